@@ -1,0 +1,110 @@
+/**
+ * Assembles the gateway: Yoga for HTTP (GraphQL, GraphiQL and the plain endpoints) and graphql-ws on the same
+ * path for WebSocket clients. Every WebSocket operation goes through Yoga's enveloped parse/validate/context
+ * path, so auth and limits are the same on both transports.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { ExecutionArgs } from "graphql";
+import { schema } from "./schema";
+import { createContext, type Context, type Services } from "./context";
+import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
+
+export interface Gateway {
+  server: Server;
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Resolves when the server listens; gives the base URL. */
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface InitialContext {
+  request?: Request;
+  connectionParams?: Record<string, unknown>;
+}
+
+export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
+  const { config, logger } = services;
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    graphiql: { title: "Portal Gateway", subscriptionsProtocol: "WS" },
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug(args),
+      info: (...args) => logger.info(args),
+      warn: (...args) => logger.warn(args),
+      error: (...args) => logger.error(args),
+    },
+    maskedErrors: {
+      isDev: !config.production,
+      maskError: (error, message, isDev) => {
+        logger.error({ err: error }, "Unexpected error in a GraphQL operation");
+        return isDev ? (error as Error) : new (class extends Error {})(message);
+      },
+    },
+    context: async (initial: InitialContext) => {
+      const header = (name: string) => initial.request?.headers.get(name) ?? null;
+      const params = initial.connectionParams ?? {};
+      const fromParams = (name: string) => (typeof params[name] === "string" ? (params[name] as string) : null);
+      return createContext(services, {
+        authorization: header("authorization") ?? fromParams("authorization") ?? fromParams("Authorization"),
+        msn: header("merchant-serial-number") ?? fromParams("Merchant-Serial-Number"),
+        requestId: header("x-request-id"),
+      });
+    },
+    plugins: [routesPlugin({ ...coreRoutes(services), ...extraRoutes })],
+  });
+
+  const server = createServer(yoga);
+  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  useServer(
+    {
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          connectionParams: ctx.connectionParams,
+        });
+        const args = {
+          schema: enveloped,
+          operationName: payload.operationName,
+          document: parse(payload.query),
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    server,
+    yoga,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          resolve(`http://${host.includes(":") ? `[${host}]` : host}:${address.port}`);
+        });
+      }),
+    close: async () => {
+      for (const client of wsServer.clients) client.close(1001, "Server shutting down");
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Client-credential exchange for `POST /accesstoken/get`: partner keys and merchant API keys both present
+ * `client_id`, `client_secret` and `Ocp-Apim-Subscription-Key`; the answer is a bearer token.
+ */
+import type { PartnerScope } from "../generated/prisma/enums";
+import type { Db } from "../db/client";
+import { AuthenticationError } from "./errors";
+import { decryptSecret, digestKey, secretsEqual, verifySecret } from "./secrets";
+import type { TokenService } from "./tokens";
+
+/** SPEC §8: tokens live 1 hour for TEST keys and 24 hours for production keys. */
+export const TEST_TOKEN_TTL_SECONDS = 3600;
+export const PRODUCTION_TOKEN_TTL_SECONDS = 86400;
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  subscriptionKey: string;
+  /** A partner may ask for fewer scopes than its keys grant. */
+  requestedScopes?: PartnerScope[] | null;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+const REFUSED = "The client credentials were not accepted: check client_id, client_secret and Ocp-Apim-Subscription-Key.";
+
+export async function exchangeClientCredentials(
+  db: Db,
+  tokens: TokenService,
+  encryptionKey: Buffer,
+  credentials: ClientCredentials,
+): Promise<IssuedToken> {
+  if (!isUuid(credentials.clientId)) throw new AuthenticationError(REFUSED);
+  const subscriptionDigest = digestKey(credentials.subscriptionKey);
+
+  const merchantKeys = await db.apiKeys.findUnique({ where: { clientId: credentials.clientId }, include: { salesUnit: true } });
+  if (merchantKeys) {
+    const secretMatches = secretsEqual(decryptSecret(merchantKeys.clientSecretEncrypted, encryptionKey), credentials.clientSecret);
+    const keyMatches = [merchantKeys.primarySubscriptionKey, merchantKeys.secondarySubscriptionKey].includes(subscriptionDigest);
+    if (!secretMatches || !keyMatches) throw new AuthenticationError(REFUSED);
+    if (merchantKeys.salesUnit.status === "DEACTIVATED") throw new AuthenticationError("The sales unit of these API keys is deactivated.");
+    const ttl = merchantKeys.salesUnit.environment === "TEST" ? TEST_TOKEN_TTL_SECONDS : PRODUCTION_TOKEN_TTL_SECONDS;
+    return { accessToken: await tokens.issue({ kind: "merchant_key", apiKeysId: merchantKeys.id }, ttl), expiresIn: ttl };
+  }
+
+  const partnerKey = await db.partnerKey.findUnique({ where: { clientId: credentials.clientId } });
+  if (!partnerKey || partnerKey.revokedAt) throw new AuthenticationError(REFUSED);
+  if (!verifySecret(credentials.clientSecret, partnerKey.clientSecretHash) || partnerKey.subscriptionKey !== subscriptionDigest) {
+    throw new AuthenticationError(REFUSED);
+  }
+  const requested = credentials.requestedScopes;
+  const scopes = requested ? partnerKey.scopes.filter((scope) => requested.includes(scope)) : partnerKey.scopes;
+  const ttl = PRODUCTION_TOKEN_TTL_SECONDS;
+  return { accessToken: await tokens.issue({ kind: "partner", partnerKeyId: partnerKey.id, scopes }, ttl), expiresIn: ttl };
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

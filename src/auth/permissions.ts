@@ -1,0 +1,166 @@
+/**
+ * The permission model of SPEC §2, in one place. Everything else asks `Access` which actions a principal may
+ * take on which merchant or sales unit; nothing re-derives a rule from roles.
+ */
+import type { Permission, PartnerScope, Role } from "../generated/prisma/enums";
+
+export const ACTIONS = [
+  "VIEW_SALES_UNIT",
+  "VIEW_TRANSACTIONS",
+  "VIEW_PAYER_DETAILS",
+  "REQUEST_PAYMENT",
+  "EDIT_SALES_UNIT",
+  "ADMINISTER_MERCHANT",
+  "MANAGE_TRANSACTIONS",
+  "DEVELOPER",
+  "PERSONAL_DATA_REPORTS",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const VIEW: Action[] = ["VIEW_SALES_UNIT", "VIEW_TRANSACTIONS", "VIEW_PAYER_DETAILS", "REQUEST_PAYMENT"];
+
+/** What each role may do on the sales units it reaches (an Administrator reaches all of its merchant's). */
+export const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
+  ADMINISTRATOR: ACTIONS,
+  SALES_UNIT_MANAGER: [...VIEW, "EDIT_SALES_UNIT"],
+  ASSISTANT: VIEW,
+};
+
+/** What an extra permission adds to the two lower roles. */
+export const PERMISSION_ACTIONS: Record<Exclude<Role, "ADMINISTRATOR">, Record<Permission, readonly Action[]>> = {
+  SALES_UNIT_MANAGER: {
+    TRANSACTION_MANAGEMENT: ["MANAGE_TRANSACTIONS", "PERSONAL_DATA_REPORTS"],
+    DEVELOPER: ["DEVELOPER"],
+  },
+  ASSISTANT: {
+    TRANSACTION_MANAGEMENT: ["MANAGE_TRANSACTIONS"],
+    DEVELOPER: ["DEVELOPER"],
+  },
+};
+
+/** What a partner key's scopes allow on the sales units linked to the partner. */
+export const PARTNER_SCOPE_ACTIONS: Record<PartnerScope, readonly Action[]> = {
+  SALES_UNITS_READ: ["VIEW_SALES_UNIT"],
+  TRANSACTIONS_READ: ["VIEW_SALES_UNIT", "VIEW_TRANSACTIONS"],
+  PAYMENTS_WRITE: ["VIEW_SALES_UNIT", "REQUEST_PAYMENT"],
+  TRANSACTIONS_MANAGE: ["VIEW_SALES_UNIT", "VIEW_TRANSACTIONS", "MANAGE_TRANSACTIONS"],
+  PERSONAL_DATA_READ: ["VIEW_PAYER_DETAILS", "PERSONAL_DATA_REPORTS"],
+};
+
+/** A merchant API key: its own sales unit, payment operations only. */
+export const API_KEY_ACTIONS: readonly Action[] = ["VIEW_SALES_UNIT", "VIEW_TRANSACTIONS", "REQUEST_PAYMENT", "MANAGE_TRANSACTIONS"];
+
+/** Customer service reads every merchant to help it; its own decisions are operator-only mutations. */
+export const OPERATOR_ACTIONS: readonly Action[] = ["VIEW_SALES_UNIT", "VIEW_TRANSACTIONS"];
+
+/**
+ * One reach of a principal: a merchant (or every merchant), all of its sales units or a list, and the actions
+ * allowed there.
+ */
+export interface Grant {
+  merchantId: string | "*";
+  salesUnitIds: ReadonlySet<string> | "ALL";
+  actions: ReadonlySet<Action>;
+}
+
+export interface MembershipInput {
+  merchantId: string;
+  role: Role;
+  permissions: readonly Permission[];
+  salesUnitIds: readonly string[];
+}
+
+export function membershipGrant(membership: MembershipInput): Grant {
+  if (membership.role === "ADMINISTRATOR") {
+    return { merchantId: membership.merchantId, salesUnitIds: "ALL", actions: new Set(ROLE_ACTIONS.ADMINISTRATOR) };
+  }
+  const extra = membership.permissions.flatMap((permission) => PERMISSION_ACTIONS[membership.role as Exclude<Role, "ADMINISTRATOR">][permission]);
+  return {
+    merchantId: membership.merchantId,
+    salesUnitIds: new Set(membership.salesUnitIds),
+    actions: new Set([...ROLE_ACTIONS[membership.role], ...extra]),
+  };
+}
+
+export function partnerGrants(scopes: readonly PartnerScope[], linkedUnits: readonly { id: string; merchantId: string }[]): Grant[] {
+  const actions = new Set(scopes.flatMap((scope) => PARTNER_SCOPE_ACTIONS[scope]));
+  return linkedUnits.map((unit) => ({ merchantId: unit.merchantId, salesUnitIds: new Set([unit.id]), actions }));
+}
+
+export function apiKeyGrant(unit: { id: string; merchantId: string }): Grant {
+  return { merchantId: unit.merchantId, salesUnitIds: new Set([unit.id]), actions: new Set(API_KEY_ACTIONS) };
+}
+
+export const operatorGrant: Grant = { merchantId: "*", salesUnitIds: "ALL", actions: new Set(OPERATOR_ACTIONS) };
+
+/** Prisma `where` fragments; `NOTHING` matches no row (an empty `in` list). */
+export type SalesUnitScopeWhere = { id?: { in: string[] }; merchantId?: string };
+const NOTHING = { id: { in: [] as string[] } };
+
+/** The answer to "may this principal do A on X", and the row filters that make lists show only that. */
+export class Access {
+  constructor(readonly grants: readonly Grant[]) {}
+
+  static none = new Access([]);
+
+  /** May the principal do `action` somewhere in the merchant (e.g. create a test sales unit, add users)? */
+  canOnMerchant(action: Action, merchantId: string): boolean {
+    return this.grants.some((g) => (g.merchantId === "*" || g.merchantId === merchantId) && g.actions.has(action));
+  }
+
+  /** May the principal do `action` on every sales unit of the merchant, present and future (Administrator-like)? */
+  canOnWholeMerchant(action: Action, merchantId: string): boolean {
+    return this.grants.some(
+      (g) => (g.merchantId === "*" || g.merchantId === merchantId) && g.salesUnitIds === "ALL" && g.actions.has(action),
+    );
+  }
+
+  canOnSalesUnit(action: Action, unit: { id: string; merchantId: string }): boolean {
+    return this.grants.some(
+      (g) =>
+        (g.merchantId === "*" || g.merchantId === unit.merchantId) &&
+        (g.salesUnitIds === "ALL" || g.salesUnitIds.has(unit.id)) &&
+        g.actions.has(action),
+    );
+  }
+
+  /** The merchants where the principal may do `action` at all ("*" when every merchant). */
+  merchantIds(action: Action): string[] | "*" {
+    const ids = new Set<string>();
+    for (const g of this.grants) {
+      if (!g.actions.has(action)) continue;
+      if (g.merchantId === "*") return "*";
+      ids.add(g.merchantId);
+    }
+    return [...ids];
+  }
+
+  /** The merchants where the principal may do `action` on every sales unit ("*" when every merchant). */
+  wholeMerchantIds(action: Action): string[] | "*" {
+    const ids = new Set<string>();
+    for (const g of this.grants) {
+      if (g.salesUnitIds !== "ALL" || !g.actions.has(action)) continue;
+      if (g.merchantId === "*") return "*";
+      ids.add(g.merchantId);
+    }
+    return [...ids];
+  }
+
+  /** Filter for SalesUnit rows the principal may do `action` on. */
+  salesUnitWhere(action: Action): { OR: SalesUnitScopeWhere[] } | Record<string, never> {
+    const parts: SalesUnitScopeWhere[] = [];
+    for (const g of this.grants) {
+      if (!g.actions.has(action)) continue;
+      if (g.merchantId === "*") return {};
+      parts.push(g.salesUnitIds === "ALL" ? { merchantId: g.merchantId } : { merchantId: g.merchantId, id: { in: [...g.salesUnitIds] } });
+    }
+    return { OR: parts.length > 0 ? parts : [NOTHING] };
+  }
+
+  /** Filter for rows that belong to a sales unit (transactions, QR codes, settlements…) by their foreign keys. */
+  salesUnitChildWhere(action: Action): { OR: { merchantId?: string; salesUnitId?: { in: string[] } }[] } | Record<string, never> {
+    const where = this.salesUnitWhere(action);
+    if (!("OR" in where)) return {};
+    return { OR: where.OR.map(({ id, merchantId }) => ({ ...(merchantId ? { merchantId } : {}), ...(id ? { salesUnitId: id } : {}) })) };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Turns a verified token into the principal it speaks for and that principal's reach (`Access`), reading the
+ * current memberships, partner links and keys from the database so a revoked permission takes effect at once.
+ */
+import type { Country, LoginMethod, PartnerScope } from "../generated/prisma/enums";
+import type { Db } from "../db/client";
+import { AuthenticationError, ForbiddenError } from "./errors";
+import { isLoginMethodAllowed } from "./login-methods";
+import { Access, apiKeyGrant, membershipGrant, operatorGrant, partnerGrants } from "./permissions";
+import type { VerifiedToken } from "./tokens";
+
+export type Principal =
+  | { kind: "USER"; id: string; label: string; country: Country; method: LoginMethod; expiresAt: Date }
+  | { kind: "PARTNER"; id: string; label: string; partnerKeyId: string; scopes: PartnerScope[]; expiresAt: Date }
+  | { kind: "API_KEY"; id: string; label: string; salesUnitId: string; merchantId: string; expiresAt: Date }
+  | { kind: "OPERATOR"; id: string; label: string; expiresAt: Date };
+
+export interface Authenticated {
+  principal: Principal;
+  access: Access;
+}
+
+export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { msn?: string | null } = {}): Promise<Authenticated> {
+  switch (token.kind) {
+    case "user":
+    case "external_user": {
+      const user = await db.portalUser.findUnique({
+        where: token.kind === "user" ? { id: token.userId } : { nin: token.nin },
+        include: { memberships: { include: { salesUnits: { select: { salesUnitId: true } } } } },
+      });
+      if (!user || user.anonymizedAt) throw new AuthenticationError("This login is no longer valid: the user does not exist.");
+      assertLoginAllowed(user.country, token.method, user.memberships.length);
+      const grants = user.memberships.map((m) =>
+        membershipGrant({ ...m, salesUnitIds: m.salesUnits.map((s) => s.salesUnitId) }),
+      );
+      return {
+        principal: { kind: "USER", id: user.id, label: user.name ?? "Portal user", country: user.country, method: token.method, expiresAt: token.expiresAt },
+        access: new Access(grants),
+      };
+    }
+    case "partner": {
+      const key = await db.partnerKey.findUnique({
+        where: { id: token.partnerKeyId },
+        include: { partner: { include: { salesUnits: { select: { id: true, merchantId: true, msn: true } } } } },
+      });
+      if (!key || key.revokedAt) throw new AuthenticationError("These partner keys have been revoked: get new keys.");
+      // A token never carries more than its keys grant now, even if the keys lost scopes after it was issued.
+      const scopes = token.scopes.filter((scope) => key.scopes.includes(scope));
+      let units = key.partner.salesUnits;
+      if (options.msn) {
+        units = units.filter((unit) => unit.msn === options.msn);
+        if (units.length === 0) throw new ForbiddenError(`Sales unit ${options.msn} is not linked to your partner account.`);
+      }
+      return {
+        principal: { kind: "PARTNER", id: key.partnerId, label: key.partner.name, partnerKeyId: key.id, scopes, expiresAt: token.expiresAt },
+        access: new Access(partnerGrants(scopes, units)),
+      };
+    }
+    case "merchant_key": {
+      const keys = await db.apiKeys.findUnique({ where: { id: token.apiKeysId }, include: { salesUnit: true } });
+      if (!keys) throw new AuthenticationError("These API keys no longer exist.");
+      const unit = keys.salesUnit;
+      if (options.msn && options.msn !== unit.msn) throw new ForbiddenError(`These API keys belong to sales unit ${unit.msn}, not ${options.msn}.`);
+      return {
+        principal: { kind: "API_KEY", id: keys.id, label: `API keys of ${unit.msn}`, salesUnitId: unit.id, merchantId: unit.merchantId, expiresAt: token.expiresAt },
+        access: new Access([apiKeyGrant(unit)]),
+      };
+    }
+    case "operator": {
+      const operator = await db.operator.findUnique({ where: { id: token.operatorId } });
+      if (!operator) throw new AuthenticationError("This operator account no longer exists.");
+      return {
+        principal: { kind: "OPERATOR", id: operator.id, label: operator.name, expiresAt: token.expiresAt },
+        access: new Access([operatorGrant]),
+      };
+    }
+  }
+}
+
+/**
+ * SPEC §2: the login method must be one the person's country allows, and a Swedish person may log in only
+ * after a merchant has added them.
+ */
+export function assertLoginAllowed(country: Country, method: LoginMethod, membershipCount: number): void {
+  if (!isLoginMethodAllowed(country, method)) {
+    throw new AuthenticationError(`Login with ${method} is not available for users from ${country}.`);
+  }
+  if (country === "SE" && membershipCount === 0) {
+    throw new AuthenticationError("Swedish users can log in only after a merchant has added them. Ask your merchant to add you.");
+  }
+}

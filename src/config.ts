@@ -1,0 +1,77 @@
+/** Every environment variable the gateway reads, parsed and typed in one place (README lists them). */
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { z } from "zod";
+
+export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1")
+  .optional();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  REDIS_URL: z.string().url().optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  JWT_SIGNING_KEY: z.string().optional(),
+  TOKEN_ISSUER: z.string().default("urn:portal-gateway"),
+  TOKEN_AUDIENCE: z.string().default("portal-gateway"),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  DEV_LOGIN: flag,
+  SEED_DEMO_DATA: flag,
+  PERSONAS_PATH: z.string().optional(),
+  PLATFORM_EVENT_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const embeddedDatabase = !e.DATABASE_URL;
+  if (production && embeddedDatabase) throw new Error("DATABASE_URL is required when NODE_ENV=production.");
+  if (production && !e.ENCRYPTION_KEY) throw new Error("ENCRYPTION_KEY is required when NODE_ENV=production.");
+  if (production && e.DEV_LOGIN) throw new Error("DEV_LOGIN cannot be enabled when NODE_ENV=production.");
+  if ((e.AUTH_ISSUER || e.AUTH_AUDIENCE) && !e.AUTH_JWKS_URL) {
+    throw new Error("AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL (the external issuer's key set).");
+  }
+  const dataDir = path.resolve(projectRoot, e.DATA_DIR ?? ".data");
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir,
+    embeddedPostgresPort: e.EMBEDDED_PG_PORT,
+    redisUrl: e.REDIS_URL ?? null,
+    encryptionKey: e.ENCRYPTION_KEY ?? null,
+    jwtSigningKey: e.JWT_SIGNING_KEY ?? null,
+    tokenIssuer: e.TOKEN_ISSUER,
+    tokenAudience: e.TOKEN_AUDIENCE,
+    externalAuth: e.AUTH_JWKS_URL
+      ? { jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER ?? null, audience: e.AUTH_AUDIENCE ?? null }
+      : null,
+    // Development login plays the eID providers: on by default only with the embedded development database.
+    devLogin: !production && (e.DEV_LOGIN ?? embeddedDatabase),
+    seedDemoData: e.SEED_DEMO_DATA ?? !production,
+    personasPath: path.resolve(projectRoot, e.PERSONAS_PATH ?? "seed/personas.json"),
+    platformEventSecret: e.PLATFORM_EVENT_SECRET ?? null,
+    logLevel: e.LOG_LEVEL,
+    maxQueryDepth: e.MAX_QUERY_DEPTH,
+  };
+}

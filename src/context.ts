@@ -1,0 +1,65 @@
+/** The per-request (and per-WebSocket-operation) context: who is calling, what they may do, and loaders. */
+import { randomUUID } from "node:crypto";
+import DataLoader from "dataloader";
+import type { Logger } from "pino";
+import type { Config } from "./config";
+import type { Db } from "./db/client";
+import { Access } from "./auth/permissions";
+import { resolvePrincipal, type Principal } from "./auth/principal";
+import { bearerToken, type TokenService } from "./auth/tokens";
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Long-lived parts shared by every request. */
+export interface Services {
+  config: Config;
+  db: Db;
+  tokens: TokenService;
+  encryptionKey: Buffer;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface Context {
+  services: Services;
+  db: Db;
+  principal: Principal | null;
+  access: Access;
+  requestId: string;
+  loaders: ReturnType<typeof createLoaders>;
+}
+
+function createLoaders(db: Db) {
+  return {
+    /** Sales unit ownership, for permission checks on objects that only carry a sales unit id. */
+    salesUnitOwner: new DataLoader<string, { id: string; merchantId: string } | null>(async (ids) => {
+      const rows = await db.salesUnit.findMany({ where: { id: { in: [...ids] } }, select: { id: true, merchantId: true } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}
+
+export interface ContextInput {
+  authorization?: string | null;
+  msn?: string | null;
+  requestId?: string | null;
+}
+
+export async function createContext(services: Services, input: ContextInput): Promise<Context> {
+  const token = bearerToken(input.authorization);
+  const authenticated = token
+    ? await resolvePrincipal(services.db, await services.tokens.verify(token), { msn: input.msn ?? null })
+    : null;
+  return {
+    services,
+    db: services.db,
+    principal: authenticated?.principal ?? null,
+    access: authenticated?.access ?? Access.none,
+    requestId: input.requestId ?? randomUUID(),
+    loaders: createLoaders(services.db),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The HTTP endpoints beside /graphql (SPEC §7), as a Yoga plugin so they share its server, CORS and fetch API:
+ * GET /healthz, POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
+ */
+import type { Plugin } from "graphql-yoga";
+import { z } from "zod";
+import type { Services } from "../context";
+import { exchangeClientCredentials } from "../auth/credentials";
+import { AuthenticationError } from "../auth/errors";
+import { assertLoginAllowed } from "../auth/principal";
+import { LoginMethod, PartnerScope } from "../generated/prisma/enums";
+import { isValidNin, parseNin } from "../domain/nin";
+
+/** The NIN as typed and as each country would normalise it (dashes, century digits), for lookup. */
+function ninSpellings(input: string): string[] {
+  const typed = input.trim();
+  const countries = ["NO", "DK", "FI", "SE"] as const;
+  return [...new Set([typed, ...countries.filter((c) => isValidNin(c, typed)).map((c) => parseNin(c, typed).nin)])];
+}
+
+/** Development sessions last a working day. */
+const DEV_SESSION_TTL_SECONDS = 8 * 3600;
+
+export type RouteHandler = (request: Request, url: URL) => Promise<Response> | Response;
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+export function problem(status: number, code: string, message: string): Response {
+  return json({ error: code, message }, status);
+}
+
+export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      const handler = routes[`${request.method} ${url.pathname}`];
+      if (!handler) return;
+      try {
+        endResponse(await handler(request, url));
+      } catch (error) {
+        if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
+        if (error instanceof z.ZodError) return endResponse(problem(400, "BAD_REQUEST", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
+        throw error;
+      }
+    },
+  };
+}
+
+const OperatorLogin = z.object({ operator: z.literal(true) }).strict();
+const UserLogin = z.object({ nin: z.string().min(1).max(20), method: z.enum(LoginMethod) }).strict();
+
+export function coreRoutes(services: Services): Record<string, RouteHandler> {
+  const { db, tokens, encryptionKey, config } = services;
+  const routes: Record<string, RouteHandler> = {
+    "GET /healthz": async () => {
+      try {
+        await db.$queryRaw`SELECT 1`;
+        return json({ status: "ok" });
+      } catch {
+        return json({ status: "unavailable", database: "unreachable" }, 503);
+      }
+    },
+    "GET /.well-known/jwks.json": () => json(tokens.jwks, 200, { "cache-control": "public, max-age=300" }),
+    "POST /accesstoken/get": async (request) => {
+      const header = (name: string) => request.headers.get(name)?.trim() ?? "";
+      const credentials = { clientId: header("client_id"), clientSecret: header("client_secret"), subscriptionKey: header("ocp-apim-subscription-key") };
+      if (!credentials.clientId || !credentials.clientSecret || !credentials.subscriptionKey) {
+        return problem(400, "BAD_REQUEST", "Send the headers client_id, client_secret and Ocp-Apim-Subscription-Key.");
+      }
+      const scopeHeader = header("scope");
+      const requestedScopes = scopeHeader ? z.array(z.enum(PartnerScope)).parse(scopeHeader.split(/\s+/)) : null;
+      const issued = await exchangeClientCredentials(db, tokens, encryptionKey, { ...credentials, requestedScopes });
+      return json({ access_token: issued.accessToken, token_type: "Bearer", expires_in: String(issued.expiresIn) }, 200, { "cache-control": "no-store" });
+    },
+  };
+  if (config.devLogin) {
+    routes["POST /auth/dev/login"] = async (request) => {
+      const raw: unknown = await request.json().catch(() => ({}));
+      if (typeof raw === "object" && raw !== null && "operator" in raw) {
+        OperatorLogin.parse(raw);
+        const operator = await db.operator.findFirst({ orderBy: { createdAt: "asc" } });
+        if (!operator) return problem(404, "NOT_FOUND", "There is no operator account: seed the database first.");
+        return json({ accessToken: await tokens.issue({ kind: "operator", operatorId: operator.id }, DEV_SESSION_TTL_SECONDS) });
+      }
+      const body = UserLogin.parse(raw);
+      const user = await db.portalUser.findFirst({ where: { nin: { in: ninSpellings(body.nin) } }, include: { _count: { select: { memberships: true } } } });
+      if (!user || user.anonymizedAt) return problem(404, "NOT_FOUND", "No portal user has that NIN. Ask a merchant's Administrator to add you.");
+      assertLoginAllowed(user.country, body.method, user._count.memberships);
+      return json({ accessToken: await tokens.issue({ kind: "user", userId: user.id, method: body.method }, DEV_SESSION_TTL_SECONDS) });
+    };
+  }
+  return routes;
+}

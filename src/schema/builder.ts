@@ -1,0 +1,86 @@
+/**
+ * The Pothos builder and its plugins. Defines no domain types: entity files under src/schema/ do.
+ * Plugin order: relay before scope-auth so scope functions see decoded global ids; scope-auth before the rest so
+ * nothing runs before authorization.
+ */
+import SchemaBuilder from "@pothos/core";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import ErrorsPlugin from "@pothos/plugin-errors";
+import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
+import type PrismaTypes from "../generated/pothos-types";
+import { getDatamodel } from "../generated/pothos-types";
+import type { Context } from "../context";
+import type { Action } from "../auth/permissions";
+import { AuthenticationError, ForbiddenError } from "../auth/errors";
+
+export interface AuthScopes {
+  /** Any principal. */
+  authenticated: boolean;
+  /** A person logged in to the portal (not a partner, API key or operator). */
+  portalUser: boolean;
+  /** Customer service. */
+  operator: boolean;
+  /** The action somewhere in the merchant. */
+  merchant: { action: Action; merchantId: string };
+  /** The action on all of the merchant's sales units (Administrator-level). */
+  wholeMerchant: { action: Action; merchantId: string };
+  /** The action on one sales unit; `merchantId` saves a lookup when the caller has it. */
+  salesUnit: { action: Action; salesUnitId: string; merchantId?: string };
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: AuthScopes;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    ID: { Input: string; Output: string | number | bigint };
+  };
+}>({
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    nodesOnConnection: true,
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+  prisma: {
+    client: (ctx) => ctx.db,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+  },
+  errors: { defaultTypes: [] },
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    cacheKey: (value) => JSON.stringify(value),
+    unauthorizedError: (_parent, context) => (context.principal ? new ForbiddenError() : new AuthenticationError()),
+    authScopes: (context) => ({
+      authenticated: context.principal !== null,
+      portalUser: context.principal?.kind === "USER",
+      operator: context.principal?.kind === "OPERATOR",
+      merchant: ({ action, merchantId }) => context.access.canOnMerchant(action, merchantId),
+      wholeMerchant: ({ action, merchantId }) => context.access.canOnWholeMerchant(action, merchantId),
+      salesUnit: async ({ action, salesUnitId, merchantId }) => {
+        const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
+        return owner !== null && context.access.canOnSalesUnit(action, owner);
+      },
+    }),
+  },
+});
+
+builder.addScalarType("DateTime", DateTimeResolver);
+builder.addScalarType("Date", DateResolver);
+builder.addScalarType("JSON", JSONResolver);
+
+builder.queryType({});

@@ -1,0 +1,68 @@
+import { builder } from "./builder";
+import { CountryEnum } from "./enums";
+import type { Context } from "../context";
+
+export const Merchant = builder.prismaNode("Merchant", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A business customer of the portal.",
+  findUnique: (id, ctx) => ({ id, AND: [merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT"))] }),
+  authScopes: (merchant) => ({ merchant: { action: "VIEW_SALES_UNIT", merchantId: merchant.id } }),
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    organizationNumber: t.exposeString("organizationNumber"),
+    country: t.expose("country", { type: CountryEnum }),
+    addressLine: t.exposeString("addressLine", { nullable: true }),
+    postalCode: t.exposeString("postalCode", { nullable: true }),
+    city: t.exposeString("city", { nullable: true }),
+    website: t.exposeString("website", { nullable: true }),
+    contactEmail: t.exposeString("contactEmail", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    salesUnits: t.relatedConnection("salesUnits", {
+      cursor: "id",
+      description: "The merchant's sales units that the caller may see.",
+      query: (_args, ctx) => ({ where: ctx.access.salesUnitWhere("VIEW_SALES_UNIT"), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      totalCount: true,
+    }),
+    memberships: t.relatedConnection("memberships", {
+      cursor: "id",
+      description: "User accesses of the merchant (Administrators).",
+      authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
+      query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      totalCount: true,
+    }),
+    testUsers: t.relation("testUsers", {
+      description: "Test-environment customers (needs Developer).",
+      authScopes: (merchant) => ({ merchant: { action: "DEVELOPER", merchantId: merchant.id } }),
+      query: { orderBy: { createdAt: "asc" } },
+    }),
+  }),
+});
+
+/** Merchant rows among `ids` ("*" is every merchant). */
+export function merchantWhere(ids: string[] | "*"): { id?: { in: string[] } } {
+  return ids === "*" ? {} : { id: { in: ids } };
+}
+
+/** Rows with a `merchantId` among `ids` ("*" is every merchant). */
+export function merchantIdWhere(ids: string[] | "*"): { merchantId?: { in: string[] } } {
+  return ids === "*" ? {} : { merchantId: { in: ids } };
+}
+
+builder.queryFields((t) => ({
+  merchants: t.prismaConnection({
+    type: "Merchant",
+    cursor: "id",
+    description: "Merchants the caller may see.",
+    authScopes: { authenticated: true },
+    resolve: (query, _root, _args, ctx) =>
+      ctx.db.merchant.findMany({ ...query, where: merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT")), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT")) }),
+  }),
+}));
+
+/** Rows of the merchants the caller administers; operators reach every merchant. */
+export function administeredMerchantsWhere(ctx: Context) {
+  if (ctx.principal?.kind === "OPERATOR") return {};
+  return merchantIdWhere(ctx.access.wholeMerchantIds("ADMINISTER_MERCHANT"));
+}

@@ -1,0 +1,31 @@
+import { builder } from "./builder";
+import { CountryEnum } from "./enums";
+
+/** Partners are public directory entries (merchants pick one when ordering a POS integration). */
+export const Partner = builder.prismaNode("Partner", {
+  id: { field: "id" },
+  nullable: true,
+  description: "An integrator (cash register / e-commerce) company acting for merchants through partner keys.",
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    organizationNumber: t.exposeString("organizationNumber", { nullable: true }),
+    country: t.expose("country", { type: CountryEnum, nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  partners: t.prismaConnection({
+    type: "Partner",
+    cursor: "id",
+    description: "The partner directory; `search` matches the name.",
+    authScopes: { authenticated: true },
+    args: { search: t.arg.string({ required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.partner.findMany({
+        ...query,
+        where: args.search ? { name: { contains: args.search, mode: "insensitive" } } : {},
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+      }),
+  }),
+}));

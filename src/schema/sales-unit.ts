@@ -1,0 +1,111 @@
+import { builder } from "./builder";
+import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
+import { maskTail } from "./masking";
+import { Merchant } from "./merchant";
+import type { Access } from "../auth/permissions";
+
+export const SalesUnit = builder.prismaNode("SalesUnit", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A point of sale with its own MSN, name in the app, transaction log and settlement account.",
+  findUnique: (id, ctx) => ({ id, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] }),
+  authScopes: (unit) => ({ salesUnit: { action: "VIEW_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
+  fields: (t) => ({
+    msn: t.exposeString("msn", { description: "Merchant serial number: unique, numeric, shown to users." }),
+    name: t.exposeString("name"),
+    logoUrl: t.exposeString("logoUrl", { nullable: true }),
+    environment: t.expose("environment", { type: EnvironmentEnum }),
+    channel: t.expose("channel", { type: ChannelEnum }),
+    currency: t.expose("currency", { type: CurrencyEnum }),
+    status: t.expose("status", { type: SalesUnitStatusEnum }),
+    settlementFrequency: t.expose("settlementFrequency", { type: SettlementFrequencyEnum }),
+    settlementAccount: t.string({
+      nullable: true,
+      description: "The payout account; masked except for Administrators of the merchant.",
+      resolve: (unit, _args, ctx) =>
+        unit.settlementAccount === null || ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", unit.merchantId)
+          ? unit.settlementAccount
+          : maskTail(unit.settlementAccount),
+    }),
+    capabilities: t.field({
+      type: SalesUnitCapabilities,
+      resolve: (unit) => unit,
+    }),
+    merchant: t.relation("merchant"),
+    partner: t.relation("partner", { nullable: true, description: "The linked integration partner, if any." }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    activatedAt: t.expose("activatedAt", { type: "DateTime", nullable: true }),
+    deactivatedAt: t.expose("deactivatedAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+const SalesUnitCapabilities = builder
+  .objectRef<{ recurring: boolean; skipLandingPage: boolean; directCapture: boolean; paymentLinks: boolean; login: boolean; lateCapture: boolean }>(
+    "SalesUnitCapabilities",
+  )
+  .implement({
+    fields: (t) => ({
+      recurring: t.exposeBoolean("recurring"),
+      skipLandingPage: t.exposeBoolean("skipLandingPage"),
+      directCapture: t.exposeBoolean("directCapture"),
+      paymentLinks: t.exposeBoolean("paymentLinks"),
+      login: t.exposeBoolean("login"),
+      lateCapture: t.exposeBoolean("lateCapture"),
+    }),
+  });
+
+const SalesUnitFilter = builder.inputType("SalesUnitFilter", {
+  fields: (t) => ({
+    search: t.string({ description: "Matches the name or the MSN." }),
+    merchantId: t.globalID({ for: Merchant }),
+    environment: t.field({ type: EnvironmentEnum }),
+    channel: t.field({ type: ChannelEnum }),
+    status: t.field({ type: [SalesUnitStatusEnum] }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  salesUnits: t.prismaConnection({
+    type: "SalesUnit",
+    cursor: "id",
+    description: "Sales units the caller may see, by name.",
+    authScopes: { authenticated: true },
+    args: { filter: t.arg({ type: SalesUnitFilter, required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.salesUnit.findMany({ ...query, where: salesUnitListWhere(args.filter, ctx.access), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    totalCount: (_root, args, ctx) => ctx.db.salesUnit.count({ where: salesUnitListWhere(args.filter, ctx.access) }),
+  }),
+  salesUnit: t.prismaField({
+    type: "SalesUnit",
+    nullable: true,
+    description: "A sales unit by its MSN, if the caller may see it.",
+    authScopes: { authenticated: true },
+    args: { msn: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.salesUnit.findFirst({ ...query, where: { msn: args.msn, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] } }),
+  }),
+}));
+
+type SalesUnitFilterInput = {
+  search?: string | null;
+  merchantId?: { id: string } | null;
+  environment?: "PRODUCTION" | "TEST" | null;
+  channel?: "ONLINE" | "IN_PERSON" | null;
+  status?: ("PROVISIONING" | "ACTIVE" | "DEACTIVATED")[] | null;
+} | null | undefined;
+
+function salesUnitListWhere(filter: SalesUnitFilterInput, access: Access) {
+  const search = filter?.search?.trim();
+  return {
+    AND: [
+      access.salesUnitWhere("VIEW_SALES_UNIT"),
+      {
+        ...(filter?.merchantId ? { merchantId: filter.merchantId.id } : {}),
+        ...(filter?.environment ? { environment: filter.environment } : {}),
+        ...(filter?.channel ? { channel: filter.channel } : {}),
+        ...(filter?.status?.length ? { status: { in: filter.status } } : {}),
+        ...(search ? { OR: [{ name: { contains: search, mode: "insensitive" as const } }, { msn: { startsWith: search } }] } : {}),
+      },
+    ],
+  };
+}

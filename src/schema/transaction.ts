@@ -1,0 +1,136 @@
+import { builder } from "./builder";
+import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
+import { SalesUnit } from "./sales-unit";
+import { Merchant } from "./merchant";
+import { PaymentLink } from "./sales-unit-setup";
+import type { Context } from "../context";
+import type { Prisma } from "../generated/prisma/client";
+
+function canSeePayer(tx: { salesUnitId: string; merchantId: string }, ctx: Context): boolean {
+  return ctx.access.canOnSalesUnit("VIEW_PAYER_DETAILS", { id: tx.salesUnitId, merchantId: tx.merchantId });
+}
+
+export const Transaction = builder.prismaNode("Transaction", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A payment. Amounts are integers in minor units (øre, cents).",
+  findUnique: (id, ctx) => ({ id, AND: [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")] }),
+  authScopes: (tx) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: tx.salesUnitId, merchantId: tx.merchantId } }),
+  fields: (t) => ({
+    status: t.expose("status", { type: TransactionStatusEnum }),
+    amount: t.exposeInt("amount", { description: "The requested amount." }),
+    authorizedAmount: t.exposeInt("authorizedAmount"),
+    capturedAmount: t.exposeInt("capturedAmount"),
+    refundedAmount: t.exposeInt("refundedAmount"),
+    cancelledAmount: t.exposeInt("cancelledAmount"),
+    currency: t.expose("currency", { type: CurrencyEnum }),
+    reference: t.exposeString("reference", { description: "The merchant's order id, unique per sales unit." }),
+    description: t.exposeString("description", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),
+    reservedAt: t.expose("reservedAt", { type: "DateTime", nullable: true }),
+    salesUnit: t.relation("salesUnit"),
+    paymentLink: t.relation("paymentLink", { nullable: true }),
+    payer: t.field({
+      type: Payer,
+      nullable: true,
+      description: "Who paid; null when the caller may not see payer details (partners and API keys without the scope).",
+      resolve: (tx, _args, ctx) => (canSeePayer(tx, ctx) ? tx : null),
+    }),
+    shipping: t.field({
+      type: Shipping,
+      nullable: true,
+      description: "Shipping details where the payment had them (payment links, checkout).",
+      resolve: (tx, _args, ctx) => (tx.shippingName || tx.shippingAddress) && canSeePayer(tx, ctx) ? tx : null,
+    }),
+    operations: t.relation("operations", {
+      description: "The history of the payment, oldest first.",
+      query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+    }),
+  }),
+});
+
+const Payer = builder.objectRef<{ payerName: string | null; payerPhone: string | null; payerEmail: string | null; message: string | null }>("Payer").implement({
+  fields: (t) => ({
+    name: t.exposeString("payerName", { nullable: true }),
+    phoneNumber: t.exposeString("payerPhone", { nullable: true }),
+    email: t.exposeString("payerEmail", { nullable: true }),
+    message: t.exposeString("message", { nullable: true }),
+  }),
+});
+
+const Shipping = builder.objectRef<{ shippingName: string | null; shippingAddress: string | null; shippingMethod: string | null }>("Shipping").implement({
+  fields: (t) => ({
+    name: t.exposeString("shippingName", { nullable: true }),
+    address: t.exposeString("shippingAddress", { nullable: true }),
+    method: t.exposeString("shippingMethod", { nullable: true }),
+  }),
+});
+
+builder.prismaObject("TransactionOperation", {
+  description: "One step in a payment's history, with who did it.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    type: t.expose("type", { type: OperationTypeEnum }),
+    amount: t.exposeInt("amount"),
+    actorKind: t.expose("actorKind", { type: PrincipalKindEnum }),
+    actorLabel: t.exposeString("actorLabel", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+export const TransactionFilter = builder.inputType("TransactionFilter", {
+  description: "All given conditions must hold.",
+  fields: (t) => ({
+    merchantId: t.globalID({ for: Merchant }),
+    salesUnitIds: t.globalIDList({ for: SalesUnit }),
+    status: t.field({ type: [TransactionStatusEnum] }),
+    createdFrom: t.field({ type: "DateTime", description: "Inclusive." }),
+    createdTo: t.field({ type: "DateTime", description: "Exclusive." }),
+    reference: t.string({ description: "Exact order id." }),
+    paymentLinkId: t.globalID({ for: PaymentLink }),
+    search: t.string({ description: "Free text: payer name or phone, reference, description." }),
+  }),
+});
+
+type TransactionFilterInput = typeof TransactionFilter.$inferInput | null | undefined;
+
+export function transactionWhere(filter: TransactionFilterInput, ctx: Context): Prisma.TransactionWhereInput {
+  const search = filter?.search?.trim();
+  const conditions: Prisma.TransactionWhereInput[] = [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")];
+  if (filter?.merchantId) conditions.push({ merchantId: filter.merchantId.id });
+  if (filter?.salesUnitIds) conditions.push({ salesUnitId: { in: filter.salesUnitIds.map((g) => g.id) } });
+  if (filter?.status?.length) conditions.push({ status: { in: filter.status } });
+  if (filter?.createdFrom || filter?.createdTo) {
+    conditions.push({ createdAt: { ...(filter.createdFrom ? { gte: filter.createdFrom } : {}), ...(filter.createdTo ? { lt: filter.createdTo } : {}) } });
+  }
+  if (filter?.reference) conditions.push({ reference: filter.reference });
+  if (filter?.paymentLinkId) conditions.push({ paymentLinkId: filter.paymentLinkId.id });
+  if (search) {
+    const text: Prisma.TransactionWhereInput[] = [
+      { reference: { contains: search, mode: "insensitive" } },
+      { description: { contains: search, mode: "insensitive" } },
+    ];
+    // Searching by payer is itself a read of payer data: only for callers who may see it everywhere they look.
+    const payerSearch = ctx.access.grants.every((g) => !g.actions.has("VIEW_TRANSACTIONS") || g.actions.has("VIEW_PAYER_DETAILS"));
+    if (payerSearch) {
+      text.push({ payerName: { contains: search, mode: "insensitive" } }, { payerPhone: { contains: search.replace(/\s+/g, "") } });
+    }
+    conditions.push({ OR: text });
+  }
+  return { AND: conditions };
+}
+
+builder.queryFields((t) => ({
+  transactions: t.prismaConnection({
+    type: "Transaction",
+    cursor: "id",
+    description: "Payments the caller may see, newest first.",
+    authScopes: { authenticated: true },
+    args: { filter: t.arg({ type: TransactionFilter, required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.transaction.findMany({ ...query, where: transactionWhere(args.filter, ctx), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    totalCount: (_root, args, ctx) => ctx.db.transaction.count({ where: transactionWhere(args.filter, ctx) }),
+  }),
+}));

@@ -1,0 +1,92 @@
+/** Start-up and shutdown: database, migrations, keys, seed, then the HTTP + WebSocket server. */
+import { pathToFileURL } from "node:url";
+import { pino, type Logger } from "pino";
+import { loadConfig, type Config } from "./config";
+import { createGateway } from "./app";
+import { systemClock, type Clock, type Services } from "./context";
+import { createPrisma } from "./db/client";
+import { bootstrapData, migrate, openDatabase } from "./db/boot";
+import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
+import { TokenService } from "./auth/tokens";
+
+export interface RunningGateway {
+  url: string;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Every SQL statement, for tests that pin statement counts. */
+  onQuery?: (sql: string) => void;
+}
+
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config);
+  const log = (message: string) => logger.info(message);
+  const database = await openDatabase(config, log);
+  const cleanup: (() => Promise<void>)[] = [database.stop];
+  try {
+    await migrate(database.url, log);
+    const encryptionKey = loadEncryptionKey(config);
+    const db = createPrisma(database.url, options.onQuery ? { onQuery: options.onQuery } : {});
+    cleanup.unshift(() => db.$disconnect());
+    await bootstrapData(db, database.url, {
+      encryptionKey,
+      seedDemoData: config.seedDemoData,
+      personasPath: config.personasPath,
+      log,
+    });
+    const tokens = new TokenService(await loadSigningKeys(db, config, encryptionKey), config);
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger };
+    const gateway = createGateway(services);
+    cleanup.unshift(() => gateway.close());
+    const url = await gateway.listen(config.port, config.host);
+    return {
+      url,
+      services,
+      stop: async () => {
+        for (const step of cleanup) await step();
+      },
+    };
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => {});
+    throw error;
+  }
+}
+
+function createLogger(config: Config): Logger {
+  const pretty = !config.production && process.stdout.isTTY;
+  return pino({ level: config.logLevel, ...(pretty ? { transport: { target: "pino-pretty", options: { ignore: "pid,hostname" } } } : {}) });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const gateway = await startGateway(config, { logger });
+  logger.info(`Portal Gateway ready: GraphQL and GraphiQL at ${gateway.url}/graphql`);
+  if (config.devLogin) logger.info(`Development login: POST ${gateway.url}/auth/dev/login (personas in ${config.personasPath})`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    gateway.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, "Shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * A real gateway on a real database for one test file: clones the seeded template, starts the server on a free
+ * port, and offers small helpers to log in as a persona and send GraphQL over HTTP.
+ */
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { loadConfig } from "../../src/config";
+import { createDatabase, databaseUrlWithName, dropDatabase } from "../../src/db/admin";
+import { startGateway, type RunningGateway } from "../../src/server";
+import type { Persona } from "../../src/seed";
+import { TEST_ENCRYPTION_KEY } from "./constants";
+
+export interface TestGateway extends RunningGateway {
+  databaseUrl: string;
+  personas: Persona[];
+  persona(key: string): Persona;
+  /** SQL statements seen since the last `resetQueries()`. */
+  queries: string[];
+  resetQueries(): void;
+  login(persona: Persona | string): Promise<string>;
+  graphql<T = Record<string, unknown>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+}
+
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const adminUrl = inject("adminUrl");
+  const database = `portal_test_${randomBytes(6).toString("hex")}`;
+  await createDatabase(adminUrl, database, { template: inject("templateDatabase") });
+  const databaseUrl = databaseUrlWithName(adminUrl, database);
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    DEV_LOGIN: "true",
+    SEED_DEMO_DATA: "false",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const queries: string[] = [];
+  const running = await startGateway(config, { onQuery: (sql) => queries.push(sql) });
+  const personas = JSON.parse(inject("personasJson")) as Persona[];
+  const persona = (key: string) => {
+    const found = personas.find((p) => p.key === key);
+    if (!found) throw new Error(`No persona ${key}`);
+    return found;
+  };
+
+  const gateway: TestGateway = {
+    ...running,
+    databaseUrl,
+    personas,
+    persona,
+    queries,
+    resetQueries: () => {
+      queries.length = 0;
+    },
+    stop: async () => {
+      await running.stop();
+      await dropDatabase(adminUrl, database);
+    },
+    login: async (who) => {
+      const p = typeof who === "string" ? persona(who) : who;
+      if (p.clientId) return accessToken(running.url, p.clientId, p.clientSecret!, p.subscriptionKey!);
+      const body = p.operator ? { operator: true } : { nin: p.nin, method: p.method };
+      const response = await fetch(`${running.url}/auth/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`Login as ${p.key} failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { accessToken: string }).accessToken;
+    },
+    graphql: async (token, query, variables) => {
+      const response = await fetch(`${running.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+  };
+  return gateway;
+}
+
+export async function accessToken(baseUrl: string, clientId: string, clientSecret: string, subscriptionKey: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/accesstoken/get`, {
+    method: "POST",
+    headers: { client_id: clientId, client_secret: clientSecret, "Ocp-Apim-Subscription-Key": subscriptionKey },
+  });
+  if (!response.ok) throw new Error(`Token request failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
