@@ -6,6 +6,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { ExecutionArgs } from "graphql";
@@ -21,6 +24,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Generous for any real portal screen, small enough that parsing a hostile document stays cheap. */
+const MAX_QUERY_TOKENS = 5000;
+
 interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
@@ -32,6 +38,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: { title: "Portal Gateway", subscriptionsProtocol: "WS" },
+    // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines).
+    renderGraphiQL,
     landingPage: false,
     logging: {
       debug: (...args) => logger.debug(args),
@@ -56,7 +64,11 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         requestId: header("x-request-id"),
       });
     },
-    plugins: [routesPlugin({ ...coreRoutes(services), ...extraRoutes })],
+    plugins: [
+      routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
+      maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
+      maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
+    ],
   });
 
   const server = createServer(yoga);

@@ -1,0 +1,20 @@
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+/** Typed client operations from the committed schema: `npm run codegen` writes client/generated/. */
+const config: CodegenConfig = {
+  schema: "schema.graphql",
+  documents: ["client/**/*.graphql"],
+  ignoreNoDocuments: false,
+  generates: {
+    "client/generated/": {
+      preset: "client",
+      config: {
+        scalars: { DateTime: "string", Date: "string", JSON: "unknown" },
+        enumsAsTypes: true,
+        useTypeImports: true,
+      },
+    },
+  },
+};
+
+export default config;

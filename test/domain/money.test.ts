@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/domain/errors";
+import {
+  assertCurrencyMatches,
+  currencyForCountry,
+  formatAmount,
+  MAX_AMOUNT,
+  validateAmount,
+} from "../../src/domain/money";
+
+describe("currencyForCountry", () => {
+  it("gives NOK in Norway, DKK in Denmark and EUR in Finland", () => {
+    expect([currencyForCountry("NO"), currencyForCountry("DK"), currencyForCountry("FI")]).toEqual([
+      "NOK",
+      "DKK",
+      "EUR",
+    ]);
+  });
+
+  it("refuses Sweden, which has no merchants", () => {
+    expect(() => currencyForCountry("SE")).toThrow(ValidationError);
+  });
+});
+
+describe("validateAmount", () => {
+  it("accepts whole amounts from 1 to 65,000,000 minor units", () => {
+    expect(validateAmount(1)).toBe(1);
+    expect(validateAmount(MAX_AMOUNT)).toBe(65_000_000);
+  });
+
+  it("refuses zero, negative, fractional and too large amounts on the given field", () => {
+    for (const amount of [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 65_000_001]) {
+      expect(() => validateAmount(amount, "input.amount")).toThrow(
+        expect.objectContaining({ name: "ValidationError", field: "input.amount" }),
+      );
+    }
+  });
+
+  it("says what the maximum is", () => {
+    expect(() => validateAmount(65_000_001)).toThrow(/650\u00a0000,00/);
+  });
+});
+
+describe("assertCurrencyMatches", () => {
+  it("accepts the sales unit's currency and refuses another, naming both", () => {
+    expect(() => assertCurrencyMatches("NOK", "NOK")).not.toThrow();
+    expect(() => assertCurrencyMatches("EUR", "NOK")).toThrow("This sales unit takes payments in NOK, not EUR");
+  });
+});
+
+describe("formatAmount", () => {
+  it("writes minor units as the home market does", () => {
+    expect(formatAmount(123_450, "NOK")).toBe("1\u00a0234,50\u00a0NOK");
+    expect(formatAmount(123_450, "DKK")).toBe("1.234,50\u00a0DKK");
+    expect(formatAmount(123_450, "EUR")).toBe("1\u00a0234,50\u00a0EUR");
+  });
+
+  it("shows both decimals, and a minus for refunds in reports", () => {
+    expect(formatAmount(5, "NOK")).toBe("0,05\u00a0NOK");
+    expect(formatAmount(-100, "EUR")).toBe("\u22121,00\u00a0EUR");
+  });
+});

@@ -1,0 +1,51 @@
+/** N+1 guard: a page of transactions with their sales unit and merchant costs the same few statements at any size. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+
+const PAGE = `query($first: Int!) {
+  transactions(first: $first) {
+    edges { cursor node { id status amount capturedAmount currency reference createdAt
+      salesUnit { id msn name merchant { id name } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** The table a SELECT reads first: enough to see which statement is which. */
+function tableOf(sql: string): string {
+  return /FROM "public"\."(\w+)"/.exec(sql)?.[1] ?? sql.slice(0, 40);
+}
+
+describe("SQL statements per operation", () => {
+  let gateway: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    token = await gateway.login("no-admin");
+  });
+  afterAll(async () => gateway?.stop());
+
+  async function statementsFor(query: string, variables: Record<string, unknown>): Promise<string[]> {
+    await gateway.graphql(token, query, variables);
+    gateway.resetQueries();
+    const response = await gateway.graphql(token, query, variables);
+    expect(response.errors).toBeUndefined();
+    return [...gateway.queries];
+  }
+
+  it("loads 50 transactions with their sales unit and merchant in a constant number of statements", async () => {
+    const five = await statementsFor(PAGE, { first: 5 });
+    const fifty = await statementsFor(PAGE, { first: 50 });
+    expect(fifty.length).toBe(five.length);
+    // 3 to resolve the principal (user, memberships, their sales units), then one per level of the page.
+    expect(fifty.map(tableOf)).toEqual(["PortalUser", "Membership", "MembershipSalesUnit", "Transaction", "SalesUnit", "Merchant"]);
+  });
+
+  it("pages on with the cursor in the same number of statements", async () => {
+    const first = await gateway.graphql<{ transactions: { pageInfo: { endCursor: string } } }>(token, PAGE, { first: 50 });
+    const after = first.data!.transactions.pageInfo.endCursor;
+    const query = PAGE.replace("transactions(first: $first)", "transactions(first: $first, after: $after)").replace("query($first: Int!)", "query($first: Int!, $after: String)");
+    const next = await statementsFor(query, { first: 50, after });
+    expect(next.length).toBeLessThanOrEqual(6);
+  });
+});
