@@ -1,6 +1,7 @@
 /** The per-request (and per-WebSocket-operation) context: who is calling, what they may do, and loaders. */
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
+import { isUuid } from "./domain/ids";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
@@ -36,7 +37,13 @@ function createLoaders(db: Db) {
   return {
     /** Sales unit ownership, for permission checks on objects that only carry a sales unit id. */
     salesUnitOwner: new DataLoader<string, { id: string; merchantId: string } | null>(async (ids) => {
-      const rows = await db.salesUnit.findMany({ where: { id: { in: [...ids] } }, select: { id: true, merchantId: true } });
+      const rows = await db.salesUnit.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, merchantId: true } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** Transaction ownership, for permission checks on money mutations. */
+    transactionOwner: new DataLoader<string, { id: string; merchantId: string; salesUnitId: string } | null>(async (ids) => {
+      const rows = await db.transaction.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, merchantId: true, salesUnitId: true } });
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

@@ -161,21 +161,12 @@ function danishSerial(rng: Rng, year: number): string {
 }
 
 const FI_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY";
-const FI_CENTURIES: Record<string, number> = {
-  "+": 1800,
-  "-": 1900,
-  U: 1900,
-  V: 1900,
-  W: 1900,
-  X: 1900,
-  Y: 1900,
-  A: 2000,
-  B: 2000,
-  C: 2000,
-  D: 2000,
-  E: 2000,
-  F: 2000,
-};
+/** U–Y and B–F were added in 2023 next to the classic signs. */
+const FI_CENTURY_SIGNS = {
+  1800: ["+"],
+  1900: ["-", "U", "V", "W", "X", "Y"],
+  2000: ["A", "B", "C", "D", "E", "F"],
+} as const satisfies Record<number, readonly [string, ...string[]]>;
 
 function parseFinnish(input: string): ParsedNin {
   const nin = input.toUpperCase();
@@ -184,7 +175,8 @@ function parseFinnish(input: string): ParsedNin {
     fail("A Finnish henkilötunnus looks like DDMMYYCZZZQ, e.g. 131052-308T: check the number and try again.");
   }
   const [, dd = "", mm = "", yy = "", sign = "", individual = "", check = ""] = match;
-  const birthDate = isoDate((FI_CENTURIES[sign] ?? 0) + Number(yy), Number(mm), Number(dd)) ?? fail(NO_DATE);
+  const century = sign === "+" ? 1800 : (FI_CENTURY_SIGNS[1900] as readonly string[]).includes(sign) ? 1900 : 2000;
+  const birthDate = isoDate(century + Number(yy), Number(mm), Number(dd)) ?? fail(NO_DATE);
   // 000 and 001 are never issued.
   if (Number(individual) < 2) fail("The NIN's individual number is not in use: check the number and try again.");
   if (finnishCheckChar(dd + mm + yy + individual) !== check) fail(WRONG_CHECK);
@@ -196,9 +188,8 @@ function finnishCheckChar(nineDigits: string): string {
 }
 
 function finnishSigns(year: number): readonly [string, ...string[]] {
-  if (year >= 1800 && year <= 1899) return ["+"];
-  if (year >= 1900 && year <= 1999) return ["-", "U", "V", "W", "X", "Y"];
-  if (year >= 2000 && year <= 2099) return ["A", "B", "C", "D", "E", "F"];
+  const century = year - (year % 100);
+  if (century === 1800 || century === 1900 || century === 2000) return FI_CENTURY_SIGNS[century];
   throw new RangeError("A Finnish henkilötunnus encodes birth years 1800–2099 only: choose a date in that range.");
 }
 

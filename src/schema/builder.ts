@@ -28,6 +28,8 @@ export interface AuthScopes {
   wholeMerchant: { action: Action; merchantId: string };
   /** The action on one sales unit; `merchantId` saves a lookup when the caller has it. */
   salesUnit: { action: Action; salesUnitId: string; merchantId?: string };
+  /** The action on the sales unit of a transaction. */
+  transaction: { action: Action; transactionId: string };
 }
 
 export const builder = new SchemaBuilder<{
@@ -74,6 +76,10 @@ export const builder = new SchemaBuilder<{
       salesUnit: async ({ action, salesUnitId, merchantId }) => {
         const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
         return owner !== null && context.access.canOnSalesUnit(action, owner);
+      },
+      transaction: async ({ action, transactionId }) => {
+        const owner = await context.loaders.transactionOwner.load(transactionId);
+        return owner !== null && context.access.canOnSalesUnit(action, { id: owner.salesUnitId, merchantId: owner.merchantId });
       },
     }),
   },

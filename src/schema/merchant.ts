@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
 import type { Context } from "../context";
 
@@ -6,7 +7,7 @@ export const Merchant = builder.prismaNode("Merchant", {
   id: { field: "id" },
   nullable: true,
   description: "A business customer of the portal.",
-  findUnique: (id, ctx) => ({ id, AND: [merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT"))] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT"))] }),
   authScopes: (merchant) => ({ merchant: { action: "VIEW_SALES_UNIT", merchantId: merchant.id } }),
   fields: (t) => ({
     name: t.exposeString("name"),

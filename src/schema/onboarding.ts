@@ -1,5 +1,6 @@
 /** Merchant agreements and product orders ("Order solution"). */
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { AgreementStatusEnum, ChannelEnum, CountryEnum, ProductOrderStatusEnum, ProductTypeEnum } from "./enums";
 import { Merchant, administeredMerchantsWhere } from "./merchant";
 import type { Context } from "../context";
@@ -14,7 +15,7 @@ export const MerchantAgreement = builder.prismaNode("MerchantAgreement", {
   id: { field: "id" },
   nullable: true,
   description: "An application to become a merchant: DRAFT → SUBMITTED → APPROVED / REJECTED.",
-  findUnique: (id, ctx) => ({ id, AND: [agreementWhere(ctx)] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [agreementWhere(ctx)] }),
   authScopes: (agreement, ctx) => ctx.principal?.kind === "OPERATOR" || (ctx.principal?.kind === "USER" && ctx.principal.id === agreement.applicantId),
   fields: (t) => ({
     merchantName: t.exposeString("merchantName"),
@@ -37,7 +38,7 @@ export const ProductOrder = builder.prismaNode("ProductOrder", {
   id: { field: "id" },
   nullable: true,
   description: "An ordered product. A new production sales unit takes up to 10 working days: see `expectedBy`.",
-  findUnique: (id, ctx) => ({ id, AND: [administeredMerchantsWhere(ctx)] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [administeredMerchantsWhere(ctx)] }),
   authScopes: (order) => ({ $any: { wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: order.merchantId }, operator: true } }),
   fields: (t) => ({
     product: t.expose("product", { type: ProductTypeEnum }),

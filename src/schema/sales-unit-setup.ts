@@ -1,5 +1,6 @@
 /** What hangs off a sales unit: API key metadata, Login set-up, recurring requests, QR codes, payment links. */
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { ConsentTypeEnum, CurrencyEnum, RecurringRequestStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 
@@ -44,7 +45,7 @@ export const RecurringRequest = builder.prismaNode("RecurringRequest", {
   id: { field: "id" },
   nullable: true,
   description: "An application to enable recurring payments on a production sales unit.",
-  findUnique: (id, ctx) => ({ id, salesUnit: ctx.access.salesUnitWhere("EDIT_SALES_UNIT") }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("EDIT_SALES_UNIT") }),
   authScopes: (row) => ({ $any: { salesUnit: { action: "EDIT_SALES_UNIT", salesUnitId: row.salesUnitId }, operator: true } }),
   fields: (t) => ({
     monthlyRevenueAmount: t.exposeInt("monthlyRevenueAmount"),
@@ -61,7 +62,7 @@ export const QrCode = builder.prismaNode("QrCode", {
   id: { field: "id" },
   nullable: true,
   description: "A merchant redirect QR code. Changing its URL keeps the image.",
-  findUnique: (id, ctx) => ({ id, salesUnit: ctx.access.salesUnitWhere("EDIT_SALES_UNIT") }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("EDIT_SALES_UNIT") }),
   authScopes: unitScope("EDIT_SALES_UNIT"),
   fields: (t) => ({
     name: t.exposeString("name"),
@@ -78,7 +79,7 @@ export const PaymentLink = builder.prismaNode("PaymentLink", {
   id: { field: "id" },
   nullable: true,
   description: "A shareable link anyone can pay through.",
-  findUnique: (id, ctx) => ({ id, salesUnit: ctx.access.salesUnitWhere("REQUEST_PAYMENT") }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("REQUEST_PAYMENT") }),
   authScopes: (row) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
     amount: t.exposeInt("amount"),

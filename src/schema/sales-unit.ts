@@ -1,6 +1,7 @@
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
-import { maskTail } from "./masking";
+import { maskAccountNumber } from "../domain/identifiers";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
 
@@ -8,7 +9,7 @@ export const SalesUnit = builder.prismaNode("SalesUnit", {
   id: { field: "id" },
   nullable: true,
   description: "A point of sale with its own MSN, name in the app, transaction log and settlement account.",
-  findUnique: (id, ctx) => ({ id, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] }),
   authScopes: (unit) => ({ salesUnit: { action: "VIEW_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
   fields: (t) => ({
     msn: t.exposeString("msn", { description: "Merchant serial number: unique, numeric, shown to users." }),
@@ -25,7 +26,7 @@ export const SalesUnit = builder.prismaNode("SalesUnit", {
       resolve: (unit, _args, ctx) =>
         unit.settlementAccount === null || ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", unit.merchantId)
           ? unit.settlementAccount
-          : maskTail(unit.settlementAccount),
+          : maskAccountNumber(unit.settlementAccount),
     }),
     capabilities: t.field({
       type: SalesUnitCapabilities,

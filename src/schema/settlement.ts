@@ -1,5 +1,6 @@
 /** Settlements (payouts), report subscriptions and test users. */
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, ReportFormatEnum, SettlementFrequencyEnum, SettlementStatusEnum } from "./enums";
 import { Merchant, merchantIdWhere } from "./merchant";
 import { SalesUnit } from "./sales-unit";
@@ -8,7 +9,7 @@ export const Settlement = builder.prismaNode("Settlement", {
   id: { field: "id" },
   nullable: true,
   description: "A payout for one sales unit and period. Amounts in minor units; net = gross − refunds − fees.",
-  findUnique: (id, ctx) => ({ id, salesUnit: ctx.access.salesUnitWhere("VIEW_TRANSACTIONS") }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("VIEW_TRANSACTIONS") }),
   authScopes: (row) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
     periodStart: t.expose("periodStart", { type: "Date" }),
@@ -56,7 +57,7 @@ export const ReportSubscription = builder.prismaNode("ReportSubscription", {
   id: { field: "id" },
   nullable: true,
   description: "E-mail delivery of settlement reports on a schedule.",
-  findUnique: (id, ctx) => ({ id, AND: [merchantIdWhere(ctx.access.merchantIds("VIEW_TRANSACTIONS"))] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [merchantIdWhere(ctx.access.merchantIds("VIEW_TRANSACTIONS"))] }),
   authScopes: (row) => ({ merchant: { action: "VIEW_TRANSACTIONS", merchantId: row.merchantId } }),
   fields: (t) => ({
     email: t.exposeString("email"),

@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";
@@ -14,7 +15,7 @@ export const Transaction = builder.prismaNode("Transaction", {
   id: { field: "id" },
   nullable: true,
   description: "A payment. Amounts are integers in minor units (øre, cents).",
-  findUnique: (id, ctx) => ({ id, AND: [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")] }),
   authScopes: (tx) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: tx.salesUnitId, merchantId: tx.merchantId } }),
   fields: (t) => ({
     status: t.expose("status", { type: TransactionStatusEnum }),

@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 import { CountryEnum, PermissionEnum, RoleEnum } from "./enums";
 import type { Context } from "../context";
 import { SalesUnit } from "./sales-unit";
@@ -11,12 +12,19 @@ function canReadPerson(user: { id: string; memberships: { merchantId: string }[]
   return user.memberships.some((m) => ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId));
 }
 
+/** The rows `canReadPerson` allows, as a filter. */
+function personWhere(ctx: Context) {
+  if (ctx.principal?.kind === "OPERATOR") return {};
+  const administered = { memberships: { some: administeredMerchantsWhere(ctx) } };
+  return ctx.principal?.kind === "USER" ? { OR: [{ id: ctx.principal.id }, administered] } : administered;
+}
+
 export const PortalUser = builder.prismaNode("PortalUser", {
   id: { field: "id" },
   nullable: true,
   description: "A person with access to the portal.",
   include: { memberships: { select: { merchantId: true } } },
-  findUnique: (id) => ({ id }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [personWhere(ctx)] }),
   authScopes: (user, ctx) => canReadPerson(user, ctx),
   fields: (t) => ({
     name: t.exposeString("name", { nullable: true }),
@@ -37,7 +45,7 @@ export const Membership = builder.prismaNode("Membership", {
   nullable: true,
   description: "A person's access to one merchant: a role, extra permissions and (for the lower roles) sales units.",
   findUnique: (id, ctx) => ({
-    id,
+    id: uuidOrNil(id),
     AND: [ctx.principal?.kind === "USER" ? { OR: [{ userId: ctx.principal.id }, administeredMerchantsWhere(ctx)] } : administeredMerchantsWhere(ctx)],
   }),
   authScopes: (membership, ctx) =>

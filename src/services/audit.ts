@@ -1,0 +1,44 @@
+/** The audit trail: one row per change, written in the same database transaction as the change. */
+import type { Prisma, PrincipalKind } from "../generated/prisma/client";
+import type { Principal } from "../auth/principal";
+import type { Tx } from "../events/outbox";
+
+export interface Actor {
+  kind: PrincipalKind;
+  id: string | null;
+  label: string | null;
+  requestId: string | null;
+}
+
+/** System work (background jobs, platform events) has no principal. */
+export const SYSTEM_ACTOR: Actor = { kind: "SYSTEM", id: null, label: "Portal Gateway", requestId: null };
+
+export function actorOf(principal: Principal | null, requestId: string | null): Actor {
+  if (!principal) return { ...SYSTEM_ACTOR, requestId };
+  return { kind: principal.kind, id: principal.id, label: principal.label, requestId };
+}
+
+export interface AuditEntry {
+  merchantId: string | null;
+  action: string;
+  objectType: string;
+  objectId: string;
+  /** What changed; never secrets or full personal data. */
+  data?: Prisma.InputJsonValue;
+}
+
+export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      merchantId: entry.merchantId,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      actorLabel: actor.label,
+      requestId: actor.requestId,
+      action: entry.action,
+      objectType: entry.objectType,
+      objectId: entry.objectId,
+      ...(entry.data === undefined ? {} : { data: entry.data }),
+    },
+  });
+}
