@@ -7,7 +7,7 @@ import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
-import { bearerToken, type TokenService } from "./auth/tokens";
+import { bearerToken, type TokenService, type VerifiedToken } from "./auth/tokens";
 
 export interface Clock {
   now(): Date;
@@ -31,6 +31,9 @@ export interface Context {
   access: Access;
   requestId: string;
   loaders: ReturnType<typeof createLoaders>;
+  /** The verified token, kept so a mutation that changes the caller's own access can reload it. */
+  token: VerifiedToken | null;
+  msn: string | null;
 }
 
 function createLoaders(db: Db) {
@@ -57,10 +60,9 @@ export interface ContextInput {
 }
 
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
-  const token = bearerToken(input.authorization);
-  const authenticated = token
-    ? await resolvePrincipal(services.db, await services.tokens.verify(token), { msn: input.msn ?? null })
-    : null;
+  const bearer = bearerToken(input.authorization);
+  const token = bearer ? await services.tokens.verify(bearer) : null;
+  const authenticated = token ? await resolvePrincipal(services.db, token, { msn: input.msn ?? null }) : null;
   return {
     services,
     db: services.db,
@@ -68,5 +70,13 @@ export async function createContext(services: Services, input: ContextInput): Pr
     access: authenticated?.access ?? Access.none,
     requestId: input.requestId ?? randomUUID(),
     loaders: createLoaders(services.db),
+    token,
+    msn: input.msn ?? null,
   };
+}
+
+/** Re-reads the caller's access after a change to it (e.g. a new test sales unit added to their membership). */
+export async function reloadAccess(ctx: Context): Promise<void> {
+  if (!ctx.token) return;
+  ctx.access = (await resolvePrincipal(ctx.db, ctx.token, { msn: ctx.msn })).access;
 }

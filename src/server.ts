@@ -8,6 +8,8 @@ import { createPrisma } from "./db/client";
 import { bootstrapData, migrate, openDatabase } from "./db/boot";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
+import { startJobs } from "./services/jobs";
+import { activateProvisionedTestUnits } from "./services/sales-units";
 
 export interface RunningGateway {
   url: string;
@@ -42,6 +44,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger };
     const gateway = createGateway(services);
     cleanup.unshift(() => gateway.close());
+    const jobs = startJobs([{ name: "test-unit-provisioning", intervalMs: 2_000, run: () => activateProvisionedTestUnits(services) }], logger);
+    cleanup.unshift(() => jobs.stop());
     const url = await gateway.listen(config.port, config.host);
     return {
       url,

@@ -90,3 +90,4 @@ builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSON", JSONResolver);
 
 builder.queryType({});
+builder.mutationType({});

@@ -7,6 +7,7 @@ import "./merchant";
 import "./partner";
 import "./sales-unit";
 import "./sales-unit-setup";
+import "./sales-unit-mutations";
 import "./user";
 import "./transaction";
 import "./onboarding";

@@ -1,0 +1,42 @@
+/**
+ * Periodic background work of each gateway instance (provisioning, expiry, …). A job never overlaps itself; a
+ * failed run is logged and the next one tries again. Jobs must be safe with several instances running.
+ */
+import type { Logger } from "pino";
+
+export interface Job {
+  name: string;
+  intervalMs: number;
+  run(): Promise<unknown>;
+}
+
+export interface RunningJobs {
+  stop(): Promise<void>;
+}
+
+export function startJobs(jobs: Job[], logger: Logger): RunningJobs {
+  const inFlight = new Set<Promise<unknown>>();
+  const timers = jobs.map((job) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      const run = job
+        .run()
+        .catch((error: unknown) => logger.error({ err: error, job: job.name }, "Background job failed"))
+        .finally(() => {
+          running = false;
+          inFlight.delete(run);
+        });
+      inFlight.add(run);
+    }, job.intervalMs);
+    timer.unref();
+    return timer;
+  });
+  return {
+    stop: async () => {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

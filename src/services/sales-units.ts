@@ -1,0 +1,269 @@
+/**
+ * Changes to sales units and what hangs off them (API keys, Login). Each runs in one database transaction with
+ * its audit row. Permission checks happen before these are called (Pothos scopes); these enforce the rules that
+ * depend on the unit's state.
+ */
+import type { Prisma, SettlementFrequency } from "../generated/prisma/client";
+import { reloadAccess, type Context, type Services } from "../context";
+import { InvalidStateError, NotFoundError } from "../domain/errors";
+import { NAME_LIMITS, validateName, validateSettlementAccount } from "../domain/identifiers";
+import { validateHttpsUrl, validateRedirectUris } from "../domain/urls";
+import { currencyForCountry } from "../domain/money";
+import { randomInt } from "node:crypto";
+import { decryptSecret, digestKey, encryptSecret, generateClientId, generateSecret } from "../auth/secrets";
+import { actorOf, recordAudit } from "./audit";
+
+type Tx = Prisma.TransactionClient;
+
+async function lockedUnit(tx: Tx, salesUnitId: string) {
+  await tx.$queryRaw`SELECT id FROM "SalesUnit" WHERE id = ${salesUnitId}::uuid FOR UPDATE`;
+  const unit = await tx.salesUnit.findUnique({ where: { id: salesUnitId }, include: { merchant: { select: { country: true } } } });
+  if (!unit) throw new NotFoundError("sales unit");
+  return unit;
+}
+
+function assertChangeable(unit: { environment: string; status: string }) {
+  if (unit.environment === "TEST") {
+    throw new InvalidStateError("A test sales unit cannot be changed after it is created. Create a new test sales unit instead.");
+  }
+  if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated and can no longer be changed.");
+}
+
+export interface SalesUnitChanges {
+  name?: string | null;
+  logoUrl?: string | null;
+  settlementFrequency?: SettlementFrequency | null;
+}
+
+export async function updateSalesUnit(ctx: Context, salesUnitId: string, changes: SalesUnitChanges) {
+  const data: Prisma.SalesUnitUpdateInput = {};
+  if (changes.name != null) data.name = validateName(changes.name, "name", NAME_LIMITS.salesUnit.min, NAME_LIMITS.salesUnit.max);
+  if (changes.logoUrl !== undefined) data.logoUrl = changes.logoUrl === null ? null : validateHttpsUrl(changes.logoUrl, "logoUrl");
+  if (changes.settlementFrequency != null) data.settlementFrequency = changes.settlementFrequency;
+  return ctx.db.$transaction(async (tx) => {
+    const unit = await lockedUnit(tx, salesUnitId);
+    assertChangeable(unit);
+    const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "salesUnit.update",
+      objectType: "SalesUnit",
+      objectId: unit.id,
+      data: { before: pick(unit, Object.keys(data)), after: pick(updated, Object.keys(data)) } as Prisma.InputJsonValue,
+    });
+    return updated;
+  });
+}
+
+export async function updateSettlementAccount(ctx: Context, salesUnitId: string, account: string) {
+  return ctx.db.$transaction(async (tx) => {
+    const unit = await lockedUnit(tx, salesUnitId);
+    assertChangeable(unit);
+    const settlementAccount = validateSettlementAccount(unit.merchant.country, account);
+    const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { settlementAccount } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "salesUnit.updateSettlementAccount",
+      objectType: "SalesUnit",
+      objectId: unit.id,
+      data: { last4: settlementAccount.slice(-4) },
+    });
+    return updated;
+  });
+}
+
+export async function deactivateSalesUnit(ctx: Context, salesUnitId: string) {
+  return ctx.db.$transaction(async (tx) => {
+    const unit = await lockedUnit(tx, salesUnitId);
+    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is already deactivated.");
+    const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { status: "DEACTIVATED", deactivatedAt: ctx.services.clock.now() } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "salesUnit.deactivate",
+      objectType: "SalesUnit",
+      objectId: unit.id,
+    });
+    return updated;
+  });
+}
+
+export interface TestSalesUnitInput {
+  merchantId: string;
+  name: string;
+  recurring: boolean;
+  directCapture: boolean;
+  skipLandingPage: boolean;
+}
+
+/** MSNs of new units: random 6 digits, retried on the rare collision (the column is unique). */
+async function freeMsn(tx: Tx): Promise<string> {
+  for (;;) {
+    const msn = String(randomInt(100_000, 1_000_000));
+    if (!(await tx.salesUnit.findUnique({ where: { msn }, select: { id: true } }))) return msn;
+  }
+}
+
+/**
+ * A test sales unit starts PROVISIONING and is activated by the provisioning job, as the portal says ("after a
+ * couple of minutes"). A creator who reaches only some sales units gets the new one added to their access.
+ */
+export async function createTestSalesUnit(ctx: Context, input: TestSalesUnitInput) {
+  const name = validateName(input.name, "name", NAME_LIMITS.salesUnit.min, NAME_LIMITS.salesUnit.max);
+  const unit = await ctx.db.$transaction(async (tx) => {
+    const merchant = await tx.merchant.findUnique({ where: { id: input.merchantId } });
+    if (!merchant) throw new NotFoundError("merchant");
+    const unit = await tx.salesUnit.create({
+      data: {
+        merchantId: merchant.id,
+        msn: await freeMsn(tx),
+        name,
+        environment: "TEST",
+        channel: "ONLINE",
+        currency: currencyForCountry(merchant.country as "NO" | "DK" | "FI"),
+        status: "PROVISIONING",
+        recurring: input.recurring,
+        directCapture: input.directCapture,
+        skipLandingPage: input.skipLandingPage,
+        paymentLinks: true,
+        login: true,
+      },
+    });
+    await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(ctx.services.encryptionKey) } });
+    if (ctx.principal?.kind === "USER" && !ctx.access.canOnWholeMerchant("VIEW_SALES_UNIT", merchant.id)) {
+      const membership = await tx.membership.findUnique({ where: { userId_merchantId: { userId: ctx.principal.id, merchantId: merchant.id } } });
+      if (membership) await tx.membershipSalesUnit.create({ data: { membershipId: membership.id, salesUnitId: unit.id } });
+    }
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: merchant.id,
+      action: "salesUnit.createTest",
+      objectType: "SalesUnit",
+      objectId: unit.id,
+      data: { name, msn: unit.msn, recurring: input.recurring, directCapture: input.directCapture, skipLandingPage: input.skipLandingPage },
+    });
+    return unit;
+  });
+  await reloadAccess(ctx);
+  return unit;
+}
+
+/** How long a new test sales unit stays PROVISIONING. */
+export const TEST_UNIT_PROVISIONING_MS = 5_000;
+
+/** One pass of the provisioning job: activates test units that have waited long enough. */
+export async function activateProvisionedTestUnits(ctx: Pick<Services, "db" | "clock">): Promise<number> {
+  const now = ctx.clock.now();
+  const due = await ctx.db.salesUnit.findMany({
+    where: { environment: "TEST", status: "PROVISIONING", createdAt: { lte: new Date(now.getTime() - TEST_UNIT_PROVISIONING_MS) } },
+    select: { id: true, merchantId: true },
+  });
+  for (const unit of due) {
+    await ctx.db.$transaction(async (tx) => {
+      const { count } = await tx.salesUnit.updateMany({ where: { id: unit.id, status: "PROVISIONING" }, data: { status: "ACTIVE", activatedAt: now } });
+      if (count === 0) return;
+      await recordAudit(tx, actorOf(null, null), { merchantId: unit.merchantId, action: "salesUnit.activate", objectType: "SalesUnit", objectId: unit.id });
+    });
+  }
+  return due.length;
+}
+
+export type ApiKeyPart = "CLIENT_SECRET" | "PRIMARY_SUBSCRIPTION_KEY" | "SECONDARY_SUBSCRIPTION_KEY";
+
+function newKeyMaterial(encryptionKey: Buffer) {
+  const primary = generateSecret();
+  const secondary = generateSecret();
+  return {
+    clientId: generateClientId(),
+    clientSecretEncrypted: encryptSecret(generateSecret(), encryptionKey),
+    primarySubscriptionKey: digestKey(primary),
+    primarySubscriptionKeyEnc: encryptSecret(primary, encryptionKey),
+    secondarySubscriptionKey: digestKey(secondary),
+    secondarySubscriptionKeyEnc: encryptSecret(secondary, encryptionKey),
+  };
+}
+
+export interface RevealedApiKeys {
+  clientId: string;
+  clientSecret: string;
+  primarySubscriptionKey: string;
+  secondarySubscriptionKey: string;
+  rotatedAt: Date | null;
+}
+
+function reveal(keys: { clientId: string; clientSecretEncrypted: string; primarySubscriptionKeyEnc: string; secondarySubscriptionKeyEnc: string; rotatedAt: Date | null }, encryptionKey: Buffer): RevealedApiKeys {
+  return {
+    clientId: keys.clientId,
+    clientSecret: decryptSecret(keys.clientSecretEncrypted, encryptionKey),
+    primarySubscriptionKey: decryptSecret(keys.primarySubscriptionKeyEnc, encryptionKey),
+    secondarySubscriptionKey: decryptSecret(keys.secondarySubscriptionKeyEnc, encryptionKey),
+    rotatedAt: keys.rotatedAt,
+  };
+}
+
+/** Showing the keys is a privileged act: it is audited like a change. */
+export async function revealApiKeys(ctx: Context, salesUnitId: string): Promise<RevealedApiKeys> {
+  return ctx.db.$transaction(async (tx) => {
+    const keys = await tx.apiKeys.findUnique({ where: { salesUnitId }, include: { salesUnit: { select: { merchantId: true } } } });
+    if (!keys) throw new NotFoundError("API keys");
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: keys.salesUnit.merchantId,
+      action: "apiKeys.reveal",
+      objectType: "SalesUnit",
+      objectId: salesUnitId,
+    });
+    return reveal(keys, ctx.services.encryptionKey);
+  });
+}
+
+/**
+ * Replaces one part of the keys; the others keep working, so an integration can move to a new subscription key
+ * while the other one still authenticates. Tokens issued before stay valid until they expire.
+ */
+export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: ApiKeyPart): Promise<RevealedApiKeys> {
+  const { encryptionKey } = ctx.services;
+  const fresh = generateSecret();
+  const data: Prisma.ApiKeysUpdateInput =
+    part === "CLIENT_SECRET"
+      ? { clientSecretEncrypted: encryptSecret(fresh, encryptionKey) }
+      : part === "PRIMARY_SUBSCRIPTION_KEY"
+        ? { primarySubscriptionKey: digestKey(fresh), primarySubscriptionKeyEnc: encryptSecret(fresh, encryptionKey) }
+        : { secondarySubscriptionKey: digestKey(fresh), secondarySubscriptionKeyEnc: encryptSecret(fresh, encryptionKey) };
+  return ctx.db.$transaction(async (tx) => {
+    const unit = await lockedUnit(tx, salesUnitId);
+    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its keys cannot be rotated.");
+    const keys = await tx.apiKeys.update({ where: { salesUnitId }, data: { ...data, rotatedAt: ctx.services.clock.now() } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "apiKeys.rotate",
+      objectType: "SalesUnit",
+      objectId: salesUnitId,
+      data: { part },
+    });
+    return reveal(keys, encryptionKey);
+  });
+}
+
+export async function setLoginRedirectUris(ctx: Context, salesUnitId: string, redirectUris: string[]) {
+  return ctx.db.$transaction(async (tx) => {
+    const unit = await lockedUnit(tx, salesUnitId);
+    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its Login set-up cannot be changed.");
+    const uris = validateRedirectUris(redirectUris, unit.environment);
+    const before = await tx.loginConfig.findUnique({ where: { salesUnitId } });
+    const config = await tx.loginConfig.upsert({
+      where: { salesUnitId },
+      create: { salesUnitId, redirectUris: uris, activated: true },
+      update: { redirectUris: uris },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "login.setRedirectUris",
+      objectType: "SalesUnit",
+      objectId: salesUnitId,
+      data: { before: before?.redirectUris ?? [], after: uris },
+    });
+    return config;
+  });
+}
+
+function pick(row: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, row[key] ?? null]));
+}
