@@ -24,6 +24,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** How long shutdown waits for requests in flight before cutting connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Generous for any real portal screen, small enough that parsing a hostile document stays cheap. */
 const MAX_QUERY_TOKENS = 5000;
 
@@ -71,7 +74,12 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     ],
   });
 
-  const server = createServer(yoga);
+  // Shutdown waits for requests in flight so none of them meets a closed database pool.
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    Promise.resolve(yoga(req, res)).finally(() => inFlight--);
+  });
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   useServer(
     {
@@ -115,8 +123,12 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     close: async () => {
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

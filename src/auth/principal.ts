@@ -3,10 +3,12 @@
  * current memberships, partner links and keys from the database so a revoked permission takes effect at once.
  */
 import type { Country, LoginMethod, PartnerScope } from "../generated/prisma/enums";
+import { Prisma } from "../generated/prisma/client";
+import { uuidOrNil } from "../domain/ids";
 import type { Db } from "../db/client";
 import { AuthenticationError, ForbiddenError } from "./errors";
 import { isLoginMethodAllowed } from "./login-methods";
-import { Access, apiKeyGrant, membershipGrant, operatorGrant, partnerGrants } from "./permissions";
+import { Access, apiKeyGrant, membershipGrant, operatorGrant, partnerGrants, type MembershipInput } from "./permissions";
 import type { VerifiedToken } from "./tokens";
 
 export type Principal =
@@ -24,18 +26,12 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
   switch (token.kind) {
     case "user":
     case "external_user": {
-      const user = await db.portalUser.findUnique({
-        where: token.kind === "user" ? { id: token.userId } : { nin: token.nin },
-        include: { memberships: { include: { salesUnits: { select: { salesUnitId: true } } } } },
-      });
+      const user = await loadUserWithMemberships(db, token.kind === "user" ? { id: token.userId } : { nin: token.nin });
       if (!user || user.anonymizedAt) throw new AuthenticationError("This login is no longer valid: the user does not exist.");
       assertLoginAllowed(user.country, token.method, user.memberships.length);
-      const grants = user.memberships.map((m) =>
-        membershipGrant({ ...m, salesUnitIds: m.salesUnits.map((s) => s.salesUnitId) }),
-      );
       return {
         principal: { kind: "USER", id: user.id, label: user.name ?? "Portal user", country: user.country, method: token.method, expiresAt: token.expiresAt },
-        access: new Access(grants),
+        access: new Access(user.memberships.map(membershipGrant)),
       };
     }
     case "partner": {
@@ -75,6 +71,34 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
       };
     }
   }
+}
+
+interface UserWithMemberships {
+  id: string;
+  name: string | null;
+  country: Country;
+  anonymizedAt: Date | null;
+  memberships: MembershipInput[];
+}
+
+/**
+ * The user and every membership with its sales units, in one statement: this runs on every request of a portal
+ * user, and Prisma's include would take three round trips.
+ */
+async function loadUserWithMemberships(db: Db, by: { id: string } | { nin: string }): Promise<UserWithMemberships | null> {
+  const condition = "id" in by ? Prisma.sql`u.id = ${uuidOrNil(by.id)}::uuid` : Prisma.sql`u.nin = ${by.nin}`;
+  const rows = await db.$queryRaw<UserWithMemberships[]>`
+    SELECT u.id, u.name, u.country::text AS country, u."anonymizedAt",
+      COALESCE(json_agg(json_build_object(
+        'merchantId', m."merchantId",
+        'role', m.role,
+        'permissions', m.permissions,
+        'salesUnitIds', (SELECT COALESCE(json_agg(s."salesUnitId"), '[]'::json) FROM "MembershipSalesUnit" s WHERE s."membershipId" = m.id)
+      )) FILTER (WHERE m.id IS NOT NULL), '[]'::json) AS memberships
+    FROM "PortalUser" u LEFT JOIN "Membership" m ON m."userId" = u.id
+    WHERE ${condition}
+    GROUP BY u.id`;
+  return rows[0] ?? null;
 }
 
 /**

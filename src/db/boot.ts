@@ -46,6 +46,8 @@ export async function bootstrapData(
       if (!options.seedDemoData || (await db.merchant.count()) > 0) return { seeded: false };
       options.log("Empty database: seeding demo data");
       const personas = await seedDemoData(db, { encryptionKey: options.encryptionKey, log: options.log });
+      // Fresh bulk inserts leave the planner guessing (it estimated 12 rows for a merchant's 2,700 transactions).
+      await db.$executeRawUnsafe("ANALYZE");
       if (options.personasPath) {
         await writePersonas(options.personasPath, personas);
         options.log(`Wrote ${personas.length} personas to ${path.relative(process.cwd(), options.personasPath)}`);

@@ -10,9 +10,9 @@ const PAGE = `query($first: Int!) {
   }
 }`;
 
-/** The table a SELECT reads first: enough to see which statement is which. */
+/** The outermost table a SELECT reads (its last FROM): enough to see which statement is which. */
 function tableOf(sql: string): string {
-  return /FROM "public"\."(\w+)"/.exec(sql)?.[1] ?? sql.slice(0, 40);
+  return [...sql.matchAll(/FROM "(?:public"\.")?(\w+)"/g)].at(-1)?.[1] ?? sql.slice(0, 40);
 }
 
 describe("SQL statements per operation", () => {
@@ -37,8 +37,8 @@ describe("SQL statements per operation", () => {
     const five = await statementsFor(PAGE, { first: 5 });
     const fifty = await statementsFor(PAGE, { first: 50 });
     expect(fifty.length).toBe(five.length);
-    // 3 to resolve the principal (user, memberships, their sales units), then one per level of the page.
-    expect(fifty.map(tableOf)).toEqual(["PortalUser", "Membership", "MembershipSalesUnit", "Transaction", "SalesUnit", "Merchant"]);
+    // One to resolve the principal (user with memberships), then one per level of the page.
+    expect(fifty.map(tableOf)).toEqual(["PortalUser", "Transaction", "SalesUnit", "Merchant"]);
   });
 
   it("pages on with the cursor in the same number of statements", async () => {
@@ -46,6 +46,6 @@ describe("SQL statements per operation", () => {
     const after = first.data!.transactions.pageInfo.endCursor;
     const query = PAGE.replace("transactions(first: $first)", "transactions(first: $first, after: $after)").replace("query($first: Int!)", "query($first: Int!, $after: String)");
     const next = await statementsFor(query, { first: 50, after });
-    expect(next.length).toBeLessThanOrEqual(6);
+    expect(next.map(tableOf)).toEqual(["PortalUser", "Transaction", "SalesUnit", "Merchant"]);
   });
 });

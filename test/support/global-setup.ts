@@ -40,6 +40,7 @@ export default async function setup(project: TestProject) {
   const db = createPrisma(templateUrl);
   const started = Date.now();
   const personas = await seedDemoData(db, { encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, "base64") });
+  await db.$executeRawUnsafe("ANALYZE");
   await db.$disconnect();
   console.log(`Template database ${templateDatabase} migrated and seeded in ${Date.now() - started} ms`);
 
