@@ -109,7 +109,8 @@ export function validateDescription(value: string, field = "description"): strin
   return validateText(value, field, DESCRIPTION_LIMITS.min, DESCRIPTION_LIMITS.max, "description");
 }
 
-function validateText(value: string, field: string, min: number, max: number, what: string): string {
+/** Bounded one-line free text; `what` names it in the messages ("shipping address"). */
+export function validateText(value: string, field: string, min: number, max: number, what: string): string {
   const trimmed = value.trim();
   if (/\p{Cc}/u.test(trimmed)) {
     throw new ValidationError(`The ${what} contains line breaks or control characters: write it on one line.`, field);

@@ -1,0 +1,207 @@
+/**
+ * Money on payments (SPEC §3, §7): request, capture, cancel, refund, the simulated customer of TEST sales units, the
+ * payer side of payment links, and what a payment allows now. Thin: inputs in, src/services/transactions.ts, result
+ * out.
+ */
+import { builder } from "./builder";
+import { Transaction } from "./transaction";
+import { SalesUnit } from "./sales-unit";
+import { CurrencyEnum, TransactionStatusEnum } from "./enums";
+import {
+  AmountExceededError,
+  ConflictError,
+  IdempotencyConflictError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+} from "../domain/errors";
+import type { AvailableActions } from "../domain/transaction";
+import type { Transaction as TransactionRow } from "../generated/prisma/client";
+import * as transactions from "../services/transactions";
+
+const MONEY_ERRORS = [ValidationError, NotFoundError, InvalidStateError, AmountExceededError, IdempotencyConflictError];
+
+const IDEMPOTENCY_KEY =
+  "1–50 characters of a–z, A–Z, 0–9 and '-', e.g. a UUID. Retrying with the same key and input returns the first result and changes nothing; the same key with other input is an IdempotencyConflictError.";
+
+const moneyInput = (name: string, amountDescription: string) =>
+  builder.inputType(name, {
+    fields: (t) => ({
+      transactionId: t.globalID({ for: Transaction, required: true }),
+      amount: t.int({ description: amountDescription }),
+      idempotencyKey: t.string({ required: true, description: IDEMPOTENCY_KEY }),
+    }),
+  });
+
+const CaptureTransactionInput = moneyInput("CaptureTransactionInput", "Minor units; leave it out to capture everything still reserved.");
+const RefundTransactionInput = moneyInput("RefundTransactionInput", "Minor units; leave it out to refund everything captured and not yet refunded.");
+const CancelTransactionInput = moneyInput(
+  "CancelTransactionInput",
+  "A cancel releases everything still reserved; when given, the amount must be exactly that (a guard against releasing more than meant).",
+);
+
+const RequestPaymentInput = builder.inputType("RequestPaymentInput", {
+  fields: (t) => ({
+    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
+    amount: t.int({ required: true, description: "Minor units, 1–65 000 000, in the sales unit's currency." }),
+    phoneNumber: t.string({ required: true, description: "The customer's mobile number (+47, +45, +358 or +46)." }),
+    reference: t.string({ required: true, description: "Your order id: 8–50 characters of a–z, A–Z, 0–9 and '-', unique per sales unit." }),
+    description: t.string({ required: true, description: "What the customer pays for, shown in the app: 3–100 characters." }),
+    idempotencyKey: t.string({ required: true, description: IDEMPOTENCY_KEY }),
+  }),
+});
+
+const CustomerActionEnum = builder.enumType("CustomerAction", { values: ["APPROVE", "DECLINE"] as const });
+
+const SimulateCustomerActionInput = builder.inputType("SimulateCustomerActionInput", {
+  fields: (t) => ({
+    transactionId: t.globalID({ for: Transaction, required: true }),
+    action: t.field({ type: CustomerActionEnum, required: true }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
+  }),
+});
+
+const PaymentLinkShippingInput = builder.inputType("PaymentLinkShippingInput", {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    address: t.string({ required: true, description: "One line: street, postcode and town." }),
+    method: t.string(),
+  }),
+});
+
+const PayPaymentLinkInput = builder.inputType("PayPaymentLinkInput", {
+  fields: (t) => ({
+    slug: t.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
+    phoneNumber: t.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
+    payerName: t.string(),
+    email: t.string(),
+    shipping: t.field({ type: PaymentLinkShippingInput }),
+  }),
+});
+
+type PaymentLinkPaymentShape = Pick<TransactionRow, "reference" | "amount" | "currency" | "description" | "status" | "expiresAt">;
+
+const PaymentLinkPayment = builder.objectRef<PaymentLinkPaymentShape>("PaymentLinkPayment").implement({
+  description: "What the payer of a payment link sees: a payment request waiting for approval in the app.",
+  fields: (t) => ({
+    reference: t.exposeString("reference"),
+    amount: t.exposeInt("amount"),
+    currency: t.expose("currency", { type: CurrencyEnum }),
+    description: t.exposeString("description", { nullable: true }),
+    status: t.expose("status", { type: TransactionStatusEnum }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "Approve in the app before this." }),
+  }),
+});
+
+const onTransaction = (action: "MANAGE_TRANSACTIONS" | "REQUEST_PAYMENT") => (_root: unknown, args: { input: { transactionId: { id: string } } }) => ({
+  transaction: { action, transactionId: args.input.transactionId.id },
+});
+
+const moneyArgs = (input: { transactionId: { id: string }; amount?: number | null; idempotencyKey: string }) => ({
+  transactionId: input.transactionId.id,
+  amount: input.amount,
+  idempotencyKey: input.idempotencyKey,
+});
+
+builder.mutationFields((t) => ({
+  requestPayment: t.field({
+    type: Transaction,
+    description: "Send a payment request to the customer's app. It waits 10 minutes for an answer, then expires.",
+    args: { input: t.arg({ type: RequestPaymentInput, required: true }) },
+    authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError, IdempotencyConflictError] },
+    resolve: (_root, { input }, ctx) =>
+      transactions.requestPayment(ctx, {
+        salesUnitId: input.salesUnitId.id,
+        amount: input.amount,
+        phoneNumber: input.phoneNumber,
+        reference: input.reference,
+        description: input.description,
+        idempotencyKey: input.idempotencyKey,
+      }),
+  }),
+  captureTransaction: t.field({
+    type: Transaction,
+    description: "Capture all or part of a reservation; repeatable until everything reserved is captured.",
+    args: { input: t.arg({ type: CaptureTransactionInput, required: true }) },
+    authScopes: onTransaction("MANAGE_TRANSACTIONS"),
+    errors: { types: MONEY_ERRORS },
+    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx, moneyArgs(input)),
+  }),
+  cancelTransaction: t.field({
+    type: Transaction,
+    description: "Release what is reserved and not captured (or withdraw an unanswered request). Refused after a full capture.",
+    args: { input: t.arg({ type: CancelTransactionInput, required: true }) },
+    authScopes: onTransaction("MANAGE_TRANSACTIONS"),
+    errors: { types: MONEY_ERRORS },
+    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx, moneyArgs(input)),
+  }),
+  refundTransaction: t.field({
+    type: Transaction,
+    description: "Refund all or part of what was captured, within 365 days of the last capture; repeatable.",
+    args: { input: t.arg({ type: RefundTransactionInput, required: true }) },
+    authScopes: onTransaction("MANAGE_TRANSACTIONS"),
+    errors: { types: MONEY_ERRORS },
+    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx, moneyArgs(input)),
+  }),
+  simulateCustomerAction: t.field({
+    type: Transaction,
+    description: "Test sales units only: play the customer's app and approve or decline a payment request.",
+    args: { input: t.arg({ type: SimulateCustomerActionInput, required: true }) },
+    authScopes: onTransaction("REQUEST_PAYMENT"),
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
+    resolve: (_root, { input }, ctx) =>
+      transactions.simulateCustomerAction(ctx, { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
+  }),
+  payPaymentLink: t.field({
+    type: PaymentLinkPayment,
+    description: "Public (the payer needs no login): pay through a payment link. The payment request goes to the payer's app.",
+    args: { input: t.arg({ type: PayPaymentLinkInput, required: true }) },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    resolve: (_root, { input }, ctx) =>
+      transactions.payPaymentLink(ctx, {
+        slug: input.slug,
+        phoneNumber: input.phoneNumber,
+        payerName: input.payerName,
+        email: input.email,
+        shipping: input.shipping,
+      }),
+  }),
+}));
+
+const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("TransactionActionLimit").implement({
+  fields: (t) => ({
+    maxAmount: t.exposeInt("maxAmount", { description: "The most one operation may move now, in minor units." }),
+    deadline: t.expose("deadline", { type: "DateTime", description: "The action is refused from this instant." }),
+  }),
+});
+
+const CancelOption = builder.objectRef<{ amount: number; deadline: Date }>("TransactionCancelOption").implement({
+  fields: (t) => ({
+    amount: t.exposeInt("amount", { description: "What a cancel releases; 0 when it withdraws an unanswered request." }),
+    deadline: t.expose("deadline", { type: "DateTime" }),
+  }),
+});
+
+const AvailableActionsRef = builder.objectRef<AvailableActions>("TransactionAvailableActions").implement({
+  description: "What the caller can do with the payment now; null for an action that would be refused.",
+  fields: (t) => ({
+    capture: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.capture }),
+    cancel: t.field({ type: CancelOption, nullable: true, resolve: (actions) => actions.cancel }),
+    refund: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.refund }),
+  }),
+});
+
+const NOTHING_ALLOWED: AvailableActions = { capture: null, cancel: null, refund: null };
+
+builder.prismaObjectFields(Transaction, (t) => ({
+  availableActions: t.field({
+    type: AvailableActionsRef,
+    description: "Capture, cancel and refund limits by the same rules the mutations enforce; all null for a caller without Transaction Management on the sales unit.",
+    select: { salesUnit: { select: { directCapture: true, lateCapture: true } }, merchant: { select: { country: true } } },
+    resolve: (row, _args, ctx) =>
+      ctx.access.canOnSalesUnit("MANAGE_TRANSACTIONS", { id: row.salesUnitId, merchantId: row.merchantId })
+        ? transactions.availableActionsOf(row, ctx.services.clock.now())
+        : NOTHING_ALLOWED,
+  }),
+}));

@@ -1,0 +1,20 @@
+/**
+ * The expiry job: payment requests the customer never answered become EXPIRED (SPEC §3; 10 minutes, §8). Every
+ * gateway instance runs it (src/server.ts); batches lock rows with SKIP LOCKED, so instances share the work without
+ * waiting on each other.
+ */
+import type { Services } from "../context";
+import { expireDueBatch } from "./transactions";
+
+export const EXPIRY_INTERVAL_MS = 30_000;
+const BATCH_SIZE = 200;
+
+/** One pass: expires everything due now, batch by batch, and returns how many payments expired. */
+export async function runExpiryPass(services: Pick<Services, "db" | "clock">): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const expired = await expireDueBatch(services, BATCH_SIZE);
+    total += expired;
+    if (expired < BATCH_SIZE) return total;
+  }
+}
