@@ -70,7 +70,7 @@ export const ReportSubscription = builder.prismaNode("ReportSubscription", {
   }),
 });
 
-builder.prismaObject("TestUser", {
+export const TestUser = builder.prismaObject("TestUser", {
   description: "A test-environment customer for the test app: log in with the NIN, pay with the phone number.",
   authScopes: (row) => ({ merchant: { action: "DEVELOPER", merchantId: row.merchantId } }),
   fields: (t) => ({

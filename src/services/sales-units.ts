@@ -15,7 +15,8 @@ import { actorOf, recordAudit } from "./audit";
 
 type Tx = Prisma.TransactionClient;
 
-async function lockedUnit(tx: Tx, salesUnitId: string) {
+/** Locks the sales unit row for the rest of the transaction, so checks on its state hold until commit. */
+export async function lockedUnit(tx: Tx, salesUnitId: string) {
   await tx.$queryRaw`SELECT id FROM "SalesUnit" WHERE id = ${salesUnitId}::uuid FOR UPDATE`;
   const unit = await tx.salesUnit.findUnique({ where: { id: salesUnitId }, include: { merchant: { select: { country: true } } } });
   if (!unit) throw new NotFoundError("sales unit");
@@ -96,7 +97,7 @@ export interface TestSalesUnitInput {
 }
 
 /** MSNs of new units: random 6 digits, retried on the rare collision (the column is unique). */
-async function freeMsn(tx: Tx): Promise<string> {
+export async function freeMsn(tx: Tx): Promise<string> {
   for (;;) {
     const msn = String(randomInt(100_000, 1_000_000));
     if (!(await tx.salesUnit.findUnique({ where: { msn }, select: { id: true } }))) return msn;
@@ -168,7 +169,7 @@ export async function activateProvisionedTestUnits(ctx: Pick<Services, "db" | "c
 
 export type ApiKeyPart = "CLIENT_SECRET" | "PRIMARY_SUBSCRIPTION_KEY" | "SECONDARY_SUBSCRIPTION_KEY";
 
-function newKeyMaterial(encryptionKey: Buffer) {
+export function newKeyMaterial(encryptionKey: Buffer) {
   const primary = generateSecret();
   const secondary = generateSecret();
   return {

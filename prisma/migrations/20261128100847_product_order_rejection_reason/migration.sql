@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProductOrder" ADD COLUMN     "rejectionReason" TEXT;

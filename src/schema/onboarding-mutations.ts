@@ -1,0 +1,191 @@
+/** Merchant agreements, product orders ("Order solution") and the merchant's company details. */
+import { builder } from "./builder";
+import { COMMON_ERRORS } from "./errors";
+import { ChannelEnum, CountryEnum, ProductTypeEnum } from "./enums";
+import { Merchant } from "./merchant";
+import { MerchantAgreement, ProductOrder } from "./onboarding";
+import { Partner } from "./partner";
+import { SalesUnit } from "./sales-unit";
+import type { Context } from "../context";
+import { uuidOrNil } from "../domain/ids";
+import * as onboarding from "../services/onboarding";
+
+/** The applicant's own agreement. An unknown id gets the same FORBIDDEN as someone else's. */
+async function ownAgreement(_root: unknown, args: { input: { agreementId: { id: string } } }, ctx: Context) {
+  if (ctx.principal?.kind !== "USER") return false;
+  const agreement = await ctx.db.merchantAgreement.findUnique({ where: { id: uuidOrNil(args.input.agreementId.id) }, select: { applicantId: true } });
+  return agreement?.applicantId === ctx.principal.id;
+}
+
+const administers = (_root: unknown, args: { input: { merchantId: { id: string } } }) => ({
+  wholeMerchant: { action: "ADMINISTER_MERCHANT" as const, merchantId: args.input.merchantId.id },
+});
+
+const DRAFT = "Saved as typed; checked when the agreement is submitted.";
+
+const CreateMerchantAgreementInput = builder.inputType("CreateMerchantAgreementInput", {
+  fields: (t) => ({
+    merchantName: t.string({ required: true, description: `The company's legal name (1–50 characters). ${DRAFT}` }),
+    organizationNumber: t.string({ required: true, description: `NO: 9 digits; DK: CVR, 8 digits; FI: Y-tunnus 1234567-8. ${DRAFT}` }),
+    country: t.field({ type: CountryEnum, required: true, description: "NO, DK or FI." }),
+    addressLine: t.string(),
+    postalCode: t.string(),
+    city: t.string(),
+    contactEmail: t.string({ description: "Where customer service reaches the applicant; required to submit." }),
+  }),
+});
+
+const UpdateMerchantAgreementInput = builder.inputType("UpdateMerchantAgreementInput", {
+  description: "Changes to a DRAFT agreement: omitted fields stay as they are, null clears an optional one.",
+  fields: (t) => ({
+    agreementId: t.globalID({ for: MerchantAgreement, required: true }),
+    merchantName: t.string(),
+    organizationNumber: t.string(),
+    country: t.field({ type: CountryEnum }),
+    addressLine: t.string(),
+    postalCode: t.string(),
+    city: t.string(),
+    contactEmail: t.string(),
+  }),
+});
+
+const AgreementIdInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ agreementId: t.globalID({ for: MerchantAgreement, required: true }) }) });
+
+const RejectMerchantAgreementInput = builder.inputType("RejectMerchantAgreementInput", {
+  fields: (t) => ({
+    agreementId: t.globalID({ for: MerchantAgreement, required: true }),
+    reason: t.string({ required: true, description: "Shown to the applicant (3–500 characters): say what to do next." }),
+  }),
+});
+
+const OrderProductInput = builder.inputType("OrderProductInput", {
+  description:
+    "Online payments, in-person payments and checkout need `salesUnitName` (a new sales unit) and may name a `partnerId`; a POS partner integration needs `partnerId` and either `salesUnitId` or `salesUnitName`; payment links, Login and recurring need `salesUnitId`. Fields a product does not use are ignored.",
+  fields: (t) => ({
+    merchantId: t.globalID({ for: Merchant, required: true }),
+    product: t.field({ type: ProductTypeEnum, required: true }),
+    salesUnitName: t.string({ description: "The name of the new sales unit, as customers will see it (1–50 characters)." }),
+    salesUnitId: t.globalID({ for: SalesUnit, description: "An existing production sales unit the product is for." }),
+    channel: t.field({ type: ChannelEnum, description: "Follows from the product; for a POS partner integration's new unit, IN_PERSON unless given." }),
+    partnerId: t.globalID({ for: Partner }),
+    note: t.string({ description: "Anything customer service should know (up to 500 characters)." }),
+  }),
+});
+
+const ProductOrderIdInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ productOrderId: t.globalID({ for: ProductOrder, required: true }) }) });
+
+const RejectProductOrderInput = builder.inputType("RejectProductOrderInput", {
+  fields: (t) => ({
+    productOrderId: t.globalID({ for: ProductOrder, required: true }),
+    reason: t.string({ required: true, description: "Shown to the merchant (3–500 characters): say what to do next." }),
+  }),
+});
+
+const UpdateMerchantInput = builder.inputType("UpdateMerchantInput", {
+  description: "Company details: omitted fields stay as they are, null clears one. The legal name and organisation number come from the agreement.",
+  fields: (t) => ({
+    merchantId: t.globalID({ for: Merchant, required: true }),
+    addressLine: t.string(),
+    postalCode: t.string({ description: "NO and DK: 4 digits; FI: 5 digits." }),
+    city: t.string(),
+    website: t.string({ description: "An https address." }),
+    contactEmail: t.string(),
+  }),
+});
+
+builder.prismaObjectFields(ProductOrder, (t) => ({
+  rejectionReason: t.exposeString("rejectionReason", { nullable: true, description: "Why customer service rejected the order." }),
+}));
+
+builder.mutationFields((t) => ({
+  createMerchantAgreement: t.field({
+    type: MerchantAgreement,
+    description: "Start an application to become a merchant: a DRAFT only the applicant sees.",
+    args: { input: t.arg({ type: CreateMerchantAgreementInput, required: true }) },
+    authScopes: { portalUser: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx, input),
+  }),
+  updateMerchantAgreement: t.field({
+    type: MerchantAgreement,
+    args: { input: t.arg({ type: UpdateMerchantAgreementInput, required: true }) },
+    authScopes: ownAgreement,
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx, agreementId.id, fields),
+  }),
+  submitMerchantAgreement: t.field({
+    type: MerchantAgreement,
+    description: "Check the draft and send it to customer service, who approve or reject it.",
+    args: { input: t.arg({ type: AgreementIdInput("SubmitMerchantAgreementInput"), required: true }) },
+    authScopes: ownAgreement,
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.submitMerchantAgreement(ctx, input.agreementId.id),
+  }),
+  approveMerchantAgreement: t.field({
+    type: MerchantAgreement,
+    description: "Customer service: create the merchant, with the applicant as its Administrator.",
+    args: { input: t.arg({ type: AgreementIdInput("ApproveMerchantAgreementInput"), required: true }) },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.approveMerchantAgreement(ctx, input.agreementId.id),
+  }),
+  rejectMerchantAgreement: t.field({
+    type: MerchantAgreement,
+    description: "Customer service: turn the application down, telling the applicant why.",
+    args: { input: t.arg({ type: RejectMerchantAgreementInput, required: true }) },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.rejectMerchantAgreement(ctx, input.agreementId.id, input.reason),
+  }),
+  orderProduct: t.field({
+    type: ProductOrder,
+    description: "Order a product (\"Order solution\"). Customer service fulfils it within 10 working days: see `expectedBy`.",
+    args: { input: t.arg({ type: OrderProductInput, required: true }) },
+    authScopes: administers,
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) =>
+      onboarding.orderProduct(ctx, {
+        merchantId: input.merchantId.id,
+        product: input.product,
+        salesUnitName: input.salesUnitName,
+        salesUnitId: input.salesUnitId?.id,
+        channel: input.channel,
+        partnerId: input.partnerId?.id,
+        note: input.note,
+      }),
+  }),
+  startProductOrder: t.field({
+    type: ProductOrder,
+    description: "Customer service: mark the order as being worked on.",
+    args: { input: t.arg({ type: ProductOrderIdInput("StartProductOrderInput"), required: true }) },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.startProductOrder(ctx, input.productOrderId.id),
+  }),
+  completeProductOrder: t.field({
+    type: ProductOrder,
+    description: "Customer service: deliver the product (a new active production sales unit, a partner link or a capability).",
+    args: { input: t.arg({ type: ProductOrderIdInput("CompleteProductOrderInput"), required: true }) },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.completeProductOrder(ctx, input.productOrderId.id),
+  }),
+  rejectProductOrder: t.field({
+    type: ProductOrder,
+    description: "Customer service: turn the order down, telling the merchant why.",
+    args: { input: t.arg({ type: RejectProductOrderInput, required: true }) },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => onboarding.rejectProductOrder(ctx, input.productOrderId.id, input.reason),
+  }),
+  updateMerchant: t.field({
+    type: Merchant,
+    description: "Change the company's address, website or contact e-mail (Administrators).",
+    args: { input: t.arg({ type: UpdateMerchantInput, required: true }) },
+    authScopes: administers,
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input: { merchantId, ...changes } }, ctx) => onboarding.updateMerchant(ctx, merchantId.id, changes),
+  }),
+}));

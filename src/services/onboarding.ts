@@ -1,0 +1,383 @@
+/**
+ * Becoming and running a merchant: the merchant agreement (an applicant's DRAFT, submitted, then approved or
+ * rejected by customer service), product orders ("Order solution") that customer service fulfils, and the
+ * company details an Administrator keeps up to date. Each change runs in one database transaction with its audit
+ * row; who may call what is decided before (Pothos scopes).
+ */
+import type { Channel, Country, MerchantAgreement, ProductOrder, ProductType } from "../generated/prisma/client";
+import type { Context } from "../context";
+import { expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
+import { validateCompanyDetails, type CompanyDetails } from "../domain/company";
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
+import { isUuid } from "../domain/ids";
+import { NAME_LIMITS, validateEmail, validateName, validateOrganizationNumber, validateText } from "../domain/identifiers";
+import { currencyForCountry } from "../domain/money";
+import { FULFILMENT, validateProductOrder } from "../domain/product-orders";
+import type { MerchantCountry } from "../domain/types";
+import type { Tx } from "../events/outbox";
+import { actorOf, recordAudit } from "./audit";
+import { freeMsn, lockedUnit, newKeyMaterial } from "./sales-units";
+import { lockMerchant } from "./users";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Merchant agreements
+
+/** What a draft holds: whatever the applicant has typed so far, checked only when it is submitted. */
+export interface AgreementFields {
+  merchantName?: string | null;
+  organizationNumber?: string | null;
+  country?: Country | null;
+  addressLine?: string | null;
+  postalCode?: string | null;
+  city?: string | null;
+  contactEmail?: string | null;
+}
+
+/** Drafts are free text, but not unbounded. */
+const DRAFT_FIELD_MAX_LENGTH = 200;
+
+function draftText(value: string | null | undefined, field: string): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  const trimmed = value.trim();
+  if ([...trimmed].length > DRAFT_FIELD_MAX_LENGTH) {
+    throw new ValidationError(`This field can have at most ${DRAFT_FIELD_MAX_LENGTH} characters: shorten it.`, field);
+  }
+  return trimmed === "" ? null : trimmed;
+}
+
+function draftData(fields: AgreementFields) {
+  return {
+    merchantName: draftText(fields.merchantName, "merchantName") ?? undefined,
+    organizationNumber: draftText(fields.organizationNumber, "organizationNumber") ?? undefined,
+    country: fields.country ?? undefined,
+    addressLine: draftText(fields.addressLine, "addressLine"),
+    postalCode: draftText(fields.postalCode, "postalCode"),
+    city: draftText(fields.city, "city"),
+    contactEmail: draftText(fields.contactEmail, "contactEmail"),
+  };
+}
+
+export async function createMerchantAgreement(ctx: Context, fields: AgreementFields & { merchantName: string; organizationNumber: string; country: Country }) {
+  const applicantId = callerUserId(ctx);
+  const data = draftData(fields);
+  return ctx.db.$transaction(async (tx) => {
+    const agreement = await tx.merchantAgreement.create({
+      data: { ...data, applicantId, merchantName: data.merchantName ?? "", organizationNumber: data.organizationNumber ?? "", country: fields.country },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId: null, action: "merchantAgreement.create", objectType: "MerchantAgreement", objectId: agreement.id });
+    return agreement;
+  });
+}
+
+async function lockedAgreement(tx: Tx, agreementId: string): Promise<MerchantAgreement> {
+  if (!isUuid(agreementId)) throw new NotFoundError("merchant agreement");
+  await tx.$queryRaw`SELECT id FROM "MerchantAgreement" WHERE id = ${agreementId}::uuid FOR UPDATE`;
+  const agreement = await tx.merchantAgreement.findUnique({ where: { id: agreementId } });
+  if (!agreement) throw new NotFoundError("merchant agreement");
+  return agreement;
+}
+
+function assertDraft(agreement: MerchantAgreement): void {
+  if (agreement.status !== "DRAFT") {
+    throw new InvalidStateError("This agreement has been submitted and can no longer be changed. Contact customer service if something in it is wrong.");
+  }
+}
+
+export async function updateMerchantAgreement(ctx: Context, agreementId: string, fields: AgreementFields) {
+  const data = draftData(fields);
+  return ctx.db.$transaction(async (tx) => {
+    assertDraft(await lockedAgreement(tx, agreementId));
+    const agreement = await tx.merchantAgreement.update({ where: { id: agreementId }, data });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: null,
+      action: "merchantAgreement.update",
+      objectType: "MerchantAgreement",
+      objectId: agreementId,
+      data: { fields: Object.keys(fields) },
+    });
+    return agreement;
+  });
+}
+
+/** The rules a submitted agreement must meet: a Nordic merchant market, a valid organisation number, a contact. */
+function validateAgreement(agreement: MerchantAgreement) {
+  if (agreement.country === "SE") {
+    throw new ValidationError("Merchant agreements are for companies in Norway, Denmark and Finland: choose NO, DK or FI.", "country");
+  }
+  if (!agreement.contactEmail) throw new ValidationError("Give an e-mail address where customer service can reach you about the application.", "contactEmail");
+  return {
+    merchantName: validateName(agreement.merchantName, "merchantName", NAME_LIMITS.merchant.min, NAME_LIMITS.merchant.max),
+    organizationNumber: validateOrganizationNumber(agreement.country, agreement.organizationNumber),
+    ...validateCompanyDetails(agreement.country, { addressLine: agreement.addressLine, postalCode: agreement.postalCode, city: agreement.city }),
+    contactEmail: validateEmail(agreement.contactEmail, "contactEmail"),
+  };
+}
+
+async function assertNoMerchantWith(tx: Tx, country: Country, organizationNumber: string): Promise<void> {
+  if (await tx.merchant.findUnique({ where: { country_organizationNumber: { country, organizationNumber } }, select: { id: true } })) {
+    throw new ConflictError("A merchant with this organisation number is already a customer: ask its Administrator to add you as a user.", "organizationNumber");
+  }
+}
+
+export async function submitMerchantAgreement(ctx: Context, agreementId: string) {
+  const now = ctx.services.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    const draft = await lockedAgreement(tx, agreementId);
+    assertDraft(draft);
+    const valid = validateAgreement(draft);
+    await assertNoMerchantWith(tx, draft.country, valid.organizationNumber);
+    const agreement = await tx.merchantAgreement.update({ where: { id: agreementId }, data: { ...valid, status: "SUBMITTED", submittedAt: now } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: null,
+      action: "merchantAgreement.submit",
+      objectType: "MerchantAgreement",
+      objectId: agreementId,
+      data: { country: agreement.country, organizationNumber: agreement.organizationNumber },
+    });
+    return agreement;
+  });
+}
+
+async function lockedSubmittedAgreement(tx: Tx, agreementId: string) {
+  const agreement = await lockedAgreement(tx, agreementId);
+  if (agreement.status !== "SUBMITTED") {
+    throw new InvalidStateError(`Only a submitted agreement can be decided; this one is ${agreement.status}.`);
+  }
+  return agreement;
+}
+
+/** Creates the merchant from the agreement, with the applicant as its Administrator. */
+export async function approveMerchantAgreement(ctx: Context, agreementId: string) {
+  const now = ctx.services.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    const agreement = await lockedSubmittedAgreement(tx, agreementId);
+    const applicant = await tx.portalUser.findUniqueOrThrow({ where: { id: agreement.applicantId } });
+    if (applicant.anonymizedAt) {
+      throw new InvalidStateError("The applicant has deleted their personal data, so nobody can become the Administrator: reject the agreement instead.");
+    }
+    await assertNoMerchantWith(tx, agreement.country, agreement.organizationNumber);
+    const merchant = await tx.merchant.create({
+      data: {
+        name: agreement.merchantName,
+        organizationNumber: agreement.organizationNumber,
+        country: agreement.country,
+        addressLine: agreement.addressLine,
+        postalCode: agreement.postalCode,
+        city: agreement.city,
+        contactEmail: agreement.contactEmail,
+      },
+    });
+    await tx.membership.create({ data: { userId: applicant.id, merchantId: merchant.id, role: "ADMINISTRATOR", permissions: [] } });
+    const approved = await tx.merchantAgreement.update({
+      where: { id: agreementId },
+      data: { status: "APPROVED", decidedAt: now, decidedBy: ctx.principal?.id ?? null, merchantId: merchant.id },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: merchant.id,
+      action: "merchantAgreement.approve",
+      objectType: "Merchant",
+      objectId: merchant.id,
+      data: { agreementId, merchantName: merchant.name, applicantId: applicant.id },
+    });
+    return approved;
+  });
+}
+
+export const REASON_LIMITS = { min: 3, max: 500 } as const;
+
+function validateReason(reason: string): string {
+  return validateText(reason, "reason", REASON_LIMITS.min, REASON_LIMITS.max, "reason");
+}
+
+export async function rejectMerchantAgreement(ctx: Context, agreementId: string, reason: string) {
+  const rejectionReason = validateReason(reason);
+  const now = ctx.services.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    await lockedSubmittedAgreement(tx, agreementId);
+    const agreement = await tx.merchantAgreement.update({
+      where: { id: agreementId },
+      data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: ctx.principal?.id ?? null },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: null,
+      action: "merchantAgreement.reject",
+      objectType: "MerchantAgreement",
+      objectId: agreementId,
+      data: { reason: rejectionReason },
+    });
+    return agreement;
+  });
+}
+
+function callerUserId(ctx: Context): string {
+  if (ctx.principal?.kind !== "USER") throw new InvalidStateError("Only a person logged in to the portal can apply for a merchant agreement.");
+  return ctx.principal.id;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Product orders
+
+export interface OrderProductInput {
+  merchantId: string;
+  product: ProductType;
+  salesUnitName?: string | null;
+  salesUnitId?: string | null;
+  channel?: Channel | null;
+  partnerId?: string | null;
+  note?: string | null;
+}
+
+export async function orderProduct(ctx: Context, input: OrderProductInput) {
+  const fields = validateProductOrder(input);
+  const now = ctx.services.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    const merchant = await lockMerchant(tx, input.merchantId);
+    if (fields.salesUnitId) await assertOrderableUnit(tx, merchant.id, fields.salesUnitId, input.product);
+    if (fields.partnerId) await existingPartner(tx, fields.partnerId);
+    const expectedBy = expectedByDate(now, PRODUCT_ORDER_WORKING_DAYS, merchant.country as MerchantCountry);
+    const order = await tx.productOrder.create({
+      data: {
+        merchantId: merchant.id,
+        product: input.product,
+        ...fields,
+        expectedBy: new Date(`${expectedBy}T00:00:00Z`),
+        createdById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+      },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: merchant.id,
+      action: "productOrder.create",
+      objectType: "ProductOrder",
+      objectId: order.id,
+      data: { product: order.product, salesUnitId: order.salesUnitId, salesUnitName: order.salesUnitName, partnerId: order.partnerId },
+    });
+    return order;
+  });
+}
+
+/** An order for an existing sales unit: one of the merchant's active production units that still lacks the product. */
+async function assertOrderableUnit(tx: Tx, merchantId: string, salesUnitId: string, product: ProductType): Promise<void> {
+  const unit = isUuid(salesUnitId) ? await tx.salesUnit.findFirst({ where: { id: salesUnitId, merchantId } }) : null;
+  if (!unit) throw new ValidationError("Choose one of the merchant's own sales units.", "salesUnitId");
+  if (unit.environment !== "PRODUCTION") {
+    throw new ValidationError("Products are ordered for production sales units; test sales units get their options when they are created.", "salesUnitId");
+  }
+  if (unit.status === "DEACTIVATED") throw new ValidationError("This sales unit is deactivated: choose an active one.", "salesUnitId");
+  const fulfilment = FULFILMENT[product];
+  if (fulfilment.kind === "CAPABILITY" && unit[fulfilment.capability]) {
+    throw new InvalidStateError("This sales unit already has the product: nothing to order.");
+  }
+}
+
+async function existingPartner(tx: Tx, partnerId: string) {
+  const partner = isUuid(partnerId) ? await tx.partner.findUnique({ where: { id: partnerId } }) : null;
+  if (!partner) throw new NotFoundError("partner");
+  return partner;
+}
+
+async function lockedOpenOrder(tx: Tx, productOrderId: string): Promise<ProductOrder> {
+  if (!isUuid(productOrderId)) throw new NotFoundError("product order");
+  await tx.$queryRaw`SELECT id FROM "ProductOrder" WHERE id = ${productOrderId}::uuid FOR UPDATE`;
+  const order = await tx.productOrder.findUnique({ where: { id: productOrderId } });
+  if (!order) throw new NotFoundError("product order");
+  if (order.status === "COMPLETED" || order.status === "REJECTED") {
+    throw new InvalidStateError(`This order is already ${order.status.toLowerCase()}.`);
+  }
+  return order;
+}
+
+export async function startProductOrder(ctx: Context, productOrderId: string) {
+  return ctx.db.$transaction(async (tx) => {
+    const order = await lockedOpenOrder(tx, productOrderId);
+    if (order.status !== "SUBMITTED") throw new InvalidStateError("This order is already in progress.");
+    const started = await tx.productOrder.update({ where: { id: order.id }, data: { status: "IN_PROGRESS" } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId: order.merchantId, action: "productOrder.start", objectType: "ProductOrder", objectId: order.id });
+    return started;
+  });
+}
+
+/**
+ * Delivers the product: a new production sales unit (active at once, with its API keys), a partner link, or a
+ * capability switched on. The order then points at the sales unit it concerns.
+ */
+export async function completeProductOrder(ctx: Context, productOrderId: string) {
+  const now = ctx.services.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    const order = await lockedOpenOrder(tx, productOrderId);
+    const fulfilment = FULFILMENT[order.product];
+    let salesUnitId = order.salesUnitId;
+    let previousPartnerId: string | null = null;
+    if (salesUnitId) {
+      const unit = await lockedUnit(tx, salesUnitId);
+      if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit was deactivated after the order: reject the order instead.");
+      previousPartnerId = unit.partnerId;
+      await tx.salesUnit.update({
+        where: { id: unit.id },
+        data: fulfilment.kind === "CAPABILITY" ? { [fulfilment.capability]: true } : { partnerId: order.partnerId },
+      });
+    } else {
+      const merchant = await tx.merchant.findUniqueOrThrow({ where: { id: order.merchantId } });
+      const unit = await tx.salesUnit.create({
+        data: {
+          merchantId: merchant.id,
+          msn: await freeMsn(tx),
+          name: order.salesUnitName ?? merchant.name,
+          environment: "PRODUCTION",
+          channel: order.channel ?? "ONLINE",
+          currency: currencyForCountry(merchant.country),
+          status: "ACTIVE",
+          activatedAt: now,
+          partnerId: order.partnerId,
+        },
+      });
+      await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(ctx.services.encryptionKey) } });
+      salesUnitId = unit.id;
+    }
+    const completed = await tx.productOrder.update({
+      where: { id: order.id },
+      data: { status: "COMPLETED", salesUnitId, decidedAt: now, decidedBy: ctx.principal?.id ?? null },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: order.merchantId,
+      action: "productOrder.complete",
+      objectType: "ProductOrder",
+      objectId: order.id,
+      data: { product: order.product, salesUnitId, createdSalesUnit: order.salesUnitId === null, partnerId: order.partnerId, previousPartnerId },
+    });
+    return completed;
+  });
+}
+
+export async function rejectProductOrder(ctx: Context, productOrderId: string, reason: string) {
+  const rejectionReason = validateReason(reason);
+  const now = ctx.services.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    const order = await lockedOpenOrder(tx, productOrderId);
+    const rejected = await tx.productOrder.update({
+      where: { id: order.id },
+      data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: ctx.principal?.id ?? null },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: order.merchantId,
+      action: "productOrder.reject",
+      objectType: "ProductOrder",
+      objectId: order.id,
+      data: { reason: rejectionReason },
+    });
+    return rejected;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Company details
+
+export async function updateMerchant(ctx: Context, merchantId: string, changes: CompanyDetails) {
+  return ctx.db.$transaction(async (tx) => {
+    const merchant = await lockMerchant(tx, merchantId);
+    const data = validateCompanyDetails(merchant.country, changes);
+    const updated = await tx.merchant.update({ where: { id: merchantId }, data });
+    // Field names only: the contact e-mail is often a person's own address.
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId, action: "merchant.update", objectType: "Merchant", objectId: merchantId, data: { fields: Object.keys(data) } });
+    return updated;
+  });
+}

@@ -1,0 +1,342 @@
+/**
+ * User accesses ("User accesses" in the portal): adding people to a merchant, their role, extra permissions and
+ * sales units, removing them, the operator's hand-over of the Administrator role, "delete everything about me",
+ * and test users. Each change runs in one database transaction with its audit row. Who may call what is decided
+ * before these run (Pothos scopes); these enforce the rules that depend on the data, above all that a merchant
+ * always keeps an Administrator.
+ */
+import { randomInt } from "node:crypto";
+import { Prisma, type Country, type Permission, type Role } from "../generated/prisma/client";
+import { reloadAccess, type Context } from "../context";
+import { Access } from "../auth/permissions";
+import { ConflictError, InvalidStateError, LastAdministratorError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
+import { isUuid } from "../domain/ids";
+import { generateNin, parseNin } from "../domain/nin";
+import { generatePhoneNumber, parsePhoneNumber } from "../domain/phone";
+import type { Rng } from "../domain/types";
+import type { Tx } from "../events/outbox";
+import { actorOf, recordAudit } from "./audit";
+
+/**
+ * Locks the merchant's row. Every change that can lower the number of Administrators takes this lock first, so
+ * two of them cannot each see "another Administrator is left" and together remove both.
+ */
+export async function lockMerchant(tx: Tx, merchantId: string) {
+  if (!isUuid(merchantId)) throw new NotFoundError("merchant");
+  await tx.$queryRaw`SELECT id FROM "Merchant" WHERE id = ${merchantId}::uuid FOR UPDATE`;
+  const merchant = await tx.merchant.findUnique({ where: { id: merchantId } });
+  if (!merchant) throw new NotFoundError("merchant");
+  return merchant;
+}
+
+async function assertAnotherAdministrator(tx: Tx, merchantId: string, leavingMembershipIds: string[]): Promise<void> {
+  const remaining = await tx.membership.count({ where: { merchantId, role: "ADMINISTRATOR", id: { notIn: leavingMembershipIds } } });
+  if (remaining === 0) throw new LastAdministratorError();
+}
+
+/** The membership with its merchant locked; read after the lock so the role seen is the current one. */
+async function lockedMembership(tx: Tx, membershipId: string) {
+  const owner = isUuid(membershipId) ? await tx.membership.findUnique({ where: { id: membershipId }, select: { merchantId: true } }) : null;
+  if (!owner) throw new NotFoundError("user access");
+  await lockMerchant(tx, owner.merchantId);
+  const membership = await tx.membership.findUnique({ where: { id: membershipId } });
+  if (!membership) throw new NotFoundError("user access");
+  return membership;
+}
+
+export interface UserAccess {
+  role: Role;
+  permissions: readonly Permission[];
+  salesUnitIds: readonly string[];
+}
+
+/**
+ * An Administrator reaches every sales unit with every permission, so extra permissions and units given to one
+ * are not stored; the two lower roles reach only the units they are given, so they need at least one.
+ */
+async function checkedAccess(tx: Tx, merchantId: string, access: UserAccess): Promise<UserAccess> {
+  if (access.role === "ADMINISTRATOR") return { role: access.role, permissions: [], salesUnitIds: [] };
+  const salesUnitIds = [...new Set(access.salesUnitIds)];
+  if (salesUnitIds.length === 0) {
+    throw new ValidationError("Choose at least one sales unit: Sales Unit Managers and Assistants reach only the units they are given.", "salesUnitIds");
+  }
+  const own = await tx.salesUnit.count({ where: { merchantId, id: { in: salesUnitIds.filter(isUuid) } } });
+  if (own !== salesUnitIds.length) {
+    throw new ValidationError("Some of the chosen sales units do not belong to this merchant: choose among the merchant's own sales units.", "salesUnitIds");
+  }
+  return { role: access.role, permissions: [...new Set(access.permissions)], salesUnitIds };
+}
+
+async function writeAccess(tx: Tx, membershipId: string, access: UserAccess) {
+  await tx.membershipSalesUnit.deleteMany({ where: { membershipId } });
+  if (access.salesUnitIds.length > 0) {
+    await tx.membershipSalesUnit.createMany({ data: access.salesUnitIds.map((salesUnitId) => ({ membershipId, salesUnitId })) });
+  }
+  return tx.membership.update({ where: { id: membershipId }, data: { role: access.role, permissions: [...access.permissions] } });
+}
+
+const COUNTRY_NAMES: Record<Country, string> = { NO: "Norwegian", DK: "Danish", FI: "Finnish", SE: "Swedish" };
+
+export interface PersonKey {
+  country: Country;
+  nin?: string | null;
+  phoneNumber?: string | null;
+}
+
+/** The person in the population register that the NIN or mobile number names. */
+async function registeredPerson(tx: Tx, key: PersonKey, now: Date) {
+  const { country } = key;
+  if (key.nin && key.phoneNumber) throw new ValidationError("Give either the NIN or the mobile number, not both.", "phoneNumber");
+  if (key.nin) {
+    const nin = parseNin(country, key.nin, now).nin;
+    const person = await tx.registerPerson.findUnique({ where: { nin } });
+    if (!person || person.country !== country) {
+      throw new ValidationError(`No person with this NIN is in the ${COUNTRY_NAMES[country]} population register: check the number and the country.`, "nin");
+    }
+    return { ...person, phoneNumber: null, addedBy: "nin" as const };
+  }
+  if (country === "SE") {
+    throw new ValidationError("Swedish users are added with their personnummer: enter the NIN (they log in with BankID by it).", "nin");
+  }
+  if (!key.phoneNumber) {
+    throw new ValidationError("Enter the person's NIN or, for Norwegian, Danish and Finnish users, their mobile number.", "nin");
+  }
+  const phoneNumber = parsePhoneNumber(key.phoneNumber, country).e164;
+  const person = await tx.registerPerson.findFirst({ where: { phoneNumber, country } });
+  if (!person) {
+    throw new ValidationError(`No person with this mobile number is in the ${COUNTRY_NAMES[country]} population register: check the number, or add the person by NIN.`, "phoneNumber");
+  }
+  return { ...person, phoneNumber, addedBy: "phoneNumber" as const };
+}
+
+/**
+ * The portal user for a register person, created on first use. The NIN is stored even when the person was added
+ * by phone, because the national eID logs people in by it.
+ */
+async function portalUserFor(tx: Tx, person: Awaited<ReturnType<typeof registeredPerson>>) {
+  const existing = await tx.portalUser.findFirst({
+    where: { OR: [{ nin: person.nin }, ...(person.phoneNumber ? [{ phoneNumber: person.phoneNumber }] : [])] },
+  });
+  if (existing) return { user: existing, created: false };
+  const user = await tx.portalUser.create({ data: { name: person.name, country: person.country, nin: person.nin, phoneNumber: person.phoneNumber } });
+  return { user, created: true };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+export interface AddUserInput extends PersonKey, UserAccess {
+  merchantId: string;
+}
+
+export async function addUser(ctx: Context, input: AddUserInput) {
+  const now = ctx.services.clock.now();
+  try {
+    return await ctx.db.$transaction(async (tx) => {
+      await lockMerchant(tx, input.merchantId);
+      const person = await registeredPerson(tx, input, now);
+      const access = await checkedAccess(tx, input.merchantId, input);
+      const { user, created } = await portalUserFor(tx, person);
+      const existing = await tx.membership.findUnique({ where: { userId_merchantId: { userId: user.id, merchantId: input.merchantId } } });
+      if (existing) {
+        throw new ConflictError("This person already has access to the merchant: change their permissions instead.", person.addedBy);
+      }
+      const membership = await tx.membership.create({ data: { userId: user.id, merchantId: input.merchantId, role: access.role, permissions: [] } });
+      const written = await writeAccess(tx, membership.id, access);
+      await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+        merchantId: input.merchantId,
+        action: "user.add",
+        objectType: "PortalUser",
+        objectId: user.id,
+        data: { membershipId: membership.id, role: access.role, permissions: [...access.permissions], salesUnitIds: [...access.salesUnitIds], country: user.country, addedBy: person.addedBy, newUser: created },
+      });
+      return written;
+    });
+  } catch (error) {
+    // Two Administrators adding the same new person at once: the loser sees what a retry would show.
+    if (isUniqueViolation(error)) throw new ConflictError("This person was just added by someone else: reload the list of users.", input.nin ? "nin" : "phoneNumber");
+    throw error;
+  }
+}
+
+export interface UpdateUserPermissionsInput extends UserAccess {
+  membershipId: string;
+}
+
+export async function updateUserPermissions(ctx: Context, input: UpdateUserPermissionsInput) {
+  const updated = await ctx.db.$transaction(async (tx) => {
+    const membership = await lockedMembership(tx, input.membershipId);
+    const access = await checkedAccess(tx, membership.merchantId, input);
+    if (membership.role === "ADMINISTRATOR" && access.role !== "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
+    const before = await tx.membershipSalesUnit.findMany({ where: { membershipId: membership.id }, select: { salesUnitId: true } });
+    const written = await writeAccess(tx, membership.id, access);
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: membership.merchantId,
+      action: "user.updatePermissions",
+      objectType: "PortalUser",
+      objectId: membership.userId,
+      data: {
+        membershipId: membership.id,
+        before: { role: membership.role, permissions: membership.permissions, salesUnitIds: before.map((row) => row.salesUnitId) },
+        after: { role: access.role, permissions: [...access.permissions], salesUnitIds: [...access.salesUnitIds] },
+      },
+    });
+    return written;
+  });
+  if (isCaller(ctx, updated.userId)) await reloadAccess(ctx);
+  return updated;
+}
+
+export async function removeUser(ctx: Context, membershipId: string) {
+  const removed = await ctx.db.$transaction(async (tx) => {
+    const membership = await lockedMembership(tx, membershipId);
+    if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
+    await tx.membership.delete({ where: { id: membership.id } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: membership.merchantId,
+      action: "user.remove",
+      objectType: "PortalUser",
+      objectId: membership.userId,
+      data: { membershipId: membership.id, role: membership.role },
+    });
+    return { membershipId: membership.id, userId: membership.userId };
+  });
+  if (isCaller(ctx, removed.userId)) await reloadAccess(ctx);
+  return removed;
+}
+
+export interface TransferAdministratorInput {
+  merchantId: string;
+  /** An existing member to promote… */
+  toMembershipId?: string | null;
+  /** …or a person from the population register, added to the merchant if needed. */
+  nin?: string | null;
+  country?: Country | null;
+  /** What the current Administrators become; null removes their access. */
+  formerAdministratorRole?: Role | null;
+}
+
+/**
+ * Customer service's hand-over of the Administrator role, for when the sole Administrator has left: promotes one
+ * person and demotes (to a role without sales units, for an Administrator to fill in) or removes the others.
+ */
+export async function transferAdministrator(ctx: Context, input: TransferAdministratorInput) {
+  const now = ctx.services.clock.now();
+  if (Boolean(input.toMembershipId) === Boolean(input.nin)) {
+    throw new ValidationError("Name the new Administrator either by an existing user access (toMembershipId) or by NIN, not both.", "toMembershipId");
+  }
+  return ctx.db.$transaction(async (tx) => {
+    await lockMerchant(tx, input.merchantId);
+    const target = input.toMembershipId ? await memberOf(tx, input.merchantId, input.toMembershipId) : await memberByNin(tx, input, now);
+    const former = await tx.membership.findMany({ where: { merchantId: input.merchantId, role: "ADMINISTRATOR", id: { not: target.id } } });
+    const formerIds = former.map((membership) => membership.id);
+    const formerRole = input.formerAdministratorRole ?? null;
+    if (formerRole === null) {
+      await tx.membership.deleteMany({ where: { id: { in: formerIds } } });
+    } else if (formerRole !== "ADMINISTRATOR") {
+      await tx.membership.updateMany({ where: { id: { in: formerIds } }, data: { role: formerRole, permissions: [] } });
+    }
+    const promoted = await writeAccess(tx, target.id, { role: "ADMINISTRATOR", permissions: [], salesUnitIds: [] });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: input.merchantId,
+      action: "user.transferAdministrator",
+      objectType: "PortalUser",
+      objectId: target.userId,
+      data: { membershipId: target.id, formerMembershipIds: formerIds, formerAdministrators: formerRole ?? "REMOVED" },
+    });
+    return promoted;
+  });
+}
+
+async function memberOf(tx: Tx, merchantId: string, membershipId: string) {
+  const membership = isUuid(membershipId) ? await tx.membership.findFirst({ where: { id: membershipId, merchantId } }) : null;
+  if (!membership) throw new NotFoundError("user access");
+  return membership;
+}
+
+async function memberByNin(tx: Tx, input: TransferAdministratorInput, now: Date) {
+  if (!input.country) throw new ValidationError("Give the country whose rules the NIN follows.", "country");
+  const person = await registeredPerson(tx, { country: input.country, nin: input.nin }, now);
+  const { user } = await portalUserFor(tx, person);
+  const existing = await tx.membership.findUnique({ where: { userId_merchantId: { userId: user.id, merchantId: input.merchantId } } });
+  return existing ?? tx.membership.create({ data: { userId: user.id, merchantId: input.merchantId, role: "ADMINISTRATOR", permissions: [] } });
+}
+
+/** What audit rows and payment histories show instead of the name of a person who was anonymised. */
+export const ANONYMISED_LABEL = "Anonymised user";
+
+/**
+ * "Delete everything about me": blanks the person's name, NIN, phone and e-mail and removes their accesses. The
+ * audit trail keeps its rows (they name people by id) but loses the name it showed for the person's own actions,
+ * as do the operations they made on payments.
+ */
+export async function anonymizeUser(ctx: Context, userId: string) {
+  const now = ctx.services.clock.now();
+  const result = await ctx.db.$transaction(async (tx) => {
+    const found = isUuid(userId) ? await tx.portalUser.findUnique({ where: { id: userId }, include: { memberships: { select: { merchantId: true } } } }) : null;
+    if (!found) throw new NotFoundError("user");
+    if (found.anonymizedAt) throw new InvalidStateError("This user's personal data has already been deleted.");
+    // In id order, so two anonymisations that share merchants cannot deadlock.
+    for (const merchantId of found.memberships.map((m) => m.merchantId).sort()) await lockMerchant(tx, merchantId);
+    const memberships = await tx.membership.findMany({ where: { userId }, orderBy: { merchantId: "asc" } });
+    for (const membership of memberships) {
+      if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
+    }
+    await tx.membership.deleteMany({ where: { userId } });
+    if (found.email) await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: found.email }, data: { contactEmail: null } });
+    const user = await tx.portalUser.update({ where: { id: userId }, data: { name: null, nin: null, phoneNumber: null, email: null, anonymizedAt: now } });
+    const actor = actorOf(ctx.principal, ctx.requestId);
+    for (const merchantId of memberships.length > 0 ? memberships.map((m) => m.merchantId) : [null]) {
+      await recordAudit(tx, actor, {
+        merchantId,
+        action: "user.anonymize",
+        objectType: "PortalUser",
+        objectId: userId,
+        data: { membershipIds: memberships.filter((m) => m.merchantId === merchantId).map((m) => m.id) },
+      });
+    }
+    // Last, so it also covers the rows above when the person deletes themself.
+    await tx.auditEvent.updateMany({ where: { actorKind: "USER", actorId: userId }, data: { actorLabel: ANONYMISED_LABEL } });
+    await tx.transactionOperation.updateMany({ where: { actorKind: "USER", actorId: userId }, data: { actorLabel: ANONYMISED_LABEL } });
+    return user;
+  });
+  // The person's token no longer resolves to anyone, so there is no access to reload.
+  if (isCaller(ctx, userId)) ctx.access = Access.none;
+  return result;
+}
+
+function isCaller(ctx: Context, userId: string): boolean {
+  return ctx.principal?.kind === "USER" && ctx.principal.id === userId;
+}
+
+/** SPEC §1: "capped per merchant (say 10)". */
+export const TEST_USER_LIMIT = 10;
+
+const RNG_RANGE = 2 ** 48 - 1;
+/** Test users' NINs and numbers must not be guessable from earlier ones, so they come from the OS's CSPRNG. */
+const secureRng: Rng = () => randomInt(RNG_RANGE) / RNG_RANGE;
+
+/** A generated test-environment customer in the merchant's market; the merchant row lock keeps the cap exact. */
+export async function createTestUser(ctx: Context, merchantId: string) {
+  return ctx.db.$transaction(async (tx) => {
+    const merchant = await lockMerchant(tx, merchantId);
+    if ((await tx.testUser.count({ where: { merchantId } })) >= TEST_USER_LIMIT) {
+      throw new LimitReachedError(`This merchant already has the maximum of ${TEST_USER_LIMIT} test users: use one of them, or contact customer service.`, TEST_USER_LIMIT);
+    }
+    const testUser = await tx.testUser.create({
+      data: { merchantId, phoneNumber: await unusedPhoneNumber(tx, merchant.country), nin: generateNin(merchant.country, secureRng) },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId, action: "testUser.create", objectType: "TestUser", objectId: testUser.id });
+    return testUser;
+  });
+}
+
+/** A test user's number must reach only that test user, so it is unused by other test users and real users. */
+async function unusedPhoneNumber(tx: Tx, country: Country): Promise<string> {
+  for (;;) {
+    const phoneNumber = generatePhoneNumber(country, secureRng);
+    const taken = (await tx.testUser.count({ where: { phoneNumber } })) + (await tx.portalUser.count({ where: { phoneNumber } }));
+    if (taken === 0) return phoneNumber;
+  }
+}

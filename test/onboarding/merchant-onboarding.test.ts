@@ -1,0 +1,188 @@
+/**
+ * Becoming a merchant through the real API: an applicant's draft agreement, its checks on submission, the
+ * operator's approval (the merchant and its Administrator appear) or rejection; then the company details.
+ */
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { mutate } from "../support/mutate";
+
+let gateway: TestGateway;
+const tokens = new Map<string, string>();
+const db = () => gateway.services.db;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+});
+afterAll(async () => gateway?.stop());
+
+async function token(key: string): Promise<string> {
+  if (!tokens.has(key)) tokens.set(key, await gateway.login(key));
+  return tokens.get(key)!;
+}
+
+const uuidOf = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
+const globalId = (uuid: string) => encodeGlobalID("MerchantAgreement", uuid);
+
+const AGREEMENT = "id status merchantName organizationNumber country contactEmail postalCode rejectionReason merchant { id name }";
+type Agreement = { id: string; status: string; merchantName: string; organizationNumber: string; country: string; contactEmail: string | null; rejectionReason: string | null; merchant: { id: string; name: string } | null };
+
+const call = async (who: string, field: string, input: Record<string, unknown>) => mutate<Agreement>(gateway, await token(who), field, input, AGREEMENT);
+
+async function snapshot() {
+  return {
+    agreements: await db().merchantAgreement.findMany({ orderBy: { id: "asc" } }),
+    merchants: await db().merchant.count(),
+    memberships: await db().membership.count(),
+    audit: await db().auditEvent.count(),
+  };
+}
+
+/** Valid and taken organisation numbers (check digits verified by hand: NO and FI mod-11). */
+const EQUINOR = "923609016";
+const NOKIA = "0112038-9";
+const TAKEN_NO = "921874537";
+
+async function draft(who: string, fields: Record<string, unknown> = {}) {
+  const { result } = await call(who, "createMerchantAgreement", { merchantName: "Polarlys Kafé AS", organizationNumber: EQUINOR, country: "NO", contactEmail: "post@polarlys.no", ...fields });
+  expect(result!.__typename).toBe("MutationCreateMerchantAgreementSuccess");
+  return result!.data!;
+}
+
+describe("merchant agreements", () => {
+  it("are drafted and edited freely by a person without a merchant, then submitted with normalised values", async () => {
+    const created = await draft("applicant", { organizationNumber: "923 609", contactEmail: null, postalCode: "90" });
+    expect(created).toMatchObject({ status: "DRAFT", organizationNumber: "923 609" });
+    const edited = await call("applicant", "updateMerchantAgreement", { agreementId: created.id, organizationNumber: "923 609 016", contactEmail: "Post@Polarlys.NO", postalCode: "9008" });
+    expect(edited.result).toMatchObject({ data: { status: "DRAFT", organizationNumber: "923 609 016" } });
+    const submitted = await call("applicant", "submitMerchantAgreement", { agreementId: created.id });
+    expect(submitted.result).toMatchObject({ __typename: "MutationSubmitMerchantAgreementSuccess", data: { status: "SUBMITTED", organizationNumber: EQUINOR, contactEmail: "Post@polarlys.no" } });
+    expect(await db().auditEvent.count({ where: { objectId: uuidOf(created.id), action: { startsWith: "merchantAgreement." } } })).toBe(3);
+  });
+
+  it("are checked on submission: organisation number per country, name length, e-mail, postal code, market; a refusal changes nothing", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ organizationNumber: "923609017" }, "organizationNumber"],
+      [{ country: "DK", organizationNumber: "1234567" }, "organizationNumber"],
+      [{ country: "FI", organizationNumber: "0112038-8" }, "organizationNumber"],
+      [{ merchantName: "x".repeat(51) }, "merchantName"],
+      [{ contactEmail: "post@polarlys" }, "contactEmail"],
+      [{ contactEmail: null }, "contactEmail"],
+      [{ postalCode: "90080" }, "postalCode"],
+      [{ country: "SE", organizationNumber: "5560360793" }, "country"],
+    ];
+    for (const [fields, field] of cases) {
+      const created = await draft("applicant", fields);
+      const before = await snapshot();
+      const { result } = await call("applicant", "submitMerchantAgreement", { agreementId: created.id });
+      expect(result, JSON.stringify(fields)).toMatchObject({ __typename: "ValidationError", field });
+      expect(await snapshot()).toEqual(before);
+    }
+  });
+
+  it("accept a Danish CVR and a Finnish Y-tunnus", async () => {
+    for (const [country, organizationNumber] of [["DK", "10150817"], ["FI", NOKIA]] as const) {
+      const created = await draft("applicant", { country, organizationNumber, postalCode: country === "FI" ? "00100" : "2200" });
+      const { result } = await call("applicant", "submitMerchantAgreement", { agreementId: created.id });
+      expect(result, country).toMatchObject({ data: { status: "SUBMITTED", organizationNumber } });
+    }
+  });
+
+  it("answer ConflictError on submission when the company is already a merchant", async () => {
+    const created = await draft("applicant", { organizationNumber: TAKEN_NO });
+    const before = await snapshot();
+    expect((await call("applicant", "submitMerchantAgreement", { agreementId: created.id })).result).toMatchObject({ __typename: "ConflictError", field: "organizationNumber" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("cannot be changed once submitted", async () => {
+    const submitted = await db().merchantAgreement.findFirstOrThrow({ where: { status: "SUBMITTED", applicant: { nin: gateway.persona("applicant").nin } } });
+    const { result } = await call("applicant", "updateMerchantAgreement", { agreementId: globalId(submitted.id), merchantName: "Other" });
+    expect(result).toMatchObject({ __typename: "InvalidStateError", code: "INVALID_STATE" });
+  });
+
+  it("are the applicant's own: another person gets FORBIDDEN, the same as for an id that does not exist", async () => {
+    const created = await draft("applicant");
+    const before = await snapshot();
+    const foreign = await call("no-admin", "updateMerchantAgreement", { agreementId: created.id, merchantName: "Mine" });
+    const ghost = await call("no-admin", "updateMerchantAgreement", { agreementId: globalId("6b1f7c2e-0000-4000-8000-000000000000"), merchantName: "Mine" });
+    expect(foreign.errorCode).toBe("FORBIDDEN");
+    expect(ghost.errorCode).toBe("FORBIDDEN");
+    expect((await call("no-admin", "submitMerchantAgreement", { agreementId: created.id })).errorCode).toBe("FORBIDDEN");
+    expect((await call("operator", "createMerchantAgreement", { merchantName: "X", organizationNumber: EQUINOR, country: "NO" })).errorCode).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("are approved by customer service only: the merchant is created with the applicant as its Administrator", async () => {
+    const seeded = await db().merchantAgreement.findFirstOrThrow({ where: { status: "SUBMITTED", organizationNumber: "996201481" } });
+    const before = await snapshot();
+    for (const who of ["applicant", "no-admin"]) expect((await call(who, "approveMerchantAgreement", { agreementId: globalId(seeded.id) })).errorCode, who).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+
+    const { result } = await call("operator", "approveMerchantAgreement", { agreementId: globalId(seeded.id) });
+    expect(result).toMatchObject({ __typename: "MutationApproveMerchantAgreementSuccess", data: { status: "APPROVED", merchant: { name: "Nordlys Bakeri AS" } } });
+    const viewer = await gateway.graphql<{ viewer: { memberships: { role: string; merchant: { name: string } }[] } }>(await token("applicant"), "{ viewer { memberships { role merchant { name } } } }");
+    expect(viewer.data!.viewer.memberships).toEqual([{ role: "ADMINISTRATOR", merchant: { name: "Nordlys Bakeri AS" } }]);
+    expect(await db().auditEvent.findFirstOrThrow({ where: { action: "merchantAgreement.approve" }, orderBy: { id: "desc" } })).toMatchObject({ actorKind: "OPERATOR", objectType: "Merchant", objectId: uuidOf(result!.data!.merchant!.id) });
+    expect((await call("operator", "approveMerchantAgreement", { agreementId: globalId(seeded.id) })).result).toMatchObject({ __typename: "InvalidStateError" });
+  });
+
+  it("answer ConflictError on approval when another application for the company was approved first", async () => {
+    const second = await draft("applicant");
+    expect((await call("applicant", "submitMerchantAgreement", { agreementId: second.id })).result!.__typename).toBe("MutationSubmitMerchantAgreementSuccess");
+    const first = await db().merchantAgreement.findFirstOrThrow({ where: { status: "SUBMITTED", organizationNumber: EQUINOR, id: { not: uuidOf(second.id) } } });
+    expect((await call("operator", "approveMerchantAgreement", { agreementId: globalId(first.id) })).result!.__typename).toBe("MutationApproveMerchantAgreementSuccess");
+    const before = await snapshot();
+    expect((await call("operator", "approveMerchantAgreement", { agreementId: second.id })).result).toMatchObject({ __typename: "ConflictError", field: "organizationNumber" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("are rejected by customer service with a reason the applicant reads", async () => {
+    const created = await draft("applicant", { organizationNumber: "10150817", country: "DK", contactEmail: "a@b.dk" });
+    await call("applicant", "submitMerchantAgreement", { agreementId: created.id });
+    expect((await call("operator", "rejectMerchantAgreement", { agreementId: created.id, reason: "x" })).result).toMatchObject({ __typename: "ValidationError", field: "reason" });
+    const { result } = await call("operator", "rejectMerchantAgreement", { agreementId: created.id, reason: "Send us the company's certificate of registration." });
+    expect(result).toMatchObject({ data: { status: "REJECTED" } });
+    const read = await gateway.graphql<{ node: { rejectionReason: string } }>(await token("applicant"), "query($id: ID!) { node(id: $id) { ... on MerchantAgreement { rejectionReason } } }", { id: created.id });
+    expect(read.data!.node.rejectionReason).toBe("Send us the company's certificate of registration.");
+  });
+});
+
+describe("updateMerchant", () => {
+  const MERCHANT = "addressLine postalCode city website contactEmail";
+  const update = async (who: string, changes: Record<string, unknown>) =>
+    mutate<Record<string, string | null>>(gateway, await token(who), "updateMerchant", { merchantId: gateway.persona("no-admin").merchantId, ...changes }, MERCHANT);
+  const merchantSnapshot = async () => ({ merchants: await db().merchant.findMany({ orderBy: { id: "asc" } }), audit: await db().auditEvent.count() });
+
+  it("changes the company details for an Administrator, and null clears one", async () => {
+    const { result } = await update("no-admin", { addressLine: " Strandkaien 3 ", postalCode: "5013", city: "Bergen", website: null, contactEmail: "kontakt@fjordkaffe.no" });
+    expect(result).toEqual({
+      __typename: "MutationUpdateMerchantSuccess",
+      data: { addressLine: "Strandkaien 3", postalCode: "5013", city: "Bergen", website: null, contactEmail: "kontakt@fjordkaffe.no" },
+    });
+    expect(await db().auditEvent.findFirstOrThrow({ where: { action: "merchant.update" }, orderBy: { id: "desc" } })).toMatchObject({
+      data: { fields: ["addressLine", "postalCode", "city", "website", "contactEmail"] },
+    });
+  });
+
+  it("refuses an http website, a five-digit Norwegian postal code, a bad e-mail and an empty city, and changes nothing", async () => {
+    const before = await merchantSnapshot();
+    for (const [changes, field] of [
+      [{ website: "http://fjordkaffe.no" }, "website"],
+      [{ postalCode: "50130" }, "postalCode"],
+      [{ contactEmail: "kontakt@" }, "contactEmail"],
+      [{ city: "  " }, "city"],
+    ] as const) {
+      expect((await update("no-admin", changes)).result, field).toMatchObject({ __typename: "ValidationError", field });
+    }
+    expect(await merchantSnapshot()).toEqual(before);
+  });
+
+  it("is FORBIDDEN to managers, assistants, other merchants' Administrators and operators", async () => {
+    const before = await merchantSnapshot();
+    for (const who of ["no-sum-tm-dev", "no-assistant", "dk-admin", "operator"]) {
+      expect((await update(who, { city: "Oslo" })).errorCode, who).toBe("FORBIDDEN");
+    }
+    expect(await merchantSnapshot()).toEqual(before);
+  });
+});

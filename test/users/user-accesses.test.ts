@@ -1,0 +1,394 @@
+/**
+ * User accesses through the real API: adding people by NIN or phone (names from the population register),
+ * changing and removing their access, the last-Administrator rule (also under concurrency), the operator's
+ * hand-over, and "delete everything about me".
+ */
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { mutate } from "../support/mutate";
+import { mod11CheckDigit } from "../../src/domain/checksums";
+import type { Country } from "../../src/domain/types";
+
+let gateway: TestGateway;
+const tokens = new Map<string, string>();
+const db = () => gateway.services.db;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+});
+afterAll(async () => gateway?.stop());
+
+async function token(key: string): Promise<string> {
+  if (!tokens.has(key)) tokens.set(key, await gateway.login(key));
+  return tokens.get(key)!;
+}
+
+const merchantOf = (key: string) => gateway.persona(key).merchantId!;
+const uuidOf = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
+
+async function unitIds(merchantKey: string): Promise<{ id: string; msn: string }[]> {
+  const units = await db().salesUnit.findMany({ where: { merchantId: uuidOf(merchantOf(merchantKey)) }, orderBy: { msn: "asc" } });
+  return units.map((unit) => ({ id: encodeGlobalID("SalesUnit", unit.id), msn: unit.msn }));
+}
+
+async function membershipOf(personaKey: string, merchantKey = personaKey) {
+  const user = await db().portalUser.findFirstOrThrow({ where: { nin: gateway.persona(personaKey).nin } });
+  const membership = await db().membership.findFirstOrThrow({ where: { userId: user.id, merchantId: uuidOf(merchantOf(merchantKey)) } });
+  return { user, membership, id: encodeGlobalID("Membership", membership.id) };
+}
+
+/** Register people who are not portal users yet. */
+async function newPeople(country: Country) {
+  const users = await db().portalUser.findMany({ select: { nin: true } });
+  return db().registerPerson.findMany({ where: { country, nin: { notIn: users.flatMap((u) => (u.nin ? [u.nin] : [])) } }, orderBy: { nin: "asc" } });
+}
+
+async function snapshot() {
+  return {
+    users: await db().portalUser.findMany({ orderBy: { id: "asc" } }),
+    memberships: await db().membership.findMany({ orderBy: { id: "asc" } }),
+    membershipUnits: await db().membershipSalesUnit.count(),
+    audit: await db().auditEvent.count(),
+  };
+}
+
+const MEMBERSHIP = "id role permissions salesUnits { msn } user { id name nin phoneNumber country }";
+type MembershipData = { id: string; role: string; permissions: string[]; salesUnits: { msn: string }[]; user: { id: string; name: string; nin: string | null; phoneNumber: string | null; country: string } };
+
+const addUser = async (who: string, input: Record<string, unknown>) =>
+  mutate<MembershipData>(gateway, await token(who), "addUser", { merchantId: merchantOf("no-admin"), ...input }, MEMBERSHIP);
+
+/** A Norwegian D-number (day + 40) with correct check digits, for someone born on `date`. */
+function norwegianDNumber(date: string): string {
+  const [year, month, day] = date.split("-");
+  const first6 = `${Number(day) + 40}${month}${year!.slice(2)}`;
+  for (let individual = 100; individual < 500; individual++) {
+    const first9 = first6 + String(individual);
+    const k1 = mod11CheckDigit(first9, [3, 7, 6, 1, 8, 9, 4, 5, 2]);
+    const k2 = k1 === null ? null : mod11CheckDigit(first9 + k1, [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]);
+    if (k2 !== null) return `${first9}${k1}${k2}`;
+  }
+  throw new Error("no D-number");
+}
+
+const lastCharChanged = (nin: string) => nin.slice(0, -1) + (nin.endsWith("1") ? "2" : "1");
+
+describe("addUser by NIN", () => {
+  it("adds a Norwegian person with the name from the register, to the chosen sales units, and audits without personal data", async () => {
+    const [person] = await newPeople("NO");
+    const units = await unitIds("no-admin");
+    const { result } = await addUser("no-admin", {
+      nin: person!.nin,
+      country: "NO",
+      role: "SALES_UNIT_MANAGER",
+      permissions: ["DEVELOPER", "DEVELOPER"],
+      salesUnitIds: [units[0]!.id, units[1]!.id],
+    });
+    expect(result).toMatchObject({
+      __typename: "MutationAddUserSuccess",
+      data: { role: "SALES_UNIT_MANAGER", permissions: ["DEVELOPER"], user: { name: person!.name, nin: person!.nin, country: "NO" } },
+    });
+    expect(result!.data!.salesUnits.map((u) => u.msn).sort()).toEqual([units[0]!.msn, units[1]!.msn].sort());
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "user.add" }, orderBy: { id: "desc" } });
+    expect(audit).toMatchObject({ objectType: "PortalUser", objectId: uuidOf(result!.data!.user.id), actorKind: "USER" });
+    expect(JSON.stringify(audit.data)).not.toContain(person!.nin);
+    expect(JSON.stringify(audit.data)).not.toContain(person!.name);
+  });
+
+  it("accepts a Norwegian D-number (day + 40)", async () => {
+    const nin = norwegianDNumber("1985-06-15");
+    await db().registerPerson.create({ data: { nin, country: "NO", name: "Dag Dahle" } });
+    const { result } = await addUser("no-admin", { nin, country: "NO", role: "ADMINISTRATOR" });
+    expect(result).toMatchObject({ __typename: "MutationAddUserSuccess", data: { user: { name: "Dag Dahle", nin } } });
+  });
+
+  it("accepts valid Danish, Finnish and Swedish NINs as people write them and stores their normal form", async () => {
+    const [dk] = await newPeople("DK");
+    const [fi] = await newPeople("FI");
+    const [se] = await newPeople("SE");
+    const written: [Country, string, string][] = [
+      ["DK", `${dk!.nin.slice(0, 6)}-${dk!.nin.slice(6)}`, dk!.nin],
+      ["FI", fi!.nin.toLowerCase(), fi!.nin],
+      ["SE", `${se!.nin.slice(2, 8)}-${se!.nin.slice(8)}`, se!.nin],
+    ];
+    const unit = (await unitIds("no-admin"))[0]!.id;
+    for (const [country, typed, stored] of written) {
+      const { result } = await addUser("no-admin", { nin: typed, country, role: "ASSISTANT", salesUnitIds: [unit] });
+      expect(result, country).toMatchObject({ __typename: "MutationAddUserSuccess", data: { user: { nin: stored, country } } });
+    }
+  });
+
+  it("refuses NINs with wrong check digits or dates in every country, naming the field, and changes nothing", async () => {
+    const [no] = await newPeople("NO");
+    const [fi] = await newPeople("FI");
+    const [se] = await newPeople("SE");
+    const fiCheck = fi!.nin.endsWith("A") ? "B" : "A";
+    const bad: [Country, string][] = [
+      ["NO", lastCharChanged(no!.nin)],
+      ["NO", "1234567890"],
+      ["DK", "320190-1234"],
+      ["FI", fi!.nin.slice(0, -1) + fiCheck],
+      ["SE", lastCharChanged(se!.nin)],
+    ];
+    const before = await snapshot();
+    for (const [country, nin] of bad) {
+      const { result } = await addUser("no-admin", { nin, country, role: "ADMINISTRATOR" });
+      expect(result, `${country} ${nin}`).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED", field: "nin" });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses a valid NIN that is not in the population register, or is registered in another country", async () => {
+    const [se] = await newPeople("SE");
+    const before = await snapshot();
+    const missing = await addUser("no-admin", { nin: norwegianDNumber("1990-01-02"), country: "NO", role: "ADMINISTRATOR" });
+    expect(missing.result).toMatchObject({ __typename: "ValidationError", field: "nin" });
+    expect(missing.result!.message).toContain("population register");
+    const wrongCountry = await addUser("no-admin", { nin: se!.nin, country: "DK", role: "ADMINISTRATOR" });
+    expect(wrongCountry.result).toMatchObject({ __typename: "ValidationError", field: "nin" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("lets a Swedish person log in with BankID (SE) once added", async () => {
+    const [se] = await newPeople("SE");
+    const login = () => fetch(`${gateway.url}/auth/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ nin: se!.nin, method: "BANKID_SE" }) });
+    expect((await login()).status).toBe(404);
+    const { result } = await addUser("no-admin", { nin: se!.nin, country: "SE", role: "ASSISTANT", salesUnitIds: [(await unitIds("no-admin"))[0]!.id] });
+    expect(result!.__typename).toBe("MutationAddUserSuccess");
+    const response = await login();
+    expect(response.status).toBe(200);
+    const { accessToken } = (await response.json()) as { accessToken: string };
+    const viewer = await gateway.graphql<{ viewer: { memberships: { role: string }[] } }>(accessToken, "{ viewer { memberships { role } } }");
+    expect(viewer.data!.viewer.memberships).toEqual([{ role: "ASSISTANT" }]);
+  });
+});
+
+describe("addUser by phone", () => {
+  it("adds a person by national mobile number, storing it in E.164 with the register's NIN so eID login works", async () => {
+    const person = (await newPeople("NO")).find((p) => p.phoneNumber)!;
+    const { result } = await addUser("no-admin", { phoneNumber: person.phoneNumber!.slice(3), country: "NO", role: "ASSISTANT", salesUnitIds: [(await unitIds("no-admin"))[0]!.id] });
+    expect(result).toMatchObject({ __typename: "MutationAddUserSuccess", data: { user: { name: person.name, phoneNumber: person.phoneNumber, nin: person.nin } } });
+  });
+
+  it("refuses a landline, a foreign number, a Swedish user by phone, and both NIN and phone; nothing changes", async () => {
+    const [no] = await newPeople("NO");
+    const before = await snapshot();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ phoneNumber: "+47 22 12 34 56", country: "NO" }, "phoneNumber"],
+      [{ phoneNumber: "+44 7700 900123", country: "NO" }, "phoneNumber"],
+      [{ phoneNumber: "+46 70 123 45 67", country: "SE" }, "nin"],
+      [{ nin: no!.nin, phoneNumber: "+47 912 34 567", country: "NO" }, "phoneNumber"],
+      [{ country: "NO" }, "nin"],
+    ];
+    for (const [input, field] of cases) {
+      const { result } = await addUser("no-admin", { ...input, role: "ADMINISTRATOR" });
+      expect(result, JSON.stringify(input)).toMatchObject({ __typename: "ValidationError", field });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses an unknown mobile number", async () => {
+    const { result } = await addUser("no-admin", { phoneNumber: "+47 999 99 998", country: "NO", role: "ADMINISTRATOR" });
+    expect(result).toMatchObject({ __typename: "ValidationError", field: "phoneNumber" });
+  });
+});
+
+describe("addUser rules", () => {
+  it("reuses the person's existing portal user and stores no permissions or units for an Administrator", async () => {
+    const dkAdmin = gateway.persona("dk-admin");
+    const users = await db().portalUser.count();
+    const { result } = await addUser("no-admin", {
+      nin: dkAdmin.nin,
+      country: "DK",
+      role: "ADMINISTRATOR",
+      permissions: ["DEVELOPER"],
+      salesUnitIds: [(await unitIds("no-admin"))[0]!.id],
+    });
+    expect(result).toMatchObject({ __typename: "MutationAddUserSuccess", data: { role: "ADMINISTRATOR", permissions: [], user: { name: dkAdmin.name } } });
+    expect(result!.data!.salesUnits.length).toBe((await unitIds("no-admin")).length);
+    expect(await db().portalUser.count()).toBe(users);
+    expect(await db().membershipSalesUnit.count({ where: { membershipId: uuidOf(result!.data!.id) } })).toBe(0);
+  });
+
+  it("answers ConflictError for someone who already has access, and changes nothing", async () => {
+    const before = await snapshot();
+    const { result } = await addUser("no-admin", { nin: gateway.persona("no-sum").nin, country: "NO", role: "ASSISTANT", salesUnitIds: [(await unitIds("no-admin"))[0]!.id] });
+    expect(result).toMatchObject({ __typename: "ConflictError", code: "CONFLICT", field: "nin" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses another merchant's sales units and a lower role without units", async () => {
+    const [person] = await newPeople("NO");
+    const before = await snapshot();
+    const foreign = await addUser("no-admin", { nin: person!.nin, country: "NO", role: "ASSISTANT", salesUnitIds: [(await unitIds("dk-admin"))[0]!.id] });
+    expect(foreign.result).toMatchObject({ __typename: "ValidationError", field: "salesUnitIds" });
+    const none = await addUser("no-admin", { nin: person!.nin, country: "NO", role: "SALES_UNIT_MANAGER" });
+    expect(none.result).toMatchObject({ __typename: "ValidationError", field: "salesUnitIds" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("is for the merchant's Administrators only: managers, assistants, other merchants' admins and operators are FORBIDDEN", async () => {
+    const [person] = await newPeople("NO");
+    const before = await snapshot();
+    for (const who of ["no-sum-tm-dev", "no-assistant-tm-dev", "fi-admin", "operator", "partner"]) {
+      const { errorCode } = await addUser(who, { nin: person!.nin, country: "NO", role: "ADMINISTRATOR" });
+      expect(errorCode, who).toBe("FORBIDDEN");
+    }
+    expect((await mutate(gateway, null, "addUser", { merchantId: merchantOf("no-admin"), nin: person!.nin, country: "NO", role: "ADMINISTRATOR" })).errorCode).toBe("UNAUTHENTICATED");
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("updateUserPermissions", () => {
+  const update = async (who: string, input: Record<string, unknown>) => mutate<MembershipData>(gateway, await token(who), "updateUserPermissions", input, MEMBERSHIP, "... on LastAdministratorError { code }");
+
+  it("replaces role, permissions and units, and the person's access follows at once", async () => {
+    const { id, membership } = await membershipOf("no-sum");
+    const units = await unitIds("no-admin");
+    const { result } = await update("no-admin", { membershipId: id, role: "ASSISTANT", permissions: ["TRANSACTION_MANAGEMENT"], salesUnitIds: [units[2]!.id] });
+    expect(result).toMatchObject({ __typename: "MutationUpdateUserPermissionsSuccess", data: { role: "ASSISTANT", permissions: ["TRANSACTION_MANAGEMENT"], salesUnits: [{ msn: units[2]!.msn }] } });
+    const seen = await gateway.graphql<{ salesUnits: { nodes: { msn: string }[] } }>(await token("no-sum"), "{ salesUnits(first: 50) { nodes { msn } } }");
+    expect(seen.data!.salesUnits.nodes).toEqual([{ msn: units[2]!.msn }]);
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "user.updatePermissions" }, orderBy: { id: "desc" } });
+    expect(audit).toMatchObject({ objectId: membership.userId, data: { before: { role: "SALES_UNIT_MANAGER" }, after: { role: "ASSISTANT", permissions: ["TRANSACTION_MANAGEMENT"] } } });
+  });
+
+  it("never demotes the last Administrator, and changes nothing", async () => {
+    const { id } = await membershipOf("fi-admin");
+    const before = await snapshot();
+    const { result } = await update("fi-admin", { membershipId: id, role: "ASSISTANT", salesUnitIds: [(await unitIds("fi-admin"))[0]!.id] });
+    expect(result).toMatchObject({ __typename: "LastAdministratorError", code: "LAST_ADMINISTRATOR" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("lets an Administrator demote themself while another remains, and then they are no longer one", async () => {
+    const { id } = await membershipOf("dk-password-admin", "dk-admin");
+    const { result } = await update("dk-password-admin", { membershipId: id, role: "SALES_UNIT_MANAGER", salesUnitIds: [(await unitIds("dk-admin"))[0]!.id] });
+    expect(result).toMatchObject({ __typename: "MutationUpdateUserPermissionsSuccess", data: { role: "SALES_UNIT_MANAGER" } });
+    const again = await update("dk-password-admin", { membershipId: id, role: "ADMINISTRATOR" });
+    expect(again.errorCode).toBe("FORBIDDEN");
+  });
+
+  it("gives the same FORBIDDEN to a manager, to another merchant's admin, and for an id that does not exist", async () => {
+    const { id } = await membershipOf("no-assistant");
+    const before = await snapshot();
+    const input = { membershipId: id, role: "ADMINISTRATOR" };
+    expect((await update("no-sum-tm-dev", input)).errorCode).toBe("FORBIDDEN");
+    expect((await update("fi-admin", input)).errorCode).toBe("FORBIDDEN");
+    const ghost = await update("no-admin", { ...input, membershipId: encodeGlobalID("Membership", "6b1f7c2e-0000-4000-8000-000000000000") });
+    expect(ghost.errorCode).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("removeUser", () => {
+  const remove = async (who: string, membershipId: string) =>
+    mutate<{ membershipId: string; userId: string }>(gateway, await token(who), "removeUser", { membershipId }, "membershipId userId", "... on LastAdministratorError { code }");
+
+  it("removes an access; the person then sees nothing", async () => {
+    const { id, user } = await membershipOf("no-assistant-tm");
+    const assistant = await token("no-assistant-tm");
+    const { result } = await remove("no-admin", id);
+    expect(result).toEqual({ __typename: "MutationRemoveUserSuccess", data: { membershipId: id, userId: encodeGlobalID("PortalUser", user.id) } });
+    const seen = await gateway.graphql<{ salesUnits: { totalCount: number } }>(assistant, "{ salesUnits { totalCount } }");
+    expect(seen.data!.salesUnits.totalCount).toBe(0);
+    expect(await db().auditEvent.count({ where: { action: "user.remove", objectId: user.id } })).toBe(1);
+  });
+
+  it("never removes the last Administrator", async () => {
+    const { id } = await membershipOf("fi-admin");
+    const before = await snapshot();
+    expect((await remove("fi-admin", id)).result).toMatchObject({ __typename: "LastAdministratorError" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("is FORBIDDEN to an Assistant", async () => {
+    const { id } = await membershipOf("no-sum-tm");
+    expect((await remove("no-assistant-tm-dev", id)).errorCode).toBe("FORBIDDEN");
+  });
+});
+
+describe("anonymizeUser", () => {
+  const anonymize = async (who: string, userId: string) =>
+    mutate<{ userId: string; anonymizedAt: string }>(gateway, await token(who), "anonymizeUser", { userId }, "userId anonymizedAt", "... on LastAdministratorError { code }");
+
+  it("lets a person delete everything about themself: personal data blanked, accesses gone, their name gone from the audit trail", async () => {
+    const persona = gateway.persona("no-sum-tm");
+    const { user } = await membershipOf("no-sum-tm");
+    await db().auditEvent.create({ data: { merchantId: uuidOf(merchantOf("no-admin")), actorKind: "USER", actorId: user.id, actorLabel: persona.name, action: "salesUnit.update", objectType: "SalesUnit", objectId: user.id } });
+    const operations = await db().transactionOperation.count({ where: { actorId: user.id } });
+    const { result } = await anonymize("no-sum-tm", encodeGlobalID("PortalUser", user.id));
+    expect(result).toMatchObject({ __typename: "MutationAnonymizeUserSuccess", data: { userId: encodeGlobalID("PortalUser", user.id) } });
+    expect(await db().portalUser.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ name: null, nin: null, phoneNumber: null, email: null, anonymizedAt: expect.any(Date) });
+    expect(await db().membership.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { actorLabel: persona.name } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { actorId: user.id, actorLabel: "Anonymised user" } })).toBeGreaterThanOrEqual(2);
+    expect(await db().transactionOperation.count({ where: { actorId: user.id, actorLabel: "Anonymised user" } })).toBe(operations);
+    const login = await fetch(`${gateway.url}/auth/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ nin: persona.nin, method: "BANKID_NO" }) });
+    expect(login.status).toBe(404);
+  });
+
+  it("needs an Administrator of every merchant the person belongs to (or an operator)", async () => {
+    const { user } = await membershipOf("two-merchants", "dk-admin");
+    const before = await snapshot();
+    expect((await anonymize("dk-admin", encodeGlobalID("PortalUser", user.id))).errorCode).toBe("FORBIDDEN");
+    expect((await anonymize("no-admin", encodeGlobalID("PortalUser", user.id))).errorCode).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+    const { result } = await anonymize("operator", encodeGlobalID("PortalUser", user.id));
+    expect(result!.__typename).toBe("MutationAnonymizeUserSuccess");
+    expect(await db().auditEvent.count({ where: { action: "user.anonymize", objectId: user.id } })).toBe(2);
+  });
+
+  it("lets an Administrator anonymise a user of their merchant", async () => {
+    const { user } = await membershipOf("no-assistant-dev");
+    expect((await anonymize("no-admin", encodeGlobalID("PortalUser", user.id))).result!.__typename).toBe("MutationAnonymizeUserSuccess");
+  });
+
+  it("refuses to leave a merchant without an Administrator, and changes nothing", async () => {
+    const { user } = await membershipOf("no-admin");
+    await db().membership.deleteMany({ where: { merchantId: uuidOf(merchantOf("no-admin")), role: "ADMINISTRATOR", userId: { not: user.id } } });
+    const before = await snapshot();
+    expect((await anonymize("no-admin", encodeGlobalID("PortalUser", user.id))).result).toMatchObject({ __typename: "LastAdministratorError" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("keeps one Administrator when customer service anonymises both at the same moment", async () => {
+    const [person] = await newPeople("FI");
+    await addUser("fi-admin", { merchantId: merchantOf("fi-admin"), nin: person!.nin, country: "FI", role: "ADMINISTRATOR" });
+    const admins = await db().membership.findMany({ where: { merchantId: uuidOf(merchantOf("fi-admin")), role: "ADMINISTRATOR" } });
+    expect(admins).toHaveLength(2);
+    const results = await Promise.all(admins.map((admin) => anonymize("operator", encodeGlobalID("PortalUser", admin.userId))));
+    expect(results.map((r) => r.result!.__typename).sort()).toEqual(["LastAdministratorError", "MutationAnonymizeUserSuccess"]);
+    expect(await db().membership.count({ where: { merchantId: uuidOf(merchantOf("fi-admin")), role: "ADMINISTRATOR" } })).toBe(1);
+  });
+});
+
+describe("transferAdministrator", () => {
+  const transfer = async (who: string, input: Record<string, unknown>) => mutate<MembershipData>(gateway, await token(who), "transferAdministrator", input, MEMBERSHIP);
+
+  it("is for customer service only", async () => {
+    const { id } = await membershipOf("no-sum-dev");
+    const before = await snapshot();
+    expect((await transfer("no-admin", { merchantId: merchantOf("no-admin"), toMembershipId: id })).errorCode).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("promotes an existing member and demotes the sole Administrator to a role without units", async () => {
+    const { id } = await membershipOf("no-sum-dev");
+    const formerAdmin = await membershipOf("no-admin");
+    const { result } = await transfer("operator", { merchantId: merchantOf("no-admin"), toMembershipId: id, formerAdministratorRole: "ASSISTANT" });
+    expect(result).toMatchObject({ __typename: "MutationTransferAdministratorSuccess", data: { role: "ADMINISTRATOR", permissions: [] } });
+    expect(await db().membership.findUniqueOrThrow({ where: { id: formerAdmin.membership.id } })).toMatchObject({ role: "ASSISTANT", permissions: [] });
+    expect(await db().membershipSalesUnit.count({ where: { membershipId: uuidOf(id) } })).toBe(0);
+  });
+
+  it("makes a person from the register the Administrator and removes the former one", async () => {
+    const [person] = await newPeople("FI");
+    const { result } = await transfer("operator", { merchantId: merchantOf("fi-admin"), nin: person!.nin, country: "FI" });
+    expect(result).toMatchObject({ data: { role: "ADMINISTRATOR", user: { name: person!.name } } });
+    const admins = await db().membership.findMany({ where: { merchantId: uuidOf(merchantOf("fi-admin")), role: "ADMINISTRATOR" } });
+    expect(admins.map((a) => encodeGlobalID("Membership", a.id))).toEqual([result!.data!.id]);
+    expect((await db().auditEvent.findFirstOrThrow({ where: { action: "user.transferAdministrator" }, orderBy: { id: "desc" } })).actorKind).toBe("OPERATOR");
+  });
+});
