@@ -6,7 +6,7 @@ import type { Plugin } from "graphql-yoga";
 import { z } from "zod";
 import type { Services } from "../context";
 import { exchangeClientCredentials } from "../auth/credentials";
-import { AuthenticationError } from "../auth/errors";
+import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { assertLoginAllowed } from "../auth/principal";
 import { LoginMethod, PartnerScope } from "../generated/prisma/enums";
 import { isValidNin, parseNin } from "../domain/nin";
@@ -21,7 +21,8 @@ function ninSpellings(input: string): string[] {
 /** Development sessions last a working day. */
 const DEV_SESSION_TTL_SECONDS = 8 * 3600;
 
-export type RouteHandler = (request: Request, url: URL) => Promise<Response> | Response;
+/** `params` holds the `:name` segments of a pattern key such as "GET /qr/:file". */
+export type RouteHandler = (request: Request, url: URL, params: Record<string, string>) => Promise<Response> | Response;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
@@ -31,15 +32,61 @@ export function problem(status: number, code: string, message: string): Response
   return json({ error: code, message }, status);
 }
 
+interface PatternRoute {
+  method: string;
+  segments: string[];
+  handler: RouteHandler;
+}
+
+/** Matches "/a/:b" against a path: each `:name` segment takes one non-empty path segment, decoded. */
+function matchPattern(route: PatternRoute, method: string, path: string[]): Record<string, string> | null {
+  if (route.method !== method || route.segments.length !== path.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of route.segments.entries()) {
+    const actual = path[i]!;
+    if (segment.startsWith(":")) {
+      if (actual === "") return null;
+      try {
+        params[segment.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        return null;
+      }
+    } else if (segment !== actual) {
+      return null;
+    }
+  }
+  return params;
+}
+
+/** Keys are "METHOD /path", matched exactly, or "METHOD /path/:param" patterns, tried in order after the exact ones. */
 export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
+  const patterns: PatternRoute[] = Object.entries(routes)
+    .filter(([key]) => key.includes("/:"))
+    .map(([key, handler]) => {
+      const [method, path] = key.split(" ") as [string, string];
+      return { method, segments: path.split("/"), handler };
+    });
   return {
     async onRequest({ request, url, endResponse }) {
-      const handler = routes[`${request.method} ${url.pathname}`];
+      let handler = routes[`${request.method} ${url.pathname}`];
+      let params: Record<string, string> = {};
+      if (!handler) {
+        const path = url.pathname.split("/");
+        for (const route of patterns) {
+          const matched = matchPattern(route, request.method, path);
+          if (matched) {
+            handler = route.handler;
+            params = matched;
+            break;
+          }
+        }
+      }
       if (!handler) return;
       try {
-        endResponse(await handler(request, url));
+        endResponse(await handler(request, url, params));
       } catch (error) {
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
+        if (error instanceof ForbiddenError) return endResponse(problem(403, "FORBIDDEN", error.message));
         if (error instanceof z.ZodError) return endResponse(problem(400, "BAD_REQUEST", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
         throw error;
       }

@@ -1,0 +1,63 @@
+/**
+ * QR code images and the redirect they encode:
+ * - GET /qr/<id>.svg and GET /qr/<id>.png?size=100..2000 (default 800), with the bearer token, for whoever may
+ *   manage the code's sales unit (the same rule as reading the QrCode);
+ * - GET /r/<id>, public: 302 to the code's current URL. The image encodes this address, not the merchant's URL,
+ *   so changing the URL keeps the image.
+ */
+import QRCode from "qrcode";
+import type { Services } from "../context";
+import { isUuid } from "../domain/ids";
+import { qrRedirectUrl } from "../services/qr-codes";
+import { authenticatedContext, fileResponse, notFound } from "./downloads";
+import { problem, type RouteHandler } from "./routes";
+
+export const PNG_SIZE = { min: 100, max: 2000, default: 800 } as const;
+
+/** The quiet zone the QR standard asks for, in modules. */
+const MARGIN = 4;
+
+export function renderQrSvg(text: string): Promise<string> {
+  return QRCode.toString(text, { type: "svg", margin: MARGIN, errorCorrectionLevel: "M" });
+}
+
+export function renderQrPng(text: string, size: number): Promise<Buffer> {
+  // qrcode floors modules × (width / modules) and floating point can lose a pixel; half a pixel more lands on `size`.
+  return QRCode.toBuffer(text, { type: "png", width: size + 0.5, margin: MARGIN, errorCorrectionLevel: "M" });
+}
+
+function parseSize(value: string | null): number | null {
+  if (value === null) return PNG_SIZE.default;
+  if (!/^\d{1,5}$/.test(value)) return null;
+  const size = Number(value);
+  return size >= PNG_SIZE.min && size <= PNG_SIZE.max ? size : null;
+}
+
+const FILE = /^(.+)\.(svg|png)$/;
+
+export function qrCodeRoutes(services: Services): Record<string, RouteHandler> {
+  const { db, config } = services;
+  return {
+    "GET /qr/:file": async (request, url, params) => {
+      const ctx = await authenticatedContext(services, request);
+      const match = FILE.exec(params.file ?? "");
+      if (!match || !isUuid(match[1]!)) return notFound("QR code");
+      const qr = await db.qrCode.findUnique({ where: { id: match[1]! }, select: { id: true, name: true, salesUnit: { select: { id: true, merchantId: true } } } });
+      if (!qr || !ctx.access.canOnSalesUnit("EDIT_SALES_UNIT", qr.salesUnit)) return notFound("QR code");
+      const text = qrRedirectUrl(config.publicBaseUrl, qr.id);
+      if (match[2] === "svg") return fileResponse(await renderQrSvg(text), "image/svg+xml; charset=utf-8", `${qr.name}.svg`);
+      const size = parseSize(url.searchParams.get("size"));
+      if (size === null) {
+        return problem(400, "BAD_REQUEST", `size is the PNG's width in pixels, from ${PNG_SIZE.min} to ${PNG_SIZE.max} (default ${PNG_SIZE.default}).`);
+      }
+      return fileResponse(await renderQrPng(text, size), "image/png", `${qr.name}.png`);
+    },
+    "GET /r/:id": async (_request, _url, params) => {
+      const id = params.id ?? "";
+      const qr = isUuid(id) ? await db.qrCode.findUnique({ where: { id }, select: { url: true } }) : null;
+      if (!qr) return problem(404, "NOT_FOUND", "This QR code is no longer in use.");
+      // Not cacheable: the merchant may point the code somewhere else at any time.
+      return new Response(null, { status: 302, headers: { location: qr.url, "cache-control": "no-store" } });
+    },
+  };
+}

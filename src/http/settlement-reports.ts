@@ -1,0 +1,66 @@
+/**
+ * GET /reports/settlements/<settlementId>.<csv|xml|xlsx|pdf>[?includePersonalData=true] (the `reportUrl` of a
+ * Settlement). VIEW_TRANSACTIONS on the sales unit reads it; the variant with payer names and messages needs
+ * PERSONAL_DATA_REPORTS (403 otherwise) and each such download is audited.
+ */
+import type { Services } from "../context";
+import { isUuid } from "../domain/ids";
+import type { ReportFormat } from "../generated/prisma/enums";
+import { loadSettlementReport } from "../reports/settlement-report";
+import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
+import { actorOf, recordAudit } from "../services/audit";
+import { authenticatedContext, fileResponse, notFound } from "./downloads";
+import { problem, type RouteHandler } from "./routes";
+
+const FILE = /^(.+)\.(csv|xml|xlsx|pdf)$/;
+
+export function settlementReportRoutes(services: Services): Record<string, RouteHandler> {
+  return {
+    "GET /reports/settlements/:file": async (request, url, params) => {
+      const ctx = await authenticatedContext(services, request);
+      const personal = url.searchParams.get("includePersonalData");
+      if (personal !== null && personal !== "true" && personal !== "false") {
+        return problem(400, "BAD_REQUEST", "includePersonalData is true or false.");
+      }
+      const includePersonalData = personal === "true";
+      const match = FILE.exec(params.file ?? "");
+      if (!match || !isUuid(match[1]!)) return notFound("settlement");
+      const format = match[2]!.toUpperCase() as ReportFormat;
+      const settlement = await services.db.settlement.findUnique({
+        where: { id: match[1]! },
+        select: { id: true, salesUnitId: true, periodStart: true, periodEnd: true, salesUnit: { select: { msn: true, merchantId: true, merchant: { select: { name: true } } } } },
+      });
+      if (!settlement) return notFound("settlement");
+      const unit = { id: settlement.salesUnitId, merchantId: settlement.salesUnit.merchantId };
+      if (!ctx.access.canOnSalesUnit("VIEW_TRANSACTIONS", unit)) return notFound("settlement");
+      if (includePersonalData && !ctx.access.canOnSalesUnit("PERSONAL_DATA_REPORTS", unit)) {
+        return problem(
+          403,
+          "FORBIDDEN",
+          "Reports with payer names and messages need the Transaction Management permission (Sales Unit Managers) or the Administrator role. Download the report without personal data, or ask an Administrator.",
+        );
+      }
+      const report = await loadSettlementReport(services.db, { id: settlement.id }, {
+        merchantName: settlement.salesUnit.merchant.name,
+        generatedAt: services.clock.now(),
+        includePersonalData,
+      });
+      if (includePersonalData) {
+        await recordAudit(services.db, actorOf(ctx.principal, ctx.requestId), {
+          merchantId: unit.merchantId,
+          action: "settlementReport.downloadPersonalData",
+          objectType: "Settlement",
+          objectId: settlement.id,
+          data: { format },
+        });
+      }
+      const day = (d: Date) => d.toISOString().slice(0, 10);
+      const period = day(settlement.periodStart) === day(settlement.periodEnd) ? [day(settlement.periodStart)] : [day(settlement.periodStart), day(settlement.periodEnd)];
+      return fileResponse(
+        await renderReport(report, format),
+        REPORT_CONTENT_TYPES[format],
+        reportFileName(["settlement", settlement.salesUnit.msn, period.join("_")], format, includePersonalData),
+      );
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * CSV as RFC 4180 (comma-separated, CRLF line ends, fields quoted when they contain a comma, quote or line
+ * break), amounts in major units with a decimal point like Stripe's and Adyen's exports, UTF-8 with a byte-order
+ * mark so Excel reads "æøå" correctly. Spreadsheet users in Nordic locales are better served by the XLSX format.
+ */
+import { formatMinorUnits, reportColumns, type SettlementReport } from "./settlement-report";
+
+const BOM = "\uFEFF";
+
+/** Text a spreadsheet would run as a formula (OWASP "CSV injection") gets a leading apostrophe. */
+function defuse(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function field(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function renderCsv(report: SettlementReport): Buffer {
+  const columns = reportColumns(report.includePersonalData);
+  const rows = [columns.map((c) => c.header)];
+  for (const line of report.lines) {
+    rows.push(
+      columns.map((column) => {
+        const value = column.value(line);
+        if (column.kind === "amount") return formatMinorUnits(value as number);
+        return column.kind === "freeText" ? defuse(String(value)) : String(value);
+      }),
+    );
+  }
+  return Buffer.from(BOM + rows.map((row) => row.map(field).join(",")).join("\r\n") + "\r\n", "utf8");
+}

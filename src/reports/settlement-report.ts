@@ -1,0 +1,250 @@
+/**
+ * Settlement reports (SPEC §5, §8): one line per CAPTURE or REFUND operation a settlement covers, with totals
+ * that are the Settlement rows' own. The renderers next to this file turn a `SettlementReport` into bytes; this
+ * file builds it, and is the only place that decides whether payer data goes in.
+ */
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import type { Prisma } from "../generated/prisma/client";
+import type { Currency } from "../generated/prisma/enums";
+import type { Db } from "../db/client";
+import { ledgerDay } from "../domain/calendar";
+
+export interface SettlementSummary {
+  /** Relay global id, the one `node(id:)` resolves. */
+  id: string;
+  salesUnitName: string;
+  msn: string;
+  periodStart: string;
+  periodEnd: string;
+  payoutDate: string;
+  currency: Currency;
+  grossAmount: number;
+  refundedAmount: number;
+  feeAmount: number;
+  netAmount: number;
+}
+
+/** What SPEC §8 calls the payer data; present only in the personal-data variant. */
+export interface PayerData {
+  firstName: string;
+  lastName: string;
+  message: string;
+}
+
+export interface ReportLine {
+  salesDate: string;
+  salesUnitName: string;
+  msn: string;
+  transactionId: string;
+  settlementId: string;
+  orderId: string;
+  settlementDate: string;
+  grossAmount: number;
+  currency: Currency;
+  feeAmount: number;
+  refundAmount: number;
+  netAmount: number;
+  payer: PayerData | null;
+}
+
+export interface SettlementReport {
+  merchantName: string;
+  generatedAt: Date;
+  includePersonalData: boolean;
+  settlements: SettlementSummary[];
+  /** Grouped by settlement in the order of `settlements`, oldest operation first within each. */
+  lines: ReportLine[];
+}
+
+/** One column of the tabular formats, named as in SPEC §8; amounts are minor units, dates "YYYY-MM-DD". */
+export interface ReportColumn {
+  header: string;
+  kind: "text" | "freeText" | "date" | "amount";
+  value(line: ReportLine): string | number;
+}
+
+const BASE_COLUMNS: ReportColumn[] = [
+  { header: "SalesDate", kind: "date", value: (l) => l.salesDate },
+  { header: "SalesUnitName", kind: "freeText", value: (l) => l.salesUnitName },
+  { header: "MSN", kind: "text", value: (l) => l.msn },
+  { header: "TransactionId", kind: "text", value: (l) => l.transactionId },
+  { header: "SettlementId", kind: "text", value: (l) => l.settlementId },
+  { header: "OrderId", kind: "text", value: (l) => l.orderId },
+  { header: "SettlementDate", kind: "date", value: (l) => l.settlementDate },
+  { header: "Gross", kind: "amount", value: (l) => l.grossAmount },
+  { header: "Currency", kind: "text", value: (l) => l.currency },
+  { header: "Fee", kind: "amount", value: (l) => l.feeAmount },
+  { header: "Refund", kind: "amount", value: (l) => l.refundAmount },
+  { header: "Net", kind: "amount", value: (l) => l.netAmount },
+];
+
+const PERSONAL_COLUMNS: ReportColumn[] = [
+  { header: "PayerFirstName", kind: "freeText", value: (l) => l.payer?.firstName ?? "" },
+  { header: "PayerLastName", kind: "freeText", value: (l) => l.payer?.lastName ?? "" },
+  { header: "Message", kind: "freeText", value: (l) => l.payer?.message ?? "" },
+];
+
+export function reportColumns(includePersonalData: boolean): ReportColumn[] {
+  return includePersonalData ? [...BASE_COLUMNS, ...PERSONAL_COLUMNS] : BASE_COLUMNS;
+}
+
+/** The report's lines per settlement global id, in report order. */
+export function linesBySettlement(report: SettlementReport): Map<string, ReportLine[]> {
+  const groups = new Map<string, ReportLine[]>(report.settlements.map((s) => [s.id, []]));
+  for (const line of report.lines) groups.get(line.settlementId)?.push(line);
+  return groups;
+}
+
+/** "123.45" from 12345: exact decimal text, no floating point. */
+export function formatMinorUnits(amount: number): string {
+  const sign = amount < 0 ? "-" : "";
+  const abs = Math.abs(amount);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/**
+ * Splits `total` over `weights` in proportion, in whole minor units, handing the remainder to the largest
+ * fractions first (the largest-remainder method), so the parts always add up to `total`. With no positive
+ * weight everything goes to the first part.
+ */
+export function allocate(total: number, weights: readonly number[]): number[] {
+  if (weights.length === 0) return [];
+  const sum = weights.reduce((a, b) => a + Math.max(0, b), 0);
+  if (sum === 0) return weights.map((_, i) => (i === 0 ? total : 0));
+  const exact = weights.map((w) => (total * Math.max(0, w)) / sum);
+  const parts = exact.map(Math.floor);
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((value, i) => ({ i, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    parts[i]! += 1;
+    left -= 1;
+  }
+  return parts;
+}
+
+/** "Kari Mette Nordmann" → first "Kari Mette", last "Nordmann": the register stores one name field. */
+function splitName(fullName: string | null): { firstName: string; lastName: string } {
+  const parts = (fullName ?? "").trim().split(/\s+/).filter(Boolean);
+  if (parts.length <= 1) return { firstName: parts[0] ?? "", lastName: "" };
+  return { firstName: parts.slice(0, -1).join(" "), lastName: parts[parts.length - 1]! };
+}
+
+export interface SettlementRow {
+  id: string;
+  periodStart: Date;
+  periodEnd: Date;
+  payoutDate: Date;
+  currency: Currency;
+  grossAmount: number;
+  refundedAmount: number;
+  feeAmount: number;
+  netAmount: number;
+  salesUnit: { name: string; msn: string };
+}
+
+export interface OperationRow {
+  type: "CAPTURE" | "REFUND";
+  amount: number;
+  createdAt: Date;
+  settlementId: string;
+  transaction: { id: string; reference: string; payerName: string | null; message: string | null };
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+/** Pure: the report from database rows. Operations of settlements not in `settlements` are ignored. */
+export function buildSettlementReport(
+  settlements: readonly SettlementRow[],
+  operations: readonly OperationRow[],
+  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean },
+): SettlementReport {
+  const bySettlement = new Map<string, OperationRow[]>(settlements.map((s) => [s.id, []]));
+  for (const operation of operations) bySettlement.get(operation.settlementId)?.push(operation);
+  const lines: ReportLine[] = [];
+  for (const settlement of settlements) {
+    const covered = bySettlement.get(settlement.id)!;
+    // Fees are charged per settlement; lines share them by captured amount, so the column adds up exactly
+    // (the first line carries the fee of a settlement without captures).
+    const fees = allocate(settlement.feeAmount, covered.map((op) => (op.type === "CAPTURE" ? op.amount : 0)));
+    const settlementId = encodeGlobalID("Settlement", settlement.id);
+    covered.forEach((operation, i) => {
+      const gross = operation.type === "CAPTURE" ? operation.amount : 0;
+      const refund = operation.type === "REFUND" ? operation.amount : 0;
+      const fee = fees[i]!;
+      lines.push({
+        salesDate: ledgerDay(operation.createdAt),
+        salesUnitName: settlement.salesUnit.name,
+        msn: settlement.salesUnit.msn,
+        transactionId: encodeGlobalID("Transaction", operation.transaction.id),
+        settlementId,
+        orderId: operation.transaction.reference,
+        settlementDate: day(settlement.payoutDate),
+        grossAmount: gross,
+        currency: settlement.currency,
+        feeAmount: fee,
+        refundAmount: refund,
+        netAmount: gross - refund - fee,
+        payer: options.includePersonalData
+          ? { ...splitName(operation.transaction.payerName), message: operation.transaction.message ?? "" }
+          : null,
+      });
+    });
+  }
+  return {
+    merchantName: options.merchantName,
+    generatedAt: options.generatedAt,
+    includePersonalData: options.includePersonalData,
+    settlements: settlements.map((s) => ({
+      id: encodeGlobalID("Settlement", s.id),
+      salesUnitName: s.salesUnit.name,
+      msn: s.salesUnit.msn,
+      periodStart: day(s.periodStart),
+      periodEnd: day(s.periodEnd),
+      payoutDate: day(s.payoutDate),
+      currency: s.currency,
+      grossAmount: s.grossAmount,
+      refundedAmount: s.refundedAmount,
+      feeAmount: s.feeAmount,
+      netAmount: s.netAmount,
+    })),
+    lines,
+  };
+}
+
+/** Reads the settlements matching `where` (oldest payout first) and the operations they cover. */
+export async function loadSettlementReport(
+  db: Db,
+  where: Prisma.SettlementWhereInput,
+  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean },
+): Promise<SettlementReport> {
+  const settlements = await db.settlement.findMany({
+    where,
+    include: { salesUnit: { select: { name: true, msn: true } } },
+    orderBy: [{ payoutDate: "asc" }, { periodStart: "asc" }, { id: "asc" }],
+  });
+  const operations = await db.transactionOperation.findMany({
+    where: { settlementId: { in: settlements.map((s) => s.id) }, type: { in: ["CAPTURE", "REFUND"] } },
+    select: {
+      type: true,
+      amount: true,
+      createdAt: true,
+      settlementId: true,
+      transaction: { select: { id: true, reference: true, payerName: options.includePersonalData, message: options.includePersonalData } },
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  const rows: OperationRow[] = operations.map((op) => ({
+    type: op.type as OperationRow["type"],
+    amount: op.amount,
+    createdAt: op.createdAt,
+    settlementId: op.settlementId!,
+    transaction: {
+      id: op.transaction.id,
+      reference: op.transaction.reference,
+      payerName: op.transaction.payerName ?? null,
+      message: op.transaction.message ?? null,
+    },
+  }));
+  return buildSettlementReport(settlements, rows, options);
+}

@@ -1,0 +1,55 @@
+/** Login set-up: marketing consents, terms and privacy pages, and activation (Developer permission). */
+import { builder } from "./builder";
+import { ConsentTypeEnum } from "./enums";
+import { COMMON_ERRORS } from "./errors";
+import { SalesUnit } from "./sales-unit";
+import { LoginConfig } from "./sales-unit-setup";
+import * as login from "../services/login";
+
+const onUnitAsDeveloper = (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
+  salesUnit: { action: "DEVELOPER" as const, salesUnitId: args.input.salesUnitId.id },
+});
+
+const MarketingConsentInput = builder.inputType("MarketingConsentInput", {
+  fields: (t) => ({
+    type: t.field({ type: ConsentTypeEnum, required: true }),
+    required: t.boolean({ required: true, defaultValue: false, description: "Whether the user must accept it to log in." }),
+    text: t.string({ required: true, description: "What the user is asked, 3–500 characters." }),
+  }),
+});
+
+const SetLoginConsentsInput = builder.inputType("SetLoginConsentsInput", {
+  fields: (t) => ({
+    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
+    consents: t.field({ type: [MarketingConsentInput], required: true, description: "At least one; each type at most once. Replaces the current list." }),
+    termsUrl: t.string({ required: true, description: "https address of the terms of use." }),
+    privacyUrl: t.string({ required: true, description: "https address of the privacy policy." }),
+  }),
+});
+
+const SetLoginActivatedInput = builder.inputType("SetLoginActivatedInput", {
+  fields: (t) => ({
+    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
+    activated: t.boolean({ required: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  setLoginConsents: t.field({
+    type: LoginConfig,
+    description: "Replace the marketing consents users are asked for, with the terms and privacy pages.",
+    args: { input: t.arg({ type: SetLoginConsentsInput, required: true }) },
+    authScopes: onUnitAsDeveloper,
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) =>
+      login.setLoginConsents(ctx, { salesUnitId: input.salesUnitId.id, consents: input.consents, termsUrl: input.termsUrl, privacyUrl: input.privacyUrl }),
+  }),
+  setLoginActivated: t.field({
+    type: LoginConfig,
+    description: "Switch Login on or off. On needs the Login product and at least one redirect URI.",
+    args: { input: t.arg({ type: SetLoginActivatedInput, required: true }) },
+    authScopes: onUnitAsDeveloper,
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => login.setLoginActivated(ctx, { salesUnitId: input.salesUnitId.id, activated: input.activated }),
+  }),
+}));

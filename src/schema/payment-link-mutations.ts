@@ -1,0 +1,54 @@
+/** Creating and deactivating payment links (anyone who may request payments on the sales unit). */
+import { builder } from "./builder";
+import { COMMON_ERRORS } from "./errors";
+import { SalesUnit } from "./sales-unit";
+import { PaymentLink } from "./sales-unit-setup";
+import type { Context } from "../context";
+import { uuidOrNil } from "../domain/ids";
+import * as paymentLinks from "../services/payment-links";
+
+/** The scope of the link's sales unit; a link that does not exist is refused like another merchant's. */
+async function onPaymentLink(paymentLinkId: string, ctx: Context) {
+  const link = await ctx.db.paymentLink.findUnique({ where: { id: uuidOrNil(paymentLinkId) }, select: { salesUnitId: true } });
+  return link ? { salesUnit: { action: "REQUEST_PAYMENT" as const, salesUnitId: link.salesUnitId } } : false;
+}
+
+const CreatePaymentLinkInput = builder.inputType("CreatePaymentLinkInput", {
+  fields: (t) => ({
+    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
+    amount: t.int({ required: true, description: "In minor units (øre, cents), 1–65,000,000; the currency is the sales unit's." }),
+    description: t.string({ required: true, description: "3–100 characters, shown to the payer." }),
+    expiresAt: t.field({ type: "DateTime", description: "When the link stops taking payments; in the future. None: it never expires." }),
+    singleUse: t.boolean({ defaultValue: false, description: "Stop taking payments after the first one." }),
+  }),
+});
+
+const DeactivatePaymentLinkInput = builder.inputType("DeactivatePaymentLinkInput", {
+  fields: (t) => ({ paymentLinkId: t.globalID({ for: PaymentLink, required: true }) }),
+});
+
+builder.mutationFields((t) => ({
+  createPaymentLink: t.field({
+    type: PaymentLink,
+    description: "Create a link anyone can pay through. The sales unit must be active and have Payment links.",
+    args: { input: t.arg({ type: CreatePaymentLinkInput, required: true }) },
+    authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) =>
+      paymentLinks.createPaymentLink(ctx, {
+        salesUnitId: input.salesUnitId.id,
+        amount: input.amount,
+        description: input.description,
+        expiresAt: input.expiresAt,
+        singleUse: input.singleUse,
+      }),
+  }),
+  deactivatePaymentLink: t.field({
+    type: PaymentLink,
+    description: "Stop a link from taking payments. Payments already made are not affected.",
+    args: { input: t.arg({ type: DeactivatePaymentLinkInput, required: true }) },
+    authScopes: (_root, { input }, ctx) => onPaymentLink(input.paymentLinkId.id, ctx),
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx, input.paymentLinkId.id),
+  }),
+}));

@@ -1,0 +1,101 @@
+/**
+ * Recurring payments on a production sales unit: the merchant applies with a revenue estimate, customer service
+ * approves (which turns the capability on) or rejects with a reason. Test units get recurring when they are
+ * created, never later.
+ */
+import type { Context } from "../context";
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
+import { validateDescription, validateText } from "../domain/identifiers";
+import { uuidOrNil } from "../domain/ids";
+import type { Prisma } from "../generated/prisma/client";
+import { actorOf, recordAudit } from "./audit";
+import { lockedUnit } from "./sales-units";
+
+type Tx = Prisma.TransactionClient;
+
+export const REJECTION_REASON_LIMITS = { min: 3, max: 500 } as const;
+
+export async function requestRecurring(ctx: Context, input: { salesUnitId: string; monthlyRevenueAmount: number; description: string }) {
+  if (!Number.isInteger(input.monthlyRevenueAmount) || input.monthlyRevenueAmount <= 0) {
+    throw new ValidationError("Estimate the monthly revenue from recurring payments as a positive amount in øre or cents.", "monthlyRevenueAmount");
+  }
+  const description = validateDescription(input.description);
+  return ctx.db.$transaction(async (tx) => {
+    const unit = await lockedUnit(tx, input.salesUnitId);
+    if (unit.environment === "TEST") {
+      throw new InvalidStateError("Recurring cannot be added to a test sales unit: create a new test sales unit with recurring instead.");
+    }
+    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: it cannot get recurring.");
+    if (unit.recurring) throw new InvalidStateError("This sales unit already has recurring payments.");
+    const pending = await tx.recurringRequest.findFirst({ where: { salesUnitId: unit.id, status: "PENDING" }, select: { id: true } });
+    if (pending) {
+      throw new ConflictError("This sales unit already has a recurring application waiting for customer service: wait for their answer.", "salesUnitId");
+    }
+    const request = await tx.recurringRequest.create({
+      data: {
+        salesUnitId: unit.id,
+        monthlyRevenueAmount: input.monthlyRevenueAmount,
+        description,
+        requestedById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+      },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "recurringRequest.create",
+      objectType: "RecurringRequest",
+      objectId: request.id,
+      data: { salesUnitId: unit.id, monthlyRevenueAmount: input.monthlyRevenueAmount },
+    });
+    return request;
+  });
+}
+
+/** Locks the request's sales unit (approval changes it), then the request must still be PENDING. */
+async function lockedPendingRequest(tx: Tx, recurringRequestId: string) {
+  const owner = await tx.recurringRequest.findUnique({ where: { id: uuidOrNil(recurringRequestId) }, select: { salesUnitId: true } });
+  if (!owner) throw new NotFoundError("recurring request");
+  const unit = await lockedUnit(tx, owner.salesUnitId);
+  const request = await tx.recurringRequest.findUnique({ where: { id: recurringRequestId } });
+  if (!request) throw new NotFoundError("recurring request");
+  if (request.status !== "PENDING") throw new InvalidStateError(`This recurring request was already ${request.status.toLowerCase()}.`);
+  return { unit, request };
+}
+
+export async function approveRecurringRequest(ctx: Context, recurringRequestId: string) {
+  return ctx.db.$transaction(async (tx) => {
+    const { unit, request } = await lockedPendingRequest(tx, recurringRequestId);
+    if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit has been deactivated since it applied: reject the request instead.");
+    const decided = await tx.recurringRequest.update({
+      where: { id: request.id },
+      data: { status: "APPROVED", decidedAt: ctx.services.clock.now(), decidedBy: ctx.principal?.id ?? null },
+    });
+    await tx.salesUnit.update({ where: { id: unit.id }, data: { recurring: true } });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "recurringRequest.approve",
+      objectType: "RecurringRequest",
+      objectId: request.id,
+      data: { salesUnitId: unit.id },
+    });
+    return decided;
+  });
+}
+
+export async function rejectRecurringRequest(ctx: Context, recurringRequestId: string, reason: string) {
+  const rejectionReason = validateText(reason, "reason", REJECTION_REASON_LIMITS.min, REJECTION_REASON_LIMITS.max, "reason");
+  return ctx.db.$transaction(async (tx) => {
+    const { unit, request } = await lockedPendingRequest(tx, recurringRequestId);
+    const decided = await tx.recurringRequest.update({
+      where: { id: request.id },
+      data: { status: "REJECTED", decidedAt: ctx.services.clock.now(), decidedBy: ctx.principal?.id ?? null, rejectionReason },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: unit.merchantId,
+      action: "recurringRequest.reject",
+      objectType: "RecurringRequest",
+      objectId: request.id,
+      data: { salesUnitId: unit.id, reason: rejectionReason },
+    });
+    return decided;
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * E-mailed settlement reports. A subscription covers the whole merchant or one sales unit; on its schedule
+ * (DAILY, WEEKLY, MONTHLY, by Oslo ledger days) the delivery job mails the report of the payouts of the period
+ * that just ended, in the chosen format and variant.
+ */
+import type { Context, Services } from "../context";
+import { ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
+import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
+import { validateEmail } from "../domain/identifiers";
+import { uuidOrNil } from "../domain/ids";
+import { formatAmount } from "../domain/money";
+import type { ReportFormat } from "../generated/prisma/enums";
+import { loadSettlementReport } from "../reports/settlement-report";
+import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
+import { actorOf, recordAudit } from "./audit";
+import type { MailTransport } from "./mail";
+
+export interface ReportSubscriptionInput {
+  merchantId: string;
+  salesUnitId: string | null;
+  email: string;
+  frequency: SettlementFrequency;
+  format: ReportFormat;
+  includePersonalData: boolean;
+}
+
+export async function createReportSubscription(ctx: Context, input: ReportSubscriptionInput) {
+  const email = validateEmail(input.email);
+  return ctx.db.$transaction(async (tx) => {
+    // Serialises subscriptions of one merchant, so the duplicate check below holds until commit.
+    await tx.$queryRaw`SELECT id FROM "Merchant" WHERE id = ${uuidOrNil(input.merchantId)}::uuid FOR UPDATE`;
+    const merchant = await tx.merchant.findUnique({ where: { id: uuidOrNil(input.merchantId) }, select: { id: true } });
+    if (!merchant) throw new NotFoundError("merchant");
+    if (input.salesUnitId) {
+      const unit = await tx.salesUnit.findUnique({ where: { id: uuidOrNil(input.salesUnitId) }, select: { merchantId: true, environment: true } });
+      if (!unit || unit.merchantId !== merchant.id) throw new NotFoundError("sales unit");
+      if (unit.environment === "TEST") throw new InvalidStateError("Test sales units have no settlements: subscribe to a production sales unit.");
+    }
+    const duplicate = await tx.reportSubscription.findFirst({
+      where: { merchantId: merchant.id, salesUnitId: input.salesUnitId, email, frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
+      select: { id: true },
+    });
+    if (duplicate) throw new ConflictError(`${email} already receives this report on this schedule.`, "email");
+    const subscription = await tx.reportSubscription.create({
+      data: {
+        merchantId: merchant.id,
+        salesUnitId: input.salesUnitId,
+        email,
+        frequency: input.frequency,
+        format: input.format,
+        includePersonalData: input.includePersonalData,
+        createdById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+      },
+    });
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: merchant.id,
+      action: "reportSubscription.create",
+      objectType: "ReportSubscription",
+      objectId: subscription.id,
+      data: { salesUnitId: input.salesUnitId, email, frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
+    });
+    return subscription;
+  });
+}
+
+/** Returns the deleted subscription's id. */
+export async function deleteReportSubscription(ctx: Context, reportSubscriptionId: string): Promise<string> {
+  return ctx.db.$transaction(async (tx) => {
+    const subscription = await tx.reportSubscription.findUnique({ where: { id: uuidOrNil(reportSubscriptionId) } });
+    if (!subscription) throw new NotFoundError("report subscription");
+    const { count } = await tx.reportSubscription.deleteMany({ where: { id: subscription.id } });
+    if (count === 0) throw new NotFoundError("report subscription");
+    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      merchantId: subscription.merchantId,
+      action: "reportSubscription.delete",
+      objectType: "ReportSubscription",
+      objectId: subscription.id,
+      data: { email: subscription.email, frequency: subscription.frequency },
+    });
+    return subscription.id;
+  });
+}
+
+const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The period whose report is due at `now`: the one before the current period, unless it was sent during the
+ * current period already. A new subscription gets the last complete period's report at once.
+ */
+export function duePeriod(frequency: SettlementFrequency, lastSentAt: Date | null, now: Date): SettlementPeriod | null {
+  const current = settlementPeriod(ledgerDay(now), frequency);
+  if (lastSentAt && ledgerDay(lastSentAt) >= current.periodStart) return null;
+  return settlementPeriod(dayBefore(current.periodStart), frequency);
+}
+
+const SCHEDULE: Record<SettlementFrequency, string> = { DAILY: "daily", WEEKLY: "weekly", MONTHLY: "monthly" };
+
+/** How often the delivery job looks for due subscriptions; reports are at most daily, so a few minutes late is fine. */
+export const REPORT_DELIVERY_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * One pass of the delivery job: mails every due report and sets `lastSentAt`. A subscription is claimed by a
+ * compare-and-set on `lastSentAt` before sending, so two gateway instances never both send it; a failed send
+ * releases the claim and the next pass tries again. Returns how many reports were sent.
+ */
+export async function sendDueReports(services: Pick<Services, "db" | "clock" | "logger">, mail: MailTransport): Promise<number> {
+  const { db, logger } = services;
+  const now = services.clock.now();
+  const subscriptions = await db.reportSubscription.findMany({ include: { merchant: { select: { name: true } } }, orderBy: { createdAt: "asc" } });
+  let sent = 0;
+  for (const subscription of subscriptions) {
+    const period = duePeriod(subscription.frequency, subscription.lastSentAt, now);
+    if (!period) continue;
+    const { count } = await db.reportSubscription.updateMany({ where: { id: subscription.id, lastSentAt: subscription.lastSentAt }, data: { lastSentAt: now } });
+    if (count === 0) continue;
+    try {
+      const report = await loadSettlementReport(
+        db,
+        {
+          salesUnit: { merchantId: subscription.merchantId },
+          ...(subscription.salesUnitId ? { salesUnitId: subscription.salesUnitId } : {}),
+          payoutDate: { gte: new Date(`${period.periodStart}T00:00:00Z`), lte: new Date(`${period.periodEnd}T00:00:00Z`) },
+        },
+        { merchantName: subscription.merchant.name, generatedAt: now, includePersonalData: subscription.includePersonalData },
+      );
+      const span = period.periodStart === period.periodEnd ? period.periodStart : `${period.periodStart} – ${period.periodEnd}`;
+      const payouts = report.settlements.map((s) => `${s.salesUnitName} (MSN ${s.msn}): paid out ${s.payoutDate}, net ${formatAmount(s.netAmount, s.currency)}`);
+      await mail.send({
+        to: subscription.email,
+        subject: `Settlement report ${subscription.merchant.name}, ${span}`,
+        text: [
+          `Settlement report for ${subscription.merchant.name}: payouts ${span}.`,
+          "",
+          ...(payouts.length > 0 ? payouts : ["There were no payouts in this period."]),
+          "",
+          `The report is attached as ${subscription.format}.`,
+          ...(subscription.includePersonalData ? ["It contains payer names and messages: store and share it as personal data."] : []),
+          "",
+          `You receive this because ${subscription.email} is subscribed to ${SCHEDULE[subscription.frequency]} settlement reports in the business portal, where the subscription can be removed.`,
+        ].join("\n"),
+        attachments: [
+          {
+            filename: reportFileName(["settlements", period.periodStart, period.periodEnd], subscription.format, subscription.includePersonalData),
+            content: await renderReport(report, subscription.format),
+            contentType: REPORT_CONTENT_TYPES[subscription.format],
+          },
+        ],
+      });
+      sent++;
+    } catch (error) {
+      await db.reportSubscription.updateMany({ where: { id: subscription.id, lastSentAt: now }, data: { lastSentAt: subscription.lastSentAt } });
+      logger.error({ err: error, reportSubscriptionId: subscription.id }, "Sending a settlement report failed; the next pass retries");
+    }
+  }
+  return sent;
+}

@@ -1,0 +1,153 @@
+/** Login set-up through the real API: marketing consents, terms and privacy pages, activation. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+
+let gateway: TestGateway;
+const tokens: Record<string, string> = {};
+type Unit = { id: string; name: string };
+let units: Unit[];
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  for (const key of ["no-admin", "no-sum", "no-sum-dev", "dk-admin", "operator"]) tokens[key] = await gateway.login(key);
+  units = (await gateway.graphql<{ salesUnits: { nodes: Unit[] } }>(tokens["operator"]!, "{ salesUnits(first: 50) { nodes { id name } } }")).data!.salesUnits.nodes;
+});
+afterAll(async () => gateway?.stop());
+
+const unit = (name: string) => units.find((u) => u.name === name)!;
+const uuid = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
+
+type Config = { activated: boolean; termsUrl: string | null; privacyUrl: string | null; consents: { type: string; required: boolean; text: string }[] };
+type Result = { __typename: string; code?: string; field?: string; message?: string; data?: Config };
+
+const FIELDS = "activated termsUrl privacyUrl consents { type required text }";
+const CONSENTS = `mutation($input: SetLoginConsentsInput!) { setLoginConsents(input: $input) {
+  __typename ... on MutationSetLoginConsentsSuccess { data { ${FIELDS} } } ... on Error { code message } ... on ValidationError { field } } }`;
+const ACTIVATE = `mutation($input: SetLoginActivatedInput!) { setLoginActivated(input: $input) {
+  __typename ... on MutationSetLoginActivatedSuccess { data { ${FIELDS} } } ... on Error { code message } } }`;
+
+async function snapshot() {
+  const db = gateway.services.db;
+  return {
+    configs: await db.loginConfig.findMany({ orderBy: { id: "asc" } }),
+    consents: await db.loginConsent.findMany({ orderBy: { id: "asc" } }),
+    audit: await db.auditEvent.count(),
+  };
+}
+
+const validInput = () => ({
+  salesUnitId: unit("Fjordkaffe Nettbutikk").id,
+  consents: [
+    { type: "EMAIL", required: false, text: "Send meg nyhetsbrev på e-post." },
+    { type: "PERSONAL", required: true, text: "Fjordkaffe lagrer navn og adresse for levering." },
+  ],
+  termsUrl: "https://fjordkaffe.no/vilkar",
+  privacyUrl: "https://fjordkaffe.no/personvern",
+});
+
+const setConsents = (token: string, input: Record<string, unknown>) => gateway.graphql<{ setLoginConsents: Result }>(token, CONSENTS, { input: { ...validInput(), ...input } });
+
+describe("setLoginConsents", () => {
+  it("replaces the consents and pages for a Sales Unit Manager with Developer, audited", async () => {
+    const response = await setConsents(tokens["no-sum-dev"]!, {});
+    expect(response.data!.setLoginConsents).toEqual({
+      __typename: "MutationSetLoginConsentsSuccess",
+      data: {
+        activated: true,
+        termsUrl: "https://fjordkaffe.no/vilkar",
+        privacyUrl: "https://fjordkaffe.no/personvern",
+        consents: [
+          { type: "EMAIL", required: false, text: "Send meg nyhetsbrev på e-post." },
+          { type: "PERSONAL", required: true, text: "Fjordkaffe lagrer navn og adresse for levering." },
+        ],
+      },
+    });
+    const audit = await gateway.services.db.auditEvent.findFirst({ where: { action: "login.setConsents", objectId: uuid(unit("Fjordkaffe Nettbutikk").id) } });
+    expect(audit?.data).toMatchObject({ after: { consents: [{ type: "EMAIL", required: false }, { type: "PERSONAL", required: true }] } });
+  });
+
+  it("creates the set-up of a unit that had none, not yet activated", async () => {
+    const response = await setConsents(tokens["no-admin"]!, { salesUnitId: unit("Fjordkaffe Abonnement").id, consents: [{ type: "SMS", required: false, text: "SMS når kaffen er sendt." }] });
+    expect(response.data!.setLoginConsents.data).toMatchObject({ activated: false, consents: [{ type: "SMS" }] });
+  });
+
+  it("accepts all four types and texts of 3 and 500 characters", async () => {
+    const consents = [
+      { type: "EMAIL", required: false, text: "abc" },
+      { type: "SMS", required: false, text: "s".repeat(500) },
+      { type: "DIGITAL", required: false, text: "Digitale kanaler." },
+      { type: "PERSONAL", required: true, text: "Personopplysninger." },
+    ];
+    const response = await setConsents(tokens["no-admin"]!, { consents });
+    expect(response.data!.setLoginConsents.data!.consents).toHaveLength(4);
+  });
+
+  it.each([
+    ["no consents", { consents: [] }, "consents"],
+    ["a type twice", { consents: [{ type: "EMAIL", required: false, text: "E-post" }, { type: "EMAIL", required: true, text: "Igjen" }] }, "consents.1.type"],
+    ["a 2-character text", { consents: [{ type: "EMAIL", required: false, text: "ab" }] }, "consents.0.text"],
+    ["a 501-character text", { consents: [{ type: "SMS", required: false, text: "s".repeat(501) }] }, "consents.0.text"],
+    ["an http terms page", { termsUrl: "http://fjordkaffe.no/vilkar" }, "termsUrl"],
+    ["a privacy page that is no URL", { privacyUrl: "personvern" }, "privacyUrl"],
+  ])("refuses %s, naming the field, and changes nothing", async (_what, input, field) => {
+    const before = await snapshot();
+    const response = await setConsents(tokens["no-admin"]!, input);
+    expect(response.data!.setLoginConsents).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED", field });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("needs Developer on the unit, and refuses other merchants, changing nothing", async () => {
+    const before = await snapshot();
+    const bryggen = (await gateway.graphql<{ salesUnit: { id: string } }>(tokens["no-sum"]!, `{ salesUnit(msn: "${gateway.persona("no-sum").salesUnits[0]}") { id } }`)).data!.salesUnit;
+    expect((await setConsents(tokens["no-sum"]!, { salesUnitId: bryggen.id })).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await setConsents(tokens["dk-admin"]!, {})).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses a deactivated unit", async () => {
+    const before = await snapshot();
+    const response = await setConsents(tokens["dk-admin"]!, { salesUnitId: unit("Hygge Cykler Vesterbro").id, termsUrl: "https://hyggecykler.dk/terms", privacyUrl: "https://hyggecykler.dk/privacy" });
+    expect(response.data!.setLoginConsents).toMatchObject({ __typename: "InvalidStateError" });
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("setLoginActivated", () => {
+  const activate = (token: string, name: string, activated: boolean) =>
+    gateway.graphql<{ setLoginActivated: Result }>(token, ACTIVATE, { input: { salesUnitId: unit(name).id, activated } });
+
+  it("switches Login on and off, auditing each", async () => {
+    const on = await activate(tokens["dk-admin"]!, "Hygge Cykler Webshop", true);
+    expect(on.data!.setLoginActivated).toMatchObject({ __typename: "MutationSetLoginActivatedSuccess", data: { activated: true } });
+    const off = await activate(tokens["dk-admin"]!, "Hygge Cykler Webshop", false);
+    expect(off.data!.setLoginActivated).toMatchObject({ data: { activated: false } });
+    const actions = await gateway.services.db.auditEvent.findMany({ where: { objectId: uuid(unit("Hygge Cykler Webshop").id), action: { startsWith: "login." } }, orderBy: { id: "asc" } });
+    expect(actions.map((a) => a.action)).toEqual(["login.activate", "login.deactivate"]);
+  });
+
+  it("refuses to switch on without the Login product, telling the user to order it", async () => {
+    const before = await snapshot();
+    const response = await activate(tokens["no-admin"]!, "Fjordkaffe Torgallmenningen", true);
+    expect(response.data!.setLoginActivated).toMatchObject({ __typename: "InvalidStateError" });
+    expect(response.data!.setLoginActivated.message).toContain("order Login");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses to switch on without a redirect URI", async () => {
+    await gateway.services.db.salesUnit.update({ where: { id: uuid(unit("Sauna Oy Helsinki").id) }, data: { login: true } });
+    const before = await snapshot();
+    const fiAdmin = await gateway.login("fi-admin");
+    const response = await activate(fiAdmin, "Sauna Oy Helsinki", true);
+    expect(response.data!.setLoginActivated).toMatchObject({ __typename: "InvalidStateError" });
+    expect(response.data!.setLoginActivated.message).toContain("redirect URI");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses a deactivated unit and callers without Developer", async () => {
+    const before = await snapshot();
+    expect((await activate(tokens["dk-admin"]!, "Hygge Cykler Vesterbro", false)).data!.setLoginActivated).toMatchObject({ __typename: "InvalidStateError" });
+    expect((await activate(tokens["operator"]!, "Fjordkaffe Nettbutikk", false)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await activate(tokens["dk-admin"]!, "Fjordkaffe Nettbutikk", false)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,171 @@
+/** Report building and rendering as pure functions: fee shares, amounts, escaping, and each format's shape. */
+import ExcelJS from "exceljs";
+import { describe, expect, it } from "vitest";
+import { renderCsv } from "../../src/reports/csv";
+import { renderPdf } from "../../src/reports/pdf";
+import { allocate, buildSettlementReport, formatMinorUnits, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
+import { renderXlsx } from "../../src/reports/xlsx";
+import { escapeXml, renderXml } from "../../src/reports/xml";
+import { duePeriod } from "../../src/services/report-subscriptions";
+
+const settlement: SettlementRow = {
+  id: "0b6f0a3e-1111-4000-8000-000000000001",
+  periodStart: new Date("2026-03-02T00:00:00Z"),
+  periodEnd: new Date("2026-03-02T00:00:00Z"),
+  payoutDate: new Date("2026-03-04T00:00:00Z"),
+  currency: "NOK",
+  grossAmount: 30_000,
+  refundedAmount: 2_500,
+  feeAmount: 451,
+  netAmount: 27_049,
+  salesUnit: { name: "Fjordkaffe, Bryggen", msn: "751312" },
+};
+
+const op = (type: "CAPTURE" | "REFUND", amount: number, extra: Partial<OperationRow["transaction"]> = {}): OperationRow => ({
+  type,
+  amount,
+  createdAt: new Date("2026-03-02T10:00:00Z"),
+  settlementId: settlement.id,
+  transaction: { id: "0b6f0a3e-2222-4000-8000-000000000002", reference: "order-2026-0001", payerName: "Kari Mette Nordmann", message: 'Takk for "kaffen", <3 & hilsen', ...extra },
+});
+
+const operations = [op("CAPTURE", 10_000), op("CAPTURE", 20_000, { payerName: "=HYPERLINK(\"http://evil\")", message: null }), op("REFUND", 2_500)];
+const build = (includePersonalData: boolean) =>
+  buildSettlementReport([settlement], operations, { merchantName: "Fjordkaffe AS", generatedAt: new Date("2026-03-05T08:00:00Z"), includePersonalData });
+
+/** RFC 4180: quoted fields with doubled quotes, CRLF between records. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(field), (field = "");
+    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else field += c;
+  }
+  return rows;
+}
+
+describe("allocate", () => {
+  it("splits by weight and always adds up to the total", () => {
+    expect(allocate(451, [10_000, 20_000, 0])).toEqual([150, 301, 0]);
+    expect(allocate(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(allocate(7, [0, 0])).toEqual([7, 0]);
+    expect(allocate(0, [5, 5])).toEqual([0, 0]);
+    expect(allocate(5, [])).toEqual([]);
+  });
+});
+
+describe("formatMinorUnits", () => {
+  it.each([
+    [0, "0.00"],
+    [5, "0.05"],
+    [12345, "123.45"],
+    [-2500, "-25.00"],
+    [65_000_000, "650000.00"],
+  ])("writes %i as %s", (amount, text) => expect(formatMinorUnits(amount)).toBe(text));
+});
+
+describe("buildSettlementReport", () => {
+  it("makes one line per capture and refund whose columns add up to the settlement", () => {
+    const report = build(false);
+    const sum = (pick: (l: (typeof report.lines)[number]) => number) => report.lines.reduce((total, line) => total + pick(line), 0);
+    expect(report.lines).toHaveLength(3);
+    expect(sum((l) => l.grossAmount)).toBe(settlement.grossAmount);
+    expect(sum((l) => l.refundAmount)).toBe(settlement.refundedAmount);
+    expect(sum((l) => l.feeAmount)).toBe(settlement.feeAmount);
+    expect(sum((l) => l.netAmount)).toBe(settlement.netAmount);
+    expect(report.lines[0]).toMatchObject({ salesDate: "2026-03-02", settlementDate: "2026-03-04", orderId: "order-2026-0001", payer: null });
+  });
+
+  it("splits the payer's name into first and last only in the personal variant", () => {
+    expect(build(true).lines[0]!.payer).toEqual({ firstName: "Kari Mette", lastName: "Nordmann", message: 'Takk for "kaffen", <3 & hilsen' });
+    expect(build(false).lines.every((line) => line.payer === null)).toBe(true);
+  });
+});
+
+describe("renderCsv", () => {
+  it("is UTF-8 with a byte-order mark, CRLF records, quoted where needed, without payer columns in the plain variant", () => {
+    const text = renderCsv(build(false)).toString("utf8");
+    expect(text.startsWith("\uFEFFSalesDate,SalesUnitName,MSN,TransactionId,SettlementId,OrderId,SettlementDate,Gross,Currency,Fee,Refund,Net\r\n")).toBe(true);
+    const rows = parseCsv(text.slice(1));
+    expect(rows[1]).toEqual(["2026-03-02", "Fjordkaffe, Bryggen", "751312", expect.any(String), expect.any(String), "order-2026-0001", "2026-03-04", "100.00", "NOK", "1.50", "0.00", "98.50"]);
+    expect(text).not.toContain("Nordmann");
+  });
+
+  it("carries payer data in the personal variant, defusing formulas", () => {
+    const rows = parseCsv(renderCsv(build(true)).toString("utf8").slice(1));
+    expect(rows[0]!.slice(-3)).toEqual(["PayerFirstName", "PayerLastName", "Message"]);
+    expect(rows[1]!.slice(-3)).toEqual(["Kari Mette", "Nordmann", 'Takk for "kaffen", <3 & hilsen']);
+    expect(rows[2]![12]).toBe("'=HYPERLINK(\"http://evil\")");
+  });
+});
+
+describe("renderXml", () => {
+  it("escapes markup and drops characters XML cannot carry", () => {
+    expect(escapeXml(`a<b>&"c'\u0001d`)).toBe("a&lt;b&gt;&amp;&quot;c&apos;d");
+  });
+
+  it("writes one Settlement with totals and its Lines", () => {
+    const xml = renderXml(build(true)).toString("utf8");
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<SettlementReport merchant="Fjordkaffe AS"')).toBe(true);
+    expect(xml).toContain("<Gross>300.00</Gross><Fee>4.51</Fee><Refund>25.00</Refund><Net>270.49</Net>");
+    expect(xml.match(/<Line>/g)).toHaveLength(3);
+    expect(xml).toContain("<Message>Takk for &quot;kaffen&quot;, &lt;3 &amp; hilsen</Message>");
+  });
+});
+
+describe("renderXlsx", () => {
+  it("has a Lines sheet with numbers and dates, and a Settlements sheet", async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(new Uint8Array(await renderXlsx(build(false))).buffer);
+    const lines = workbook.getWorksheet("Lines")!;
+    expect(lines.getRow(1).values).toEqual([undefined, "SalesDate", "SalesUnitName", "MSN", "TransactionId", "SettlementId", "OrderId", "SettlementDate", "Gross", "Currency", "Fee", "Refund", "Net"]);
+    expect(lines.getCell("H2").value).toBe(100);
+    expect(lines.getCell("A2").value).toEqual(new Date("2026-03-02T00:00:00Z"));
+    expect(workbook.getWorksheet("Settlements")!.getCell("K2").value).toBe(270.49);
+  });
+});
+
+describe("renderPdf", () => {
+  it("renders a PDF, also for a report without settlements and with characters outside the built-in fonts", async () => {
+    const pdf = await renderPdf(build(true));
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    const empty = buildSettlementReport([], [], { merchantName: "Sauna Oy 🔥", generatedAt: new Date(), includePersonalData: false });
+    expect((await renderPdf(empty)).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  });
+
+  it("pages a long report", async () => {
+    const many = Array.from({ length: 120 }, (_, i) => op("CAPTURE", 250, { reference: `order-${String(i).padStart(8, "0")}` }));
+    const big = { ...settlement, grossAmount: 30_000, refundedAmount: 0, feeAmount: 450, netAmount: 29_550 };
+    const pdf = await renderPdf(buildSettlementReport([big], many, { merchantName: "Fjordkaffe AS", generatedAt: new Date(), includePersonalData: false }));
+    expect(pdf.toString("latin1").match(/\/Type \/Page\b/g)!.length).toBeGreaterThan(1);
+  });
+});
+
+describe("duePeriod", () => {
+  const at = (iso: string) => new Date(iso);
+
+  it("is yesterday for a daily subscription never sent, and nothing once sent today (Oslo time)", () => {
+    expect(duePeriod("DAILY", null, at("2026-03-05T12:00:00Z"))).toEqual({ periodStart: "2026-03-04", periodEnd: "2026-03-04" });
+    expect(duePeriod("DAILY", at("2026-03-04T23:30:00Z"), at("2026-03-05T12:00:00Z"))).toBeNull();
+    expect(duePeriod("DAILY", at("2026-03-04T22:30:00Z"), at("2026-03-05T12:00:00Z"))).toEqual({ periodStart: "2026-03-04", periodEnd: "2026-03-04" });
+  });
+
+  it("is last Monday–Sunday for a weekly one, sent once per week", () => {
+    expect(duePeriod("WEEKLY", at("2026-02-23T06:00:00Z"), at("2026-03-04T12:00:00Z"))).toEqual({ periodStart: "2026-02-23", periodEnd: "2026-03-01" });
+    expect(duePeriod("WEEKLY", at("2026-03-02T06:00:00Z"), at("2026-03-04T12:00:00Z"))).toBeNull();
+  });
+
+  it("is last month for a monthly one", () => {
+    expect(duePeriod("MONTHLY", null, at("2026-03-01T00:30:00Z"))).toEqual({ periodStart: "2026-02-01", periodEnd: "2026-02-28" });
+    expect(duePeriod("MONTHLY", at("2026-03-01T00:30:00Z"), at("2026-03-31T12:00:00Z"))).toBeNull();
+  });
+});

@@ -1,0 +1,177 @@
+/** Report subscriptions: who may subscribe to what, and one pass of the delivery job under a controlled clock. */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileMailTransport, type MailTransport } from "../../src/services/mail";
+import { sendDueReports } from "../../src/services/report-subscriptions";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+
+let gateway: TestGateway;
+const tokens: Record<string, string> = {};
+type Unit = { id: string; msn: string; name: string };
+let units: Unit[];
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  for (const key of ["no-admin", "no-sum", "no-sum-tm", "no-assistant-tm", "dk-admin", "two-merchants", "operator"]) tokens[key] = await gateway.login(key);
+  units = (await gateway.graphql<{ salesUnits: { nodes: Unit[] } }>(tokens["operator"]!, "{ salesUnits(first: 50) { nodes { id msn name } } }")).data!.salesUnits.nodes;
+});
+afterAll(async () => gateway?.stop());
+
+const unit = (name: string) => units.find((u) => u.name === name)!;
+const byMsn = (msn: string) => units.find((u) => u.msn === msn)!;
+const merchantId = (key: string) => gateway.persona(key).merchantId!;
+const uuid = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
+
+type Subscription = { id: string; email: string; frequency: string; format: string; includePersonalData: boolean; lastSentAt: string | null };
+type Result = { __typename: string; code?: string; field?: string; message?: string; data?: Subscription | string };
+
+const CREATE = `mutation($input: CreateReportSubscriptionInput!) { createReportSubscription(input: $input) {
+  __typename ... on MutationCreateReportSubscriptionSuccess { data { id email frequency format includePersonalData lastSentAt } }
+  ... on Error { code message } ... on ValidationError { field } ... on ConflictError { field } } }`;
+const DELETE = `mutation($input: DeleteReportSubscriptionInput!) { deleteReportSubscription(input: $input) {
+  __typename ... on MutationDeleteReportSubscriptionSuccess { data } ... on Error { code } } }`;
+
+const create = (token: string, input: Record<string, unknown>) =>
+  gateway.graphql<{ createReportSubscription: Result }>(token, CREATE, {
+    input: { merchantId: merchantId("no-admin"), email: "regnskap@fjordkaffe.no", frequency: "DAILY", format: "CSV", includePersonalData: false, ...input },
+  });
+
+async function snapshot() {
+  const db = gateway.services.db;
+  return { subscriptions: await db.reportSubscription.findMany({ orderBy: { id: "asc" } }), audit: await db.auditEvent.count() };
+}
+
+describe("createReportSubscription", () => {
+  it("lets an Administrator subscribe the whole merchant, normalising the e-mail domain, audited", async () => {
+    const response = await create(tokens["no-admin"]!, { email: "Okonomi@Fjordkaffe.NO", frequency: "WEEKLY", format: "PDF" });
+    const created = response.data!.createReportSubscription.data as Subscription;
+    expect(created).toMatchObject({ email: "Okonomi@fjordkaffe.no", frequency: "WEEKLY", format: "PDF", includePersonalData: false, lastSentAt: null });
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "reportSubscription.create", objectId: uuid(created.id) } })).toBe(1);
+  });
+
+  it("lets a Sales Unit Manager with Transaction Management subscribe an assigned unit, with personal data", async () => {
+    const bryggen = byMsn(gateway.persona("no-sum-tm").salesUnits[0]!);
+    const response = await create(tokens["no-sum-tm"]!, { salesUnitId: bryggen.id, includePersonalData: true, format: "XLSX" });
+    expect(response.data!.createReportSubscription).toMatchObject({ __typename: "MutationCreateReportSubscriptionSuccess", data: { includePersonalData: true } });
+  });
+
+  it("gives an Assistant with Transaction Management the plain variant of an assigned unit only", async () => {
+    const bryggen = byMsn(gateway.persona("no-assistant-tm").salesUnits[0]!);
+    const before = await snapshot();
+    const personal = await create(tokens["no-assistant-tm"]!, { salesUnitId: bryggen.id, email: "assistent@fjordkaffe.no", includePersonalData: true });
+    expect(personal.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const wholeMerchant = await create(tokens["no-assistant-tm"]!, { email: "assistent@fjordkaffe.no" });
+    expect(wholeMerchant.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+    const plain = await create(tokens["no-assistant-tm"]!, { salesUnitId: bryggen.id, email: "assistent@fjordkaffe.no" });
+    expect(plain.data!.createReportSubscription.__typename).toBe("MutationCreateReportSubscriptionSuccess");
+  });
+
+  it.each([
+    ["an address without a domain", "regnskap@fjordkaffe"],
+    ["an address without @", "regnskap.fjordkaffe.no"],
+    ["an empty address", " "],
+  ])("refuses %s and changes nothing", async (_what, email) => {
+    const before = await snapshot();
+    const response = await create(tokens["no-admin"]!, { email });
+    expect(response.data!.createReportSubscription).toMatchObject({ __typename: "ValidationError", field: "email" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses the same subscription twice and a test sales unit, changing nothing", async () => {
+    await create(tokens["no-admin"]!, { email: "dobbel@fjordkaffe.no" });
+    const before = await snapshot();
+    const duplicate = await create(tokens["no-admin"]!, { email: "dobbel@fjordkaffe.no" });
+    expect(duplicate.data!.createReportSubscription).toMatchObject({ __typename: "ConflictError", field: "email" });
+    const test = await create(tokens["no-admin"]!, { salesUnitId: unit("Fjordkaffe Test Kasse").id });
+    expect(test.data!.createReportSubscription).toMatchObject({ __typename: "InvalidStateError" });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses other merchants' units and units of another merchant than the one named", async () => {
+    const before = await snapshot();
+    const foreignMerchant = await create(tokens["dk-admin"]!, {});
+    expect(foreignMerchant.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const foreignUnit = await create(tokens["no-admin"]!, { salesUnitId: unit("Hygge Cykler Webshop").id });
+    expect(foreignUnit.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const memberships = gateway.persona("two-merchants").memberships!;
+    const mixed = await create(tokens["two-merchants"]!, { merchantId: memberships[0]!.merchantId, salesUnitId: byMsn(memberships[1]!.salesUnits[0]!).id });
+    expect(mixed.data!.createReportSubscription).toMatchObject({ __typename: "NotFoundError" });
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("deleteReportSubscription", () => {
+  it("deletes for someone who could create it; others get the same FORBIDDEN as for a missing one", async () => {
+    const created = (await create(tokens["no-admin"]!, { email: "slett@fjordkaffe.no" })).data!.createReportSubscription.data as Subscription;
+    const before = await snapshot();
+    const foreign = await gateway.graphql(tokens["dk-admin"]!, DELETE, { input: { reportSubscriptionId: created.id } });
+    const missing = await gateway.graphql(tokens["dk-admin"]!, DELETE, { input: { reportSubscriptionId: Buffer.from("ReportSubscription:6b1f7c2e-0000-4000-8000-000000000000").toString("base64") } });
+    const manager = await gateway.graphql(tokens["no-sum"]!, DELETE, { input: { reportSubscriptionId: created.id } });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(missing.errors?.[0]).toEqual(foreign.errors?.[0]);
+    expect(manager.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+    const deleted = await gateway.graphql<{ deleteReportSubscription: Result }>(tokens["no-admin"]!, DELETE, { input: { reportSubscriptionId: created.id } });
+    expect(deleted.data!.deleteReportSubscription).toEqual({ __typename: "MutationDeleteReportSubscriptionSuccess", data: created.id });
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "reportSubscription.delete", objectId: uuid(created.id) } })).toBe(1);
+  });
+});
+
+describe("the delivery job", () => {
+  let outbox: string;
+  let subscriptionId: string;
+  let payoutDay: string;
+  let unitId: string;
+  const mailer = () => fileMailTransport(outbox, "Portal Gateway <reports@portal-gateway.invalid>");
+  const run = (iso: string, mail: MailTransport = mailer()) =>
+    sendDueReports({ db: gateway.services.db, logger: gateway.services.logger, clock: { now: () => new Date(iso) } }, mail);
+  const nextDay = (day: string, n = 1) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    outbox = await mkdtemp(path.join(tmpdir(), "portal-outbox-"));
+    const webshop = unit("Fjordkaffe Nettbutikk");
+    unitId = uuid(webshop.id);
+    const settlement = await gateway.services.db.settlement.findFirstOrThrow({ where: { salesUnitId: unitId }, orderBy: { payoutDate: "desc" } });
+    payoutDay = settlement.payoutDate.toISOString().slice(0, 10);
+    const created = await create(tokens["no-admin"]!, { salesUnitId: webshop.id, email: "daglig@fjordkaffe.no", frequency: "DAILY", format: "CSV" });
+    subscriptionId = uuid((created.data!.createReportSubscription.data as Subscription).id);
+    // Only this subscription, so each pass's count is about it.
+    await gateway.services.db.reportSubscription.deleteMany({ where: { id: { not: subscriptionId } } });
+  });
+  afterAll(async () => rm(outbox, { recursive: true, force: true }));
+
+  it("mails yesterday's payouts as an .eml with the report attached, and sets lastSentAt", async () => {
+    const now = `${nextDay(payoutDay)}T12:00:00.000Z`;
+    expect(await run(now)).toBe(1);
+    const files = await readdir(outbox);
+    expect(files).toHaveLength(1);
+    const eml = await readFile(path.join(outbox, files[0]!), "utf8");
+    expect(eml).toMatch(/^To: daglig@fjordkaffe\.no\r$/m);
+    expect(eml).toMatch(new RegExp(`^Subject: Settlement report Fjordkaffe AS, ${payoutDay}\\r$`, "m"));
+    expect(eml).toContain(`filename=settlements-${payoutDay}-${payoutDay}.csv`);
+    const attachment = /Content-Type: text\/csv[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(eml)![1]!;
+    const csv = Buffer.from(attachment.replace(/\r\n/g, ""), "base64").toString("utf8");
+    const net = csv.split("\r\n").slice(1, -1).reduce((sum, line) => sum + Math.round(Number(line.split(",")[11]) * 100), 0);
+    const expected = await gateway.services.db.settlement.aggregate({ where: { salesUnitId: unitId, payoutDate: new Date(`${payoutDay}T00:00:00Z`) }, _sum: { netAmount: true } });
+    expect(net).toBe(expected._sum.netAmount);
+    const row = await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+    expect(row.lastSentAt?.toISOString()).toBe(now);
+  });
+
+  it("sends nothing more the same day, and the next report the next day", async () => {
+    expect(await run(`${nextDay(payoutDay)}T21:00:00.000Z`)).toBe(0);
+    expect(await run(`${nextDay(payoutDay, 2)}T06:00:00.000Z`)).toBe(1);
+    expect(await readdir(outbox)).toHaveLength(2);
+  });
+
+  it("keeps lastSentAt when sending fails, so the next pass retries", async () => {
+    const before = await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+    const failing: MailTransport = { send: async () => Promise.reject(new Error("SMTP server unavailable")) };
+    expect(await run(`${nextDay(payoutDay, 3)}T06:00:00.000Z`, failing)).toBe(0);
+    expect((await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } })).lastSentAt).toEqual(before.lastSentAt);
+    expect(await run(`${nextDay(payoutDay, 3)}T06:05:00.000Z`)).toBe(1);
+  });
+});

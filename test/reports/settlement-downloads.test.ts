@@ -1,0 +1,162 @@
+/** GET /reports/settlements/<id>.<format>: formats, totals, the personal-data variant and who may download. */
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+
+let gateway: TestGateway;
+const tokens: Record<string, string> = {};
+let settlement: { id: string; grossAmount: number; refundedAmount: number; feeAmount: number; netAmount: number };
+let payerName: string;
+let reportUrl: Record<string, string>;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  for (const key of ["no-admin", "no-sum-tm", "no-assistant-tm", "no-sum-dev", "dk-admin"]) tokens[key] = await gateway.login(key);
+  // A Bryggen settlement with a named payer: Bryggen is the unit both TM personas are assigned to.
+  const msn = gateway.persona("no-assistant-tm").salesUnits[0]!;
+  const row = await gateway.services.db.settlement.findFirstOrThrow({
+    where: { salesUnit: { msn }, operations: { some: { transaction: { payerName: { not: null } } } } },
+    include: { operations: { where: { transaction: { payerName: { not: null } } }, include: { transaction: true }, take: 1 } },
+    orderBy: { periodEnd: "desc" },
+  });
+  settlement = row;
+  payerName = row.operations[0]!.transaction.payerName!;
+  const unitId = (await gateway.graphql<{ salesUnit: { id: string } }>(tokens["no-admin"]!, `{ salesUnit(msn: "${msn}") { id } }`)).data!.salesUnit.id;
+  const response = await gateway.graphql<{ settlements: { nodes: { id: string; csv: string; xml: string; xlsx: string; pdf: string; personal: string }[] } }>(
+    tokens["no-admin"]!,
+    `query($unit: ID!) { settlements(salesUnitId: $unit, first: 100) { nodes { id csv: reportUrl(format: CSV) xml: reportUrl(format: XML) xlsx: reportUrl(format: XLSX) pdf: reportUrl(format: PDF) personal: reportUrl(format: CSV, includePersonalData: true) } } }`,
+    { unit: unitId },
+  );
+  reportUrl = response.data!.settlements.nodes.find((node) => Buffer.from(node.id, "base64").toString() === `Settlement:${row.id}`)!;
+});
+afterAll(async () => gateway?.stop());
+
+function get(path: string, token: string | null = tokens["no-admin"]!) {
+  return fetch(`${gateway.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/** RFC 4180 records, CRLF-separated. */
+function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(field), (field = "");
+    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else field += c;
+  }
+  const [header, ...records] = rows;
+  return records.map((record) => Object.fromEntries(header!.map((name, i) => [name, record[i]!])));
+}
+
+const cents = (value: string | number) => Math.round(Number(value) * 100);
+const totals = (rows: Record<string, string | number>[]) => ({
+  grossAmount: rows.reduce((sum, r) => sum + cents(r.Gross!), 0),
+  refundedAmount: rows.reduce((sum, r) => sum + cents(r.Refund!), 0),
+  feeAmount: rows.reduce((sum, r) => sum + cents(r.Fee!), 0),
+  netAmount: rows.reduce((sum, r) => sum + cents(r.Net!), 0),
+});
+const expectedTotals = () => ({ grossAmount: settlement.grossAmount, refundedAmount: settlement.refundedAmount, feeAmount: settlement.feeAmount, netAmount: settlement.netAmount });
+
+/** Every opened element is closed in order, and no bare '&': enough to catch broken escaping. */
+function isWellFormed(xml: string): boolean {
+  const stack: string[] = [];
+  for (const [, closing, name, selfClosing] of xml.replace(/^<\?xml[^>]*\?>/, "").matchAll(/<(\/?)([A-Za-z]+)[^>]*?(\/?)>/g)) {
+    if (selfClosing) continue;
+    if (closing) {
+      if (stack.pop() !== name) return false;
+    } else stack.push(name!);
+  }
+  return stack.length === 0 && !/&(?!(amp|lt|gt|quot|apos);)/.test(xml);
+}
+
+describe("settlement report downloads", () => {
+  it.each([
+    ["csv", "text/csv; charset=utf-8; header=present"],
+    ["xml", "application/xml; charset=utf-8"],
+    ["xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+    ["pdf", "application/pdf"],
+  ])("serves %s with its content type as an attachment", async (format, contentType) => {
+    const response = await get(reportUrl[format]!);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe(contentType);
+    expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="settlement-\\d+-[0-9_-]+\\.${format}"`));
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    const body = Buffer.from(await response.arrayBuffer());
+    const magic = { csv: "\uFEFFSalesDate", xml: "<?xml", xlsx: "PK", pdf: "%PDF-" }[format]!;
+    expect(body.toString(format === "csv" ? "utf8" : "latin1").startsWith(magic)).toBe(true);
+  });
+
+  it("has CSV lines that add up to the settlement", async () => {
+    const rows = parseCsv((await (await get(reportUrl.csv!)).text()).replace(/^\uFEFF/, ""));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(totals(rows)).toEqual(expectedTotals());
+    expect(new Set(rows.map((r) => r.SettlementId))).toEqual(new Set([Buffer.from(`Settlement:${settlement.id}`).toString("base64")]));
+  });
+
+  it("has XLSX lines that add up to the settlement, and the totals on the Settlements sheet", async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await (await get(reportUrl.xlsx!)).arrayBuffer());
+    const sheet = workbook.getWorksheet("Lines")!;
+    const header = (sheet.getRow(1).values as string[]).slice(1);
+    const rows: Record<string, number>[] = [];
+    sheet.eachRow((row, number) => {
+      if (number > 1) rows.push(Object.fromEntries(header.map((name, i) => [name, row.getCell(i + 1).value as number])));
+    });
+    expect(totals(rows)).toEqual(expectedTotals());
+    expect(cents(workbook.getWorksheet("Settlements")!.getCell("K2").value as number)).toBe(settlement.netAmount);
+  });
+
+  it("has well-formed XML with the settlement's totals", async () => {
+    const xml = await (await get(reportUrl.xml!)).text();
+    expect(isWellFormed(xml)).toBe(true);
+    expect(xml).toContain(`<Net>${(settlement.netAmount / 100).toFixed(2)}</Net>`);
+  });
+
+  it("includes payer names and messages only in the personal variant, and audits that download", async () => {
+    const plain = [await (await get(reportUrl.csv!)).text(), await (await get(reportUrl.xml!)).text()];
+    for (const text of plain) {
+      expect(text).not.toContain(payerName);
+      expect(text).not.toContain("PayerFirstName");
+    }
+    const auditBefore = await gateway.services.db.auditEvent.count({ where: { action: "settlementReport.downloadPersonalData" } });
+    const response = await get(reportUrl.personal!, tokens["no-sum-tm"]!);
+    expect(response.status).toBe(200);
+    const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
+    const lastName = payerName.trim().split(/\s+/).pop()!;
+    expect(rows.some((r) => r.PayerLastName === lastName && payerName.startsWith(r.PayerFirstName!))).toBe(true);
+    expect(Object.keys(rows[0]!)).toContain("Message");
+    expect(totals(rows)).toEqual(expectedTotals());
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "settlementReport.downloadPersonalData" } })).toBe(auditBefore + 1);
+  });
+
+  it("gives an Assistant with Transaction Management the plain report but 403 for the personal one", async () => {
+    expect((await get(reportUrl.csv!, tokens["no-assistant-tm"]!)).status).toBe(200);
+    const personal = await get(reportUrl.personal!, tokens["no-assistant-tm"]!);
+    expect(personal.status).toBe(403);
+    expect(((await personal.json()) as { error: string }).error).toBe("FORBIDDEN");
+  });
+
+  it("answers 404 to another merchant, a manager of other units, and for unknown or malformed ids", async () => {
+    expect((await get(reportUrl.csv!, tokens["dk-admin"]!)).status).toBe(404);
+    expect((await get(reportUrl.personal!, tokens["dk-admin"]!)).status).toBe(404);
+    expect((await get(reportUrl.pdf!, tokens["no-sum-dev"]!)).status).toBe(404);
+    expect((await get("/reports/settlements/6b1f7c2e-0000-4000-8000-000000000000.csv")).status).toBe(404);
+    expect((await get("/reports/settlements/nope.csv")).status).toBe(404);
+    expect((await get(`/reports/settlements/${settlement.id}.docx`)).status).toBe(404);
+  });
+
+  it("answers 401 without a token or with a bad one, and 400 for a bad includePersonalData", async () => {
+    expect((await get(reportUrl.csv!, null)).status).toBe(401);
+    expect((await get(reportUrl.csv!, "eyJhbGciOiJub25lIn0.e30.")).status).toBe(401);
+    expect((await get(`${reportUrl.csv}?includePersonalData=yes`)).status).toBe(400);
+    expect((await get(`${reportUrl.csv}?includePersonalData=false`)).status).toBe(200);
+  });
+});
