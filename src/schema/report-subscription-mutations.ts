@@ -1,7 +1,7 @@
 /**
  * Subscribing an e-mail address to settlement reports. A subscription for the whole merchant needs the right on
  * every sales unit (what an Administrator has); one for a sales unit needs it there. The variant with payer
- * names and messages also needs PERSONAL_DATA_REPORTS.
+ * names and messages also needs PERSONAL_DATA_REPORTS. Only portal users subscribe.
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
@@ -20,9 +20,9 @@ function coverageScopes(target: { merchantId: string; salesUnitId: string | null
     target.salesUnitId
       ? { $all: { merchant: { action, merchantId: target.merchantId }, salesUnit: { action, salesUnitId: target.salesUnitId } } }
       : { wholeMerchant: { action, merchantId: target.merchantId } };
-  if (!target.includePersonalData) return covers("VIEW_TRANSACTIONS");
-  // Both rights: for a partner key the personal-data right comes without the right to read transactions.
-  return { $all: { $any: covers("VIEW_TRANSACTIONS"), $all: covers("PERSONAL_DATA_REPORTS") } };
+  // Only people of the merchant subscribe an address to its reports: not operators, partners or API keys.
+  if (!target.includePersonalData) return { $all: { portalUser: true, $all: covers("VIEW_TRANSACTIONS") } };
+  return { $all: { portalUser: true, $any: covers("VIEW_TRANSACTIONS"), $all: covers("PERSONAL_DATA_REPORTS") } };
 }
 
 /** Deleting needs what creating needed (minus the personal-data right); a missing subscription is refused alike. */

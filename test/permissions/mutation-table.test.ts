@@ -1,0 +1,177 @@
+/**
+ * SPEC §2 for every mutation, from one table: each row names who may call the mutation on a target they reach,
+ * and the test sends it as every persona, expecting FORBIDDEN exactly for the others. A mutation without a row
+ * fails the first test, so none can be added without deciding who may call it.
+ *
+ * "Allowed" means the call gets past authorization: it may still be refused by a domain rule (a typed error).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { schema } from "../../src/schema";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+
+const MEMBERS = ["no-admin", "no-sum", "no-sum-tm", "no-sum-dev", "no-sum-tm-dev", "no-assistant", "no-assistant-tm", "no-assistant-dev", "no-assistant-tm-dev"] as const;
+const OUTSIDERS = ["dk-admin", "operator", "partner", "applicant"] as const;
+type Who = (typeof MEMBERS)[number] | (typeof OUTSIDERS)[number];
+const EVERYONE: readonly Who[] = [...MEMBERS, ...OUTSIDERS];
+
+/** The SPEC §2 rows, as the personas they allow on a sales unit each one reaches. */
+const PAY: Who[] = [...MEMBERS, "partner"];
+const EDIT: Who[] = ["no-admin", "no-sum", "no-sum-tm", "no-sum-dev", "no-sum-tm-dev"];
+const ADMIN: Who[] = ["no-admin"];
+const TM: Who[] = ["no-admin", "no-sum-tm", "no-sum-tm-dev", "no-assistant-tm", "no-assistant-tm-dev", "partner"];
+const DEV: Who[] = ["no-admin", "no-sum-dev", "no-sum-tm-dev", "no-assistant-dev", "no-assistant-tm-dev"];
+const OPERATOR: Who[] = ["operator"];
+const PORTAL_USERS: Who[] = [...MEMBERS, "dk-admin", "applicant"];
+
+/** What a persona acts on: its own sales unit (or the merchant's first), and objects under it. */
+interface Target {
+  merchant: string;
+  unit: string;
+  transaction: string;
+  qrCode: string;
+  paymentLink: string;
+  membership: string;
+  user: string;
+  agreement: string;
+  productOrder: string;
+  recurringRequest: string;
+  reportSubscription: string;
+  partner: string;
+  partnerKey: string;
+}
+
+interface Row {
+  allowed: readonly Who[];
+  input: (t: Target, who: Who) => Record<string, unknown>;
+}
+
+const key = (who: Who) => `perm-${who}-${Math.random().toString(36).slice(2, 10)}`;
+
+const TABLE: Record<string, Row> = {
+  requestPayment: { allowed: PAY, input: (t, who) => ({ salesUnitId: t.unit, amount: 1000, phoneNumber: "+4791234567", reference: key(who), description: "Permission check", idempotencyKey: key(who) }) },
+  captureTransaction: { allowed: TM, input: (t, who) => ({ transactionId: t.transaction, amount: 1, idempotencyKey: key(who) }) },
+  cancelTransaction: { allowed: TM, input: (t, who) => ({ transactionId: t.transaction, idempotencyKey: key(who) }) },
+  refundTransaction: { allowed: TM, input: (t, who) => ({ transactionId: t.transaction, amount: 1, idempotencyKey: key(who) }) },
+  simulateCustomerAction: { allowed: PAY, input: (t) => ({ transactionId: t.transaction, action: "DECLINE" }) },
+  payPaymentLink: { allowed: EVERYONE, input: () => ({ slug: "no-such-link", phoneNumber: "+4791234567" }) },
+  createPaymentLink: { allowed: PAY, input: (t) => ({ salesUnitId: t.unit, amount: 1000, description: "Permission check" }) },
+  deactivatePaymentLink: { allowed: PAY, input: (t) => ({ paymentLinkId: t.paymentLink }) },
+
+  updateSalesUnit: { allowed: EDIT, input: (t) => ({ salesUnitId: t.unit, logoUrl: "https://logo.example/logo.png" }) },
+  createQrCode: { allowed: EDIT, input: (t, who) => ({ salesUnitId: t.unit, name: key(who), url: "https://shop.example/qr" }) },
+  updateQrCode: { allowed: EDIT, input: (t) => ({ qrCodeId: t.qrCode, url: "https://shop.example/qr2" }) },
+  deleteQrCode: { allowed: EDIT, input: (t) => ({ qrCodeId: t.qrCode }) },
+  requestRecurring: { allowed: EDIT, input: (t) => ({ salesUnitId: t.unit, monthlyRevenueAmount: 100000, description: "Coffee subscriptions" }) },
+
+  updateSettlementAccount: { allowed: ADMIN, input: (t) => ({ salesUnitId: t.unit, settlementAccount: "12345678903" }) },
+  addUser: { allowed: ADMIN, input: (t) => ({ merchantId: t.merchant, nin: "00000000000", country: "NO", role: "ASSISTANT", salesUnitIds: [t.unit] }) },
+  updateUserPermissions: { allowed: ADMIN, input: (t) => ({ membershipId: t.membership, role: "ASSISTANT", permissions: [], salesUnitIds: [t.unit] }) },
+  removeUser: { allowed: ADMIN, input: (t) => ({ membershipId: t.membership }) },
+  anonymizeUser: { allowed: ["no-admin", "operator"], input: (t) => ({ userId: t.user }) },
+  updateMerchant: { allowed: ADMIN, input: (t) => ({ merchantId: t.merchant, city: "Bergen" }) },
+  orderProduct: { allowed: ADMIN, input: (t) => ({ merchantId: t.merchant, product: "ONLINE_PAYMENTS", salesUnitName: "Permission check" }) },
+  createReportSubscription: { allowed: ADMIN, input: (t) => ({ merchantId: t.merchant, email: "reports@fjordkaffe.no", frequency: "DAILY", format: "CSV" }) },
+  deleteReportSubscription: { allowed: ADMIN, input: (t) => ({ reportSubscriptionId: t.reportSubscription }) },
+
+  createTestSalesUnit: { allowed: DEV, input: (t, who) => ({ merchantId: t.merchant, name: key(who).slice(0, 30) }) },
+  createTestUser: { allowed: DEV, input: (t) => ({ merchantId: t.merchant }) },
+  revealApiKeys: { allowed: DEV, input: (t) => ({ salesUnitId: t.unit }) },
+  rotateApiKeys: { allowed: DEV, input: (t) => ({ salesUnitId: t.unit, key: "SECONDARY_SUBSCRIPTION_KEY" }) },
+  setLoginRedirectUris: { allowed: DEV, input: (t) => ({ salesUnitId: t.unit, redirectUris: ["https://shop.example/callback"] }) },
+  setLoginConsents: { allowed: DEV, input: (t) => ({ salesUnitId: t.unit, consents: [{ type: "EMAIL", required: false, text: "News by e-mail" }], termsUrl: "https://shop.example/terms", privacyUrl: "https://shop.example/privacy" }) },
+  setLoginActivated: { allowed: DEV, input: (t) => ({ salesUnitId: t.unit, activated: false }) },
+
+  createMerchantAgreement: { allowed: PORTAL_USERS, input: () => ({ merchantName: "Permission AS", organizationNumber: "123456785", country: "NO" }) },
+  updateMerchantAgreement: { allowed: ["applicant"], input: (t) => ({ agreementId: t.agreement, city: "Tromsø" }) },
+  submitMerchantAgreement: { allowed: ["applicant"], input: (t) => ({ agreementId: t.agreement }) },
+  approveMerchantAgreement: { allowed: OPERATOR, input: (t) => ({ agreementId: t.agreement }) },
+  rejectMerchantAgreement: { allowed: OPERATOR, input: (t) => ({ agreementId: t.agreement, reason: "Permission check" }) },
+  startProductOrder: { allowed: OPERATOR, input: (t) => ({ productOrderId: t.productOrder }) },
+  completeProductOrder: { allowed: OPERATOR, input: (t) => ({ productOrderId: t.productOrder }) },
+  rejectProductOrder: { allowed: OPERATOR, input: (t) => ({ productOrderId: t.productOrder, reason: "Permission check" }) },
+  approveRecurringRequest: { allowed: OPERATOR, input: (t) => ({ recurringRequestId: t.recurringRequest }) },
+  rejectRecurringRequest: { allowed: OPERATOR, input: (t) => ({ recurringRequestId: t.recurringRequest, reason: "Permission check" }) },
+  linkPartner: { allowed: OPERATOR, input: (t) => ({ salesUnitId: t.unit, partnerId: t.partner }) },
+  createPartnerKeys: { allowed: OPERATOR, input: (t) => ({ partnerId: t.partner, scopes: ["SALES_UNITS_READ"] }) },
+  revokePartnerKeys: { allowed: OPERATOR, input: (t) => ({ partnerKeyId: t.partnerKey }) },
+  transferAdministrator: { allowed: OPERATOR, input: (t) => ({ merchantId: t.merchant, toMembershipId: t.membership, formerAdministratorRole: "SALES_UNIT_MANAGER" }) },
+
+  // Last: it switches the target unit off for the rows after it.
+  deactivateSalesUnit: { allowed: EDIT, input: (t) => ({ salesUnitId: t.unit }) },
+};
+
+let gateway: TestGateway;
+const tokens = new Map<Who, string>();
+const targets = new Map<Who, Target>();
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  const db = gateway.services.db;
+  const noMerchant = await db.merchant.findFirstOrThrow({ where: { country: "NO" } });
+  const units = await db.salesUnit.findMany({ where: { environment: "PRODUCTION", status: "ACTIVE" }, orderBy: { msn: "asc" } });
+  const partner = await db.partner.findFirstOrThrow({ where: { salesUnits: { some: {} } }, include: { keys: true } });
+  const seAssistant = await db.portalUser.findFirstOrThrow({ where: { nin: gateway.persona("se-assistant").nin! }, include: { memberships: true } });
+  const applicant = await db.portalUser.findFirstOrThrow({ where: { nin: gateway.persona("applicant").nin! } });
+  const agreement = await db.merchantAgreement.findFirstOrThrow({ where: { applicantId: applicant.id, status: "SUBMITTED" } });
+  const productOrder = await db.productOrder.findFirstOrThrow({ where: { status: "SUBMITTED" } });
+  const recurringRequest = await db.recurringRequest.findFirstOrThrow({ where: { status: "PENDING" } });
+  const reportSubscription = await db.reportSubscription.findFirstOrThrow({ where: { merchantId: noMerchant.id, salesUnitId: null } });
+  // A person of the NO merchant whom no other row touches, so anonymizeUser's answer depends on the caller only.
+  const bystander = await db.portalUser.create({
+    data: { name: "Permission Target", country: "NO", memberships: { create: { merchantId: noMerchant.id, role: "ASSISTANT", permissions: [] } } },
+  });
+
+  for (const who of EVERYONE) {
+    const persona = gateway.persona(who);
+    const reach = who === "partner" || MEMBERS.includes(who as (typeof MEMBERS)[number]) ? persona.salesUnits : gateway.persona("no-sum").salesUnits;
+    const unit = units.find((u) => reach.includes(u.msn) && u.merchantId === (who === "partner" ? u.merchantId : noMerchant.id))!;
+    expect(unit, `a production unit for ${who}`).toBeDefined();
+    const transaction = await db.transaction.findFirstOrThrow({ where: { salesUnitId: unit.id } });
+    const qrCode = await db.qrCode.create({ data: { salesUnitId: unit.id, name: key(who), url: "https://shop.example/qr" } });
+    const paymentLink = await db.paymentLink.create({ data: { salesUnitId: unit.id, slug: key(who), amount: 1000, currency: unit.currency, description: "Permission check" } });
+    targets.set(who, {
+      merchant: encodeGlobalID("Merchant", unit.merchantId),
+      unit: encodeGlobalID("SalesUnit", unit.id),
+      transaction: encodeGlobalID("Transaction", transaction.id),
+      qrCode: encodeGlobalID("QrCode", qrCode.id),
+      paymentLink: encodeGlobalID("PaymentLink", paymentLink.id),
+      membership: encodeGlobalID("Membership", seAssistant.memberships[0]!.id),
+      user: encodeGlobalID("PortalUser", bystander.id),
+      agreement: encodeGlobalID("MerchantAgreement", agreement.id),
+      productOrder: encodeGlobalID("ProductOrder", productOrder.id),
+      recurringRequest: encodeGlobalID("RecurringRequest", recurringRequest.id),
+      reportSubscription: encodeGlobalID("ReportSubscription", reportSubscription.id),
+      partner: encodeGlobalID("Partner", partner.id),
+      partnerKey: encodeGlobalID("PartnerKey", partner.keys[0]!.id),
+    });
+    tokens.set(who, await gateway.login(who));
+  }
+});
+afterAll(async () => gateway?.stop());
+
+describe("the mutation permission table", () => {
+  it("has a row for every mutation in the schema, and no row for a mutation that does not exist", () => {
+    const mutations = Object.keys(schema.getMutationType()!.getFields()).sort();
+    expect(Object.keys(TABLE).sort()).toEqual(mutations);
+  });
+
+  for (const [mutation, row] of Object.entries(TABLE)) {
+    it(`${mutation}: allowed for ${row.allowed.length === EVERYONE.length ? "everyone" : row.allowed.join(", ")}; FORBIDDEN for the rest`, async () => {
+      const field = schema.getMutationType()!.getFields()[mutation]!;
+      const inputType = field.args.find((arg) => arg.name === "input")!.type.toString();
+      const document = `mutation($input: ${inputType}) { ${mutation}(input: $input) { __typename } }`;
+      // Refused callers first, so a permitted call's side effects cannot change what they are refused.
+      const order = [...EVERYONE].sort((a, b) => Number(row.allowed.includes(a)) - Number(row.allowed.includes(b)));
+      const outcome: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const who of order) {
+        const response = await gateway.graphql(tokens.get(who)!, document, { input: row.input(targets.get(who)!, who) });
+        const code = response.errors?.[0]?.extensions?.code;
+        outcome[who] = code === "FORBIDDEN" || code === "UNAUTHENTICATED" ? "refused" : code ? `error ${code}: ${response.errors?.[0]?.message}` : "allowed";
+        expected[who] = row.allowed.includes(who) ? "allowed" : "refused";
+      }
+      expect(outcome).toEqual(expected);
+    });
+  }
+});
