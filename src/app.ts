@@ -9,12 +9,14 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import { WebSocketServer } from "ws";
+import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
+import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { ExecutionArgs } from "graphql";
 import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
+import { websocketRules } from "./events/websocket";
 
 export interface Gateway {
   server: Server;
@@ -33,6 +35,7 @@ const MAX_QUERY_TOKENS = 5000;
 interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
+  socket?: WebSocket;
 }
 
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
@@ -65,12 +68,15 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         authorization: header("authorization") ?? fromParams("authorization") ?? fromParams("Authorization"),
         msn: header("merchant-serial-number") ?? fromParams("Merchant-Serial-Number"),
         requestId: header("x-request-id"),
+        closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
       });
     },
     plugins: [
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
+      // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
+      useGraphQLSSE(),
     ],
   });
 
@@ -81,11 +87,16 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     Promise.resolve(yoga(req, res)).finally(() => inFlight--);
   });
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wsRules = websocketRules(services);
   useServer(
     {
+      onConnect: wsRules.onConnect,
+      onClose: wsRules.onClose,
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
+        const refused = wsRules.admit(ctx);
+        if (refused) return refused;
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

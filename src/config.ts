@@ -18,6 +18,11 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: z.string().url().optional(),
+  REDIS_CHANNEL_PREFIX: z.string().min(1).default("portal-gateway"),
+  OUTBOX_RELAY: flag,
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).default(1000),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
   ENCRYPTION_KEY: z.string().optional(),
   JWT_SIGNING_KEY: z.string().optional(),
   TOKEN_ISSUER: z.string().default("urn:portal-gateway"),
@@ -31,6 +36,9 @@ const EnvSchema = z.object({
   PLATFORM_EVENT_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default("Portal Gateway <reports@portal-gateway.invalid>"),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -47,6 +55,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (production && embeddedDatabase) throw new Error("DATABASE_URL is required when NODE_ENV=production.");
   if (production && !e.ENCRYPTION_KEY) throw new Error("ENCRYPTION_KEY is required when NODE_ENV=production.");
   if (production && e.DEV_LOGIN) throw new Error("DEV_LOGIN cannot be enabled when NODE_ENV=production.");
+  if (production && !e.PUBLIC_BASE_URL) {
+    throw new Error("PUBLIC_BASE_URL is required when NODE_ENV=production: printed QR codes encode it.");
+  }
   if ((e.AUTH_ISSUER || e.AUTH_AUDIENCE) && !e.AUTH_JWKS_URL) {
     throw new Error("AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL (the external issuer's key set).");
   }
@@ -59,6 +70,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir,
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     redisUrl: e.REDIS_URL ?? null,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    outboxRelay: e.OUTBOX_RELAY ?? true,
+    outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    subscriptionQueueLimit: e.SUBSCRIPTION_QUEUE_LIMIT,
+    maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     encryptionKey: e.ENCRYPTION_KEY ?? null,
     jwtSigningKey: e.JWT_SIGNING_KEY ?? null,
     tokenIssuer: e.TOKEN_ISSUER,
@@ -73,5 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     platformEventSecret: e.PLATFORM_EVENT_SECRET ?? null,
     logLevel: e.LOG_LEVEL,
     maxQueryDepth: e.MAX_QUERY_DEPTH,
+    // QR images encode `<publicBaseUrl>/r/<id>`, so it must be the address customers' phones reach.
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    /** Without SMTP_URL, e-mails are written here as .eml files. */
+    mailOutboxDir: path.join(dataDir, "outbox-mail"),
   };
 }

@@ -5,6 +5,7 @@ import { isUuid } from "./domain/ids";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
+import type { LiveEvents } from "./events/live";
 import { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
 import { bearerToken, type TokenService, type VerifiedToken } from "./auth/tokens";
@@ -22,6 +23,8 @@ export interface Services {
   encryptionKey: Buffer;
   clock: Clock;
   logger: Logger;
+  /** The outbox relay, fan-out and feed behind subscriptions. */
+  events: LiveEvents;
 }
 
 export interface Context {
@@ -34,6 +37,8 @@ export interface Context {
   /** The verified token, kept so a mutation that changes the caller's own access can reload it. */
   token: VerifiedToken | null;
   msn: string | null;
+  /** WebSocket operations only: closes the operation's socket (a subscriber too slow to keep up). */
+  closeConnection: ((code: number, reason: string) => void) | null;
 }
 
 function createLoaders(db: Db) {
@@ -57,6 +62,7 @@ export interface ContextInput {
   authorization?: string | null;
   msn?: string | null;
   requestId?: string | null;
+  closeConnection?: ((code: number, reason: string) => void) | null;
 }
 
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
@@ -72,6 +78,7 @@ export async function createContext(services: Services, input: ContextInput): Pr
     loaders: createLoaders(services.db),
     token,
     msn: input.msn ?? null,
+    closeConnection: input.closeConnection ?? null,
   };
 }
 

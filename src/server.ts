@@ -8,7 +8,14 @@ import { createPrisma } from "./db/client";
 import { bootstrapData, migrate, openDatabase } from "./db/boot";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
+import { startLiveEvents } from "./events/live";
+import { platformEventRoutes } from "./http/platform-events";
+import { qrCodeRoutes } from "./http/qr-codes";
+import { settlementReportRoutes } from "./http/settlement-reports";
+import { EXPIRY_INTERVAL_MS, runExpiryPass } from "./services/expiry";
 import { startJobs } from "./services/jobs";
+import { createMailTransport } from "./services/mail";
+import { REPORT_DELIVERY_INTERVAL_MS, sendDueReports } from "./services/report-subscriptions";
 import { activateProvisionedTestUnits } from "./services/sales-units";
 
 export interface RunningGateway {
@@ -41,10 +48,22 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       log,
     });
     const tokens = new TokenService(await loadSigningKeys(db, config, encryptionKey), config);
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger };
-    const gateway = createGateway(services);
+    const events = await startLiveEvents(config, database.url, logger);
+    cleanup.unshift(() => events.stop());
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events };
+    const gateway = createGateway(services, { ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
-    const jobs = startJobs([{ name: "test-unit-provisioning", intervalMs: 2_000, run: () => activateProvisionedTestUnits(services) }], logger);
+    // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
+    cleanup.unshift(async () => events.feed.stop());
+    const mail = createMailTransport(config);
+    const jobs = startJobs(
+      [
+        { name: "test-unit-provisioning", intervalMs: 2_000, run: () => activateProvisionedTestUnits(services) },
+        { name: "payment-request-expiry", intervalMs: EXPIRY_INTERVAL_MS, run: () => runExpiryPass(services) },
+        { name: "report-delivery", intervalMs: REPORT_DELIVERY_INTERVAL_MS, run: () => sendDueReports(services, mail) },
+      ],
+      logger,
+    );
     cleanup.unshift(() => jobs.stop());
     const url = await gateway.listen(config.port, config.host);
     return {

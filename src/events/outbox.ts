@@ -1,10 +1,14 @@
 /**
  * The durable outbox: domain events written in the same database transaction as the change they describe.
- * The relay publishes them to subscribers; nothing else reads this table for live delivery.
+ * The relay (relay.ts) gives each committed row its place in the delivery order; feeds (feed.ts) read it to replay
+ * and to repair what the fan-out lost.
  */
 import type { Prisma } from "../generated/prisma/client";
 
 export type Tx = Prisma.TransactionClient;
+
+/** The PostgreSQL channel that wakes relays; a notification carries nothing and is only a hint. */
+export const OUTBOX_CHANNEL = "outbox_event";
 
 export interface OutboxEventInput {
   type: string;
@@ -15,6 +19,59 @@ export interface OutboxEventInput {
   payload: Prisma.InputJsonValue;
 }
 
+/**
+ * The lock makes a second writer of the same aggregate wait for the first one's commit before it takes an id, so
+ * per aggregate id order is commit order and the relay, which sequences in id order, keeps each aggregate's events
+ * in the order they happened. NOTIFY is sent at commit (and not at all on rollback).
+ */
 export async function appendOutbox(tx: Tx, event: OutboxEventInput): Promise<{ id: bigint }> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${event.aggregateId}, 0)), pg_notify(${OUTBOX_CHANNEL}, '')`;
   return tx.outboxEvent.create({ data: event, select: { id: true } });
+}
+
+/** A row the relay has sequenced: `seq` (its deliverySeq) orders delivery and is what subscribers resume from. */
+export interface OutboxRecord {
+  seq: bigint;
+  id: bigint;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  merchantId: string | null;
+  salesUnitId: string | null;
+  payload: unknown;
+  createdAt: Date;
+}
+
+/** The columns, in the shape `recordFromRow` reads, for raw SQL on the pg driver (int8 arrives as text). */
+export const OUTBOX_RECORD_COLUMNS = `id::text AS id, "deliverySeq"::text AS seq, type, "aggregateType", "aggregateId", "merchantId",
+  "salesUnitId", payload, "createdAt" AT TIME ZONE 'UTC' AS "createdAt"`;
+
+export interface OutboxRow {
+  id: string | bigint;
+  seq?: string | bigint | null;
+  deliverySeq?: string | bigint | null;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  merchantId: string | null;
+  salesUnitId: string | null;
+  payload: unknown;
+  createdAt: Date | string;
+}
+
+/** From a pg row (OUTBOX_RECORD_COLUMNS), a Prisma row, or the JSON the Redis fan-out carries. */
+export function recordFromRow(row: OutboxRow): OutboxRecord {
+  const seq = row.seq ?? row.deliverySeq;
+  if (seq === null || seq === undefined) throw new Error(`Outbox event ${row.id} has no delivery sequence yet`);
+  return {
+    seq: BigInt(seq),
+    id: BigInt(row.id),
+    type: row.type,
+    aggregateType: row.aggregateType,
+    aggregateId: row.aggregateId,
+    merchantId: row.merchantId,
+    salesUnitId: row.salesUnitId,
+    payload: row.payload,
+    createdAt: new Date(row.createdAt),
+  };
 }

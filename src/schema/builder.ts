@@ -90,4 +90,5 @@ builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSON", JSONResolver);
 
 builder.queryType({});
+builder.subscriptionType({});
 builder.mutationType({});

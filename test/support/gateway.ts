@@ -27,11 +27,16 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
 }
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  /** Start another instance on this gateway's database (which the first instance's `stop` drops). */
+  sharing?: TestGateway;
+}
+
+export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const adminUrl = inject("adminUrl");
-  const database = `portal_test_${randomBytes(6).toString("hex")}`;
-  await createDatabase(adminUrl, database, { template: inject("templateDatabase") });
-  const databaseUrl = databaseUrlWithName(adminUrl, database);
+  const database = options.sharing ? null : `portal_test_${randomBytes(6).toString("hex")}`;
+  if (database) await createDatabase(adminUrl, database, { template: inject("templateDatabase") });
+  const databaseUrl = database ? databaseUrlWithName(adminUrl, database) : options.sharing!.databaseUrl;
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     PORT: "0",
@@ -62,7 +67,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     },
     stop: async () => {
       await running.stop();
-      await dropDatabase(adminUrl, database);
+      if (database) await dropDatabase(adminUrl, database);
     },
     login: async (who) => {
       const p = typeof who === "string" ? persona(who) : who;

@@ -1,0 +1,51 @@
+/**
+ * The live-update machinery of one gateway instance, started and stopped together: the fan-out (in-process, or
+ * Redis with REDIS_URL), the feed that subscriptions read, and the outbox relay (unless OUTBOX_RELAY=false, e.g.
+ * when relays run elsewhere). Background reads and writes use a small pool of their own, outside Prisma.
+ */
+import pg from "pg";
+import type { Logger } from "pino";
+import type { Config } from "../config";
+import { LiveFeed } from "./feed";
+import { createInProcessBus, createRedisBus, type EventBus } from "./pubsub";
+import { startRelay, type Relay } from "./relay";
+
+export interface LiveEvents {
+  feed: LiveFeed;
+  bus: EventBus;
+  relay: Relay | null;
+  stop(): Promise<void>;
+}
+
+type LiveConfig = Pick<Config, "redisUrl" | "redisChannelPrefix" | "outboxRelay" | "outboxPollIntervalMs" | "subscriptionQueueLimit">;
+
+/** The relay's pass and the feed's reads, with one to spare for a replay racing them. */
+const POOL_SIZE = 3;
+
+export async function startLiveEvents(config: LiveConfig, databaseUrl: string, logger: Logger): Promise<LiveEvents> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
+  pool.on("error", (error) => logger.warn({ err: error }, "An idle live-events database connection failed"));
+  const bus = config.redisUrl
+    ? createRedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger })
+    : createInProcessBus(logger);
+  const feed = new LiveFeed({ pool, bus, logger, pollIntervalMs: config.outboxPollIntervalMs, queueLimit: config.subscriptionQueueLimit });
+  try {
+    await feed.start();
+  } catch (error) {
+    await bus.close();
+    await pool.end();
+    throw error;
+  }
+  const relay = config.outboxRelay ? startRelay({ databaseUrl, pool, bus, logger, pollIntervalMs: config.outboxPollIntervalMs }) : null;
+  return {
+    feed,
+    bus,
+    relay,
+    stop: async () => {
+      await relay?.stop();
+      feed.stop();
+      await bus.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The outbox relay: a background worker in every gateway instance that turns committed outbox rows into published
+ * events. It wakes on PostgreSQL NOTIFY (sent by appendOutbox at commit) and, because a notification is lost for a
+ * listener that was away, also on a timer and whenever its LISTEN connection comes back.
+ *
+ * Publishing an event is giving it the next `deliverySeq` and committing that; the fan-out to feeds follows. The
+ * sequence is the cursor subscribers resume from, so it must only ever become visible in order: otherwise a reader
+ * that has seen seq 8 would never look back for a seq 7 committed after it, the same trap as reading "everything
+ * after id N" when ids commit out of order. Hence:
+ * - one relay at a time sequences, under a transaction-scoped advisory lock (a lease PostgreSQL releases if the
+ *   relay's session dies), and numbers continue from the committed maximum, so numbers are dense and every number
+ *   is committed before a higher one exists. `FOR UPDATE SKIP LOCKED` would let two relays commit interleaved
+ *   numbers out of order, and let a later event of a payment overtake an earlier one.
+ * - rows are numbered in id order among the committed rows the lock holder sees; a row whose id was taken earlier
+ *   but which committed later simply gets a later number.
+ * A relay that dies after committing numbers but before the fan-out loses nothing: feeds notice the gap in the
+ * dense sequence, or find the rows on their next outbox read, and read them from the outbox (feed.ts). The fan-out
+ * is therefore at-least-once from the outbox's point of view and de-duplicated by sequence in each feed.
+ */
+import pg from "pg";
+import type { Logger } from "pino";
+import { OUTBOX_CHANNEL, OUTBOX_RECORD_COLUMNS, recordFromRow, type OutboxRecord } from "./outbox";
+import type { EventBus } from "./pubsub";
+
+/** The advisory lock key every relay of a database agrees on (an arbitrary constant). */
+const SEQUENCER_LOCK = "7305114922163201";
+
+export const RELAY_BATCH_SIZE = 100;
+
+const SEQUENCE_SQL = `
+WITH pending AS (
+  SELECT oldest.id AS pending_id, row_number() OVER (ORDER BY oldest.id) AS n
+  FROM (SELECT id FROM "OutboxEvent" WHERE "deliverySeq" IS NULL ORDER BY id LIMIT $1) AS oldest
+), base AS (
+  SELECT COALESCE(MAX("deliverySeq"), 0) AS next_after FROM "OutboxEvent"
+)
+UPDATE "OutboxEvent"
+SET "deliverySeq" = base.next_after + pending.n, "publishedAt" = now() AT TIME ZONE 'UTC'
+FROM pending, base
+WHERE "OutboxEvent".id = pending.pending_id
+RETURNING ${OUTBOX_RECORD_COLUMNS}`;
+
+/**
+ * Sequences up to `batchSize` committed, unsequenced outbox rows and returns them in delivery order. Exported so
+ * tests can play a relay that dies right after this step.
+ */
+export async function sequencePending(pool: pg.Pool, batchSize = RELAY_BATCH_SIZE): Promise<OutboxRecord[]> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    // A relay frozen while holding the lock loses its session, and with it the lock, instead of stalling the rest.
+    await client.query("SET LOCAL idle_in_transaction_session_timeout = '30s'");
+    await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [SEQUENCER_LOCK]);
+    const { rows } = await client.query(SEQUENCE_SQL, [batchSize]);
+    await client.query("COMMIT");
+    return rows.map(recordFromRow).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failure);
+  }
+}
+
+export interface RelayOptions {
+  /** For the LISTEN connection, which must be a session of its own. */
+  databaseUrl: string;
+  pool: pg.Pool;
+  bus: EventBus;
+  logger: Logger;
+  /** The polling fallback, and the pause before a lost LISTEN connection is reopened. */
+  pollIntervalMs: number;
+  batchSize?: number;
+}
+
+export interface Relay {
+  /** Runs a pass now (or right after the one in progress). */
+  wake(): void;
+  /** Lets the pass in progress finish, then closes the LISTEN connection. */
+  stop(): Promise<void>;
+}
+
+export function startRelay({ databaseUrl, pool, bus, logger, pollIntervalMs, batchSize = RELAY_BATCH_SIZE }: RelayOptions): Relay {
+  let stopped = false;
+  let pass: Promise<void> | null = null;
+  let again = false;
+  let failing = false;
+
+  const drain = async () => {
+    do {
+      again = false;
+      for (;;) {
+        const batch = await sequencePending(pool, batchSize);
+        if (batch.length > 0) {
+          // The bus reports its own outages; feeds repair from the outbox, so there is nothing to retry here.
+          await bus.publish(batch).catch((error: unknown) => logger.debug({ err: error }, "Live event fan-out failed"));
+        }
+        if (batch.length < batchSize || stopped) break;
+      }
+    } while (again && !stopped);
+  };
+
+  const wake = () => {
+    if (stopped) return;
+    if (pass) {
+      again = true;
+      return;
+    }
+    pass = drain()
+      .then(
+        () => {
+          if (failing) logger.info("Outbox relay recovered");
+          failing = false;
+        },
+        (error: unknown) => {
+          if (!failing) logger.error({ err: error }, "Outbox relay pass failed; retrying on the next wake-up");
+          failing = true;
+        },
+      )
+      .finally(() => {
+        pass = null;
+      });
+  };
+
+  let listener: pg.Client | null = null;
+  let reopenTimer: NodeJS.Timeout | null = null;
+
+  const listen = async () => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    let dropped = false;
+    const drop = (error?: unknown) => {
+      if (dropped) return;
+      dropped = true;
+      const wasListening = listener === client;
+      if (wasListening) listener = null;
+      client.end().catch(() => undefined);
+      if (stopped) return;
+      if (wasListening) logger.warn({ err: error }, "Outbox relay lost its LISTEN connection; polling until it is reopened");
+      else logger.debug({ err: error }, "Outbox relay could not open its LISTEN connection yet");
+      reopenTimer = setTimeout(() => {
+        reopenTimer = null;
+        void listen();
+      }, pollIntervalMs);
+      reopenTimer.unref();
+    };
+    client.on("notification", () => wake());
+    client.on("error", (error) => drop(error));
+    client.on("end", () => drop());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      drop(error);
+      return;
+    }
+    if (stopped) {
+      dropped = true;
+      await client.end().catch(() => undefined);
+      return;
+    }
+    listener = client;
+    // Whatever committed while nobody was listening was announced to no one.
+    wake();
+  };
+
+  const poll = setInterval(wake, pollIntervalMs);
+  poll.unref();
+  void listen();
+
+  return {
+    wake,
+    stop: async () => {
+      stopped = true;
+      clearInterval(poll);
+      if (reopenTimer) clearTimeout(reopenTimer);
+      await pass;
+      await listener?.end().catch(() => undefined);
+    },
+  };
+}

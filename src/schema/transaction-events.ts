@@ -1,0 +1,189 @@
+/**
+ * The live transaction feed (SPEC §6, §7): `transactionEvents` over graphql-ws on /graphql and over SSE on
+ * /graphql/stream. Who may see which sales unit is checked when subscribing and again, against memberships read
+ * afresh, before each batch of events goes out, so a revoked membership ends the subscription.
+ *
+ * `transaction` is the payment as it stood right after the event: status and amounts come from the event's payload
+ * (written in the same database transaction as the change), the descriptive fields and the history from the row
+ * as it is now. A replayed event thus shows the amounts of its own moment, not today's.
+ */
+import { GraphQLError } from "graphql";
+import { builder } from "./builder";
+import { SalesUnit } from "./sales-unit";
+import type { Context } from "../context";
+import type { Access } from "../auth/permissions";
+import { resolvePrincipal } from "../auth/principal";
+import { AuthenticationError, ForbiddenError } from "../auth/errors";
+import type { Prisma } from "../generated/prisma/client";
+import { recordFromRow, type OutboxRecord } from "../events/outbox";
+import { TRANSACTION_EVENT_PREFIX, type TransactionEventName, type TransactionEventPayload } from "../events/transaction-events";
+import { CLOSE_SLOW_CONSUMER } from "../events/websocket";
+
+const EVENT_TYPES = ["REQUESTED", "RESERVED", "REJECTED", "EXPIRED", "CAPTURED", "CANCELLED", "REFUNDED"] as const satisfies readonly TransactionEventName[];
+const STORED_TYPES = EVENT_TYPES.map((type) => `${TRANSACTION_EVENT_PREFIX}${type}`);
+
+const TransactionEventTypeEnum = builder.enumType("TransactionEventType", {
+  description: "What happened to the payment. CANCELLED after a partial capture leaves the status CAPTURED.",
+  values: EVENT_TYPES,
+});
+
+/**
+ * Cursors are the relay's delivery sequence (a positive int8), zero-padded hex so that they also sort as strings.
+ * Clients treat them as opaque; the prefix keeps other ids from being mistaken for one.
+ */
+const CURSOR = /^te_([0-7][0-9a-f]{15})$/;
+
+export function encodeEventCursor(seq: bigint): string {
+  return `te_${seq.toString(16).padStart(16, "0")}`;
+}
+
+export function decodeEventCursor(cursor: string): bigint {
+  const match = CURSOR.exec(cursor);
+  if (!match) {
+    throw new GraphQLError("after: must be the id of a TransactionEvent you received.", { extensions: { code: "BAD_USER_INPUT" } });
+  }
+  return BigInt(`0x${match[1]}`);
+}
+
+const payloadOf = (event: OutboxRecord) => event.payload as TransactionEventPayload;
+
+export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEvent").implement({
+  description: "A change to a payment, from the durable outbox.",
+  fields: (t) => ({
+    id: t.id({
+      description: "Opaque cursor, increasing in delivery order: pass it as `after` to resume after this event.",
+      resolve: (event) => encodeEventCursor(event.seq),
+    }),
+    type: t.field({
+      type: TransactionEventTypeEnum,
+      resolve: (event) => event.type.slice(TRANSACTION_EVENT_PREFIX.length) as (typeof EVENT_TYPES)[number],
+    }),
+    occurredAt: t.field({ type: "DateTime", resolve: (event) => new Date(payloadOf(event).occurredAt) }),
+    operationAmount: t.int({
+      description: "Money this change moved (requested, reserved, captured, released or refunded); 0 for a decline, an expiry or a withdrawn request.",
+      resolve: (event) => payloadOf(event).operationAmount,
+    }),
+    transaction: t.prismaField({
+      type: "Transaction",
+      description: "The payment right after this event: status and amounts as of the event, other fields as they are now.",
+      resolve: async (query, event, _args, ctx) => {
+        const row = await ctx.db.transaction.findUniqueOrThrow({ ...query, where: { id: event.aggregateId } });
+        const after = payloadOf(event);
+        return {
+          ...row,
+          status: after.status,
+          authorizedAmount: after.authorizedAmount,
+          capturedAmount: after.capturedAmount,
+          refundedAmount: after.refundedAmount,
+          cancelledAmount: after.cancelledAmount,
+          version: after.version,
+          updatedAt: new Date(after.occurredAt),
+        };
+      },
+    }),
+    salesUnit: t.prismaField({
+      type: "SalesUnit",
+      resolve: (query, event, _args, ctx) => ctx.db.salesUnit.findUniqueOrThrow({ ...query, where: { id: event.salesUnitId! } }),
+    }),
+  }),
+});
+
+interface Scope {
+  matches(unit: { id: string; merchantId: string }): boolean;
+  where: Prisma.OutboxEventWhereInput;
+  /** Throws when the fresh access no longer covers what was subscribed to. */
+  recheck(access: Access): void;
+}
+
+async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | undefined): Promise<Scope> {
+  if (salesUnitIds) {
+    if (salesUnitIds.length === 0) {
+      throw new GraphQLError("salesUnitIds: name at least one sales unit, or leave it out to follow every one you may view.", {
+        extensions: { code: "BAD_USER_INPUT" },
+      });
+    }
+    const ids = [...new Set(salesUnitIds)];
+    const owners = await Promise.all(ids.map((id) => ctx.loaders.salesUnitOwner.load(id)));
+    const units = owners.filter((owner) => owner !== null);
+    // The same answer whether a unit is missing or another merchant's.
+    if (units.length < ids.length || !units.every((unit) => ctx.access.canOnSalesUnit("VIEW_TRANSACTIONS", unit))) {
+      throw new ForbiddenError("You may not view the transactions of every sales unit you named.");
+    }
+    const wanted = new Set(ids);
+    return {
+      matches: (unit) => wanted.has(unit.id),
+      where: { salesUnitId: { in: ids } },
+      recheck: (access) => {
+        const lost = units.find((unit) => !access.canOnSalesUnit("VIEW_TRANSACTIONS", unit));
+        if (lost) throw new ForbiddenError("Your access to the transactions of a sales unit you follow was removed, so this subscription has ended.");
+      },
+    };
+  }
+  const initial = ctx.access;
+  if (initial.merchantIds("VIEW_TRANSACTIONS").length === 0) throw new ForbiddenError("You may not view the transactions of any sales unit.");
+  // The units this subscription follows are fixed when it starts; units granted later need a new subscription.
+  return {
+    matches: (unit) => initial.canOnSalesUnit("VIEW_TRANSACTIONS", unit),
+    where: initial.salesUnitChildWhere("VIEW_TRANSACTIONS"),
+    recheck: (access) => {
+      if (access.merchantIds("VIEW_TRANSACTIONS").length === 0) {
+        throw new ForbiddenError("You may no longer view the transactions of any sales unit, so this subscription has ended.");
+      }
+    },
+  };
+}
+
+const unitOf = (event: OutboxRecord) => (event.salesUnitId && event.merchantId ? { id: event.salesUnitId, merchantId: event.merchantId } : null);
+
+async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
+  const after = args.after == null ? null : decodeEventCursor(args.after);
+  const scope = await scopeOf(ctx, args.salesUnitIds);
+  const token = ctx.token;
+  if (!token || !ctx.principal) throw new AuthenticationError();
+  const isTransactionEvent = (event: OutboxRecord) => event.aggregateType === "Transaction" && STORED_TYPES.includes(event.type);
+  return ctx.services.events.feed.subscribe({
+    after,
+    expiresAt: ctx.principal.expiresAt,
+    matches: (event) => {
+      const unit = unitOf(event);
+      return isTransactionEvent(event) && unit !== null && scope.matches(unit);
+    },
+    replay: async (from, upTo, limit) => {
+      const rows = await ctx.db.outboxEvent.findMany({
+        where: { AND: [scope.where, { aggregateType: "Transaction", type: { in: STORED_TYPES }, deliverySeq: { gt: from, lte: upTo } }] },
+        orderBy: { deliverySeq: "asc" },
+        take: limit,
+      });
+      return rows.map(recordFromRow);
+    },
+    authorize: async (events) => {
+      if (events.length === 0) return events;
+      const fresh = await resolvePrincipal(ctx.db, token, { msn: ctx.msn });
+      scope.recheck(fresh.access);
+      // Field rules (payer details) read the context: let them follow the change too.
+      ctx.access = fresh.access;
+      return events.filter((event) => {
+        const unit = unitOf(event);
+        return unit !== null && fresh.access.canOnSalesUnit("VIEW_TRANSACTIONS", unit);
+      });
+    },
+    onOverflow: () => ctx.closeConnection?.(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`),
+  });
+}
+
+builder.subscriptionField("transactionEvents", (t) =>
+  t.field({
+    type: TransactionEvent,
+    description:
+      "Changes to payments of the sales units you may view, in delivery order (so in order per payment), each once. " +
+      "With `after`, first replays what happened since that event, then continues live without a gap.",
+    authScopes: { authenticated: true },
+    args: {
+      salesUnitIds: t.arg.globalIDList({ for: SalesUnit, required: false, description: "Default: every sales unit whose transactions you may view now." }),
+      after: t.arg.id({ required: false, description: "The id of the last TransactionEvent you received." }),
+    },
+    subscribe: (_root, args, ctx) =>
+      subscribeToTransactionEvents(ctx, { salesUnitIds: args.salesUnitIds?.map((id) => id.id), after: args.after == null ? null : String(args.after) }),
+    resolve: (event) => event,
+  }),
+);

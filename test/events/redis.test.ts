@@ -1,0 +1,107 @@
+/**
+ * Redis going away and coming back, between two instances. Both reach Redis through a TCP proxy this test can cut,
+ * so the shared Redis other tests use is never touched.
+ */
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { assertOrderedOnce, captureOneOre, collect, connect, createReservedPayment, latestCursor, redisPrefix, REDIS_URL, waitFor, type Connection } from "./support";
+
+interface Proxy {
+  url: string;
+  /** Drops every connection and refuses new ones. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+async function startProxy(targetUrl: string): Promise<Proxy> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<net.Socket>();
+  let accepting = true;
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    if (!accepting) return client.destroy();
+    const upstream = net.connect(Number(target.port), target.hostname);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut: () => {
+      accepting = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      accepting = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+let proxy: Proxy;
+let a: TestGateway;
+let b: TestGateway;
+let connection: Connection;
+
+beforeAll(async () => {
+  proxy = await startProxy(REDIS_URL);
+  const prefix = redisPrefix();
+  b = await startTestGateway({ REDIS_URL: proxy.url, REDIS_CHANNEL_PREFIX: prefix });
+  a = await startTestGateway({ REDIS_URL: proxy.url, REDIS_CHANNEL_PREFIX: prefix, OUTBOX_RELAY: "false", OUTBOX_POLL_INTERVAL_MS: "200" }, { sharing: b });
+  await waitFor("both instances connected to Redis", () => a.services.events.bus.connected && b.services.events.bus.connected);
+});
+afterAll(async () => {
+  await connection?.dispose();
+  await a?.stop();
+  await b?.stop();
+  await proxy?.close();
+});
+
+describe("a Redis outage", () => {
+  it("falls back to reading the outbox while Redis is away and uses Redis again once it is back", async () => {
+    const db = b.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    connection = connect(a.url, await a.login("no-admin"));
+    const subscriber = collect(connection, { after: await latestCursor(db) });
+    // Instance A relays nothing itself: every batch its bus hands on came through Redis.
+    let fromRedis = 0;
+    const stopListening = a.services.events.bus.subscribe((records) => (fromRedis += records.length));
+
+    await captureOneOre(db, payment.id);
+    await waitFor("the event before the outage, through Redis", () => subscriber.events.length === 1 && fromRedis === 1);
+
+    proxy.cut();
+    await waitFor("both instances to notice the outage", () => !a.services.events.bus.connected && !b.services.events.bus.connected);
+    for (let i = 0; i < 3; i++) await captureOneOre(db, payment.id);
+    await waitFor("the events written during the outage", () => subscriber.events.length === 4);
+    expect(fromRedis).toBe(1);
+
+    proxy.restore();
+    await waitFor("both instances to reconnect by themselves", () => a.services.events.bus.connected && b.services.events.bus.connected);
+    let written = 4;
+    // Resubscribing follows the reconnect closely; an event published in between is read from the outbox instead.
+    for (let attempt = 0; attempt < 10 && fromRedis === 1; attempt++) {
+      await captureOneOre(db, payment.id);
+      written++;
+      await waitFor("the event after the outage", () => subscriber.events.length === written);
+    }
+    stopListening();
+    expect(fromRedis).toBeGreaterThan(1);
+    expect(subscriber.errors).toEqual([]);
+    expect(connection.closed).toBeNull();
+    assertOrderedOnce(subscriber.events);
+  });
+});
