@@ -1,10 +1,11 @@
 // Applies the pending folders of prisma/migrations to DATABASE_URL, like `prisma migrate deploy` but without the
 // native schema engine. The gateway does the same at start-up; this is for deploy pipelines and manual use.
+import { loadConfig } from "../src/config";
 import { applyMigrations } from "../src/db/migrate";
 
 async function main(): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error("DATABASE_URL is not set");
+  const { databaseUrl } = loadConfig();
+  if (!databaseUrl) throw new Error("Set DATABASE_URL to the database to migrate.");
   const { applied } = await applyMigrations(databaseUrl, { log: console.log });
   if (applied.length === 0) console.log("No pending migrations.");
 }

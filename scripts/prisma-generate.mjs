@@ -1,5 +1,5 @@
 // `prisma generate` needs no schema engine, but the CLI tries to download one at start unless
-// PRISMA_SCHEMA_ENGINE_BINARY names an existing file; any file will do (see ENVIRONMENT.md).
+// PRISMA_SCHEMA_ENGINE_BINARY names an existing file; any file will do (README: Database and migrations).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

@@ -16,7 +16,7 @@ import type { ExecutionArgs } from "graphql";
 import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
-import { websocketRules } from "./events/websocket";
+import { connectionParam, websocketRules } from "./events/websocket";
 
 export interface Gateway {
   server: Server;
@@ -62,11 +62,10 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     },
     context: async (initial: InitialContext) => {
       const header = (name: string) => initial.request?.headers.get(name) ?? null;
-      const params = initial.connectionParams ?? {};
-      const fromParams = (name: string) => (typeof params[name] === "string" ? (params[name] as string) : null);
+      const params = initial.connectionParams;
       return createContext(services, {
-        authorization: header("authorization") ?? fromParams("authorization") ?? fromParams("Authorization"),
-        msn: header("merchant-serial-number") ?? fromParams("Merchant-Serial-Number"),
+        authorization: header("authorization") ?? connectionParam(params, "authorization", "Authorization"),
+        msn: header("merchant-serial-number") ?? connectionParam(params, "Merchant-Serial-Number"),
         requestId: header("x-request-id"),
         closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
       });

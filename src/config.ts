@@ -5,6 +5,9 @@ import { z } from "zod";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
+/** Read at import time by the schema builder (development-only warnings); everything else uses loadConfig(). */
+export const isProduction = process.env.NODE_ENV === "production";
+
 const flag = z
   .enum(["true", "false", "1", "0"])
   .transform((value) => value === "true" || value === "1")

@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { AuthenticationError } from "./errors";
 import { decryptSecret, digestKey, secretsEqual, verifySecret } from "./secrets";
 import type { TokenService } from "./tokens";
+import { isUuid } from "../domain/ids";
 
 /** SPEC §8: tokens live 1 hour for TEST keys and 24 hours for production keys. */
 export const TEST_TOKEN_TTL_SECONDS = 3600;
@@ -55,8 +56,4 @@ export async function exchangeClientCredentials(
   const scopes = requested ? partnerKey.scopes.filter((scope) => requested.includes(scope)) : partnerKey.scopes;
   const ttl = PRODUCTION_TOKEN_TTL_SECONDS;
   return { accessToken: await tokens.issue({ kind: "partner", partnerKeyId: partnerKey.id, scopes }, ttl), expiresIn: ttl };
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

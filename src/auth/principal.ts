@@ -35,30 +35,28 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
       };
     }
     case "partner": {
-      const key = await db.partnerKey.findUnique({
-        where: { id: token.partnerKeyId },
-        include: { partner: { include: { salesUnits: { select: { id: true, merchantId: true, msn: true } } } } },
-      });
+      const key = await loadPartnerKey(db, token.partnerKeyId);
       if (!key || key.revokedAt) throw new AuthenticationError("These partner keys have been revoked: get new keys.");
       // A token never carries more than its keys grant now, even if the keys lost scopes after it was issued.
       const scopes = token.scopes.filter((scope) => key.scopes.includes(scope));
-      let units = key.partner.salesUnits;
+      let units = key.units;
       if (options.msn) {
         units = units.filter((unit) => unit.msn === options.msn);
         if (units.length === 0) throw new ForbiddenError(`Sales unit ${options.msn} is not linked to your partner account.`);
       }
       return {
-        principal: { kind: "PARTNER", id: key.partnerId, label: key.partner.name, partnerKeyId: key.id, scopes, expiresAt: token.expiresAt },
+        principal: { kind: "PARTNER", id: key.partnerId, label: key.partnerName, partnerKeyId: key.id, scopes, expiresAt: token.expiresAt },
         access: new Access(partnerGrants(scopes, units)),
       };
     }
     case "merchant_key": {
-      const keys = await db.apiKeys.findUnique({ where: { id: token.apiKeysId }, include: { salesUnit: true } });
-      if (!keys) throw new AuthenticationError("These API keys no longer exist.");
-      const unit = keys.salesUnit;
+      const unit = await loadApiKeysUnit(db, token.apiKeysId);
+      if (!unit) throw new AuthenticationError("These API keys no longer exist.");
+      // Checked per request, not only when the token was issued: deactivation takes effect at once.
+      if (unit.status === "DEACTIVATED") throw new AuthenticationError("The sales unit of these API keys is deactivated.");
       if (options.msn && options.msn !== unit.msn) throw new ForbiddenError(`These API keys belong to sales unit ${unit.msn}, not ${options.msn}.`);
       return {
-        principal: { kind: "API_KEY", id: keys.id, label: `API keys of ${unit.msn}`, salesUnitId: unit.id, merchantId: unit.merchantId, expiresAt: token.expiresAt },
+        principal: { kind: "API_KEY", id: token.apiKeysId, label: `API keys of ${unit.msn}`, salesUnitId: unit.id, merchantId: unit.merchantId, expiresAt: token.expiresAt },
         access: new Access([apiKeyGrant(unit)]),
       };
     }
@@ -98,6 +96,35 @@ async function loadUserWithMemberships(db: Db, by: { id: string } | { nin: strin
     FROM "PortalUser" u LEFT JOIN "Membership" m ON m."userId" = u.id
     WHERE ${condition}
     GROUP BY u.id`;
+  return rows[0] ?? null;
+}
+
+interface PartnerKeyWithUnits {
+  id: string;
+  partnerId: string;
+  partnerName: string;
+  scopes: PartnerScope[];
+  revokedAt: Date | null;
+  units: { id: string; merchantId: string; msn: string }[];
+}
+
+/** Partner keys with the partner's linked sales units, in one statement (machine clients call often). */
+async function loadPartnerKey(db: Db, partnerKeyId: string): Promise<PartnerKeyWithUnits | null> {
+  const rows = await db.$queryRaw<PartnerKeyWithUnits[]>`
+    SELECT k.id, k."partnerId", p.name AS "partnerName", k.scopes::text[] AS scopes, k."revokedAt",
+      COALESCE(json_agg(json_build_object('id', s.id, 'merchantId', s."merchantId", 'msn', s.msn)) FILTER (WHERE s.id IS NOT NULL), '[]'::json) AS units
+    FROM "PartnerKey" k JOIN "Partner" p ON p.id = k."partnerId" LEFT JOIN "SalesUnit" s ON s."partnerId" = p.id
+    WHERE k.id = ${uuidOrNil(partnerKeyId)}::uuid
+    GROUP BY k.id, p.name`;
+  return rows[0] ?? null;
+}
+
+/** The sales unit a set of merchant API keys belongs to, in one statement. */
+async function loadApiKeysUnit(db: Db, apiKeysId: string) {
+  const rows = await db.$queryRaw<{ id: string; merchantId: string; msn: string; status: string }[]>`
+    SELECT s.id, s."merchantId", s.msn, s.status::text AS status
+    FROM "ApiKeys" k JOIN "SalesUnit" s ON s.id = k."salesUnitId"
+    WHERE k.id = ${uuidOrNil(apiKeysId)}::uuid`;
   return rows[0] ?? null;
 }
 

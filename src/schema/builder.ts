@@ -12,6 +12,7 @@ import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
 import type { Context } from "../context";
+import { isProduction } from "../config";
 import type { Action } from "../auth/permissions";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 
@@ -60,7 +61,7 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+    onUnusedQuery: isProduction ? null : "warn",
   },
   errors: { defaultTypes: [] },
   scopeAuth: {

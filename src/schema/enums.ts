@@ -6,7 +6,6 @@ import {
   Country,
   Currency,
   Environment,
-  LoginMethod,
   OperationType,
   PartnerScope,
   Permission,
@@ -36,7 +35,6 @@ export const PermissionEnum = builder.enumType(Permission, {
   description: "Extra permissions for Sales Unit Managers and Assistants.",
 });
 export const PartnerScopeEnum = builder.enumType(PartnerScope, { name: "PartnerScope" });
-export const LoginMethodEnum = builder.enumType(LoginMethod, { name: "LoginMethod" });
 export const AgreementStatusEnum = builder.enumType(AgreementStatus, { name: "AgreementStatus" });
 export const ProductTypeEnum = builder.enumType(ProductType, { name: "ProductType" });
 export const ProductOrderStatusEnum = builder.enumType(ProductOrderStatus, { name: "ProductOrderStatus" });

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, exportJWK, generateKeyPair, UnsecuredJWT, decodeJwt } from "jose";
-import { startTestGateway, type TestGateway } from "../support/gateway";
+import { accessToken, startTestGateway, type TestGateway } from "../support/gateway";
 import { decryptSecret } from "../../src/auth/secrets";
 
 const VIEWER = "{ viewer { kind label } }";
@@ -229,4 +229,18 @@ describe("access tokens from client credentials", () => {
     const units = await gateway.graphql<{ salesUnits: { nodes: { msn: string }[] } }>(body.access_token, "{ salesUnits(first: 50) { nodes { msn } } }");
     expect(units.data?.salesUnits.nodes).toEqual([{ msn: keys.salesUnit.msn }]);
   });
+
+  it("stops honouring an issued API-key token once its sales unit is deactivated", async () => {
+    const { db, encryptionKey } = gateway.services;
+    const keys = await db.apiKeys.findFirstOrThrow({ where: { salesUnit: { environment: "PRODUCTION", status: "ACTIVE" } }, include: { salesUnit: true } });
+    const token = await accessToken(gateway.url, keys.clientId, decryptSecret(keys.clientSecretEncrypted, encryptionKey), decryptSecret(keys.primarySubscriptionKeyEnc, encryptionKey));
+    expect((await gateway.graphql(token, VIEWER)).data).toEqual({ viewer: { kind: "API_KEY", label: `API keys of ${keys.salesUnit.msn}` } });
+    await db.salesUnit.update({ where: { id: keys.salesUnitId }, data: { status: "DEACTIVATED" } });
+    await expectRefusedBy(gateway, token);
+  });
 });
+
+async function expectRefusedBy(gateway: TestGateway, token: string) {
+  const response = await gateway.graphql(token, VIEWER);
+  expect(response.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+}

@@ -3,10 +3,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
 import { createDatabase, databaseUrlWithName, dropDatabase, withClient } from "../../src/db/admin";
 import { applyMigrations, diffMigrationsToSchema, listMigrations, migrationsDir } from "../../src/db/migrate";
 
-const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const adminUrl = inject("adminUrl");
 const created: string[] = [];
 
 async function emptyDatabase(): Promise<string> {

@@ -5,9 +5,10 @@ import path from "node:path";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
 import { decryptSecret, verifySecret } from "../../src/auth/secrets";
 import { isLoginMethodAllowed } from "../../src/auth/login-methods";
-import { createDatabase, databaseUrlWithName, dropDatabase, isReachable } from "../../src/db/admin";
+import { createDatabase, databaseUrlWithName, dropDatabase } from "../../src/db/admin";
 import { applyMigrations } from "../../src/db/migrate";
 import { isValidNin } from "../../src/domain/nin";
 import { parsePhoneNumber } from "../../src/domain/phone";
@@ -16,7 +17,7 @@ import { PrismaClient } from "../../src/generated/prisma/client";
 import type { Permission, Role, TransactionStatus } from "../../src/generated/prisma/enums";
 import { buildDemoData, seedDemoData, writePersonas, type Persona } from "../../src/seed";
 
-const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ADMIN_URL = inject("adminUrl");
 const DATABASE = `seed_test_${process.pid}_${Date.now()}`;
 const ENCRYPTION_KEY = randomBytes(32);
 const STATUSES: TransactionStatus[] = ["REQUESTED", "REJECTED", "RESERVED", "CANCELLED", "CAPTURED", "REFUNDED", "EXPIRED"];
@@ -31,7 +32,6 @@ let now: Date;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  if (!(await isReachable(ADMIN_URL))) throw new Error(`These tests need PostgreSQL at ${ADMIN_URL} (or TEST_ADMIN_DATABASE_URL).`);
   await createDatabase(ADMIN_URL, DATABASE);
   const url = databaseUrlWithName(ADMIN_URL, DATABASE);
   await applyMigrations(url);
