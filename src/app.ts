@@ -26,6 +26,17 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * Prisma's error messages quote the failed call with its arguments, which can be a NIN or a secret: log what
+ * identifies the failure (class, code, model, where) and never the arguments.
+ */
+export function loggableError(error: unknown): unknown {
+  const original = (error as { originalError?: unknown }).originalError ?? error;
+  if (!(original instanceof Error) || !original.name.startsWith("PrismaClient")) return error;
+  const { code, meta } = original as { code?: string; meta?: { modelName?: string } };
+  return { type: original.name, code, model: meta?.modelName, stack: original.stack?.split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n") };
+}
+
 /** How long shutdown waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -56,7 +67,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     maskedErrors: {
       isDev: !config.production,
       maskError: (error, message, isDev) => {
-        logger.error({ err: error }, "Unexpected error in a GraphQL operation");
+        logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
         return isDev ? (error as Error) : new (class extends Error {})(message);
       },
     },

@@ -64,6 +64,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if ((e.AUTH_ISSUER || e.AUTH_AUDIENCE) && !e.AUTH_JWKS_URL) {
     throw new Error("AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL (the external issuer's key set).");
   }
+  // Without both, a token the broker minted for another service would log a person in here.
+  if (e.AUTH_JWKS_URL && (!e.AUTH_ISSUER || !e.AUTH_AUDIENCE)) {
+    throw new Error("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE: the external tokens' required issuer and audience.");
+  }
   const dataDir = path.resolve(projectRoot, e.DATA_DIR ?? ".data");
   return {
     production,
@@ -83,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
     externalAuth: e.AUTH_JWKS_URL
-      ? { jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER ?? null, audience: e.AUTH_AUDIENCE ?? null }
+      ? { jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER!, audience: e.AUTH_AUDIENCE! }
       : null,
     // Development login plays the eID providers: on by default only with the embedded development database.
     devLogin: !production && (e.DEV_LOGIN ?? embeddedDatabase),

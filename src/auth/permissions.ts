@@ -146,6 +146,11 @@ export class Access {
     return [...ids];
   }
 
+  /** The sales units reached one by one (not through a whole merchant) with `action`. */
+  listedSalesUnitIds(action: Action): string[] {
+    return this.grants.flatMap((g) => (g.salesUnitIds !== "ALL" && g.actions.has(action) ? [...g.salesUnitIds] : []));
+  }
+
   /** Filter for SalesUnit rows the principal may do `action` on. */
   salesUnitWhere(action: Action): { OR: SalesUnitScopeWhere[] } | Record<string, never> {
     const parts: SalesUnitScopeWhere[] = [];

@@ -94,7 +94,9 @@ export const PaymentLink = builder.prismaNode("PaymentLink", {
     salesUnit: t.relation("salesUnit"),
     transactions: t.relatedConnection("transactions", {
       cursor: "id",
-      description: "Payments made through the link, newest first.",
+      nullable: true,
+      description: "Payments made through the link, newest first (for callers who may view the unit's transactions).",
+      authScopes: (link) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: link.salesUnitId } }),
       query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
       totalCount: true,
     }),

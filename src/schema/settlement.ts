@@ -1,5 +1,7 @@
 /** Settlements (payouts), report subscriptions and test users. */
 import { builder } from "./builder";
+import type { Context } from "../context";
+import type { Prisma } from "../generated/prisma/client";
 import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, ReportFormatEnum, SettlementFrequencyEnum, SettlementStatusEnum } from "./enums";
 import { Merchant, merchantIdWhere } from "./merchant";
@@ -53,12 +55,34 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/**
+ * A subscription is seen by the portal users who could create it: for one sales unit, those who view its
+ * transactions; for the whole merchant, those who view all of its units. Its address and whether it carries payer
+ * data are not for partners, API keys or colleagues of other units.
+ */
+function canSeeSubscription(row: { merchantId: string; salesUnitId: string | null }, ctx: Context): boolean {
+  if (ctx.principal?.kind !== "USER") return false;
+  return row.salesUnitId
+    ? ctx.access.canOnSalesUnit("VIEW_TRANSACTIONS", { id: row.salesUnitId, merchantId: row.merchantId })
+    : ctx.access.canOnWholeMerchant("VIEW_TRANSACTIONS", row.merchantId);
+}
+
+function subscriptionWhere(ctx: Context): Prisma.ReportSubscriptionWhereInput {
+  if (ctx.principal?.kind !== "USER") return { id: { in: [] } };
+  return {
+    OR: [
+      merchantIdWhere(ctx.access.wholeMerchantIds("VIEW_TRANSACTIONS")),
+      { salesUnitId: { in: ctx.access.listedSalesUnitIds("VIEW_TRANSACTIONS") } },
+    ],
+  };
+}
+
 export const ReportSubscription = builder.prismaNode("ReportSubscription", {
   id: { field: "id" },
   nullable: true,
   description: "E-mail delivery of settlement reports on a schedule.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [merchantIdWhere(ctx.access.merchantIds("VIEW_TRANSACTIONS"))] }),
-  authScopes: (row) => ({ merchant: { action: "VIEW_TRANSACTIONS", merchantId: row.merchantId } }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [subscriptionWhere(ctx)] }),
+  authScopes: (row, ctx) => canSeeSubscription(row, ctx),
   fields: (t) => ({
     email: t.exposeString("email"),
     frequency: t.expose("frequency", { type: SettlementFrequencyEnum }),
@@ -83,7 +107,7 @@ export const TestUser = builder.prismaObject("TestUser", {
 
 builder.prismaObjectFields(Merchant, (t) => ({
   reportSubscriptions: t.relation("reportSubscriptions", {
-    authScopes: (merchant) => ({ merchant: { action: "VIEW_TRANSACTIONS", merchantId: merchant.id } }),
-    query: { orderBy: { createdAt: "asc" } },
+    description: "The report subscriptions you could have created yourself.",
+    query: (_args, ctx) => ({ where: subscriptionWhere(ctx), orderBy: { createdAt: "asc" } }),
   }),
 }));

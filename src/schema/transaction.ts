@@ -76,7 +76,12 @@ builder.prismaObject("TransactionOperation", {
     type: t.expose("type", { type: OperationTypeEnum }),
     amount: t.exposeInt("amount"),
     actorKind: t.expose("actorKind", { type: PrincipalKindEnum }),
-    actorLabel: t.exposeString("actorLabel", { nullable: true }),
+    actorLabel: t.string({
+      nullable: true,
+      description: "Who did it (a staff member's name); only for callers who may see personal details on the sales unit.",
+      select: { transaction: { select: { salesUnitId: true, merchantId: true } } },
+      resolve: (operation, _args, ctx) => (canSeePayer(operation.transaction, ctx) ? operation.actorLabel : null),
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });

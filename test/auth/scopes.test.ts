@@ -166,3 +166,39 @@ describe("other merchants' objects", () => {
     expect(response.data!.transactions.totalCount).toBe(0);
   });
 });
+
+describe("report subscriptions and payment-link payments", () => {
+  const SUBSCRIPTIONS = "{ merchants { nodes { name reportSubscriptions { email } } } }";
+  type Merchants = { merchants: { nodes: { name: string; reportSubscriptions: { email: string }[] }[] } };
+
+  it("show a merchant's report subscriptions to its Administrator", async () => {
+    const response = await gateway.graphql<Merchants>(await tokenFor(gateway.persona("no-admin")), SUBSCRIPTIONS);
+    expect(response.data!.merchants.nodes[0]!.reportSubscriptions.length).toBeGreaterThan(0);
+  });
+
+  it("hide report subscriptions from partners and from colleagues who do not reach what they cover", async () => {
+    for (const key of ["partner", "no-assistant"]) {
+      const response = await gateway.graphql<Merchants>(await tokenFor(gateway.persona(key)), SUBSCRIPTIONS);
+      expect(response.errors, key).toBeUndefined();
+      // The seeded subscriptions cover whole merchants or units neither of them reaches.
+      expect(response.data!.merchants.nodes.flatMap((m) => m.reportSubscriptions), key).toEqual([]);
+    }
+  });
+
+  it("count a link's payments only for callers who may view the unit's transactions", async () => {
+    const partner = gateway.persona("partner");
+    const token = await fetch(`${gateway.url}/accesstoken/get`, {
+      method: "POST",
+      headers: { client_id: partner.clientId!, client_secret: partner.clientSecret!, "Ocp-Apim-Subscription-Key": partner.subscriptionKey!, scope: "PAYMENTS_WRITE" },
+    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+    const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: partner.salesUnits } } });
+    const link = await gateway.services.db.paymentLink.create({
+      data: { salesUnitId: unit.id, slug: "scope-check-link", amount: 1000, currency: unit.currency, description: "Scope check" },
+    });
+    const query = `query($id: ID!) { node(id: $id) { ... on PaymentLink { description transactions { totalCount } } } }`;
+    const id = Buffer.from(`PaymentLink:${link.id}`).toString("base64");
+    const response = await gateway.graphql<{ node: { description: string; transactions: unknown } }>(token, query, { id });
+    expect(response.data!.node).toEqual({ description: link.description, transactions: null });
+    expect(response.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});

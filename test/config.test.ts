@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config";
+
+describe("configuration", () => {
+  it("needs the external issuer and audience together with an external key set", () => {
+    expect(() => loadConfig({ AUTH_JWKS_URL: "https://broker.example/jwks" })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE/);
+    expect(loadConfig({ AUTH_JWKS_URL: "https://broker.example/jwks", AUTH_ISSUER: "https://broker.example", AUTH_AUDIENCE: "portal" }).externalAuth).toMatchObject({
+      issuer: "https://broker.example",
+      audience: "portal",
+    });
+  });
+
+  it("refuses production without a database, an encryption key, or with the development login", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://db/x" })).toThrow(/ENCRYPTION_KEY/);
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://db/x", ENCRYPTION_KEY: "k", DEV_LOGIN: "true", PUBLIC_BASE_URL: "https://x.example" })).toThrow(/DEV_LOGIN/);
+  });
+
+  it("turns the development login on only with the embedded database by default", () => {
+    expect(loadConfig({}).devLogin).toBe(true);
+    expect(loadConfig({ DATABASE_URL: "postgres://db/x" }).devLogin).toBe(false);
+  });
+});
