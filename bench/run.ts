@@ -8,14 +8,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { loadConfig, projectRoot } from "../src/config";
-import { createDatabase, databaseUrlWithName, dropDatabase, isReachable } from "../src/db/admin";
-import { startEmbeddedPostgres } from "../src/db/embedded";
+import { createDatabase, databaseUrlWithName, dropDatabase } from "../src/db/admin";
+import { localOrEmbeddedPostgres } from "../src/db/embedded";
 import { startGateway } from "../src/server";
 import type { Persona } from "../src/seed";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface Scenario {
   name: string;
@@ -71,10 +70,8 @@ const PAGE = `query($first: Int!, $filter: TransactionFilter) { transactions(fir
 
 async function main() {
   const scratch = mkdtempSync(path.join(tmpdir(), "portal-bench-"));
-  const embedded = (await isReachable(LOCAL_POSTGRES))
-    ? null
-    : await startEmbeddedPostgres({ dataDir: path.join(projectRoot, ".data", "bench-postgres"), port: 54331 });
-  const adminUrl = embedded?.adminUrl ?? LOCAL_POSTGRES;
+  const server = await localOrEmbeddedPostgres(path.join(projectRoot, ".data", "bench-postgres"), 54331);
+  const { adminUrl } = server;
   const database = `portal_bench_${process.pid}`;
   await createDatabase(adminUrl, database);
   const personasPath = path.join(scratch, "personas.json");
@@ -126,7 +123,7 @@ async function main() {
   } finally {
     await gateway.stop();
     await dropDatabase(adminUrl, database);
-    await embedded?.stop();
+    await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

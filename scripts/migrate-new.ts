@@ -4,11 +4,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig, projectRoot } from "../src/config";
-import { isReachable } from "../src/db/admin";
-import { openDatabase } from "../src/db/boot";
+import { localOrEmbeddedPostgres } from "../src/db/embedded";
 import { diffMigrationsToSchema, MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE, migrationsDir } from "../src/db/migrate";
-
-const LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 
 function migrationName(arg: string | undefined): string {
   const name = (arg ?? "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 200);
@@ -27,12 +24,12 @@ function timestamp(now = new Date()): string {
  */
 async function withServer<T>(fn: (serverUrl: string) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  if (!config.databaseUrl && (await isReachable(LOCAL_SERVER))) return fn(LOCAL_SERVER);
-  const database = await openDatabase(config, console.log);
+  if (config.databaseUrl) return fn(config.databaseUrl);
+  const server = await localOrEmbeddedPostgres(path.join(config.dataDir, "postgres"), config.embeddedPostgresPort, console.log);
   try {
-    return await fn(database.url);
+    return await fn(server.adminUrl);
   } finally {
-    await database.stop();
+    await server.stop();
   }
 }
 

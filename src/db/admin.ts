@@ -2,6 +2,9 @@ import pg from "pg";
 
 const DUPLICATE_DATABASE = "42P04";
 
+/** Where the data layer reports what it does at start-up (creating a cluster, applying migrations, seeding). */
+export type Log = (message: string) => void;
+
 /** Runs `fn` on a client of its own and always closes it, so admin work never holds pool slots or leaks. */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -11,6 +14,18 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   } finally {
     await client.end();
   }
+}
+
+/** Holds a session-level advisory lock on a connection of its own for the duration of `fn`. */
+export async function withAdvisoryLock<T>(url: string, key: number, fn: () => Promise<T>): Promise<T> {
+  return withClient(url, async (client) => {
+    await client.query("SELECT pg_advisory_lock($1)", [key]);
+    try {
+      return await fn();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [key]);
+    }
+  });
 }
 
 /** The same server and credentials as `url`, pointing at database `name`. */

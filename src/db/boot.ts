@@ -7,12 +7,10 @@ import path from "node:path";
 import type { Config } from "../config";
 import { ensureSigningKey } from "../auth/keys";
 import { seedDemoData, writePersonas } from "../seed";
-import { withClient } from "./admin";
+import { withAdvisoryLock, type Log } from "./admin";
 import type { Db } from "./client";
 import { startEmbeddedPostgres } from "./embedded";
 import { applyMigrations } from "./migrate";
-
-export type Log = (message: string) => void;
 
 /** An arbitrary constant shared by every instance: the key of the start-up advisory lock. */
 const BOOTSTRAP_LOCK_KEY = 724_311_901;
@@ -39,22 +37,17 @@ export async function bootstrapData(
   url: string,
   options: { encryptionKey: Buffer; seedDemoData: boolean; personasPath: string | null; log: Log },
 ): Promise<{ seeded: boolean }> {
-  return withClient(url, async (client) => {
-    await client.query("SELECT pg_advisory_lock($1)", [BOOTSTRAP_LOCK_KEY]);
-    try {
-      await ensureSigningKey(db, options.encryptionKey);
-      if (!options.seedDemoData || (await db.merchant.count()) > 0) return { seeded: false };
-      options.log("Empty database: seeding demo data");
-      const personas = await seedDemoData(db, { encryptionKey: options.encryptionKey, log: options.log });
-      // Fresh bulk inserts leave the planner guessing (it estimated 12 rows for a merchant's 2,700 transactions).
-      await db.$executeRawUnsafe("ANALYZE");
-      if (options.personasPath) {
-        await writePersonas(options.personasPath, personas);
-        options.log(`Wrote ${personas.length} personas to ${path.relative(process.cwd(), options.personasPath)}`);
-      }
-      return { seeded: true };
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [BOOTSTRAP_LOCK_KEY]);
+  return withAdvisoryLock(url, BOOTSTRAP_LOCK_KEY, async () => {
+    await ensureSigningKey(db, options.encryptionKey);
+    if (!options.seedDemoData || (await db.merchant.count()) > 0) return { seeded: false };
+    options.log("Empty database: seeding demo data");
+    const personas = await seedDemoData(db, { encryptionKey: options.encryptionKey, log: options.log });
+    // Fresh bulk inserts leave the planner guessing (it estimated 12 rows for a merchant's 2,700 transactions).
+    await db.$executeRawUnsafe("ANALYZE");
+    if (options.personasPath) {
+      await writePersonas(options.personasPath, personas);
+      options.log(`Wrote ${personas.length} personas to ${path.relative(process.cwd(), options.personasPath)}`);
     }
+    return { seeded: true };
   });
 }

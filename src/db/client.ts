@@ -1,7 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "../generated/prisma/client";
+import { PrismaClient, type Prisma } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
+
+/** The client handed to a `$transaction` callback. */
+export type Tx = Prisma.TransactionClient;
 
 export interface DbOptions {
   /** Called with every SQL statement Prisma sends; tests use it to pin the statement count per operation. */

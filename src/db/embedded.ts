@@ -1,8 +1,9 @@
 import { access, readFile, realpath, rm } from "node:fs/promises";
 import path from "node:path";
-import { databaseUrlWithName, ensureDatabase, withClient } from "./admin";
+import { databaseUrlWithName, ensureDatabase, isReachable, withClient, type Log } from "./admin";
 
-type Log = (message: string) => void;
+/** The usual local server of developers and CI: the `postgres` user on 127.0.0.1:5432, without a password. */
+export const LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
 const USER = "postgres";
 const PASSWORD = "postgres";
@@ -42,6 +43,23 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     throw error;
   }
   return { url, adminUrl, stop };
+}
+
+/** A PostgreSQL server to create databases on; `stop` stops it only if it was started for the caller. */
+export interface PostgresServer {
+  /** URL of the `postgres` maintenance database. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local server when it answers, else the embedded one with its cluster in `dataDir` on `port`: tests, benchmarks
+ * and scripts then run on a fresh laptop without setting anything up.
+ */
+export async function localOrEmbeddedPostgres(dataDir: string, port: number, log?: Log): Promise<PostgresServer> {
+  if (await isReachable(LOCAL_POSTGRES_URL)) return { adminUrl: LOCAL_POSTGRES_URL, stop: async () => {} };
+  const { adminUrl, stop } = await startEmbeddedPostgres({ dataDir, port, log });
+  return { adminUrl, stop };
 }
 
 async function startServer(dataDir: string, port: number, log: Log): Promise<() => Promise<void>> {

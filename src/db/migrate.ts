@@ -9,7 +9,7 @@ import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationDirectory, MigrationList, SchemaEngine, SchemaFilter } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 import { projectRoot } from "../config";
-import { createDatabase, databaseUrlWithName, dropDatabase, withClient } from "./admin";
+import { createDatabase, databaseUrlWithName, dropDatabase, withAdvisoryLock, type Log } from "./admin";
 
 export const migrationsDir = path.join(projectRoot, "prisma", "migrations");
 export const schemaPath = path.join(projectRoot, "prisma", "schema.prisma");
@@ -30,8 +30,6 @@ const DIFF_FOUND = 2;
  * one of its pooled connections, so holding it here would make the engine wait for us until its 10 s lock timeout.
  */
 const MIGRATION_LOCK_KEY = 7_270_736_901;
-
-export type Log = (message: string) => void;
 
 // @types/node 20 has no WebAssembly typings and the project's lib has no DOM; this is the one call used here.
 declare const WebAssembly: {
@@ -222,18 +220,6 @@ function withPanicMessage(error: unknown): unknown {
   return new Error(`The schema engine panicked: ${panic}`, { cause: error });
 }
 
-/** Holds a session-level advisory lock on a connection of its own for the duration of `fn`. */
-async function withMigrationLock<T>(databaseUrl: string, fn: () => Promise<T>): Promise<T> {
-  return withClient(databaseUrl, async (client) => {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    try {
-      return await fn();
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
-    }
-  });
-}
-
 /**
  * Applies the unapplied folders of prisma/migrations and records them in `_prisma_migrations`, exactly as
  * `prisma migrate deploy` does (the same engine code), so either tool can take over from the other.
@@ -244,7 +230,7 @@ export async function applyMigrations(
 ): Promise<{ applied: string[] }> {
   const log = options.log ?? (() => {});
   const migrationsList = await listMigrations(options.dir);
-  const applied = await withMigrationLock(databaseUrl, () =>
+  const applied = await withAdvisoryLock(databaseUrl, MIGRATION_LOCK_KEY, () =>
     withSchemaEngine(
       databaseUrl,
       async (engine) => (await engine.applyMigrations({ migrationsList, filters: NO_FILTERS })).appliedMigrationNames,

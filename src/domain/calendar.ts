@@ -1,7 +1,7 @@
 /**
  * Banking days and settlement dates. Days are plain "YYYY-MM-DD" strings throughout (store one in a `@db.Date`
- * column as `new Date(day + "T00:00:00Z")`): they compare with `<` and never shift with a time zone. Only `ledgerDay` looks at an
- * instant, and it reads it in Oslo time, where the ledger day runs (SPEC §8).
+ * column as `dateOfDay(day)`, read one back with `dayOf`): they compare with `<` and never shift with a time zone. Only
+ * `ledgerDay` looks at an instant, and it reads it in Oslo time, where the ledger day runs (SPEC §8).
  */
 import Holidays from "date-holidays";
 import { ValidationError } from "./errors";
@@ -35,7 +35,7 @@ export function ledgerDay(instant: Date): string {
 /** Checks a day given as input (e.g. a report period) and returns it unchanged. */
 export function parseDay(value: string, field = "date"): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const valid = match !== null && toDay(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) === value;
+  const valid = match !== null && dayOf(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))) === value;
   if (!valid) throw new ValidationError("Write the date as YYYY-MM-DD, e.g. 2025-05-17, and use a real date.", field);
   return value;
 }
@@ -142,21 +142,28 @@ function bankHolidays(country: MerchantCountry, year: number): ReadonlySet<strin
   return days;
 }
 
-function toDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+/** The UTC calendar day of a Date, e.g. of a `@db.Date` column's value. */
+export function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
-function addDays(day: string, n: number): string {
-  return toDay(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
+/** The day as a Date at midnight UTC, the value a `@db.Date` column takes. */
+export function dateOfDay(day: string): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
+/** `n` calendar days after `day` (before it for a negative `n`). */
+export function addDays(day: string, n: number): string {
+  return dayOf(new Date(dateOfDay(day).getTime() + n * DAY_MS));
 }
 
 /** 0 = Sunday … 6 = Saturday. */
 function dayOfWeek(day: string): number {
-  return new Date(`${day}T00:00:00Z`).getUTCDay();
+  return dateOfDay(day).getUTCDay();
 }
 
 function firstOfNextMonth(day: string): string {
   const year = Number(day.slice(0, 4));
   const month = Number(day.slice(5, 7));
-  return toDay(Date.UTC(year, month, 1));
+  return dayOf(new Date(Date.UTC(year, month, 1)));
 }

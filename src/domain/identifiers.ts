@@ -99,6 +99,8 @@ export const NAME_LIMITS = {
 
 export const DESCRIPTION_LIMITS = { min: 3, max: 100 } as const;
 
+export const REASON_LIMITS = { min: 3, max: 500 } as const;
+
 /** Trims the name and counts characters as code points, so "Kafé Ø" is six characters. */
 export function validateName(value: string, field: string, min: number, max: number): string {
   return validateText(value, field, min, max, "name");
@@ -107,6 +109,11 @@ export function validateName(value: string, field: string, min: number, max: num
 /** The payment description the customer sees in the app. */
 export function validateDescription(value: string, field = "description"): string {
   return validateText(value, field, DESCRIPTION_LIMITS.min, DESCRIPTION_LIMITS.max, "description");
+}
+
+/** Why customer service rejects an application or an order; the applicant reads it. */
+export function validateReason(value: string, field = "reason"): string {
+  return validateText(value, field, REASON_LIMITS.min, REASON_LIMITS.max, "reason");
 }
 
 /** Bounded one-line free text; `what` names it in the messages ("shipping address"). */

@@ -55,6 +55,13 @@ export function formatAmount(amount: number, currency: Currency): string {
   return `${FORMATS[currency].format(amount / 100)}\u00a0${currency}`;
 }
 
+/** "123.45" from 12345: exact decimal text, no floating point. */
+export function formatMinorUnits(amount: number): string {
+  const sign = amount < 0 ? "-" : "";
+  const abs = Math.abs(amount);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
 function formatNumber(amount: number): string {
   return FORMATS.NOK.format(amount / 100);
 }

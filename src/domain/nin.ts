@@ -3,6 +3,7 @@
  * a short, well-specified checksum, and the packages miss parts of it (danish-ssn still applies the mod-11
  * check dropped in 2007), so one module with one error style is simpler than four dependencies.
  */
+import { dayOf } from "./calendar";
 import { luhnCheckDigit, mod11CheckDigit } from "./checksums";
 import { ValidationError } from "./errors";
 import { pick, randomDigits, randomInt } from "./random";
@@ -30,7 +31,7 @@ function fail(message: string): never {
 export function parseNin(country: Country, input: string, now: Date = new Date()): ParsedNin {
   const compact = input.replace(/\s+/g, "");
   const parsed = PARSERS[country](compact, now);
-  if (parsed.birthDate > now.toISOString().slice(0, 10)) {
+  if (parsed.birthDate > dayOf(now)) {
     fail("The NIN's birth date is in the future: check the number and try again.");
   }
   return parsed;
@@ -226,7 +227,7 @@ function swedishBirthYear(yy: number, month: number, day: number, centenarian: b
   const thisYear = now.getUTCFullYear();
   let year = thisYear - ((((thisYear - yy) % 100) + 100) % 100);
   const birthday = isoDate(year, month, day);
-  if (birthday !== null && birthday > now.toISOString().slice(0, 10)) year -= 100;
+  if (birthday !== null && birthday > dayOf(now)) year -= 100;
   return centenarian ? year - 100 : year;
 }
 

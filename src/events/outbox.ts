@@ -4,8 +4,7 @@
  * and to repair what the fan-out lost.
  */
 import type { Prisma } from "../generated/prisma/client";
-
-export type Tx = Prisma.TransactionClient;
+import type { Tx } from "../db/client";
 
 /** The PostgreSQL channel that wakes relays; a notification carries nothing and is only a hint. */
 export const OUTBOX_CHANNEL = "outbox_event";

@@ -4,6 +4,7 @@
  * PERSONAL_DATA_REPORTS (403 otherwise) and each such download is audited.
  */
 import type { Services } from "../context";
+import { dayOf } from "../domain/calendar";
 import { isUuid } from "../domain/ids";
 import type { ReportFormat } from "../generated/prisma/enums";
 import { loadSettlementReport } from "../reports/settlement-report";
@@ -54,8 +55,8 @@ export function settlementReportRoutes(services: Services): Record<string, Route
           data: { format },
         });
       }
-      const day = (d: Date) => d.toISOString().slice(0, 10);
-      const period = day(settlement.periodStart) === day(settlement.periodEnd) ? [day(settlement.periodStart)] : [day(settlement.periodStart), day(settlement.periodEnd)];
+      const [start, end] = [dayOf(settlement.periodStart), dayOf(settlement.periodEnd)];
+      const period = start === end ? [start] : [start, end];
       return fileResponse(
         await renderReport(report, format),
         REPORT_CONTENT_TYPES[format],

@@ -3,7 +3,8 @@
  * break), amounts in major units with a decimal point like Stripe's and Adyen's exports, UTF-8 with a byte-order
  * mark so Excel reads "æøå" correctly. Spreadsheet users in Nordic locales are better served by the XLSX format.
  */
-import { formatMinorUnits, reportColumns, type SettlementReport } from "./settlement-report";
+import { formatMinorUnits } from "../domain/money";
+import { reportColumns, type SettlementReport } from "./settlement-report";
 
 const BOM = "\uFEFF";
 

@@ -7,7 +7,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Prisma } from "../generated/prisma/client";
 import type { Currency } from "../generated/prisma/enums";
 import type { Db } from "../db/client";
-import { ledgerDay } from "../domain/calendar";
+import { dayOf, ledgerDay } from "../domain/calendar";
 
 export interface SettlementSummary {
   /** Relay global id, the one `node(id:)` resolves. */
@@ -95,13 +95,6 @@ export function linesBySettlement(report: SettlementReport): Map<string, ReportL
   return groups;
 }
 
-/** "123.45" from 12345: exact decimal text, no floating point. */
-export function formatMinorUnits(amount: number): string {
-  const sign = amount < 0 ? "-" : "";
-  const abs = Math.abs(amount);
-  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
-}
-
 /**
  * Splits `total` over `weights` in proportion, in whole minor units, handing the remainder to the largest
  * fractions first (the largest-remainder method), so the parts always add up to `total`. With no positive
@@ -151,8 +144,6 @@ export interface OperationRow {
   transaction: { id: string; reference: string; payerName: string | null; message: string | null };
 }
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
-
 /** Pure: the report from database rows. Operations of settlements not in `settlements` are ignored. */
 export function buildSettlementReport(
   settlements: readonly SettlementRow[],
@@ -179,7 +170,7 @@ export function buildSettlementReport(
         transactionId: encodeGlobalID("Transaction", operation.transaction.id),
         settlementId,
         orderId: operation.transaction.reference,
-        settlementDate: day(settlement.payoutDate),
+        settlementDate: dayOf(settlement.payoutDate),
         grossAmount: gross,
         currency: settlement.currency,
         feeAmount: fee,
@@ -199,9 +190,9 @@ export function buildSettlementReport(
       id: encodeGlobalID("Settlement", s.id),
       salesUnitName: s.salesUnit.name,
       msn: s.salesUnit.msn,
-      periodStart: day(s.periodStart),
-      periodEnd: day(s.periodEnd),
-      payoutDate: day(s.payoutDate),
+      periodStart: dayOf(s.periodStart),
+      periodEnd: dayOf(s.periodEnd),
+      payoutDate: dayOf(s.payoutDate),
       currency: s.currency,
       grossAmount: s.grossAmount,
       refundedAmount: s.refundedAmount,

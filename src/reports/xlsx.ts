@@ -3,17 +3,16 @@
  * "Settlements" sheet with each settlement's totals.
  */
 import ExcelJS from "exceljs";
+import { dateOfDay } from "../domain/calendar";
 import { reportColumns, type SettlementReport } from "./settlement-report";
 
 const AMOUNT_FORMAT = "#,##0.00";
 const DATE_FORMAT = "yyyy-mm-dd";
 
-/** Excel stores dates without a zone; midnight UTC of the day keeps the calendar date in every locale. */
-const excelDate = (day: string) => new Date(`${day}T00:00:00Z`);
-
+/** Dates go in as midnight UTC of the day: Excel stores dates without a zone, so that keeps the calendar date in every locale. */
 function cellValue(kind: string, value: string | number): ExcelJS.CellValue {
   if (kind === "amount") return (value as number) / 100;
-  if (kind === "date") return excelDate(value as string);
+  if (kind === "date") return dateOfDay(value as string);
   return value;
 }
 
@@ -53,9 +52,9 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
   for (const s of report.settlements) {
     summary.addRow({
       ...s,
-      periodStart: excelDate(s.periodStart),
-      periodEnd: excelDate(s.periodEnd),
-      payoutDate: excelDate(s.payoutDate),
+      periodStart: dateOfDay(s.periodStart),
+      periodEnd: dateOfDay(s.periodEnd),
+      payoutDate: dateOfDay(s.payoutDate),
       grossAmount: s.grossAmount / 100,
       feeAmount: s.feeAmount / 100,
       refundedAmount: s.refundedAmount / 100,

@@ -2,7 +2,8 @@
  * XML: one <Settlement> per settlement with its totals and its <Line>s, element names as the CSV headers.
  * Written by hand because the document is flat and only needs escaping; amounts are decimals in major units.
  */
-import { formatMinorUnits, linesBySettlement, reportColumns, type SettlementReport } from "./settlement-report";
+import { formatMinorUnits } from "../domain/money";
+import { linesBySettlement, reportColumns, type SettlementReport } from "./settlement-report";
 
 /** Characters XML 1.0 cannot carry at all (most control characters, lone surrogates, U+FFFE/U+FFFF) are dropped. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

@@ -5,15 +5,15 @@
 import { mod11CheckDigit, mod97 } from "../domain/checksums";
 import { ValidationError } from "../domain/errors";
 import { validateSettlementAccount } from "../domain/identifiers";
+import { randomDigits } from "../domain/random";
 import type { MerchantCountry } from "../domain/types";
 import type { Random } from "./random";
 
 const NO_ACCOUNT_WEIGHTS = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2] as const;
 
+/** `count` digits without a leading zero. */
 function digits(rng: Random, count: number): string {
-  let out = String(rng.int(1, 9));
-  while (out.length < count) out += String(rng.int(0, 9));
-  return out;
+  return String(rng.int(1, 9)) + randomDigits(rng.next, count - 1);
 }
 
 function candidate(rng: Random, country: MerchantCountry): string {

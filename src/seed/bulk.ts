@@ -4,6 +4,7 @@
  * 9 s for the ~18,000 transaction, operation and settlement rows of the seed; this takes under one.
  */
 import type { Prisma } from "../generated/prisma/client";
+import { dayOf } from "../domain/calendar";
 
 /** A column's PostgreSQL type, or the name of a Prisma enum (a PostgreSQL type of the same name). */
 export type ColumnType = "uuid" | "text" | "int4" | "timestamp" | "date" | { enum: string };
@@ -17,7 +18,7 @@ function sqlType(type: ColumnType): string {
 
 function toParameter(value: unknown, type: ColumnType): unknown {
   if (value === undefined || value === null) return null;
-  if (value instanceof Date) return type === "date" ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (value instanceof Date) return type === "date" ? dayOf(value) : value.toISOString();
   return value;
 }
 

@@ -9,9 +9,10 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { Country, PartnerScope, ProductType } from "../generated/prisma/enums";
-import { digestKey, encryptSecret, generateClientId, generateSecret, hashSecret } from "../auth/secrets";
-import { expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
+import { dateOfDay, expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
 import { currencyForCountry } from "../domain/money";
+import { newPartnerKeyMaterial } from "../services/partners";
+import { newKeyMaterial } from "../services/sales-units";
 import { settlementAccount } from "./accounts";
 import { bulkInsert, type ColumnType } from "./bulk";
 import { APPLICATION, MERCHANTS, OPERATOR, PARTNERS, USERS, type MerchantKey, type MerchantPlan, type UnitPlan, type UserPlan } from "./catalog";
@@ -121,17 +122,10 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
     const id = rng.uuid();
     const createdAt = ago((key === "linked" ? 700 : 90) * DAY);
     rows.partners.push({ id, ...plan, createdAt });
-    const credentials = { key, id, clientId: generateClientId(), clientSecret: generateSecret(), subscriptionKey: generateSecret(), scopes: ALL_PARTNER_SCOPES.filter((scope) => scope !== "PERSONAL_DATA_READ") };
-    partnerCredentials.push(credentials);
-    rows.partnerKeys.push({
-      id: rng.uuid(),
-      partnerId: id,
-      clientId: credentials.clientId,
-      clientSecretHash: hashSecret(credentials.clientSecret),
-      subscriptionKey: digestKey(credentials.subscriptionKey),
-      scopes: credentials.scopes,
-      createdAt,
-    });
+    const { credentials, stored } = newPartnerKeyMaterial();
+    const scopes = ALL_PARTNER_SCOPES.filter((scope) => scope !== "PERSONAL_DATA_READ");
+    partnerCredentials.push({ key, id, ...credentials, scopes });
+    rows.partnerKeys.push({ id: rng.uuid(), partnerId: id, ...stored, scopes, createdAt });
   }
   const linkedPartner = partnerCredentials[0];
   if (!linkedPartner) throw new Error("seed catalog has no partner");
@@ -196,19 +190,7 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
         createdAt,
         updatedAt: unit.deactivatedAt ?? unit.activatedAt,
       });
-      const primary = generateSecret();
-      const secondary = generateSecret();
-      rows.apiKeys.push({
-        id: unit.apiKeysId,
-        salesUnitId: unit.id,
-        clientId: generateClientId(),
-        clientSecretEncrypted: encryptSecret(generateSecret(), encryptionKey),
-        primarySubscriptionKey: digestKey(primary),
-        secondarySubscriptionKey: digestKey(secondary),
-        primarySubscriptionKeyEnc: encryptSecret(primary, encryptionKey),
-        secondarySubscriptionKeyEnc: encryptSecret(secondary, encryptionKey),
-        createdAt: unit.activatedAt,
-      });
+      rows.apiKeys.push({ id: unit.apiKeysId, salesUnitId: unit.id, ...newKeyMaterial(encryptionKey), createdAt: unit.activatedAt });
     });
   }
   const unit = (key: string): SeededUnit => {
@@ -232,7 +214,7 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
     const user: SeededUser = {
       plan,
       id: rng.uuid(),
-      nin: population.nin(plan.country, new Date(`${plan.birthDate}T00:00:00.000Z`)),
+      nin: population.nin(plan.country, dateOfDay(plan.birthDate)),
       phoneNumber: population.phone(plan.country),
       createdAt,
     };
@@ -330,7 +312,7 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
       product,
       createdAt,
       updatedAt: fields.decidedAt ?? createdAt,
-      expectedBy: new Date(`${expectedByDate(createdAt, PRODUCT_ORDER_WORKING_DAYS, merchant.plan.country)}T00:00:00.000Z`),
+      expectedBy: dateOfDay(expectedByDate(createdAt, PRODUCT_ORDER_WORKING_DAYS, merchant.plan.country)),
       createdById: admins[merchant.plan.key].id,
       ...fields,
     });

@@ -2,7 +2,8 @@
  * A seeded random source for the demo data. Hand-written mulberry32 because it is four lines, fast, and
  * gives the same sequence on every machine and Node version (Math.random cannot be seeded).
  */
-export type Rng = () => number;
+import { pick, randomInt, randomString, SLUG_ALPHABET } from "../domain/random";
+import type { Rng } from "../domain/types";
 
 export function mulberry32(seed: number): Rng {
   let state = seed >>> 0;
@@ -21,7 +22,7 @@ export class Random {
 
   /** Integer in [min, max], both inclusive. */
   int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    return randomInt(this.next, min, max);
   }
 
   chance(probability: number): boolean {
@@ -29,9 +30,8 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error("pick from an empty list");
-    return item;
+    if (!isNonEmpty(items)) throw new Error("pick from an empty list");
+    return pick(this.next, items);
   }
 
   /** Picks by weight: `[[value, weight], ...]`. */
@@ -57,9 +57,11 @@ export class Random {
   }
 
   /** Random string over `alphabet`. */
-  string(length: number, alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"): string {
-    let out = "";
-    for (let i = 0; i < length; i++) out += alphabet.charAt(Math.floor(this.next() * alphabet.length));
-    return out;
+  string(length: number, alphabet = SLUG_ALPHABET): string {
+    return randomString(this.next, length, alphabet);
   }
+}
+
+function isNonEmpty<T>(items: readonly T[]): items is readonly [T, ...T[]] {
+  return items.length > 0;
 }

@@ -4,7 +4,7 @@
  */
 import type { Prisma } from "../generated/prisma/client";
 import type { Currency, SettlementFrequency } from "../generated/prisma/enums";
-import { ledgerDay, payoutDate, settlementPeriod } from "../domain/calendar";
+import { dateOfDay, ledgerDay, payoutDate, settlementPeriod } from "../domain/calendar";
 import type { MerchantCountry } from "../domain/types";
 import type { Random } from "./random";
 import type { OperationRow } from "./transactions";
@@ -24,10 +24,6 @@ export interface SettledUnit {
 }
 
 export type SettlementRow = Prisma.SettlementCreateManyInput & { id: string };
-
-function dateOnly(day: string): Date {
-  return new Date(`${day}T00:00:00.000Z`);
-}
 
 /**
  * One settlement per unit and closed period with money movements in it (a period is closed once its last
@@ -88,9 +84,9 @@ export function buildSettlements(
     rows.push({
       id,
       salesUnitId: settlement.unit.id,
-      periodStart: dateOnly(settlement.periodStart),
-      periodEnd: dateOnly(settlement.periodEnd),
-      payoutDate: dateOnly(payout),
+      periodStart: dateOfDay(settlement.periodStart),
+      periodEnd: dateOfDay(settlement.periodEnd),
+      payoutDate: dateOfDay(payout),
       currency: settlement.unit.currency,
       grossAmount: settlement.gross,
       refundedAmount: settlement.refunded,

@@ -5,6 +5,7 @@
  */
 import type { Prisma } from "../generated/prisma/client";
 import type { Channel, Country, Currency, Environment, OperationType, PrincipalKind, TransactionStatus } from "../generated/prisma/enums";
+import { dayOf } from "../domain/calendar";
 import type { UnitProfile } from "./catalog";
 import { MESSAGES, PROFILES, SHIPPING } from "./products";
 import type { Random } from "./random";
@@ -110,10 +111,6 @@ function creationTimes(rng: Random, unit: UnitContext, now: number): number[] {
     if (at >= from && at <= until) times.push(at);
   }
   return times.sort((a, b) => a - b);
-}
-
-function ymd(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
 }
 
 class References {
@@ -261,7 +258,7 @@ export function generateTransactions(rng: Random, units: UnitContext[], now: Dat
       const goods = link ? { amount: link.amount, description: link.description } : basket(rng, unit.profile, shipped);
       const prefix = test ? "test" : link ? `link-${link.slug}` : PROFILES[unit.profile].referencePrefix;
       const reference =
-        prefix === "pos" ? references.next(`pos-${ymd(createdAt).replaceAll("-", "")}`, 4) : references.next(`${prefix}-${ymd(createdAt).slice(0, 4)}`, 6);
+        prefix === "pos" ? references.next(`pos-${dayOf(new Date(createdAt)).replaceAll("-", "")}`, 4) : references.next(`${prefix}-${dayOf(new Date(createdAt)).slice(0, 4)}`, 6);
 
       const requester = link ? PLATFORM : unit.requester;
       const steps: Step[] = [{ type: "REQUEST", amount: goods.amount, at: createdAt, actor: requester }];

@@ -1,7 +1,7 @@
 /** The audit trail: one row per change, written in the same database transaction as the change. */
 import type { Prisma, PrincipalKind } from "../generated/prisma/client";
 import type { Principal } from "../auth/principal";
-import type { Tx } from "../events/outbox";
+import type { Tx } from "../db/client";
 
 export interface Actor {
   kind: PrincipalKind;

@@ -5,6 +5,7 @@
 import type { Context } from "../context";
 import { InvalidStateError, ValidationError } from "../domain/errors";
 import { validateText } from "../domain/identifiers";
+import { assertNotDeactivated } from "../domain/sales-unit";
 import { validateHttpsUrl } from "../domain/urls";
 import type { ConsentType } from "../generated/prisma/enums";
 import { actorOf, recordAudit } from "./audit";
@@ -39,7 +40,7 @@ export async function setLoginConsents(ctx: Context, input: { salesUnitId: strin
   const privacyUrl = validateHttpsUrl(input.privacyUrl, "privacyUrl");
   return ctx.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
-    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its Login set-up cannot be changed.");
+    assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const before = await tx.loginConfig.findUnique({ where: { salesUnitId: unit.id }, include: { consents: { orderBy: { type: "asc" } } } });
     const config = await tx.loginConfig.upsert({
       where: { salesUnitId: unit.id },
@@ -66,7 +67,7 @@ export async function setLoginConsents(ctx: Context, input: { salesUnitId: strin
 export async function setLoginActivated(ctx: Context, input: { salesUnitId: string; activated: boolean }) {
   return ctx.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
-    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its Login set-up cannot be changed.");
+    assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const existing = await tx.loginConfig.findUnique({ where: { salesUnitId: unit.id } });
     if (input.activated) {
       if (!unit.login) throw new InvalidStateError("Login is not part of this sales unit's solution: order Login for it first (Order solution → Login).");

@@ -6,15 +6,16 @@
  */
 import type { Channel, Country, MerchantAgreement, ProductOrder, ProductType } from "../generated/prisma/client";
 import type { Context } from "../context";
-import { expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
+import { dateOfDay, expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
 import { validateCompanyDetails, type CompanyDetails } from "../domain/company";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { isUuid } from "../domain/ids";
-import { NAME_LIMITS, validateEmail, validateName, validateOrganizationNumber, validateText } from "../domain/identifiers";
+import { NAME_LIMITS, validateEmail, validateName, validateOrganizationNumber, validateReason } from "../domain/identifiers";
 import { currencyForCountry } from "../domain/money";
 import { FULFILMENT, validateProductOrder } from "../domain/product-orders";
 import type { MerchantCountry } from "../domain/types";
-import type { Tx } from "../events/outbox";
+import type { Tx } from "../db/client";
+import { lockRow } from "../db/locks";
 import { actorOf, recordAudit } from "./audit";
 import { freeMsn, lockedUnit, newKeyMaterial } from "./sales-units";
 import { lockMerchant } from "./users";
@@ -70,11 +71,8 @@ export async function createMerchantAgreement(ctx: Context, fields: AgreementFie
 }
 
 async function lockedAgreement(tx: Tx, agreementId: string): Promise<MerchantAgreement> {
-  if (!isUuid(agreementId)) throw new NotFoundError("merchant agreement");
-  await tx.$queryRaw`SELECT id FROM "MerchantAgreement" WHERE id = ${agreementId}::uuid FOR UPDATE`;
-  const agreement = await tx.merchantAgreement.findUnique({ where: { id: agreementId } });
-  if (!agreement) throw new NotFoundError("merchant agreement");
-  return agreement;
+  if (!(await lockRow(tx, "MerchantAgreement", agreementId))) throw new NotFoundError("merchant agreement");
+  return tx.merchantAgreement.findUniqueOrThrow({ where: { id: agreementId } });
 }
 
 function assertDraft(agreement: MerchantAgreement): void {
@@ -183,12 +181,6 @@ export async function approveMerchantAgreement(ctx: Context, agreementId: string
   });
 }
 
-export const REASON_LIMITS = { min: 3, max: 500 } as const;
-
-function validateReason(reason: string): string {
-  return validateText(reason, "reason", REASON_LIMITS.min, REASON_LIMITS.max, "reason");
-}
-
 export async function rejectMerchantAgreement(ctx: Context, agreementId: string, reason: string) {
   const rejectionReason = validateReason(reason);
   const now = ctx.services.clock.now();
@@ -240,7 +232,7 @@ export async function orderProduct(ctx: Context, input: OrderProductInput) {
         merchantId: merchant.id,
         product: input.product,
         ...fields,
-        expectedBy: new Date(`${expectedBy}T00:00:00Z`),
+        expectedBy: dateOfDay(expectedBy),
         createdById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
       },
     });
@@ -276,10 +268,8 @@ async function existingPartner(tx: Tx, partnerId: string) {
 }
 
 async function lockedOpenOrder(tx: Tx, productOrderId: string): Promise<ProductOrder> {
-  if (!isUuid(productOrderId)) throw new NotFoundError("product order");
-  await tx.$queryRaw`SELECT id FROM "ProductOrder" WHERE id = ${productOrderId}::uuid FOR UPDATE`;
-  const order = await tx.productOrder.findUnique({ where: { id: productOrderId } });
-  if (!order) throw new NotFoundError("product order");
+  if (!(await lockRow(tx, "ProductOrder", productOrderId))) throw new NotFoundError("product order");
+  const order = await tx.productOrder.findUniqueOrThrow({ where: { id: productOrderId } });
   if (order.status === "COMPLETED" || order.status === "REJECTED") {
     throw new InvalidStateError(`This order is already ${order.status.toLowerCase()}.`);
   }

@@ -8,18 +8,19 @@ import type { Context } from "../context";
 import { digestKey, generateClientId, generateSecret, hashSecret } from "../auth/secrets";
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { isUuid } from "../domain/ids";
+import { assertNotDeactivated } from "../domain/sales-unit";
+import { lockRow } from "../db/locks";
 import { actorOf, recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
 
 /** Links the partner to the sales unit, replacing any other; `null` unlinks. The partner's access follows at once. */
 export async function linkPartner(ctx: Context, salesUnitId: string, partnerId: string | null) {
-  if (!isUuid(salesUnitId)) throw new NotFoundError("sales unit");
   return ctx.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     if (partnerId !== null) {
       const partner = isUuid(partnerId) ? await tx.partner.findUnique({ where: { id: partnerId }, select: { id: true } }) : null;
       if (!partner) throw new NotFoundError("partner");
-      if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: a partner cannot be linked to it.");
+      assertNotDeactivated(unit, "a partner cannot be linked to it");
     }
     const updated = await tx.salesUnit.update({ where: { id: unit.id }, data: { partnerId } });
     await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
@@ -31,6 +32,20 @@ export async function linkPartner(ctx: Context, salesUnitId: string, partnerId: 
     });
     return updated;
   });
+}
+
+/**
+ * New client credentials for a partner, and the columns that keep them: the secret hashed, the subscription key as
+ * a digest. scrypt is slow by design, so call this before a transaction opens, not while it holds a connection.
+ */
+export function newPartnerKeyMaterial() {
+  const clientId = generateClientId();
+  const clientSecret = generateSecret();
+  const subscriptionKey = generateSecret();
+  return {
+    credentials: { clientId, clientSecret, subscriptionKey },
+    stored: { clientId, clientSecretHash: hashSecret(clientSecret), subscriptionKey: digestKey(subscriptionKey) },
+  };
 }
 
 export interface NewPartnerCredentials {
@@ -46,35 +61,29 @@ export interface NewPartnerCredentials {
  */
 export async function createPartnerKeys(ctx: Context, partnerId: string, scopes: readonly PartnerScope[]): Promise<NewPartnerCredentials> {
   if (scopes.length === 0) throw new ValidationError("Choose at least one scope: keys without scopes reach nothing.", "scopes");
-  const clientId = generateClientId();
-  const clientSecret = generateSecret();
-  const subscriptionKey = generateSecret();
-  // scrypt is slow by design: hash before the transaction opens, not while it holds a connection.
-  const clientSecretHash = hashSecret(clientSecret);
+  const { credentials, stored } = newPartnerKeyMaterial();
   return ctx.db.$transaction(async (tx) => {
     const partner = isUuid(partnerId) ? await tx.partner.findUnique({ where: { id: partnerId }, select: { id: true } }) : null;
     if (!partner) throw new NotFoundError("partner");
     const key = await tx.partnerKey.create({
-      data: { partnerId, clientId, clientSecretHash, subscriptionKey: digestKey(subscriptionKey), scopes: [...new Set(scopes)] },
+      data: { partnerId, ...stored, scopes: [...new Set(scopes)] },
     });
     await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
       merchantId: null,
       action: "partnerKeys.create",
       objectType: "Partner",
       objectId: partnerId,
-      data: { partnerKeyId: key.id, clientId, scopes: key.scopes },
+      data: { partnerKeyId: key.id, clientId: credentials.clientId, scopes: key.scopes },
     });
-    return { partnerKeyId: key.id, clientId, clientSecret, subscriptionKey };
+    return { partnerKeyId: key.id, ...credentials };
   });
 }
 
 /** Revoked keys get no new tokens, and tokens already issued with them stop working at once. */
 export async function revokePartnerKeys(ctx: Context, partnerKeyId: string) {
-  if (!isUuid(partnerKeyId)) throw new NotFoundError("partner keys");
   return ctx.db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "PartnerKey" WHERE id = ${partnerKeyId}::uuid FOR UPDATE`;
-    const key = await tx.partnerKey.findUnique({ where: { id: partnerKeyId } });
-    if (!key) throw new NotFoundError("partner keys");
+    if (!(await lockRow(tx, "PartnerKey", partnerKeyId))) throw new NotFoundError("partner keys");
+    const key = await tx.partnerKey.findUniqueOrThrow({ where: { id: partnerKeyId } });
     if (key.revokedAt) throw new InvalidStateError("These partner keys are already revoked.");
     const revoked = await tx.partnerKey.update({ where: { id: key.id }, data: { revokedAt: ctx.services.clock.now() } });
     await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {

@@ -4,14 +4,14 @@
  * are unique per unit) and writes its audit row in the same transaction.
  */
 import type { Context } from "../context";
-import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
+import { ConflictError, NotFoundError, ValidationError } from "../domain/errors";
 import { NAME_LIMITS, validateName } from "../domain/identifiers";
+import { uuidOrNil } from "../domain/ids";
+import { assertNotDeactivated } from "../domain/sales-unit";
 import { validateHttpsUrl } from "../domain/urls";
-import type { Prisma } from "../generated/prisma/client";
+import type { Tx } from "../db/client";
 import { actorOf, recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
-
-type Tx = Prisma.TransactionClient;
 
 /** What the image encodes: the public redirect of GET /r/<id>. */
 export function qrRedirectUrl(publicBaseUrl: string, qrCodeId: string): string {
@@ -21,7 +21,7 @@ export function qrRedirectUrl(publicBaseUrl: string, qrCodeId: string): string {
 const validQrName = (name: string) => validateName(name, "name", NAME_LIMITS.qrCode.min, NAME_LIMITS.qrCode.max);
 
 function assertOpen(unit: { status: string }) {
-  if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its QR codes cannot be changed.");
+  assertNotDeactivated(unit, "its QR codes cannot be changed");
 }
 
 async function assertNameFree(tx: Tx, salesUnitId: string, name: string, exceptId: string | null) {
@@ -50,7 +50,7 @@ export async function createQrCode(ctx: Context, input: { salesUnitId: string; n
 
 /** Locks the QR code's sales unit, then reads the code: QR changes on one unit happen one at a time. */
 async function lockedQrCode(tx: Tx, qrCodeId: string) {
-  const owner = await tx.qrCode.findUnique({ where: { id: qrCodeId }, select: { salesUnitId: true } });
+  const owner = await tx.qrCode.findUnique({ where: { id: uuidOrNil(qrCodeId) }, select: { salesUnitId: true } });
   if (!owner) throw new NotFoundError("QR code");
   const unit = await lockedUnit(tx, owner.salesUnitId);
   const qr = await tx.qrCode.findUnique({ where: { id: qrCodeId } });

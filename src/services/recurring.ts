@@ -5,15 +5,12 @@
  */
 import type { Context } from "../context";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
-import { validateDescription, validateText } from "../domain/identifiers";
+import { validateDescription, validateReason } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
-import type { Prisma } from "../generated/prisma/client";
+import { assertNotDeactivated } from "../domain/sales-unit";
+import type { Tx } from "../db/client";
 import { actorOf, recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
-
-type Tx = Prisma.TransactionClient;
-
-export const REJECTION_REASON_LIMITS = { min: 3, max: 500 } as const;
 
 export async function requestRecurring(ctx: Context, input: { salesUnitId: string; monthlyRevenueAmount: number; description: string }) {
   if (!Number.isInteger(input.monthlyRevenueAmount) || input.monthlyRevenueAmount <= 0) {
@@ -25,7 +22,7 @@ export async function requestRecurring(ctx: Context, input: { salesUnitId: strin
     if (unit.environment === "TEST") {
       throw new InvalidStateError("Recurring cannot be added to a test sales unit: create a new test sales unit with recurring instead.");
     }
-    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: it cannot get recurring.");
+    assertNotDeactivated(unit, "it cannot get recurring");
     if (unit.recurring) throw new InvalidStateError("This sales unit already has recurring payments.");
     const pending = await tx.recurringRequest.findFirst({ where: { salesUnitId: unit.id, status: "PENDING" }, select: { id: true } });
     if (pending) {
@@ -82,7 +79,7 @@ export async function approveRecurringRequest(ctx: Context, recurringRequestId: 
 }
 
 export async function rejectRecurringRequest(ctx: Context, recurringRequestId: string, reason: string) {
-  const rejectionReason = validateText(reason, "reason", REJECTION_REASON_LIMITS.min, REJECTION_REASON_LIMITS.max, "reason");
+  const rejectionReason = validateReason(reason);
   return ctx.db.$transaction(async (tx) => {
     const { unit, request } = await lockedPendingRequest(tx, recurringRequestId);
     const decided = await tx.recurringRequest.update({

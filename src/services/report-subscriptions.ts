@@ -4,7 +4,7 @@
  * that just ended, in the chosen format and variant.
  */
 import type { Context, Services } from "../context";
-import { ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
+import { addDays, dateOfDay, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
 import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
 import { validateEmail } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
@@ -14,6 +14,7 @@ import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
 import { actorOf, recordAudit } from "./audit";
 import type { MailTransport } from "./mail";
+import { lockMerchant } from "./users";
 
 export interface ReportSubscriptionInput {
   merchantId: string;
@@ -28,9 +29,7 @@ export async function createReportSubscription(ctx: Context, input: ReportSubscr
   const email = validateEmail(input.email);
   return ctx.db.$transaction(async (tx) => {
     // Serialises subscriptions of one merchant, so the duplicate check below holds until commit.
-    await tx.$queryRaw`SELECT id FROM "Merchant" WHERE id = ${uuidOrNil(input.merchantId)}::uuid FOR UPDATE`;
-    const merchant = await tx.merchant.findUnique({ where: { id: uuidOrNil(input.merchantId) }, select: { id: true } });
-    if (!merchant) throw new NotFoundError("merchant");
+    const merchant = await lockMerchant(tx, input.merchantId);
     if (input.salesUnitId) {
       const unit = await tx.salesUnit.findUnique({ where: { id: uuidOrNil(input.salesUnitId) }, select: { merchantId: true, environment: true } });
       if (!unit || unit.merchantId !== merchant.id) throw new NotFoundError("sales unit");
@@ -81,8 +80,6 @@ export async function deleteReportSubscription(ctx: Context, reportSubscriptionI
   });
 }
 
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-
 /**
  * The period whose report is due at `now`: the one before the current period, unless it was sent during the
  * current period already. A new subscription gets the last complete period's report at once.
@@ -90,7 +87,7 @@ const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_
 export function duePeriod(frequency: SettlementFrequency, lastSentAt: Date | null, now: Date): SettlementPeriod | null {
   const current = settlementPeriod(ledgerDay(now), frequency);
   if (lastSentAt && ledgerDay(lastSentAt) >= current.periodStart) return null;
-  return settlementPeriod(dayBefore(current.periodStart), frequency);
+  return settlementPeriod(addDays(current.periodStart, -1), frequency);
 }
 
 const SCHEDULE: Record<SettlementFrequency, string> = { DAILY: "daily", WEEKLY: "weekly", MONTHLY: "monthly" };
@@ -119,7 +116,7 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
         {
           salesUnit: { merchantId: subscription.merchantId },
           ...(subscription.salesUnitId ? { salesUnitId: subscription.salesUnitId } : {}),
-          payoutDate: { gte: new Date(`${period.periodStart}T00:00:00Z`), lte: new Date(`${period.periodEnd}T00:00:00Z`) },
+          payoutDate: { gte: dateOfDay(period.periodStart), lte: dateOfDay(period.periodEnd) },
         },
         { merchantName: subscription.merchant.name, generatedAt: now, includePersonalData: subscription.includePersonalData },
       );

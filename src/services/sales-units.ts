@@ -4,30 +4,29 @@
  * depend on the unit's state.
  */
 import type { Prisma, SettlementFrequency } from "../generated/prisma/client";
+import type { Tx } from "../db/client";
+import { lockRow } from "../db/locks";
 import { reloadAccess, type Context, type Services } from "../context";
 import { InvalidStateError, NotFoundError } from "../domain/errors";
 import { NAME_LIMITS, validateName, validateSettlementAccount } from "../domain/identifiers";
 import { validateHttpsUrl, validateRedirectUris } from "../domain/urls";
+import { assertNotDeactivated } from "../domain/sales-unit";
 import { currencyForCountry } from "../domain/money";
 import { randomInt } from "node:crypto";
 import { decryptSecret, digestKey, encryptSecret, generateClientId, generateSecret } from "../auth/secrets";
 import { actorOf, recordAudit } from "./audit";
 
-type Tx = Prisma.TransactionClient;
-
 /** Locks the sales unit row for the rest of the transaction, so checks on its state hold until commit. */
 export async function lockedUnit(tx: Tx, salesUnitId: string) {
-  await tx.$queryRaw`SELECT id FROM "SalesUnit" WHERE id = ${salesUnitId}::uuid FOR UPDATE`;
-  const unit = await tx.salesUnit.findUnique({ where: { id: salesUnitId }, include: { merchant: { select: { country: true } } } });
-  if (!unit) throw new NotFoundError("sales unit");
-  return unit;
+  if (!(await lockRow(tx, "SalesUnit", salesUnitId))) throw new NotFoundError("sales unit");
+  return tx.salesUnit.findUniqueOrThrow({ where: { id: salesUnitId }, include: { merchant: { select: { country: true } } } });
 }
 
 function assertChangeable(unit: { environment: string; status: string }) {
   if (unit.environment === "TEST") {
     throw new InvalidStateError("A test sales unit cannot be changed after it is created. Create a new test sales unit instead.");
   }
-  if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated and can no longer be changed.");
+  assertNotDeactivated(unit, "it can no longer be changed");
 }
 
 export interface SalesUnitChanges {
@@ -169,16 +168,21 @@ export async function activateProvisionedTestUnits(ctx: Pick<Services, "db" | "c
 
 export type ApiKeyPart = "CLIENT_SECRET" | "PRIMARY_SUBSCRIPTION_KEY" | "SECONDARY_SUBSCRIPTION_KEY";
 
+/** A subscription key's two columns: the digest tokens are matched by, and the key encrypted so it can be shown again. */
+function subscriptionKeyColumns<S extends "primary" | "secondary">(slot: S, key: string, encryptionKey: Buffer) {
+  return {
+    [`${slot}SubscriptionKey`]: digestKey(key),
+    [`${slot}SubscriptionKeyEnc`]: encryptSecret(key, encryptionKey),
+  } as Record<`${S}SubscriptionKey` | `${S}SubscriptionKeyEnc`, string>;
+}
+
+/** The columns of a sales unit's new API keys. */
 export function newKeyMaterial(encryptionKey: Buffer) {
-  const primary = generateSecret();
-  const secondary = generateSecret();
   return {
     clientId: generateClientId(),
     clientSecretEncrypted: encryptSecret(generateSecret(), encryptionKey),
-    primarySubscriptionKey: digestKey(primary),
-    primarySubscriptionKeyEnc: encryptSecret(primary, encryptionKey),
-    secondarySubscriptionKey: digestKey(secondary),
-    secondarySubscriptionKeyEnc: encryptSecret(secondary, encryptionKey),
+    ...subscriptionKeyColumns("primary", generateSecret(), encryptionKey),
+    ...subscriptionKeyColumns("secondary", generateSecret(), encryptionKey),
   };
 }
 
@@ -226,11 +230,11 @@ export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: Api
     part === "CLIENT_SECRET"
       ? { clientSecretEncrypted: encryptSecret(fresh, encryptionKey) }
       : part === "PRIMARY_SUBSCRIPTION_KEY"
-        ? { primarySubscriptionKey: digestKey(fresh), primarySubscriptionKeyEnc: encryptSecret(fresh, encryptionKey) }
-        : { secondarySubscriptionKey: digestKey(fresh), secondarySubscriptionKeyEnc: encryptSecret(fresh, encryptionKey) };
+        ? subscriptionKeyColumns("primary", fresh, encryptionKey)
+        : subscriptionKeyColumns("secondary", fresh, encryptionKey);
   return ctx.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
-    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its keys cannot be rotated.");
+    assertNotDeactivated(unit, "its keys cannot be rotated");
     const keys = await tx.apiKeys.update({ where: { salesUnitId }, data: { ...data, rotatedAt: ctx.services.clock.now() } });
     await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
       merchantId: unit.merchantId,
@@ -246,7 +250,7 @@ export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: Api
 export async function setLoginRedirectUris(ctx: Context, salesUnitId: string, redirectUris: string[]) {
   return ctx.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
-    if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is deactivated: its Login set-up cannot be changed.");
+    assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const uris = validateRedirectUris(redirectUris, unit.environment);
     const before = await tx.loginConfig.findUnique({ where: { salesUnitId } });
     const config = await tx.loginConfig.upsert({

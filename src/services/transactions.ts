@@ -7,7 +7,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock, Context, Services } from "../context";
-import { Prisma, type Environment, type OperationType, type SalesUnitStatus, type Transaction } from "../generated/prisma/client";
+import type { Environment, OperationType, SalesUnitStatus, Transaction } from "../generated/prisma/client";
+import { dayOf } from "../domain/calendar";
 import { ConflictError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { requestHash, type IdempotentInput } from "../domain/idempotency";
 import { validateDescription, validateEmail, validateIdempotencyKey, validateName, validateReference, validateText } from "../domain/identifiers";
@@ -24,7 +25,10 @@ import {
   type TransactionState,
 } from "../domain/transaction";
 import type { MerchantCountry } from "../domain/types";
-import { appendOutbox, type Tx } from "../events/outbox";
+import type { Tx } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { lockRow } from "../db/locks";
+import { appendOutbox } from "../events/outbox";
 import { transactionEvent, type TransactionEventName } from "../events/transaction-events";
 import { actorOf, recordAudit, type Actor } from "./audit";
 
@@ -264,7 +268,7 @@ export async function payPaymentLink(ctx: Context, input: PaymentLinkPaymentInpu
     const now = clock.now();
     if (!link.active) throw new InvalidStateError("This payment link is no longer active: ask the merchant for a new link.");
     if (link.expiresAt && link.expiresAt <= now) {
-      throw new InvalidStateError(`This payment link expired on ${link.expiresAt.toISOString().slice(0, 10)}: ask the merchant for a new link.`);
+      throw new InvalidStateError(`This payment link expired on ${dayOf(link.expiresAt)}: ask the merchant for a new link.`);
     }
     assertTakesPayments(link.salesUnit);
     assertCurrencyMatches(link.currency, link.salesUnit.currency);
@@ -351,8 +355,8 @@ async function operate(
   actor: Actor,
   options: OperateOptions = {},
 ): Promise<{ row: Transaction; amount: number }> {
-  await tx.$queryRaw`SELECT id FROM "Transaction" WHERE id = ${transactionId}::uuid FOR UPDATE`;
-  const current = await tx.transaction.findUnique({
+  if (!(await lockRow(tx, "Transaction", transactionId))) throw new NotFoundError("transaction");
+  const current = await tx.transaction.findUniqueOrThrow({
     where: { id: transactionId },
     include: {
       salesUnit: { select: { environment: true, msn: true, directCapture: true, lateCapture: true } },
@@ -360,7 +364,6 @@ async function operate(
       paymentLink: { select: { id: true, singleUse: true } },
     },
   });
-  if (!current) throw new NotFoundError("transaction");
   options.guard?.(current.salesUnit);
   // Read after the lock: a request that queued behind others acts at the time it gets its turn.
   const now = clock.now();
@@ -508,8 +511,4 @@ function transactionContext(row: RowWithUnit, now: Date): TransactionContext {
 /** What can be done with the payment at `now`, by the same rules the operations enforce. */
 export function availableActionsOf(row: RowWithUnit, now: Date): AvailableActions {
   return availableActions(transactionState(row), transactionContext(row, now));
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }

@@ -5,16 +5,17 @@
  * before these run (Pothos scopes); these enforce the rules that depend on the data, above all that a merchant
  * always keeps an Administrator.
  */
-import { randomInt } from "node:crypto";
-import { Prisma, type Country, type Permission, type Role } from "../generated/prisma/client";
+import type { Country, Permission, Role } from "../generated/prisma/client";
 import { reloadAccess, type Context } from "../context";
 import { Access } from "../auth/permissions";
 import { ConflictError, InvalidStateError, LastAdministratorError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
-import { isUuid } from "../domain/ids";
+import { isUuid, uuidOrNil } from "../domain/ids";
 import { generateNin, parseNin } from "../domain/nin";
 import { generatePhoneNumber, parsePhoneNumber } from "../domain/phone";
-import type { Rng } from "../domain/types";
-import type { Tx } from "../events/outbox";
+import { secureRng } from "../domain/random";
+import type { Tx } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { lockRow } from "../db/locks";
 import { actorOf, recordAudit } from "./audit";
 
 /**
@@ -22,11 +23,8 @@ import { actorOf, recordAudit } from "./audit";
  * two of them cannot each see "another Administrator is left" and together remove both.
  */
 export async function lockMerchant(tx: Tx, merchantId: string) {
-  if (!isUuid(merchantId)) throw new NotFoundError("merchant");
-  await tx.$queryRaw`SELECT id FROM "Merchant" WHERE id = ${merchantId}::uuid FOR UPDATE`;
-  const merchant = await tx.merchant.findUnique({ where: { id: merchantId } });
-  if (!merchant) throw new NotFoundError("merchant");
-  return merchant;
+  if (!(await lockRow(tx, "Merchant", merchantId))) throw new NotFoundError("merchant");
+  return tx.merchant.findUniqueOrThrow({ where: { id: merchantId } });
 }
 
 async function assertAnotherAdministrator(tx: Tx, merchantId: string, leavingMembershipIds: string[]): Promise<void> {
@@ -36,7 +34,7 @@ async function assertAnotherAdministrator(tx: Tx, merchantId: string, leavingMem
 
 /** The membership with its merchant locked; read after the lock so the role seen is the current one. */
 async function lockedMembership(tx: Tx, membershipId: string) {
-  const owner = isUuid(membershipId) ? await tx.membership.findUnique({ where: { id: membershipId }, select: { merchantId: true } }) : null;
+  const owner = await tx.membership.findUnique({ where: { id: uuidOrNil(membershipId) }, select: { merchantId: true } });
   if (!owner) throw new NotFoundError("user access");
   await lockMerchant(tx, owner.merchantId);
   const membership = await tx.membership.findUnique({ where: { id: membershipId } });
@@ -120,10 +118,6 @@ async function portalUserFor(tx: Tx, person: Awaited<ReturnType<typeof registere
   if (existing) return { user: existing, created: false };
   const user = await tx.portalUser.create({ data: { name: person.name, country: person.country, nin: person.nin, phoneNumber: person.phoneNumber } });
   return { user, created: true };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 export interface AddUserInput extends PersonKey, UserAccess {
@@ -312,10 +306,6 @@ function isCaller(ctx: Context, userId: string): boolean {
 
 /** SPEC §1: "capped per merchant (say 10)". */
 export const TEST_USER_LIMIT = 10;
-
-const RNG_RANGE = 2 ** 48 - 1;
-/** Test users' NINs and numbers must not be guessable from earlier ones, so they come from the OS's CSPRNG. */
-const secureRng: Rng = () => randomInt(RNG_RANGE) / RNG_RANGE;
 
 /** A generated test-environment customer in the merchant's market; the merchant row lock keeps the cap exact. */
 export async function createTestUser(ctx: Context, merchantId: string) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   addBankingDays,
+  addDays,
+  dateOfDay,
+  dayOf,
   expectedByDate,
   isBankingDay,
   ledgerDay,
@@ -21,6 +24,21 @@ describe("ledgerDay", () => {
   it("ends the day at midnight Oslo summer time", () => {
     expect(ledgerDay(new Date("2025-03-30T21:59:59.999Z"))).toBe("2025-03-30");
     expect(ledgerDay(new Date("2025-03-30T22:00:00.000Z"))).toBe("2025-03-31");
+  });
+});
+
+describe("days as strings", () => {
+  it("moves by calendar days across month, year and leap-day boundaries, backwards too", () => {
+    expect(addDays("2025-01-31", 1)).toBe("2025-02-01");
+    expect(addDays("2025-01-01", -1)).toBe("2024-12-31");
+    expect(addDays("2024-02-28", 1)).toBe("2024-02-29");
+    expect(addDays("2025-03-30", 1)).toBe("2025-03-31");
+  });
+
+  it("stores a day as midnight UTC and reads the same day back", () => {
+    expect(dateOfDay("2025-05-17").toISOString()).toBe("2025-05-17T00:00:00.000Z");
+    expect(dayOf(dateOfDay("2025-05-17"))).toBe("2025-05-17");
+    expect(dayOf(new Date("2025-05-17T23:59:59.999Z"))).toBe("2025-05-17");
   });
 });
 

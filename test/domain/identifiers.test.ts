@@ -10,6 +10,7 @@ import {
   validateMsn,
   validateName,
   validateOrganizationNumber,
+  validateReason,
   validateReference,
   validateSettlementAccount,
 } from "../../src/domain/identifiers";
@@ -106,6 +107,13 @@ describe("names and descriptions", () => {
     expect(validateDescription(" Kaffe ")).toBe("Kaffe");
     expect(fieldOf(() => validateDescription("Te"))).toBe("description");
     expect(() => validateDescription("d".repeat(101))).toThrow(/at most 100/);
+  });
+
+  it("wants a rejection reason of 3 to 500 characters", () => {
+    expect(validateReason(" Mangler dokumentasjon ")).toBe("Mangler dokumentasjon");
+    expect(fieldOf(() => validateReason("no"))).toBe("reason");
+    expect(validateReason("r".repeat(500))).toHaveLength(500);
+    expect(() => validateReason("r".repeat(501))).toThrow(/at most 500/);
   });
 });
 

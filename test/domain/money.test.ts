@@ -4,6 +4,7 @@ import {
   assertCurrencyMatches,
   currencyForCountry,
   formatAmount,
+  formatMinorUnits,
   MAX_AMOUNT,
   validateAmount,
 } from "../../src/domain/money";
@@ -59,4 +60,14 @@ describe("formatAmount", () => {
     expect(formatAmount(5, "NOK")).toBe("0,05\u00a0NOK");
     expect(formatAmount(-100, "EUR")).toBe("\u22121,00\u00a0EUR");
   });
+});
+
+describe("formatMinorUnits", () => {
+  it.each([
+    [0, "0.00"],
+    [5, "0.05"],
+    [12345, "123.45"],
+    [-2500, "-25.00"],
+    [65_000_000, "650000.00"],
+  ])("writes %i as %s", (amount, text) => expect(formatMinorUnits(amount)).toBe(text));
 });

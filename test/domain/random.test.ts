@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pick, randomDigits, randomInt } from "../../src/domain/random";
+import { pick, randomDigits, randomInt, randomString, secureRng } from "../../src/domain/random";
 
 describe("random draws", () => {
   it("keeps integers within both bounds, even for a source that returns 1", () => {
@@ -27,5 +27,18 @@ describe("random draws", () => {
   it("draws the number of digits asked for, and picks from the list", () => {
     expect(randomDigits(() => 0.95, 4)).toBe("9999");
     expect(pick(() => 0.5, ["a", "b", "c"])).toBe("b");
+  });
+
+  it("draws strings over the alphabet given", () => {
+    expect(randomString(() => 0.5, 3, "abc")).toBe("bbb");
+    expect(randomString(() => 0.999999, 2, "xyz")).toBe("zz");
+  });
+
+  it("draws from the CSPRNG within [0, 1)", () => {
+    for (let i = 0; i < 100; i++) {
+      const value = secureRng();
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThan(1);
+    }
   });
 });

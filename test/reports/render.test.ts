@@ -3,10 +3,11 @@ import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { renderCsv } from "../../src/reports/csv";
 import { renderPdf } from "../../src/reports/pdf";
-import { allocate, buildSettlementReport, formatMinorUnits, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
+import { allocate, buildSettlementReport, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
 import { renderXlsx } from "../../src/reports/xlsx";
 import { escapeXml, renderXml } from "../../src/reports/xml";
 import { duePeriod } from "../../src/services/report-subscriptions";
+import { parseCsv } from "./support";
 
 const settlement: SettlementRow = {
   id: "0b6f0a3e-1111-4000-8000-000000000001",
@@ -33,26 +34,6 @@ const operations = [op("CAPTURE", 10_000), op("CAPTURE", 20_000, { payerName: "=
 const build = (includePersonalData: boolean) =>
   buildSettlementReport([settlement], operations, { merchantName: "Fjordkaffe AS", generatedAt: new Date("2026-03-05T08:00:00Z"), includePersonalData });
 
-/** RFC 4180: quoted fields with doubled quotes, CRLF between records. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
-    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += c;
-  }
-  return rows;
-}
-
 describe("allocate", () => {
   it("splits by weight and always adds up to the total", () => {
     expect(allocate(451, [10_000, 20_000, 0])).toEqual([150, 301, 0]);
@@ -61,16 +42,6 @@ describe("allocate", () => {
     expect(allocate(0, [5, 5])).toEqual([0, 0]);
     expect(allocate(5, [])).toEqual([]);
   });
-});
-
-describe("formatMinorUnits", () => {
-  it.each([
-    [0, "0.00"],
-    [5, "0.05"],
-    [12345, "123.45"],
-    [-2500, "-25.00"],
-    [65_000_000, "650000.00"],
-  ])("writes %i as %s", (amount, text) => expect(formatMinorUnits(amount)).toBe(text));
 });
 
 describe("buildSettlementReport", () => {

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addDays, dateOfDay, dayOf } from "../../src/domain/calendar";
 import { fileMailTransport, type MailTransport } from "../../src/services/mail";
 import { sendDueReports } from "../../src/services/report-subscriptions";
 import { startTestGateway, type TestGateway } from "../support/gateway";
@@ -128,14 +129,13 @@ describe("the delivery job", () => {
   const mailer = () => fileMailTransport(outbox, "Portal Gateway <reports@portal-gateway.invalid>");
   const run = (iso: string, mail: MailTransport = mailer()) =>
     sendDueReports({ db: gateway.services.db, logger: gateway.services.logger, clock: { now: () => new Date(iso) } }, mail);
-  const nextDay = (day: string, n = 1) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
     outbox = await mkdtemp(path.join(tmpdir(), "portal-outbox-"));
     const webshop = unit("Fjordkaffe Nettbutikk");
     unitId = uuid(webshop.id);
     const settlement = await gateway.services.db.settlement.findFirstOrThrow({ where: { salesUnitId: unitId }, orderBy: { payoutDate: "desc" } });
-    payoutDay = settlement.payoutDate.toISOString().slice(0, 10);
+    payoutDay = dayOf(settlement.payoutDate);
     const created = await create(tokens["no-admin"]!, { salesUnitId: webshop.id, email: "daglig@fjordkaffe.no", frequency: "DAILY", format: "CSV" });
     subscriptionId = uuid((created.data!.createReportSubscription.data as Subscription).id);
     // Only this subscription, so each pass's count is about it.
@@ -144,7 +144,7 @@ describe("the delivery job", () => {
   afterAll(async () => rm(outbox, { recursive: true, force: true }));
 
   it("mails yesterday's payouts as an .eml with the report attached, and sets lastSentAt", async () => {
-    const now = `${nextDay(payoutDay)}T12:00:00.000Z`;
+    const now = `${addDays(payoutDay, 1)}T12:00:00.000Z`;
     expect(await run(now)).toBe(1);
     const files = await readdir(outbox);
     expect(files).toHaveLength(1);
@@ -155,23 +155,23 @@ describe("the delivery job", () => {
     const attachment = /Content-Type: text\/csv[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(eml)![1]!;
     const csv = Buffer.from(attachment.replace(/\r\n/g, ""), "base64").toString("utf8");
     const net = csv.split("\r\n").slice(1, -1).reduce((sum, line) => sum + Math.round(Number(line.split(",")[11]) * 100), 0);
-    const expected = await gateway.services.db.settlement.aggregate({ where: { salesUnitId: unitId, payoutDate: new Date(`${payoutDay}T00:00:00Z`) }, _sum: { netAmount: true } });
+    const expected = await gateway.services.db.settlement.aggregate({ where: { salesUnitId: unitId, payoutDate: dateOfDay(payoutDay) }, _sum: { netAmount: true } });
     expect(net).toBe(expected._sum.netAmount);
     const row = await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
     expect(row.lastSentAt?.toISOString()).toBe(now);
   });
 
   it("sends nothing more the same day, and the next report the next day", async () => {
-    expect(await run(`${nextDay(payoutDay)}T21:00:00.000Z`)).toBe(0);
-    expect(await run(`${nextDay(payoutDay, 2)}T06:00:00.000Z`)).toBe(1);
+    expect(await run(`${addDays(payoutDay, 1)}T21:00:00.000Z`)).toBe(0);
+    expect(await run(`${addDays(payoutDay, 2)}T06:00:00.000Z`)).toBe(1);
     expect(await readdir(outbox)).toHaveLength(2);
   });
 
   it("keeps lastSentAt when sending fails, so the next pass retries", async () => {
     const before = await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
     const failing: MailTransport = { send: async () => Promise.reject(new Error("SMTP server unavailable")) };
-    expect(await run(`${nextDay(payoutDay, 3)}T06:00:00.000Z`, failing)).toBe(0);
+    expect(await run(`${addDays(payoutDay, 3)}T06:00:00.000Z`, failing)).toBe(0);
     expect((await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } })).lastSentAt).toEqual(before.lastSentAt);
-    expect(await run(`${nextDay(payoutDay, 3)}T06:05:00.000Z`)).toBe(1);
+    expect(await run(`${addDays(payoutDay, 3)}T06:05:00.000Z`)).toBe(1);
   });
 });

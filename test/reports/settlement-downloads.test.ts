@@ -2,6 +2,7 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { parseCsvRecords } from "./support";
 
 let gateway: TestGateway;
 const tokens: Record<string, string> = {};
@@ -33,27 +34,6 @@ afterAll(async () => gateway?.stop());
 
 function get(path: string, token: string | null = tokens["no-admin"]!) {
   return fetch(`${gateway.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-}
-
-/** RFC 4180 records, CRLF-separated. */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
-    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += c;
-  }
-  const [header, ...records] = rows;
-  return records.map((record) => Object.fromEntries(header!.map((name, i) => [name, record[i]!])));
 }
 
 const cents = (value: string | number) => Math.round(Number(value) * 100);
@@ -95,7 +75,7 @@ describe("settlement report downloads", () => {
   });
 
   it("has CSV lines that add up to the settlement", async () => {
-    const rows = parseCsv((await (await get(reportUrl.csv!)).text()).replace(/^\uFEFF/, ""));
+    const rows = parseCsvRecords((await (await get(reportUrl.csv!)).text()).replace(/^\uFEFF/, ""));
     expect(rows.length).toBeGreaterThan(0);
     expect(totals(rows)).toEqual(expectedTotals());
     expect(new Set(rows.map((r) => r.SettlementId))).toEqual(new Set([Buffer.from(`Settlement:${settlement.id}`).toString("base64")]));
@@ -129,7 +109,7 @@ describe("settlement report downloads", () => {
     const auditBefore = await gateway.services.db.auditEvent.count({ where: { action: "settlementReport.downloadPersonalData" } });
     const response = await get(reportUrl.personal!, tokens["no-sum-tm"]!);
     expect(response.status).toBe(200);
-    const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
+    const rows = parseCsvRecords((await response.text()).replace(/^\uFEFF/, ""));
     const lastName = payerName.trim().split(/\s+/).pop()!;
     expect(rows.some((r) => r.PayerLastName === lastName && payerName.startsWith(r.PayerFirstName!))).toBe(true);
     expect(Object.keys(rows[0]!)).toContain("Message");

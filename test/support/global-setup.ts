@@ -6,8 +6,8 @@
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { projectRoot } from "../../src/config";
-import { createDatabase, databaseUrlWithName, dropDatabase, isReachable } from "../../src/db/admin";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../src/db/embedded";
+import { createDatabase, databaseUrlWithName, dropDatabase } from "../../src/db/admin";
+import { localOrEmbeddedPostgres } from "../../src/db/embedded";
 import { applyMigrations } from "../../src/db/migrate";
 import { createPrisma } from "../../src/db/client";
 import { seedDemoData } from "../../src/seed";
@@ -21,16 +21,11 @@ declare module "vitest" {
   }
 }
 
-const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";
-
 export default async function setup(project: TestProject) {
-  let embedded: EmbeddedPostgres | null = null;
-  let adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? null;
-  if (!adminUrl && (await isReachable(LOCAL_POSTGRES))) adminUrl = LOCAL_POSTGRES;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(projectRoot, ".data", "test-postgres"), port: 54330 });
-    adminUrl = embedded.adminUrl;
-  }
+  const server = process.env.TEST_ADMIN_DATABASE_URL
+    ? { adminUrl: process.env.TEST_ADMIN_DATABASE_URL, stop: async () => {} }
+    : await localOrEmbeddedPostgres(path.join(projectRoot, ".data", "test-postgres"), 54330);
+  const { adminUrl } = server;
 
   const templateDatabase = `portal_test_template_${process.pid}`;
   await dropDatabase(adminUrl, templateDatabase);
@@ -50,6 +45,6 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await dropDatabase(adminUrl, templateDatabase);
-    await embedded?.stop();
+    await server.stop();
   };
 }
