@@ -7,17 +7,13 @@ import { startTestGateway, type TestGateway } from "../support/gateway";
 import type { Persona } from "../../src/seed";
 
 let gateway: TestGateway;
-const tokens = new Map<string, string>();
 
 beforeAll(async () => {
   gateway = await startTestGateway();
 });
 afterAll(async () => gateway?.stop());
 
-async function tokenFor(persona: Persona): Promise<string> {
-  if (!tokens.has(persona.key)) tokens.set(persona.key, await gateway.login(persona));
-  return tokens.get(persona.key)!;
-}
+const tokenFor = (persona: Persona) => gateway.token(persona.key);
 
 function personas(filter: (p: Persona) => boolean): Persona[] {
   return gateway.personas.filter(filter);

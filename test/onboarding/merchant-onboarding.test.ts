@@ -8,7 +8,6 @@ import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
 
 let gateway: TestGateway;
-const tokens = new Map<string, string>();
 const db = () => gateway.services.db;
 
 beforeAll(async () => {
@@ -16,10 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
-async function token(key: string): Promise<string> {
-  if (!tokens.has(key)) tokens.set(key, await gateway.login(key));
-  return tokens.get(key)!;
-}
+const token = (key: string) => gateway.token(key);
 
 const uuidOf = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 const globalId = (uuid: string) => encodeGlobalID("MerchantAgreement", uuid);

@@ -9,7 +9,6 @@ import { mutate } from "../support/mutate";
 import { expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../../src/domain/calendar";
 
 let gateway: TestGateway;
-const tokens = new Map<string, string>();
 const db = () => gateway.services.db;
 let partners: { id: string; name: string }[];
 
@@ -20,10 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
-async function token(key: string): Promise<string> {
-  if (!tokens.has(key)) tokens.set(key, await gateway.login(key));
-  return tokens.get(key)!;
-}
+const token = (key: string) => gateway.token(key);
 
 const partnerId = (name: string) => partners.find((p) => p.name === name)!.id;
 const LINKED = "Kassalappen POS AS";

@@ -8,7 +8,6 @@ import { accessToken, startTestGateway, type TestGateway } from "../support/gate
 import { mutate } from "../support/mutate";
 
 let gateway: TestGateway;
-const tokens = new Map<string, string>();
 const db = () => gateway.services.db;
 let partners: { id: string; name: string }[];
 
@@ -19,10 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
-async function token(key: string): Promise<string> {
-  if (!tokens.has(key)) tokens.set(key, await gateway.login(key));
-  return tokens.get(key)!;
-}
+const token = (key: string) => gateway.token(key);
 
 const partnerId = (name: string) => partners.find((p) => p.name === name)!.id;
 const LINKED = "Kassalappen POS AS";

@@ -18,6 +18,8 @@ export interface TestGateway extends RunningGateway {
   queries: string[];
   resetQueries(): void;
   login(persona: Persona | string): Promise<string>;
+  /** A persona's token, logged in once per gateway. */
+  token(personaKey: string): Promise<string>;
   graphql<T = Record<string, unknown>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
 }
 
@@ -56,6 +58,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     return found;
   };
 
+  const tokens = new Map<string, string>();
   const gateway: TestGateway = {
     ...running,
     databaseUrl,
@@ -68,6 +71,10 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     stop: async () => {
       await running.stop();
       if (database) await dropDatabase(adminUrl, database);
+    },
+    token: async (personaKey) => {
+      if (!tokens.has(personaKey)) tokens.set(personaKey, await gateway.login(personaKey));
+      return tokens.get(personaKey)!;
     },
     login: async (who) => {
       const p = typeof who === "string" ? persona(who) : who;

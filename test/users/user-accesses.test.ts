@@ -11,7 +11,6 @@ import { mod11CheckDigit } from "../../src/domain/checksums";
 import type { Country } from "../../src/domain/types";
 
 let gateway: TestGateway;
-const tokens = new Map<string, string>();
 const db = () => gateway.services.db;
 
 beforeAll(async () => {
@@ -19,10 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
-async function token(key: string): Promise<string> {
-  if (!tokens.has(key)) tokens.set(key, await gateway.login(key));
-  return tokens.get(key)!;
-}
+const token = (key: string) => gateway.token(key);
 
 const merchantOf = (key: string) => gateway.persona(key).merchantId!;
 const uuidOf = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
