@@ -49,6 +49,9 @@ function createLoaders(db: Db) {
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    /** The sales unit of a QR code or payment link, for permission checks on mutations of them. */
+    qrCodeUnit: unitOfChild((ids) => db.qrCode.findMany({ where: { id: { in: ids } }, select: { id: true, salesUnitId: true } })),
+    paymentLinkUnit: unitOfChild((ids) => db.paymentLink.findMany({ where: { id: { in: ids } }, select: { id: true, salesUnitId: true } })),
     /** Transaction ownership, for permission checks on money mutations. */
     transactionOwner: new DataLoader<string, { id: string; merchantId: string; salesUnitId: string } | null>(async (ids) => {
       const rows = await db.transaction.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, merchantId: true, salesUnitId: true } });
@@ -56,6 +59,14 @@ function createLoaders(db: Db) {
       return ids.map((id) => byId.get(id) ?? null);
     }),
   };
+}
+
+/** A loader from a child row's id to its sales unit's id; malformed ids find nothing. */
+function unitOfChild(load: (ids: string[]) => Promise<{ id: string; salesUnitId: string }[]>) {
+  return new DataLoader<string, string | null>(async (ids) => {
+    const byId = new Map((await load(ids.filter(isUuid))).map((row) => [row.id, row.salesUnitId]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 }
 
 export interface ContextInput {

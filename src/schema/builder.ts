@@ -31,6 +31,8 @@ export interface AuthScopes {
   salesUnit: { action: Action; salesUnitId: string; merchantId?: string };
   /** The action on the sales unit of a transaction. */
   transaction: { action: Action; transactionId: string };
+  /** The action on the sales unit a QR code or payment link belongs to; a missing one is refused like a foreign one. */
+  salesUnitChild: { action: Action; child: "qrCode" | "paymentLink"; id: string };
 }
 
 export const builder = new SchemaBuilder<{
@@ -76,6 +78,11 @@ export const builder = new SchemaBuilder<{
       wholeMerchant: ({ action, merchantId }) => context.access.canOnWholeMerchant(action, merchantId),
       salesUnit: async ({ action, salesUnitId, merchantId }) => {
         const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
+        return owner !== null && context.access.canOnSalesUnit(action, owner);
+      },
+      salesUnitChild: async ({ action, child, id }) => {
+        const salesUnitId = await (child === "qrCode" ? context.loaders.qrCodeUnit : context.loaders.paymentLinkUnit).load(id);
+        const owner = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
         return owner !== null && context.access.canOnSalesUnit(action, owner);
       },
       transaction: async ({ action, transactionId }) => {

@@ -3,15 +3,12 @@ import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { PaymentLink } from "./sales-unit-setup";
-import type { Context } from "../context";
-import { uuidOrNil } from "../domain/ids";
 import * as paymentLinks from "../services/payment-links";
 
 /** The scope of the link's sales unit; a link that does not exist is refused like another merchant's. */
-async function onPaymentLink(paymentLinkId: string, ctx: Context) {
-  const link = await ctx.db.paymentLink.findUnique({ where: { id: uuidOrNil(paymentLinkId) }, select: { salesUnitId: true } });
-  return link ? { salesUnit: { action: "REQUEST_PAYMENT" as const, salesUnitId: link.salesUnitId } } : false;
-}
+const onPaymentLink = (paymentLinkId: string) => ({
+  salesUnitChild: { action: "REQUEST_PAYMENT" as const, child: "paymentLink" as const, id: paymentLinkId },
+});
 
 const CreatePaymentLinkInput = builder.inputType("CreatePaymentLinkInput", {
   fields: (t) => ({
@@ -47,7 +44,7 @@ builder.mutationFields((t) => ({
     type: PaymentLink,
     description: "Stop a link from taking payments. Payments already made are not affected.",
     args: { input: t.arg({ type: DeactivatePaymentLinkInput, required: true }) },
-    authScopes: (_root, { input }, ctx) => onPaymentLink(input.paymentLinkId.id, ctx),
+    authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx, input.paymentLinkId.id),
   }),

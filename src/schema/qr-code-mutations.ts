@@ -4,15 +4,10 @@ import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { QrCode } from "./sales-unit-setup";
-import type { Context } from "../context";
-import { uuidOrNil } from "../domain/ids";
 import * as qrCodes from "../services/qr-codes";
 
 /** The scope of the QR code's sales unit; a code that does not exist is refused like another merchant's. */
-async function onQrCode(qrCodeId: string, ctx: Context) {
-  const qr = await ctx.db.qrCode.findUnique({ where: { id: uuidOrNil(qrCodeId) }, select: { salesUnitId: true } });
-  return qr ? { salesUnit: { action: "EDIT_SALES_UNIT" as const, salesUnitId: qr.salesUnitId } } : false;
-}
+const onQrCode = (qrCodeId: string) => ({ salesUnitChild: { action: "EDIT_SALES_UNIT" as const, child: "qrCode" as const, id: qrCodeId } });
 
 builder.prismaObjectFields(QrCode, (t) => ({
   redirectUrl: t.string({
@@ -54,7 +49,7 @@ builder.mutationFields((t) => ({
     type: QrCode,
     description: "Rename a QR code or change where it leads. The image stays the same.",
     args: { input: t.arg({ type: UpdateQrCodeInput, required: true }) },
-    authScopes: (_root, { input }, ctx) => onQrCode(input.qrCodeId.id, ctx),
+    authScopes: (_root, { input }) => onQrCode(input.qrCodeId.id),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) => qrCodes.updateQrCode(ctx, { qrCodeId: input.qrCodeId.id, name: input.name, url: input.url }),
   }),
@@ -62,7 +57,7 @@ builder.mutationFields((t) => ({
     type: "ID",
     description: "Delete a QR code; printed copies stop working. Answers the deleted code's id.",
     args: { input: t.arg({ type: DeleteQrCodeInput, required: true }) },
-    authScopes: (_root, { input }, ctx) => onQrCode(input.qrCodeId.id, ctx),
+    authScopes: (_root, { input }) => onQrCode(input.qrCodeId.id),
     errors: { types: COMMON_ERRORS },
     resolve: async (_root, { input }, ctx) => encodeGlobalID("QrCode", await qrCodes.deleteQrCode(ctx, input.qrCodeId.id)),
   }),
