@@ -3,6 +3,7 @@
  * take on which merchant or sales unit; nothing re-derives a rule from roles.
  */
 import type { Permission, PartnerScope, Role } from "../generated/prisma/enums";
+import { all, EVERYTHING, toPrismaWhere, type Condition } from "../db/conditions";
 
 export const ACTIONS = [
   "VIEW_SALES_UNIT",
@@ -93,10 +94,6 @@ export function apiKeyGrant(unit: { id: string; merchantId: string }): Grant {
 
 export const operatorGrant: Grant = { merchantId: "*", salesUnitIds: "ALL", actions: new Set(OPERATOR_ACTIONS) };
 
-/** Prisma `where` fragments; `NOTHING` matches no row (an empty `in` list). */
-export type SalesUnitScopeWhere = { id?: { in: string[] }; merchantId?: string };
-const NOTHING = { id: { in: [] as string[] } };
-
 /** The answer to "may this principal do A on X", and the row filters that make lists show only that. */
 export class Access {
   constructor(readonly grants: readonly Grant[]) {}
@@ -151,21 +148,38 @@ export class Access {
     return this.grants.flatMap((g) => (g.salesUnitIds !== "ALL" && g.actions.has(action) ? [...g.salesUnitIds] : []));
   }
 
-  /** Filter for SalesUnit rows the principal may do `action` on. */
-  salesUnitWhere(action: Action): { OR: SalesUnitScopeWhere[] } | Record<string, never> {
-    const parts: SalesUnitScopeWhere[] = [];
-    for (const g of this.grants) {
-      if (!g.actions.has(action)) continue;
-      if (g.merchantId === "*") return {};
-      parts.push(g.salesUnitIds === "ALL" ? { merchantId: g.merchantId } : { merchantId: g.merchantId, id: { in: [...g.salesUnitIds] } });
-    }
-    return { OR: parts.length > 0 ? parts : [NOTHING] };
+  /**
+   * The SalesUnit rows the principal may do `action` on, as a condition on `id` and `merchantId`: one term per grant,
+   * the same test as `canOnSalesUnit`.
+   */
+  salesUnitScope(action: Action): Condition {
+    return this.unitScope(action, "id");
   }
 
-  /** Filter for rows that belong to a sales unit (transactions, QR codes, settlements…) by their foreign keys. */
-  salesUnitChildWhere(action: Action): { OR: { merchantId?: string; salesUnitId?: { in: string[] } }[] } | Record<string, never> {
-    const where = this.salesUnitWhere(action);
-    if (!("OR" in where)) return {};
-    return { OR: where.OR.map(({ id, merchantId }) => ({ ...(merchantId ? { merchantId } : {}), ...(id ? { salesUnitId: id } : {}) })) };
+  /** Rows that belong to a sales unit (transactions, QR codes, settlements…), by `salesUnitId` and `merchantId`. */
+  salesUnitChildScope(action: Action): Condition {
+    return this.unitScope(action, "salesUnitId");
+  }
+
+  /** Prisma filter for SalesUnit rows the principal may do `action` on. */
+  salesUnitWhere(action: Action): Record<string, unknown> {
+    return toPrismaWhere(this.salesUnitScope(action));
+  }
+
+  /** Prisma filter for rows that belong to a sales unit, by their foreign keys. */
+  salesUnitChildWhere(action: Action): Record<string, unknown> {
+    return toPrismaWhere(this.salesUnitChildScope(action));
+  }
+
+  private unitScope(action: Action, unitField: "id" | "salesUnitId"): Condition {
+    const terms: Condition[] = [];
+    for (const g of this.grants) {
+      if (!g.actions.has(action)) continue;
+      if (g.merchantId === "*") return EVERYTHING;
+      const merchant: Condition = { field: "merchantId", eq: g.merchantId };
+      terms.push(g.salesUnitIds === "ALL" ? merchant : all([merchant, { field: unitField, in: [...g.salesUnitIds] }]));
+    }
+    // Nothing is an empty `in` on the key rather than an empty OR, which Prisma reads as "no condition".
+    return terms.length === 0 ? { field: unitField, in: [] } : { any: terms };
   }
 }

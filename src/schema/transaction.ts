@@ -6,16 +6,18 @@ import { Merchant } from "./merchant";
 import { PaymentLink } from "./sales-unit-setup";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
+import { toPrismaWhere } from "../db/conditions";
+import { canSeePayer as canSeePayerDetails, transactionListCondition, viewableTransactions, type TransactionListFilter } from "../auth/policies/transaction";
 
 function canSeePayer(tx: { salesUnitId: string; merchantId: string }, ctx: Context): boolean {
-  return ctx.access.canOnSalesUnit("VIEW_PAYER_DETAILS", { id: tx.salesUnitId, merchantId: tx.merchantId });
+  return canSeePayerDetails(ctx.access, tx);
 }
 
 export const Transaction = builder.prismaNode("Transaction", {
   id: { field: "id" },
   nullable: true,
   description: "A payment. Amounts are integers in minor units (øre, cents).",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableTransactions(ctx.access))] }),
   authScopes: (tx) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: tx.salesUnitId, merchantId: tx.merchantId } }),
   fields: (t) => ({
     status: t.expose("status", { type: TransactionStatusEnum }),
@@ -102,30 +104,19 @@ export const TransactionFilter = builder.inputType("TransactionFilter", {
 
 type TransactionFilterInput = typeof TransactionFilter.$inferInput | null | undefined;
 
+/** The transactions list filter with its global ids decoded, as the policy takes it. */
+export function decodedTransactionFilter(filter: TransactionFilterInput): TransactionListFilter | null {
+  if (!filter) return null;
+  return {
+    ...filter,
+    merchantId: filter.merchantId?.id ?? null,
+    salesUnitIds: filter.salesUnitIds?.map((g) => g.id) ?? null,
+    paymentLinkId: filter.paymentLinkId?.id ?? null,
+  };
+}
+
 export function transactionWhere(filter: TransactionFilterInput, ctx: Context): Prisma.TransactionWhereInput {
-  const search = filter?.search?.trim();
-  const conditions: Prisma.TransactionWhereInput[] = [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")];
-  if (filter?.merchantId) conditions.push({ merchantId: filter.merchantId.id });
-  if (filter?.salesUnitIds) conditions.push({ salesUnitId: { in: filter.salesUnitIds.map((g) => g.id) } });
-  if (filter?.status?.length) conditions.push({ status: { in: filter.status } });
-  if (filter?.createdFrom || filter?.createdTo) {
-    conditions.push({ createdAt: { ...(filter.createdFrom ? { gte: filter.createdFrom } : {}), ...(filter.createdTo ? { lt: filter.createdTo } : {}) } });
-  }
-  if (filter?.reference) conditions.push({ reference: filter.reference });
-  if (filter?.paymentLinkId) conditions.push({ paymentLinkId: filter.paymentLinkId.id });
-  if (search) {
-    const text: Prisma.TransactionWhereInput[] = [
-      { reference: { contains: search, mode: "insensitive" } },
-      { description: { contains: search, mode: "insensitive" } },
-    ];
-    // Searching by payer is itself a read of payer data: only for callers who may see it everywhere they look.
-    const payerSearch = ctx.access.grants.every((g) => !g.actions.has("VIEW_TRANSACTIONS") || g.actions.has("VIEW_PAYER_DETAILS"));
-    if (payerSearch) {
-      text.push({ payerName: { contains: search, mode: "insensitive" } }, { payerPhone: { contains: search.replace(/\s+/g, "") } });
-    }
-    conditions.push({ OR: text });
-  }
-  return { AND: conditions };
+  return toPrismaWhere(transactionListCondition(decodedTransactionFilter(filter), ctx.access)) as Prisma.TransactionWhereInput;
 }
 
 builder.queryFields((t) => ({

@@ -1,0 +1,61 @@
+/**
+ * Who sees which payments, and which of their details. The schema (Prisma path), the compiled read path (src/sql/)
+ * and the downloads ask this file; nothing else derives a transaction rule.
+ */
+import { all, any, type Condition } from "../../db/conditions";
+import type { Access } from "../permissions";
+import type { TransactionStatus } from "../../generated/prisma/enums";
+
+/** The transactions list filter, with global ids already decoded. */
+export interface TransactionListFilter {
+  merchantId?: string | null;
+  salesUnitIds?: readonly string[] | null;
+  status?: readonly TransactionStatus[] | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+  reference?: string | null;
+  paymentLinkId?: string | null;
+  search?: string | null;
+}
+
+/** Transactions the principal may view. */
+export function viewableTransactions(access: Access): Condition {
+  return access.salesUnitChildScope("VIEW_TRANSACTIONS");
+}
+
+/** Payer name, phone, e-mail, message, shipping and staff names on a payment of this sales unit. */
+export function canSeePayer(access: Access, tx: { salesUnitId: string; merchantId: string }): boolean {
+  return access.canOnSalesUnit("VIEW_PAYER_DETAILS", { id: tx.salesUnitId, merchantId: tx.merchantId });
+}
+
+/**
+ * Searching by payer is itself a read of payer data: only for callers who may see payer details wherever they may see
+ * transactions.
+ */
+export function maySearchPayers(access: Access): boolean {
+  return access.grants.every((g) => !g.actions.has("VIEW_TRANSACTIONS") || g.actions.has("VIEW_PAYER_DETAILS"));
+}
+
+/** The rows of the transactions list: what the principal may view, narrowed by the filter. */
+export function transactionListCondition(filter: TransactionListFilter | null | undefined, access: Access): Condition {
+  const conditions: Condition[] = [viewableTransactions(access)];
+  if (filter?.merchantId) conditions.push({ field: "merchantId", eq: filter.merchantId });
+  if (filter?.salesUnitIds) conditions.push({ field: "salesUnitId", in: filter.salesUnitIds });
+  if (filter?.status?.length) conditions.push({ field: "status", in: filter.status });
+  if (filter?.createdFrom) conditions.push({ field: "createdAt", gte: filter.createdFrom });
+  if (filter?.createdTo) conditions.push({ field: "createdAt", lt: filter.createdTo });
+  if (filter?.reference) conditions.push({ field: "reference", eq: filter.reference });
+  if (filter?.paymentLinkId) conditions.push({ field: "paymentLinkId", eq: filter.paymentLinkId });
+  const search = filter?.search?.trim();
+  if (search) {
+    const text: Condition[] = [
+      { field: "reference", contains: search, insensitive: true },
+      { field: "description", contains: search, insensitive: true },
+    ];
+    if (maySearchPayers(access)) {
+      text.push({ field: "payerName", contains: search, insensitive: true }, { field: "payerPhone", contains: search.replace(/\s+/g, "") });
+    }
+    conditions.push(any(text));
+  }
+  return all(conditions);
+}
