@@ -17,6 +17,7 @@ import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
+import { useCompiledReads } from "./sql/plugin";
 
 export interface Gateway {
   server: Server;
@@ -82,6 +83,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       });
     },
     plugins: [
+      ...(services.sql ? [useCompiledReads(services.sql)] : []),
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),

@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   PLATFORM_EVENT_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
+  COMPILED_READS: flag,
   PUBLIC_BASE_URL: z.string().url().optional(),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default("Portal Gateway <reports@portal-gateway.invalid>"),
@@ -96,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     platformEventSecret: e.PLATFORM_EVENT_SECRET ?? null,
     logLevel: e.LOG_LEVEL,
     maxQueryDepth: e.MAX_QUERY_DEPTH,
+    /** Answer queries over the hot types with one compiled SQL statement (src/sql/); off: resolvers only. */
+    compiledReads: e.COMPILED_READS ?? true,
     // QR images encode `<publicBaseUrl>/r/<id>`, so it must be the address customers' phones reach.
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ""),
     smtpUrl: e.SMTP_URL ?? null,

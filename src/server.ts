@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 import { loadConfig, type Config } from "./config";
 import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./context";
-import { createPrisma } from "./db/client";
+import { createPrisma, createSqlRunner } from "./db/client";
 import { bootstrapData, migrate, openDatabase } from "./db/boot";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
@@ -50,7 +50,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const tokens = new TokenService(await loadSigningKeys(db, config, encryptionKey), config);
     const events = await startLiveEvents(config, database.url, logger);
     cleanup.unshift(() => events.stop());
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events };
+    const sql = config.compiledReads ? createSqlRunner(database.url, logger, options.onQuery) : null;
+    if (sql) cleanup.unshift(() => sql.end());
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql };
     const gateway = createGateway(services, { ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.

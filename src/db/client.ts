@@ -1,3 +1,5 @@
+import pg from "pg";
+import type { Logger } from "pino";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "../generated/prisma/client";
 
@@ -19,4 +21,21 @@ export function createPrisma(databaseUrl: string, options: DbOptions = {}): Pris
   const onQuery = options.onQuery;
   prisma.$on("query", (event) => onQuery(event.query));
   return prisma;
+}
+
+/**
+ * A pool of its own for the compiled read path (src/sql/): its statements answer one text value each, which goes
+ * into the response without being parsed.
+ */
+export function createSqlRunner(databaseUrl: string, logger: Logger, onQuery?: (sql: string) => void, poolSize = 10) {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  pool.on("error", (error) => logger.warn({ err: error }, "An idle read connection failed"));
+  return {
+    async queryText(text: string, values: unknown[]): Promise<string> {
+      onQuery?.(text);
+      const result = await pool.query<{ data: string }>(text, values);
+      return result.rows[0]!.data;
+    },
+    end: () => pool.end(),
+  };
 }

@@ -2,12 +2,14 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
 import type { Context } from "../context";
+import { toPrismaWhere } from "../db/conditions";
+import { viewableMerchants } from "../auth/policies/sales-unit";
 
 export const Merchant = builder.prismaNode("Merchant", {
   id: { field: "id" },
   nullable: true,
   description: "A business customer of the portal.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT"))] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableMerchants(ctx.access))] }),
   authScopes: (merchant) => ({ merchant: { action: "VIEW_SALES_UNIT", merchantId: merchant.id } }),
   fields: (t) => ({
     name: t.exposeString("name"),
@@ -40,11 +42,6 @@ export const Merchant = builder.prismaNode("Merchant", {
   }),
 });
 
-/** Merchant rows among `ids` ("*" is every merchant). */
-export function merchantWhere(ids: string[] | "*"): { id?: { in: string[] } } {
-  return ids === "*" ? {} : { id: { in: ids } };
-}
-
 /** Rows with a `merchantId` among `ids` ("*" is every merchant). */
 export function merchantIdWhere(ids: string[] | "*"): { merchantId?: { in: string[] } } {
   return ids === "*" ? {} : { merchantId: { in: ids } };
@@ -57,8 +54,8 @@ builder.queryFields((t) => ({
     description: "Merchants the caller may see.",
     authScopes: { authenticated: true },
     resolve: (query, _root, _args, ctx) =>
-      ctx.db.merchant.findMany({ ...query, where: merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT")), orderBy: [{ name: "asc" }, { id: "asc" }] }),
-    totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: merchantWhere(ctx.access.merchantIds("VIEW_SALES_UNIT")) }),
+      ctx.db.merchant.findMany({ ...query, where: toPrismaWhere(viewableMerchants(ctx.access)), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: toPrismaWhere(viewableMerchants(ctx.access)) }),
   }),
 }));
 

@@ -4,6 +4,8 @@ import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, Settle
 import { maskAccountNumber } from "../domain/identifiers";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
+import { toPrismaWhere } from "../db/conditions";
+import { salesUnitListCondition } from "../auth/policies/sales-unit";
 
 export const SalesUnit = builder.prismaNode("SalesUnit", {
   id: { field: "id" },
@@ -87,26 +89,9 @@ builder.queryFields((t) => ({
   }),
 }));
 
-type SalesUnitFilterInput = {
-  search?: string | null;
-  merchantId?: { id: string } | null;
-  environment?: "PRODUCTION" | "TEST" | null;
-  channel?: "ONLINE" | "IN_PERSON" | null;
-  status?: ("PROVISIONING" | "ACTIVE" | "DEACTIVATED")[] | null;
-} | null | undefined;
+type SalesUnitFilterInput = typeof SalesUnitFilter.$inferInput | null | undefined;
 
 function salesUnitListWhere(filter: SalesUnitFilterInput, access: Access) {
-  const search = filter?.search?.trim();
-  return {
-    AND: [
-      access.salesUnitWhere("VIEW_SALES_UNIT"),
-      {
-        ...(filter?.merchantId ? { merchantId: filter.merchantId.id } : {}),
-        ...(filter?.environment ? { environment: filter.environment } : {}),
-        ...(filter?.channel ? { channel: filter.channel } : {}),
-        ...(filter?.status?.length ? { status: { in: filter.status } } : {}),
-        ...(search ? { OR: [{ name: { contains: search, mode: "insensitive" as const } }, { msn: { startsWith: search } }] } : {}),
-      },
-    ],
-  };
+  const decoded = filter ? { ...filter, merchantId: filter.merchantId?.id ?? null } : null;
+  return toPrismaWhere(salesUnitListCondition(decoded, access));
 }

@@ -59,11 +59,11 @@ export const Membership = builder.prismaNode("Membership", {
     user: t.relation("user"),
     salesUnits: t.field({
       type: [SalesUnit],
-      description: "The sales units the membership reaches: all of the merchant's for an Administrator.",
+      description: "The sales units the membership reaches (all of the merchant's for an Administrator), by name.",
       select: (_args, _ctx, nestedSelection) => ({
         role: true,
-        merchant: { select: { salesUnits: nestedSelection({ orderBy: { name: "asc" as const } }) } },
-        salesUnits: { select: { salesUnit: nestedSelection() } },
+        merchant: { select: { salesUnits: nestedSelection({ orderBy: [{ name: "asc" as const }, { id: "asc" as const }] }) } },
+        salesUnits: { select: { salesUnit: nestedSelection() }, orderBy: [{ salesUnit: { name: "asc" as const } }, { salesUnitId: "asc" as const }] },
       }),
       resolve: (membership) =>
         membership.role === "ADMINISTRATOR" ? membership.merchant.salesUnits : membership.salesUnits.map((link) => link.salesUnit),

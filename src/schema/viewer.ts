@@ -25,7 +25,7 @@ const Viewer = builder.objectRef<Principal>("Viewer").implement({
       type: ["Membership"],
       description: "A portal user's memberships (empty for other principals).",
       resolve: (query, principal, _args, ctx) =>
-        principal.kind === "USER" ? ctx.db.membership.findMany({ ...query, where: { userId: principal.id }, orderBy: { createdAt: "asc" } }) : [],
+        principal.kind === "USER" ? ctx.db.membership.findMany({ ...query, where: { userId: principal.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }) : [],
     }),
     access: t.field({
       type: [MerchantAccess],

@@ -1,0 +1,34 @@
+/**
+ * Who sees which sales units and merchants. The schema (Prisma path) and the compiled read path (src/sql/) both
+ * filter with these conditions.
+ */
+import { all, any, EVERYTHING, type Condition } from "../../db/conditions";
+import type { Access } from "../permissions";
+import type { Channel, Environment, SalesUnitStatus } from "../../generated/prisma/enums";
+
+/** The sales units list filter, with global ids already decoded. */
+export interface SalesUnitListFilter {
+  search?: string | null;
+  merchantId?: string | null;
+  environment?: Environment | null;
+  channel?: Channel | null;
+  status?: readonly SalesUnitStatus[] | null;
+}
+
+/** The rows of the sales units list: what the principal may view, narrowed by the filter. */
+export function salesUnitListCondition(filter: SalesUnitListFilter | null | undefined, access: Access): Condition {
+  const conditions: Condition[] = [access.salesUnitScope("VIEW_SALES_UNIT")];
+  if (filter?.merchantId) conditions.push({ field: "merchantId", eq: filter.merchantId });
+  if (filter?.environment) conditions.push({ field: "environment", eq: filter.environment });
+  if (filter?.channel) conditions.push({ field: "channel", eq: filter.channel });
+  if (filter?.status?.length) conditions.push({ field: "status", in: filter.status });
+  const search = filter?.search?.trim();
+  if (search) conditions.push(any([{ field: "name", contains: search, insensitive: true }, { field: "msn", startsWith: search }]));
+  return all(conditions);
+}
+
+/** Merchants the principal may see: those where it may view a sales unit. */
+export function viewableMerchants(access: Access): Condition {
+  const ids = access.merchantIds("VIEW_SALES_UNIT");
+  return ids === "*" ? EVERYTHING : { field: "id", in: ids };
+}

@@ -1,0 +1,261 @@
+/**
+ * How the hot GraphQL types map onto tables, for the compiled read path. A field missing here is simply not
+ * compiled: an operation that selects it runs through the ordinary resolvers instead, so this table may grow one
+ * field at a time. Every mapping must answer exactly what the Pothos field answers; test/sql/compiled-reads.test.ts
+ * compares the two paths over many selections, filters and personas.
+ */
+import type { Access, Action } from "../auth/permissions";
+import type { Principal } from "../auth/principal";
+import { quoteIdent, type ColumnTypes, type SqlParams } from "../db/conditions";
+
+/** What a mapping may use while it writes SQL for one request. */
+export interface SqlScope {
+  access: Access;
+  principal: Principal;
+  params: SqlParams;
+  /** A fresh table alias. */
+  alias(): string;
+}
+
+/** The row being rendered and, for objects reached through a list, the row of the object that holds the list. */
+export interface Row {
+  alias: string;
+  parent?: Row;
+}
+
+export type FieldMapping =
+  | { kind: "column"; column: string; format?: "datetime" }
+  | { kind: "globalId"; typename: string }
+  /** Any scalar SQL expression over the row. */
+  | { kind: "expr"; sql: (row: Row, scope: SqlScope) => string }
+  /** Another GraphQL object made of the same row; null where `when` is false. */
+  | { kind: "embedded"; type: string; when?: (row: Row, scope: SqlScope) => string }
+  /** A to-one relation: `where` finds the target row (aliased `target`) for the row. */
+  | { kind: "one"; type: string; where: (row: Row, target: string) => string }
+  /** A list: `from` is the FROM … WHERE … clause over the target alias, `orderBy` its order. */
+  | { kind: "many"; type: string; from: (row: Row, target: string, scope: SqlScope) => string; orderBy: (target: string) => string }
+  /** A value known before the statement runs (the caller itself). */
+  | { kind: "value"; value: (scope: SqlScope) => unknown };
+
+export interface TypeMapping {
+  /** The table of a row-backed type; absent for types made of the caller or of another type's row. */
+  table?: string;
+  columns?: ColumnTypes;
+  /** The type's own auth scope as SQL (the row may be shown), where it has one. */
+  authorize?: (row: Row, scope: SqlScope) => string;
+  fields: Readonly<Record<string, FieldMapping>>;
+}
+
+const col = (column: string): FieldMapping => ({ kind: "column", column });
+const datetime = (column: string): FieldMapping => ({ kind: "column", column, format: "datetime" });
+const ref = (row: Row | string, column: string) => `${typeof row === "string" ? row : row.alias}.${quoteIdent(column)}`;
+
+/** `Access.canOnSalesUnit` as SQL over a row's sales unit and merchant columns. */
+export function canOnSalesUnitSql(scope: SqlScope, action: Action, unitId: string, merchantId: string): string {
+  const terms: string[] = [];
+  for (const grant of scope.access.grants) {
+    if (!grant.actions.has(action)) continue;
+    if (grant.merchantId === "*") {
+      if (grant.salesUnitIds === "ALL") return "TRUE";
+      terms.push(`${unitId} = ANY(${scope.params.add([...grant.salesUnitIds], "uuid[]")})`);
+      continue;
+    }
+    const merchant = `${merchantId} = ${scope.params.add(grant.merchantId, "uuid")}`;
+    terms.push(grant.salesUnitIds === "ALL" ? merchant : `(${merchant} AND ${unitId} = ANY(${scope.params.add([...grant.salesUnitIds], "uuid[]")}))`);
+  }
+  return terms.length === 0 ? "FALSE" : `(${terms.join(" OR ")})`;
+}
+
+/** `Access.canOnMerchant` (`whole`: `canOnWholeMerchant`) as SQL over a merchant id expression. */
+export function canOnMerchantSql(scope: SqlScope, action: Action, merchantId: string, whole = false): string {
+  const ids: string[] = [];
+  for (const grant of scope.access.grants) {
+    if (!grant.actions.has(action) || (whole && grant.salesUnitIds !== "ALL")) continue;
+    if (grant.merchantId === "*") return "TRUE";
+    ids.push(grant.merchantId);
+  }
+  return ids.length === 0 ? "FALSE" : `${merchantId} = ANY(${scope.params.add(ids, "uuid[]")})`;
+}
+
+const canSeePayerSql = (scope: SqlScope, tx: Row | string) =>
+  canOnSalesUnitSql(scope, "VIEW_PAYER_DETAILS", ref(tx, "salesUnitId"), ref(tx, "merchantId"));
+
+/** The masking of `maskAccountNumber` (src/domain/identifiers.ts): all but the last four characters as bullets. */
+const maskedAccount = (column: string) =>
+  `CASE WHEN length(${column}) > 4 THEN repeat('•', length(${column}) - 4) || right(${column}, 4) ELSE repeat('•', length(${column})) END`;
+
+export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
+  Transaction: {
+    table: "Transaction",
+    columns: {
+      id: "uuid",
+      merchantId: "uuid",
+      salesUnitId: "uuid",
+      paymentLinkId: "uuid",
+      status: '"TransactionStatus"',
+      currency: '"Currency"',
+      createdAt: "timestamp(3)",
+    },
+    authorize: (row, scope) => canOnSalesUnitSql(scope, "VIEW_TRANSACTIONS", ref(row, "salesUnitId"), ref(row, "merchantId")),
+    fields: {
+      id: { kind: "globalId", typename: "Transaction" },
+      status: col("status"),
+      amount: col("amount"),
+      authorizedAmount: col("authorizedAmount"),
+      capturedAmount: col("capturedAmount"),
+      refundedAmount: col("refundedAmount"),
+      cancelledAmount: col("cancelledAmount"),
+      currency: col("currency"),
+      reference: col("reference"),
+      description: col("description"),
+      createdAt: datetime("createdAt"),
+      updatedAt: datetime("updatedAt"),
+      expiresAt: datetime("expiresAt"),
+      reservedAt: datetime("reservedAt"),
+      salesUnit: { kind: "one", type: "SalesUnit", where: (row, target) => `${ref(target, "id")} = ${ref(row, "salesUnitId")}` },
+      payer: { kind: "embedded", type: "Payer", when: (row, scope) => canSeePayerSql(scope, row) },
+      shipping: {
+        kind: "embedded",
+        type: "Shipping",
+        // The resolver tests the two strings for truthiness: an empty string counts as absent.
+        when: (row, scope) => `((${ref(row, "shippingName")} <> '' OR ${ref(row, "shippingAddress")} <> '') AND ${canSeePayerSql(scope, row)})`,
+      },
+      operations: {
+        kind: "many",
+        type: "TransactionOperation",
+        from: (row, target) => `FROM "TransactionOperation" ${target} WHERE ${ref(target, "transactionId")} = ${ref(row, "id")}`,
+        orderBy: (target) => `${ref(target, "createdAt")} ASC, ${ref(target, "id")} ASC`,
+      },
+    },
+  },
+  Payer: {
+    fields: { name: col("payerName"), phoneNumber: col("payerPhone"), email: col("payerEmail"), message: col("message") },
+  },
+  Shipping: {
+    fields: { name: col("shippingName"), address: col("shippingAddress"), method: col("shippingMethod") },
+  },
+  TransactionOperation: {
+    table: "TransactionOperation",
+    fields: {
+      id: col("id"),
+      type: col("type"),
+      amount: col("amount"),
+      actorKind: col("actorKind"),
+      actorLabel: {
+        kind: "expr",
+        sql: (row, scope) => {
+          if (!row.parent) throw new NotCompilable("an operation outside its transaction");
+          return `CASE WHEN ${canSeePayerSql(scope, row.parent)} THEN ${ref(row, "actorLabel")} END`;
+        },
+      },
+      createdAt: datetime("createdAt"),
+    },
+  },
+  SalesUnit: {
+    table: "SalesUnit",
+    columns: { id: "uuid", merchantId: "uuid", partnerId: "uuid", environment: '"Environment"', channel: '"Channel"', status: '"SalesUnitStatus"' },
+    authorize: (row, scope) => canOnSalesUnitSql(scope, "VIEW_SALES_UNIT", ref(row, "id"), ref(row, "merchantId")),
+    fields: {
+      id: { kind: "globalId", typename: "SalesUnit" },
+      msn: col("msn"),
+      name: col("name"),
+      logoUrl: col("logoUrl"),
+      environment: col("environment"),
+      channel: col("channel"),
+      currency: col("currency"),
+      status: col("status"),
+      settlementFrequency: col("settlementFrequency"),
+      settlementAccount: {
+        kind: "expr",
+        sql: (row, scope) => {
+          const account = ref(row, "settlementAccount");
+          return `CASE WHEN ${account} IS NULL OR ${canOnMerchantSql(scope, "ADMINISTER_MERCHANT", ref(row, "merchantId"), true)} THEN ${account} ELSE ${maskedAccount(account)} END`;
+        },
+      },
+      capabilities: { kind: "embedded", type: "SalesUnitCapabilities" },
+      merchant: { kind: "one", type: "Merchant", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
+      createdAt: datetime("createdAt"),
+      activatedAt: datetime("activatedAt"),
+      deactivatedAt: datetime("deactivatedAt"),
+    },
+  },
+  SalesUnitCapabilities: {
+    fields: {
+      recurring: col("recurring"),
+      skipLandingPage: col("skipLandingPage"),
+      directCapture: col("directCapture"),
+      paymentLinks: col("paymentLinks"),
+      login: col("login"),
+      lateCapture: col("lateCapture"),
+    },
+  },
+  Merchant: {
+    table: "Merchant",
+    columns: { id: "uuid" },
+    authorize: (row, scope) => canOnMerchantSql(scope, "VIEW_SALES_UNIT", ref(row, "id")),
+    fields: {
+      id: { kind: "globalId", typename: "Merchant" },
+      name: col("name"),
+      organizationNumber: col("organizationNumber"),
+      country: col("country"),
+      addressLine: col("addressLine"),
+      postalCode: col("postalCode"),
+      city: col("city"),
+      website: col("website"),
+      contactEmail: col("contactEmail"),
+      createdAt: datetime("createdAt"),
+    },
+  },
+  Membership: {
+    table: "Membership",
+    columns: { id: "uuid", merchantId: "uuid", userId: "uuid" },
+    authorize: (row, scope) => {
+      if (scope.principal.kind === "OPERATOR") return "TRUE";
+      const own = scope.principal.kind === "USER" ? `${ref(row, "userId")} = ${scope.params.add(scope.principal.id, "uuid")} OR ` : "";
+      return `(${own}${canOnMerchantSql(scope, "ADMINISTER_MERCHANT", ref(row, "merchantId"), true)})`;
+    },
+    fields: {
+      id: { kind: "globalId", typename: "Membership" },
+      role: col("role"),
+      permissions: col("permissions"),
+      merchant: { kind: "one", type: "Merchant", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
+      salesUnits: {
+        kind: "many",
+        type: "SalesUnit",
+        // An Administrator reaches every sales unit of the merchant, the lower roles the ones listed on the membership.
+        from: (row, target) =>
+          `FROM "SalesUnit" ${target} WHERE CASE WHEN ${ref(row, "role")} = 'ADMINISTRATOR' THEN ${ref(target, "merchantId")} = ${ref(row, "merchantId")} ` +
+          `ELSE ${ref(target, "id")} IN (SELECT l."salesUnitId" FROM "MembershipSalesUnit" l WHERE l."membershipId" = ${ref(row, "id")}) END`,
+        orderBy: (target) => `${ref(target, "name")} ASC, ${ref(target, "id")} ASC`,
+      },
+      createdAt: datetime("createdAt"),
+    },
+  },
+  Viewer: {
+    fields: {
+      kind: { kind: "value", value: (scope) => scope.principal.kind },
+      label: { kind: "value", value: (scope) => scope.principal.label },
+      expiresAt: { kind: "value", value: (scope) => scope.principal.expiresAt.toISOString() },
+      memberships: {
+        kind: "many",
+        type: "Membership",
+        from: (_row, target, scope) =>
+          scope.principal.kind === "USER"
+            ? `FROM "Membership" ${target} WHERE ${ref(target, "userId")} = ${scope.params.add(scope.principal.id, "uuid")}`
+            : `FROM "Membership" ${target} WHERE FALSE`,
+        orderBy: (target) => `${ref(target, "createdAt")} ASC, ${ref(target, "id")} ASC`,
+      },
+    },
+  },
+};
+
+/** The operation selects something this path does not compile; it runs through the ordinary resolvers. */
+export class NotCompilable extends Error {
+  constructor(
+    reason: string,
+    /** False when the reason lies in the variables (another request with the same document may compile). */
+    readonly structural = true,
+  ) {
+    super(reason);
+  }
+}
