@@ -19,7 +19,7 @@ function tableOf(sql: string): string {
 // The compiled read path answers the page in one statement; the resolvers (COMPILED_READS=false, and any selection
 // the compiler does not know) in one per level.
 describe.each([
-  { mode: "compiled reads", env: {}, statements: ["PortalUser", "compiled"] },
+  { mode: "compiled reads", env: { COMPILED_READS: "true" }, statements: ["PortalUser", "compiled"] },
   { mode: "resolvers", env: { COMPILED_READS: "false" }, statements: ["PortalUser", "Transaction", "SalesUnit", "Merchant"] },
 ])("SQL statements per operation, $mode", ({ env, statements }) => {
   let gateway: TestGateway;
