@@ -31,12 +31,17 @@ describe.each([
   });
   afterAll(async () => gateway?.stop());
 
+  /** The statements of one request; background jobs share the log, so the quietest of three tries counts. */
   async function statementsFor(query: string, variables: Record<string, unknown>): Promise<string[]> {
     await gateway.graphql(token, query, variables);
-    gateway.resetQueries();
-    const response = await gateway.graphql(token, query, variables);
-    expect(response.errors).toBeUndefined();
-    return [...gateway.queries];
+    const tries: string[][] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      gateway.resetQueries();
+      const response = await gateway.graphql(token, query, variables);
+      expect(response.errors).toBeUndefined();
+      tries.push([...gateway.queries]);
+    }
+    return tries.sort((a, b) => a.length - b.length)[0]!;
   }
 
   it("loads 50 transactions with their sales unit and merchant in a constant number of statements", async () => {
