@@ -12,7 +12,9 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import type { ExecutionArgs } from "graphql";
+import { getOperationAST, type ExecutionArgs } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { PrincipalCache } from "./auth/principal-cache";
 import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
@@ -50,6 +52,19 @@ interface InitialContext {
   socket?: WebSocket;
 }
 
+/**
+ * A mutation may change who reaches what (memberships, keys, links): the cache is dropped before its answer goes
+ * out, so the caller's next request reads access afresh even before the database's notification arrives.
+ */
+function forgetPrincipalsAfterMutations(principals: PrincipalCache): Plugin<Record<string, unknown>, Context> {
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== "mutation") return;
+      return { onExecuteDone: () => principals.invalidate() };
+    },
+  };
+}
+
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
   const { config, logger } = services;
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -83,6 +98,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       });
     },
     plugins: [
+      ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql)] : []),
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),

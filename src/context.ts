@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import type { Db } from "./db/client";
 import type { LiveEvents } from "./events/live";
 import type { SqlRunner } from "./sql/plugin";
+import type { PrincipalCache } from "./auth/principal-cache";
 import { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
 import { bearerToken, type TokenService, type VerifiedToken } from "./auth/tokens";
@@ -28,6 +29,8 @@ export interface Services {
   events: LiveEvents;
   /** The compiled read path's statements (src/sql/); null when COMPILED_READS is off. */
   sql: SqlRunner | null;
+  /** Principals of recent tokens, dropped on every access change; null: read on every request. */
+  principals: PrincipalCache | null;
 }
 
 export interface Context {
@@ -82,7 +85,8 @@ export interface ContextInput {
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
   const bearer = bearerToken(input.authorization);
   const token = bearer ? await services.tokens.verify(bearer) : null;
-  const authenticated = token ? await resolvePrincipal(services.db, token, { msn: input.msn ?? null }) : null;
+  const load = () => resolvePrincipal(services.db, token!, { msn: input.msn ?? null });
+  const authenticated = !token ? null : services.principals ? await services.principals.get(`${input.msn ?? ""} ${bearer}`, load) : await load();
   return {
     services,
     db: services.db,

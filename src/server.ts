@@ -8,6 +8,7 @@ import { createPrisma, createSqlRunner } from "./db/client";
 import { bootstrapData, migrate, openDatabase } from "./db/boot";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
+import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
@@ -52,7 +53,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     cleanup.unshift(() => events.stop());
     const sql = config.compiledReads ? createSqlRunner(database.url, logger, options.onQuery) : null;
     if (sql) cleanup.unshift(() => sql.end());
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql };
+    const principals = new PrincipalCache({ databaseUrl: database.url, logger });
+    await principals.start();
+    cleanup.unshift(() => principals.stop());
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals };
     const gateway = createGateway(services, { ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.

@@ -21,6 +21,7 @@ export type VerifiedToken = TokenSubject & { expiresAt: Date };
 const LOGIN_METHODS: readonly string[] = ["BANKID_NO", "BANKID_SE", "MITID", "FTN", "PASSWORD"];
 const PARTNER_SCOPES: readonly string[] = ["SALES_UNITS_READ", "TRANSACTIONS_READ", "PAYMENTS_WRITE", "TRANSACTIONS_MANAGE", "PERSONAL_DATA_READ"];
 const CLOCK_TOLERANCE_SECONDS = 5;
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 export class TokenService {
   private readonly external;
@@ -52,8 +53,23 @@ export class TokenService {
       .sign(this.keys.current.privateKey);
   }
 
+  /**
+   * Tokens that verified, until they expire: a signature check costs more than the rest of a cached request, and a
+   * token's verdict cannot change while the keys stay (revocation is checked with the principal, not here).
+   */
+  private readonly verified = new Map<string, VerifiedToken>();
+
   /** Verifies a bearer token and returns who it speaks for; throws AuthenticationError otherwise. */
   async verify(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAt.getTime() > Date.now()) return known;
+    const verified = await this.verifyUncached(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, verified);
+    return verified;
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedToken> {
     let issuer: unknown;
     try {
       decodeProtectedHeader(token);
