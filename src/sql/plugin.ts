@@ -46,8 +46,8 @@ export function useCompiledReads(runner: SqlRunner): Plugin<Record<string, unkno
             principal: ctx.principal,
           });
         } catch (error) {
-          if (!(error instanceof NotCompilable)) throw error;
-          if (error.structural) uncompilable.add(args.document);
+          // Anything else (a search too long, a malformed id) the resolvers refuse with their own typed error.
+          if (error instanceof NotCompilable && error.structural) uncompilable.add(args.document);
           return executeFn(args);
         }
         const data = await runner.queryText(statement.text, statement.values);
