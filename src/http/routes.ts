@@ -1,5 +1,5 @@
 /**
- * The HTTP endpoints beside /graphql (SPEC §7), as a Yoga plugin so they share its server, CORS and fetch API:
+ * The HTTP endpoints beside /graphql (docs/public-contract.md), as a Yoga plugin so they share its server, CORS and fetch API:
  * GET /healthz, POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
  */
 import type { Plugin } from "graphql-yoga";

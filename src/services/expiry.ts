@@ -1,5 +1,5 @@
 /**
- * The expiry job: payment requests the customer never answered become EXPIRED (SPEC §3; 10 minutes, §8). Every
+ * The expiry job: payment requests the customer never answered become EXPIRED after 10 minutes (docs/transactions.md). Every
  * gateway instance runs it (src/server.ts); batches lock rows with SKIP LOCKED, so instances share the work without
  * waiting on each other.
  */

@@ -1,5 +1,5 @@
 /**
- * Money operations on payments (SPEC §3): payment requests, capture, cancel, refund, the customer's answer and
+ * Money operations on payments (docs/transactions.md): payment requests, capture, cancel, refund, the customer's answer and
  * expiry. Each runs in one database transaction that locks the payment's row (SELECT … FOR UPDATE), applies the
  * pure state machine of src/domain/transaction.ts, and writes the new aggregates, the operation, the outbox event
  * and the audit row together. Concurrent operations on one payment queue on the row lock; a refusal rolls all of it

@@ -1,5 +1,5 @@
 /**
- * SPEC §2 through the real API: every seeded persona sees exactly its sales units, their transactions and no
+ * The permission table through the real API: every seeded persona sees exactly its sales units, their transactions and no
  * more; fields that need an extra permission refuse or mask; other merchants' objects are invisible.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-/** Who may move money (SPEC §2): the permission table, through the real HTTP API. */
+/** Who may move money (docs/permissions.md): the permission table, through the real HTTP API. */
 import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
