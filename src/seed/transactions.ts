@@ -105,7 +105,7 @@ function creationTimes(rng: Random, unit: UnitContext, now: number): number[] {
   const offset = utcOffsetHours(unit.country) * HOUR;
   const times: number[] = [];
   while (times.length < unit.count) {
-    const daysBack = spanDays * Math.pow(rng.next(), 1.35);
+    const daysBack = spanDays * rng.next() ** 1.35;
     const day = Math.floor((until - daysBack * DAY) / DAY) * DAY;
     const at = day + rng.int(open * 60, close * 60 - 1) * MINUTE + rng.int(0, 59_999) - offset;
     if (at >= from && at <= until) times.push(at);

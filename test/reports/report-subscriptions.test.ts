@@ -152,7 +152,7 @@ describe("the delivery job", () => {
     expect(eml).toMatch(/^To: daglig@fjordkaffe\.no\r$/m);
     expect(eml).toMatch(new RegExp(`^Subject: Settlement report Fjordkaffe AS, ${payoutDay}\\r$`, "m"));
     expect(eml).toContain(`filename=settlements-${payoutDay}-${payoutDay}.csv`);
-    const attachment = /Content-Type: text\/csv[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(eml)![1]!;
+    const attachment = /Content-Type: text\/csv[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(eml)![1]!;
     const csv = Buffer.from(attachment.replace(/\r\n/g, ""), "base64").toString("utf8");
     const net = csv.split("\r\n").slice(1, -1).reduce((sum, line) => sum + Math.round(Number(line.split(",")[11]) * 100), 0);
     const expected = await gateway.services.db.settlement.aggregate({ where: { salesUnitId: unitId, payoutDate: dateOfDay(payoutDay) }, _sum: { netAmount: true } });
