@@ -14,7 +14,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { ExecutionArgs } from "graphql";
 import { schema } from "./schema";
-import { createContext, type Context, type Services } from "./context";
+import { createContext, type Context } from "./context";
+import type { Services } from "./deps";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
 

@@ -4,7 +4,7 @@
  */
 import type { Plugin } from "graphql-yoga";
 import { z } from "zod";
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { exchangeClientCredentials } from "../auth/credentials";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { assertLoginAllowed } from "../auth/principal";

@@ -3,7 +3,7 @@
  * gateway instance runs it (src/server.ts); batches lock rows with SKIP LOCKED, so instances share the work without
  * waiting on each other.
  */
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { expireDueBatch } from "./transactions";
 
 export const EXPIRY_INTERVAL_MS = 30_000;

@@ -6,7 +6,8 @@
  * back. Permission checks happen before these are called (Pothos scopes).
  */
 import { randomBytes } from "node:crypto";
-import type { Clock, Context, Services } from "../context";
+import type { Context } from "../context";
+import type { Clock, Services } from "../deps";
 import type { Environment, OperationType, SalesUnitStatus, Transaction } from "../generated/prisma/client";
 import { dayOf } from "../domain/calendar";
 import { ConflictError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
