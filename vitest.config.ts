@@ -1,15 +1,40 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Tests that need neither a database nor a server: `npm run test:unit` runs them in seconds, without the global
+ * PostgreSQL set-up. Anything not listed here runs as an integration test, which is always safe.
+ */
+const UNIT_TESTS = [
+  "test/domain/**/*.test.ts",
+  "test/auth/permissions.test.ts",
+  "test/auth/platform-signature.test.ts",
+  "test/http/logging.test.ts",
+  "test/reports/render.test.ts",
+  "test/schema/schema-file.test.ts",
+  "test/schema/codegen.test.ts",
+  "test/permissions/scope-coverage.test.ts",
+];
+
 export default defineConfig({
   // graphql ships both an ESM and a CJS build; libraries loaded through Node (Pothos, Yoga) and files transformed by
   // Vite could otherwise get different copies, and graphql refuses types from "another realm".
   resolve: { alias: { graphql: "graphql/index.js" } },
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
-    hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT_TESTS } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: UNIT_TESTS,
+          globalSetup: ["test/support/global-setup.ts"],
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -2,36 +2,11 @@
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
 import { isUuid } from "./domain/ids";
-import type { Logger } from "pino";
-import type { Config } from "./config";
 import type { Db } from "./db/client";
-import type { LiveEvents } from "./events/live";
-import type { SqlRunner } from "./sql/plugin";
-import type { PrincipalCache } from "./auth/principal-cache";
+import type { Services } from "./deps";
 import { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
-import { bearerToken, type TokenService, type VerifiedToken } from "./auth/tokens";
-
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
-
-/** Long-lived parts shared by every request. */
-export interface Services {
-  config: Config;
-  db: Db;
-  tokens: TokenService;
-  encryptionKey: Buffer;
-  clock: Clock;
-  logger: Logger;
-  /** The outbox relay, fan-out and feed behind subscriptions. */
-  events: LiveEvents;
-  /** The compiled read path's statements (src/sql/); null when COMPILED_READS is off. */
-  sql: SqlRunner | null;
-  /** Principals of recent tokens, dropped on every access change; null: read on every request. */
-  principals: PrincipalCache | null;
-}
+import { bearerToken, type VerifiedToken } from "./auth/tokens";
 
 export interface Context {
   services: Services;

@@ -9,7 +9,7 @@ import { decryptSecret, digestKey, secretsEqual, verifySecret } from "./secrets"
 import type { TokenService } from "./tokens";
 import { isUuid } from "../domain/ids";
 
-/** SPEC §8: tokens live 1 hour for TEST keys and 24 hours for production keys. */
+/** Tokens live 1 hour for TEST keys and 24 hours for production keys. */
 export const TEST_TOKEN_TTL_SECONDS = 3600;
 export const PRODUCTION_TOKEN_TTL_SECONDS = 86400;
 

@@ -1,6 +1,6 @@
 import type { Country, LoginMethod } from "../generated/prisma/enums";
 
-/** Which eID or password login a person from each country may use (SPEC §2). */
+/** Which eID or password login a person from each country may use (docs/permissions.md#login-methods-per-country). */
 export const LOGIN_METHODS_BY_COUNTRY: Record<Country, readonly LoginMethod[]> = {
   NO: ["BANKID_NO"],
   DK: ["MITID", "PASSWORD"],

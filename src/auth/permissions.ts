@@ -1,5 +1,5 @@
 /**
- * The permission model of SPEC §2, in one place. Everything else asks `Access` which actions a principal may
+ * The permission model, in one place (explained in docs/permissions.md). Everything else asks `Access` which actions a principal may
  * take on which merchant or sales unit; nothing re-derives a rule from roles.
  */
 import type { Permission, PartnerScope, Role } from "../generated/prisma/enums";

@@ -1,5 +1,5 @@
 /**
- * The payment platform's request signature (SPEC §8, the webhook scheme merchants already know): HMAC-SHA256 with
+ * The payment platform's request signature (the webhook scheme merchants already know; docs/public-contract.md): HMAC-SHA256 with
  * the shared secret (as UTF-8 bytes) over `POST\n<path and query>\n<x-ms-date>;<host>;<x-ms-content-sha256>`, where
  * the content hash is the base64 SHA-256 of the raw body. The date is signed, so a bounded clock skew also bounds
  * how long a captured request can be replayed; event ids close the rest of that window.

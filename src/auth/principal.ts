@@ -129,7 +129,7 @@ async function loadApiKeysUnit(db: Db, apiKeysId: string) {
 }
 
 /**
- * SPEC §2: the login method must be one the person's country allows, and a Swedish person may log in only
+ * The login method must be one the person's country allows, and a Swedish person may log in only
  * after a merchant has added them.
  */
 export function assertLoginAllowed(country: Country, method: LoginMethod, membershipCount: number): void {

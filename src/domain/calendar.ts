@@ -1,7 +1,7 @@
 /**
  * Banking days and settlement dates. Days are plain "YYYY-MM-DD" strings throughout (store one in a `@db.Date`
  * column as `dateOfDay(day)`, read one back with `dayOf`): they compare with `<` and never shift with a time zone. Only
- * `ledgerDay` looks at an instant, and it reads it in Oslo time, where the ledger day runs (SPEC §8).
+ * `ledgerDay` looks at an instant, and it reads it in Oslo time, where the ledger day runs.
  */
 import Holidays from "date-holidays";
 import { ValidationError } from "./errors";

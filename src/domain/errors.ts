@@ -6,7 +6,7 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
 }
 
-/** Input that breaks a rule of SPEC §4; `field` names the input field (dotted path) that is wrong. */
+/** Input that breaks a validation rule; `field` names the input field (dotted path) that is wrong. */
 export class ValidationError extends DomainError {
   readonly code = "VALIDATION_FAILED";
   constructor(
@@ -18,7 +18,7 @@ export class ValidationError extends DomainError {
   }
 }
 
-/** The object does not exist or the caller may not see it: both give the same answer (SPEC §7). */
+/** The object does not exist or the caller may not see it: both give the same answer, so ids of other merchants' objects reveal nothing. */
 export class NotFoundError extends DomainError {
   readonly code = "NOT_FOUND";
   constructor(readonly objectType: string) {

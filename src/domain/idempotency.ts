@@ -1,5 +1,5 @@
 /**
- * Idempotency keys (SPEC §3): a retried request is recognised by a hash of its canonical input, so the same fields
+ * Idempotency keys (docs/transactions.md#idempotency): a retried request is recognised by a hash of its canonical input, so the same fields
  * with the same values match whatever order a client serialised them in.
  */
 import { createHash } from "node:crypto";

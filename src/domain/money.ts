@@ -2,7 +2,7 @@
 import { ValidationError } from "./errors";
 import type { Country, Currency, MerchantCountry } from "./types";
 
-/** The payment platform's ceiling for one payment (SPEC §8). */
+/** The payment platform's ceiling for one payment. */
 export const MAX_AMOUNT = 65_000_000;
 
 const CURRENCIES: Record<MerchantCountry, Currency> = { NO: "NOK", DK: "DKK", FI: "EUR" };

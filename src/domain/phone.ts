@@ -1,6 +1,6 @@
 /**
  * Mobile numbers of the four markets, stored in E.164. libphonenumber-js (with the "max" metadata, which knows
- * number types) decides what is a real mobile number; the national patterns of SPEC §8 narrow it further.
+ * number types) decides what is a real mobile number; the national patterns below narrow it further.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { ValidationError } from "./errors";

@@ -1,5 +1,5 @@
 /**
- * The payment state machine of SPEC §3 and §8. Pure: every operation takes the current state, the sales
+ * The payment state machine (docs/transactions.md). Pure: every operation takes the current state, the sales
  * unit's context and the time, and returns a new state (never touching the old one) or throws a typed
  * error. Amounts are integers in minor units.
  *

@@ -11,7 +11,7 @@ import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
 import type { Context as WsContext } from "graphql-ws";
 import type { WebSocket } from "ws";
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { resolvePrincipal } from "../auth/principal";
 import { bearerToken } from "../auth/tokens";
 

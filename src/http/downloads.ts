@@ -3,7 +3,8 @@
  * answer like it (401 without a valid one); objects the caller may not see are 404, exactly like missing ones.
  */
 import { AuthenticationError } from "../auth/errors";
-import { createContext, type Context, type Services } from "../context";
+import { createContext, type Context } from "../context";
+import type { Services } from "../deps";
 import { problem } from "./routes";
 
 export async function authenticatedContext(services: Services, request: Request): Promise<Context> {

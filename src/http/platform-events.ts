@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { verifySignedRequest } from "../auth/platform-signature";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { applyPlatformEvent } from "../services/transactions";

@@ -6,7 +6,7 @@
  *   so changing the URL keeps the image.
  */
 import QRCode from "qrcode";
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { isUuid } from "../domain/ids";
 import { qrRedirectUrl } from "../services/qr-codes";
 import { authenticatedContext, fileResponse, notFound } from "./downloads";

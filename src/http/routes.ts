@@ -1,10 +1,10 @@
 /**
- * The HTTP endpoints beside /graphql (SPEC §7), as a Yoga plugin so they share its server, CORS and fetch API:
+ * The HTTP endpoints beside /graphql (docs/public-contract.md), as a Yoga plugin so they share its server, CORS and fetch API:
  * GET /healthz, POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
  */
 import type { Plugin } from "graphql-yoga";
 import { z } from "zod";
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { exchangeClientCredentials } from "../auth/credentials";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { assertLoginAllowed } from "../auth/principal";

@@ -3,7 +3,7 @@
  * Settlement). VIEW_TRANSACTIONS on the sales unit reads it; the variant with payer names and messages needs
  * PERSONAL_DATA_REPORTS (403 otherwise) and each such download is audited.
  */
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { dayOf } from "../domain/calendar";
 import { isUuid } from "../domain/ids";
 import type { ReportFormat } from "../generated/prisma/enums";

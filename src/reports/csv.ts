@@ -29,5 +29,5 @@ export function renderCsv(report: SettlementReport): Buffer {
       }),
     );
   }
-  return Buffer.from(BOM + rows.map((row) => row.map(field).join(",")).join("\r\n") + "\r\n", "utf8");
+  return Buffer.from(`${BOM}${rows.map((row) => row.map(field).join(",")).join("\r\n")}\r\n`, "utf8");
 }

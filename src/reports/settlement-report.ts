@@ -1,5 +1,5 @@
 /**
- * Settlement reports (SPEC §5, §8): one line per CAPTURE or REFUND operation a settlement covers, with totals
+ * Settlement reports (docs/public-contract.md#settlement-report-columns): one line per CAPTURE or REFUND operation a settlement covers, with totals
  * that are the Settlement rows' own. The renderers next to this file turn a `SettlementReport` into bytes; this
  * file builds it, and is the only place that decides whether payer data goes in.
  */
@@ -24,7 +24,7 @@ export interface SettlementSummary {
   netAmount: number;
 }
 
-/** What SPEC §8 calls the payer data; present only in the personal-data variant. */
+/** The payer data; present only in the personal-data variant. */
 export interface PayerData {
   firstName: string;
   lastName: string;
@@ -56,7 +56,7 @@ export interface SettlementReport {
   lines: ReportLine[];
 }
 
-/** One column of the tabular formats, named as in SPEC §8; amounts are minor units, dates "YYYY-MM-DD". */
+/** One column of the tabular formats, named as in docs/public-contract.md; amounts are minor units, dates "YYYY-MM-DD". */
 export interface ReportColumn {
   header: string;
   kind: "text" | "freeText" | "date" | "amount";

@@ -1,5 +1,5 @@
 /**
- * XLSX with exceljs: a "Lines" sheet (SPEC §8 columns, real numbers and dates so sums and filters work) and a
+ * XLSX with exceljs: a "Lines" sheet (the report columns, real numbers and dates so sums and filters work) and a
  * "Settlements" sheet with each settlement's totals.
  */
 import ExcelJS from "exceljs";

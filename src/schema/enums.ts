@@ -46,6 +46,6 @@ export const PrincipalKindEnum = builder.enumType(PrincipalKind, { name: "Princi
 export const ReportFormatEnum = builder.enumType(ReportFormat, { name: "ReportFormat" });
 export const SettlementStatusEnum = builder.enumType(SettlementStatus, { name: "SettlementStatus" });
 export const ActionEnum = builder.enumType("Action", {
-  description: "What a principal may do on a merchant or sales unit (SPEC §2).",
+  description: "What a principal may do on a merchant or sales unit.",
   values: ACTIONS,
 });

@@ -3,7 +3,7 @@ import { builder } from "./builder";
 import {
   AmountExceededError,
   ConflictError,
-  DomainError,
+  type DomainError,
   IdempotencyConflictError,
   InvalidStateError,
   LastAdministratorError,

@@ -1,5 +1,5 @@
 /**
- * The live transaction feed (SPEC §6, §7): `transactionEvents` over graphql-ws on /graphql and over SSE on
+ * The live transaction feed (docs/events.md): `transactionEvents` over graphql-ws on /graphql and over SSE on
  * /graphql/stream. Who may see which sales unit is checked when subscribing and again, against memberships read
  * afresh, before each batch of events goes out, so a revoked membership ends the subscription.
  *

@@ -1,5 +1,5 @@
 /**
- * Money on payments (SPEC §3, §7): request, capture, cancel, refund, the simulated customer of TEST sales units, the
+ * Money on payments (docs/transactions.md): request, capture, cancel, refund, the simulated customer of TEST sales units, the
  * payer side of payment links, and what a payment allows now. Thin: inputs in, src/services/transactions.ts, result
  * out.
  */

@@ -1,6 +1,6 @@
 /**
  * The demo seed: three merchants with their sales units, people, partners, transactions and settlements,
- * plus the personas that let a developer log in as each kind of user (SPEC §7). It is built in memory from
+ * plus the personas that let a developer log in as each kind of user (docs/public-contract.md#personas). It is built in memory from
  * one seeded random stream with every date relative to `now`, then written with bulk inserts in one
  * database transaction: the same input gives the same rows (ids included) and a failure leaves nothing.
  * Secrets (client secrets, subscription keys) come from the crypto RNG on purpose: demo credentials must not
@@ -28,7 +28,7 @@ export { writePersonas } from "./personas";
 /** Any constant works; changing it reshuffles the whole demo. */
 const SEED = 0x5eed_2025;
 
-/** SPEC §8 / the portal text: transactions of the last 18 months. */
+/** The portal shows transactions of the last 18 months. */
 const HISTORY_DAYS = 548;
 
 const ALL_PARTNER_SCOPES: PartnerScope[] = ["SALES_UNITS_READ", "TRANSACTIONS_READ", "PAYMENTS_WRITE", "TRANSACTIONS_MANAGE", "PERSONAL_DATA_READ"];
@@ -175,7 +175,7 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
         channel: unitPlan.channel,
         currency: currencyForCountry(plan.country),
         status: unitPlan.status,
-        // Test units have no settlements (SPEC §8); the in-person shops of a merchant share one account.
+        // Test units have no settlements; the in-person shops of a merchant share one account.
         settlementAccount: production ? (unitPlan.channel === "IN_PERSON" ? sharedAccount : settlementAccount(rng, plan.country)) : null,
         settlementFrequency: unitPlan.frequency,
         recurring: unitPlan.recurring ?? false,

@@ -1,5 +1,5 @@
 /**
- * Seed personas (SPEC §7): who the demo lets you be. The file is the demo's only copy of the partner's
+ * Seed personas (docs/public-contract.md#personas): who the demo lets you be. The file is the demo's only copy of the partner's
  * credentials, so it is written once, next to the data it describes.
  */
 import { mkdir, writeFile } from "node:fs/promises";

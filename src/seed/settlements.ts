@@ -92,7 +92,7 @@ export function buildSettlements(
       refundedAmount: settlement.refunded,
       feeAmount: settlement.fee,
       netAmount: net,
-      // SPEC §8: no payout when the balance is not positive.
+      // No payout when the balance is not positive.
       status: payout <= today && net > 0 ? "PAID" : "PENDING",
       createdAt: new Date(Math.min(now.getTime(), Date.parse(`${settlement.periodEnd}T23:30:00.000Z`))),
     });

@@ -1,6 +1,6 @@
 /**
  * Transactions with their operation history, generated in memory so they can be written with a few bulk
- * inserts. Each transaction is played through the state machine of SPEC §3 step by step, and its aggregates
+ * inserts. Each transaction is played through the state machine of src/domain/transaction.ts step by step, and its aggregates
  * are summed from the operations it got, so the row and its history always agree.
  */
 import type { Prisma } from "../generated/prisma/client";
@@ -14,7 +14,7 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-/** SPEC §8: a payment request expires after 10 minutes. */
+/** A payment request expires after 10 minutes (docs/transactions.md). */
 const REQUEST_TTL = 10 * MINUTE;
 
 export interface Actor {
@@ -105,7 +105,7 @@ function creationTimes(rng: Random, unit: UnitContext, now: number): number[] {
   const offset = utcOffsetHours(unit.country) * HOUR;
   const times: number[] = [];
   while (times.length < unit.count) {
-    const daysBack = spanDays * Math.pow(rng.next(), 1.35);
+    const daysBack = spanDays * rng.next() ** 1.35;
     const day = Math.floor((until - daysBack * DAY) / DAY) * DAY;
     const at = day + rng.int(open * 60, close * 60 - 1) * MINUTE + rng.int(0, 59_999) - offset;
     if (at >= from && at <= until) times.push(at);
@@ -164,7 +164,7 @@ function answeredSteps(rng: Random, unit: UnitContext, createdAt: number, amount
   if (unit.directCapture) {
     steps.push({ type: "CAPTURE", amount, at: answeredAt + 1000, actor: PLATFORM });
   } else {
-    // SPEC §8: a reservation can be captured or cancelled for 180 days in NO, 14 in DK/FI, longer with late capture.
+    // A reservation can be captured or cancelled for 180 days in NO, 14 in DK/FI, longer with late capture.
     const window = (unit.country === "NO" || unit.lateCapture ? 180 : 14) * DAY;
     const age = now - answeredAt;
     const keepReserved = age < window && (age < 3 * DAY ? rng.chance(0.35) : rng.chance(0.015));
@@ -197,7 +197,7 @@ function answeredSteps(rng: Random, unit: UnitContext, createdAt: number, amount
   const lastCaptureAt = Math.max(...captures.map((step) => step.at));
   const refundKind = rng.weighted([["none", 0.915], ["full", 0.045], ["partial", 0.04]] as const);
   if (refundKind === "none") return steps;
-  // SPEC §3: refunds only within one year of the capture.
+  // Refunds only within one year of the capture.
   const refundAt = lastCaptureAt + rng.int(2 * HOUR, 45 * DAY);
   if (refundAt > now - MINUTE || refundAt > lastCaptureAt + 365 * DAY) return steps;
   if (refundKind === "full" || captured < 2) {

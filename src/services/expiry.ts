@@ -1,9 +1,9 @@
 /**
- * The expiry job: payment requests the customer never answered become EXPIRED (SPEC §3; 10 minutes, §8). Every
+ * The expiry job: payment requests the customer never answered become EXPIRED after 10 minutes (docs/transactions.md). Every
  * gateway instance runs it (src/server.ts); batches lock rows with SKIP LOCKED, so instances share the work without
  * waiting on each other.
  */
-import type { Services } from "../context";
+import type { Services } from "../deps";
 import { expireDueBatch } from "./transactions";
 
 export const EXPIRY_INTERVAL_MS = 30_000;

@@ -3,7 +3,8 @@
  * (DAILY, WEEKLY, MONTHLY, by Oslo ledger days) the delivery job mails the report of the payouts of the period
  * that just ended, in the chosen format and variant.
  */
-import type { Context, Services } from "../context";
+import type { Context } from "../context";
+import type { Services } from "../deps";
 import { addDays, dateOfDay, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
 import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
 import { validateEmail } from "../domain/identifiers";

@@ -6,7 +6,8 @@
 import type { Prisma, SettlementFrequency } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
-import { reloadAccess, type Context, type Services } from "../context";
+import { reloadAccess, type Context } from "../context";
+import type { Services } from "../deps";
 import { InvalidStateError, NotFoundError } from "../domain/errors";
 import { NAME_LIMITS, validateName, validateSettlementAccount } from "../domain/identifiers";
 import { validateHttpsUrl, validateRedirectUris } from "../domain/urls";

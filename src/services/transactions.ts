@@ -1,12 +1,13 @@
 /**
- * Money operations on payments (SPEC §3): payment requests, capture, cancel, refund, the customer's answer and
+ * Money operations on payments (docs/transactions.md): payment requests, capture, cancel, refund, the customer's answer and
  * expiry. Each runs in one database transaction that locks the payment's row (SELECT … FOR UPDATE), applies the
  * pure state machine of src/domain/transaction.ts, and writes the new aggregates, the operation, the outbox event
  * and the audit row together. Concurrent operations on one payment queue on the row lock; a refusal rolls all of it
  * back. Permission checks happen before these are called (Pothos scopes).
  */
 import { randomBytes } from "node:crypto";
-import type { Clock, Context, Services } from "../context";
+import type { Context } from "../context";
+import type { Clock, Services } from "../deps";
 import type { Environment, OperationType, SalesUnitStatus, Transaction } from "../generated/prisma/client";
 import { dayOf } from "../domain/calendar";
 import { ConflictError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";

@@ -304,7 +304,7 @@ function isCaller(ctx: Context, userId: string): boolean {
   return ctx.principal?.kind === "USER" && ctx.principal.id === userId;
 }
 
-/** SPEC §1: "capped per merchant (say 10)". */
+/** Test users per merchant (docs/public-contract.md#people-nins-phones-countries). */
 export const TEST_USER_LIMIT = 10;
 
 /** A generated test-environment customer in the merchant's market; the merchant row lock keeps the cap exact. */

@@ -8,7 +8,7 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { DocumentNode } from "graphql";
 import type { Context } from "../context";
-import { compileOperation, DENIED } from "./compile";
+import { compileOperation, DENIED, type CompiledStatement } from "./compile";
 import { NotCompilable } from "./types";
 
 /** Runs one compiled statement and answers its single text value. */
@@ -35,7 +35,7 @@ export function useCompiledReads(runner: SqlRunner): Plugin<Record<string, unkno
       setExecuteFn(async (args: ExecutionArgs) => {
         const ctx = args.contextValue as Context;
         if (!ctx.principal || uncompilable.has(args.document)) return executeFn(args);
-        let statement;
+        let statement: CompiledStatement;
         try {
           statement = compileOperation({
             schema: args.schema,

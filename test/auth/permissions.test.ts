@@ -11,7 +11,7 @@ function member(role: "ADMINISTRATOR" | "SALES_UNIT_MANAGER" | "ASSISTANT", perm
   return new Access([membershipGrant({ merchantId: M, role, permissions, salesUnitIds: [U1.id] })]);
 }
 
-/** SPEC §2, row by row: the action, then who may do it on an assigned unit. */
+/** docs/permissions.md, row by row: the action, then who may do it on an assigned unit. */
 const TABLE: [Action, Record<string, boolean>][] = [
   ["VIEW_TRANSACTIONS", { admin: true, sum: true, "sum+tm": true, "sum+dev": true, assistant: true, "assistant+tm": true, "assistant+dev": true }],
   ["REQUEST_PAYMENT", { admin: true, sum: true, "sum+tm": true, "sum+dev": true, assistant: true, "assistant+tm": true, "assistant+dev": true }],
@@ -32,7 +32,7 @@ const WHO: Record<string, Access> = {
   "assistant+dev": member("ASSISTANT", ["DEVELOPER"]),
 };
 
-describe("the permission table of SPEC §2", () => {
+describe("the permission table", () => {
   for (const [action, expected] of TABLE) {
     for (const [who, allowed] of Object.entries(expected)) {
       it(`${allowed ? "lets" : "does not let"} ${who} ${action} on an assigned sales unit`, () => {

@@ -1,7 +1,8 @@
 /**
- * SPEC §2 through the real API: every seeded persona sees exactly its sales units, their transactions and no
+ * The permission table through the real API: every seeded persona sees exactly its sales units, their transactions and no
  * more; fields that need an extra permission refuse or mask; other merchants' objects are invisible.
  */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import type { Persona } from "../../src/seed";
@@ -192,7 +193,7 @@ describe("report subscriptions and payment-link payments", () => {
       data: { salesUnitId: unit.id, slug: "scope-check-link", amount: 1000, currency: unit.currency, description: "Scope check" },
     });
     const query = `query($id: ID!) { node(id: $id) { ... on PaymentLink { description transactions { totalCount } } } }`;
-    const id = Buffer.from(`PaymentLink:${link.id}`).toString("base64");
+    const id = encodeGlobalID("PaymentLink", link.id);
     const response = await gateway.graphql<{ node: { description: string; transactions: unknown } }>(token, query, { id });
     expect(response.data!.node).toEqual({ description: link.description, transactions: null });
     expect(response.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");

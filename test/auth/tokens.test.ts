@@ -191,7 +191,7 @@ describe("access tokens from client credentials", () => {
   });
   afterAll(async () => gateway?.stop());
 
-  it("issues a partner token with the SPEC §7 response shape", async () => {
+  it("issues a partner token with the public response shape", async () => {
     const partner = gateway.persona("partner");
     const response = await fetch(`${gateway.url}/accesstoken/get`, {
       method: "POST",

@@ -56,5 +56,5 @@ describe("start-up on an empty database", () => {
       body: JSON.stringify({ query: "{ viewer { kind } }" }),
     });
     expect(await response.json()).toEqual({ data: { viewer: { kind: "USER" } } });
-  });
+  }, 120_000);
 });

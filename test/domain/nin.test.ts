@@ -130,7 +130,7 @@ describe("Finnish henkilötunnus", () => {
 
   it("refuses an unknown century sign or individual number 000 and 001", () => {
     expect(isValidNin("FI", "131052G308T", NOW)).toBe(false);
-    expect(errorOf("FI", "131052-001" + checkFi("131052001")).message).toMatch(/individual number/);
+    expect(errorOf("FI", `131052-001${checkFi("131052001")}`).message).toMatch(/individual number/);
   });
 });
 
@@ -145,9 +145,9 @@ describe("Swedish personnummer", () => {
   });
 
   it("puts a ten-digit number in the latest century that is not in the future", () => {
-    const born2010 = "101010" + "123" + luhn("101010123");
+    const born2010 = `101010123${luhn("101010123")}`;
     expect(parse("SE", born2010).birthDate).toBe("2010-10-10");
-    const born1930 = "301010" + "123" + luhn("301010123");
+    const born1930 = `301010123${luhn("301010123")}`;
     expect(parse("SE", born1930).birthDate).toBe("1930-10-10");
   });
 
@@ -156,7 +156,7 @@ describe("Swedish personnummer", () => {
   });
 
   it("accepts a coordination number, whose day is increased by 60", () => {
-    const coordination = "811288" + "987" + luhn("811288987");
+    const coordination = `811288987${luhn("811288987")}`;
     expect(parse("SE", coordination).birthDate).toBe("1981-12-28");
   });
 
@@ -225,7 +225,7 @@ describe("generateNin", () => {
           const nin = generateNin(country, rngFrom(values), { birthDate: birth });
           // The Luhn check of a Swedish number covers its last ten digits only, not the century.
           const positions = [...nin]
-            .map((char, i) => i)
+            .map((_char, i) => i)
             .filter((i) => /\d/.test(nin[i] ?? "") && !(country === "SE" && i < 2));
           const position = positions[at % positions.length] ?? 0;
           const changed = nin.slice(0, position) + ((Number(nin[position]) + delta) % 10) + nin.slice(position + 1);

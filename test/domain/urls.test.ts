@@ -124,6 +124,6 @@ describe("validateHttpsUrl", () => {
   });
 
   it("refuses a URL longer than the given maximum", () => {
-    expect(() => validateHttpsUrl("https://example.com/" + "a".repeat(100), "url", 100)).toThrow(/at most 100/);
+    expect(() => validateHttpsUrl(`https://example.com/${"a".repeat(100)}`, "url", 100)).toThrow(/at most 100/);
   });
 });

@@ -1,6 +1,7 @@
 /** Login set-up through the real API: marketing consents, terms and privacy pages, activation. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 const tokens: Record<string, string> = {};
@@ -15,7 +16,6 @@ beforeAll(async () => {
 afterAll(async () => gateway?.stop());
 
 const unit = (name: string) => units.find((u) => u.name === name)!;
-const uuid = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 type Config = { activated: boolean; termsUrl: string | null; privacyUrl: string | null; consents: { type: string; required: boolean; text: string }[] };
 type Result = { __typename: string; code?: string; field?: string; message?: string; data?: Config };
@@ -62,7 +62,7 @@ describe("setLoginConsents", () => {
         ],
       },
     });
-    const audit = await gateway.services.db.auditEvent.findFirst({ where: { action: "login.setConsents", objectId: uuid(unit("Fjordkaffe Nettbutikk").id) } });
+    const audit = await gateway.services.db.auditEvent.findFirst({ where: { action: "login.setConsents", objectId: uuidOf(unit("Fjordkaffe Nettbutikk").id) } });
     expect(audit?.data).toMatchObject({ after: { consents: [{ type: "EMAIL", required: false }, { type: "PERSONAL", required: true }] } });
   });
 
@@ -121,7 +121,7 @@ describe("setLoginActivated", () => {
     expect(on.data!.setLoginActivated).toMatchObject({ __typename: "MutationSetLoginActivatedSuccess", data: { activated: true } });
     const off = await activate(tokens["dk-admin"]!, "Hygge Cykler Webshop", false);
     expect(off.data!.setLoginActivated).toMatchObject({ data: { activated: false } });
-    const actions = await gateway.services.db.auditEvent.findMany({ where: { objectId: uuid(unit("Hygge Cykler Webshop").id), action: { startsWith: "login." } }, orderBy: { id: "asc" } });
+    const actions = await gateway.services.db.auditEvent.findMany({ where: { objectId: uuidOf(unit("Hygge Cykler Webshop").id), action: { startsWith: "login." } }, orderBy: { id: "asc" } });
     expect(actions.map((a) => a.action)).toEqual(["login.activate", "login.deactivate"]);
   });
 
@@ -134,7 +134,7 @@ describe("setLoginActivated", () => {
   });
 
   it("refuses to switch on without a redirect URI", async () => {
-    await gateway.services.db.salesUnit.update({ where: { id: uuid(unit("Sauna Oy Helsinki").id) }, data: { login: true } });
+    await gateway.services.db.salesUnit.update({ where: { id: uuidOf(unit("Sauna Oy Helsinki").id) }, data: { login: true } });
     const before = await snapshot();
     const fiAdmin = await gateway.login("fi-admin");
     const response = await activate(fiAdmin, "Sauna Oy Helsinki", true);

@@ -6,6 +6,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 const db = () => gateway.services.db;
@@ -17,7 +18,6 @@ afterAll(async () => gateway?.stop());
 
 const token = (key: string) => gateway.token(key);
 
-const uuidOf = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 const globalId = (uuid: string) => encodeGlobalID("MerchantAgreement", uuid);
 
 const AGREEMENT = "id status merchantName organizationNumber country contactEmail postalCode rejectionReason merchant { id name }";

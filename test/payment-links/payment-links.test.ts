@@ -1,4 +1,5 @@
 /** Creating and deactivating payment links through the real API. */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 
@@ -130,7 +131,7 @@ describe("deactivatePaymentLink", () => {
     const before = await snapshot();
     const foreign = await gateway.graphql(tokens["dk-admin"]!, DEACTIVATE, { input: { paymentLinkId: link.id } });
     const missing = await gateway.graphql(tokens["dk-admin"]!, DEACTIVATE, {
-      input: { paymentLinkId: Buffer.from("PaymentLink:6b1f7c2e-0000-4000-8000-000000000000").toString("base64") },
+      input: { paymentLinkId: encodeGlobalID("PaymentLink", "6b1f7c2e-0000-4000-8000-000000000000") },
     });
     expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(missing.errors?.[0]).toEqual(foreign.errors?.[0]);

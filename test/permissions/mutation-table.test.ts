@@ -1,5 +1,5 @@
 /**
- * SPEC §2 for every mutation, from one table: each row names who may call the mutation on a target they reach,
+ * The permission table (docs/permissions.md) for every mutation, from one table: each row names who may call the mutation on a target they reach,
  * and the test sends it as every persona, expecting FORBIDDEN exactly for the others. A mutation without a row
  * fails the first test, so none can be added without deciding who may call it.
  *
@@ -15,7 +15,7 @@ const OUTSIDERS = ["dk-admin", "operator", "partner", "applicant"] as const;
 type Who = (typeof MEMBERS)[number] | (typeof OUTSIDERS)[number];
 const EVERYONE: readonly Who[] = [...MEMBERS, ...OUTSIDERS];
 
-/** The SPEC §2 rows, as the personas they allow on a sales unit each one reaches. */
+/** The permission table's rows, as the personas they allow on a sales unit each one reaches. */
 const PAY: Who[] = [...MEMBERS, "partner"];
 const EDIT: Who[] = ["no-admin", "no-sum", "no-sum-tm", "no-sum-dev", "no-sum-tm-dev"];
 const ADMIN: Who[] = ["no-admin"];

@@ -1,4 +1,5 @@
 /** QR codes through the real API: create, change, delete, the images and the redirect they encode. */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 
@@ -145,7 +146,7 @@ describe("updateQrCode", () => {
     const before = await snapshot();
     const foreign = await gateway.graphql(tokens["dk-admin"]!, UPDATE, { input: { qrCodeId: qr.id, url: "https://evil.example.com/" } });
     const missing = await gateway.graphql(tokens["dk-admin"]!, UPDATE, {
-      input: { qrCodeId: Buffer.from("QrCode:6b1f7c2e-0000-4000-8000-000000000000").toString("base64"), url: "https://evil.example.com/" },
+      input: { qrCodeId: encodeGlobalID("QrCode", "6b1f7c2e-0000-4000-8000-000000000000"), url: "https://evil.example.com/" },
     });
     expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(missing.errors?.[0]).toEqual(foreign.errors?.[0]);

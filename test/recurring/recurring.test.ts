@@ -1,6 +1,8 @@
 /** Applying for recurring payments and customer service's decision, through the real API. */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 const tokens: Record<string, string> = {};
@@ -15,7 +17,6 @@ beforeAll(async () => {
 afterAll(async () => gateway?.stop());
 
 const unit = (name: string) => units.find((u) => u.name === name)!;
-const uuid = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 type Request = { id: string; status: string; monthlyRevenueAmount: number; description: string; rejectionReason: string | null; salesUnit: { capabilities: { recurring: boolean } } };
 type Result = { __typename: string; code?: string; field?: string; message?: string; data?: Request };
@@ -48,7 +49,7 @@ describe("requestRecurring", () => {
     const response = await request(tokens["no-sum"]!, bryggen.id);
     const created = response.data!.requestRecurring.data!;
     expect(created).toMatchObject({ status: "PENDING", monthlyRevenueAmount: 2_500_000, description: "Månedlig kaffeabonnement", salesUnit: { capabilities: { recurring: false } } });
-    expect(await gateway.services.db.auditEvent.count({ where: { action: "recurringRequest.create", objectId: uuid(created.id) } })).toBe(1);
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "recurringRequest.create", objectId: uuidOf(created.id) } })).toBe(1);
   });
 
   it.each([
@@ -101,7 +102,7 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
     const created = (await request(tokens["no-admin"]!, unit("Fjordkaffe Nettbutikk").id)).data!.requestRecurring.data!;
     const approved = await gateway.graphql<{ approveRecurringRequest: Result }>(tokens["operator"]!, APPROVE, { input: { recurringRequestId: created.id } });
     expect(approved.data!.approveRecurringRequest).toMatchObject({ __typename: "MutationApproveRecurringRequestSuccess", data: { status: "APPROVED", salesUnit: { capabilities: { recurring: true } } } });
-    expect(await gateway.services.db.auditEvent.findFirst({ where: { action: "recurringRequest.approve", objectId: uuid(created.id) } })).toMatchObject({ actorKind: "OPERATOR" });
+    expect(await gateway.services.db.auditEvent.findFirst({ where: { action: "recurringRequest.approve", objectId: uuidOf(created.id) } })).toMatchObject({ actorKind: "OPERATOR" });
     const before = await snapshot();
     const again = await gateway.graphql<{ rejectRecurringRequest: Result }>(tokens["operator"]!, REJECT, { input: { recurringRequestId: created.id, reason: "Too late" } });
     expect(again.data!.rejectRecurringRequest).toMatchObject({ __typename: "InvalidStateError" });
@@ -110,7 +111,7 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
 
   it("rejection keeps the reason, leaves recurring off, and frees the unit to apply again", async () => {
     const pending = await gateway.services.db.recurringRequest.findFirstOrThrow({ where: { status: "PENDING", salesUnit: { name: "Fjordkaffe Abonnement" } } });
-    const id = Buffer.from(`RecurringRequest:${pending.id}`).toString("base64");
+    const id = encodeGlobalID("RecurringRequest", pending.id);
     const reason = "Vi trenger mer informasjon om kundeavtalen.";
     const rejected = await gateway.graphql<{ rejectRecurringRequest: Result }>(tokens["operator"]!, REJECT, { input: { recurringRequestId: id, reason } });
     expect(rejected.data!.rejectRecurringRequest).toMatchObject({ data: { status: "REJECTED", rejectionReason: reason, salesUnit: { capabilities: { recurring: false } } } });
@@ -124,11 +125,11 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
     ["a 500-character reason", "r".repeat(500), true],
   ])("checks %s", async (_what, reason, accepted) => {
     const row = await gateway.services.db.recurringRequest.create({
-      data: { salesUnitId: uuid(unit("Hygge Cykler Webshop").id), monthlyRevenueAmount: 100_000, description: "Cykelleasing" },
+      data: { salesUnitId: uuidOf(unit("Hygge Cykler Webshop").id), monthlyRevenueAmount: 100_000, description: "Cykelleasing" },
     });
     const before = await snapshot();
     const response = await gateway.graphql<{ rejectRecurringRequest: Result }>(tokens["operator"]!, REJECT, {
-      input: { recurringRequestId: Buffer.from(`RecurringRequest:${row.id}`).toString("base64"), reason },
+      input: { recurringRequestId: encodeGlobalID("RecurringRequest", row.id), reason },
     });
     if (accepted) {
       expect(response.data!.rejectRecurringRequest.__typename).toBe("MutationRejectRecurringRequestSuccess");
@@ -141,11 +142,11 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
 
   it("refuses to approve for a unit deactivated since it applied", async () => {
     const row = await gateway.services.db.recurringRequest.create({
-      data: { salesUnitId: uuid(unit("Hygge Cykler Vesterbro").id), monthlyRevenueAmount: 100_000, description: "Gammel butik" },
+      data: { salesUnitId: uuidOf(unit("Hygge Cykler Vesterbro").id), monthlyRevenueAmount: 100_000, description: "Gammel butik" },
     });
     const before = await snapshot();
     const response = await gateway.graphql<{ approveRecurringRequest: Result }>(tokens["operator"]!, APPROVE, {
-      input: { recurringRequestId: Buffer.from(`RecurringRequest:${row.id}`).toString("base64") },
+      input: { recurringRequestId: encodeGlobalID("RecurringRequest", row.id) },
     });
     expect(response.data!.approveRecurringRequest).toMatchObject({ __typename: "InvalidStateError" });
     expect(await snapshot()).toEqual(before);
@@ -154,7 +155,7 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
   it("answers NotFoundError for an unknown or malformed request id", async () => {
     for (const raw of ["6b1f7c2e-0000-4000-8000-000000000000", "nope"]) {
       const response = await gateway.graphql<{ approveRecurringRequest: Result }>(tokens["operator"]!, APPROVE, {
-        input: { recurringRequestId: Buffer.from(`RecurringRequest:${raw}`).toString("base64") },
+        input: { recurringRequestId: encodeGlobalID("RecurringRequest", raw) },
       });
       expect(response.data!.approveRecurringRequest).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
     }
@@ -162,7 +163,7 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
 
   it("is for customer service only", async () => {
     const pending = await gateway.services.db.recurringRequest.findFirstOrThrow({ where: { status: "PENDING" } });
-    const id = Buffer.from(`RecurringRequest:${pending.id}`).toString("base64");
+    const id = encodeGlobalID("RecurringRequest", pending.id);
     const before = await snapshot();
     expect((await gateway.graphql(tokens["no-admin"]!, APPROVE, { input: { recurringRequestId: id } })).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await gateway.graphql(tokens["no-admin"]!, REJECT, { input: { recurringRequestId: id, reason: "Nei takk" } })).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");

@@ -1,4 +1,5 @@
 /** Report subscriptions: who may subscribe to what, and one pass of the delivery job under a controlled clock. */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { addDays, dateOfDay, dayOf } from "../../src/domain/calendar";
 import { fileMailTransport, type MailTransport } from "../../src/services/mail";
 import { sendDueReports } from "../../src/services/report-subscriptions";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 const tokens: Record<string, string> = {};
@@ -23,7 +25,6 @@ afterAll(async () => gateway?.stop());
 const unit = (name: string) => units.find((u) => u.name === name)!;
 const byMsn = (msn: string) => units.find((u) => u.msn === msn)!;
 const merchantId = (key: string) => gateway.persona(key).merchantId!;
-const uuid = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 type Subscription = { id: string; email: string; frequency: string; format: string; includePersonalData: boolean; lastSentAt: string | null };
 type Result = { __typename: string; code?: string; field?: string; message?: string; data?: Subscription | string };
@@ -49,7 +50,7 @@ describe("createReportSubscription", () => {
     const response = await create(tokens["no-admin"]!, { email: "Okonomi@Fjordkaffe.NO", frequency: "WEEKLY", format: "PDF" });
     const created = response.data!.createReportSubscription.data as Subscription;
     expect(created).toMatchObject({ email: "Okonomi@fjordkaffe.no", frequency: "WEEKLY", format: "PDF", includePersonalData: false, lastSentAt: null });
-    expect(await gateway.services.db.auditEvent.count({ where: { action: "reportSubscription.create", objectId: uuid(created.id) } })).toBe(1);
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "reportSubscription.create", objectId: uuidOf(created.id) } })).toBe(1);
   });
 
   it("lets a Sales Unit Manager with Transaction Management subscribe an assigned unit, with personal data", async () => {
@@ -109,7 +110,7 @@ describe("deleteReportSubscription", () => {
     const created = (await create(tokens["no-admin"]!, { email: "slett@fjordkaffe.no" })).data!.createReportSubscription.data as Subscription;
     const before = await snapshot();
     const foreign = await gateway.graphql(tokens["dk-admin"]!, DELETE, { input: { reportSubscriptionId: created.id } });
-    const missing = await gateway.graphql(tokens["dk-admin"]!, DELETE, { input: { reportSubscriptionId: Buffer.from("ReportSubscription:6b1f7c2e-0000-4000-8000-000000000000").toString("base64") } });
+    const missing = await gateway.graphql(tokens["dk-admin"]!, DELETE, { input: { reportSubscriptionId: encodeGlobalID("ReportSubscription", "6b1f7c2e-0000-4000-8000-000000000000") } });
     const manager = await gateway.graphql(tokens["no-sum"]!, DELETE, { input: { reportSubscriptionId: created.id } });
     expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(missing.errors?.[0]).toEqual(foreign.errors?.[0]);
@@ -117,7 +118,7 @@ describe("deleteReportSubscription", () => {
     expect(await snapshot()).toEqual(before);
     const deleted = await gateway.graphql<{ deleteReportSubscription: Result }>(tokens["no-admin"]!, DELETE, { input: { reportSubscriptionId: created.id } });
     expect(deleted.data!.deleteReportSubscription).toEqual({ __typename: "MutationDeleteReportSubscriptionSuccess", data: created.id });
-    expect(await gateway.services.db.auditEvent.count({ where: { action: "reportSubscription.delete", objectId: uuid(created.id) } })).toBe(1);
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "reportSubscription.delete", objectId: uuidOf(created.id) } })).toBe(1);
   });
 });
 
@@ -133,11 +134,11 @@ describe("the delivery job", () => {
   beforeAll(async () => {
     outbox = await mkdtemp(path.join(tmpdir(), "portal-outbox-"));
     const webshop = unit("Fjordkaffe Nettbutikk");
-    unitId = uuid(webshop.id);
+    unitId = uuidOf(webshop.id);
     const settlement = await gateway.services.db.settlement.findFirstOrThrow({ where: { salesUnitId: unitId }, orderBy: { payoutDate: "desc" } });
     payoutDay = dayOf(settlement.payoutDate);
     const created = await create(tokens["no-admin"]!, { salesUnitId: webshop.id, email: "daglig@fjordkaffe.no", frequency: "DAILY", format: "CSV" });
-    subscriptionId = uuid((created.data!.createReportSubscription.data as Subscription).id);
+    subscriptionId = uuidOf((created.data!.createReportSubscription.data as Subscription).id);
     // Only this subscription, so each pass's count is about it.
     await gateway.services.db.reportSubscription.deleteMany({ where: { id: { not: subscriptionId } } });
   });
@@ -152,7 +153,7 @@ describe("the delivery job", () => {
     expect(eml).toMatch(/^To: daglig@fjordkaffe\.no\r$/m);
     expect(eml).toMatch(new RegExp(`^Subject: Settlement report Fjordkaffe AS, ${payoutDay}\\r$`, "m"));
     expect(eml).toContain(`filename=settlements-${payoutDay}-${payoutDay}.csv`);
-    const attachment = /Content-Type: text\/csv[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(eml)![1]!;
+    const attachment = /Content-Type: text\/csv[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(eml)![1]!;
     const csv = Buffer.from(attachment.replace(/\r\n/g, ""), "base64").toString("utf8");
     const net = csv.split("\r\n").slice(1, -1).reduce((sum, line) => sum + Math.round(Number(line.split(",")[11]) * 100), 0);
     const expected = await gateway.services.db.settlement.aggregate({ where: { salesUnitId: unitId, payoutDate: dateOfDay(payoutDay) }, _sum: { netAmount: true } });

@@ -1,4 +1,5 @@
 /** GET /reports/settlements/<id>.<format>: formats, totals, the personal-data variant and who may download. */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
@@ -28,7 +29,7 @@ beforeAll(async () => {
     `query($unit: ID!) { settlements(salesUnitId: $unit, first: 100) { nodes { id csv: reportUrl(format: CSV) xml: reportUrl(format: XML) xlsx: reportUrl(format: XLSX) pdf: reportUrl(format: PDF) personal: reportUrl(format: CSV, includePersonalData: true) } } }`,
     { unit: unitId },
   );
-  reportUrl = response.data!.settlements.nodes.find((node) => Buffer.from(node.id, "base64").toString() === `Settlement:${row.id}`)!;
+  reportUrl = response.data!.settlements.nodes.find((node) => node.id === encodeGlobalID("Settlement", row.id))!;
 });
 afterAll(async () => gateway?.stop());
 
@@ -78,7 +79,7 @@ describe("settlement report downloads", () => {
     const rows = parseCsvRecords((await (await get(reportUrl.csv!)).text()).replace(/^\uFEFF/, ""));
     expect(rows.length).toBeGreaterThan(0);
     expect(totals(rows)).toEqual(expectedTotals());
-    expect(new Set(rows.map((r) => r.SettlementId))).toEqual(new Set([Buffer.from(`Settlement:${settlement.id}`).toString("base64")]));
+    expect(new Set(rows.map((r) => r.SettlementId))).toEqual(new Set([encodeGlobalID("Settlement", settlement.id)]));
   });
 
   it("has XLSX lines that add up to the settlement, and the totals on the Settlements sheet", async () => {

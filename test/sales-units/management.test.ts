@@ -1,4 +1,5 @@
 /** Managing sales units through the real API: validation, state rules, permissions, audit, keys and Login. */
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { activateProvisionedTestUnits, TEST_UNIT_PROVISIONING_MS } from "../../src/services/sales-units";
@@ -69,7 +70,7 @@ describe("updateSalesUnit", () => {
   it("gives the same FORBIDDEN for another merchant's unit and for one that does not exist", async () => {
     const foreign = await gateway.graphql(tokens["dk-admin"]!, UPDATE, { input: { salesUnitId: production().id, name: "Mine now" } });
     const missing = await gateway.graphql(tokens["dk-admin"]!, UPDATE, {
-      input: { salesUnitId: Buffer.from("SalesUnit:6b1f7c2e-0000-4000-8000-000000000000").toString("base64"), name: "Ghost" },
+      input: { salesUnitId: encodeGlobalID("SalesUnit", "6b1f7c2e-0000-4000-8000-000000000000"), name: "Ghost" },
     });
     expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(missing.errors?.[0]).toEqual(foreign.errors?.[0]);

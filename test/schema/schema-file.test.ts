@@ -10,7 +10,7 @@ describe("schema.graphql", () => {
     expect(committed).toBe(printSchemaSDL());
   });
 
-  it("keeps the public names of SPEC §7", () => {
+  it("keeps the public names clients rely on", () => {
     const sdl = printSchemaSDL();
     for (const name of ["viewer: Viewer", "node(id: ID!): Node", "salesUnit(msn: String!): SalesUnit", "interface Error"]) {
       expect(sdl).toContain(name);

@@ -27,7 +27,6 @@ const sorted = (values: Iterable<string>) => [...values].sort();
 
 let prisma: PrismaClient;
 let personas: Persona[];
-let seedMs: number;
 let now: Date;
 const logLines: string[] = [];
 
@@ -37,9 +36,7 @@ beforeAll(async () => {
   await applyMigrations(url);
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   now = new Date();
-  const started = performance.now();
   personas = await seedDemoData(prisma, { encryptionKey: ENCRYPTION_KEY, now, log: (line) => logLines.push(line) });
-  seedMs = performance.now() - started;
 }, 120_000);
 
 afterAll(async () => {
@@ -54,8 +51,7 @@ function persona(key: string): Persona {
 }
 
 describe("seedDemoData", () => {
-  it("seeds in well under 15 seconds and logs what it seeded", () => {
-    expect(seedMs).toBeLessThan(15_000);
+  it("logs what it seeded", () => {
     expect(logLines.at(-1)).toMatch(/^seeded 3 merchants, \d+ sales units, [\d,]+ transactions/);
   });
 

@@ -1,7 +1,8 @@
 /** Retries and races: idempotency keys, and many operations at once on one payment, through real HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
-import { apiKeyToken, footprint, key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName, uuidOf } from "./support";
+import { apiKeyToken, footprint, key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName } from "./support";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 let admin: string;

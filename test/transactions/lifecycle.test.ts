@@ -1,7 +1,8 @@
 /** A payment's life through the real HTTP API: request, the customer's answer, capture, cancel, refund. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
-import { key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName, uuidOf } from "./support";
+import { key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName } from "./support";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 let admin: string;

@@ -2,7 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
-import { footprint, requestPayment, sendPlatformEvent, startMoneyGateway, unitByName, uuidOf } from "./support";
+import { footprint, requestPayment, sendPlatformEvent, startMoneyGateway, unitByName } from "./support";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 let admin: string;

@@ -1,11 +1,13 @@
 /** Helpers for the money tests: GraphQL documents, a signed platform event sender, and lookups of seeded units. */
 import { randomUUID } from "node:crypto";
-import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { signRequest } from "../../src/auth/platform-signature";
 import { decryptSecret } from "../../src/auth/secrets";
 import { PLATFORM_EVENTS_PATH } from "../../src/http/platform-events";
 import { accessToken, startTestGateway, type TestGateway } from "../support/gateway";
 import { TEST_ENCRYPTION_KEY } from "../support/constants";
+import { uuidOf } from "../support/ids";
+import { mutate as mutateWith, type MutationResponse } from "../support/mutate";
 
 export const PLATFORM_SECRET = "platform-secret-for-tests";
 
@@ -27,39 +29,16 @@ export interface TransactionData {
   reference: string;
 }
 
-export interface MutationResult {
-  __typename: string;
-  code?: string;
-  message?: string;
-  field?: string | null;
-  availableAmount?: number;
-  data?: TransactionData;
-}
-
 type MoneyMutation = "requestPayment" | "captureTransaction" | "cancelTransaction" | "refundTransaction" | "simulateCustomerAction";
 
-/** Sends one money mutation; `result` is the union member, `errors` the GraphQL errors (auth). */
-export async function mutate(gateway: TestGateway, token: string | null, name: MoneyMutation, input: Record<string, unknown>) {
-  const typeName = name.charAt(0).toUpperCase() + name.slice(1);
-  const amountError = name.endsWith("Transaction") ? "... on AmountExceededError { availableAmount }" : "";
-  const conflictError = name === "requestPayment" ? "... on ConflictError { field }" : "";
-  const query = `mutation($input: ${typeName}Input!) {
-    ${name}(input: $input) {
-      __typename
-      ... on Error { code message }
-      ... on ValidationError { field }
-      ${amountError}
-      ${conflictError}
-      ... on Mutation${typeName}Success { data { ${TRANSACTION_FIELDS} } }
-    }
-  }`;
-  const response = await gateway.graphql<Record<string, MutationResult>>(token, query, { input });
-  return { status: response.status, errors: response.errors, result: response.data?.[name] ?? null };
+/** Sends one money mutation, reading the transaction's amounts from a success. */
+export function mutate(gateway: TestGateway, token: string | null, name: MoneyMutation, input: Record<string, unknown>) {
+  return mutateWith<TransactionData>(gateway, token, name, input, TRANSACTION_FIELDS);
 }
 
 /** The transaction of a successful mutation; fails the test with the refusal otherwise. */
-export function succeeded(outcome: { result: MutationResult | null; errors?: unknown }): TransactionData {
-  if (!outcome.result?.data) throw new Error(`Expected success, got ${JSON.stringify(outcome.result ?? outcome.errors)}`);
+export function succeeded(outcome: MutationResponse<TransactionData>): TransactionData {
+  if (!outcome.result?.data) throw new Error(`Expected success, got ${JSON.stringify(outcome.result ?? outcome.errorCode)}`);
   return outcome.result.data;
 }
 
@@ -74,10 +53,6 @@ export function newReference(): string {
 export async function unitByName(gateway: TestGateway, name: string): Promise<{ id: string; globalId: string; msn: string }> {
   const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { name } });
   return { id: unit.id, globalId: encodeGlobalID("SalesUnit", unit.id), msn: unit.msn };
-}
-
-export function uuidOf(globalId: string): string {
-  return decodeGlobalID(globalId).id;
 }
 
 export async function requestPayment(gateway: TestGateway, token: string, salesUnitId: string, amount: number): Promise<TransactionData> {

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExpiryPass } from "../../src/services/expiry";
 import type { TestGateway } from "../support/gateway";
-import { footprint, key, mutate, requestPayment, startMoneyGateway, succeeded, unitByName, uuidOf } from "./support";
+import { footprint, key, mutate, requestPayment, startMoneyGateway, succeeded, unitByName } from "./support";
+import { uuidOf } from "../support/ids";
 
 const DAY = 86_400_000;
 

@@ -9,6 +9,7 @@ import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
 import { mod11CheckDigit } from "../../src/domain/checksums";
 import type { Country } from "../../src/domain/types";
+import { uuidOf } from "../support/ids";
 
 let gateway: TestGateway;
 const db = () => gateway.services.db;
@@ -21,7 +22,6 @@ afterAll(async () => gateway?.stop());
 const token = (key: string) => gateway.token(key);
 
 const merchantOf = (key: string) => gateway.persona(key).merchantId!;
-const uuidOf = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 async function unitIds(merchantKey: string): Promise<{ id: string; msn: string }[]> {
   const units = await db().salesUnit.findMany({ where: { merchantId: uuidOf(merchantOf(merchantKey)) }, orderBy: { msn: "asc" } });
@@ -237,7 +237,7 @@ describe("addUser rules", () => {
 });
 
 describe("updateUserPermissions", () => {
-  const update = async (who: string, input: Record<string, unknown>) => mutate<MembershipData>(gateway, await token(who), "updateUserPermissions", input, MEMBERSHIP, "... on LastAdministratorError { code }");
+  const update = async (who: string, input: Record<string, unknown>) => mutate<MembershipData>(gateway, await token(who), "updateUserPermissions", input, MEMBERSHIP);
 
   it("replaces role, permissions and units, and the person's access follows at once", async () => {
     const { id, membership } = await membershipOf("no-sum");
@@ -280,7 +280,7 @@ describe("updateUserPermissions", () => {
 
 describe("removeUser", () => {
   const remove = async (who: string, membershipId: string) =>
-    mutate<{ membershipId: string; userId: string }>(gateway, await token(who), "removeUser", { membershipId }, "membershipId userId", "... on LastAdministratorError { code }");
+    mutate<{ membershipId: string; userId: string }>(gateway, await token(who), "removeUser", { membershipId }, "membershipId userId");
 
   it("removes an access; the person then sees nothing", async () => {
     const { id, user } = await membershipOf("no-assistant-tm");
@@ -307,7 +307,7 @@ describe("removeUser", () => {
 
 describe("anonymizeUser", () => {
   const anonymize = async (who: string, userId: string) =>
-    mutate<{ userId: string; anonymizedAt: string }>(gateway, await token(who), "anonymizeUser", { userId }, "userId anonymizedAt", "... on LastAdministratorError { code }");
+    mutate<{ userId: string; anonymizedAt: string }>(gateway, await token(who), "anonymizeUser", { userId }, "userId anonymizedAt");
 
   it("lets a person delete everything about themself: personal data blanked, accesses gone, their name gone from the audit trail", async () => {
     const persona = gateway.persona("no-sum-tm");

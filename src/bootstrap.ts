@@ -1,16 +1,17 @@
 /**
  * Start-up of the data layer: pick the database (DATABASE_URL, or an embedded PostgreSQL under DATA_DIR), apply
  * pending migrations, then — under a PostgreSQL advisory lock, so two instances starting at once agree — create
- * the first signing key and seed demo data into an empty database.
+ * the first signing key and seed demo data into an empty database. It sits outside src/db because seeding reaches
+ * into the services, and the database layer must not depend on what depends on it.
  */
 import path from "node:path";
-import type { Config } from "../config";
-import { ensureSigningKey } from "../auth/keys";
-import { seedDemoData, writePersonas } from "../seed";
-import { withAdvisoryLock, type Log } from "./admin";
-import type { Db } from "./client";
-import { startEmbeddedPostgres } from "./embedded";
-import { applyMigrations } from "./migrate";
+import type { Config } from "./config";
+import { ensureSigningKey } from "./auth/keys";
+import { seedDemoData, writePersonas } from "./seed";
+import { withAdvisoryLock, type Log } from "./db/admin";
+import type { Db } from "./db/client";
+import { startEmbeddedPostgres } from "./db/embedded";
+import { applyMigrations } from "./db/migrate";
 
 /** An arbitrary constant shared by every instance: the key of the start-up advisory lock. */
 const BOOTSTRAP_LOCK_KEY = 724_311_901;

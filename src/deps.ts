@@ -1,0 +1,31 @@
+/**
+ * The long-lived parts every request, job and route shares. A leaf module (types and a clock only), so services,
+ * HTTP routes and the event transports can name their dependencies without importing the request context.
+ */
+import type { Logger } from "pino";
+import type { TokenService } from "./auth/tokens";
+import type { Config } from "./config";
+import type { Db } from "./db/client";
+import type { LiveEvents } from "./events/live";
+import type { SqlRunner } from "./sql/plugin";
+import type { PrincipalCache } from "./auth/principal-cache";
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Services {
+  config: Config;
+  db: Db;
+  tokens: TokenService;
+  encryptionKey: Buffer;
+  clock: Clock;
+  logger: Logger;
+  /** The outbox relay, fan-out and feed behind subscriptions. */
+  events: LiveEvents;
+  /** The compiled read path's statements (src/sql/); null when COMPILED_READS is off. */
+  sql: SqlRunner | null;
+  /** Principals of recent tokens, dropped on every access change; null: read on every request. */
+  principals: PrincipalCache | null;
+}
