@@ -36,6 +36,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let next = 0;
   let unique = 0;
   let bodyErrors = 0;
+  // Counted here rather than taken from autocannon's totals, which are per-second samples and miss the last fraction.
+  let ok = 0;
   let firstError: string | null = null;
   const result = await autocannon({
     url: spec.baseUrl,
@@ -59,13 +61,14 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
           if (status >= 300 || body.includes('"errors"') || body.includes("Error\"")) {
             bodyErrors++;
             firstError ??= `${status} ${body.slice(0, 300)}`;
+          } else {
+            ok++;
           }
         },
       },
     ],
   });
   const errors = result.errors + result.timeouts + bodyErrors;
-  const ok = result.requests.total - bodyErrors;
   return {
     requestsPerSecond: ok / result.duration,
     completed: ok,
