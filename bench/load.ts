@@ -6,6 +6,8 @@
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 
+const TIMEOUT_SECONDS = 30;
+
 export interface LoadRequest {
   path: string;
   headers: Record<string, string>;
@@ -43,6 +45,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     url: spec.baseUrl,
     connections: spec.connections,
     duration: spec.seconds,
+    // On a shared machine a slow server can take seconds per answer; a timeout should mean it stopped answering.
+    timeout: TIMEOUT_SECONDS,
     requests: [
       {
         method: "POST",
@@ -69,6 +73,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ],
   });
   const errors = result.errors + result.timeouts + bodyErrors;
+  if (result.timeouts) firstError ??= `${result.timeouts} requests got no answer within ${TIMEOUT_SECONDS} s`;
+  if (result.errors) firstError ??= `${result.errors} connection errors`;
   return {
     requestsPerSecond: ok / result.duration,
     completed: ok,

@@ -177,6 +177,26 @@ async function countStatements(scenarios: Scenario[], urls: Record<ServerName, s
   return counted;
 }
 
+/** Quiet time that tells a server has finished the requests still in flight when a load stopped. */
+const SETTLE_QUIET_MS = 300;
+const SETTLE_LIMIT_MS = 30_000;
+
+/**
+ * Waits until the server sends no more statements: requests cut off when a load stops still run to the end, and
+ * must neither burden the next server's load nor be counted as its writes.
+ */
+async function settle(proxies: CountingProxies, server: ServerName): Promise<void> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  let last = statementsOf((await proxies.counts())[server]!);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_QUIET_MS));
+    const now = statementsOf((await proxies.counts())[server]!);
+    if (now === last) return;
+    last = now;
+  }
+  log(`  ${server} was still sending statements ${SETTLE_LIMIT_MS / 1000} s after the load stopped`);
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -256,7 +276,10 @@ async function main(): Promise<void> {
       });
       log(`Warming up (${WARMUP_SECONDS} s per scenario and server)`);
       for (const scenario of scenarios) {
-        for (const server of scenario.servers) await load.run(loadSpec(scenario, server, WARMUP_SECONDS, `w-${scenario.name}`));
+        for (const server of scenario.servers) {
+          await load.run(loadSpec(scenario, server, WARMUP_SECONDS, `w-${scenario.name}`));
+          await settle(proxies, server);
+        }
       }
 
       log(`Measuring: ${ROUNDS} rounds, ${SECONDS} s per scenario and server, ${CONNECTIONS} connections`);
@@ -267,12 +290,13 @@ async function main(): Promise<void> {
           for (const server of order) {
             const capturesBefore = scenario.name === "m1" ? await captureOperationCount(client) : 0;
             const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}`));
+            await settle(proxies, server);
             if (result.completed === 0) {
               result.errors++;
               result.firstError ??= `no answer within ${SECONDS} s`;
             }
             if (scenario.name === "m1") {
-              // Requests cut off when the load stops may still commit; anything else means lost or duplicated writes.
+              // Requests cut off when the load stopped have committed by now; anything else means lost or duplicated writes.
               const written = (await captureOperationCount(client)) - capturesBefore;
               if (written < result.completed || written > result.completed + CONNECTIONS) {
                 result.errors++;
