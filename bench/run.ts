@@ -1,130 +1,382 @@
 /**
- * `npm run bench`: load-tests a real gateway on a real, seeded PostgreSQL with autocannon and prints every
- * scenario as a ratio to a baseline measured in the same run (GET /healthz: HTTP plus one SELECT 1), because
- * absolute figures on a shared 2-core machine mean little. Loopback only; bounded in time.
+ * `npm run bench [-- --quick]`: the gateway against PostGraphile and against the floor (one hand-written SQL
+ * statement per question behind node:http), each in its own process on the same generated database, loaded by
+ * autocannon from a process of its own. Answers are checked equal first; then rounds measure every server in turn
+ * (the order rotating between rounds) and ratios are taken within a round, because absolute figures on a shared
+ * machine mean little. SQL statements are counted on the wire by a proxy in front of PostgreSQL. The last line of
+ * stdout is one JSON object with the figures.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { isDeepStrictEqual, parseArgs } from "node:util";
 import path from "node:path";
-import autocannon from "autocannon";
-import { loadConfig, projectRoot } from "../src/config";
-import { createDatabase, databaseUrlWithName, dropDatabase } from "../src/db/admin";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { projectRoot } from "../src/config";
 import { localOrEmbeddedPostgres } from "../src/db/embedded";
-import { startGateway } from "../src/server";
-import type { Persona } from "../src/seed";
+import { withClient } from "../src/db/admin";
+import { DEFAULT_PARAMETERS, ensureDataset } from "./dataset";
+import type { LoadRequest, LoadResult } from "./load";
+import { statementsOf } from "./pg-proxy";
+import {
+  buildScenarios,
+  captureOperationCount,
+  createTokenMinter,
+  resetCapturePool,
+  type Scenario,
+  type ScenarioName,
+  type ServerName,
+} from "./scenarios";
+import {
+  ensurePostgraphileInstalled,
+  postgraphileVersion,
+  startFloor,
+  startGatewayProcess,
+  startLoadGenerator,
+  startPostgraphile,
+  startProxies,
+  type CountingProxies,
+  type HttpServer,
+  type Stoppable,
+} from "./servers";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    rounds: { type: "string" },
+    seconds: { type: "string", default: process.env.BENCH_SECONDS },
+    connections: { type: "string", default: process.env.BENCH_CONNECTIONS ?? "32" },
+    transactions: { type: "string" },
+    subscribers: { type: "string" },
+    database: { type: "string", default: "portal_bench" },
+  },
+});
 
-interface Scenario {
-  name: string;
-  method?: "GET" | "POST";
-  path: string;
-  token?: string;
-  query?: string;
-  variables?: Record<string, unknown>;
+const QUICK = options.quick;
+const SECONDS = Number(options.seconds ?? (QUICK ? 3 : 10));
+const ROUNDS = Number(options.rounds ?? (QUICK ? 2 : 3));
+const WARMUP_SECONDS = QUICK ? 1 : 3;
+const CONNECTIONS = Number(options.connections);
+/** Every server gets the gateway's own pool size, so none wins by holding more database connections. */
+const POOL_SIZE = 10;
+const SERVERS: ServerName[] = ["gateway", "postgraphile", "floor"];
+const S1_SCRIPT = path.join(projectRoot, "bench", "s1-live-feed.ts");
+const S1_KEYS = ["s1_subscribers", "s1_p50_ms", "s1_p99_ms", "s1_kb_per_subscriber", "relay_events_per_s"] as const;
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+interface Measurement {
+  round: number;
+  scenario: ScenarioName;
+  server: ServerName;
+  result: LoadResult;
 }
 
-interface Measured {
-  name: string;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
+function parameters() {
+  const transactions = Number(options.transactions ?? DEFAULT_PARAMETERS.transactions);
+  if (!Number.isInteger(transactions) || transactions < 1_000) throw new Error("--transactions must be an integer of at least 1000.");
+  for (const [name, value] of [["seconds", SECONDS], ["rounds", ROUNDS], ["connections", CONNECTIONS]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer.`);
+  }
+  return { ...DEFAULT_PARAMETERS, transactions };
 }
 
-async function measure(baseUrl: string, scenario: Scenario): Promise<Measured> {
-  const result = await autocannon({
-    url: `${baseUrl}${scenario.path}`,
-    method: scenario.method ?? "GET",
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json",
-      ...(scenario.token ? { authorization: `Bearer ${scenario.token}` } : {}),
-    },
-    ...(scenario.query ? { body: JSON.stringify({ query: scenario.query, variables: scenario.variables ?? {} }) } : {}),
-  });
-  return {
-    name: scenario.name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
-  };
+/** The same database through the proxy that counts this server's statements. */
+function viaProxy(url: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.hostname = "127.0.0.1";
+  parsed.port = String(port);
+  return parsed.toString();
 }
 
-async function login(baseUrl: string, persona: Persona): Promise<string> {
-  const response = await fetch(`${baseUrl}/auth/dev/login`, {
+async function send(baseUrl: string, request: LoadRequest): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${request.path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ nin: persona.nin, method: persona.method }),
+    headers: { "content-type": "application/json", accept: "application/json", ...request.headers },
+    body: request.body.replace("__KEY__", `check-${randomBytes(6).toString("hex")}`),
   });
-  return ((await response.json()) as { accessToken: string }).accessToken;
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${request.path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
 }
 
-const PAGE = `query($first: Int!, $filter: TransactionFilter) { transactions(first: $first, filter: $filter) {
-  edges { node { id status amount capturedAmount refundedAmount currency reference createdAt salesUnit { id msn name merchant { id name } } } }
-  pageInfo { hasNextPage endCursor } } }`;
+/** Every variant of every read scenario must give the same answer on every server before anything is measured. */
+async function checkAnswers(scenarios: Scenario[], urls: Record<ServerName, string>): Promise<void> {
+  for (const scenario of scenarios.filter((s) => s.name !== "m1")) {
+    if (scenario.variants.length === 0) throw new Error(`${scenario.name}: the dataset gave no request to ask`);
+    let rows = 0;
+    for (const [index, variant] of scenario.variants.entries()) {
+      const answers = new Map<ServerName, unknown>();
+      for (const server of scenario.servers) {
+        try {
+          answers.set(server, variant.normalize[server](await send(urls[server], variant.requests[server]!)));
+        } catch (error) {
+          throw new Error(`${scenario.name} request ${index} on ${server}: ${(error as Error).message}`);
+        }
+      }
+      const reference = answers.get("floor");
+      for (const [server, answer] of answers) {
+        if (!isDeepStrictEqual(answer, reference)) {
+          throw new Error(`${scenario.name} request ${index}: ${server} answers differently from the floor:\n${JSON.stringify(answer).slice(0, 800)}\n${JSON.stringify(reference).slice(0, 800)}`);
+        }
+      }
+      rows += Array.isArray(reference) ? reference.length : 1;
+    }
+    log(`  ${scenario.name}: ${scenario.variants.length} requests answered alike on ${scenario.servers.join(", ")} (${rows} rows)`);
+  }
+}
 
-async function main() {
-  const scratch = mkdtempSync(path.join(tmpdir(), "portal-bench-"));
-  const server = await localOrEmbeddedPostgres(path.join(projectRoot, ".data", "bench-postgres"), 54331);
-  const { adminUrl } = server;
-  const database = `portal_bench_${process.pid}`;
-  await createDatabase(adminUrl, database);
-  const personasPath = path.join(scratch, "personas.json");
-  const config = loadConfig({
-    DATABASE_URL: databaseUrlWithName(adminUrl, database),
-    PORT: "0",
-    DEV_LOGIN: "true",
-    SEED_DEMO_DATA: "true",
-    PERSONAS_PATH: personasPath,
-    DATA_DIR: scratch,
-    LOG_LEVEL: "warn",
-  });
-  const gateway = await startGateway(config);
+/** A capture on the gateway and one on the floor must each add one unit and exactly one capture operation. */
+async function checkCaptures(client: pg.Client, m1: Scenario, urls: Record<ServerName, string>): Promise<void> {
+  const variant = m1.variants[0];
+  if (!variant) throw new Error("m1: the dataset has no capture pool");
+  const capturedAmount = async () => {
+    const id = (JSON.parse(variant.requests.floor!.body) as { transactionId: string }).transactionId;
+    return Number((await client.query(`SELECT "capturedAmount" FROM "Transaction" WHERE id = $1`, [id])).rows[0].capturedAmount);
+  };
+  for (const server of m1.servers) {
+    const before = await capturedAmount();
+    const operations = await captureOperationCount(client);
+    const answer = variant.normalize[server](await send(urls[server], variant.requests[server]!)) as { status: string };
+    if (answer.status !== "CAPTURED" || (await capturedAmount()) !== before + 1 || (await captureOperationCount(client)) !== operations + 1) {
+      throw new Error(`m1 on ${server}: the capture did not add exactly one unit and one operation (${JSON.stringify(answer)})`);
+    }
+  }
+  log(`  m1: a capture on ${m1.servers.join(" and ")} each added one unit and one capture operation`);
+}
+
+type StatementsPerRequest = Partial<Record<`${ScenarioName} ${ServerName}`, number>>;
+
+/** How many requests of each scenario the counting pass sends to each server, one at a time. */
+const COUNTED_REQUESTS = 20;
+/** Long enough to see the gateway's background jobs (the shortest runs every 2 s) at work. */
+const IDLE_WINDOW_MS = 4_000;
+
+/**
+ * SQL statements per request, counted on the wire while requests go one at a time, so nothing is in flight when the
+ * counts are read. The gateway's background jobs also send statements; their rate, measured while idle, is taken off.
+ */
+async function countStatements(scenarios: Scenario[], urls: Record<ServerName, string>, proxies: CountingProxies): Promise<StatementsPerRequest> {
+  const idleStart = await proxies.counts();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  const idleEnd = await proxies.counts();
+  const idlePerMs = Object.fromEntries(SERVERS.map((server) => [server, (statementsOf(idleEnd[server]!) - statementsOf(idleStart[server]!)) / IDLE_WINDOW_MS]));
+  log(`Counting statements (${COUNTED_REQUESTS} requests per scenario and server, one at a time; idle background: ${SERVERS.map((s) => `${s} ${(idlePerMs[s]! * 1000).toFixed(2)}/s`).join(", ")})`);
+  const counted: StatementsPerRequest = {};
+  for (const scenario of scenarios) {
+    for (const server of scenario.servers) {
+      const requests = scenario.variants.slice(0, COUNTED_REQUESTS).map((variant) => variant.requests[server]!);
+      const before = (await proxies.counts())[server]!;
+      const started = Date.now();
+      for (const request of requests) await send(urls[server], request);
+      const after = (await proxies.counts())[server]!;
+      const background = idlePerMs[server]! * (Date.now() - started);
+      counted[`${scenario.name} ${server}`] = Math.max(0, statementsOf(after) - statementsOf(before) - background) / requests.length;
+    }
+  }
+  return counted;
+}
+
+/** Quiet time that tells a server has finished the requests still in flight when a load stopped. */
+const SETTLE_QUIET_MS = 300;
+const SETTLE_LIMIT_MS = 30_000;
+
+/**
+ * Waits until the server sends no more statements: requests cut off when a load stops still run to the end, and
+ * must neither burden the next server's load nor be counted as its writes.
+ */
+async function settle(proxies: CountingProxies, server: ServerName): Promise<void> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  let last = statementsOf((await proxies.counts())[server]!);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_QUIET_MS));
+    const now = statementsOf((await proxies.counts())[server]!);
+    if (now === last) return;
+    last = now;
+  }
+  log(`  ${server} was still sending statements ${SETTLE_LIMIT_MS / 1000} s after the load stopped`);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+async function runS1(databaseUrl: string): Promise<Record<(typeof S1_KEYS)[number], number | null>> {
+  const missing = Object.fromEntries(S1_KEYS.map((key) => [key, null])) as Record<(typeof S1_KEYS)[number], number | null>;
+  if (!existsSync(S1_SCRIPT)) {
+    log("S1 not available (bench/s1-live-feed.ts does not exist yet)");
+    return missing;
+  }
+  const args = ["--import", "tsx", S1_SCRIPT, "--database-url", databaseUrl];
+  if (options.subscribers) args.push("--subscribers", options.subscribers);
+  if (QUICK) args.push("--quick");
+  log(`S1: ${path.relative(projectRoot, S1_SCRIPT)} ${args.slice(3).join(" ").replace(databaseUrl, "<url>")}`);
+  const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const last = stdout.trim().split("\n").pop() ?? "";
   try {
-    const personas = JSON.parse(readFileSync(personasPath, "utf8")) as Persona[];
-    const byKey = (key: string) => personas.find((p) => p.key === key)!;
-    const admin = await login(gateway.url, byKey("no-admin"));
-    const assistant = await login(gateway.url, byKey("no-assistant"));
-    const scenarios: Scenario[] = [
-      { name: "baseline: GET /healthz", path: "/healthz" },
-      { name: "viewer (token + principal)", method: "POST", path: "/graphql", token: admin, query: "{ viewer { kind label } }" },
-      { name: "50 transactions + unit + merchant (Administrator)", method: "POST", path: "/graphql", token: admin, query: PAGE, variables: { first: 50 } },
-      { name: "50 transactions (Assistant, unit-filtered)", method: "POST", path: "/graphql", token: assistant, query: PAGE, variables: { first: 50 } },
-      { name: "50 transactions, status + free-text filter", method: "POST", path: "/graphql", token: admin, query: PAGE, variables: { first: 50, filter: { status: ["CAPTURED"], search: "order" } } },
-      { name: "sales units list (20)", method: "POST", path: "/graphql", token: admin, query: "{ salesUnits(first: 20) { totalCount nodes { id msn name status } } }" },
-    ];
-    console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per scenario, loopback`);
-    const results: Measured[] = [];
-    for (const scenario of scenarios) {
-      const measured = await measure(gateway.url, scenario);
-      results.push(measured);
-      process.stdout.write(`  measured ${scenario.name}\n`);
+    const figures = JSON.parse(last) as Record<string, unknown>;
+    if (code !== 0) process.exitCode = 1;
+    return Object.fromEntries(S1_KEYS.map((key) => [key, typeof figures[key] === "number" ? figures[key] : null])) as typeof missing;
+  } catch {
+    log(`S1 failed (exit ${code}); its last line was not JSON: ${last.slice(0, 200)}`);
+    process.exitCode = 1;
+    return missing;
+  }
+}
+
+async function main(): Promise<void> {
+  const datasetParameters = parameters();
+  const started = Date.now();
+  const running: Stoppable[] = [];
+  const postgres = await localOrEmbeddedPostgres(path.join(projectRoot, ".data", "bench-postgres"), 54331, log);
+  running.push({ name: "PostgreSQL", stop: postgres.stop });
+  try {
+    const dataset = await ensureDataset(postgres.adminUrl, options.database!, datasetParameters, log);
+    await ensurePostgraphileInstalled(log);
+    const target = new URL(dataset.url);
+    const proxies = await startProxies({ host: target.hostname, port: Number(target.port || 5432) }, SERVERS);
+    running.unshift(proxies);
+    const tokens = await createTokenMinter();
+    const encryptionKey = randomBytes(32).toString("base64");
+
+    log("Starting the gateway (production mode), PostGraphile and the floor, each in its own process");
+    const [gateway, postgraphile, floor] = await Promise.all([
+      startGatewayProcess({ databaseUrl: viaProxy(dataset.url, proxies.ports.gateway!), encryptionKey, signingKeyPem: tokens.signingKeyPem }),
+      startPostgraphile(viaProxy(dataset.url, proxies.ports.postgraphile!), POOL_SIZE),
+      startFloor(viaProxy(dataset.url, proxies.ports.floor!), POOL_SIZE),
+    ]);
+    const servers: Record<ServerName, HttpServer> = { gateway, postgraphile, floor };
+    running.unshift(gateway, postgraphile, floor);
+    const urls = { gateway: gateway.url, postgraphile: postgraphile.url, floor: floor.url };
+    const load = await startLoadGenerator();
+    running.unshift(load);
+
+    let statements: StatementsPerRequest = {};
+    const measurements = await withClient(dataset.url, async (client) => {
+      await resetCapturePool(client);
+      const scenarios = await buildScenarios(client, tokens);
+      log("Checking that the servers give the same answers");
+      await checkAnswers(scenarios, urls);
+      await checkCaptures(client, scenarios.find((s) => s.name === "m1")!, urls);
+      statements = await countStatements(scenarios, urls, proxies);
+
+      const runId = Date.now().toString(36);
+      const loadSpec = (scenario: Scenario, server: ServerName, seconds: number, tag: string) => ({
+        baseUrl: servers[server].url,
+        connections: CONNECTIONS,
+        seconds,
+        requests: scenario.variants.map((variant) => variant.requests[server]!),
+        keyPrefix: `${runId}-${tag}-${server}`,
+      });
+      log(`Warming up (${WARMUP_SECONDS} s per scenario and server)`);
+      for (const scenario of scenarios) {
+        for (const server of scenario.servers) {
+          await load.run(loadSpec(scenario, server, WARMUP_SECONDS, `w-${scenario.name}`));
+          await settle(proxies, server);
+        }
+      }
+
+      log(`Measuring: ${ROUNDS} rounds, ${SECONDS} s per scenario and server, ${CONNECTIONS} connections`);
+      const measured: Measurement[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const scenario of scenarios) {
+          const order = scenario.servers.map((_, i) => scenario.servers[(i + round - 1) % scenario.servers.length]!);
+          for (const server of order) {
+            const capturesBefore = scenario.name === "m1" ? await captureOperationCount(client) : 0;
+            const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}`));
+            await settle(proxies, server);
+            if (result.completed === 0) {
+              result.errors++;
+              result.firstError ??= `no answer within ${SECONDS} s`;
+            }
+            if (scenario.name === "m1") {
+              // Requests cut off when the load stopped have committed by now; anything else means lost or duplicated writes.
+              const written = (await captureOperationCount(client)) - capturesBefore;
+              if (written < result.completed || written > result.completed + CONNECTIONS) {
+                result.errors++;
+                result.firstError ??= `${written} captures written for ${result.completed} successful answers`;
+              }
+            }
+            measured.push({ round, scenario: scenario.name, server, result });
+            log(
+              `  round ${round} ${scenario.name} ${server.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50
+                .toFixed(1)
+                .padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${result.errors ? `  ${result.errors} errors: ${result.firstError}` : ""}`,
+            );
+          }
+        }
+      }
+      return measured;
+    });
+
+    for (const server of [load, gateway, postgraphile, floor, proxies]) {
+      await server.stop();
+      running.splice(running.indexOf(server), 1);
     }
-    const baseline = results[0]!;
-    console.log("");
-    console.log("scenario".padEnd(52), "req/s".padStart(9), "× base".padStart(8), "p50 ms".padStart(8), "p99 ms".padStart(8), "p99 × base".padStart(11), "errors".padStart(7));
-    for (const r of results) {
-      console.log(
-        r.name.padEnd(52),
-        r.requestsPerSecond.toFixed(0).padStart(9),
-        (r.requestsPerSecond / baseline.requestsPerSecond).toFixed(2).padStart(8),
-        r.p50.toFixed(1).padStart(8),
-        r.p99.toFixed(1).padStart(8),
-        (r.p99 / Math.max(baseline.p99, 0.1)).toFixed(1).padStart(11),
-        String(r.errors).padStart(7),
-      );
-    }
-    if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+    const s1 = await runS1(dataset.url);
+    const report = summarise(measurements, statements, s1);
+    report.postgraphile_version = postgraphileVersion();
+    report.transactions = datasetParameters.transactions;
+    report.dataset_generated = dataset.generated;
+    report.minutes = round2((Date.now() - started) / 60_000);
+    printTable(measurements, statements);
+    if (measurements.some((m) => m.result.errors > 0)) process.exitCode = 1;
+    console.log(JSON.stringify(report));
   } finally {
-    await gateway.stop();
-    await dropDatabase(adminUrl, database);
-    await server.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    for (const server of running) await server.stop().catch((error: Error) => log(`Stopping ${server.name} failed: ${error.message}`));
+  }
+}
+
+type Report = Record<string, number | string | boolean | null>;
+
+function summarise(measurements: Measurement[], statements: StatementsPerRequest, s1: Record<string, number | null>): Report {
+  const report: Report = {};
+  const of = (scenario: ScenarioName, server: ServerName) => measurements.filter((m) => m.scenario === scenario && m.server === server);
+  const ratio = (scenario: ScenarioName, peer: ServerName) => {
+    const ratios = of(scenario, "gateway").flatMap((g) => {
+      const p = of(scenario, peer).find((m) => m.round === g.round);
+      return p && p.result.requestsPerSecond > 0 ? [g.result.requestsPerSecond / p.result.requestsPerSecond] : [];
+    });
+    return ratios.length ? round2(median(ratios)) : null;
+  };
+  for (const scenario of ["q1", "q2", "q3", "m1"] as const) {
+    if (scenario !== "m1") report[`${scenario}_vs_postgraphile`] = ratio(scenario, "postgraphile");
+    report[`${scenario}_vs_floor`] = ratio(scenario, "floor");
+    for (const server of SERVERS) {
+      const runs = of(scenario, server);
+      if (runs.length === 0) continue;
+      const prefix = server === "gateway" ? scenario : `${scenario}_${server}`;
+      report[`${prefix}_rps`] = Math.round(median(runs.map((m) => m.result.requestsPerSecond)));
+      report[`${prefix}_p50_ms`] = round2(median(runs.map((m) => m.result.p50)));
+      report[`${prefix}_p99_ms`] = round2(median(runs.map((m) => m.result.p99)));
+      report[`${prefix}_sql_per_request`] = round2(statements[`${scenario} ${server}`] ?? Number.NaN);
+    }
+  }
+  Object.assign(report, s1);
+  report.connections = CONNECTIONS;
+  report.seconds = SECONDS;
+  report.rounds = ROUNDS;
+  report.errors = measurements.reduce((sum, m) => sum + m.result.errors, 0);
+  return report;
+}
+
+function printTable(measurements: Measurement[], statements: StatementsPerRequest): void {
+  const rows = new Map<string, Measurement[]>();
+  for (const m of measurements) rows.set(`${m.scenario} ${m.server}`, [...(rows.get(`${m.scenario} ${m.server}`) ?? []), m]);
+  log("");
+  log(`${"scenario server".padEnd(22)}${"req/s".padStart(8)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"SQL/req".padStart(9)}  (medians over rounds; SQL/req counted one at a time)`);
+  for (const [name, runs] of rows) {
+    log(
+      `${name.padEnd(22)}${median(runs.map((m) => m.result.requestsPerSecond)).toFixed(0).padStart(8)}${median(runs.map((m) => m.result.p50))
+        .toFixed(1)
+        .padStart(9)}${median(runs.map((m) => m.result.p99)).toFixed(1).padStart(9)}${(statements[name as keyof StatementsPerRequest] ?? Number.NaN).toFixed(2).padStart(9)}`,
+    );
   }
 }
 
