@@ -89,11 +89,12 @@ describe("partners, API keys and operators", () => {
 
 describe("row filters", () => {
   it("match nothing for a principal without the action", () => {
-    expect(member("ASSISTANT").salesUnitWhere("EDIT_SALES_UNIT")).toEqual({ OR: [{ id: { in: [] } }] });
+    expect(member("ASSISTANT").salesUnitWhere("EDIT_SALES_UNIT")).toEqual({ id: { in: [] } });
+    expect(member("ASSISTANT").salesUnitChildWhere("EDIT_SALES_UNIT")).toEqual({ salesUnitId: { in: [] } });
   });
 
   it("cover the whole merchant for an Administrator and the assigned units otherwise", () => {
     expect(member("ADMINISTRATOR").salesUnitWhere("VIEW_SALES_UNIT")).toEqual({ OR: [{ merchantId: M }] });
-    expect(member("ASSISTANT").salesUnitChildWhere("VIEW_TRANSACTIONS")).toEqual({ OR: [{ merchantId: M, salesUnitId: { in: [U1.id] } }] });
+    expect(member("ASSISTANT").salesUnitChildWhere("VIEW_TRANSACTIONS")).toEqual({ OR: [{ AND: [{ merchantId: M }, { salesUnitId: { in: [U1.id] } }] }] });
   });
 });

@@ -89,7 +89,7 @@ describe("compiled reads", () => {
     }
   });
 
-  it("answers a page with the principal's statement and one more, at any page size", async () => {
+  it("answers a page in one statement at any page size, the principal being cached", async () => {
     const token = await compiled.token("no-admin");
     const query = `query($first: Int!) { transactions(first: $first) { totalCount edges { cursor node { id status salesUnit { id msn name merchant { id name } } operations { type amount } } } pageInfo { hasNextPage endCursor } } }`;
     for (const first of [5, 50]) {
@@ -101,9 +101,10 @@ describe("compiled reads", () => {
         expect(response.errors).toBeUndefined();
         counts.push([...compiled.queries]);
       }
+      // The principal is cached after the first request, so the page is its one statement.
       const quietest = counts.sort((a, b) => a.length - b.length)[0]!;
-      expect(quietest).toHaveLength(2);
-      expect(quietest[1]).toMatch(/^SELECT json_build_object/);
+      expect(quietest).toHaveLength(1);
+      expect(quietest[0]).toMatch(/^SELECT json_build_object/);
     }
   });
 });
