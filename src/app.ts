@@ -12,11 +12,12 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import type { ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs } from "graphql";
 import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
+import { isDatabaseUnavailable } from "./db/errors";
 
 export interface Gateway {
   server: Server;
@@ -35,6 +36,13 @@ export function loggableError(error: unknown): unknown {
   if (!(original instanceof Error) || !original.name.startsWith("PrismaClient")) return error;
   const { code, meta } = original as { code?: string; meta?: { modelName?: string } };
   return { type: original.name, code, model: meta?.modelName, stack: original.stack?.split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n") };
+}
+
+/** A restart or failover of the database: nothing was changed that the client cannot safely send again. */
+function serviceUnavailableError(): GraphQLError {
+  return new GraphQLError("The service is briefly unavailable: try again in a moment.", {
+    extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: { "retry-after": "1" } } },
+  });
 }
 
 /** How long shutdown waits for requests in flight before cutting connections. */
@@ -67,6 +75,10 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     maskedErrors: {
       isDev: !config.production,
       maskError: (error, message, isDev) => {
+        if (isDatabaseUnavailable(error)) {
+          logger.warn({ err: loggableError(error) }, "The database was unavailable to a GraphQL operation");
+          return serviceUnavailableError();
+        }
         logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
         return isDev ? (error as Error) : new (class extends Error {})(message);
       },

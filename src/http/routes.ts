@@ -10,6 +10,7 @@ import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { assertLoginAllowed } from "../auth/principal";
 import { LoginMethod, PartnerScope } from "../generated/prisma/enums";
 import { isValidNin, parseNin } from "../domain/nin";
+import { isDatabaseUnavailable } from "../db/errors";
 
 /** The NIN as typed and as each country would normalise it (dashes, century digits), for lookup. */
 function ninSpellings(input: string): string[] {
@@ -88,6 +89,7 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
         if (error instanceof ForbiddenError) return endResponse(problem(403, "FORBIDDEN", error.message));
         if (error instanceof z.ZodError) return endResponse(problem(400, "BAD_REQUEST", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
+        if (isDatabaseUnavailable(error)) return endResponse(problem(503, "SERVICE_UNAVAILABLE", "The service is briefly unavailable: try again in a moment."));
         throw error;
       }
     },
