@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: load-tests a real gateway on a real, seeded PostgreSQL with autocannon and prints every
- * scenario as a ratio to a baseline measured in the same run (GET /healthz: HTTP plus one SELECT 1), because
+ * scenario as a ratio to a baseline measured in the same run (GET /readyz: HTTP plus two one-row queries), because
  * absolute figures on a shared 2-core machine mean little. Loopback only; bounded in time.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -91,7 +91,7 @@ async function main() {
     const admin = await login(gateway.url, byKey("no-admin"));
     const assistant = await login(gateway.url, byKey("no-assistant"));
     const scenarios: Scenario[] = [
-      { name: "baseline: GET /healthz", path: "/healthz" },
+      { name: "baseline: GET /readyz", path: "/readyz" },
       { name: "viewer (token + principal)", method: "POST", path: "/graphql", token: admin, query: "{ viewer { kind label } }" },
       { name: "50 transactions + unit + merchant (Administrator)", method: "POST", path: "/graphql", token: admin, query: PAGE, variables: { first: 50 } },
       { name: "50 transactions (Assistant, unit-filtered)", method: "POST", path: "/graphql", token: assistant, query: PAGE, variables: { first: 50 } },

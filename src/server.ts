@@ -9,6 +9,7 @@ import { bootstrapData, migrate, openDatabase } from "./db/boot";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { startLiveEvents } from "./events/live";
+import { healthRoutes } from "./http/health";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
 import { settlementReportRoutes } from "./http/settlement-reports";
@@ -51,7 +52,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const events = await startLiveEvents(config, database.url, logger);
     cleanup.unshift(() => events.stop());
     const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events };
-    const gateway = createGateway(services, { ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
+    const gateway = createGateway(services, { ...healthRoutes(services), ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
     cleanup.unshift(async () => events.feed.stop());

@@ -1,6 +1,6 @@
 /**
  * The HTTP endpoints beside /graphql (SPEC §7), as a Yoga plugin so they share its server, CORS and fetch API:
- * GET /healthz, POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
+ * POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
  */
 import type { Plugin } from "graphql-yoga";
 import { z } from "zod";
@@ -102,14 +102,6 @@ const UserLogin = z.object({ nin: z.string().min(1).max(20), method: z.enum(Logi
 export function coreRoutes(services: Services): Record<string, RouteHandler> {
   const { db, tokens, encryptionKey, config } = services;
   const routes: Record<string, RouteHandler> = {
-    "GET /healthz": async () => {
-      try {
-        await db.$queryRaw`SELECT 1`;
-        return json({ status: "ok" });
-      } catch {
-        return json({ status: "unavailable", database: "unreachable" }, 503);
-      }
-    },
     "GET /.well-known/jwks.json": () => json(tokens.jwks, 200, { "cache-control": "public, max-age=300" }),
     "POST /accesstoken/get": async (request) => {
       const header = (name: string) => request.headers.get(name)?.trim() ?? "";
