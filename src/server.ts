@@ -1,7 +1,8 @@
 /** Start-up and shutdown: database, migrations, keys, seed, then the HTTP + WebSocket server. */
 import { pathToFileURL } from "node:url";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { loadConfig, type Config } from "./config";
+import { createLogger } from "./logging";
 import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./context";
 import { createPrisma } from "./db/client";
@@ -78,11 +79,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     for (const step of cleanup) await step().catch(() => {});
     throw error;
   }
-}
-
-function createLogger(config: Config): Logger {
-  const pretty = !config.production && process.stdout.isTTY;
-  return pino({ level: config.logLevel, ...(pretty ? { transport: { target: "pino-pretty", options: { ignore: "pid,hostname" } } } : {}) });
 }
 
 async function main(): Promise<void> {

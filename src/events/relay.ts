@@ -19,6 +19,7 @@
  */
 import pg from "pg";
 import type { Logger } from "pino";
+import { isDatabaseUnavailable } from "../db/errors";
 import { withPooledClient } from "../db/sessions";
 import { OUTBOX_CHANNEL, OUTBOX_RECORD_COLUMNS, recordFromRow, type OutboxRecord } from "./outbox";
 import type { EventBus } from "./pubsub";
@@ -113,7 +114,7 @@ export function startRelay({ databaseUrl, pool, bus, logger, pollIntervalMs, bat
           failing = false;
         },
         (error: unknown) => {
-          if (!failing) logger.error({ err: error }, "Outbox relay pass failed; retrying on the next wake-up");
+          if (!failing) (isDatabaseUnavailable(error) ? logger.warn : logger.error).call(logger, { err: error }, "Outbox relay pass failed; retrying on the next wake-up");
           failing = true;
         },
       )
