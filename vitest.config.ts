@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /**
  * Tests that need neither a database nor a server: `npm run test:unit` runs them in seconds, without the global
@@ -20,6 +20,8 @@ export default defineConfig({
   // Vite could otherwise get different copies, and graphql refuses types from "another realm".
   resolve: { alias: { graphql: "graphql/index.js" } },
   test: {
+    // Fault tests stop and start servers of their own: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, "test/faults/**"],
     testTimeout: 30_000,
     pool: "forks",
     maxWorkers: 2,

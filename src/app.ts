@@ -3,17 +3,18 @@
  * path for WebSocket clients. Every WebSocket operation goes through Yoga's enveloped parse/validate/context
  * path, so auth and limits are the same on both transports.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import { getOperationAST, type ExecutionArgs } from "graphql";
-import type { Plugin } from "graphql-yoga";
+import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import type { PrincipalCache } from "./auth/principal-cache";
 import { schema } from "./schema";
 import { createContext, type Context } from "./context";
@@ -21,6 +22,8 @@ import type { Services } from "./deps";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { useCompiledReads } from "./sql/plugin";
+import { isDatabaseUnavailable } from "./db/errors";
+import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
 
 export interface Gateway {
   server: Server;
@@ -30,15 +33,43 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Documents that do not parse or validate never reach maskError; they are the client's errors too. */
+function refusalLogPlugin(logger: Logger): Plugin {
+  return {
+    onParse: () => ({ result }) => {
+      if (result instanceof Error) logger.info({ code: "GRAPHQL_PARSE_FAILED", error: result.message }, "GraphQL operation refused");
+    },
+    onValidate: () => ({ result }) => {
+      if (result.length > 0) logger.info({ code: "GRAPHQL_VALIDATION_FAILED", error: result.map((e) => e.message).join("; ") }, "GraphQL operation refused");
+    },
+  };
+}
+
+/** Yoga logs a message and, sometimes, details after it. */
+function yogaLine(args: unknown[]): Record<string, unknown> {
+  return args.length > 1 ? { details: args.slice(1) } : {};
+}
+
 /**
- * Prisma's error messages quote the failed call with its arguments, which can be a NIN or a secret: log what
- * identifies the failure (class, code, model, where) and never the arguments.
+ * What an error in a GraphQL result is, for its log level and whether it is masked: the client's own doing (a
+ * syntax, validation or variable error, a typed refusal such as FORBIDDEN or UNAUTHENTICATED: GraphQL errors
+ * that wrap nothing else), the database being away for the moment, or a bug.
  */
-export function loggableError(error: unknown): unknown {
-  const original = (error as { originalError?: unknown }).originalError ?? error;
-  if (!(original instanceof Error) || !original.name.startsWith("PrismaClient")) return error;
-  const { code, meta } = original as { code?: string; meta?: { modelName?: string } };
-  return { type: original.name, code, model: meta?.modelName, stack: original.stack?.split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n") };
+export function errorKind(error: unknown): "client" | "unavailable" | "unexpected" {
+  if (isDatabaseUnavailable(error)) return "unavailable";
+  let current: unknown = error;
+  while (current instanceof GraphQLError) {
+    if (!current.originalError) return "client";
+    current = current.originalError;
+  }
+  return "unexpected";
+}
+
+/** A restart or failover of the database: nothing was changed that the client cannot safely send again. */
+function serviceUnavailableError(): GraphQLError {
+  return new GraphQLError("The service is briefly unavailable: try again in a moment.", {
+    extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: { "retry-after": "1" } } },
+  });
 }
 
 /** How long shutdown waits for requests in flight before cutting connections. */
@@ -76,16 +107,27 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     renderGraphiQL,
     landingPage: false,
     logging: {
-      debug: (...args) => logger.debug(args),
-      info: (...args) => logger.info(args),
-      warn: (...args) => logger.warn(args),
-      error: (...args) => logger.error(args),
+      debug: (...args) => logger.debug(yogaLine(args), String(args[0])),
+      info: (...args) => logger.info(yogaLine(args), String(args[0])),
+      warn: (...args) => logger.warn(yogaLine(args), String(args[0])),
+      // Yoga logs every error maskError replaced, raw (a Prisma error quotes its call's arguments); maskError has
+      // already logged it at its level, in a loggable form.
+      error: (...args) => logger.debug({ err: loggableError(args[0]) }, "Error masked by Yoga"),
     },
     maskedErrors: {
       isDev: !config.production,
       maskError: (error, message, isDev) => {
-        logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
-        return isDev ? (error as Error) : new (class extends Error {})(message);
+        switch (errorKind(error)) {
+          case "client":
+            logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
+            return error as Error;
+          case "unavailable":
+            logger.warn({ err: loggableError(error) }, "The database was unavailable to a GraphQL operation");
+            return serviceUnavailableError();
+          case "unexpected":
+            logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
+            return isDev ? (error as Error) : new (class extends Error {})(message);
+        }
       },
     },
     context: async (initial: InitialContext) => {
@@ -94,13 +136,14 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       return createContext(services, {
         authorization: header("authorization") ?? connectionParam(params, "authorization", "Authorization"),
         msn: header("merchant-serial-number") ?? connectionParam(params, "Merchant-Serial-Number"),
-        requestId: header("x-request-id"),
+        requestId: currentRequestId(),
         closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
       });
     },
     plugins: [
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql)] : []),
+      refusalLogPlugin(logger),
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
@@ -113,7 +156,9 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   let inFlight = 0;
   const server = createServer((req, res) => {
     inFlight++;
-    Promise.resolve(yoga(req, res)).finally(() => inFlight--);
+    const requestId = requestIdFrom(req.headers["x-request-id"]?.toString());
+    res.setHeader("x-request-id", requestId);
+    withRequestId(requestId, () => Promise.resolve(yoga(req, res))).finally(() => inFlight--);
   });
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsRules = websocketRules(services);
@@ -121,8 +166,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     {
       onConnect: wsRules.onConnect,
       onClose: wsRules.onClose,
-      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      execute: (args) => withRequestId((args.contextValue as Context).requestId, () => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args)) as never,
+      subscribe: (args) => withRequestId((args.contextValue as Context).requestId, () => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args)) as never,
       onSubscribe: async (ctx, _id, payload) => {
         const refused = wsRules.admit(ctx);
         if (refused) return refused;
@@ -138,7 +183,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
           operationName: payload.operationName,
           document: parse(payload.query),
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          // Each WebSocket operation is a request of its own in the logs.
+          contextValue: await withRequestId(randomUUID(), () => contextFactory()),
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);

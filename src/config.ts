@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
   SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).default(1000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
+  READY_MAX_RELAY_LAG_MS: z.coerce.number().int().min(1).default(30_000),
   ENCRYPTION_KEY: z.string().optional(),
   JWT_SIGNING_KEY: z.string().optional(),
   TOKEN_ISSUER: z.string().default("urn:portal-gateway"),
@@ -83,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
     subscriptionQueueLimit: e.SUBSCRIPTION_QUEUE_LIMIT,
     maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    /** /readyz turns red when a committed event has waited longer than this for the outbox relay. */
+    readyMaxRelayLagMs: e.READY_MAX_RELAY_LAG_MS,
     encryptionKey: e.ENCRYPTION_KEY ?? null,
     jwtSigningKey: e.JWT_SIGNING_KEY ?? null,
     tokenIssuer: e.TOKEN_ISSUER,

@@ -1,7 +1,8 @@
 /** Start-up and shutdown: database, migrations, keys, seed, then the HTTP + WebSocket server. */
 import { pathToFileURL } from "node:url";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { loadConfig, type Config } from "./config";
+import { createLogger } from "./logging";
 import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./deps";
 import { createPrisma, createSqlRunner } from "./db/client";
@@ -10,6 +11,7 @@ import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
+import { healthRoutes } from "./http/health";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
 import { settlementReportRoutes } from "./http/settlement-reports";
@@ -57,7 +59,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await principals.start();
     cleanup.unshift(() => principals.stop());
     const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals };
-    const gateway = createGateway(services, { ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
+    const gateway = createGateway(services, { ...healthRoutes(services), ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
     cleanup.unshift(async () => events.feed.stop());
@@ -83,11 +85,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     for (const step of cleanup) await step().catch(() => {});
     throw error;
   }
-}
-
-function createLogger(config: Config): Logger {
-  const pretty = !config.production && process.stdout.isTTY;
-  return pino({ level: config.logLevel, ...(pretty ? { transport: { target: "pino-pretty", options: { ignore: "pid,hostname" } } } : {}) });
 }
 
 async function main(): Promise<void> {

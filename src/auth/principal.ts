@@ -71,6 +71,15 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
   }
 }
 
+/**
+ * What a portal user may do now, read afresh, for work done on their behalf without a request (e.g. mailing a
+ * report they subscribed to); null when the user no longer exists or was anonymised.
+ */
+export async function currentUserAccess(db: Db, userId: string): Promise<Access | null> {
+  const user = await loadUserWithMemberships(db, { id: userId });
+  return user && !user.anonymizedAt ? new Access(user.memberships.map(membershipGrant)) : null;
+}
+
 interface UserWithMemberships {
   id: string;
   name: string | null;

@@ -5,9 +5,13 @@ const DUPLICATE_DATABASE = "42P04";
 /** Where the data layer reports what it does at start-up (creating a cluster, applying migrations, seeding). */
 export type Log = (message: string) => void;
 
-/** Runs `fn` on a client of its own and always closes it, so admin work never holds pool slots or leaks. */
+/**
+ * Runs `fn` on a client of its own and always closes it, so admin work never holds pool slots or leaks. A session
+ * that dies meanwhile fails the query in progress or the next one; its 'error' event must not also end the process.
+ */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  client.on("error", () => undefined);
   await client.connect();
   try {
     return await fn(client);
@@ -59,6 +63,7 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
 
 export async function isReachable(url: string, timeoutMs = 2000): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on("error", () => undefined);
   try {
     await client.connect();
     await client.query("SELECT 1");

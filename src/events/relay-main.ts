@@ -4,13 +4,13 @@
  * feeds still find its events on their next outbox read.
  */
 import pg from "pg";
-import { pino } from "pino";
 import { loadConfig } from "../config";
+import { createLogger } from "../logging";
 import { createInProcessBus, createRedisBus } from "./pubsub";
 import { startRelay } from "./relay";
 
 const config = loadConfig();
-const logger = pino({ level: config.logLevel });
+const logger = createLogger(config);
 if (!config.databaseUrl) throw new Error("The relay process needs DATABASE_URL: it serves the gateways' database, not an embedded one.");
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 1 });
 pool.on("error", (error) => logger.warn({ err: error }, "An idle relay database connection failed"));

@@ -19,11 +19,13 @@
  */
 import pg from "pg";
 import type { Logger } from "pino";
+import { isDatabaseUnavailable } from "../db/errors";
+import { withPooledClient } from "../db/sessions";
 import { OUTBOX_CHANNEL, OUTBOX_RECORD_COLUMNS, recordFromRow, type OutboxRecord } from "./outbox";
 import type { EventBus } from "./pubsub";
 
 /** The advisory lock key every relay of a database agrees on (an arbitrary constant). */
-const SEQUENCER_LOCK = "7305114922163201";
+export const SEQUENCER_LOCK = "7305114922163201";
 
 export const RELAY_BATCH_SIZE = 100;
 
@@ -45,23 +47,20 @@ RETURNING ${OUTBOX_RECORD_COLUMNS}`;
  * tests can play a relay that dies right after this step.
  */
 export async function sequencePending(pool: pg.Pool, batchSize = RELAY_BATCH_SIZE): Promise<OutboxRecord[]> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
-    await client.query("BEGIN");
-    // A relay frozen while holding the lock loses its session, and with it the lock, instead of stalling the rest.
-    await client.query("SET LOCAL idle_in_transaction_session_timeout = '30s'");
-    await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [SEQUENCER_LOCK]);
-    const { rows } = await client.query(SEQUENCE_SQL, [batchSize]);
-    await client.query("COMMIT");
-    return rows.map(recordFromRow).sort((a, b) => (a.seq < b.seq ? -1 : 1));
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failure);
-  }
+  return withPooledClient(pool, async (client) => {
+    try {
+      await client.query("BEGIN");
+      // A relay frozen while holding the lock loses its session, and with it the lock, instead of stalling the rest.
+      await client.query("SET LOCAL idle_in_transaction_session_timeout = '30s'");
+      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [SEQUENCER_LOCK]);
+      const { rows } = await client.query(SEQUENCE_SQL, [batchSize]);
+      await client.query("COMMIT");
+      return rows.map(recordFromRow).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 export interface RelayOptions {
@@ -115,7 +114,7 @@ export function startRelay({ databaseUrl, pool, bus, logger, pollIntervalMs, bat
           failing = false;
         },
         (error: unknown) => {
-          if (!failing) logger.error({ err: error }, "Outbox relay pass failed; retrying on the next wake-up");
+          if (!failing) (isDatabaseUnavailable(error) ? logger.warn : logger.error).call(logger, { err: error }, "Outbox relay pass failed; retrying on the next wake-up");
           failing = true;
         },
       )

@@ -1,6 +1,6 @@
 /**
  * The HTTP endpoints beside /graphql (docs/public-contract.md), as a Yoga plugin so they share its server, CORS and fetch API:
- * GET /healthz, POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
+ * POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
  */
 import type { Plugin } from "graphql-yoga";
 import { z } from "zod";
@@ -10,6 +10,7 @@ import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { assertLoginAllowed } from "../auth/principal";
 import { LoginMethod, PartnerScope } from "../generated/prisma/enums";
 import { isValidNin, parseNin } from "../domain/nin";
+import { isDatabaseUnavailable } from "../db/errors";
 
 /** The NIN as typed and as each country would normalise it (dashes, century digits), for lookup. */
 function ninSpellings(input: string): string[] {
@@ -88,6 +89,7 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
         if (error instanceof ForbiddenError) return endResponse(problem(403, "FORBIDDEN", error.message));
         if (error instanceof z.ZodError) return endResponse(problem(400, "BAD_REQUEST", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
+        if (isDatabaseUnavailable(error)) return endResponse(problem(503, "SERVICE_UNAVAILABLE", "The service is briefly unavailable: try again in a moment."));
         throw error;
       }
     },
@@ -100,14 +102,6 @@ const UserLogin = z.object({ nin: z.string().min(1).max(20), method: z.enum(Logi
 export function coreRoutes(services: Services): Record<string, RouteHandler> {
   const { db, tokens, encryptionKey, config } = services;
   const routes: Record<string, RouteHandler> = {
-    "GET /healthz": async () => {
-      try {
-        await db.$queryRaw`SELECT 1`;
-        return json({ status: "ok" });
-      } catch {
-        return json({ status: "unavailable", database: "unreachable" }, 503);
-      }
-    },
     "GET /.well-known/jwks.json": () => json(tokens.jwks, 200, { "cache-control": "public, max-age=300" }),
     "POST /accesstoken/get": async (request) => {
       const header = (name: string) => request.headers.get(name)?.trim() ?? "";

@@ -1,7 +1,8 @@
 /**
  * Subscribing an e-mail address to settlement reports. A subscription for the whole merchant needs the right on
  * every sales unit (what an Administrator has); one for a sales unit needs it there. The variant with payer
- * names and messages also needs PERSONAL_DATA_REPORTS. Only portal users subscribe.
+ * names and messages also needs PERSONAL_DATA_REPORTS. Only portal users subscribe. The delivery job re-checks the
+ * same rule against the subscriber's current access before every mail (accessCoversSubscription).
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";

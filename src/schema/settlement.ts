@@ -89,6 +89,11 @@ export const ReportSubscription = builder.prismaNode("ReportSubscription", {
     format: t.expose("format", { type: ReportFormatEnum }),
     includePersonalData: t.exposeBoolean("includePersonalData"),
     lastSentAt: t.expose("lastSentAt", { type: "DateTime", nullable: true }),
+    disabledAt: t.expose("disabledAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When it stopped because the person who made it lost access to what it covers; nothing is sent after that.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     merchant: t.relation("merchant"),
   }),

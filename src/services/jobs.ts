@@ -3,6 +3,8 @@
  * failed run is logged and the next one tries again. Jobs must be safe with several instances running.
  */
 import type { Logger } from "pino";
+import { isDatabaseUnavailable } from "../db/errors";
+import { loggableError } from "../logging";
 
 export interface Job {
   name: string;
@@ -23,7 +25,11 @@ export function startJobs(jobs: Job[], logger: Logger): RunningJobs {
       running = true;
       const run = job
         .run()
-        .catch((error: unknown) => logger.error({ err: error, job: job.name }, "Background job failed"))
+        .catch((error: unknown) => {
+          // The database being away is an outage /readyz reports, not a fault of the job: the next run retries.
+          if (isDatabaseUnavailable(error)) logger.warn({ err: loggableError(error), job: job.name }, "Background job skipped: the database is unavailable");
+          else logger.error({ err: loggableError(error), job: job.name }, "Background job failed");
+        })
         .finally(() => {
           running = false;
           inFlight.delete(run);

@@ -5,6 +5,9 @@
  */
 import type { Context } from "../context";
 import type { Services } from "../deps";
+import type { Access } from "../auth/permissions";
+import { currentUserAccess } from "../auth/principal";
+import type { Tx } from "../db/client";
 import { addDays, dateOfDay, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
 import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
 import { validateEmail } from "../domain/identifiers";
@@ -13,7 +16,7 @@ import { formatAmount } from "../domain/money";
 import type { ReportFormat } from "../generated/prisma/enums";
 import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
-import { actorOf, recordAudit } from "./audit";
+import { actorOf, recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import type { MailTransport } from "./mail";
 import { lockMerchant } from "./users";
 
@@ -24,6 +27,49 @@ export interface ReportSubscriptionInput {
   frequency: SettlementFrequency;
   format: ReportFormat;
   includePersonalData: boolean;
+}
+
+/**
+ * Whether `access` covers a subscription: seeing the transactions of what it covers (every sales unit of the
+ * merchant, or its one sales unit) and, for the variant with payer names, the personal-data right there too. The
+ * same rule as the scopes createReportSubscription requires.
+ */
+export function accessCoversSubscription(access: Access, subscription: { merchantId: string; salesUnitId: string | null; includePersonalData: boolean }): boolean {
+  const covers = (action: "VIEW_TRANSACTIONS" | "PERSONAL_DATA_REPORTS") =>
+    subscription.salesUnitId
+      ? access.canOnSalesUnit(action, { id: subscription.salesUnitId, merchantId: subscription.merchantId })
+      : access.canOnWholeMerchant(action, subscription.merchantId);
+  return covers("VIEW_TRANSACTIONS") && (!subscription.includePersonalData || covers("PERSONAL_DATA_REPORTS"));
+}
+
+/** Why a subscription was disabled, as its audit event records it. */
+export type DisableReason = "OWNER_ACCESS_LOST" | "OWNER_REMOVED";
+
+async function disableSubscriptions(tx: Tx, actor: Actor, subscriptions: { id: string; merchantId: string; email: string }[], reason: DisableReason, now: Date) {
+  for (const subscription of subscriptions) {
+    const { count } = await tx.reportSubscription.updateMany({ where: { id: subscription.id, disabledAt: null }, data: { disabledAt: now } });
+    if (count === 0) continue;
+    await recordAudit(tx, actor, {
+      merchantId: subscription.merchantId,
+      action: "reportSubscription.disable",
+      objectType: "ReportSubscription",
+      objectId: subscription.id,
+      data: { reason, email: subscription.email },
+    });
+  }
+}
+
+/**
+ * Ends the subscriptions a person made in the given merchants (every merchant when null), in the caller's
+ * transaction: their reports stop with the access they rested on. Called when a membership is removed and when a
+ * person is anonymised.
+ */
+export async function endSubscriptionsOf(tx: Tx, actor: Actor, userId: string, merchantIds: string[] | null, now: Date): Promise<void> {
+  const subscriptions = await tx.reportSubscription.findMany({
+    where: { createdById: userId, disabledAt: null, ...(merchantIds ? { merchantId: { in: merchantIds } } : {}) },
+    select: { id: true, merchantId: true, email: true },
+  });
+  await disableSubscriptions(tx, actor, subscriptions, "OWNER_REMOVED", now);
 }
 
 export async function createReportSubscription(ctx: Context, input: ReportSubscriptionInput) {
@@ -37,7 +83,7 @@ export async function createReportSubscription(ctx: Context, input: ReportSubscr
       if (unit.environment === "TEST") throw new InvalidStateError("Test sales units have no settlements: subscribe to a production sales unit.");
     }
     const duplicate = await tx.reportSubscription.findFirst({
-      where: { merchantId: merchant.id, salesUnitId: input.salesUnitId, email, frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
+      where: { disabledAt: null, merchantId: merchant.id, salesUnitId: input.salesUnitId, email, frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
       select: { id: true },
     });
     if (duplicate) throw new ConflictError(`${email} already receives this report on this schedule.`, "email");
@@ -97,18 +143,35 @@ const SCHEDULE: Record<SettlementFrequency, string> = { DAILY: "daily", WEEKLY: 
 export const REPORT_DELIVERY_INTERVAL_MS = 5 * 60_000;
 
 /**
- * One pass of the delivery job: mails every due report and sets `lastSentAt`. A subscription is claimed by a
- * compare-and-set on `lastSentAt` before sending, so two gateway instances never both send it; a failed send
- * releases the claim and the next pass tries again. Returns how many reports were sent.
+ * One pass of the delivery job: mails every due report and sets `lastSentAt`. Before each delivery the owner's
+ * access is read afresh: a subscription whose owner can no longer see what it covers (or is gone) is disabled,
+ * audited, and not sent, since the report would hand an address data its owner may no longer see. A
+ * subscription is claimed by a compare-and-set on `lastSentAt` before sending, so two gateway instances never
+ * both send it; a failed send releases the claim and the next pass tries again. Returns how many reports were sent.
  */
 export async function sendDueReports(services: Pick<Services, "db" | "clock" | "logger">, mail: MailTransport): Promise<number> {
   const { db, logger } = services;
   const now = services.clock.now();
-  const subscriptions = await db.reportSubscription.findMany({ include: { merchant: { select: { name: true } } }, orderBy: { createdAt: "asc" } });
+  const subscriptions = await db.reportSubscription.findMany({
+    where: { disabledAt: null },
+    include: { merchant: { select: { name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  const owners = new Map<string, Promise<Access | null>>();
+  const ownerAccess = (userId: string) => {
+    if (!owners.has(userId)) owners.set(userId, currentUserAccess(db, userId));
+    return owners.get(userId)!;
+  };
   let sent = 0;
   for (const subscription of subscriptions) {
     const period = duePeriod(subscription.frequency, subscription.lastSentAt, now);
     if (!period) continue;
+    const access = subscription.createdById ? await ownerAccess(subscription.createdById) : null;
+    if (!access || !accessCoversSubscription(access, subscription)) {
+      await db.$transaction((tx) => disableSubscriptions(tx, SYSTEM_ACTOR, [subscription], "OWNER_ACCESS_LOST", now));
+      logger.info({ reportSubscriptionId: subscription.id }, "Disabled a report subscription whose owner lost access to it");
+      continue;
+    }
     const { count } = await db.reportSubscription.updateMany({ where: { id: subscription.id, lastSentAt: subscription.lastSentAt }, data: { lastSentAt: now } });
     if (count === 0) continue;
     try {

@@ -17,6 +17,7 @@ import type { Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { lockRow } from "../db/locks";
 import { actorOf, recordAudit } from "./audit";
+import { endSubscriptionsOf } from "./report-subscriptions";
 
 /**
  * Locks the merchant's row. Every change that can lower the number of Administrators takes this lock first, so
@@ -183,10 +184,12 @@ export async function updateUserPermissions(ctx: Context, input: UpdateUserPermi
 }
 
 export async function removeUser(ctx: Context, membershipId: string) {
+  const now = ctx.services.clock.now();
   const removed = await ctx.db.$transaction(async (tx) => {
     const membership = await lockedMembership(tx, membershipId);
     if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     await tx.membership.delete({ where: { id: membership.id } });
+    await endSubscriptionsOf(tx, actorOf(ctx.principal, ctx.requestId), membership.userId, [membership.merchantId], now);
     await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
       merchantId: membership.merchantId,
       action: "user.remove",
@@ -228,6 +231,7 @@ export async function transferAdministrator(ctx: Context, input: TransferAdminis
     const formerRole = input.formerAdministratorRole ?? null;
     if (formerRole === null) {
       await tx.membership.deleteMany({ where: { id: { in: formerIds } } });
+      for (const membership of former) await endSubscriptionsOf(tx, actorOf(ctx.principal, ctx.requestId), membership.userId, [input.merchantId], now);
     } else if (formerRole !== "ADMINISTRATOR") {
       await tx.membership.updateMany({ where: { id: { in: formerIds } }, data: { role: formerRole, permissions: [] } });
     }
@@ -278,6 +282,7 @@ export async function anonymizeUser(ctx: Context, userId: string) {
       if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     }
     await tx.membership.deleteMany({ where: { userId } });
+    await endSubscriptionsOf(tx, actorOf(ctx.principal, ctx.requestId), userId, null, now);
     if (found.email) await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: found.email }, data: { contactEmail: null } });
     const user = await tx.portalUser.update({ where: { id: userId }, data: { name: null, nin: null, phoneNumber: null, email: null, anonymizedAt: now } });
     const actor = actorOf(ctx.principal, ctx.requestId);

@@ -9,12 +9,6 @@ beforeAll(async () => {
 afterAll(async () => gateway?.stop());
 
 describe("HTTP endpoints", () => {
-  it("answers GET /healthz with ok while the database answers", async () => {
-    const response = await fetch(`${gateway.url}/healthz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok" });
-  });
-
   it("publishes the public signing keys without private parts", async () => {
     const jwks = (await (await fetch(`${gateway.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
     expect(jwks.keys.length).toBeGreaterThan(0);

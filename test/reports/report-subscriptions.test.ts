@@ -176,3 +176,80 @@ describe("the delivery job", () => {
     expect(await run(`${addDays(payoutDay, 3)}T06:05:00.000Z`)).toBe(1);
   });
 });
+
+describe("a subscriber who loses access", () => {
+  let outbox: string;
+  const run = (iso: string) =>
+    sendDueReports(
+      { db: gateway.services.db, logger: gateway.services.logger, clock: { now: () => new Date(iso) } },
+      fileMailTransport(outbox, "Portal Gateway <reports@portal-gateway.invalid>"),
+    );
+  const recipients = async () => Promise.all((await readdir(outbox)).map(async (file) => /^To: (.*)\r$/m.exec(await readFile(path.join(outbox, file), "utf8"))![1]));
+  const membershipOf = async (personaKey: string) => {
+    const user = await gateway.services.db.portalUser.findFirstOrThrow({ where: { nin: gateway.persona(personaKey).nin! }, include: { memberships: true } });
+    return { userId: user.id, membershipId: user.memberships[0]!.id };
+  };
+  const subscribe = async (personaKey: string, email: string, input: Record<string, unknown> = {}) => {
+    const token = await gateway.login(personaKey);
+    const bryggen = byMsn(gateway.persona(personaKey).salesUnits[0]!);
+    const created = await create(token, { salesUnitId: bryggen.id, email, ...input });
+    return uuidOf((created.data!.createReportSubscription.data as Subscription).id);
+  };
+  const row = (id: string) => gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id } });
+  const audits = (id: string) => gateway.services.db.auditEvent.findMany({ where: { objectType: "ReportSubscription", objectId: id }, orderBy: { id: "asc" } });
+
+  beforeAll(async () => {
+    outbox = await mkdtemp(path.join(tmpdir(), "portal-outbox-"));
+    // Only this block's subscriptions, so the mails sent are about them.
+    await gateway.services.db.reportSubscription.deleteMany({});
+  });
+  afterAll(async () => rm(outbox, { recursive: true, force: true }));
+
+  it("skips and disables, audited, a personal-data subscription whose owner lost the right to it, and mails the others", async () => {
+    const kept = await subscribe("no-assistant-tm", "behold@fjordkaffe.no");
+    const lost = await subscribe("no-sum-tm", "payer-names@fjordkaffe.no", { includePersonalData: true });
+    const { membershipId } = await membershipOf("no-sum-tm");
+    await gateway.services.db.membership.update({ where: { id: membershipId }, data: { permissions: [] } });
+
+    expect(await run("2026-11-20T06:00:00.000Z")).toBe(1);
+    expect(await recipients()).toEqual(["behold@fjordkaffe.no"]);
+    expect((await row(kept)).disabledAt).toBeNull();
+    const disabled = await row(lost);
+    expect(disabled.disabledAt?.toISOString()).toBe("2026-11-20T06:00:00.000Z");
+    expect(disabled.lastSentAt).toBeNull();
+    expect((await audits(lost)).map((a) => [a.action, a.actorKind, a.data])).toEqual([
+      ["reportSubscription.create", "USER", expect.anything()],
+      ["reportSubscription.disable", "SYSTEM", { reason: "OWNER_ACCESS_LOST", email: "payer-names@fjordkaffe.no" }],
+    ]);
+    // A disabled subscription stays disabled when the access comes back: its owner subscribes again if they wish.
+    await gateway.services.db.membership.update({ where: { id: membershipId }, data: { permissions: ["TRANSACTION_MANAGEMENT"] } });
+    expect(await run("2026-11-21T06:00:00.000Z")).toBe(1);
+    expect(await recipients()).not.toContain("payer-names@fjordkaffe.no");
+  });
+
+  it("ends a person's subscriptions when an Administrator removes their access, before any delivery", async () => {
+    const id = await subscribe("no-sum-tm", "removed@fjordkaffe.no", { includePersonalData: true });
+    const { membershipId } = await membershipOf("no-sum-tm");
+    const removed = await gateway.graphql(tokens["no-admin"]!, "mutation($input: RemoveUserInput!) { removeUser(input: $input) { __typename } }", {
+      input: { membershipId: Buffer.from(`Membership:${membershipId}`).toString("base64") },
+    });
+    expect(removed.errors).toBeUndefined();
+    expect((await row(id)).disabledAt).not.toBeNull();
+    expect((await audits(id)).at(-1)).toMatchObject({ action: "reportSubscription.disable", actorKind: "USER", data: { reason: "OWNER_REMOVED", email: "removed@fjordkaffe.no" } });
+    await run("2026-11-22T06:00:00.000Z");
+    expect(await recipients()).not.toContain("removed@fjordkaffe.no");
+  });
+
+  it("ends a person's subscriptions when they are anonymised", async () => {
+    const id = await subscribe("no-assistant-tm", "anonymised@fjordkaffe.no");
+    const { userId } = await membershipOf("no-assistant-tm");
+    const anonymised = await gateway.graphql(tokens["operator"]!, "mutation($input: AnonymizeUserInput!) { anonymizeUser(input: $input) { __typename } }", {
+      input: { userId: Buffer.from(`PortalUser:${userId}`).toString("base64") },
+    });
+    expect(anonymised.errors).toBeUndefined();
+    expect((await row(id)).disabledAt).not.toBeNull();
+    expect((await audits(id)).at(-1)).toMatchObject({ action: "reportSubscription.disable", data: { reason: "OWNER_REMOVED" } });
+    await run("2026-11-23T06:00:00.000Z");
+    expect(await recipients()).not.toContain("anonymised@fjordkaffe.no");
+  });
+});

@@ -3,6 +3,7 @@
  * port, and offers small helpers to log in as a persona and send GraphQL over HTTP.
  */
 import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
 import { inject } from "vitest";
 import { loadConfig } from "../../src/config";
 import { createDatabase, databaseUrlWithName, dropDatabase } from "../../src/db/admin";
@@ -32,6 +33,8 @@ export interface GraphQLResponse<T> {
 export interface TestGatewayOptions {
   /** Start another instance on this gateway's database (which the first instance's `stop` drops). */
   sharing?: TestGateway;
+  /** Where the gateway logs (by default nowhere: LOG_LEVEL=silent). */
+  logger?: Logger;
 }
 
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -50,7 +53,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     ...env,
   });
   const queries: string[] = [];
-  const running = await startGateway(config, { onQuery: (sql) => queries.push(sql) });
+  const running = await startGateway(config, { onQuery: (sql) => queries.push(sql), ...(options.logger ? { logger: options.logger } : {}) });
   const personas = JSON.parse(inject("personasJson")) as Persona[];
   const persona = (key: string) => {
     const found = personas.find((p) => p.key === key);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ReportSubscription" ADD COLUMN     "disabledAt" TIMESTAMP(3);

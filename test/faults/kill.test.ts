@@ -1,0 +1,84 @@
+/**
+ * The gateway process killed with SIGKILL in the middle of a write load, then started again: no payment is
+ * half-written (its amounts, operations and events agree), every capture the clients were told about is there
+ * once, and a subscriber that resumes from its last event receives every committed event exactly once.
+ */
+import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type Db } from "../../src/db/client";
+import { TRANSACTION_EVENT_PREFIX } from "../../src/events/transaction-events";
+import { collect, connect, latestCursor, type Collector, type Connection, type EventData } from "../events/support";
+import { reservePayment, startWriteLoad } from "../support/write-load";
+import { freePort, loginAs, spawnGateway, ownPostgres, waitFor, type GatewayProcess, type OwnPostgres } from "./support";
+
+let postgres: OwnPostgres;
+let gateway: GatewayProcess;
+let port: number;
+let db: Db;
+const connections: Connection[] = [];
+
+const start = () => spawnGateway({ DATABASE_URL: postgres.url, OUTBOX_POLL_INTERVAL_MS: "100" }, port);
+
+beforeAll(async () => {
+  postgres = await ownPostgres();
+  port = await freePort();
+  gateway = await start();
+  db = createPrisma(postgres.url, { poolSize: 2 });
+});
+afterAll(async () => {
+  for (const connection of connections) await connection.dispose();
+  await gateway?.kill("SIGTERM");
+  await db?.$disconnect();
+  await postgres?.destroy();
+});
+
+function subscribe(token: string, after: string): Collector {
+  const connection = connect(gateway.url, token);
+  connections.push(connection);
+  return collect(connection, { after });
+}
+
+describe("kill -9 under a write load", () => {
+  it("leaves nothing half-written, keeps every confirmed capture once and delivers every committed event once", async () => {
+    const token = await loginAs(gateway.url, "no-admin");
+    const testShop = await db.salesUnit.findFirstOrThrow({ where: { name: "Fjordkaffe Test Nettbutikk" } });
+    const payments = await Promise.all([1, 2, 3, 4].map(() => reservePayment(gateway.url, token, encodeGlobalID("SalesUnit", testShop.id))));
+    const ids = new Set(payments.map((globalId) => decodeGlobalID(globalId).id));
+    await waitFor("the reservations to be numbered", async () => (await db.outboxEvent.count({ where: { deliverySeq: null } })) === 0);
+    const before = subscribe(token, await latestCursor(db));
+
+    const load = startWriteLoad({ baseUrl: () => gateway.url, token, transactionIds: payments });
+    await waitFor("captures before the kill", () => load.confirmedCount >= 20, 30_000);
+    await gateway.kill("SIGKILL");
+    expect(gateway.exit).toEqual({ code: null, signal: "SIGKILL" });
+    await waitFor("the subscriber to see the connection go", () => connections[0]!.closed !== null);
+
+    gateway = await start();
+    const received: EventData[] = [...before.events];
+    const after = subscribe(token, received.at(-1)?.id ?? (await latestCursor(db)));
+    const confirmedAfterRestart = load.confirmedCount;
+    await waitFor("captures after the restart", () => load.confirmedCount >= confirmedAfterRestart + 20, 30_000);
+    const report = await load.stop();
+
+    for (const [globalId, confirmed] of report.confirmed) {
+      const id = decodeGlobalID(globalId).id;
+      const row = await db.transaction.findUniqueOrThrow({ where: { id } });
+      const captures = await db.transactionOperation.aggregate({ where: { transactionId: id, type: "CAPTURE" }, _count: true, _sum: { amount: true } });
+      expect(row.capturedAmount).toBe(confirmed);
+      expect(captures).toMatchObject({ _count: confirmed, _sum: { amount: confirmed } });
+      expect(await db.outboxEvent.count({ where: { aggregateId: id, type: `${TRANSACTION_EVENT_PREFIX}CAPTURED` } })).toBe(confirmed);
+    }
+    const total = [...report.confirmed.values()].reduce((sum, n) => sum + n, 0);
+    const ours = () => [...received, ...after.events].filter((event) => ids.has(decodeGlobalID(event.transaction.id).id));
+    await waitFor("every committed event at the subscriber", () => ours().length >= total, 30_000);
+    const events = ours();
+    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+    expect(events).toHaveLength(total);
+    // Per payment the captures arrive in the order they happened: captured 1, 2, 3… without a gap or repeat.
+    for (const id of ids) {
+      const amounts = events.filter((event) => decodeGlobalID(event.transaction.id).id === id).map((event) => event.transaction.capturedAmount);
+      expect(amounts).toEqual(amounts.map((_, i) => i + 1));
+    }
+    expect(after.errors).toEqual([]);
+  });
+});
