@@ -5,18 +5,20 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, maskError as yogaMaskError, type YogaServerInstance } from "graphql-yoga";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import type { ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs } from "graphql";
+import { DomainError, ValidationError } from "./domain/errors";
 import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
+import { inputGuardPlugin } from "./limits/input-guard";
 
 export interface Gateway {
   server: Server;
@@ -67,6 +69,15 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     maskedErrors: {
       isDev: !config.production,
       maskError: (error, message, isDev) => {
+        const original = (error as { originalError?: unknown }).originalError;
+        // A rule a query refused (a search too long) reaches the client typed, like a mutation's refusal.
+        if (original instanceof DomainError) {
+          const { nodes, path } = error as GraphQLError;
+          const field = original instanceof ValidationError ? { field: original.field } : {};
+          return new GraphQLError(original.message, { nodes, path, extensions: { code: original.code, ...field } });
+        }
+        // GraphQL errors raised on purpose (FORBIDDEN, BAD_USER_INPUT, limits) are answers, not failures.
+        if (yogaMaskError(error, message, false) === error) return error as Error;
         logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
         return isDev ? (error as Error) : new (class extends Error {})(message);
       },
@@ -85,6 +96,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
+      inputGuardPlugin(),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       useGraphQLSSE(),
     ],

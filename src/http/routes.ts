@@ -95,7 +95,8 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
 }
 
 const OperatorLogin = z.object({ operator: z.literal(true) }).strict();
-const UserLogin = z.object({ nin: z.string().min(1).max(20), method: z.enum(LoginMethod) }).strict();
+/** Digits, the century signs of Swedish and Finnish NINs, dashes and spaces: nothing the database would refuse. */
+const UserLogin = z.object({ nin: z.string().regex(/^[0-9A-Za-z+ -]{1,20}$/, "a NIN of digits, letters, '+', '-' and spaces"), method: z.enum(LoginMethod) }).strict();
 
 export function coreRoutes(services: Services): Record<string, RouteHandler> {
   const { db, tokens, encryptionKey, config } = services;

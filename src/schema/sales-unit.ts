@@ -2,6 +2,7 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
 import { maskAccountNumber } from "../domain/identifiers";
+import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
 
@@ -57,7 +58,7 @@ const SalesUnitCapabilities = builder
 
 const SalesUnitFilter = builder.inputType("SalesUnitFilter", {
   fields: (t) => ({
-    search: t.string({ description: "Matches the name or the MSN." }),
+    search: t.string({ description: `Matches the name or the start of the MSN, literally; at most ${SEARCH_MAX_LENGTH} characters.` }),
     merchantId: t.globalID({ for: Merchant }),
     environment: t.field({ type: EnvironmentEnum }),
     channel: t.field({ type: ChannelEnum }),
@@ -96,7 +97,7 @@ type SalesUnitFilterInput = {
 } | null | undefined;
 
 function salesUnitListWhere(filter: SalesUnitFilterInput, access: Access) {
-  const search = filter?.search?.trim();
+  const search = searchTerm(filter?.search);
   return {
     AND: [
       access.salesUnitWhere("VIEW_SALES_UNIT"),
@@ -105,7 +106,7 @@ function salesUnitListWhere(filter: SalesUnitFilterInput, access: Access) {
         ...(filter?.environment ? { environment: filter.environment } : {}),
         ...(filter?.channel ? { channel: filter.channel } : {}),
         ...(filter?.status?.length ? { status: { in: filter.status } } : {}),
-        ...(search ? { OR: [{ name: { contains: search, mode: "insensitive" as const } }, { msn: { startsWith: search } }] } : {}),
+        ...(search ? { OR: [{ name: { contains: likeLiteral(search), mode: "insensitive" as const } }, { msn: { startsWith: likeLiteral(search) } }] } : {}),
       },
     ],
   };

@@ -1,5 +1,6 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
+import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";
@@ -96,14 +97,14 @@ export const TransactionFilter = builder.inputType("TransactionFilter", {
     createdTo: t.field({ type: "DateTime", description: "Exclusive." }),
     reference: t.string({ description: "Exact order id." }),
     paymentLinkId: t.globalID({ for: PaymentLink }),
-    search: t.string({ description: "Free text: payer name or phone, reference, description." }),
+    search: t.string({ description: `Free text matched literally: payer name or phone, reference, description; at most ${SEARCH_MAX_LENGTH} characters.` }),
   }),
 });
 
 type TransactionFilterInput = typeof TransactionFilter.$inferInput | null | undefined;
 
 export function transactionWhere(filter: TransactionFilterInput, ctx: Context): Prisma.TransactionWhereInput {
-  const search = filter?.search?.trim();
+  const search = searchTerm(filter?.search);
   const conditions: Prisma.TransactionWhereInput[] = [ctx.access.salesUnitChildWhere("VIEW_TRANSACTIONS")];
   if (filter?.merchantId) conditions.push({ merchantId: filter.merchantId.id });
   if (filter?.salesUnitIds) conditions.push({ salesUnitId: { in: filter.salesUnitIds.map((g) => g.id) } });
@@ -114,14 +115,15 @@ export function transactionWhere(filter: TransactionFilterInput, ctx: Context): 
   if (filter?.reference) conditions.push({ reference: filter.reference });
   if (filter?.paymentLinkId) conditions.push({ paymentLinkId: filter.paymentLinkId.id });
   if (search) {
+    const pattern = likeLiteral(search);
     const text: Prisma.TransactionWhereInput[] = [
-      { reference: { contains: search, mode: "insensitive" } },
-      { description: { contains: search, mode: "insensitive" } },
+      { reference: { contains: pattern, mode: "insensitive" } },
+      { description: { contains: pattern, mode: "insensitive" } },
     ];
     // Searching by payer is itself a read of payer data: only for callers who may see it everywhere they look.
     const payerSearch = ctx.access.grants.every((g) => !g.actions.has("VIEW_TRANSACTIONS") || g.actions.has("VIEW_PAYER_DETAILS"));
     if (payerSearch) {
-      text.push({ payerName: { contains: search, mode: "insensitive" } }, { payerPhone: { contains: search.replace(/\s+/g, "") } });
+      text.push({ payerName: { contains: pattern, mode: "insensitive" } }, { payerPhone: { contains: likeLiteral(search.replace(/\s+/g, "")) } });
     }
     conditions.push({ OR: text });
   }
