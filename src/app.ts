@@ -19,6 +19,7 @@ import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { inputGuardPlugin } from "./limits/input-guard";
+import { rateLimitPlugin } from "./limits/plugin";
 
 export interface Gateway {
   server: Server;
@@ -93,6 +94,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       });
     },
     plugins: [
+      rateLimitPlugin(services.limits),
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),

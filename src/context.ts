@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import type { LiveEvents } from "./events/live";
+import type { RateLimits } from "./limits/rate-limits";
 import { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
 import { bearerToken, type TokenService, type VerifiedToken } from "./auth/tokens";
@@ -25,6 +26,8 @@ export interface Services {
   logger: Logger;
   /** The outbox relay, fan-out and feed behind subscriptions. */
   events: LiveEvents;
+  /** Per-principal and per-address request budgets. */
+  limits: RateLimits;
 }
 
 export interface Context {

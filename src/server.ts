@@ -9,6 +9,7 @@ import { bootstrapData, migrate, openDatabase } from "./db/boot";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { startLiveEvents } from "./events/live";
+import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
 import { settlementReportRoutes } from "./http/settlement-reports";
@@ -50,7 +51,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const tokens = new TokenService(await loadSigningKeys(db, config, encryptionKey), config);
     const events = await startLiveEvents(config, database.url, logger);
     cleanup.unshift(() => events.stop());
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events };
+    const limits = createRateLimits(config);
+    cleanup.unshift(() => limits.close());
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, limits };
     const gateway = createGateway(services, { ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
