@@ -9,6 +9,8 @@ import { createYoga, maskError as yogaMaskError, type YogaServerInstance } from 
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -20,6 +22,8 @@ import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { inputGuardPlugin } from "./limits/input-guard";
 import { rateLimitPlugin } from "./limits/plugin";
+import { costLimitPlugin } from "./limits/cost";
+import { introspectionPlugin } from "./limits/introspection";
 
 export interface Gateway {
   server: Server;
@@ -46,6 +50,12 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Generous for any real portal screen, small enough that parsing a hostile document stays cheap. */
 const MAX_QUERY_TOKENS = 5000;
 
+/** GraphiQL's own introspection query is 15 levels deep; aliases and the cost limit keep it from being repeated. */
+const MAX_INTROSPECTION_DEPTH = 16;
+
+/** No screen needs more; each directive is evaluated per field it sits on. */
+const MAX_DIRECTIVES = 20;
+
 interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
@@ -57,7 +67,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: { title: "Portal Gateway", subscriptionsProtocol: "WS" },
+    graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS" } : false,
     // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines).
     renderGraphiQL,
     landingPage: false,
@@ -97,7 +107,12 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       rateLimitPlugin(services.limits),
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
+      maxDepthPlugin({ n: MAX_INTROSPECTION_DEPTH, ignoreIntrospection: false, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
+      maxAliasesPlugin({ n: config.maxAliases }),
+      maxDirectivesPlugin({ n: MAX_DIRECTIVES }),
+      introspectionPlugin(config.introspection),
+      costLimitPlugin(config.maxQueryCost),
       inputGuardPlugin(),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       useGraphQLSSE(),

@@ -95,7 +95,7 @@ describe("token endpoint brute-force protection", () => {
   it("throttles failed development logins the same way", async () => {
     const login = (nin: string) => send(gateway.url, "/auth/dev/login", { method: "POST", from: "127.0.0.7", headers: { "content-type": "application/json" }, body: JSON.stringify({ nin, method: "BANKID_NO" }) });
     for (let i = 0; i < 3; i++) expect((await login("01010112345")).status).toBe(404);
-    expect((await login(gateway.persona("no-admin").nin)).status).toBe(429);
+    expect((await login(gateway.persona("no-admin").nin!)).status).toBe(429);
   });
 
   it("reads the same tables for an unknown client_id as for a known one, so timing does not tell which exists", async () => {
