@@ -21,7 +21,7 @@ import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { inputGuardPlugin } from "./limits/input-guard";
-import { rateLimitPlugin } from "./limits/plugin";
+import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
 
@@ -100,6 +100,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         authorization: header("authorization") ?? connectionParam(params, "authorization", "Authorization"),
         msn: header("merchant-serial-number") ?? connectionParam(params, "Merchant-Serial-Number"),
         requestId: header("x-request-id"),
+        clientAddress: clientAddress(initial),
         closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
       });
     },

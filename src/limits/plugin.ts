@@ -6,7 +6,7 @@ import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context";
-import { RateLimitedError, type RateLimits } from "./rate-limits";
+import { RateLimitedError, type LimitName, type RateLimits } from "./rate-limits";
 
 /** The peer's address as the socket sees it; behind a proxy that is the proxy's, so budget the proxy accordingly. */
 export function clientAddress(serverContext: unknown): string {
@@ -28,6 +28,16 @@ function rateLimitedError(error: RateLimitedError): GraphQLError {
 
 /** Probes must see the gateway's health even while a client is being refused. */
 const UNLIMITED_PATHS = new Set(["/healthz"]);
+
+/** For a resolver with its own budget: a spent budget becomes the same 429 GraphQL error as the plugin's. */
+export async function consumeOrRefuse(limits: RateLimits, name: LimitName, key: string): Promise<void> {
+  try {
+    await limits.consume(name, key);
+  } catch (error) {
+    if (error instanceof RateLimitedError) throw rateLimitedError(error);
+    throw error;
+  }
+}
 
 export function rateLimitPlugin(limits: RateLimits): Plugin {
   const perPrincipal = async (context: Context): Promise<GraphQLError | null> => {

@@ -112,6 +112,27 @@ describe("token endpoint brute-force protection", () => {
   });
 });
 
+describe("public payment-link budget", () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ PUBLIC_PAYMENTS_PER_MINUTE: "2" });
+  });
+  afterAll(async () => gateway?.stop());
+
+  it("refuses a third payment attempt a minute from one address with 429, while another address may pay", async () => {
+    const pay = async (from: string) => {
+      const query = `mutation { payPaymentLink(input: { slug: "no-such-link", phoneNumber: "+4791234567" }) { __typename } }`;
+      const answer = await send(gateway.url, "/graphql", { from, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      return { status: answer.status, body: JSON.parse(answer.body) as { data?: { payPaymentLink: { __typename: string } }; errors?: { extensions: { code: string } }[] } };
+    };
+    for (let i = 0; i < 2; i++) expect((await pay("127.0.0.9")).body.data?.payPaymentLink.__typename).toBe("NotFoundError");
+    const refused = await pay("127.0.0.9");
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions.code).toBe("RATE_LIMITED");
+    expect((await pay("127.0.0.10")).body.data?.payPaymentLink.__typename).toBe("NotFoundError");
+  });
+});
+
 describe("budgets shared through Redis", () => {
   const prefix = `limits-test-${randomBytes(4).toString("hex")}`;
   let first: TestGateway;

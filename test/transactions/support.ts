@@ -9,8 +9,8 @@ import { TEST_ENCRYPTION_KEY } from "../support/constants";
 
 export const PLATFORM_SECRET = "platform-secret-for-tests";
 
-export function startMoneyGateway(): Promise<TestGateway> {
-  return startTestGateway({ PLATFORM_EVENT_SECRET: PLATFORM_SECRET });
+export function startMoneyGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  return startTestGateway({ PLATFORM_EVENT_SECRET: PLATFORM_SECRET, ...env });
 }
 
 export const TRANSACTION_FIELDS = "id status amount authorizedAmount capturedAmount refundedAmount cancelledAmount currency reference";
