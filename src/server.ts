@@ -1,6 +1,6 @@
 /** Start-up and shutdown: database, migrations, keys, seed, then the HTTP + WebSocket server. */
 import { pathToFileURL } from "node:url";
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 import { loadConfig, type Config } from "./config";
 import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./context";
@@ -10,6 +10,7 @@ import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { startLiveEvents } from "./events/live";
 import { createRateLimits } from "./limits/rate-limits";
+import { redactingLoggerOptions } from "./log-redaction";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
 import { settlementReportRoutes } from "./http/settlement-reports";
@@ -82,9 +83,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   }
 }
 
-function createLogger(config: Config): Logger {
+/** `destination`: where the lines go instead of stdout (tests read their own logs). */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  if (destination) return pino({ level: config.logLevel, ...redactingLoggerOptions }, destination);
   const pretty = !config.production && process.stdout.isTTY;
-  return pino({ level: config.logLevel, ...(pretty ? { transport: { target: "pino-pretty", options: { ignore: "pid,hostname" } } } : {}) });
+  return pino({ level: config.logLevel, ...redactingLoggerOptions, ...(pretty ? { transport: { target: "pino-pretty", options: { ignore: "pid,hostname" } } } : {}) });
 }
 
 async function main(): Promise<void> {

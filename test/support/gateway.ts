@@ -3,10 +3,11 @@
  * port, and offers small helpers to log in as a persona and send GraphQL over HTTP.
  */
 import { randomBytes } from "node:crypto";
+import type { DestinationStream } from "pino";
 import { inject } from "vitest";
 import { loadConfig } from "../../src/config";
 import { createDatabase, databaseUrlWithName, dropDatabase } from "../../src/db/admin";
-import { startGateway, type RunningGateway } from "../../src/server";
+import { createLogger, startGateway, type RunningGateway } from "../../src/server";
 import type { Persona } from "../../src/seed";
 import { TEST_ENCRYPTION_KEY } from "./constants";
 
@@ -32,6 +33,8 @@ export interface GraphQLResponse<T> {
 export interface TestGatewayOptions {
   /** Start another instance on this gateway's database (which the first instance's `stop` drops). */
   sharing?: TestGateway;
+  /** Where the gateway's log lines go (LOG_LEVEL in `env` sets how many); default: nowhere. */
+  logDestination?: DestinationStream;
 }
 
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -50,7 +53,8 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     ...env,
   });
   const queries: string[] = [];
-  const running = await startGateway(config, { onQuery: (sql) => queries.push(sql) });
+  const logger = options.logDestination ? { logger: createLogger(config, options.logDestination) } : {};
+  const running = await startGateway(config, { onQuery: (sql) => queries.push(sql), ...logger });
   const personas = JSON.parse(inject("personasJson")) as Persona[];
   const persona = (key: string) => {
     const found = personas.find((p) => p.key === key);
