@@ -11,11 +11,14 @@ import type { Logger } from "pino";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import type { PrincipalCache } from "./auth/principal-cache";
+import { DomainError, ValidationError } from "./domain/errors";
 import { schema } from "./schema";
 import { createContext, type Context } from "./context";
 import type { Services } from "./deps";
@@ -24,6 +27,10 @@ import { connectionParam, websocketRules } from "./events/websocket";
 import { useCompiledReads } from "./sql/plugin";
 import { isDatabaseUnavailable } from "./db/errors";
 import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
+import { inputGuardPlugin } from "./limits/input-guard";
+import { clientAddress, rateLimitPlugin } from "./limits/plugin";
+import { costLimitPlugin } from "./limits/cost";
+import { introspectionPlugin } from "./limits/introspection";
 
 export interface Gateway {
   server: Server;
@@ -78,6 +85,12 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Generous for any real portal screen, small enough that parsing a hostile document stays cheap. */
 const MAX_QUERY_TOKENS = 5000;
 
+/** GraphiQL's own introspection query is 15 levels deep; aliases and the cost limit keep it from being repeated. */
+const MAX_INTROSPECTION_DEPTH = 16;
+
+/** No screen needs more; each directive is evaluated per field it sits on. */
+const MAX_DIRECTIVES = 20;
+
 interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
@@ -102,7 +115,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: { title: "Portal Gateway", subscriptionsProtocol: "WS" },
+    graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS" } : false,
     // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines).
     renderGraphiQL,
     landingPage: false,
@@ -117,6 +130,14 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     maskedErrors: {
       isDev: !config.production,
       maskError: (error, message, isDev) => {
+        const original = (error as { originalError?: unknown }).originalError;
+        // A rule a query refused (a search too long) reaches the client typed, like a mutation's refusal.
+        if (original instanceof DomainError) {
+          const { nodes, path } = error as GraphQLError;
+          const field = original instanceof ValidationError ? { field: original.field } : {};
+          logger.info({ code: original.code, error: original.message }, "GraphQL operation refused");
+          return new GraphQLError(original.message, { nodes, path, extensions: { code: original.code, ...field } });
+        }
         switch (errorKind(error)) {
           case "client":
             logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
@@ -137,16 +158,24 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         authorization: header("authorization") ?? connectionParam(params, "authorization", "Authorization"),
         msn: header("merchant-serial-number") ?? connectionParam(params, "Merchant-Serial-Number"),
         requestId: currentRequestId(),
+        clientAddress: clientAddress(initial),
         closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
       });
     },
     plugins: [
+      rateLimitPlugin(services.limits),
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql)] : []),
       refusalLogPlugin(logger),
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
+      maxDepthPlugin({ n: MAX_INTROSPECTION_DEPTH, ignoreIntrospection: false, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
+      maxAliasesPlugin({ n: config.maxAliases }),
+      maxDirectivesPlugin({ n: MAX_DIRECTIVES }),
+      introspectionPlugin(config.introspection),
+      costLimitPlugin(config.maxQueryCost),
+      inputGuardPlugin(),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       useGraphQLSSE(),
     ],

@@ -18,6 +18,8 @@ export interface Context {
   /** The verified token, kept so a mutation that changes the caller's own access can reload it. */
   token: VerifiedToken | null;
   msn: string | null;
+  /** The peer address of the request or WebSocket, for per-address budgets. */
+  clientAddress: string;
   /** WebSocket operations only: closes the operation's socket (a subscriber too slow to keep up). */
   closeConnection: ((code: number, reason: string) => void) | null;
 }
@@ -54,6 +56,7 @@ export interface ContextInput {
   authorization?: string | null;
   msn?: string | null;
   requestId?: string | null;
+  clientAddress?: string;
   closeConnection?: ((code: number, reason: string) => void) | null;
 }
 
@@ -71,6 +74,7 @@ export async function createContext(services: Services, input: ContextInput): Pr
     loaders: createLoaders(services.db),
     token,
     msn: input.msn ?? null,
+    clientAddress: input.clientAddress ?? "unknown",
     closeConnection: input.closeConnection ?? null,
   };
 }

@@ -9,6 +9,7 @@ import type { Db } from "./db/client";
 import type { LiveEvents } from "./events/live";
 import type { SqlRunner } from "./sql/plugin";
 import type { PrincipalCache } from "./auth/principal-cache";
+import type { RateLimits } from "./limits/rate-limits";
 
 export interface Clock {
   now(): Date;
@@ -28,4 +29,6 @@ export interface Services {
   sql: SqlRunner | null;
   /** Principals of recent tokens, dropped on every access change; null: read on every request. */
   principals: PrincipalCache | null;
+  /** Per-principal and per-address request budgets. */
+  limits: RateLimits;
 }

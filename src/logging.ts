@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { pino, type DestinationStream, type Logger } from "pino";
 import type { Config } from "./config";
+import { redactingLoggerOptions } from "./log-redaction";
 
 const requestScope = new AsyncLocalStorage<{ requestId: string }>();
 
@@ -29,6 +30,7 @@ export function currentRequestId(): string | null {
 
 export function createLogger(config: Pick<Config, "logLevel" | "production">, destination?: DestinationStream): Logger {
   const options = {
+    ...redactingLoggerOptions,
     level: config.logLevel,
     mixin: () => {
       const requestId = currentRequestId();

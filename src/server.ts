@@ -12,6 +12,7 @@ import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
 import { healthRoutes } from "./http/health";
+import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
 import { settlementReportRoutes } from "./http/settlement-reports";
@@ -58,7 +59,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const principals = new PrincipalCache({ databaseUrl: database.url, logger });
     await principals.start();
     cleanup.unshift(() => principals.stop());
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals };
+    const limits = createRateLimits(config);
+    cleanup.unshift(() => limits.close());
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits };
     const gateway = createGateway(services, { ...healthRoutes(services), ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.

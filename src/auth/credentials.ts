@@ -7,7 +7,7 @@ import type { Db } from "../db/client";
 import { AuthenticationError } from "./errors";
 import { decryptSecret, digestKey, secretsEqual, verifySecret } from "./secrets";
 import type { TokenService } from "./tokens";
-import { isUuid } from "../domain/ids";
+import { uuidOrNil } from "../domain/ids";
 
 /** Tokens live 1 hour for TEST keys and 24 hours for production keys. */
 export const TEST_TOKEN_TTL_SECONDS = 3600;
@@ -34,24 +34,26 @@ export async function exchangeClientCredentials(
   encryptionKey: Buffer,
   credentials: ClientCredentials,
 ): Promise<IssuedToken> {
-  if (!isUuid(credentials.clientId)) throw new AuthenticationError(REFUSED);
   const subscriptionDigest = digestKey(credentials.subscriptionKey);
-
-  const merchantKeys = await db.apiKeys.findUnique({ where: { clientId: credentials.clientId }, include: { salesUnit: true } });
+  // Both tables are always read and the cheap subscription-key check comes first, so an unknown client_id, a known
+  // one with a wrong key, and a malformed one take the same time: the answer's timing tells nothing.
+  const clientId = uuidOrNil(credentials.clientId);
+  const [merchantKeys, partnerKey] = await Promise.all([
+    db.apiKeys.findUnique({ where: { clientId }, include: { salesUnit: true } }),
+    db.partnerKey.findUnique({ where: { clientId } }),
+  ]);
   if (merchantKeys) {
-    const secretMatches = secretsEqual(decryptSecret(merchantKeys.clientSecretEncrypted, encryptionKey), credentials.clientSecret);
-    const keyMatches = [merchantKeys.primarySubscriptionKey, merchantKeys.secondarySubscriptionKey].includes(subscriptionDigest);
-    if (!secretMatches || !keyMatches) throw new AuthenticationError(REFUSED);
+    const keyMatches = [merchantKeys.primarySubscriptionKey, merchantKeys.secondarySubscriptionKey].some((key) => secretsEqual(key, subscriptionDigest));
+    if (!keyMatches) throw new AuthenticationError(REFUSED);
+    if (!secretsEqual(decryptSecret(merchantKeys.clientSecretEncrypted, encryptionKey), credentials.clientSecret)) throw new AuthenticationError(REFUSED);
     if (merchantKeys.salesUnit.status === "DEACTIVATED") throw new AuthenticationError("The sales unit of these API keys is deactivated.");
     const ttl = merchantKeys.salesUnit.environment === "TEST" ? TEST_TOKEN_TTL_SECONDS : PRODUCTION_TOKEN_TTL_SECONDS;
     return { accessToken: await tokens.issue({ kind: "merchant_key", apiKeysId: merchantKeys.id }, ttl), expiresIn: ttl };
   }
 
-  const partnerKey = await db.partnerKey.findUnique({ where: { clientId: credentials.clientId } });
-  if (!partnerKey || partnerKey.revokedAt) throw new AuthenticationError(REFUSED);
-  if (!verifySecret(credentials.clientSecret, partnerKey.clientSecretHash) || partnerKey.subscriptionKey !== subscriptionDigest) {
-    throw new AuthenticationError(REFUSED);
-  }
+  if (!partnerKey || partnerKey.revokedAt || !secretsEqual(partnerKey.subscriptionKey, subscriptionDigest)) throw new AuthenticationError(REFUSED);
+  // The only expensive step, reached only by a caller who holds the key's subscription key.
+  if (!(await verifySecret(credentials.clientSecret, partnerKey.clientSecretHash))) throw new AuthenticationError(REFUSED);
   const requested = credentials.requestedScopes;
   const scopes = requested ? partnerKey.scopes.filter((scope) => requested.includes(scope)) : partnerKey.scopes;
   const ttl = PRODUCTION_TOKEN_TTL_SECONDS;

@@ -29,6 +29,8 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
       const user = await loadUserWithMemberships(db, token.kind === "user" ? { id: token.userId } : { nin: token.nin });
       if (!user || user.anonymizedAt) throw new AuthenticationError("This login is no longer valid: the user does not exist.");
       assertLoginAllowed(user.country, token.method, user.memberships.length);
+      // Logging in is the person taking up the accesses merchants gave them: from now on those merchants see who they are.
+      if (user.hasPendingMemberships) await db.membership.updateMany({ where: { userId: user.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
       return {
         principal: { kind: "USER", id: user.id, label: user.name ?? "Portal user", country: user.country, method: token.method, expiresAt: token.expiresAt },
         access: new Access(user.memberships.map(membershipGrant)),
@@ -85,6 +87,7 @@ interface UserWithMemberships {
   name: string | null;
   country: Country;
   anonymizedAt: Date | null;
+  hasPendingMemberships: boolean;
   memberships: MembershipInput[];
 }
 
@@ -96,6 +99,7 @@ async function loadUserWithMemberships(db: Db, by: { id: string } | { nin: strin
   const condition = "id" in by ? Prisma.sql`u.id = ${uuidOrNil(by.id)}::uuid` : Prisma.sql`u.nin = ${by.nin}`;
   const rows = await db.$queryRaw<UserWithMemberships[]>`
     SELECT u.id, u.name, u.country::text AS country, u."anonymizedAt",
+      COALESCE(bool_or(m.id IS NOT NULL AND m."acceptedAt" IS NULL), false) AS "hasPendingMemberships",
       COALESCE(json_agg(json_build_object(
         'merchantId', m."merchantId",
         'role', m.role,

@@ -2,7 +2,10 @@
  * Secrets at rest: API secrets and signing keys are encrypted (AES-256-GCM, they must be shown again),
  * partner client secrets are hashed (scrypt, they are only ever compared).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from "node:crypto";
+
+const scryptAsync = (secret: string, salt: Buffer, length: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scrypt(secret, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
 
 const VERSION = "v1";
 
@@ -28,11 +31,12 @@ export function hashSecret(secret: string): string {
   return ["scrypt", "16384", salt.toString("base64url"), hash.toString("base64url")].join("$");
 }
 
-export function verifySecret(secret: string, stored: string): boolean {
+/** On the libuv thread pool: a synchronous scrypt would stall every other request for its ~50 ms. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, n, salt, hash] = stored.split("$");
   if (scheme !== "scrypt" || !n || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64url");
-  const actual = scryptSync(secret, Buffer.from(salt, "base64url"), expected.length, { N: Number(n), r: 8, p: 1 });
+  const actual = await scryptAsync(secret, Buffer.from(salt, "base64url"), expected.length, { N: Number(n), r: 8, p: 1 });
   return timingSafeEqual(expected, actual);
 }
 

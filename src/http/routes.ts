@@ -11,6 +11,30 @@ import { assertLoginAllowed } from "../auth/principal";
 import { LoginMethod, PartnerScope } from "../generated/prisma/enums";
 import { isValidNin, parseNin } from "../domain/nin";
 import { isDatabaseUnavailable } from "../db/errors";
+import { clientAddress, tooManyRequests } from "../limits/plugin";
+import { RateLimitedError, type RateLimits } from "../limits/rate-limits";
+
+/**
+ * Brute-force protection for the login endpoints: failed attempts are counted per client address (and per
+ * client_id, with ten times the room so one address cannot lock a partner out), and once a budget is spent every
+ * attempt is refused with 429 before any secret is checked.
+ */
+async function throttledLogin(limits: RateLimits, keys: { address: string; clientId?: string }, attempt: () => Promise<Response>): Promise<Response> {
+  await limits.assertOpen("loginFailures", keys.address);
+  if (keys.clientId) await limits.assertOpen("clientFailures", keys.clientId);
+  const failed = async () => {
+    await limits.penalise("loginFailures", keys.address);
+    if (keys.clientId) await limits.penalise("clientFailures", keys.clientId);
+  };
+  try {
+    const response = await attempt();
+    if (!response.ok) await failed();
+    return response;
+  } catch (error) {
+    await failed();
+    throw error;
+  }
+}
 
 /** The NIN as typed and as each country would normalise it (dashes, century digits), for lookup. */
 function ninSpellings(input: string): string[] {
@@ -22,8 +46,8 @@ function ninSpellings(input: string): string[] {
 /** Development sessions last a working day. */
 const DEV_SESSION_TTL_SECONDS = 8 * 3600;
 
-/** `params` holds the `:name` segments of a pattern key such as "GET /qr/:file". */
-export type RouteHandler = (request: Request, url: URL, params: Record<string, string>) => Promise<Response> | Response;
+/** `params` holds the `:name` segments of a pattern key such as "GET /qr/:file"; `client` who sent the request. */
+export type RouteHandler = (request: Request, url: URL, params: Record<string, string>, client: { address: string }) => Promise<Response> | Response;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
@@ -68,7 +92,7 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
       return { method, segments: path.split("/"), handler };
     });
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse, serverContext }) {
       let handler = routes[`${request.method} ${url.pathname}`];
       let params: Record<string, string> = {};
       if (!handler) {
@@ -84,8 +108,9 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
       }
       if (!handler) return;
       try {
-        endResponse(await handler(request, url, params));
+        endResponse(await handler(request, url, params, { address: clientAddress(serverContext) }));
       } catch (error) {
+        if (error instanceof RateLimitedError) return endResponse(tooManyRequests(error));
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
         if (error instanceof ForbiddenError) return endResponse(problem(403, "FORBIDDEN", error.message));
         if (error instanceof z.ZodError) return endResponse(problem(400, "BAD_REQUEST", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
@@ -97,26 +122,30 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
 }
 
 const OperatorLogin = z.object({ operator: z.literal(true) }).strict();
-const UserLogin = z.object({ nin: z.string().min(1).max(20), method: z.enum(LoginMethod) }).strict();
+/** Digits, the century signs of Swedish and Finnish NINs, dashes and spaces: nothing the database would refuse. */
+const UserLogin = z.object({ nin: z.string().regex(/^[0-9A-Za-z+ -]{1,20}$/, "a NIN of digits, letters, '+', '-' and spaces"), method: z.enum(LoginMethod) }).strict();
 
 export function coreRoutes(services: Services): Record<string, RouteHandler> {
-  const { db, tokens, encryptionKey, config } = services;
+  const { db, tokens, encryptionKey, config, limits } = services;
   const routes: Record<string, RouteHandler> = {
     "GET /.well-known/jwks.json": () => json(tokens.jwks, 200, { "cache-control": "public, max-age=300" }),
-    "POST /accesstoken/get": async (request) => {
+    "POST /accesstoken/get": (request, _url, _params, client) => {
       const header = (name: string) => request.headers.get(name)?.trim() ?? "";
-      const credentials = { clientId: header("client_id"), clientSecret: header("client_secret"), subscriptionKey: header("ocp-apim-subscription-key") };
-      if (!credentials.clientId || !credentials.clientSecret || !credentials.subscriptionKey) {
-        return problem(400, "BAD_REQUEST", "Send the headers client_id, client_secret and Ocp-Apim-Subscription-Key.");
-      }
-      const scopeHeader = header("scope");
-      const requestedScopes = scopeHeader ? z.array(z.enum(PartnerScope)).parse(scopeHeader.split(/\s+/)) : null;
-      const issued = await exchangeClientCredentials(db, tokens, encryptionKey, { ...credentials, requestedScopes });
-      return json({ access_token: issued.accessToken, token_type: "Bearer", expires_in: String(issued.expiresIn) }, 200, { "cache-control": "no-store" });
+      return throttledLogin(limits, { address: client.address, clientId: header("client_id") }, async () => {
+        const credentials = { clientId: header("client_id"), clientSecret: header("client_secret"), subscriptionKey: header("ocp-apim-subscription-key") };
+        if (!credentials.clientId || !credentials.clientSecret || !credentials.subscriptionKey) {
+          return problem(400, "BAD_REQUEST", "Send the headers client_id, client_secret and Ocp-Apim-Subscription-Key.");
+        }
+        const scopeHeader = header("scope");
+        const requestedScopes = scopeHeader ? z.array(z.enum(PartnerScope)).parse(scopeHeader.split(/\s+/)) : null;
+        const issued = await exchangeClientCredentials(db, tokens, encryptionKey, { ...credentials, requestedScopes });
+        return json({ access_token: issued.accessToken, token_type: "Bearer", expires_in: String(issued.expiresIn) }, 200, { "cache-control": "no-store" });
+      });
     },
   };
   if (config.devLogin) {
-    routes["POST /auth/dev/login"] = async (request) => {
+    routes["POST /auth/dev/login"] = (request, _url, _params, client) => throttledLogin(limits, client, () => devLogin(request));
+    const devLogin = async (request: Request): Promise<Response> => {
       const raw: unknown = await request.json().catch(() => ({}));
       if (typeof raw === "object" && raw !== null && "operator" in raw) {
         OperatorLogin.parse(raw);

@@ -8,9 +8,12 @@ import { reportColumns, type SettlementReport } from "./settlement-report";
 
 const BOM = "\uFEFF";
 
-/** Text a spreadsheet would run as a formula (OWASP "CSV injection") gets a leading apostrophe. */
-function defuse(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+/**
+ * Text a spreadsheet would run as a formula (OWASP "CSV injection") gets a leading apostrophe: payer names and
+ * messages come from the public, e.g. `=HYPERLINK(…)`. Leading spaces do not hide a formula from Excel.
+ */
+export function defuse(value: string): string {
+  return /^\s*[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 function field(value: string): string {

@@ -5,6 +5,7 @@
 import ExcelJS from "exceljs";
 import { dateOfDay } from "../domain/calendar";
 import { reportColumns, type SettlementReport } from "./settlement-report";
+import { defuse } from "./csv";
 
 const AMOUNT_FORMAT = "#,##0.00";
 const DATE_FORMAT = "yyyy-mm-dd";
@@ -13,7 +14,8 @@ const DATE_FORMAT = "yyyy-mm-dd";
 function cellValue(kind: string, value: string | number): ExcelJS.CellValue {
   if (kind === "amount") return (value as number) / 100;
   if (kind === "date") return dateOfDay(value as string);
-  return value;
+  // A text cell is not evaluated until someone edits it; then Excel would run it as a formula.
+  return kind === "freeText" ? defuse(String(value)) : value;
 }
 
 export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
@@ -52,6 +54,7 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
   for (const s of report.settlements) {
     summary.addRow({
       ...s,
+      salesUnitName: defuse(s.salesUnitName),
       periodStart: dateOfDay(s.periodStart),
       periodEnd: dateOfDay(s.periodEnd),
       payoutDate: dateOfDay(s.payoutDate),

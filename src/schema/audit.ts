@@ -1,6 +1,7 @@
 import { builder } from "./builder";
 import { PrincipalKindEnum } from "./enums";
 import { Merchant, administeredMerchantsWhere } from "./merchant";
+import { likeLiteral } from "../domain/search";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 
@@ -38,7 +39,7 @@ function auditWhere(filter: typeof AuditEventFilter.$inferInput | null | undefin
   if (filter?.actorId) conditions.push({ actorId: filter.actorId });
   if (filter?.objectType) conditions.push({ objectType: filter.objectType });
   if (filter?.objectId) conditions.push({ objectId: filter.objectId });
-  if (filter?.action) conditions.push(filter.action.endsWith(".") ? { action: { startsWith: filter.action } } : { action: filter.action });
+  if (filter?.action) conditions.push(filter.action.endsWith(".") ? { action: { startsWith: likeLiteral(filter.action) } } : { action: filter.action });
   if (filter?.from || filter?.to) {
     conditions.push({ createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } });
   }

@@ -1,5 +1,6 @@
 import { builder } from "./builder";
 import { CountryEnum } from "./enums";
+import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 
 /** Partners are public directory entries (merchants pick one when ordering a POS integration). */
 export const Partner = builder.prismaNode("Partner", {
@@ -18,14 +19,16 @@ builder.queryFields((t) => ({
   partners: t.prismaConnection({
     type: "Partner",
     cursor: "id",
-    description: "The partner directory; `search` matches the name.",
+    description: `The partner directory; \`search\` matches the name literally (at most ${SEARCH_MAX_LENGTH} characters).`,
     authScopes: { authenticated: true },
     args: { search: t.arg.string({ required: false }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.partner.findMany({
+    resolve: (query, _root, args, ctx) => {
+      const search = searchTerm(args.search);
+      return ctx.db.partner.findMany({
         ...query,
-        where: args.search ? { name: { contains: args.search, mode: "insensitive" } } : {},
+        where: search ? { name: { contains: likeLiteral(search), mode: "insensitive" } } : {},
         orderBy: [{ name: "asc" }, { id: "asc" }],
-      }),
+      });
+    },
   }),
 }));

@@ -2,6 +2,7 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
 import { maskAccountNumber } from "../domain/identifiers";
+import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
@@ -59,7 +60,7 @@ const SalesUnitCapabilities = builder
 
 const SalesUnitFilter = builder.inputType("SalesUnitFilter", {
   fields: (t) => ({
-    search: t.string({ description: "Matches the name or the MSN." }),
+    search: t.string({ description: `Matches the name or the start of the MSN, literally; at most ${SEARCH_MAX_LENGTH} characters.` }),
     merchantId: t.globalID({ for: Merchant }),
     environment: t.field({ type: EnvironmentEnum }),
     channel: t.field({ type: ChannelEnum }),

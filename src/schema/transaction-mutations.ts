@@ -18,6 +18,7 @@ import {
 import type { AvailableActions } from "../domain/transaction";
 import type { Transaction as TransactionRow } from "../generated/prisma/client";
 import * as transactions from "../services/transactions";
+import { consumeOrRefuse } from "../limits/plugin";
 
 const MONEY_ERRORS = [ValidationError, NotFoundError, InvalidStateError, AmountExceededError, IdempotencyConflictError];
 
@@ -158,14 +159,17 @@ builder.mutationFields((t) => ({
     description: "Public (the payer needs no login): pay through a payment link. The payment request goes to the payer's app.",
     args: { input: t.arg({ type: PayPaymentLinkInput, required: true }) },
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
-    resolve: (_root, { input }, ctx) =>
-      transactions.payPaymentLink(ctx, {
+    resolve: async (_root, { input }, ctx) => {
+      // Anyone may call this, so each payment request costs the caller's address from a small budget.
+      await consumeOrRefuse(ctx.services.limits, "publicPayments", ctx.clientAddress);
+      return transactions.payPaymentLink(ctx, {
         slug: input.slug,
         phoneNumber: input.phoneNumber,
         payerName: input.payerName,
         email: input.email,
         shipping: input.shipping,
-      }),
+      });
+    },
   }),
 }));
 

@@ -1,5 +1,6 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
+import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";
@@ -98,7 +99,7 @@ export const TransactionFilter = builder.inputType("TransactionFilter", {
     createdTo: t.field({ type: "DateTime", description: "Exclusive." }),
     reference: t.string({ description: "Exact order id." }),
     paymentLinkId: t.globalID({ for: PaymentLink }),
-    search: t.string({ description: "Free text: payer name or phone, reference, description." }),
+    search: t.string({ description: `Free text matched literally: payer name or phone, reference, description; at most ${SEARCH_MAX_LENGTH} characters.` }),
   }),
 });
 

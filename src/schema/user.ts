@@ -5,12 +5,26 @@ import type { Context } from "../context";
 import { SalesUnit } from "./sales-unit";
 import { administeredMerchantsWhere } from "./merchant";
 
+type PersonWithMemberships = { id: string; memberships: { merchantId: string; acceptedAt: Date | null }[] };
+
 /** May the caller read this person's personal data: themself, an Administrator of a shared merchant, an operator. */
-function canReadPerson(user: { id: string; memberships: { merchantId: string }[] }, ctx: Context): boolean {
+function canReadPerson(user: PersonWithMemberships, ctx: Context, options: { acceptedOnly?: boolean } = {}): boolean {
   if (ctx.principal?.kind === "OPERATOR") return true;
   if (ctx.principal?.kind === "USER" && ctx.principal.id === user.id) return true;
-  return user.memberships.some((m) => ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId));
+  return user.memberships.some((m) => (!options.acceptedOnly || m.acceptedAt !== null) && ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId));
 }
+
+/**
+ * Name, NIN, phone and e-mail come from the population register. An Administrator sees them only once the person
+ * has logged in holding an access to the merchant: otherwise adding anyone by phone number (and removing them
+ * again) would look up their name and NIN.
+ */
+function registerData<K extends "name" | "nin" | "phoneNumber" | "email">(field: K) {
+  return (user: PersonWithMemberships & Record<K, string | null>, _args: unknown, ctx: Context) =>
+    canReadPerson(user, ctx, { acceptedOnly: true }) ? user[field] : null;
+}
+
+const HIDDEN_UNTIL_ACCEPTED = "Null for an Administrator until the person has logged in holding an access to the merchant.";
 
 /** The rows `canReadPerson` allows, as a filter. */
 function personWhere(ctx: Context) {
@@ -23,18 +37,19 @@ export const PortalUser = builder.prismaNode("PortalUser", {
   id: { field: "id" },
   nullable: true,
   description: "A person with access to the portal.",
-  include: { memberships: { select: { merchantId: true } } },
+  include: { memberships: { select: { merchantId: true, acceptedAt: true } } },
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [personWhere(ctx)] }),
   authScopes: (user, ctx) => canReadPerson(user, ctx),
   fields: (t) => ({
-    name: t.exposeString("name", { nullable: true }),
+    name: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("name") }),
     country: t.expose("country", { type: CountryEnum }),
-    nin: t.exposeString("nin", {
+    nin: t.string({
       nullable: true,
-      description: "National identity number. The whole type is readable only by the person, Administrators of a shared merchant and operators.",
+      description: `National identity number. The whole type is readable only by the person, Administrators of a shared merchant and operators. ${HIDDEN_UNTIL_ACCEPTED}`,
+      resolve: registerData("nin"),
     }),
-    phoneNumber: t.exposeString("phoneNumber", { nullable: true }),
-    email: t.exposeString("email", { nullable: true }),
+    phoneNumber: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("phoneNumber") }),
+    email: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("email") }),
     anonymizedAt: t.expose("anonymizedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
@@ -67,6 +82,11 @@ export const Membership = builder.prismaNode("Membership", {
       }),
       resolve: (membership) =>
         membership.role === "ADMINISTRATOR" ? membership.merchant.salesUnits : membership.salesUnits.map((link) => link.salesUnit),
+    }),
+    acceptedAt: t.expose("acceptedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the person first logged in holding this access. Until then the merchant sees no name or NIN: add by NIN or phone, and the person appears by name once they log in.",
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),

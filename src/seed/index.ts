@@ -225,7 +225,7 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
       const id = rng.uuid();
       const merchant = merchantOf(membership.merchant);
       const since = new Date(Math.max(createdAt.getTime(), merchant.createdAt.getTime()));
-      rows.memberships.push({ id, userId: user.id, merchantId: merchant.id, role: membership.role, permissions: membership.permissions, createdAt: since, updatedAt: since });
+      rows.memberships.push({ id, userId: user.id, merchantId: merchant.id, role: membership.role, permissions: membership.permissions, acceptedAt: since, createdAt: since, updatedAt: since });
       for (const unitKey of membership.units) rows.membershipSalesUnits.push({ membershipId: id, salesUnitId: unit(unitKey).id });
     }
   }

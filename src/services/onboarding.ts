@@ -165,7 +165,8 @@ export async function approveMerchantAgreement(ctx: Context, agreementId: string
         contactEmail: agreement.contactEmail,
       },
     });
-    await tx.membership.create({ data: { userId: applicant.id, merchantId: merchant.id, role: "ADMINISTRATOR", permissions: [] } });
+    // The applicant asked for this merchant themself: their access counts as accepted from the start.
+    await tx.membership.create({ data: { userId: applicant.id, merchantId: merchant.id, role: "ADMINISTRATOR", permissions: [], acceptedAt: now } });
     const approved = await tx.merchantAgreement.update({
       where: { id: agreementId },
       data: { status: "APPROVED", decidedAt: now, decidedBy: ctx.principal?.id ?? null, merchantId: merchant.id },

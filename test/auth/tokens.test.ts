@@ -182,6 +182,11 @@ describe("development login", () => {
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toMatch(/method/);
   });
+
+  it("answers 400, not a server error, to a NIN with a NUL character", async () => {
+    const response = await devLogin({ nin: `${gateway.persona("no-admin").nin}\u0000`, method: "BANKID_NO" });
+    expect(response.status).toBe(400);
+  });
 });
 
 describe("access tokens from client credentials", () => {

@@ -1,11 +1,13 @@
 /** Logs: a request id on every line of a request, refusals at info, outages at warn, bugs at error, no secrets. */
 import { GraphQLError } from "graphql";
 import { PrismaClientKnownRequestError } from "@prisma/client/runtime/client";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorKind } from "../../src/app";
 import { ForbiddenError } from "../../src/auth/errors";
 import { createLogger, loggableError } from "../../src/logging";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { scrub, scrubText } from "../../src/log-redaction";
 
 describe("error logging", () => {
   it("keeps a Prisma error's class, code and model but not the quoted call with its arguments", () => {
@@ -82,5 +84,57 @@ describe("request logs", () => {
     const { requestId } = await post({ query: "{ viewer { nonsense } }" }, { "x-request-id": "forged\" \"level\":60" });
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(linesOf(requestId).length).toBeGreaterThan(0);
+  });
+});
+
+describe("log redaction", () => {
+  it("scrubs NINs, phone numbers and tokens from messages, error messages and stacks", () => {
+    const jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    expect(scrubText(`Invalid call { data: { nin: "01017012345" } } for +47 912 34 567 with Bearer ${jwt}`)).toBe(
+      'Invalid call { data: { nin: "[redacted-nin]" } } for [redacted-phone] with Bearer [redacted-token]',
+    );
+    for (const nin of ["010170-1234", "131052-308T", "198112289874", "811228-9874"]) expect(scrubText(`x ${nin} y`)).toBe("x [redacted-nin] y");
+    const scrubbed = scrub({ err: new Error("duplicate nin 01017012345") }) as { err: { message: string; stack: string } };
+    expect(scrubbed.err.message).toBe("duplicate nin [redacted-nin]");
+    expect(scrubbed.err.stack).not.toContain("01017012345");
+  });
+
+  it("keeps amounts, ids and dates readable", () => {
+    const line = "captured 125000 of 6f1c2f9e-0b7a-4f57-9a51-3d1d1e6c2b10 at 2026-12-02T05:58:04Z, order order-2026-0001";
+    expect(scrubText(line)).toBe(line);
+  });
+
+  it("writes no NIN, phone number, client secret or token during a run of logins, user changes and failures", async () => {
+    let logs = "";
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        logs += String(chunk);
+        done();
+      },
+    });
+    // Production masks unexpected errors, and Yoga then logs the original: the path where a NIN used to leak.
+    const gateway = await startTestGateway({ LOG_LEVEL: "debug", NODE_ENV: "production", DEV_LOGIN: "false", PUBLIC_BASE_URL: "https://portal.example" }, { logger: createLogger({ logLevel: "debug", production: true }, destination) });
+    try {
+      const adminUser = await gateway.services.db.portalUser.findFirstOrThrow({ where: { nin: gateway.persona("no-admin").nin } });
+      const admin = await gateway.services.tokens.issue({ kind: "user", userId: adminUser.id, method: "BANKID_NO" }, 600);
+      const partner = gateway.persona("partner");
+      const partnerToken = await gateway.token("partner");
+      // The database refuses every new portal user, so addUser fails unexpectedly inside Prisma, quoting its input.
+      await gateway.services.db.$executeRawUnsafe(`ALTER TABLE "PortalUser" ADD CONSTRAINT no_new_users CHECK (false) NOT VALID`);
+      await fetch(`${gateway.url}/accesstoken/get`, { method: "POST", headers: { client_id: partner.clientId!, client_secret: "wrong-secret-value", "Ocp-Apim-Subscription-Key": partner.subscriptionKey! } });
+      const person = await gateway.services.db.registerPerson.findFirstOrThrow({ where: { country: "NO", phoneNumber: { not: null } }, orderBy: { nin: "desc" } });
+      const add = `mutation($input: AddUserInput!) { addUser(input: $input) { __typename ... on Error { message } } }`;
+      const merchantId = gateway.persona("no-admin").merchantId!;
+      await gateway.graphql(admin, add, { input: { merchantId, phoneNumber: person.phoneNumber, country: "NO", role: "ADMINISTRATOR" } });
+      await gateway.graphql(admin, add, { input: { merchantId, nin: person.nin, country: "NO", role: "ADMINISTRATOR" } });
+      await gateway.graphql(admin, add, { input: { merchantId, nin: "not-a-nin\u0000", country: "NO", role: "ADMINISTRATOR" } });
+      await gateway.graphql(partnerToken, "{ viewer { kind } }");
+      expect(logs.length).toBeGreaterThan(0);
+      for (const secret of [person.nin, person.phoneNumber!, partner.clientSecret!, "wrong-secret-value", partner.subscriptionKey!, admin, partnerToken]) {
+        expect(logs).not.toContain(secret);
+      }
+    } finally {
+      await gateway.stop();
+    }
   });
 });

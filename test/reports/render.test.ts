@@ -103,6 +103,14 @@ describe("renderXlsx", () => {
     expect(lines.getCell("A2").value).toEqual(new Date("2026-03-02T00:00:00Z"));
     expect(workbook.getWorksheet("Settlements")!.getCell("K2").value).toBe(270.49);
   });
+
+  it("defuses payer text a spreadsheet would run as a formula", async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(new Uint8Array(await renderXlsx(build(true))).buffer);
+    const lines = workbook.getWorksheet("Lines")!;
+    expect(lines.getCell("M3").value).toBe("'=HYPERLINK(\"http://evil\")");
+    expect(lines.getCell("M2").value).toBe("Kari Mette");
+  });
 });
 
 describe("renderPdf", () => {

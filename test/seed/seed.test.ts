@@ -291,8 +291,8 @@ describe("personas", () => {
     for (const key of ["partner", "partner-unlinked"]) {
       const p = persona(key);
       const stored = await prisma.partnerKey.findUniqueOrThrow({ where: { clientId: p.clientId! }, include: { partner: { include: { salesUnits: true } } } });
-      expect(verifySecret(p.clientSecret!, stored.clientSecretHash)).toBe(true);
-      expect(verifySecret("wrong secret", stored.clientSecretHash)).toBe(false);
+      expect(await verifySecret(p.clientSecret!, stored.clientSecretHash)).toBe(true);
+      expect(await verifySecret("wrong secret", stored.clientSecretHash)).toBe(false);
       expect(stored.subscriptionKey).toBe(sha256(p.subscriptionKey!));
       expect(sorted(stored.scopes)).toEqual(sorted(["SALES_UNITS_READ", "TRANSACTIONS_READ", "PAYMENTS_WRITE", "TRANSACTIONS_MANAGE"]));
       expect(sorted(p.salesUnits)).toEqual(sorted(stored.partner.salesUnits.map((u) => u.msn)));

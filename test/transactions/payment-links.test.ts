@@ -9,7 +9,8 @@ let gateway: TestGateway;
 let web: { id: string };
 
 beforeAll(async () => {
-  gateway = await startMoneyGateway();
+  // Every payer here is one test process on one address: lift the per-address budget (test/limits pins it).
+  gateway = await startMoneyGateway({ PUBLIC_PAYMENTS_PER_MINUTE: "1000" });
   web = await unitByName(gateway, "Fjordkaffe Nettbutikk");
 });
 afterAll(async () => gateway?.stop());

@@ -11,8 +11,8 @@ import { mutate as mutateWith, type MutationResponse } from "../support/mutate";
 
 export const PLATFORM_SECRET = "platform-secret-for-tests";
 
-export function startMoneyGateway(): Promise<TestGateway> {
-  return startTestGateway({ PLATFORM_EVENT_SECRET: PLATFORM_SECRET });
+export function startMoneyGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  return startTestGateway({ PLATFORM_EVENT_SECRET: PLATFORM_SECRET, ...env });
 }
 
 export const TRANSACTION_FIELDS = "id status amount authorizedAmount capturedAmount refundedAmount cancelledAmount currency reference";

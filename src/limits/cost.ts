@@ -1,0 +1,111 @@
+/**
+ * The cost of an operation, in objects it may load, computed with its variables before it runs. Written here
+ * because graphql-armor's cost limit is a validation rule, and validation never sees variables: to it
+ * `transactions(first: $n)` costs the same for n = 1 and n = 100.
+ *
+ * Rules: every field of an object type costs 1; a connection (a field whose type ends in "Connection") multiplies
+ * what is under it by `first` or `last` (20, Pothos's page size, when neither is given), and its `edges` and
+ * `nodes` lists add nothing more; any other list multiplies by LIST_SIZE; scalars are free; the schema
+ * (`__schema`, `__type`) costs INTROSPECTION_COST, whatever is asked of it.
+ */
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  isUnionType,
+  Kind,
+  valueFromASTUntyped,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type DocumentNode,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+const DEFAULT_PAGE_SIZE = 20;
+/** A guess for lists without a page size (a payment's operations, a membership's sales units). */
+const LIST_SIZE = 10;
+/** An introspection answer is some 30 KB: priced like a page of a hundred objects with their relations. */
+const INTROSPECTION_COST = 1000;
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+function pageSize(args: readonly { name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }[], variables: Record<string, unknown>): number {
+  for (const name of ["first", "last"]) {
+    const arg = args.find((a) => a.name.value === name);
+    if (arg) {
+      const value = valueFromASTUntyped(arg.value, variables);
+      if (typeof value === "number" && value >= 0) return value;
+    }
+  }
+  return DEFAULT_PAGE_SIZE;
+}
+
+function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: SelectionSetNode, inConnection: boolean): number {
+  let total = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? (walk.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
+      total += selectionCost(walk, type ?? parent, selection.selectionSet, inConnection);
+    } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = walk.fragments.get(selection.name.value);
+      const type = fragment && (walk.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType);
+      if (fragment && type) total += selectionCost(walk, type, fragment.selectionSet, inConnection);
+    } else {
+      const name = selection.name.value;
+      if (name === "__schema" || name === "__type") {
+        total += INTROSPECTION_COST;
+        continue;
+      }
+      if (!selection.selectionSet || isUnionType(parent)) continue;
+      const field = (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
+      if (!field) continue;
+      const named = getNamedType(field.type) as GraphQLCompositeType;
+      const connection = named.name.endsWith("Connection");
+      const list = isListType(getNullableType(field.type));
+      const multiplier = connection ? pageSize(selection.arguments ?? [], walk.variables) : list && !inConnection ? LIST_SIZE : 1;
+      total += 1 + multiplier * selectionCost(walk, named, selection.selectionSet, connection);
+    }
+  }
+  return total;
+}
+
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return 0;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return 0;
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  return selectionCost({ schema, fragments, variables }, root, operation.selectionSet, false);
+}
+
+/** Refuses an operation over `maxCost` before it runs, on every transport. */
+export function costLimitPlugin(maxCost: number): Plugin {
+  const check = (args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }) => {
+    const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues ?? {});
+    if (cost <= maxCost) return null;
+    return new GraphQLError(`This operation would load about ${cost} objects; the limit is ${maxCost}. Ask for smaller pages or fewer fields.`, {
+      extensions: { code: "QUERY_TOO_COSTLY", cost, maxCost },
+    });
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = check(args);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = check(args);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Applies the request budgets: per client address to every HTTP request but the health probe (refused before
+ * routing, parsing or authentication), and per principal to every GraphQL operation on any transport.
+ */
+import type { IncomingMessage } from "node:http";
+import { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Context } from "../context";
+import { RateLimitedError, type LimitName, type RateLimits } from "./rate-limits";
+
+/** The peer's address as the socket sees it; behind a proxy that is the proxy's, so budget the proxy accordingly. */
+export function clientAddress(serverContext: unknown): string {
+  return (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress ?? "unknown";
+}
+
+export function tooManyRequests(error: RateLimitedError): Response {
+  return new Response(JSON.stringify({ error: "RATE_LIMITED", message: error.message }), {
+    status: 429,
+    headers: { "content-type": "application/json; charset=utf-8", "retry-after": String(error.retryAfterSeconds) },
+  });
+}
+
+function rateLimitedError(error: RateLimitedError): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: "RATE_LIMITED", retryAfterSeconds: error.retryAfterSeconds, http: { status: 429, headers: { "retry-after": String(error.retryAfterSeconds) } } },
+  });
+}
+
+/** Probes must see the gateway's health even while a client is being refused. */
+const UNLIMITED_PATHS = new Set(["/healthz"]);
+
+/** For a resolver with its own budget: a spent budget becomes the same 429 GraphQL error as the plugin's. */
+export async function consumeOrRefuse(limits: RateLimits, name: LimitName, key: string): Promise<void> {
+  try {
+    await limits.consume(name, key);
+  } catch (error) {
+    if (error instanceof RateLimitedError) throw rateLimitedError(error);
+    throw error;
+  }
+}
+
+export function rateLimitPlugin(limits: RateLimits): Plugin {
+  const perPrincipal = async (context: Context): Promise<GraphQLError | null> => {
+    if (!context.principal) return null;
+    try {
+      await limits.consume("principal", `${context.principal.kind}:${context.principal.id}`);
+      return null;
+    } catch (error) {
+      if (error instanceof RateLimitedError) return rateLimitedError(error);
+      throw error;
+    }
+  };
+  return {
+    async onRequest({ url, serverContext, endResponse }) {
+      if (UNLIMITED_PATHS.has(url.pathname)) return;
+      try {
+        await limits.consume("address", clientAddress(serverContext));
+      } catch (error) {
+        if (error instanceof RateLimitedError) return endResponse(tooManyRequests(error));
+        throw error;
+      }
+    },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const refused = await perPrincipal(args.contextValue as unknown as Context);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = await perPrincipal(args.contextValue as unknown as Context);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+  };
+}
