@@ -1,6 +1,7 @@
 /**
  * Applies the request budgets: per client address to every HTTP request but the health probe (refused before
- * routing, parsing or authentication), and per principal to every GraphQL operation on any transport.
+ * routing, parsing or authentication), and per principal to every query and mutation on any transport.
+ * Subscriptions are long-lived and bounded per connection instead (MAX_SUBSCRIPTIONS_PER_CONNECTION).
  */
 import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
@@ -61,10 +62,6 @@ export function rateLimitPlugin(limits: RateLimits): Plugin {
       }
     },
     async onExecute({ args, setResultAndStopExecution }) {
-      const refused = await perPrincipal(args.contextValue as unknown as Context);
-      if (refused) setResultAndStopExecution({ errors: [refused] });
-    },
-    async onSubscribe({ args, setResultAndStopExecution }) {
       const refused = await perPrincipal(args.contextValue as unknown as Context);
       if (refused) setResultAndStopExecution({ errors: [refused] });
     },

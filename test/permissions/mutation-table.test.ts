@@ -106,7 +106,8 @@ const tokens = new Map<Who, string>();
 const targets = new Map<Who, Target>();
 
 beforeAll(async () => {
-  gateway = await startTestGateway();
+  // Every persona here calls the public payPaymentLink from one address: lift that budget (test/limits pins it).
+  gateway = await startTestGateway({ PUBLIC_PAYMENTS_PER_MINUTE: "1000" });
   const db = gateway.services.db;
   const noMerchant = await db.merchant.findFirstOrThrow({ where: { country: "NO" } });
   const units = await db.salesUnit.findMany({ where: { environment: "PRODUCTION", status: "ACTIVE" }, orderBy: { msn: "asc" } });
