@@ -2,7 +2,7 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
 import { maskAccountNumber } from "../domain/identifiers";
-import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
+import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";

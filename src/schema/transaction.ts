@@ -1,6 +1,6 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
-import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
+import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";

@@ -20,6 +20,7 @@ const QUERIES: { name: string; query: string; variables?: Record<string, unknown
   { name: "default page size, nodes and typenames", query: `{ __typename transactions { __typename nodes { __typename id reference salesUnit { __typename msn } } pageInfo { __typename endCursor } } }` },
   { name: "filters", query: `query($f: TransactionFilter) { transactions(first: 20, filter: $f) { totalCount nodes { id status reference amount } } }`, variables: { f: { status: ["RESERVED", "CAPTURED"], createdFrom: "2025-06-01T00:00:00Z", createdTo: "2026-10-01T00:00:00Z" } } },
   { name: "free-text search", query: `query($f: TransactionFilter) { transactions(first: 10, filter: $f) { totalCount nodes { id reference payer { name } } } }`, variables: { f: { search: "a" } } },
+  { name: "a search with LIKE wildcards, matched literally", query: `query($f: TransactionFilter) { transactions(first: 10, filter: $f) { totalCount nodes { id } } }`, variables: { f: { search: "%_" } } },
   { name: "a search that matches nothing", query: `query($f: TransactionFilter) { transactions(first: 10, filter: $f) { totalCount nodes { id } pageInfo { hasNextPage startCursor endCursor } } }`, variables: { f: { search: "zzzz-nothing" } } },
   { name: "first: 0", query: `{ transactions(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage startCursor endCursor } } }` },
   { name: "over the maximum page size", query: `{ transactions(first: 500) { edges { cursor } } }` },

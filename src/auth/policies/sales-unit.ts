@@ -4,6 +4,7 @@
  */
 import { all, any, EVERYTHING, type Condition } from "../../db/conditions";
 import type { Access } from "../permissions";
+import { likeLiteral, searchTerm } from "../../domain/search";
 import type { Channel, Environment, SalesUnitStatus } from "../../generated/prisma/enums";
 
 /** The sales units list filter, with global ids already decoded. */
@@ -22,8 +23,8 @@ export function salesUnitListCondition(filter: SalesUnitListFilter | null | unde
   if (filter?.environment) conditions.push({ field: "environment", eq: filter.environment });
   if (filter?.channel) conditions.push({ field: "channel", eq: filter.channel });
   if (filter?.status?.length) conditions.push({ field: "status", in: filter.status });
-  const search = filter?.search?.trim();
-  if (search) conditions.push(any([{ field: "name", contains: search, insensitive: true }, { field: "msn", startsWith: search }]));
+  const search = searchTerm(filter?.search);
+  if (search) conditions.push(any([{ field: "name", contains: likeLiteral(search), insensitive: true }, { field: "msn", startsWith: likeLiteral(search) }]));
   return all(conditions);
 }
 

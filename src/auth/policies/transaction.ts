@@ -4,6 +4,7 @@
  */
 import { all, any, type Condition } from "../../db/conditions";
 import type { Access } from "../permissions";
+import { likeLiteral, searchTerm } from "../../domain/search";
 import type { TransactionStatus } from "../../generated/prisma/enums";
 
 /** The transactions list filter, with global ids already decoded. */
@@ -46,14 +47,15 @@ export function transactionListCondition(filter: TransactionListFilter | null | 
   if (filter?.createdTo) conditions.push({ field: "createdAt", lt: filter.createdTo });
   if (filter?.reference) conditions.push({ field: "reference", eq: filter.reference });
   if (filter?.paymentLinkId) conditions.push({ field: "paymentLinkId", eq: filter.paymentLinkId });
-  const search = filter?.search?.trim();
+  const search = searchTerm(filter?.search);
   if (search) {
+    const pattern = likeLiteral(search);
     const text: Condition[] = [
-      { field: "reference", contains: search, insensitive: true },
-      { field: "description", contains: search, insensitive: true },
+      { field: "reference", contains: pattern, insensitive: true },
+      { field: "description", contains: pattern, insensitive: true },
     ];
     if (maySearchPayers(access)) {
-      text.push({ field: "payerName", contains: search, insensitive: true }, { field: "payerPhone", contains: search.replace(/\s+/g, "") });
+      text.push({ field: "payerName", contains: pattern, insensitive: true }, { field: "payerPhone", contains: likeLiteral(search.replace(/\s+/g, "")) });
     }
     conditions.push(any(text));
   }
