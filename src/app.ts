@@ -17,6 +17,7 @@ import { schema } from "./schema";
 import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
+import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 
 export interface Gateway {
   server: Server;
@@ -85,6 +86,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
+      // Subscribers with the same selection and permissions share each event's result (live feed at scale).
+      useSharedSubscriptionResults<Context & Record<string, unknown>>((ctx) => permissionClass(ctx.principal, ctx.access)),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       useGraphQLSSE(),
     ],
