@@ -3,6 +3,7 @@
  * gateway, payments changing at a steady rate, and a burst through the outbox relay.
  *
  *   tsx bench/s1-live-feed.ts --database-url <url> [--subscribers N] [--quick] [--events-per-s R] [--seconds S]
+ *                             [--profile-dir D]   (writes the gateway's CPU profile to D)
  *
  * The database must hold the project's migrations and demo seed (merchant "Fjordkaffe AS"). The script starts the
  * gateway in production mode in a child process of its own, spreads the subscribers over 2–4 client processes,
@@ -126,9 +127,9 @@ const log = (message: string) => console.log(`[s1] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The hard limit on open files, for 10 000 sockets in one process; the shell raises the soft limit to it. */
-function spawnWithFiles(args: string[], env: NodeJS.ProcessEnv, ipc: boolean): ChildProcess {
+function spawnWithFiles(args: string[], env: NodeJS.ProcessEnv, ipc: boolean, nodeArgs: string[] = []): ChildProcess {
   const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
-  return spawn("/bin/sh", ["-c", command, process.execPath, "--import", "tsx", ...args], {
+  return spawn("/bin/sh", ["-c", command, process.execPath, ...nodeArgs, "--import", "tsx", ...args], {
     cwd: ROOT,
     env,
     stdio: ipc ? ["ignore", "inherit", "inherit", "ipc"] : ["ignore", "inherit", "inherit"],
@@ -232,6 +233,7 @@ async function main(): Promise<void> {
       "events-per-s": { type: "string" },
       seconds: { type: "string" },
       client: { type: "boolean", default: false },
+      "profile-dir": { type: "string" },
     },
   });
   if (values.client) return runClient();
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
       MAX_CONNECTIONS_PER_ADDRESS: String(subscribers + 10),
     },
     false,
+    values["profile-dir"] ? ["--cpu-prof", "--cpu-prof-dir", values["profile-dir"]] : [],
   );
   const clients: ChildProcess[] = [];
   const stopAll = () => {

@@ -3,7 +3,7 @@
  * path for WebSocket clients. Every WebSocket operation goes through Yoga's enveloped parse/validate/context
  * path, so auth and limits are the same on both transports.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
@@ -18,6 +18,7 @@ import { createContext, type Context, type Services } from "./context";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
+import { countEventStream, streamingResponse } from "./events/sse";
 
 export interface Gateway {
   server: Server;
@@ -48,6 +49,9 @@ interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
   socket?: WebSocket;
+  /** Node's request and response, on HTTP (including both SSE endpoints). */
+  req?: IncomingMessage;
+  res?: ServerResponse;
 }
 
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
@@ -75,12 +79,18 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     context: async (initial: InitialContext) => {
       const header = (name: string) => initial.request?.headers.get(name) ?? null;
       const params = initial.connectionParams;
-      return createContext(services, {
+      const context = await createContext(services, {
         authorization: header("authorization") ?? connectionParam(params, "authorization", "Authorization"),
         msn: header("merchant-serial-number") ?? connectionParam(params, "Merchant-Serial-Number"),
         requestId: header("x-request-id"),
-        closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
+        ...(initial.socket
+          ? { closeConnection: (code: number, reason: string) => initial.socket?.close(code, reason) }
+          : initial.res
+            ? streamingResponse(initial.res)
+            : {}),
       });
+      if (initial.req && initial.res) context.refusedStream = countEventStream(services.events.connections, context.principal, initial.req, initial.res);
+      return context;
     },
     plugins: [
       routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
@@ -145,6 +155,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         });
       }),
     close: async () => {
+      wsRules.stop();
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

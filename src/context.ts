@@ -1,6 +1,7 @@
 /** The per-request (and per-WebSocket-operation) context: who is calling, what they may do, and loaders. */
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
+import type { GraphQLError } from "graphql";
 import { isUuid } from "./domain/ids";
 import type { Logger } from "pino";
 import type { Config } from "./config";
@@ -37,8 +38,15 @@ export interface Context {
   /** The verified token, kept so a mutation that changes the caller's own access can reload it. */
   token: VerifiedToken | null;
   msn: string | null;
-  /** WebSocket operations only: closes the operation's socket (a subscriber too slow to keep up). */
+  /** Streaming operations (WebSocket, SSE): closes the operation's connection (a subscriber too slow to keep up). */
   closeConnection: ((code: number, reason: string) => void) | null;
+  /**
+   * SSE only: resolves when the response can take more, or is null when it can now. A stream library that buffers
+   * whatever it is given would otherwise hold every event a client that reads nothing has not taken.
+   */
+  writable: (() => Promise<void> | null) | null;
+  /** SSE only: why this stream may not run (its principal or address holds too many already), to report on subscribing. */
+  refusedStream: GraphQLError | null;
 }
 
 function createLoaders(db: Db) {
@@ -74,6 +82,7 @@ export interface ContextInput {
   msn?: string | null;
   requestId?: string | null;
   closeConnection?: ((code: number, reason: string) => void) | null;
+  writable?: (() => Promise<void> | null) | null;
 }
 
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
@@ -90,6 +99,8 @@ export async function createContext(services: Services, input: ContextInput): Pr
     token,
     msn: input.msn ?? null,
     closeConnection: input.closeConnection ?? null,
+    writable: input.writable ?? null,
+    refusedStream: null,
   };
 }
 

@@ -64,8 +64,16 @@ export interface FeedSubscription<A> {
   admit(access: A, records: OutboxRecord[]): OutboxRecord[];
   /** When the subscriber's credentials expire; the subscription ends then. */
   expiresAt: Date | null;
-  /** Called when the subscriber is ended for falling behind, so the transport can close its connection. */
-  onOverflow(error: SlowConsumerError): void;
+  /**
+   * Called when the subscriber falls behind, so the transport can close its connection; true if it did, and the
+   * subscription then just completes (the close says why). Otherwise the subscription ends with the error.
+   */
+  onOverflow(error: SlowConsumerError): boolean;
+  /**
+   * For transports that take events faster than their client does (they buffer them): resolves when the client
+   * has caught up, null when it has. Events wait in the bounded queue meanwhile.
+   */
+  writable?(): Promise<void> | null;
 }
 
 const NO_EVENTS: readonly OutboxRecord[] = Object.freeze([]);
@@ -172,6 +180,8 @@ export class LiveFeed {
 
       const send = async (records: readonly OutboxRecord[]) => {
         for (const record of records) {
+          const full = subscription.writable?.();
+          if (full) await full;
           if (subscriber.ended) return;
           await push(record);
         }
@@ -318,9 +328,9 @@ export class LiveFeed {
         for (const subscriber of group) {
           try {
             if (!subscriber.offer(subscriber.subscription.admit(access, wanted.get(subscriber)!), this.options.queueLimit)) {
+              // An SSE library holding an error for a client that reads nothing would only reject into the void.
               const error = new SlowConsumerError(this.options.queueLimit);
-              subscriber.end(error);
-              subscriber.subscription.onOverflow(error);
+              subscriber.end(subscriber.subscription.onOverflow(error) ? undefined : error);
             }
           } catch (error) {
             subscriber.end(error instanceof Error ? error : new Error(String(error)));

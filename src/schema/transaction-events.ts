@@ -195,6 +195,7 @@ function principalKey(token: VerifiedToken, msn: string | null): string {
 }
 
 async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
+  if (ctx.refusedStream) throw ctx.refusedStream;
   const after = args.after == null ? null : decodeEventCursor(args.after);
   const scope = await scopeOf(ctx, args.salesUnitIds);
   const token = ctx.token;
@@ -229,7 +230,12 @@ async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?:
       loadRows(db, visible);
       return visible;
     },
-    onOverflow: () => ctx.closeConnection?.(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`),
+    onOverflow: () => {
+      if (!ctx.closeConnection) return false;
+      ctx.closeConnection(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`);
+      return true;
+    },
+    ...(ctx.writable ? { writable: ctx.writable } : {}),
   });
 }
 
