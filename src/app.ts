@@ -4,7 +4,7 @@
  * path, so auth and limits are the same on both transports.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
@@ -31,6 +31,8 @@ import { inputGuardPlugin } from "./limits/input-guard";
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
+import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
+import { countEventStream, streamingResponse } from "./events/sse";
 
 export interface Gateway {
   server: Server;
@@ -95,6 +97,9 @@ interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
   socket?: WebSocket;
+  /** Node's request and response, on HTTP (including both SSE endpoints). */
+  req?: IncomingMessage;
+  res?: ServerResponse;
 }
 
 /**
@@ -154,13 +159,19 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     context: async (initial: InitialContext) => {
       const header = (name: string) => initial.request?.headers.get(name) ?? null;
       const params = initial.connectionParams;
-      return createContext(services, {
+      const context = await createContext(services, {
         authorization: header("authorization") ?? connectionParam(params, "authorization", "Authorization"),
         msn: header("merchant-serial-number") ?? connectionParam(params, "Merchant-Serial-Number"),
         requestId: currentRequestId(),
         clientAddress: clientAddress(initial),
-        closeConnection: initial.socket ? (code, reason) => initial.socket?.close(code, reason) : null,
+        ...(initial.socket
+          ? { closeConnection: (code: number, reason: string) => initial.socket?.close(code, reason) }
+          : initial.res
+            ? streamingResponse(initial.res)
+            : {}),
       });
+      if (initial.req && initial.res) context.refusedStream = countEventStream(services.events.connections, context.principal, initial.req, initial.res);
+      return context;
     },
     plugins: [
       rateLimitPlugin(services.limits),
@@ -176,6 +187,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       introspectionPlugin(config.introspection),
       costLimitPlugin(config.maxQueryCost),
       inputGuardPlugin(),
+      // Subscribers with the same selection and permissions share each event's result (live feed at scale).
+      useSharedSubscriptionResults<Context & Record<string, unknown>>((ctx) => permissionClass(ctx.principal, ctx.access)),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       useGraphQLSSE(),
     ],
@@ -236,6 +249,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         });
       }),
     close: async () => {
+      wsRules.stop();
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

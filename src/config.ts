@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).default(1000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
   READY_MAX_RELAY_LAG_MS: z.coerce.number().int().min(1).default(30_000),
+  MAX_CONNECTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(10),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
   ENCRYPTION_KEY: z.string().optional(),
   JWT_SIGNING_KEY: z.string().optional(),
   TOKEN_ISSUER: z.string().default("urn:portal-gateway"),
@@ -94,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     /** /readyz turns red when a committed event has waited longer than this for the outbox relay. */
     readyMaxRelayLagMs: e.READY_MAX_RELAY_LAG_MS,
+    maxConnectionsPerPrincipal: e.MAX_CONNECTIONS_PER_PRINCIPAL,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     encryptionKey: e.ENCRYPTION_KEY ?? null,
     jwtSigningKey: e.JWT_SIGNING_KEY ?? null,
     tokenIssuer: e.TOKEN_ISSUER,

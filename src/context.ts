@@ -1,6 +1,7 @@
 /** The per-request (and per-WebSocket-operation) context: who is calling, what they may do, and loaders. */
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
+import type { GraphQLError } from "graphql";
 import { isUuid } from "./domain/ids";
 import type { Db } from "./db/client";
 import type { Services } from "./deps";
@@ -20,8 +21,15 @@ export interface Context {
   msn: string | null;
   /** The peer address of the request or WebSocket, for per-address budgets. */
   clientAddress: string;
-  /** WebSocket operations only: closes the operation's socket (a subscriber too slow to keep up). */
+  /** Streaming operations (WebSocket, SSE): closes the operation's connection (a subscriber too slow to keep up). */
   closeConnection: ((code: number, reason: string) => void) | null;
+  /**
+   * SSE only: resolves when the response can take more, or is null when it can now. A stream library that buffers
+   * whatever it is given would otherwise hold every event a client that reads nothing has not taken.
+   */
+  writable: (() => Promise<void> | null) | null;
+  /** SSE only: why this stream may not run (its principal or address holds too many already), to report on subscribing. */
+  refusedStream: GraphQLError | null;
 }
 
 function createLoaders(db: Db) {
@@ -58,6 +66,7 @@ export interface ContextInput {
   requestId?: string | null;
   clientAddress?: string;
   closeConnection?: ((code: number, reason: string) => void) | null;
+  writable?: (() => Promise<void> | null) | null;
 }
 
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
@@ -76,6 +85,8 @@ export async function createContext(services: Services, input: ContextInput): Pr
     msn: input.msn ?? null,
     clientAddress: input.clientAddress ?? "unknown",
     closeConnection: input.closeConnection ?? null,
+    writable: input.writable ?? null,
+    refusedStream: null,
   };
 }
 

@@ -5,11 +5,15 @@
  * The feed keeps `head`, the delivery sequence up to which it has passed every event on. Because the relay's
  * numbers are dense and commit in order (relay.ts), an event numbered above head + 1 proves that the ones in between
  * exist and are committed: the feed reads them from the outbox before going on. It also reads the outbox on a timer
- * and when Redis comes back, which covers a batch lost at the end of a burst and a Redis outage.
+ * and when the fan-out says there is news, which covers a batch lost at the end of a burst and a Redis outage.
  *
  * A subscriber joins at the current head: it replays its own filtered slice of the outbox from `after` up to that
- * head, then takes live events, which all lie above it, so the seam has neither a gap nor an overlap. Its live
- * queue is bounded; a subscriber that falls further behind is ended rather than allowed to hold memory.
+ * head, then takes live events, which all lie above it, so the seam has neither a gap nor an overlap.
+ *
+ * Live events are authorised here, once per batch: subscribers are indexed by merchant, grouped by principal, and
+ * each principal's permissions are read afresh once for all of its subscriptions. A subscriber's queue holds
+ * references to the shared event objects and is bounded; a subscriber that falls further behind is ended rather
+ * than allowed to hold memory. Token expiry is one sweep over every subscriber, not a timer each.
  */
 import type pg from "pg";
 import { GraphQLError } from "graphql";
@@ -21,8 +25,8 @@ import type { EventBus } from "./pubsub";
 
 export const REPLAY_PAGE_SIZE = 100;
 
-/** Node cannot wait longer with one timer; longer-lived tokens are left to the transport's own expiry check. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often expired subscriptions are ended; a token outlives its expiry by at most this much. */
+export const EXPIRY_SWEEP_MS = 500;
 
 export class SlowConsumerError extends GraphQLError {
   constructor(limit: number) {
@@ -42,60 +46,76 @@ export interface FeedOptions {
   queueLimit: number;
 }
 
-export interface FeedSubscription {
+/** `A` is whatever the subscriber's permissions are read into; the feed only passes it along. */
+export interface FeedSubscription<A> {
   /** Resume after this delivery sequence; null: only what happens from now on. */
   after: bigint | null;
+  /** The merchants whose events can concern the subscriber ("*": any); the feed looks only there. */
+  merchantIds: readonly string[] | "*";
   /** Which live events concern the subscriber; must select what `replay` selects. */
   matches(record: OutboxRecord): boolean;
   /** The subscriber's events with `after < seq <= upTo`, in sequence order, at most `limit`. */
   replay(after: bigint, upTo: bigint, limit: number): Promise<OutboxRecord[]>;
-  /** Checks the subscriber's permissions afresh before a batch goes out: returns what it may see, or throws to end. */
-  authorize(records: OutboxRecord[]): Promise<OutboxRecord[]>;
+  /** Subscriptions with the same key have the same permissions: one fresh read per batch serves them all. */
+  principalKey: string;
+  /** Reads the subscriber's permissions afresh. */
+  loadAccess(): Promise<A>;
+  /** What the fresh permissions let the subscriber see of `records`; throws to end the subscription. */
+  admit(access: A, records: OutboxRecord[]): OutboxRecord[];
   /** When the subscriber's credentials expire; the subscription ends then. */
   expiresAt: Date | null;
-  /** Called when the subscriber is ended for falling behind, so the transport can close its connection. */
-  onOverflow(error: SlowConsumerError): void;
+  /**
+   * Called when the subscriber falls behind, so the transport can close its connection; true if it did, and the
+   * subscription then just completes (the close says why). Otherwise the subscription ends with the error.
+   */
+  onOverflow(error: SlowConsumerError): boolean;
+  /**
+   * For transports that take events faster than their client does (they buffer them): resolves when the client
+   * has caught up, null when it has. Events wait in the bounded queue meanwhile.
+   */
+  writable?(): Promise<void> | null;
 }
 
+const NO_EVENTS: readonly OutboxRecord[] = Object.freeze([]);
+
 class Subscriber {
-  private queue: OutboxRecord[] = [];
+  private queue: readonly OutboxRecord[] = NO_EVENTS;
   private wake: (() => void) | null = null;
-  closed = false;
+  ended = false;
+  readonly expiresAt: number;
+  /** Set by the feed: ends the subscription (with an error, or completing it). */
+  end: (error?: Error) => void = () => undefined;
 
-  constructor(
-    private readonly matches: (record: OutboxRecord) => boolean,
-    private readonly limit: number,
-    private readonly overflow: (error: SlowConsumerError) => void,
-  ) {}
-
-  offer(record: OutboxRecord): void {
-    if (this.closed || !this.matches(record)) return;
-    if (this.queue.length >= this.limit) {
-      this.queue = [];
-      this.overflow(new SlowConsumerError(this.limit));
-      return;
-    }
-    this.queue.push(record);
-    this.notify();
+  constructor(readonly subscription: FeedSubscription<unknown>) {
+    this.expiresAt = subscription.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Resolves when events are waiting or the subscriber is closed. */
+  /** Returns false when the queue would exceed `limit`. */
+  offer(records: readonly OutboxRecord[], limit: number): boolean {
+    if (this.ended || records.length === 0) return true;
+    if (this.queue.length + records.length > limit) return false;
+    this.queue = this.queue.length === 0 ? records : [...this.queue, ...records];
+    this.notify();
+    return true;
+  }
+
+  /** Resolves when events are waiting or the subscriber has ended. */
   ready(): Promise<void> {
-    if (this.queue.length > 0 || this.closed) return Promise.resolve();
+    if (this.queue.length > 0 || this.ended) return Promise.resolve();
     return new Promise((resolve) => {
       this.wake = resolve;
     });
   }
 
-  take(): OutboxRecord[] {
+  take(): readonly OutboxRecord[] {
     const taken = this.queue;
-    this.queue = [];
+    this.queue = NO_EVENTS;
     return taken;
   }
 
   close(): void {
-    this.closed = true;
-    this.queue = [];
+    this.ended = true;
+    this.queue = NO_EVENTS;
     this.notify();
   }
 
@@ -107,16 +127,18 @@ class Subscriber {
 }
 
 const bySeq = (a: OutboxRecord, b: OutboxRecord) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
+const ANY_MERCHANT = "*";
 
 export class LiveFeed {
   private head = 0n;
   private readonly subscribers = new Set<Subscriber>();
+  /** Subscribers by the merchants they may hear of ("*": every merchant). */
+  private readonly byMerchant = new Map<string, Set<Subscriber>>();
   /** Every change of head and of the subscriber set runs here, one at a time. */
   private chain: Promise<unknown> = Promise.resolve();
   private repairQueued = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly detach: (() => void)[] = [];
-  private readonly endAll = new Set<() => void>();
 
   constructor(private readonly options: FeedOptions) {}
 
@@ -124,49 +146,43 @@ export class LiveFeed {
     this.head = await this.maxSeq();
     this.detach.push(
       this.options.bus.subscribe((records) => this.serial(() => this.apply(records)).catch(() => undefined)),
-      this.options.bus.onReconnect(() => this.repair()),
+      this.options.bus.onNews(() => this.repair()),
     );
-    this.timer = setInterval(() => this.repair(), this.options.pollIntervalMs);
-    this.timer.unref();
+    const poll = setInterval(() => this.repair(), this.options.pollIntervalMs);
+    const sweep = setInterval(() => this.endExpired(), EXPIRY_SWEEP_MS);
+    for (const timer of [poll, sweep]) timer.unref();
+    this.timers.push(poll, sweep);
   }
 
   /** Ends every subscription (they complete normally) and stops listening. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const detach of this.detach.splice(0)) detach();
-    for (const end of [...this.endAll]) end();
+    for (const subscriber of [...this.subscribers]) subscriber.end();
   }
 
-  subscribe(subscription: FeedSubscription): AsyncIterableIterator<OutboxRecord> {
+  /** Subscriptions this instance serves now. */
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  subscribe<A>(subscription: FeedSubscription<A>): AsyncIterableIterator<OutboxRecord> {
     return new Repeater<OutboxRecord>(async (push, stop) => {
-      let ended = false;
-      let expiry: NodeJS.Timeout | undefined;
-      const end = (error?: Error) => {
-        if (ended) return;
-        ended = true;
-        clearTimeout(expiry);
+      const subscriber = new Subscriber(subscription as FeedSubscription<unknown>);
+      subscriber.end = (error?: Error) => {
+        if (subscriber.ended) return;
         subscriber.close();
-        this.endAll.delete(end);
-        this.subscribers.delete(subscriber);
+        this.remove(subscriber);
         stop(error);
       };
-      const subscriber = new Subscriber(subscription.matches, this.options.queueLimit, (error) => {
-        end(error);
-        subscription.onOverflow(error);
-      });
-      this.endAll.add(end);
-      void stop.then(() => end());
-      if (subscription.expiresAt) {
-        const remaining = subscription.expiresAt.getTime() - Date.now();
-        if (remaining <= MAX_TIMER_MS) {
-          expiry = setTimeout(() => end(new AuthenticationError("Your token has expired: subscribe again with a fresh token.")), Math.max(0, remaining));
-          expiry.unref();
-        }
-      }
+      void stop.then(() => subscriber.end());
+      if (subscriber.expiresAt <= Date.now()) return subscriber.end(expired());
 
-      const send = async (records: OutboxRecord[]) => {
-        for (const record of await subscription.authorize(records)) {
-          if (ended) return;
+      const send = async (records: readonly OutboxRecord[]) => {
+        for (const record of records) {
+          const full = subscription.writable?.();
+          if (full) await full;
+          if (subscriber.ended) return;
           await push(record);
         }
       };
@@ -175,27 +191,53 @@ export class LiveFeed {
         const liveFrom = await this.serial(async () => {
           // While nobody listened, head only followed the fan-out, which may have missed events: start from the truth.
           if (this.subscribers.size === 0) this.head = await this.maxSeq();
-          if (!ended) this.subscribers.add(subscriber);
+          if (!subscriber.ended) this.add(subscriber);
           return this.head;
         });
         let last = subscription.after ?? liveFrom;
-        while (!ended && last < liveFrom) {
+        while (!subscriber.ended && last < liveFrom) {
           const page = await subscription.replay(last, liveFrom, REPLAY_PAGE_SIZE);
           last = page.length < REPLAY_PAGE_SIZE ? liveFrom : page[page.length - 1]!.seq;
-          await send(page);
+          if (page.length > 0) await send(subscription.admit(await subscription.loadAccess(), page));
         }
-        while (!ended) {
+        while (!subscriber.ended) {
           await subscriber.ready();
           // Live events all lie above the replay; only an `after` beyond this instance's head makes some of them old news.
-          const batch = subscriber.take().filter((record) => record.seq > last);
+          const taken = subscriber.take();
+          const batch = taken[0] && taken[0].seq <= last ? taken.filter((record) => record.seq > last) : taken;
           if (batch.length === 0) continue;
           last = batch[batch.length - 1]!.seq;
           await send(batch);
         }
       } catch (error) {
-        end(error instanceof Error ? error : new Error(String(error)));
+        subscriber.end(error instanceof Error ? error : new Error(String(error)));
       }
     });
+  }
+
+  private add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+    const merchants = subscriber.subscription.merchantIds;
+    for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
+      let set = this.byMerchant.get(merchant);
+      if (!set) this.byMerchant.set(merchant, (set = new Set()));
+      set.add(subscriber);
+    }
+  }
+
+  private remove(subscriber: Subscriber): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    const merchants = subscriber.subscription.merchantIds;
+    for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
+      const set = this.byMerchant.get(merchant);
+      set?.delete(subscriber);
+      if (set?.size === 0) this.byMerchant.delete(merchant);
+    }
+  }
+
+  private endExpired(): void {
+    const now = Date.now();
+    for (const subscriber of this.subscribers) if (subscriber.expiresAt <= now) subscriber.end(expired());
   }
 
   /** Runs `task` after every earlier one; a failure is logged and does not stop the ones after it. */
@@ -212,11 +254,19 @@ export class LiveFeed {
       for (const record of records) if (record.seq > this.head) this.head = record.seq;
       return;
     }
+    const fresh: OutboxRecord[] = [];
     for (const record of [...records].sort(bySeq)) {
       if (record.seq <= this.head) continue;
-      if (record.seq > this.head + 1n) await this.catchUp();
-      if (record.seq === this.head + 1n) this.dispatch(record);
+      if (record.seq > this.head + 1n) {
+        await this.dispatch(fresh.splice(0));
+        await this.catchUp();
+      }
+      if (record.seq === this.head + 1n) {
+        this.head = record.seq;
+        fresh.push(record);
+      }
     }
+    await this.dispatch(fresh);
   }
 
   private repair(): void {
@@ -235,18 +285,67 @@ export class LiveFeed {
         `SELECT ${OUTBOX_RECORD_COLUMNS} FROM "OutboxEvent" WHERE "deliverySeq" > $1::bigint ORDER BY "deliverySeq" LIMIT $2`,
         [this.head.toString(), REPLAY_PAGE_SIZE],
       );
-      for (const row of rows) this.dispatch(recordFromRow(row));
+      const records = rows.map(recordFromRow);
+      if (records.length > 0) this.head = records[records.length - 1]!.seq;
+      await this.dispatch(records);
       if (rows.length < REPLAY_PAGE_SIZE) return;
     }
   }
 
-  private dispatch(record: OutboxRecord): void {
-    this.head = record.seq;
-    for (const subscriber of this.subscribers) subscriber.offer(record);
+  /**
+   * Hands a batch (in sequence order, head already past it) to the subscribers it concerns, after one fresh
+   * permission read per principal among them.
+   */
+  private async dispatch(records: readonly OutboxRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const wanted = new Map<Subscriber, OutboxRecord[]>();
+    for (const record of records) {
+      for (const set of [this.byMerchant.get(ANY_MERCHANT), record.merchantId === null ? undefined : this.byMerchant.get(record.merchantId)]) {
+        if (!set) continue;
+        for (const subscriber of set) {
+          if (!subscriber.subscription.matches(record)) continue;
+          const list = wanted.get(subscriber);
+          if (list) list.push(record);
+          else wanted.set(subscriber, [record]);
+        }
+      }
+    }
+    const byPrincipal = new Map<string, Subscriber[]>();
+    for (const subscriber of wanted.keys()) {
+      const group = byPrincipal.get(subscriber.subscription.principalKey);
+      if (group) group.push(subscriber);
+      else byPrincipal.set(subscriber.subscription.principalKey, [subscriber]);
+    }
+    await Promise.all(
+      [...byPrincipal.values()].map(async (group) => {
+        let access: unknown;
+        try {
+          access = await group[0]!.subscription.loadAccess();
+        } catch (error) {
+          for (const subscriber of group) subscriber.end(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        for (const subscriber of group) {
+          try {
+            if (!subscriber.offer(subscriber.subscription.admit(access, wanted.get(subscriber)!), this.options.queueLimit)) {
+              // An SSE library holding an error for a client that reads nothing would only reject into the void.
+              const error = new SlowConsumerError(this.options.queueLimit);
+              subscriber.end(subscriber.subscription.onOverflow(error) ? undefined : error);
+            }
+          } catch (error) {
+            subscriber.end(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      }),
+    );
   }
 
   private async maxSeq(): Promise<bigint> {
     const { rows } = await this.options.pool.query<{ seq: string }>(`SELECT COALESCE(MAX("deliverySeq"), 0)::text AS seq FROM "OutboxEvent"`);
     return BigInt(rows[0]!.seq);
   }
+}
+
+function expired(): AuthenticationError {
+  return new AuthenticationError("Your token has expired: subscribe again with a fresh token.");
 }

@@ -6,6 +6,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../config";
+import { ConnectionLimits } from "./connection-limits";
 import { LiveFeed } from "./feed";
 import { createInProcessBus, createRedisBus, type EventBus } from "./pubsub";
 import { startRelay, type Relay } from "./relay";
@@ -14,10 +15,15 @@ export interface LiveEvents {
   feed: LiveFeed;
   bus: EventBus;
   relay: Relay | null;
+  /** Streaming connections per principal and per address, over WebSocket and SSE together. */
+  connections: ConnectionLimits;
   stop(): Promise<void>;
 }
 
-type LiveConfig = Pick<Config, "redisUrl" | "redisChannelPrefix" | "outboxRelay" | "outboxPollIntervalMs" | "subscriptionQueueLimit">;
+type LiveConfig = Pick<
+  Config,
+  "redisUrl" | "redisChannelPrefix" | "outboxRelay" | "outboxPollIntervalMs" | "subscriptionQueueLimit" | "maxConnectionsPerPrincipal" | "maxConnectionsPerAddress"
+>;
 
 /** The relay's pass and the feed's reads, with one to spare for a replay racing them. */
 const POOL_SIZE = 3;
@@ -41,6 +47,7 @@ export async function startLiveEvents(config: LiveConfig, databaseUrl: string, l
     feed,
     bus,
     relay,
+    connections: new ConnectionLimits({ perPrincipal: config.maxConnectionsPerPrincipal, perAddress: config.maxConnectionsPerAddress }),
     stop: async () => {
       await relay?.stop();
       feed.stop();

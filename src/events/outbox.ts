@@ -58,7 +58,7 @@ export interface OutboxRow {
   createdAt: Date | string;
 }
 
-/** From a pg row (OUTBOX_RECORD_COLUMNS), a Prisma row, or the JSON the Redis fan-out carries. */
+/** From a pg row (OUTBOX_RECORD_COLUMNS) or a Prisma row. */
 export function recordFromRow(row: OutboxRow): OutboxRecord {
   const seq = row.seq ?? row.deliverySeq;
   if (seq === null || seq === undefined) throw new Error(`Outbox event ${row.id} has no delivery sequence yet`);

@@ -4,21 +4,28 @@
  * dense delivery sequence and reads the missing events from the outbox (feed.ts), so a Redis outage costs latency,
  * never events.
  *
+ * Redis carries news, never events: whoever can publish on the channel could otherwise put a forged event, with the
+ * next sequence number, in front of every subscriber (and push the real one out as a duplicate). A message only
+ * makes each feed read the outbox, which holds what was really committed; the relay's own instance gets its batch
+ * in-process. A forged message thus costs one outbox read.
+ *
  * Redis by hand on ioredis rather than @graphql-yoga/redis-event-target: that package requires ioredis 5, and the
  * feed needs to hear when the connection comes back to catch up at once.
  */
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { recordFromRow, type OutboxRecord, type OutboxRow } from "./outbox";
+import type { OutboxRecord } from "./outbox";
 
 export type BatchListener = (records: OutboxRecord[]) => void;
+export type NewsListener = (why: "announced" | "reconnected") => void;
 
 export interface EventBus {
-  /** Hands a batch to every instance's feed; rejects when the shared transport is unreachable. */
+  /** Hands a batch to this instance's feed and tells the others there is news; rejects when the shared transport is unreachable. */
   publish(records: readonly OutboxRecord[]): Promise<void>;
+  /** Batches this instance's relay sequenced (from the database, so trusted). */
   subscribe(listener: BatchListener): () => void;
-  /** Called when the shared transport is back after an outage (in-process: never). */
-  onReconnect(listener: () => void): () => void;
+  /** Called when another instance announced events, or the shared transport is back after an outage: read the outbox. */
+  onNews(listener: NewsListener): () => void;
   /** False while the shared transport is unreachable. */
   readonly connected: boolean;
   close(): Promise<void>;
@@ -48,7 +55,7 @@ export function createInProcessBus(logger: Logger): EventBus {
   return {
     publish: async (records) => batches.emit([...records]),
     subscribe: (listener) => batches.add(listener),
-    onReconnect: () => () => undefined,
+    onNews: () => () => undefined,
     connected: true,
     close: async () => undefined,
   };
@@ -67,7 +74,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
 export function createRedisBus({ url, channelPrefix, logger }: RedisBusOptions): EventBus {
   const channel = `${channelPrefix}:outbox`;
   const batches = listenerSet<BatchListener>(logger);
-  const reconnects = listenerSet<() => void>(logger);
+  const news = listenerSet<NewsListener>(logger);
   const retryStrategy = (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS);
   // Without the offline queue a publish during an outage fails at once instead of piling up in memory.
   const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy });
@@ -89,30 +96,22 @@ export function createRedisBus({ url, channelPrefix, logger }: RedisBusOptions):
     connected = true;
     if (degraded) logger.info("Redis is reachable again: live events fan out through it");
     degraded = false;
-    reconnects.emit();
+    news.emit("reconnected");
   });
   subscriber.subscribe(channel).catch((error: unknown) => lost(error));
-  subscriber.on("message", (from: string, message: string) => {
-    if (from !== channel) return;
-    let records: OutboxRecord[];
-    try {
-      records = (JSON.parse(message) as OutboxRow[]).map(recordFromRow);
-    } catch (error) {
-      logger.error({ err: error }, "Ignoring a malformed live event message from Redis");
-      return;
-    }
-    batches.emit(records);
+  // The message's content is not looked at: it is only a reason to read the outbox.
+  subscriber.on("message", (from: string) => {
+    if (from === channel) news.emit("announced");
   });
 
   return {
     publish: async (list) => {
       // This instance's feed gets the batch without the round trip, and still gets it if Redis is down.
       batches.emit([...list]);
-      const message = JSON.stringify(list, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
-      await publisher.publish(channel, message);
+      await publisher.publish(channel, String(list[list.length - 1]?.seq ?? ""));
     },
     subscribe: (listener) => batches.add(listener),
-    onReconnect: (listener) => reconnects.add(listener),
+    onNews: (listener) => news.add(listener),
     get connected() {
       return connected;
     },

@@ -1,11 +1,12 @@
 /**
  * Connection rules for graphql-ws, beside the checks every operation goes through: the token in connectionParams
- * is verified at connection_init, the socket is closed when that token expires, and one connection runs only so
+ * is verified at connection_init, the socket is closed when that token expires (one sweep over every connection,
+ * not a timer each), one principal and one address hold only so many connections, and one connection runs only so
  * many operations at once.
  *
  * Close codes (4000–4999 are the application's): 4401 bad or expired token (graphql-ws clients do not retry it:
  * reconnect with a fresh token), 4403 valid token refused, 4008 subscriber too slow (clients retry; resume with
- * `after`).
+ * `after`), 4429 too many connections for this principal or address (graphql-ws clients do not retry it).
  */
 import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
@@ -14,14 +15,18 @@ import type { WebSocket } from "ws";
 import type { Services } from "../deps";
 import { resolvePrincipal } from "../auth/principal";
 import { bearerToken } from "../auth/tokens";
+import { principalIdentity } from "./connection-limits";
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+
+/** How often expired connections are closed; a token outlives its expiry by at most this much. */
+const EXPIRY_SWEEP_MS = 500;
 
 /** RFC 6455 allows 123 bytes of reason in a close frame; ws throws beyond that. */
 const MAX_CLOSE_REASON_BYTES = 123;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type WsExtra = { socket: WebSocket; request: IncomingMessage };
 type WsCtx = WsContext<Record<string, unknown> | undefined, WsExtra>;
@@ -41,34 +46,57 @@ export function connectionParam(params: Readonly<Record<string, unknown>> | unde
   return null;
 }
 
-export function websocketRules(services: Pick<Services, "db" | "tokens" | "config">) {
-  const expiryTimers = new WeakMap<WsCtx, NodeJS.Timeout>();
+export function websocketRules(services: Pick<Services, "db" | "tokens" | "config" | "events">) {
+  const releases = new WeakMap<WsCtx, () => void>();
+  const expiries = new Map<WebSocket, number>();
+  let sweep: NodeJS.Timeout | null = null;
+  const closeExpired = () => {
+    const now = Date.now();
+    for (const [socket, expiresAt] of expiries) {
+      if (expiresAt > now) continue;
+      expiries.delete(socket);
+      socket.close(CLOSE_UNAUTHORIZED, "Token expired: reconnect with a fresh token");
+    }
+    if (expiries.size === 0 && sweep) {
+      clearInterval(sweep);
+      sweep = null;
+    }
+  };
+  const refuse = (socket: WebSocket, error: unknown): false => {
+    const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+    if (code === "TOO_MANY_CONNECTIONS") {
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, closeReason(`Too many connections: ${(error as GraphQLError).message}`));
+      return false;
+    }
+    if (code !== "UNAUTHENTICATED" && code !== "FORBIDDEN") throw error;
+    const message = (error as GraphQLError).message;
+    socket.close(code === "FORBIDDEN" ? CLOSE_FORBIDDEN : CLOSE_UNAUTHORIZED, closeReason(`${code === "FORBIDDEN" ? "Forbidden" : "Unauthorized"}: ${message}`));
+    return false;
+  };
   return {
-    /** Without a token the connection is anonymous, like an HTTP request without Authorization. */
+    /** Without a token the connection is anonymous, like an HTTP request without Authorization; it still counts for its address. */
     onConnect: async (ctx: WsCtx): Promise<boolean> => {
-      const token = bearerToken(connectionParam(ctx.connectionParams, "authorization", "Authorization"));
-      if (!token) return true;
       const socket = ctx.extra.socket;
+      const address = ctx.extra.request.socket.remoteAddress ?? null;
+      const token = bearerToken(connectionParam(ctx.connectionParams, "authorization", "Authorization"));
       try {
-        const verified = await services.tokens.verify(token);
-        await resolvePrincipal(services.db, verified, { msn: connectionParam(ctx.connectionParams, "Merchant-Serial-Number") });
-        const remaining = verified.expiresAt.getTime() - Date.now();
-        if (remaining <= MAX_TIMER_MS) {
-          const timer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "Token expired: reconnect with a fresh token"), Math.max(0, remaining));
-          timer.unref();
-          expiryTimers.set(ctx, timer);
+        if (!token) {
+          releases.set(ctx, services.events.connections.acquire(null, address));
+          return true;
         }
+        const verified = await services.tokens.verify(token);
+        const { principal } = await resolvePrincipal(services.db, verified, { msn: connectionParam(ctx.connectionParams, "Merchant-Serial-Number") });
+        releases.set(ctx, services.events.connections.acquire(principalIdentity(principal), address));
+        expiries.set(socket, verified.expiresAt.getTime());
+        sweep ??= setInterval(closeExpired, EXPIRY_SWEEP_MS).unref();
         return true;
       } catch (error) {
-        const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-        if (code !== "UNAUTHENTICATED" && code !== "FORBIDDEN") throw error;
-        const message = (error as GraphQLError).message;
-        socket.close(code === "FORBIDDEN" ? CLOSE_FORBIDDEN : CLOSE_UNAUTHORIZED, closeReason(`${code === "FORBIDDEN" ? "Forbidden" : "Unauthorized"}: ${message}`));
-        return false;
+        return refuse(socket, error);
       }
     },
     onClose: (ctx: WsCtx): void => {
-      clearTimeout(expiryTimers.get(ctx));
+      expiries.delete(ctx.extra.socket);
+      releases.get(ctx)?.();
     },
     /** Refuses an operation beyond the per-connection cap; graphql-ws has already counted it in. */
     admit: (ctx: WsCtx): GraphQLError[] | null => {
@@ -79,6 +107,11 @@ export function websocketRules(services: Pick<Services, "db" | "tokens" | "confi
           extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
         }),
       ];
+    },
+    stop: (): void => {
+      if (sweep) clearInterval(sweep);
+      sweep = null;
+      expiries.clear();
     },
   };
 }

@@ -10,11 +10,14 @@
 import { GraphQLError } from "graphql";
 import { builder } from "./builder";
 import { SalesUnit } from "./sales-unit";
+import { Transaction } from "./transaction";
 import type { Context } from "../context";
 import type { Access } from "../auth/permissions";
 import { resolvePrincipal } from "../auth/principal";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
-import type { Prisma } from "../generated/prisma/client";
+import type { Prisma, SalesUnit as SalesUnitRow, Transaction as TransactionRow } from "../generated/prisma/client";
+import type { Db } from "../db/client";
+import type { VerifiedToken } from "../auth/tokens";
 import { recordFromRow, type OutboxRecord } from "../events/outbox";
 import { TRANSACTION_EVENT_PREFIX, type TransactionEventName, type TransactionEventPayload } from "../events/transaction-events";
 import { CLOSE_SLOW_CONSUMER } from "../events/websocket";
@@ -47,6 +50,43 @@ export function decodeEventCursor(cursor: string): bigint {
 
 const payloadOf = (event: OutboxRecord) => event.payload as TransactionEventPayload;
 
+/** A payment and its sales unit as they are now, loaded once per event for every subscriber it goes to. */
+interface EventRows {
+  transaction: TransactionRow | null;
+  salesUnit: SalesUnitRow | null;
+}
+
+const loadedRows = new WeakMap<OutboxRecord, Promise<EventRows>>();
+
+/**
+ * Loads the rows of the events not loaded yet, in two statements for the lot. The feed hands the same event
+ * objects to every subscriber, so a batch costs two statements however many subscribers it reaches.
+ */
+function loadRows(db: Db, events: readonly OutboxRecord[]): void {
+  const missing = events.filter((event) => !loadedRows.has(event));
+  if (missing.length === 0) return;
+  const transactions = db.transaction
+    .findMany({ where: { id: { in: [...new Set(missing.map((event) => event.aggregateId))] } } })
+    .then((rows) => new Map(rows.map((row) => [row.id, row])));
+  const salesUnits = db.salesUnit
+    .findMany({ where: { id: { in: [...new Set(missing.flatMap((event) => (event.salesUnitId ? [event.salesUnitId] : [])))] } } })
+    .then((rows) => new Map(rows.map((row) => [row.id, row])));
+  const both = Promise.all([transactions, salesUnits]);
+  for (const event of missing) {
+    loadedRows.set(
+      event,
+      both.then(([byId, unitsById]) => ({ transaction: byId.get(event.aggregateId) ?? null, salesUnit: unitsById.get(event.salesUnitId ?? "") ?? null })),
+    );
+  }
+  // Each resolver that reads an event reports a failure; nobody may be left with an unhandled rejection.
+  both.catch(() => undefined);
+}
+
+function rowsOf(db: Db, event: OutboxRecord): Promise<EventRows> {
+  loadRows(db, [event]);
+  return loadedRows.get(event)!;
+}
+
 export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEvent").implement({
   description: "A change to a payment, from the durable outbox.",
   fields: (t) => ({
@@ -63,11 +103,13 @@ export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEven
       description: "Money this change moved (requested, reserved, captured, released or refunded); 0 for a decline, an expiry or a withdrawn request.",
       resolve: (event) => payloadOf(event).operationAmount,
     }),
-    transaction: t.prismaField({
-      type: "Transaction",
+    transaction: t.field({
+      type: Transaction,
+      nullable: false,
       description: "The payment right after this event: status and amounts as of the event, other fields as they are now.",
-      resolve: async (query, event, _args, ctx) => {
-        const row = await ctx.db.transaction.findUniqueOrThrow({ ...query, where: { id: event.aggregateId } });
+      resolve: async (event, _args, ctx) => {
+        const { transaction: row } = await rowsOf(ctx.db, event);
+        if (!row) throw new Error(`Transaction ${event.aggregateId} of outbox event ${event.id} does not exist`);
         const after = payloadOf(event);
         return {
           ...row,
@@ -81,14 +123,21 @@ export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEven
         };
       },
     }),
-    salesUnit: t.prismaField({
-      type: "SalesUnit",
-      resolve: (query, event, _args, ctx) => ctx.db.salesUnit.findUniqueOrThrow({ ...query, where: { id: event.salesUnitId! } }),
+    salesUnit: t.field({
+      type: SalesUnit,
+      nullable: false,
+      resolve: async (event, _args, ctx) => {
+        const { salesUnit } = await rowsOf(ctx.db, event);
+        if (!salesUnit) throw new Error(`Sales unit ${event.salesUnitId} of outbox event ${event.id} does not exist`);
+        return salesUnit;
+      },
     }),
   }),
 });
 
 interface Scope {
+  /** The merchants whose events can concern the subscription ("*": any). */
+  merchantIds: readonly string[] | "*";
   matches(unit: { id: string; merchantId: string }): boolean;
   where: Prisma.OutboxEventWhereInput;
   /** Throws when the fresh access no longer covers what was subscribed to. */
@@ -111,6 +160,7 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
     }
     const wanted = new Set(ids);
     return {
+      merchantIds: [...new Set(units.map((unit) => unit.merchantId))],
       matches: (unit) => wanted.has(unit.id),
       where: { salesUnitId: { in: ids } },
       recheck: (access) => {
@@ -120,9 +170,11 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
     };
   }
   const initial = ctx.access;
-  if (initial.merchantIds("VIEW_TRANSACTIONS").length === 0) throw new ForbiddenError("You may not view the transactions of any sales unit.");
+  const merchantIds = initial.merchantIds("VIEW_TRANSACTIONS");
+  if (merchantIds.length === 0) throw new ForbiddenError("You may not view the transactions of any sales unit.");
   // The units this subscription follows are fixed when it starts; units granted later need a new subscription.
   return {
+    merchantIds,
     matches: (unit) => initial.canOnSalesUnit("VIEW_TRANSACTIONS", unit),
     where: initial.salesUnitChildWhere("VIEW_TRANSACTIONS"),
     recheck: (access) => {
@@ -134,40 +186,56 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
 }
 
 const unitOf = (event: OutboxRecord) => (event.salesUnitId && event.merchantId ? { id: event.salesUnitId, merchantId: event.merchantId } : null);
+const isTransactionEvent = (event: OutboxRecord) => event.aggregateType === "Transaction" && STORED_TYPES.includes(event.type);
+
+/** Who the token speaks for, without its expiry: tokens of one principal (and sales unit choice) share permission reads. */
+function principalKey(token: VerifiedToken, msn: string | null): string {
+  const { expiresAt: _expiry, ...subject } = token;
+  return JSON.stringify([subject, msn]);
+}
 
 async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
+  if (ctx.refusedStream) throw ctx.refusedStream;
   const after = args.after == null ? null : decodeEventCursor(args.after);
   const scope = await scopeOf(ctx, args.salesUnitIds);
   const token = ctx.token;
   if (!token || !ctx.principal) throw new AuthenticationError();
-  const isTransactionEvent = (event: OutboxRecord) => event.aggregateType === "Transaction" && STORED_TYPES.includes(event.type);
-  return ctx.services.events.feed.subscribe({
+  const { db, msn } = ctx;
+  return ctx.services.events.feed.subscribe<Access>({
     after,
     expiresAt: ctx.principal.expiresAt,
+    merchantIds: scope.merchantIds,
     matches: (event) => {
       const unit = unitOf(event);
       return isTransactionEvent(event) && unit !== null && scope.matches(unit);
     },
     replay: async (from, upTo, limit) => {
-      const rows = await ctx.db.outboxEvent.findMany({
+      const rows = await db.outboxEvent.findMany({
         where: { AND: [scope.where, { aggregateType: "Transaction", type: { in: STORED_TYPES }, deliverySeq: { gt: from, lte: upTo } }] },
         orderBy: { deliverySeq: "asc" },
         take: limit,
       });
       return rows.map(recordFromRow);
     },
-    authorize: async (events) => {
-      if (events.length === 0) return events;
-      const fresh = await resolvePrincipal(ctx.db, token, { msn: ctx.msn });
-      scope.recheck(fresh.access);
+    principalKey: principalKey(token, msn),
+    loadAccess: async () => (await resolvePrincipal(db, token, { msn })).access,
+    admit: (access, events) => {
+      scope.recheck(access);
       // Field rules (payer details) read the context: let them follow the change too.
-      ctx.access = fresh.access;
-      return events.filter((event) => {
+      ctx.access = access;
+      const visible = events.filter((event) => {
         const unit = unitOf(event);
-        return unit !== null && fresh.access.canOnSalesUnit("VIEW_TRANSACTIONS", unit);
+        return unit !== null && access.canOnSalesUnit("VIEW_TRANSACTIONS", unit);
       });
+      loadRows(db, visible);
+      return visible;
     },
-    onOverflow: () => ctx.closeConnection?.(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`),
+    onOverflow: () => {
+      if (!ctx.closeConnection) return false;
+      ctx.closeConnection(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`);
+      return true;
+    },
+    ...(ctx.writable ? { writable: ctx.writable } : {}),
   });
 }
 

@@ -3,8 +3,11 @@
  * so the shared Redis other tests use is never touched.
  */
 import net from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { appendOutbox } from "../../src/events/outbox";
+import { transactionEvent } from "../../src/events/transaction-events";
 import { assertOrderedOnce, captureOneOre, collect, connect, createReservedPayment, latestCursor, redisPrefix, REDIS_URL, waitFor, type Connection } from "./support";
 
 interface Proxy {
@@ -55,10 +58,10 @@ let proxy: Proxy;
 let a: TestGateway;
 let b: TestGateway;
 let connection: Connection;
+const prefix = redisPrefix();
 
 beforeAll(async () => {
   proxy = await startProxy(REDIS_URL);
-  const prefix = redisPrefix();
   b = await startTestGateway({ REDIS_URL: proxy.url, REDIS_CHANNEL_PREFIX: prefix });
   a = await startTestGateway({ REDIS_URL: proxy.url, REDIS_CHANNEL_PREFIX: prefix, OUTBOX_RELAY: "false", OUTBOX_POLL_INTERVAL_MS: "200" }, { sharing: b });
   await waitFor("both instances connected to Redis", () => a.services.events.bus.connected && b.services.events.bus.connected);
@@ -76,9 +79,9 @@ describe("a Redis outage", () => {
     const payment = await createReservedPayment(db, "751312");
     connection = connect(a.url, await a.login("no-admin"));
     const subscriber = collect(connection, { after: await latestCursor(db) });
-    // Instance A relays nothing itself: every batch its bus hands on came through Redis.
+    // Instance A relays nothing itself: every announcement it hears came through Redis.
     let fromRedis = 0;
-    const stopListening = a.services.events.bus.subscribe((records) => (fromRedis += records.length));
+    const stopListening = a.services.events.bus.onNews((why) => (fromRedis += why === "announced" ? 1 : 0));
 
     await captureOneOre(db, payment.id);
     await waitFor("the event before the outage, through Redis", () => subscriber.events.length === 1 && fromRedis === 1);
@@ -103,5 +106,44 @@ describe("a Redis outage", () => {
     expect(subscriber.errors).toEqual([]);
     expect(connection.closed).toBeNull();
     assertOrderedOnce(subscriber.events);
+  });
+});
+
+describe("a message on the Redis channel", () => {
+  it("delivers nothing forged and still delivers the real event with the sequence number the forgery claimed", async () => {
+    const db = b.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    const forgedConnection = connect(a.url, await a.login("no-admin"));
+    try {
+      const subscriber = collect(forgedConnection, { after: await latestCursor(db) });
+      await captureOneOre(db, payment.id);
+      await waitFor("the first real event", () => subscriber.events.length === 1);
+
+      // What the old fan-out accepted as the next event: a CAPTURED of 9 999.00 that never happened.
+      const { _max } = await db.outboxEvent.aggregate({ _max: { deliverySeq: true } });
+      const row = await db.transaction.findUniqueOrThrow({ where: { id: payment.id } });
+      const forged = transactionEvent({ ...row, capturedAmount: 999_900, version: row.version + 1 }, "CAPTURED", 999_899, new Date());
+      const record = { ...forged, id: "999999999", seq: String((_max.deliverySeq ?? 0n) + 1n), createdAt: new Date().toISOString() };
+      const redis = new Redis(REDIS_URL);
+      try {
+        await redis.publish(`${prefix}:outbox`, JSON.stringify([record]));
+      } finally {
+        redis.disconnect();
+      }
+      await captureOneOre(db, payment.id);
+      await waitFor("the second real event", () => subscriber.events.length >= 2);
+      // One more real event after it: had anything forged been queued, it would be out by now.
+      await db.$transaction(async (tx) => {
+        const updated = await tx.transaction.update({ where: { id: payment.id }, data: { capturedAmount: { increment: 1 }, version: { increment: 1 } } });
+        await appendOutbox(tx, transactionEvent(updated, "CAPTURED", 1, new Date()));
+      });
+      await waitFor("the third real event", () => subscriber.events.length >= 3);
+
+      expect(subscriber.errors).toEqual([]);
+      expect(subscriber.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3]);
+      assertOrderedOnce(subscriber.events);
+    } finally {
+      await forgedConnection.dispose();
+    }
   });
 });

@@ -37,14 +37,15 @@ describe("WebSocket connections", () => {
   it("closes the socket with 4401 when its token expires", async () => {
     const persona = gateway.persona("no-admin");
     const user = await gateway.services.db.portalUser.findUniqueOrThrow({ where: { nin: persona.nin! } });
-    const token = await gateway.services.tokens.issue({ kind: "user", userId: user.id, method: "BANKID_NO" }, 2);
+    // Long enough for the first event to arrive on a busy machine, short enough to watch it run out.
+    const token = await gateway.services.tokens.issue({ kind: "user", userId: user.id, method: "BANKID_NO" }, 6);
     const connection = open(token);
     const subscriber = collect(connection, { after: await latestCursor(gateway.services.db) });
     const payment = await createReservedPayment(gateway.services.db, "751312");
     await captureOneOre(gateway.services.db, payment.id);
     await waitFor("an event while the token is valid", () => subscriber.events.length === 1);
 
-    const closed = await waitFor("the close at expiry", () => connection.closed, 6000);
+    const closed = await waitFor("the close at expiry", () => connection.closed, 15_000);
     expect(closed).toEqual({ code: 4401, reason: "Token expired: reconnect with a fresh token" });
   });
 

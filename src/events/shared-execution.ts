@@ -1,0 +1,107 @@
+/**
+ * One answer per event for everyone who asked the same thing with the same permissions. GraphQL maps each event of a
+ * subscription through the operation's selection, once per subscriber; with thousands of dashboards on one
+ * merchant that is thousands of identical executions per event. This plugin executes an event's selection once per
+ * (document, operation, the variables the selection uses, permission class) and hands every such subscriber the
+ * same result. The event objects the feed fans out are shared, so the results hang off them (a WeakMap) and go
+ * when the event does.
+ *
+ * The source stream is still created per subscriber through the field's own `subscribe` (arguments, scopes,
+ * permission checks); only the per-event execution is shared. Variables of the root field's arguments (`after`,
+ * `salesUnitIds`) choose events, not their shape, so they do not split the sharing.
+ */
+import {
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  Kind,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from "graphql";
+import { isAsyncIterable, mapAsyncIterator, type Plugin } from "graphql-yoga";
+import type { Access } from "../auth/permissions";
+import type { Principal } from "../auth/principal";
+
+interface OperationShape {
+  id: number;
+  /** The variables the selection (not the root field's arguments) reads, in a fixed order. */
+  variables: string[];
+}
+
+let nextShapeId = 0;
+const shapes = new WeakMap<DocumentNode, Map<string, OperationShape>>();
+const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+const permissionClasses = new WeakMap<Access, string>();
+
+function variablesIn(nodes: readonly (ASTNode | undefined)[]): Set<string> {
+  const names = new Set<string>();
+  for (const node of nodes) {
+    if (!node) continue;
+    visit(node, {
+      Variable: (variable) => {
+        names.add(variable.name.value);
+      },
+    });
+  }
+  return names;
+}
+
+function shapeOf(document: DocumentNode, operationName: string | null | undefined): OperationShape | null {
+  let byName = shapes.get(document);
+  if (!byName) shapes.set(document, (byName = new Map()));
+  const known = byName.get(operationName ?? "");
+  if (known) return known;
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const rootFields = operation.selectionSet.selections;
+  const used = variablesIn([
+    ...(operation.directives ?? []),
+    ...rootFields.flatMap((selection): (ASTNode | undefined)[] =>
+      selection.kind === Kind.FIELD ? [...(selection.directives ?? []), selection.selectionSet] : [selection],
+    ),
+    ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION),
+  ]);
+  const shape = { id: nextShapeId++, variables: [...used].sort() };
+  byName.set(operationName ?? "", shape);
+  return shape;
+}
+
+/** Subscribers whose principals have the same kind and the same grants see the same fields. */
+export function permissionClass(principal: Principal | null, access: Access): string {
+  let grants = permissionClasses.get(access);
+  if (grants === undefined) {
+    grants = JSON.stringify(
+      access.grants.map((grant) => [grant.merchantId, grant.salesUnitIds === "ALL" ? "ALL" : [...grant.salesUnitIds].sort(), [...grant.actions].sort()]),
+    );
+    permissionClasses.set(access, grants);
+  }
+  return `${principal?.kind ?? "ANONYMOUS"}:${grants}`;
+}
+
+export function useSharedSubscriptionResults<C extends Record<string, unknown>>(classOf: (context: C) => string): Plugin<C> {
+  return {
+    onSubscribe({ setSubscribeFn, subscribeFn }) {
+      setSubscribeFn(async (args: ExecutionArgs) => {
+        const stream = await createSourceEventStream(args);
+        // A request error (e.g. variables that do not coerce) is reported exactly as the stock executor reports it;
+        // it fails before any resolver runs, so asking again has no side effect.
+        if (!isAsyncIterable(stream)) return stream.errors?.some((error) => !error.path) ? subscribeFn(args) : stream;
+        const shape = shapeOf(args.document, args.operationName);
+        return mapAsyncIterator(stream, (payload: unknown) => {
+          const run = () => execute({ ...args, rootValue: payload });
+          if (!shape || typeof payload !== "object" || payload === null) return run();
+          const values = args.variableValues ?? {};
+          const key = `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000${classOf(args.contextValue as C)}`;
+          let byKey = results.get(payload);
+          if (!byKey) results.set(payload, (byKey = new Map()));
+          let result = byKey.get(key);
+          if (!result) byKey.set(key, (result = run()));
+          return result;
+        });
+      });
+    },
+  };
+}

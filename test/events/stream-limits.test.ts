@@ -1,0 +1,134 @@
+/** Caps on live connections per principal and per address, and the slow-consumer bound on SSE streams. */
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient as createSseClient } from "graphql-sse";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { transactionEvent } from "../../src/events/transaction-events";
+import { captureOneOre, collect, connect, createReservedPayment, latestCursor, SUBSCRIPTION, waitFor, type Connection } from "./support";
+
+const QUEUE_LIMIT = 5;
+let gateway: TestGateway;
+const connections: Connection[] = [];
+
+beforeAll(async () => {
+  gateway = await startTestGateway({ SUBSCRIPTION_QUEUE_LIMIT: String(QUEUE_LIMIT), MAX_CONNECTIONS_PER_PRINCIPAL: "2", MAX_CONNECTIONS_PER_ADDRESS: "3" });
+});
+afterAll(async () => {
+  for (const connection of connections) await connection.dispose();
+  await gateway?.stop();
+});
+
+async function open(persona: string): Promise<Connection> {
+  const connection = connect(gateway.url, await gateway.token(persona));
+  connections.push(connection);
+  return connection;
+}
+
+const held = () => gateway.services.events.connections.heldBy("127.0.0.1");
+
+async function closeAll(): Promise<void> {
+  for (const connection of connections.splice(0)) await connection.dispose();
+  await waitFor("every live connection to be released", () => held() === 0 && gateway.services.events.feed.size === 0);
+}
+
+describe("connection caps", () => {
+  it("refuses a principal's connection beyond MAX_CONNECTIONS_PER_PRINCIPAL with 4429 and admits it again once one closes", async () => {
+    const after = await latestCursor(gateway.services.db);
+    const first = collect(await open("no-admin"), { after });
+    const second = collect(await open("no-admin"), { after });
+    await waitFor("two subscriptions", () => gateway.services.events.feed.size === 2);
+    const third = await open("no-admin");
+    collect(third, { after });
+    const closed = await waitFor("the refusal", () => third.closed);
+    expect(closed.code).toBe(4429);
+    expect(closed.reason).toMatch(/^Too many connections: You already hold 2 live connections/);
+
+    const payment = await createReservedPayment(gateway.services.db, "751312");
+    await captureOneOre(gateway.services.db, payment.id);
+    await waitFor("the event on both admitted connections", () => first.events.length === 1 && second.events.length === 1);
+
+    await connections[0]!.dispose();
+    await waitFor("the closed connection to be released", () => held() === 2);
+    const again = await open("no-admin");
+    const resumed = collect(again, { after });
+    await waitFor("the replay on the connection admitted after one closed", () => resumed.events.length === 1);
+    expect(again.closed).toBeNull();
+    await closeAll();
+  });
+
+  it("refuses connections beyond MAX_CONNECTIONS_PER_ADDRESS, whoever opens them", async () => {
+    const after = await latestCursor(gateway.services.db);
+    for (const persona of ["no-admin", "dk-admin", "fi-admin"]) collect(await open(persona), { after });
+    await waitFor("three subscriptions", () => gateway.services.events.feed.size === 3);
+    const fourth = await open("no-sum");
+    collect(fourth, { after });
+    const closed = await waitFor("the refusal", () => fourth.closed);
+    expect(closed.code).toBe(4429);
+    expect(closed.reason).toMatch(/^Too many connections: Your address already holds 3/);
+    await closeAll();
+  });
+
+  it("counts SSE streams against the same caps as WebSocket connections", async () => {
+    const after = await latestCursor(gateway.services.db);
+    for (let i = 0; i < 2; i++) collect(await open("no-sum"), { after });
+    await waitFor("two subscriptions", () => gateway.services.events.feed.size === 2);
+    // Yoga's own SSE on /graphql reports a refused subscription as a GraphQL error; graphql-sse's plugin on
+    // /graphql/stream answers any subscription refused when it starts with a bare 400.
+    const client = createSseClient({ url: `${gateway.url}/graphql`, headers: { authorization: `Bearer ${await gateway.token("no-sum")}` }, retryAttempts: 0 });
+    const errors: unknown[] = [];
+    const stop = client.subscribe({ query: SUBSCRIPTION, variables: { after } }, { next: (result) => errors.push(...(result.errors ?? [])), error: (error) => errors.push(error), complete: () => undefined });
+    try {
+      await waitFor("the refusal", () => errors.length > 0);
+      expect(JSON.stringify(errors)).toContain("TOO_MANY_CONNECTIONS");
+    } finally {
+      stop();
+      client.dispose();
+    }
+    await closeAll();
+  });
+});
+
+describe("a slow SSE client", () => {
+  it("is ended once more than SUBSCRIPTION_QUEUE_LIMIT events wait for it, instead of being buffered without bound", async () => {
+    const db = gateway.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    const body = JSON.stringify({ query: SUBSCRIPTION, variables: { after: await latestCursor(db) } });
+    const { port } = new URL(gateway.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    // A client that sends its request and then reads nothing.
+    socket.pause();
+    socket.write(
+      [
+        "POST /graphql/stream HTTP/1.1",
+        `Host: 127.0.0.1:${port}`,
+        "Content-Type: application/json",
+        "Accept: text/event-stream",
+        `Authorization: Bearer ${await gateway.token("no-admin")}`,
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        "",
+        body,
+      ].join("\r\n"),
+    );
+    try {
+      await waitFor("the stream's subscription", () => gateway.services.events.feed.size === 1);
+      // Far more than the socket buffers hold, so the server has to keep them somewhere or let go of the client.
+      const burst = 20_000;
+      const row = await db.transaction.findUniqueOrThrow({ where: { id: payment.id } });
+      const payload = JSON.stringify(transactionEvent({ ...row, status: "CAPTURED", capturedAmount: 1 }, "CAPTURED", 1, new Date()).payload);
+      await db.$executeRaw`
+        INSERT INTO "OutboxEvent" (type, "aggregateType", "aggregateId", "merchantId", "salesUnitId", payload)
+        SELECT 'transaction.CAPTURED', 'Transaction', ${payment.id}::uuid, ${payment.merchantId}::uuid, ${payment.salesUnitId}::uuid, ${payload}::jsonb
+        FROM generate_series(1, ${burst})`;
+      await db.$executeRaw`SELECT pg_notify('outbox_event', '')`;
+
+      await waitFor("the slow stream to be ended", () => gateway.services.events.feed.size === 0, 60_000);
+      socket.resume();
+      let received = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (received += chunk));
+      await waitFor("the server to close the connection", () => socket.readableEnded || socket.destroyed, 30_000);
+      expect(received.split("event: next").length - 1).toBeLessThan(burst);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
