@@ -220,7 +220,10 @@ export class LiveFeed {
     const merchants = subscriber.subscription.merchantIds;
     for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
       let set = this.byMerchant.get(merchant);
-      if (!set) this.byMerchant.set(merchant, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.byMerchant.set(merchant, set);
+      }
       set.add(subscriber);
     }
   }

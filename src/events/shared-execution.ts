@@ -51,7 +51,10 @@ function variablesIn(nodes: readonly (ASTNode | undefined)[]): Set<string> {
 
 function shapeOf(document: DocumentNode, operationName: string | null | undefined): OperationShape | null {
   let byName = shapes.get(document);
-  if (!byName) shapes.set(document, (byName = new Map()));
+  if (!byName) {
+    byName = new Map();
+    shapes.set(document, byName);
+  }
   const known = byName.get(operationName ?? "");
   if (known) return known;
   const operation = getOperationAST(document, operationName);
@@ -96,9 +99,15 @@ export function useSharedSubscriptionResults<C extends Record<string, unknown>>(
           const values = args.variableValues ?? {};
           const key = `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000${classOf(args.contextValue as C)}`;
           let byKey = results.get(payload);
-          if (!byKey) results.set(payload, (byKey = new Map()));
+          if (!byKey) {
+            byKey = new Map();
+            results.set(payload, byKey);
+          }
           let result = byKey.get(key);
-          if (!result) byKey.set(key, (result = run()));
+          if (!result) {
+            result = run();
+            byKey.set(key, result);
+          }
           return result;
         });
       });
