@@ -8,7 +8,6 @@ const UNIT_TESTS = [
   "test/domain/**/*.test.ts",
   "test/auth/permissions.test.ts",
   "test/auth/platform-signature.test.ts",
-  "test/http/logging.test.ts",
   "test/reports/render.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",

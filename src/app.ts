@@ -165,7 +165,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         requestId: currentRequestId(),
         clientAddress: clientAddress(initial),
         ...(initial.socket
-          ? { closeConnection: (code: number, reason: string) => initial.socket?.close(code, reason) }
+          ? { closeConnection: (code: number, reason: string) => initial.socket?.close(code, reason), expiryClosesConnection: true }
           : initial.res
             ? streamingResponse(initial.res)
             : {}),

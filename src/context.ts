@@ -23,6 +23,8 @@ export interface Context {
   clientAddress: string;
   /** Streaming operations (WebSocket, SSE): closes the operation's connection (a subscriber too slow to keep up). */
   closeConnection: ((code: number, reason: string) => void) | null;
+  /** WebSocket operations: the connection itself closes with 4401 when the token expires, ending its subscriptions. */
+  expiryClosesConnection: boolean;
   /**
    * SSE only: resolves when the response can take more, or is null when it can now. A stream library that buffers
    * whatever it is given would otherwise hold every event a client that reads nothing has not taken.
@@ -66,6 +68,7 @@ export interface ContextInput {
   requestId?: string | null;
   clientAddress?: string;
   closeConnection?: ((code: number, reason: string) => void) | null;
+  expiryClosesConnection?: boolean;
   writable?: (() => Promise<void> | null) | null;
 }
 
@@ -85,6 +88,7 @@ export async function createContext(services: Services, input: ContextInput): Pr
     msn: input.msn ?? null,
     clientAddress: input.clientAddress ?? "unknown",
     closeConnection: input.closeConnection ?? null,
+    expiryClosesConnection: input.expiryClosesConnection ?? false,
     writable: input.writable ?? null,
     refusedStream: null,
   };

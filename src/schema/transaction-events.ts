@@ -203,7 +203,9 @@ async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?:
   const { db, msn } = ctx;
   return ctx.services.events.feed.subscribe<Access>({
     after,
-    expiresAt: ctx.principal.expiresAt,
+    // Over WebSocket the connection closes with 4401 at expiry (src/events/websocket.ts); ending the subscription
+    // first would let a lazy client close the socket normally and miss why.
+    expiresAt: ctx.expiryClosesConnection ? null : ctx.principal.expiresAt,
     merchantIds: scope.merchantIds,
     matches: (event) => {
       const unit = unitOf(event);
