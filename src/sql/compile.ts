@@ -204,7 +204,7 @@ class Compiler {
   connection(
     type: GraphQLObjectType,
     nodes: FieldNode[],
-    options: { table: string; nodeType: string; condition: Condition; orderBy: { column: string; direction: "ASC" | "DESC" }[] },
+    options: { table: string; nodeType: string; condition: Condition; orderBy: readonly { column: string; direction: "ASC" | "DESC" }[] },
   ): string {
     const args = this.args(type, nodes);
     if (args.last != null || args.before != null) throw new NotCompilable("backward paging");
@@ -307,29 +307,10 @@ class Compiler {
     switch (name) {
       case "__typename":
         return this.params.add(queryType.name, "text");
-      case "transactions": {
-        const filter = decodeTransactionFilter(this.args(queryType, nodes).filter);
-        return this.connection(queryType, nodes, {
-          table: "Transaction",
-          nodeType: "Transaction",
-          condition: transactionListCondition(filter, access),
-          orderBy: [
-            { column: "createdAt", direction: "DESC" },
-            { column: "id", direction: "DESC" },
-          ],
-        });
-      }
+      case "transactions":
       case "salesUnits": {
-        const filter = decodeSalesUnitFilter(this.args(queryType, nodes).filter);
-        return this.connection(queryType, nodes, {
-          table: "SalesUnit",
-          nodeType: "SalesUnit",
-          condition: salesUnitListCondition(filter, access),
-          orderBy: [
-            { column: "name", direction: "ASC" },
-            { column: "id", direction: "ASC" },
-          ],
-        });
+        const root = ROOT_CONNECTIONS[name];
+        return this.connection(queryType, nodes, { ...root, condition: root.condition(this.args(queryType, nodes).filter, access) });
       }
       case "salesUnit": {
         const { msn } = this.args(queryType, nodes) as { msn: string };
@@ -353,6 +334,28 @@ class Compiler {
     }
   }
 }
+
+/** The root connections this path compiles: their table, the rows the caller may see (with the filter), their order. */
+const ROOT_CONNECTIONS = {
+  transactions: {
+    table: "Transaction",
+    nodeType: "Transaction",
+    condition: (filter: unknown, access: Access) => transactionListCondition(decodeTransactionFilter(filter), access),
+    orderBy: [
+      { column: "createdAt", direction: "DESC" },
+      { column: "id", direction: "DESC" },
+    ],
+  },
+  salesUnits: {
+    table: "SalesUnit",
+    nodeType: "SalesUnit",
+    condition: (filter: unknown, access: Access) => salesUnitListCondition(decodeSalesUnitFilter(filter), access),
+    orderBy: [
+      { column: "name", direction: "ASC" },
+      { column: "id", direction: "ASC" },
+    ],
+  },
+} as const satisfies Record<string, { table: string; nodeType: string; condition: (filter: unknown, access: Access) => Condition; orderBy: readonly { column: string; direction: "ASC" | "DESC" }[] }>;
 
 /** The node types `node(id:)` compiles, with what the caller may see of each (the same filters as their findUnique). */
 const NODE_CONDITIONS: Record<string, (access: Access) => Condition> = {
