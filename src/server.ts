@@ -57,7 +57,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const sql = config.compiledReads ? createSqlRunner(database.url, logger, options.onQuery) : null;
     if (sql) cleanup.unshift(() => sql.end());
     const principals = new PrincipalCache({ databaseUrl: database.url, logger });
-    await principals.start();
+    principals.start();
     cleanup.unshift(() => principals.stop());
     const limits = createRateLimits(config);
     cleanup.unshift(() => limits.close());

@@ -9,9 +9,9 @@
  * - an entry read before a change is never stored after it (each load remembers the generation it started in).
  * Entries also expire with their token and after `ttlMs`, and the cache holds at most `maxEntries`.
  */
-import pg from "pg";
 import type { Logger } from "pino";
 import type { Authenticated } from "./principal";
+import { keepListening } from "../db/listen";
 
 const CHANNEL = "portal_access_changed";
 
@@ -32,10 +32,9 @@ export interface PrincipalCacheOptions {
 export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
   private generation = 0;
-  private listening = false;
-  private stopped = false;
-  private client: pg.Client | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  /** True while the LISTEN connection is up: only then is anything cached. */
+  private live = false;
+  private listening: { stop(): Promise<void> } | null = null;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -44,20 +43,35 @@ export class PrincipalCache {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
-  async start(): Promise<void> {
-    await this.listen();
+  start(): void {
+    this.listening = keepListening({
+      databaseUrl: this.options.databaseUrl,
+      channel: CHANNEL,
+      reconnectMs: this.options.reconnectMs ?? 1000,
+      onNotification: () => this.invalidate(),
+      // Whatever changed while nobody listened was announced to no one.
+      onListening: () => {
+        this.invalidate();
+        this.live = true;
+      },
+      onLost: (error, wasListening) => {
+        this.live = false;
+        this.invalidate();
+        if (wasListening) this.options.logger.warn({ err: error }, "Principal cache lost its LISTEN connection; caching nothing until it is back");
+      },
+    });
   }
 
   /** The cached principal for `key`, or `load()`'s, stored when it is safe to. */
   async get(key: string, load: () => Promise<Authenticated>): Promise<Authenticated> {
     const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && this.listening && hit.generation === this.generation && now - hit.storedAt < this.ttlMs && hit.value.principal.expiresAt.getTime() > now) {
+    if (hit && this.live && hit.generation === this.generation && now - hit.storedAt < this.ttlMs && hit.value.principal.expiresAt.getTime() > now) {
       return hit.value;
     }
     const generation = this.generation;
     const value = await load();
-    if (this.listening && generation === this.generation) {
+    if (this.live && generation === this.generation) {
       if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       this.entries.delete(key);
       this.entries.set(key, { value, generation, storedAt: now });
@@ -72,44 +86,7 @@ export class PrincipalCache {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.listening = false;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl });
-    let dropped = false;
-    const drop = (error?: unknown) => {
-      if (dropped) return;
-      dropped = true;
-      this.listening = false;
-      this.invalidate();
-      if (this.client === client) this.client = null;
-      client.end().catch(() => undefined);
-      if (this.stopped) return;
-      this.options.logger.warn({ err: error }, "Principal cache lost its LISTEN connection; caching nothing until it is back");
-      this.reconnectTimer = setTimeout(() => void this.listen(), this.options.reconnectMs ?? 1000);
-      this.reconnectTimer.unref();
-    };
-    client.on("notification", () => this.invalidate());
-    client.on("error", (error) => drop(error));
-    client.on("end", () => drop());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-    } catch (error) {
-      drop(error);
-      return;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.client = client;
-    // Whatever changed while nobody listened was announced to no one.
-    this.invalidate();
-    this.listening = true;
+    this.live = false;
+    await this.listening?.stop();
   }
 }

@@ -17,12 +17,13 @@
  * dense sequence, or find the rows on their next outbox read, and read them from the outbox (feed.ts). The fan-out
  * is therefore at-least-once from the outbox's point of view and de-duplicated by sequence in each feed.
  */
-import pg from "pg";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { isDatabaseUnavailable } from "../db/errors";
 import { withPooledClient } from "../db/sessions";
 import { OUTBOX_CHANNEL, OUTBOX_RECORD_COLUMNS, recordFromRow, type OutboxRecord } from "./outbox";
 import type { EventBus } from "./pubsub";
+import { keepListening } from "../db/listen";
 
 /** The advisory lock key every relay of a database agrees on (an arbitrary constant). */
 export const SEQUENCER_LOCK = "7305114922163201";
@@ -123,59 +124,29 @@ export function startRelay({ databaseUrl, pool, bus, logger, pollIntervalMs, bat
       });
   };
 
-  let listener: pg.Client | null = null;
-  let reopenTimer: NodeJS.Timeout | null = null;
-
-  const listen = async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    let dropped = false;
-    const drop = (error?: unknown) => {
-      if (dropped) return;
-      dropped = true;
-      const wasListening = listener === client;
-      if (wasListening) listener = null;
-      client.end().catch(() => undefined);
-      if (stopped) return;
+  const listening = keepListening({
+    databaseUrl,
+    channel: OUTBOX_CHANNEL,
+    reconnectMs: pollIntervalMs,
+    onNotification: wake,
+    // Whatever committed while nobody was listening was announced to no one.
+    onListening: wake,
+    onLost: (error, wasListening) => {
       if (wasListening) logger.warn({ err: error }, "Outbox relay lost its LISTEN connection; polling until it is reopened");
       else logger.debug({ err: error }, "Outbox relay could not open its LISTEN connection yet");
-      reopenTimer = setTimeout(() => {
-        reopenTimer = null;
-        void listen();
-      }, pollIntervalMs);
-      reopenTimer.unref();
-    };
-    client.on("notification", () => wake());
-    client.on("error", (error) => drop(error));
-    client.on("end", () => drop());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    } catch (error) {
-      drop(error);
-      return;
-    }
-    if (stopped) {
-      dropped = true;
-      await client.end().catch(() => undefined);
-      return;
-    }
-    listener = client;
-    // Whatever committed while nobody was listening was announced to no one.
-    wake();
-  };
+    },
+  });
 
   const poll = setInterval(wake, pollIntervalMs);
   poll.unref();
-  void listen();
 
   return {
     wake,
     stop: async () => {
       stopped = true;
       clearInterval(poll);
-      if (reopenTimer) clearTimeout(reopenTimer);
       await pass;
-      await listener?.end().catch(() => undefined);
+      await listening.stop();
     },
   };
 }
