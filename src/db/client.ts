@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "pino";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -23,6 +24,9 @@ export function createPrisma(databaseUrl: string, options: DbOptions = {}): Pris
   return prisma;
 }
 
+/** Distinct compiled statement texts prepared per connection (each connection keeps them as long as it lives). */
+const MAX_PREPARED_STATEMENTS = 200;
+
 /**
  * A pool of its own for the compiled read path (src/sql/): its statements answer one text value each, which goes
  * into the response without being parsed.
@@ -30,10 +34,22 @@ export function createPrisma(databaseUrl: string, options: DbOptions = {}): Pris
 export function createSqlRunner(databaseUrl: string, logger: Logger, onQuery?: (sql: string) => void, poolSize = 10) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   pool.on("error", (error) => logger.warn({ err: error }, "An idle read connection failed"));
+  // Planning a compiled statement costs about as much as running it, and the same few shapes come back all the time:
+  // they are prepared by name on each connection. The number of names is bounded, since every connection keeps its
+  // prepared statements for good; shapes beyond the bound run unprepared.
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    const known = names.get(text);
+    if (known || names.size >= MAX_PREPARED_STATEMENTS) return known;
+    const name = `compiled_${createHash("sha1").update(text).digest("base64url")}`;
+    names.set(text, name);
+    return name;
+  };
   return {
     async queryText(text: string, values: unknown[]): Promise<string> {
       onQuery?.(text);
-      const result = await pool.query<{ data: string }>(text, values);
+      const name = nameOf(text);
+      const result = await pool.query<{ data: string }>(name ? { name, text, values } : { text, values });
       return result.rows[0]!.data;
     },
     end: () => pool.end(),
