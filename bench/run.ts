@@ -14,7 +14,10 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { projectRoot } from "../src/config";
 import { localOrEmbeddedPostgres } from "../src/db/embedded";
-import { withClient } from "../src/db/admin";
+import { createDatabase, databaseUrlWithName, dropDatabase, withClient } from "../src/db/admin";
+import { createPrisma } from "../src/db/client";
+import { applyMigrations } from "../src/db/migrate";
+import { seedDemoData } from "../src/seed";
 import { DEFAULT_PARAMETERS, ensureDataset } from "./dataset";
 import type { LoadRequest, LoadResult } from "./load";
 import { statementsOf } from "./pg-proxy";
@@ -204,6 +207,28 @@ const median = (values: number[]) => {
 };
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
+/** S1 follows one demo merchant's dashboards: a database with the demo seed, made once (`portal_feed_bench`). */
+const S1_DATABASE = "portal_feed_bench";
+
+async function ensureDemoDatabase(adminUrl: string): Promise<string> {
+  const url = databaseUrlWithName(adminUrl, S1_DATABASE);
+  const seeded = await withClient(adminUrl, async (client) => (await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [S1_DATABASE])).rowCount === 1)
+    .then((exists) => exists && withClient(url, async (client) => (await client.query(`SELECT 1 FROM "Merchant" WHERE name = 'Fjordkaffe AS'`)).rowCount === 1))
+    .catch(() => false);
+  if (seeded) return url;
+  log(`S1: creating ${S1_DATABASE} with the demo seed`);
+  await dropDatabase(adminUrl, S1_DATABASE);
+  await createDatabase(adminUrl, S1_DATABASE);
+  await applyMigrations(url);
+  const prisma = createPrisma(url);
+  try {
+    await seedDemoData(prisma, { encryptionKey: randomBytes(32) });
+  } finally {
+    await prisma.$disconnect();
+  }
+  return url;
+}
+
 async function runS1(databaseUrl: string): Promise<Record<(typeof S1_KEYS)[number], number | null>> {
   const missing = Object.fromEntries(S1_KEYS.map((key) => [key, null])) as Record<(typeof S1_KEYS)[number], number | null>;
   if (!existsSync(S1_SCRIPT)) {
@@ -319,7 +344,7 @@ async function main(): Promise<void> {
       await server.stop();
       running.splice(running.indexOf(server), 1);
     }
-    const s1 = await runS1(dataset.url);
+    const s1 = await runS1(await ensureDemoDatabase(postgres.adminUrl));
     const report = summarise(measurements, statements, s1);
     report.postgraphile_version = postgraphileVersion();
     report.transactions = datasetParameters.transactions;
