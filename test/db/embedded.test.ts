@@ -1,21 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { withClient } from "../../src/db/admin";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../src/db/embedded";
+import { freePort } from "../support/ports";
 
 const runningAsRoot = process.getuid?.() === 0;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitUntilGone(pid: number): Promise<void> {
   for (;;) {

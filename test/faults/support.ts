@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
+import { freePort } from "../support/ports";
 import path from "node:path";
 import { projectRoot } from "../../src/config";
 import { inject } from "vitest";
@@ -20,13 +21,7 @@ import { waitFor } from "../events/support";
 
 export { waitFor };
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 export interface OwnPostgres {
   /** URL of this file's database, a clone of the run's seeded template. */
