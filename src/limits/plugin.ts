@@ -1,5 +1,5 @@
 /**
- * Applies the request budgets: per client address to every HTTP request but the health probe (refused before
+ * Applies the request budgets: per client address to every HTTP request but the health probes (refused before
  * routing, parsing or authentication), and per principal to every query and mutation on any transport.
  * Subscriptions are long-lived and bounded per connection instead (MAX_SUBSCRIPTIONS_PER_CONNECTION).
  */
@@ -27,8 +27,11 @@ function rateLimitedError(error: RateLimitedError): GraphQLError {
   });
 }
 
-/** Probes must see the gateway's health even while a client is being refused. */
-const UNLIMITED_PATHS = new Set(["/healthz"]);
+/**
+ * Probes must see the gateway's health even while a client is being refused: an orchestrator that polls from the
+ * same address as a busy client would otherwise read 429 as "not ready" (or miss a real outage behind it).
+ */
+const UNLIMITED_PATHS = new Set(["/healthz", "/readyz"]);
 
 /** For a resolver with its own budget: a spent budget becomes the same 429 GraphQL error as the plugin's. */
 export async function consumeOrRefuse(limits: RateLimits, name: LimitName, key: string): Promise<void> {

@@ -42,9 +42,12 @@ describe("PostgreSQL going away under a write load", () => {
     await db.$disconnect();
 
     await postgres.stop();
+    let lastProbe: Awaited<ReturnType<typeof readyz>> | null = null;
     const red = await waitFor("/readyz to turn red", async () => {
-      const probe = await readyz(gateway.url);
-      return probe.status === 503 ? probe : null;
+      lastProbe = await readyz(gateway.url);
+      return lastProbe.status === 503 ? lastProbe : null;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; last answer ${JSON.stringify(lastProbe)}; gateway exit ${JSON.stringify(gateway.exit)}\n${gateway.logs.slice(-20).join("\n")}`);
     });
     expect(red.checks.database).toMatchObject({ ok: false });
     const failuresBefore = load.failures.length;

@@ -63,12 +63,13 @@ describe("per-address budget", () => {
   });
   afterAll(async () => gateway?.stop());
 
-  it("refuses a flooding address with 429 before any work, while another address and the health probe are served", async () => {
+  it("refuses a flooding address with 429 before any work, while another address and the health probes are served", async () => {
     const answers = await Promise.all(Array.from({ length: 12 }, () => send(gateway.url, "/graphql?query=%7B__typename%7D", { from: "127.0.0.3" })));
     expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(4);
     expect(answers.find((a) => a.status === 429)?.headers["retry-after"]).toBeDefined();
     expect((await graphql(gateway, admin, "{ viewer { kind } }", "127.0.0.4")).status).toBe(200);
     expect((await send(gateway.url, "/healthz", { from: "127.0.0.3" })).status).toBe(200);
+    expect((await send(gateway.url, "/readyz", { from: "127.0.0.3" })).status).toBe(200);
   });
 });
 
