@@ -52,6 +52,8 @@ const { values: options } = parseArgs({
     transactions: { type: "string" },
     subscribers: { type: "string" },
     database: { type: "string", default: "portal_bench" },
+    baseline: { type: "string" },
+    "skip-s1": { type: "boolean", default: false },
   },
 });
 
@@ -62,7 +64,9 @@ const WARMUP_SECONDS = QUICK ? 1 : 3;
 const CONNECTIONS = Number(options.connections);
 /** Every server gets the gateway's own pool size, so none wins by holding more database connections. */
 const POOL_SIZE = 10;
-const SERVERS: ServerName[] = ["gateway", "postgraphile", "floor"];
+/** `--baseline DIR`: the gateway of another checkout (the code before a change) measured in the same rounds. */
+const BASELINE = options.baseline ? path.resolve(options.baseline) : null;
+const SERVERS: ServerName[] = BASELINE ? ["gateway", "baseline", "postgraphile", "floor"] : ["gateway", "postgraphile", "floor"];
 const S1_SCRIPT = path.join(projectRoot, "bench", "s1-live-feed.ts");
 const S1_KEYS = ["s1_subscribers", "s1_p50_ms", "s1_p99_ms", "s1_kb_per_subscriber", "relay_events_per_s"] as const;
 
@@ -112,7 +116,7 @@ async function checkAnswers(scenarios: Scenario[], urls: Record<ServerName, stri
       const answers = new Map<ServerName, unknown>();
       for (const server of scenario.servers) {
         try {
-          answers.set(server, variant.normalize[server](await send(urls[server], variant.requests[server]!)));
+          answers.set(server, variant.normalize[server]!(await send(urls[server], variant.requests[server]!)));
         } catch (error) {
           throw new Error(`${scenario.name} request ${index} on ${server}: ${(error as Error).message}`);
         }
@@ -140,7 +144,7 @@ async function checkCaptures(client: pg.Client, m1: Scenario, urls: Record<Serve
   for (const server of m1.servers) {
     const before = await capturedAmount();
     const operations = await captureOperationCount(client);
-    const answer = variant.normalize[server](await send(urls[server], variant.requests[server]!)) as { status: string };
+    const answer = variant.normalize[server]!(await send(urls[server], variant.requests[server]!)) as { status: string };
     if (answer.status !== "CAPTURED" || (await capturedAmount()) !== before + 1 || (await captureOperationCount(client)) !== operations + 1) {
       throw new Error(`m1 on ${server}: the capture did not add exactly one unit and one operation (${JSON.stringify(answer)})`);
     }
@@ -276,9 +280,13 @@ async function main(): Promise<void> {
       startPostgraphile(viaProxy(dataset.url, proxies.ports.postgraphile!), POOL_SIZE),
       startFloor(viaProxy(dataset.url, proxies.ports.floor!), POOL_SIZE),
     ]);
-    const servers: Record<ServerName, HttpServer> = { gateway, postgraphile, floor };
+    const baseline = BASELINE
+      ? await startGatewayProcess({ databaseUrl: viaProxy(dataset.url, proxies.ports.baseline!), encryptionKey, signingKeyPem: tokens.signingKeyPem, root: BASELINE, name: "baseline" })
+      : null;
+    const servers: Record<ServerName, HttpServer> = { gateway, postgraphile, floor, baseline: baseline ?? gateway };
     running.unshift(gateway, postgraphile, floor);
-    const urls = { gateway: gateway.url, postgraphile: postgraphile.url, floor: floor.url };
+    if (baseline) running.unshift(baseline);
+    const urls = { gateway: gateway.url, postgraphile: postgraphile.url, floor: floor.url, baseline: baseline?.url ?? gateway.url };
     const load = await startLoadGenerator();
     running.unshift(load);
 
@@ -286,6 +294,7 @@ async function main(): Promise<void> {
     const measurements = await withClient(dataset.url, async (client) => {
       await resetCapturePool(client);
       const scenarios = await buildScenarios(client, tokens);
+      if (BASELINE) for (const scenario of scenarios) withBaseline(scenario);
       log("Checking that the servers give the same answers");
       await checkAnswers(scenarios, urls);
       await checkCaptures(client, scenarios.find((s) => s.name === "m1")!, urls);
@@ -340,11 +349,11 @@ async function main(): Promise<void> {
       return measured;
     });
 
-    for (const server of [load, gateway, postgraphile, floor, proxies]) {
+    for (const server of [load, gateway, ...(baseline ? [baseline] : []), postgraphile, floor, proxies]) {
       await server.stop();
       running.splice(running.indexOf(server), 1);
     }
-    const s1 = await runS1(await ensureDemoDatabase(postgres.adminUrl));
+    const s1 = options["skip-s1"] ? {} : await runS1(await ensureDemoDatabase(postgres.adminUrl));
     const report = summarise(measurements, statements, s1);
     report.postgraphile_version = postgraphileVersion();
     report.transactions = datasetParameters.transactions;
@@ -355,6 +364,15 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report));
   } finally {
     for (const server of running) await server.stop().catch((error: Error) => log(`Stopping ${server.name} failed: ${error.message}`));
+  }
+}
+
+/** The baseline gateway is asked what the gateway is asked, right after it. */
+function withBaseline(scenario: Scenario): void {
+  scenario.servers.splice(scenario.servers.indexOf("gateway") + 1, 0, "baseline");
+  for (const variant of scenario.variants) {
+    variant.requests.baseline = variant.requests.gateway;
+    variant.normalize.baseline = variant.normalize.gateway;
   }
 }
 
@@ -372,6 +390,7 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
   };
   for (const scenario of ["q1", "q2", "q3", "m1"] as const) {
     if (scenario !== "m1") report[`${scenario}_vs_postgraphile`] = ratio(scenario, "postgraphile");
+    if (BASELINE) report[`${scenario}_vs_baseline`] = ratio(scenario, "baseline");
     report[`${scenario}_vs_floor`] = ratio(scenario, "floor");
     for (const server of SERVERS) {
       const runs = of(scenario, server);

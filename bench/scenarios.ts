@@ -7,13 +7,14 @@ import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, SignJW
 import { DATASET_END, CAPTURE_POOL_REFERENCE_PREFIX } from "./dataset";
 import type { LoadRequest } from "./load";
 
-export type ServerName = "gateway" | "postgraphile" | "floor";
+/** `baseline`: a second gateway from another checkout (`--baseline DIR`), asked exactly as the gateway is. */
+export type ServerName = "gateway" | "baseline" | "postgraphile" | "floor";
 export type ScenarioName = "q1" | "q2" | "q3" | "m1";
 
 export interface Variant {
   requests: Partial<Record<ServerName, LoadRequest>>;
   /** Brings a server's answer to the shared shape. */
-  normalize: Record<ServerName, (body: unknown) => unknown>;
+  normalize: Record<Exclude<ServerName, "baseline">, (body: unknown) => unknown> & Partial<Record<"baseline", (body: unknown) => unknown>>;
 }
 
 export interface Scenario {

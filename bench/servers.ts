@@ -128,14 +128,18 @@ export interface GatewaySettings {
   databaseUrl: string;
   encryptionKey: string;
   signingKeyPem: string;
+  /** The checkout to run (default: this one); `--baseline` runs another one's code side by side. */
+  root?: string;
+  name?: string;
 }
 
 /** `npm start` as production runs it, with the relay off: numbering outbox rows is the live feed's cost (S1), not a request's. */
 export async function startGatewayProcess(settings: GatewaySettings): Promise<HttpServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...TSX, path.join(projectRoot, "src", "server.ts")], {
-    cwd: projectRoot,
+  const root = settings.root ?? projectRoot;
+  const child = spawn(process.execPath, [...TSX, path.join(root, "src", "server.ts")], {
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -157,7 +161,7 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Ht
   const output = tail(child);
   child.stderr.pipe(process.stderr);
   await waitForHttp(`${url}/healthz`, child, output);
-  return { name: "gateway", url, stop: () => stopProcess(child) };
+  return { name: settings.name ?? "gateway", url, stop: () => stopProcess(child) };
 }
 
 export function postgraphileVersion(): string {
