@@ -32,7 +32,10 @@ const MAX_PREPARED_STATEMENTS = 200;
  * into the response without being parsed.
  */
 export function createSqlRunner(databaseUrl: string, logger: Logger, onQuery?: (sql: string) => void, poolSize = 10) {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // Generic plans: a compiled statement's shape already says which index to walk (the filter's equalities, the page's
+  // order and LIMIT), and planning it afresh for each request's values cost more than running it (Q1: 3.2 ms of
+  // planning for 1.2 ms of execution); PostgreSQL's own choice kept re-planning the statements with `= ANY` arrays.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, options: "-c plan_cache_mode=force_generic_plan" });
   pool.on("error", (error) => logger.warn({ err: error }, "An idle read connection failed"));
   // Planning a compiled statement costs about as much as running it, and the same few shapes come back all the time:
   // they are prepared by name on each connection. The number of names is bounded, since every connection keeps its

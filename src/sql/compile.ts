@@ -68,6 +68,12 @@ class Compiler {
   readonly scope: SqlScope;
   private readonly fragments: Record<string, FragmentDefinitionNode> = {};
 
+  /**
+   * While a connection's nodes are written: the aliases of its page rows, and the relations built once per distinct
+   * target over the whole page (common table expressions added to the connection's WITH).
+   */
+  private page: { name: string; size: number; rows: Set<string>; relations: string[] } | null = null;
+
   private readonly operation: OperationDefinitionNode;
   /** The operation's variables, coerced as execution coerces them. */
   private readonly variables: Record<string, unknown>;
@@ -189,6 +195,7 @@ class Compiler {
         const { type: target, fields: sub } = this.subfields(type, nodes);
         const alias = this.scope.alias();
         const table = tableOf(target.name);
+        if (field.key && this.page?.rows.has(row.alias)) return this.pageRelation(target, sub, table, field.key, row);
         return `(SELECT ${this.guardedObject(target, sub, { alias, parent: row })} FROM "${table}" ${alias} WHERE ${field.where(row, alias)})`;
       }
       case "many": {
@@ -198,6 +205,23 @@ class Compiler {
         return `(SELECT COALESCE(json_agg(${element} ORDER BY ${field.orderBy(alias)}), '[]'::json) ${field.from(row, alias, this.scope)})`;
       }
     }
+  }
+
+  /**
+   * A to-one relation of a page's rows, built once per distinct target (the page's 50 payments of one sales unit
+   * build that unit and its merchant once) and looked up by key per row. MATERIALIZED: inlined, PostgreSQL would
+   * build it again for every row. The target's own auth scope is inside, as everywhere.
+   */
+  private pageRelation(target: GraphQLObjectType, fields: Fields, table: string, key: string, row: Row): string {
+    const page = this.page!;
+    const relation = this.scope.alias();
+    const alias = this.scope.alias();
+    const object = this.guardedObject(target, fields, { alias });
+    page.relations.push(
+      `${relation} AS MATERIALIZED (SELECT ${alias}."id" AS __key, ${object} AS __json FROM "${table}" ${alias} ` +
+        `WHERE ${alias}."id" IN (SELECT k."${key}" FROM ${page.name} k WHERE k.__rn <= ${page.size}))`,
+    );
+    return `(SELECT ${relation}.__json FROM ${relation} WHERE ${relation}.__key = ${row.alias}."${key}")`;
   }
 
   /** A root connection over `table`, newest first or by name, with the relay plugin's paging. */
@@ -234,6 +258,7 @@ class Compiler {
 
     const { type: connectionType, fields } = this.subfields(type, nodes);
     const nodeType = this.input.schema.getType(options.nodeType) as GraphQLObjectType;
+    this.page = { name: page, size, rows: new Set(), relations: [] };
     const cursorOf = (alias: string) => prismaCursor(`${alias}.id`);
     const pairs: string[] = [];
     for (const [key, fieldNodes] of fields) {
@@ -246,6 +271,7 @@ class Compiler {
       } else if (name === "edges") {
         const { type: edgeType, fields: edgeFields } = this.subfields(connectionType, fieldNodes);
         const row: Row = { alias: this.scope.alias() };
+        this.page.rows.add(row.alias);
         const edgePairs: string[] = [];
         for (const [edgeKey, edgeNodes] of edgeFields) {
           const edgeName = edgeNodes[0]!.name.value;
@@ -258,6 +284,7 @@ class Compiler {
         value = `(SELECT COALESCE(json_agg(json_build_object(${edgePairs.join(", ")}) ORDER BY ${row.alias}.__rn), '[]'::json) FROM ${page} ${row.alias} WHERE ${row.alias}.__rn <= ${size})`;
       } else if (name === "nodes") {
         const row: Row = { alias: this.scope.alias() };
+        this.page.rows.add(row.alias);
         const element = this.guardedObject(nodeType, this.subfields(connectionType, fieldNodes).fields, row);
         value = `(SELECT COALESCE(json_agg(${element} ORDER BY ${row.alias}.__rn), '[]'::json) FROM ${page} ${row.alias} WHERE ${row.alias}.__rn <= ${size})`;
       } else if (name === "pageInfo") {
@@ -277,7 +304,9 @@ class Compiler {
       } else throw new NotCompilable(`${connectionType.name}.${name}`);
       pairs.push(`'${key}'`, value);
     }
-    return `(WITH ${page} AS (${pageSql}) SELECT json_build_object(${pairs.join(", ")}))`;
+    const relations = this.page.relations.map((r) => `, ${r}`).join("");
+    this.page = null;
+    return `(WITH ${page} AS (${pageSql})${relations} SELECT json_build_object(${pairs.join(", ")}))`;
   }
 
   /** One row of a node type found by a condition, or null. */

@@ -30,8 +30,11 @@ export type FieldMapping =
   | { kind: "expr"; sql: (row: Row, scope: SqlScope) => string }
   /** Another GraphQL object made of the same row; null where `when` is false. */
   | { kind: "embedded"; type: string; when?: (row: Row, scope: SqlScope) => string }
-  /** A to-one relation: `where` finds the target row (aliased `target`) for the row. */
-  | { kind: "one"; type: string; where: (row: Row, target: string) => string }
+  /**
+   * A to-one relation: `where` finds the target row (aliased `target`) for the row. `key`, where the relation is the
+   * row's column holding the target's id, lets a page build each distinct target once instead of once per row.
+   */
+  | { kind: "one"; type: string; where: (row: Row, target: string) => string; key?: string }
   /** A list: `from` is the FROM … WHERE … clause over the target alias, `orderBy` its order. */
   | { kind: "many"; type: string; from: (row: Row, target: string, scope: SqlScope) => string; orderBy: (target: string) => string }
   /** A value known before the statement runs (the caller itself). */
@@ -112,7 +115,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       updatedAt: datetime("updatedAt"),
       expiresAt: datetime("expiresAt"),
       reservedAt: datetime("reservedAt"),
-      salesUnit: { kind: "one", type: "SalesUnit", where: (row, target) => `${ref(target, "id")} = ${ref(row, "salesUnitId")}` },
+      salesUnit: { kind: "one", type: "SalesUnit", key: "salesUnitId", where: (row, target) => `${ref(target, "id")} = ${ref(row, "salesUnitId")}` },
       payer: { kind: "embedded", type: "Payer", when: (row, scope) => canSeePayerSql(scope, row) },
       shipping: {
         kind: "embedded",
@@ -173,7 +176,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         },
       },
       capabilities: { kind: "embedded", type: "SalesUnitCapabilities" },
-      merchant: { kind: "one", type: "Merchant", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
+      merchant: { kind: "one", type: "Merchant", key: "merchantId", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
       createdAt: datetime("createdAt"),
       activatedAt: datetime("activatedAt"),
       deactivatedAt: datetime("deactivatedAt"),
@@ -218,7 +221,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       id: { kind: "globalId", typename: "Membership" },
       role: col("role"),
       permissions: col("permissions"),
-      merchant: { kind: "one", type: "Merchant", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
+      merchant: { kind: "one", type: "Merchant", key: "merchantId", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
       salesUnits: {
         kind: "many",
         type: "SalesUnit",
