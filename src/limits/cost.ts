@@ -37,13 +37,16 @@ interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+  /** Set when a page size came from a variable: the cost then holds for these variables only. */
+  usedVariables?: boolean;
 }
 
-function pageSize(args: readonly { name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }[], variables: Record<string, unknown>): number {
+function pageSize(walk: Walk, args: readonly { name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }[]): number {
   for (const name of ["first", "last"]) {
     const arg = args.find((a) => a.name.value === name);
     if (arg) {
-      const value = valueFromASTUntyped(arg.value, variables);
+      if (arg.value.kind === Kind.VARIABLE) walk.usedVariables = true;
+      const value = valueFromASTUntyped(arg.value, walk.variables);
       if (typeof value === "number" && value >= 0) return value;
     }
   }
@@ -72,21 +75,38 @@ function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: S
       const named = getNamedType(field.type) as GraphQLCompositeType;
       const connection = named.name.endsWith("Connection");
       const list = isListType(getNullableType(field.type));
-      const multiplier = connection ? pageSize(selection.arguments ?? [], walk.variables) : list && !inConnection ? LIST_SIZE : 1;
+      const multiplier = connection ? pageSize(walk, selection.arguments ?? []) : list && !inConnection ? LIST_SIZE : 1;
       total += 1 + multiplier * selectionCost(walk, named, selection.selectionSet, connection);
     }
   }
   return total;
 }
 
+/** Costs that no variable can change, per document and operation name; the document's life bounds the entry. */
+const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+  const known = fixedCosts.get(document)?.get(operationName ?? "");
+  if (known !== undefined) return known;
+  const walk = computeCost(schema, document, operationName, variables);
+  if (!walk.usedVariables) {
+    const costs = fixedCosts.get(document) ?? new Map<string, number>();
+    costs.set(operationName ?? "", walk.cost);
+    fixedCosts.set(document, costs);
+  }
+  return walk.cost;
+}
+
+function computeCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): { cost: number; usedVariables: boolean } {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return 0;
+  if (!operation) return { cost: 0, usedVariables: false };
   const root = schema.getRootType(operation.operation);
-  if (!root) return 0;
+  if (!root) return { cost: 0, usedVariables: false };
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-  return selectionCost({ schema, fragments, variables }, root, operation.selectionSet, false);
+  const walk: Walk = { schema, fragments, variables };
+  const cost = selectionCost(walk, root, operation.selectionSet, false);
+  return { cost, usedVariables: walk.usedVariables === true };
 }
 
 /** Refuses an operation over `maxCost` before it runs, on every transport. */

@@ -6,6 +6,7 @@
  */
 import { BREAK, GraphQLError, Kind, visit, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { perDocument } from "./per-document";
 
 /** Longer than any URL, name or message the portal takes; the longest field rule is 500 characters. */
 export const MAX_TEXT_INPUT_LENGTH = 2000;
@@ -38,7 +39,8 @@ function checkValue(value: unknown, where: string): GraphQLError | null {
   return null;
 }
 
-function checkDocument(document: DocumentNode): GraphQLError | null {
+/** The document's own texts are checked once per document text; the variables on every request. */
+const checkDocument = perDocument(function checkDocument(document: DocumentNode): GraphQLError | null {
   let problem: GraphQLError | null = null;
   visit(document, {
     [Kind.STRING](node) {
@@ -47,7 +49,7 @@ function checkDocument(document: DocumentNode): GraphQLError | null {
     },
   });
   return problem;
-}
+});
 
 /** Refuses the operation with BAD_USER_INPUT, over HTTP, SSE and WebSocket alike. */
 export function inputGuardPlugin(): Plugin {

@@ -5,10 +5,11 @@
 import { GraphQLError, Kind, visit, BREAK, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context";
+import { perDocument } from "./per-document";
 
 export type IntrospectionPolicy = "public" | "authenticated" | "off";
 
-function asksForSchema(document: DocumentNode): boolean {
+const asksForSchema = perDocument(function asksForSchema(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     [Kind.FIELD](node) {
@@ -18,7 +19,7 @@ function asksForSchema(document: DocumentNode): boolean {
     },
   });
   return found;
-}
+});
 
 export function introspectionPlugin(policy: IntrospectionPolicy): Plugin {
   return {

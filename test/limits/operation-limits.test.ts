@@ -39,6 +39,20 @@ describe("operation limits", () => {
     expect((await gateway.graphql(token, PAGE, { n: 50 })).errors).toBeUndefined();
   });
 
+  it("remembers a document's verdicts but prices its variables on every request: served for n = 50, then refused for n = 100,000", async () => {
+    const document = `query($n: Int, $ref: String) { transactions(first: $n, filter: { reference: $ref }) { edges { node { id salesUnit { name } } } } }`;
+    expect((await gateway.graphql(token, document, { n: 50 })).errors).toBeUndefined();
+    expect(codeOf(await gateway.graphql(token, document, { n: 100_000 }))).toBe("QUERY_TOO_COSTLY");
+    expect(codeOf(await gateway.graphql(token, document, { n: 50, ref: "a\u0000b" }))).toBe("BAD_USER_INPUT");
+    expect((await gateway.graphql(token, document, { n: 50 })).errors).toBeUndefined();
+  });
+
+  it("refuses a document whose fixed cost is too high every time it is sent, not only the first", async () => {
+    const costly = `{ transactions(first: 100000) { edges { node { id salesUnit { name } } } } }`;
+    expect(codeOf(await gateway.graphql(token, costly))).toBe("QUERY_TOO_COSTLY");
+    expect(codeOf(await gateway.graphql(token, costly))).toBe("QUERY_TOO_COSTLY");
+  });
+
   it("prices introspection, so a dozen aliased schemas cost too much even under the alias limit", async () => {
     const twelve = `{ ${Array.from({ length: 12 }, (_, i) => `s${i}: __schema { queryType { name } }`).join(" ")} }`;
     expect(codeOf(await gateway.graphql(token, twelve))).toBe("QUERY_TOO_COSTLY");
