@@ -3,7 +3,7 @@
  * The relay (relay.ts) gives each committed row its place in the delivery order; feeds (feed.ts) read it to replay
  * and to repair what the fan-out lost.
  */
-import type { Prisma } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
 
 /** The PostgreSQL channel that wakes relays; a notification carries nothing and is only a hint. */
@@ -23,9 +23,18 @@ export interface OutboxEventInput {
  * per aggregate id order is commit order and the relay, which sequences in id order, keeps each aggregate's events
  * in the order they happened. NOTIFY is sent at commit (and not at all on rollback).
  */
-export async function appendOutbox(tx: Tx, event: OutboxEventInput): Promise<{ id: bigint }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${event.aggregateId}, 0)), pg_notify(${OUTBOX_CHANNEL}, '')`;
-  return tx.outboxEvent.create({ data: event, select: { id: true } });
+export async function appendOutbox(tx: Tx, event: OutboxEventInput, alsoWrite: readonly Prisma.Sql[] = []): Promise<{ id: bigint }> {
+  // One statement: the lock is taken in the materialised CTE the insert reads its one row from, so the row's id (its
+  // column default) is drawn only once the lock is held. createdAt is the UTC wall clock, as the column keeps it.
+  // `alsoWrite`: INSERTs of the same change (history, audit) run as data-modifying CTEs of this statement.
+  const others = alsoWrite.map((sql, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${sql}), `);
+  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+    WITH ${others.length ? Prisma.join(others, "") : Prisma.empty}locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended(${event.aggregateId}, 0)), pg_notify(${OUTBOX_CHANNEL}, ''))
+    INSERT INTO "OutboxEvent" ("type", "aggregateType", "aggregateId", "merchantId", "salesUnitId", "payload", "createdAt")
+    SELECT ${event.type}, ${event.aggregateType}, ${event.aggregateId}::uuid, ${event.merchantId}::uuid, ${event.salesUnitId}::uuid,
+      ${JSON.stringify(event.payload)}::jsonb, (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3) FROM locked
+    RETURNING id`;
+  return { id: BigInt(rows[0]!.id) };
 }
 
 /** A row the relay has sequenced: `seq` (its deliverySeq) orders delivery and is what subscribers resume from. */

@@ -1,5 +1,5 @@
 /** The audit trail: one row per change, written in the same database transaction as the change. */
-import type { Prisma, PrincipalKind } from "../generated/prisma/client";
+import { Prisma, type PrincipalKind } from "../generated/prisma/client";
 import type { Principal } from "../auth/principal";
 import type { Tx } from "../db/client";
 
@@ -41,4 +41,14 @@ export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Prom
       ...(entry.data === undefined ? {} : { data: entry.data }),
     },
   });
+}
+
+/**
+ * The same row as `recordAudit`, as an INSERT to run inside another statement (a data-modifying CTE), for paths that
+ * write a change's rows in one round trip. createdAt is the UTC wall clock, as the column keeps it.
+ */
+export function auditInsertSql(actor: Actor, entry: AuditEntry): Prisma.Sql {
+  return Prisma.sql`INSERT INTO "AuditEvent" ("merchantId", "actorKind", "actorId", "actorLabel", "requestId", "action", "objectType", "objectId", "data", "createdAt")
+    VALUES (${entry.merchantId}::uuid, ${actor.kind}::"PrincipalKind", ${actor.id}, ${actor.label}, ${actor.requestId}, ${entry.action}, ${entry.objectType},
+      ${entry.objectId}, ${entry.data === undefined ? null : JSON.stringify(entry.data)}::jsonb, (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3))`;
 }

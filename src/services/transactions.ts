@@ -5,10 +5,10 @@
  * and the audit row together. Concurrent operations on one payment queue on the row lock; a refusal rolls all of it
  * back. Permission checks happen before these are called (Pothos scopes).
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "../context";
 import type { Clock, Services } from "../deps";
-import type { Environment, OperationType, SalesUnitStatus, Transaction } from "../generated/prisma/client";
+import { Prisma, type Environment, type OperationType, type SalesUnitStatus, type Transaction } from "../generated/prisma/client";
 import { dayOf } from "../domain/calendar";
 import { ConflictError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { requestHash, type IdempotentInput } from "../domain/idempotency";
@@ -28,10 +28,10 @@ import {
 import type { MerchantCountry } from "../domain/types";
 import type { Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { lockRow } from "../db/locks";
+import { isUuid } from "../domain/ids";
 import { appendOutbox } from "../events/outbox";
 import { transactionEvent, type TransactionEventName } from "../events/transaction-events";
-import { actorOf, recordAudit, type Actor } from "./audit";
+import { actorOf, auditInsertSql, type Actor } from "./audit";
 
 /** Fifty operations on one payment queue for its row lock behind a pool of ten connections: give them time. */
 export const MONEY_TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
@@ -356,15 +356,9 @@ async function operate(
   actor: Actor,
   options: OperateOptions = {},
 ): Promise<{ row: Transaction; amount: number }> {
-  if (!(await lockRow(tx, "Transaction", transactionId))) throw new NotFoundError("transaction");
-  const current = await tx.transaction.findUniqueOrThrow({
-    where: { id: transactionId },
-    include: {
-      salesUnit: { select: { environment: true, msn: true, directCapture: true, lateCapture: true } },
-      merchant: { select: { country: true } },
-      paymentLink: { select: { id: true, singleUse: true } },
-    },
-  });
+  const related = await lockWithRelated(tx, transactionId);
+  if (!related) throw new NotFoundError("transaction");
+  const current = { ...(await tx.transaction.findUniqueOrThrow({ where: { id: transactionId } })), ...related };
   options.guard?.(current.salesUnit);
   // Read after the lock: a request that queued behind others acts at the time it gets its turn.
   const now = clock.now();
@@ -393,6 +387,34 @@ async function operate(
   return { row, amount: result.amount };
 }
 
+interface Related {
+  salesUnit: { environment: Environment; msn: string; directCapture: boolean; lateCapture: boolean };
+  merchant: { country: string };
+  paymentLink: { id: string; singleUse: boolean } | null;
+}
+
+/**
+ * Locks the payment's row (SELECT … FOR UPDATE OF the payment only) until the transaction ends and reads, in the same
+ * statement, what the operation needs of its sales unit, merchant and payment link; null when there is no such
+ * payment. Ids come from clients: one that is not a UUID names no row.
+ */
+async function lockWithRelated(tx: Tx, transactionId: string): Promise<Related | null> {
+  if (!isUuid(transactionId)) return null;
+  const rows = await tx.$queryRaw<
+    { environment: Environment; msn: string; directCapture: boolean; lateCapture: boolean; country: string; linkId: string | null; singleUse: boolean | null }[]
+  >`SELECT s.environment::text AS environment, s.msn, s."directCapture", s."lateCapture", m.country::text AS country, l.id::text AS "linkId", l."singleUse"
+    FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
+    LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
+    WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    salesUnit: { environment: row.environment, msn: row.msn, directCapture: row.directCapture, lateCapture: row.lateCapture },
+    merchant: { country: row.country },
+    paymentLink: row.linkId === null ? null : { id: row.linkId, singleUse: row.singleUse === true },
+  };
+}
+
 /**
  * The operation rows of the payment's history. A declined or expired request shows the amount that was asked for,
  * and an approval with direct capture is an approval followed by a capture, as in the demo data and settlements.
@@ -418,29 +440,31 @@ interface Change {
   now: Date;
 }
 
-/** The operation rows, the outbox event and the audit row of one change, in the caller's database transaction. */
+/**
+ * The operation rows, the outbox event and the audit row of one change, in the caller's database transaction and in
+ * one statement (the outbox insert with the history and audit inserts as its CTEs).
+ */
 async function recordChange(tx: Tx, change: Change): Promise<void> {
   const { row, actor, now } = change;
-  await tx.transactionOperation.createMany({
-    data: change.steps.map((step, index) => ({
-      transactionId: row.id,
-      type: step.type,
-      amount: step.amount,
-      actorKind: actor.kind,
-      actorId: actor.id,
-      actorLabel: actor.label,
-      // The history sorts by time: a capture made with the approval follows it by a millisecond.
-      createdAt: new Date(now.getTime() + index),
-    })),
-  });
-  await appendOutbox(tx, transactionEvent(row, change.event, change.moved, now));
-  await recordAudit(tx, actor, {
+  const operations = change.steps.map((step, index) => ({
+    id: randomUUID(),
+    type: step.type,
+    amount: step.amount,
+    // The history sorts by time: a capture made with the approval follows it by a millisecond.
+    createdAt: new Date(now.getTime() + index).toISOString(),
+  }));
+  // Timestamps are kept as UTC wall clock: the ISO text's zone is dropped by the cast to timestamp.
+  const history = Prisma.sql`INSERT INTO "TransactionOperation" ("id", "transactionId", "type", "amount", "actorKind", "actorId", "actorLabel", "createdAt")
+    SELECT o.id, ${row.id}::uuid, o.type::"OperationType", o.amount, ${actor.kind}::"PrincipalKind", ${actor.id}, ${actor.label}, o."createdAt"::timestamp(3)
+    FROM jsonb_to_recordset(${JSON.stringify(operations)}::jsonb) AS o(id uuid, type text, amount int, "createdAt" text)`;
+  const audit = auditInsertSql(actor, {
     merchantId: row.merchantId,
     action: `transaction.${change.steps[0]?.type.toLowerCase()}`,
     objectType: "Transaction",
     objectId: row.id,
     data: { event: change.event, amount: change.moved, status: row.status, version: row.version },
   });
+  await appendOutbox(tx, transactionEvent(row, change.event, change.moved, now), [history, audit]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
