@@ -77,13 +77,19 @@ export async function createContext(services: Services, input: ContextInput): Pr
   const token = bearer ? await services.tokens.verify(bearer) : null;
   const load = () => resolvePrincipal(services.db, token!, { msn: input.msn ?? null });
   const authenticated = !token ? null : services.principals ? await services.principals.get(`${input.msn ?? ""} ${bearer}`, load) : await load();
+  // Made on first use: most operations (compiled reads, every idle live-feed subscription) never touch a loader, and
+  // four DataLoaders with their caches per context are a good part of what an idle subscriber costs in memory.
+  let loaders: Context["loaders"] | undefined;
   return {
     services,
     db: services.db,
     principal: authenticated?.principal ?? null,
     access: authenticated?.access ?? Access.none,
     requestId: input.requestId ?? randomUUID(),
-    loaders: createLoaders(services.db),
+    get loaders() {
+      loaders ??= createLoaders(services.db);
+      return loaders;
+    },
     token,
     msn: input.msn ?? null,
     clientAddress: input.clientAddress ?? "unknown",
