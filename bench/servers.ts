@@ -138,7 +138,9 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Ht
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const root = settings.root ?? projectRoot;
-  const child = spawn(process.execPath, [...TSX, path.join(root, "src", "server.ts")], {
+  // BENCH_PROFILE_DIR: each gateway (and baseline) writes its V8 CPU profile there when it is stopped.
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", path.join(process.env.BENCH_PROFILE_DIR, settings.name ?? "gateway")] : [];
+  const child = spawn(process.execPath, [...profile, ...TSX, path.join(root, "src", "server.ts")], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
