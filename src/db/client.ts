@@ -15,13 +15,26 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/** The pg pool behind each Prisma client made here, for pool metrics. */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 export function createPrisma(databaseUrl: string, options: DbOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
-  const onQuery = options.onQuery;
-  prisma.$on("query", (event) => onQuery(event.query));
+  // The pool is made here (and ended with the client) so its usage can be reported.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const prisma = options.onQuery ? withQueryLog(new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }), options.onQuery) : new PrismaClient({ adapter });
+  pools.set(prisma, pool);
   return prisma;
+}
+
+function withQueryLog(prisma: PrismaClient<"query">, onQuery: (sql: string) => void): PrismaClient {
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma as unknown as PrismaClient;
+}
+
+/** The pg pool of a client from createPrisma. */
+export function poolOf(db: PrismaClient): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 /** Distinct compiled statement texts prepared per connection (each connection keeps them as long as it lives). */
@@ -52,6 +65,7 @@ export function createSqlRunner(databaseUrl: string, logger: Logger, onQuery?: (
       const result = await pool.query<{ data: string }>(name ? { name, text, values } : { text, values });
       return result.rows[0]!.data;
     },
+    pool,
     end: () => pool.end(),
   };
 }
