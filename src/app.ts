@@ -31,6 +31,7 @@ import { inputGuardPlugin } from "./limits/input-guard";
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
+import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
 import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 import { countEventStream, streamingResponse } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
@@ -147,6 +148,8 @@ function forgetPrincipalsAfterMutations(principals: PrincipalCache): Plugin<Reco
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
   const { config, logger } = services;
   const allRoutes = { ...coreRoutes(services), ...extraRoutes };
+  const manifest = config.persistedOperations === "off" ? new Map<string, string>() : loadManifest(config.persistedOperationsManifest);
+  const persisted = persistedOperationsPlugins(config.persistedOperations, manifest);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -206,6 +209,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     plugins: [
       metricsPlugin(services.metrics),
       rateLimitPlugin(services.limits),
+      ...persisted,
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql)] : []),
       refusalLogPlugin(logger),
@@ -262,7 +266,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
             params: payload,
             connectionParams: ctx.connectionParams,
           });
-          const document = parse(payload.query);
+          const document = parse(persistedQueryOf(config.persistedOperations, manifest, payload));
           operation = operationOf(document, payload.operationName);
           const args = {
             schema: enveloped,
