@@ -7,6 +7,7 @@ import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./deps";
 import { createPrisma, createSqlRunner, poolOf } from "./db/client";
 import { bootstrapData, migrate, openDatabase } from "./bootstrap";
+import { StartupError } from "./db/embedded";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
@@ -144,7 +145,8 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error) => {
-    console.error(error);
+    // A problem the operator fixes by hand is one line saying what and how; anything else keeps its stack.
+    console.error(error instanceof StartupError ? error.message : error);
     process.exit(1);
   });
 }
