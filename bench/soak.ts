@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const unitAnswer = await own("127.0.40.1").graphql(gateway.url, admin, "{ salesUnits(first: 50) { nodes { id name environment status } } }");
     const units = (JSON.parse(unitAnswer.body) as { data: { salesUnits: { nodes: { id: string; name: string; environment: string; status: string }[] } } }).data.salesUnits.nodes;
     // Payments on a test sales unit are approved by the simulated customer.
-    const salesUnitId = units.find((u) => u.environment === "TEST" && u.status === "ACTIVE")!.id;
+    const salesUnitId = units.find((u) => u.name === "Fjordkaffe Test Nettbutikk")!.id;
 
     // Subscribers first, so they see the whole run.
     let events = 0;
@@ -92,7 +92,11 @@ async function main(): Promise<void> {
       });
       count(requested.status);
       const id = (JSON.parse(requested.body) as { data: { requestPayment: { data: { id: string } } } }).data.requestPayment.data.id;
-      count((await c.graphql(gateway.url, admin, `mutation($input: SimulateCustomerActionInput!) { simulateCustomerAction(input: $input) { __typename } }`, { input: { transactionId: id, action: "APPROVE" } })).status);
+      const approved = await c.graphql(gateway.url, admin, `mutation($input: SimulateCustomerActionInput!) { simulateCustomerAction(input: $input) { __typename ... on Error { code message } } }`, {
+        input: { transactionId: id, action: "APPROVE" },
+      });
+      count(approved.status);
+      if (!approved.body.includes("MutationSimulateCustomerActionSuccess")) throw new Error(`Approving a payment failed: ${approved.body}`);
       return id;
     };
 
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
       });
     });
     let captures = 0;
+    let firstRefusal: string | null = null;
     const writers = [0, 1].map(async (i) => {
       const c = own(`127.0.43.${i + 1}`);
       const transactionId = await reserve(c);
@@ -117,6 +122,7 @@ async function main(): Promise<void> {
         const answer = await c.graphql(gateway.url, admin, CAPTURE, { input: { transactionId, amount: 1, idempotencyKey: randomUUID() } });
         count(answer.status);
         if (answer.body.includes("MutationCaptureTransactionSuccess")) captures++;
+        else firstRefusal ??= answer.body;
       });
     });
     const sampler = (async () => {
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
         answers: Object.fromEntries(statuses),
         fiveHundreds,
         captures,
+        firstRefusedCapture: firstRefusal,
         eventsDelivered: events,
         subscriberProblems: problems.slice(0, 5),
         residentMemory: memory,
