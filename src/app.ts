@@ -31,8 +31,10 @@ import { inputGuardPlugin } from "./limits/input-guard";
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
+import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
 import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 import { countEventStream, streamingResponse } from "./events/sse";
+import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
 
 export interface Gateway {
   server: Server;
@@ -81,6 +83,34 @@ function serviceUnavailableError(): GraphQLError {
   });
 }
 
+/**
+ * An error thrown before a WebSocket operation runs, as the GraphQL error its `error` message carries: the client's
+ * own (a syntax error, a refusal) as it is, the database being away as SERVICE_UNAVAILABLE, anything else masked.
+ */
+export function operationRefusal(error: unknown, logger: Logger): GraphQLError {
+  switch (errorKind(error)) {
+    case "client":
+      logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
+      return error as GraphQLError;
+    case "unavailable":
+      logger.warn({ err: loggableError(error) }, "The database was unavailable to a GraphQL operation");
+      return serviceUnavailableError();
+    case "unexpected":
+      logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
+      return new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  }
+}
+
+/** A WebSocket operation whose execution throws answers with the error instead of closing the connection. */
+async function settleOperation(run: () => unknown): Promise<unknown> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [error] };
+    throw error;
+  }
+}
+
 /** How long shutdown waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -117,6 +147,9 @@ function forgetPrincipalsAfterMutations(principals: PrincipalCache): Plugin<Reco
 
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
   const { config, logger } = services;
+  const allRoutes = { ...coreRoutes(services), ...extraRoutes };
+  const manifest = config.persistedOperations === "off" ? new Map<string, string>() : loadManifest(config.persistedOperationsManifest);
+  const persisted = persistedOperationsPlugins(config.persistedOperations, manifest);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -174,11 +207,13 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       return context;
     },
     plugins: [
+      metricsPlugin(services.metrics),
       rateLimitPlugin(services.limits),
+      ...persisted,
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql)] : []),
       refusalLogPlugin(logger),
-      routesPlugin({ ...coreRoutes(services), ...extraRoutes }),
+      routesPlugin(allRoutes),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxDepthPlugin({ n: MAX_INTROSPECTION_DEPTH, ignoreIntrospection: false, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),
@@ -194,10 +229,12 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     ],
   });
 
+  const routeLabel = routeLabeller([...Object.keys(allRoutes), `POST ${yoga.graphqlEndpoint}`, "POST /graphql/stream"]);
   // Shutdown waits for requests in flight so none of them meets a closed database pool.
   let inFlight = 0;
   const server = createServer((req, res) => {
     inFlight++;
+    observeHttp(services.metrics, routeLabel, req, res);
     const requestId = requestIdFrom(req.headers["x-request-id"]?.toString());
     res.setHeader("x-request-id", requestId);
     withRequestId(requestId, () => Promise.resolve(yoga(req, res))).finally(() => inFlight--);
@@ -208,30 +245,45 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     {
       onConnect: wsRules.onConnect,
       onClose: wsRules.onClose,
-      execute: (args) => withRequestId((args.contextValue as Context).requestId, () => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args)) as never,
-      subscribe: (args) => withRequestId((args.contextValue as Context).requestId, () => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args)) as never,
+      execute: (args) => withRequestId((args.contextValue as Context).requestId, () => settleOperation(() => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args))) as never,
+      subscribe: (args) => withRequestId((args.contextValue as Context).requestId, () => settleOperation(() => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args))) as never,
       onSubscribe: async (ctx, _id, payload) => {
-        const refused = wsRules.admit(ctx);
-        if (refused) return refused;
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          connectionParams: ctx.connectionParams,
-        });
-        const args = {
-          schema: enveloped,
-          operationName: payload.operationName,
-          document: parse(payload.query),
-          variableValues: payload.variables,
-          // Each WebSocket operation is a request of its own in the logs.
-          contextValue: await withRequestId(randomUUID(), () => contextFactory()),
-          rootValue: { execute, subscribe },
+        let operation: ReturnType<typeof operationOf> = { name: payload.operationName ?? null, type: "unknown" };
+        const answered = <T>(outcome: T, errors: readonly GraphQLError[] = []): T => {
+          services.metrics.operationAnswered(services.metrics.operationLabel(operation.name), operation.type, "websocket", null, errorCodes({ errors }));
+          return outcome;
         };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
+        const refused = wsRules.admit(ctx);
+        if (refused) return answered(refused, refused);
+        // Whatever refuses this operation (a document that does not parse, a spent budget, a token that expired in the
+        // meantime) is answered as an `error` message for its id: graphql-ws would close the whole connection, and
+        // every other operation on it, on an error thrown here.
+        try {
+          const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: payload,
+            connectionParams: ctx.connectionParams,
+          });
+          const document = parse(persistedQueryOf(config.persistedOperations, manifest, payload));
+          operation = operationOf(document, payload.operationName);
+          const args = {
+            schema: enveloped,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            // Each WebSocket operation is a request of its own in the logs.
+            contextValue: await withRequestId(randomUUID(), () => contextFactory()),
+            rootValue: { execute, subscribe },
+          };
+          const errors = validate(args.schema, args.document);
+          if (errors.length) return answered(errors, errors);
+          return answered(args);
+        } catch (error) {
+          const errors = [operationRefusal(error, logger)];
+          return answered(errors, errors);
+        }
       },
     },
     wsServer,

@@ -54,6 +54,9 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default("Portal Gateway <reports@portal-gateway.invalid>"),
+  PERSISTED_OPERATIONS: z.enum(["off", "allow", "only"]).default("off"),
+  PERSISTED_OPERATIONS_MANIFEST: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -128,5 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     mailFrom: e.MAIL_FROM,
     /** Without SMTP_URL, e-mails are written here as .eml files. */
     mailOutboxDir: path.join(dataDir, "outbox-mail"),
+    /** Bearer token GET /metrics requires; without it /metrics is open outside production and absent in production. */
+    metricsToken: e.METRICS_TOKEN ?? null,
+    /** Persisted operations (src/limits/persisted.ts): off, allow (hashes and documents) or only (hashes only). */
+    persistedOperations: e.PERSISTED_OPERATIONS,
+    persistedOperationsManifest: path.resolve(projectRoot, e.PERSISTED_OPERATIONS_MANIFEST ?? "client/generated/persisted-operations.json"),
   };
 }

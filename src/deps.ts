@@ -10,6 +10,7 @@ import type { LiveEvents } from "./events/live";
 import type { SqlRunner } from "./sql/plugin";
 import type { PrincipalCache } from "./auth/principal-cache";
 import type { RateLimits } from "./limits/rate-limits";
+import type { Metrics } from "./metrics/metrics";
 
 export interface Clock {
   now(): Date;
@@ -31,4 +32,6 @@ export interface Services {
   principals: PrincipalCache | null;
   /** Per-principal and per-address request budgets. */
   limits: RateLimits;
+  /** What GET /metrics reports. */
+  metrics: Metrics;
 }

@@ -5,13 +5,16 @@ import { loadConfig, type Config } from "./config";
 import { createLogger } from "./logging";
 import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./deps";
-import { createPrisma, createSqlRunner } from "./db/client";
+import { createPrisma, createSqlRunner, poolOf } from "./db/client";
 import { bootstrapData, migrate, openDatabase } from "./bootstrap";
+import { StartupError } from "./db/embedded";
 import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
-import { healthRoutes } from "./http/health";
+import { healthRoutes, outboxLagSeconds, withTimeout } from "./http/health";
+import { Metrics } from "./metrics/metrics";
+import { metricsRoutes } from "./metrics/plugin";
 import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
@@ -59,10 +62,24 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const principals = new PrincipalCache({ databaseUrl: database.url, logger });
     principals.start();
     cleanup.unshift(() => principals.stop());
-    const limits = createRateLimits(config);
+    const metrics = new Metrics();
+    const limits = createRateLimits(config, (name) => metrics.refused(name));
     cleanup.unshift(() => limits.close());
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits };
-    const gateway = createGateway(services, { ...healthRoutes(services), ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
+    events.connections.onRefused = () => metrics.refused("connections");
+    metrics.observe({
+      pools: { prisma: poolOf(db)!, live_events: events.pool, ...(sql ? { compiled_reads: sql.pool } : {}) },
+      outboxLagSeconds: sharedForOneSecond(() => withTimeout(outboxLagSeconds(db))),
+      liveConnections: () => events.connections.held(),
+      liveSubscriptions: () => events.feed.size,
+    });
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits, metrics };
+    const gateway = createGateway(services, {
+      ...healthRoutes(services),
+      ...metricsRoutes(metrics, { token: config.metricsToken, production: config.production }),
+      ...platformEventRoutes(services),
+      ...qrCodeRoutes(services),
+      ...settlementReportRoutes(services),
+    });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
     cleanup.unshift(async () => events.feed.stop());
@@ -74,6 +91,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         { name: "report-delivery", intervalMs: REPORT_DELIVERY_INTERVAL_MS, run: () => sendDueReports(services, mail) },
       ],
       logger,
+      metrics,
     );
     cleanup.unshift(() => jobs.stop());
     const url = await gateway.listen(config.port, config.host);
@@ -88,6 +106,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     for (const step of cleanup) await step().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Scrapes that arrive together (several Prometheus servers, a flood on the unthrottled /metrics) share one
+ * database read: its answer is reused for a second.
+ */
+function sharedForOneSecond<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: read() };
+    return last.value;
+  };
 }
 
 async function main(): Promise<void> {
@@ -115,7 +145,8 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error) => {
-    console.error(error);
+    // A problem the operator fixes by hand is one line saying what and how; anything else keeps its stack.
+    console.error(error instanceof StartupError ? error.message : error);
     process.exit(1);
   });
 }

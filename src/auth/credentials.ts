@@ -43,12 +43,17 @@ export async function exchangeClientCredentials(
     db.partnerKey.findUnique({ where: { clientId } }),
   ]);
   if (merchantKeys) {
-    const keyMatches = [merchantKeys.primarySubscriptionKey, merchantKeys.secondarySubscriptionKey].some((key) => secretsEqual(key, subscriptionDigest));
-    if (!keyMatches) throw new AuthenticationError(REFUSED);
+    // Both compared, whichever matches, so the timing does not tell which key was presented.
+    const [primary, secondary] = [merchantKeys.primarySubscriptionKey, merchantKeys.secondarySubscriptionKey].map((key) => secretsEqual(key, subscriptionDigest));
+    if (!primary && !secondary) throw new AuthenticationError(REFUSED);
     if (!secretsEqual(decryptSecret(merchantKeys.clientSecretEncrypted, encryptionKey), credentials.clientSecret)) throw new AuthenticationError(REFUSED);
     if (merchantKeys.salesUnit.status === "DEACTIVATED") throw new AuthenticationError("The sales unit of these API keys is deactivated.");
     const ttl = merchantKeys.salesUnit.environment === "TEST" ? TEST_TOKEN_TTL_SECONDS : PRODUCTION_TOKEN_TTL_SECONDS;
-    return { accessToken: await tokens.issue({ kind: "merchant_key", apiKeysId: merchantKeys.id }, ttl), expiresIn: ttl };
+    // The token remembers the generations it was issued under: a rotation of the secret or of this key ends it.
+    const issuedUnder = primary
+      ? { subscriptionKey: "primary" as const, secret: merchantKeys.secretGeneration, key: merchantKeys.primaryKeyGeneration }
+      : { subscriptionKey: "secondary" as const, secret: merchantKeys.secretGeneration, key: merchantKeys.secondaryKeyGeneration };
+    return { accessToken: await tokens.issue({ kind: "merchant_key", apiKeysId: merchantKeys.id, issuedUnder }, ttl), expiresIn: ttl };
   }
 
   if (!partnerKey || partnerKey.revokedAt || !secretsEqual(partnerKey.subscriptionKey, subscriptionDigest)) throw new AuthenticationError(REFUSED);

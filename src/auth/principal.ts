@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { AuthenticationError, ForbiddenError } from "./errors";
 import { isLoginMethodAllowed } from "./login-methods";
 import { Access, apiKeyGrant, membershipGrant, operatorGrant, partnerGrants, type MembershipInput } from "./permissions";
-import type { VerifiedToken } from "./tokens";
+import type { ApiKeyGenerations, VerifiedToken } from "./tokens";
 
 export type Principal =
   | { kind: "USER"; id: string; label: string; country: Country; method: LoginMethod; expiresAt: Date }
@@ -54,6 +54,7 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
     case "merchant_key": {
       const unit = await loadApiKeysUnit(db, token.apiKeysId);
       if (!unit) throw new AuthenticationError("These API keys no longer exist.");
+      if (rotatedSince(token.issuedUnder, unit)) throw new AuthenticationError("These API keys were rotated after this token was issued: get a new token with the current keys.");
       // Checked per request, not only when the token was issued: deactivation takes effect at once.
       if (unit.status === "DEACTIVATED") throw new AuthenticationError("The sales unit of these API keys is deactivated.");
       if (options.msn && options.msn !== unit.msn) throw new ForbiddenError(`These API keys belong to sales unit ${unit.msn}, not ${options.msn}.`);
@@ -132,10 +133,33 @@ async function loadPartnerKey(db: Db, partnerKeyId: string): Promise<PartnerKeyW
   return rows[0] ?? null;
 }
 
-/** The sales unit a set of merchant API keys belongs to, in one statement. */
+interface KeyGenerations {
+  secretGeneration: number;
+  primaryKeyGeneration: number;
+  secondaryKeyGeneration: number;
+}
+
+/**
+ * Whether the client secret, or the subscription key the token was issued with, has been rotated since: then the
+ * token ends with it (the other subscription key's rotation leaves it alone). A token that names no key (issued
+ * before keys were recorded) ends with any rotation.
+ */
+export function rotatedSince(issuedUnder: ApiKeyGenerations, keys: KeyGenerations): boolean {
+  if (keys.secretGeneration !== issuedUnder.secret) return true;
+  switch (issuedUnder.subscriptionKey) {
+    case "primary":
+      return keys.primaryKeyGeneration !== issuedUnder.key;
+    case "secondary":
+      return keys.secondaryKeyGeneration !== issuedUnder.key;
+    case null:
+      return keys.primaryKeyGeneration !== 0 || keys.secondaryKeyGeneration !== 0;
+  }
+}
+
+/** The sales unit a set of merchant API keys belongs to, with the keys' rotation generations, in one statement. */
 async function loadApiKeysUnit(db: Db, apiKeysId: string) {
-  const rows = await db.$queryRaw<{ id: string; merchantId: string; msn: string; status: string }[]>`
-    SELECT s.id, s."merchantId", s.msn, s.status::text AS status
+  const rows = await db.$queryRaw<({ id: string; merchantId: string; msn: string; status: string } & KeyGenerations)[]>`
+    SELECT s.id, s."merchantId", s.msn, s.status::text AS status, k."secretGeneration", k."primaryKeyGeneration", k."secondaryKeyGeneration"
     FROM "ApiKeys" k JOIN "SalesUnit" s ON s.id = k."salesUnitId"
     WHERE k.id = ${uuidOrNil(apiKeysId)}::uuid`;
   return rows[0] ?? null;

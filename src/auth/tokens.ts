@@ -13,10 +13,22 @@ export type TokenSubject =
   | { kind: "user"; userId: string; method: LoginMethod }
   | { kind: "external_user"; nin: string; method: LoginMethod }
   | { kind: "partner"; partnerKeyId: string; scopes: PartnerScope[] }
-  | { kind: "merchant_key"; apiKeysId: string }
+  | { kind: "merchant_key"; apiKeysId: string; issuedUnder: ApiKeyGenerations }
   | { kind: "operator"; operatorId: string };
 
 export type VerifiedToken = TokenSubject & { expiresAt: Date };
+
+/**
+ * What a merchant API key token was issued under: which subscription key was presented, and how many times the
+ * client secret and that key had been rotated then. Rotating either part ends the token; rotating the other
+ * subscription key does not (a rotation keeps one key working). A token from before generations were recorded
+ * names no key and is read as issued under generation 0 of every part.
+ */
+export interface ApiKeyGenerations {
+  subscriptionKey: "primary" | "secondary" | null;
+  secret: number;
+  key: number;
+}
 
 const LOGIN_METHODS: readonly string[] = ["BANKID_NO", "BANKID_SE", "MITID", "FTN", "PASSWORD"];
 const PARTNER_SCOPES: readonly string[] = ["SALES_UNITS_READ", "TRANSACTIONS_READ", "PAYMENTS_WRITE", "TRANSACTIONS_MANAGE", "PERSONAL_DATA_READ"];
@@ -131,7 +143,7 @@ function encodeSubject(subject: Exclude<TokenSubject, { kind: "external_user" }>
     case "partner":
       return { sub: subject.partnerKeyId, claims: { scope: subject.scopes.join(" ") } };
     case "merchant_key":
-      return { sub: subject.apiKeysId, claims: {} };
+      return { sub: subject.apiKeysId, claims: { skey: subject.issuedUnder.subscriptionKey, kgen: [subject.issuedUnder.secret, subject.issuedUnder.key] } };
     case "operator":
       return { sub: subject.operatorId, claims: {} };
   }
@@ -150,8 +162,12 @@ function decodeSubject(payload: JWTPayload): TokenSubject {
       if (!scopes.every((scope) => PARTNER_SCOPES.includes(scope))) break;
       return { kind: "partner", partnerKeyId: sub, scopes: scopes as PartnerScope[] };
     }
-    case "merchant_key":
-      return { kind: "merchant_key", apiKeysId: sub };
+    case "merchant_key": {
+      const { skey, kgen } = payload;
+      if (skey === undefined && kgen === undefined) return { kind: "merchant_key", apiKeysId: sub, issuedUnder: { subscriptionKey: null, secret: 0, key: 0 } };
+      if ((skey !== "primary" && skey !== "secondary") || !Array.isArray(kgen) || kgen.length !== 2 || !kgen.every((n) => Number.isSafeInteger(n) && n >= 0)) break;
+      return { kind: "merchant_key", apiKeysId: sub, issuedUnder: { subscriptionKey: skey, secret: kgen[0] as number, key: kgen[1] as number } };
+    }
     case "operator":
       return { kind: "operator", operatorId: sub };
   }

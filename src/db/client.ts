@@ -15,13 +15,46 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/** The pg pool behind each Prisma client made here, for pool metrics. */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * Prisma's pg adapter sends the statements of one interactive transaction that it can run together (a row and its
+ * relations) on the transaction's one connection without waiting for each other; pg queues them, but that queue is
+ * deprecated (pg prints "client.query() when the client is already executing a query", and pg 9 will refuse). The
+ * statements of one connection are queued here instead, in the same order, so pg never sees two at once.
+ * Callback and stream (submittable) queries pass through: Prisma sends neither, pg's pool.query uses the callback.
+ */
+function queueQueries(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let tail: Promise<unknown> = Promise.resolve();
+  client.query = ((...args: unknown[]) => {
+    const first = args[0] as { submit?: unknown } | undefined;
+    if (typeof args.at(-1) === "function" || typeof first?.submit === "function") return query(...args);
+    const run = tail.then(() => query(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  }) as typeof client.query;
+}
+
 export function createPrisma(databaseUrl: string, options: DbOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
-  const onQuery = options.onQuery;
-  prisma.$on("query", (event) => onQuery(event.query));
+  // The pool is made here (and ended with the client) so its usage can be reported.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  pool.on("connect", queueQueries);
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const prisma = options.onQuery ? withQueryLog(new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }), options.onQuery) : new PrismaClient({ adapter });
+  pools.set(prisma, pool);
   return prisma;
+}
+
+function withQueryLog(prisma: PrismaClient<"query">, onQuery: (sql: string) => void): PrismaClient {
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma as unknown as PrismaClient;
+}
+
+/** The pg pool of a client from createPrisma. */
+export function poolOf(db: PrismaClient): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 /** Distinct compiled statement texts prepared per connection (each connection keeps them as long as it lives). */
@@ -55,6 +88,7 @@ export function createSqlRunner(databaseUrl: string, logger: Logger, onQuery?: (
       const result = await pool.query<{ data: string }>(name ? { name, text, values } : { text, values });
       return result.rows[0]!.data;
     },
+    pool,
     end: () => pool.end(),
   };
 }

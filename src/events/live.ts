@@ -15,6 +15,8 @@ export interface LiveEvents {
   feed: LiveFeed;
   bus: EventBus;
   relay: Relay | null;
+  /** The pool of the relay's and the feed's reads (metrics). */
+  pool: pg.Pool;
   /** Streaming connections per principal and per address, over WebSocket and SSE together. */
   connections: ConnectionLimits;
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startLiveEvents(config: LiveConfig, databaseUrl: string, l
     feed,
     bus,
     relay,
+    pool,
     connections: new ConnectionLimits({ perPrincipal: config.maxConnectionsPerPrincipal, perAddress: config.maxConnectionsPerAddress }),
     stop: async () => {
       await relay?.stop();

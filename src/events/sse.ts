@@ -34,7 +34,7 @@ export function streamingResponse(res: ServerResponse) {
 export function countEventStream(limits: ConnectionLimits, principal: Principal | null, req: IncomingMessage, res: ServerResponse): TooManyConnectionsError | null {
   if (!req.headers.accept?.includes("text/event-stream")) return null;
   try {
-    res.once("close", limits.acquire(principal ? principalIdentity(principal) : null, req.socket.remoteAddress ?? null));
+    res.once("close", limits.acquire(principal ? principalIdentity(principal) : null, req.socket.remoteAddress ?? null, "sse"));
     return null;
   } catch (error) {
     if (error instanceof TooManyConnectionsError) return error;

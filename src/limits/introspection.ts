@@ -21,14 +21,31 @@ const asksForSchema = perDocument(function asksForSchema(document: DocumentNode)
   return found;
 });
 
+function refusal(policy: IntrospectionPolicy): GraphQLError {
+  const message = policy === "off" ? "Introspection is turned off on this server." : "Log in to read the schema: introspection needs a bearer token here.";
+  return new GraphQLError(message, { extensions: { code: policy === "off" ? "FORBIDDEN" : "UNAUTHENTICATED", http: { status: policy === "off" ? 403 : 401 } } });
+}
+
+/** `__schema` or `__type` anywhere in a document's text (`__typename` is not introspection). */
+const MENTIONS_SCHEMA = /\b__(?:schema|type)\b/;
+
+/**
+ * Refused twice over: before parsing and validation when the request carries no credentials at all and its text
+ * mentions `__schema` or `__type` (validating a large introspection document is most of its cost, which an
+ * anonymous scanner would otherwise get for free; validation results are cached per document, so the refusal
+ * cannot live there), and at execution, on every transport, when the credentials sent do not make a principal.
+ */
 export function introspectionPlugin(policy: IntrospectionPolicy): Plugin {
   return {
+    onParams({ request, params }) {
+      if (policy === "public" || typeof params.query !== "string" || !MENTIONS_SCHEMA.test(params.query)) return;
+      if (policy === "off" || !request.headers.has("authorization")) throw refusal(policy);
+    },
     onExecute({ args, setResultAndStopExecution }) {
       if (policy === "public" || !asksForSchema(args.document)) return;
       const context = args.contextValue as unknown as Context;
       if (policy === "authenticated" && context.principal) return;
-      const message = policy === "off" ? "Introspection is turned off on this server." : "Log in to read the schema: introspection needs a bearer token here.";
-      setResultAndStopExecution({ errors: [new GraphQLError(message, { extensions: { code: policy === "off" ? "FORBIDDEN" : "UNAUTHENTICATED" } })] });
+      setResultAndStopExecution({ errors: [refusal(policy)] });
     },
   };
 }

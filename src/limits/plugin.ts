@@ -28,10 +28,10 @@ function rateLimitedError(error: RateLimitedError): GraphQLError {
 }
 
 /**
- * Probes must see the gateway's health even while a client is being refused: an orchestrator that polls from the
+ * Probes (and the metrics scraper) must see the gateway's health even while a client is being refused: an orchestrator that polls from the
  * same address as a busy client would otherwise read 429 as "not ready" (or miss a real outage behind it).
  */
-const UNLIMITED_PATHS = new Set(["/healthz", "/readyz"]);
+const UNLIMITED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** For a resolver with its own budget: a spent budget becomes the same 429 GraphQL error as the plugin's. */
 export async function consumeOrRefuse(limits: RateLimits, name: LimitName, key: string): Promise<void> {

@@ -51,7 +51,8 @@ function retryAfter(res: RateLimiterRes): number {
   return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 }
 
-export function createRateLimits(config: Config): RateLimits {
+/** `onRefused` is told the name of the limit of every refused request (metrics). */
+export function createRateLimits(config: Config, onRefused: (name: LimitName) => void = () => {}): RateLimits {
   const rules = limitRules(config);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
   // An unreachable Redis is logged by the live-event fan-out already; here it only means counting locally.
@@ -70,13 +71,16 @@ export function createRateLimits(config: Config): RateLimits {
       try {
         await limiters[name].consume(key);
       } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) throw new RateLimitedError(retryAfter(refusal));
-        throw refusal;
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        onRefused(name);
+        throw new RateLimitedError(retryAfter(refusal));
       }
     },
     async assertOpen(name, key) {
       const state = await limiters[name].get(key);
-      if (state && state.remainingPoints <= 0) throw new RateLimitedError(retryAfter(state));
+      if (!state || state.remainingPoints > 0) return;
+      onRefused(name);
+      throw new RateLimitedError(retryAfter(state));
     },
     async penalise(name, key) {
       await limiters[name].penalty(key, 1);

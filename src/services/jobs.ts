@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import { isDatabaseUnavailable } from "../db/errors";
 import { loggableError } from "../logging";
+import type { Metrics } from "../metrics/metrics";
 
 export interface Job {
   name: string;
@@ -16,20 +17,30 @@ export interface RunningJobs {
   stop(): Promise<void>;
 }
 
-export function startJobs(jobs: Job[], logger: Logger): RunningJobs {
+export function startJobs(jobs: Job[], logger: Logger, metrics?: Metrics): RunningJobs {
   const inFlight = new Set<Promise<unknown>>();
   const timers = jobs.map((job) => {
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
       running = true;
+      const startedAt = performance.now();
+      const ran = (outcome: "ok" | "failed" | "unavailable") => metrics?.jobRan(job.name, outcome, (performance.now() - startedAt) / 1000);
       const run = job
         .run()
-        .catch((error: unknown) => {
-          // The database being away is an outage /readyz reports, not a fault of the job: the next run retries.
-          if (isDatabaseUnavailable(error)) logger.warn({ err: loggableError(error), job: job.name }, "Background job skipped: the database is unavailable");
-          else logger.error({ err: loggableError(error), job: job.name }, "Background job failed");
-        })
+        .then(
+          () => ran("ok"),
+          (error: unknown) => {
+            // The database being away is an outage /readyz reports, not a fault of the job: the next run retries.
+            if (isDatabaseUnavailable(error)) {
+              ran("unavailable");
+              logger.warn({ err: loggableError(error), job: job.name }, "Background job skipped: the database is unavailable");
+            } else {
+              ran("failed");
+              logger.error({ err: loggableError(error), job: job.name }, "Background job failed");
+            }
+          },
+        )
         .finally(() => {
           running = false;
           inFlight.delete(run);

@@ -18,6 +18,7 @@ import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
 import { actorOf, recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import type { MailTransport } from "./mail";
+import type { ReportOutcome } from "../metrics/metrics";
 import { lockMerchant } from "./users";
 
 export interface ReportSubscriptionInput {
@@ -149,8 +150,9 @@ export const REPORT_DELIVERY_INTERVAL_MS = 5 * 60_000;
  * subscription is claimed by a compare-and-set on `lastSentAt` before sending, so two gateway instances never
  * both send it; a failed send releases the claim and the next pass tries again. Returns how many reports were sent.
  */
-export async function sendDueReports(services: Pick<Services, "db" | "clock" | "logger">, mail: MailTransport): Promise<number> {
+export async function sendDueReports(services: Pick<Services, "db" | "clock" | "logger"> & Partial<Pick<Services, "metrics">>, mail: MailTransport): Promise<number> {
   const { db, logger } = services;
+  const counted = (outcome: ReportOutcome) => services.metrics?.reportDelivered(outcome);
   const now = services.clock.now();
   const subscriptions = await db.reportSubscription.findMany({
     where: { disabledAt: null },
@@ -169,6 +171,7 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
     const access = subscription.createdById ? await ownerAccess(subscription.createdById) : null;
     if (!access || !accessCoversSubscription(access, subscription)) {
       await db.$transaction((tx) => disableSubscriptions(tx, SYSTEM_ACTOR, [subscription], "OWNER_ACCESS_LOST", now));
+      counted("skipped");
       logger.info({ reportSubscriptionId: subscription.id }, "Disabled a report subscription whose owner lost access to it");
       continue;
     }
@@ -208,7 +211,9 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
         ],
       });
       sent++;
+      counted("sent");
     } catch (error) {
+      counted("failed");
       await db.reportSubscription.updateMany({ where: { id: subscription.id, lastSentAt: now }, data: { lastSentAt: subscription.lastSentAt } });
       logger.error({ err: error, reportSubscriptionId: subscription.id }, "Sending a settlement report failed; the next pass retries");
     }

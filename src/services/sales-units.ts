@@ -222,17 +222,18 @@ export async function revealApiKeys(ctx: Context, salesUnitId: string): Promise<
 
 /**
  * Replaces one part of the keys; the others keep working, so an integration can move to a new subscription key
- * while the other one still authenticates. Tokens issued before stay valid until they expire.
+ * while the other one still authenticates. The part's generation counts up, which ends the tokens issued under it:
+ * every token after a secret rotation, the tokens issued with that subscription key after a key rotation.
  */
 export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: ApiKeyPart): Promise<RevealedApiKeys> {
   const { encryptionKey } = ctx.services;
   const fresh = generateSecret();
   const data: Prisma.ApiKeysUpdateInput =
     part === "CLIENT_SECRET"
-      ? { clientSecretEncrypted: encryptSecret(fresh, encryptionKey) }
+      ? { clientSecretEncrypted: encryptSecret(fresh, encryptionKey), secretGeneration: { increment: 1 } }
       : part === "PRIMARY_SUBSCRIPTION_KEY"
-        ? subscriptionKeyColumns("primary", fresh, encryptionKey)
-        : subscriptionKeyColumns("secondary", fresh, encryptionKey);
+        ? { ...subscriptionKeyColumns("primary", fresh, encryptionKey), primaryKeyGeneration: { increment: 1 } }
+        : { ...subscriptionKeyColumns("secondary", fresh, encryptionKey), secondaryKeyGeneration: { increment: 1 } };
   return ctx.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     assertNotDeactivated(unit, "its keys cannot be rotated");

@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { withClient } from "../../src/db/admin";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../src/db/embedded";
+import { firstUntraversable, startEmbeddedPostgres, StartupError, type EmbeddedPostgres } from "../../src/db/embedded";
 import { freePort } from "../support/ports";
 
 const runningAsRoot = process.getuid?.() === 0;
@@ -103,5 +103,35 @@ describe("startEmbeddedPostgres", () => {
 
       expect(await query(second.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
     });
+  });
+});
+
+describe("a data directory the postgres user cannot reach", () => {
+  it("finds the first directory an account may not enter from the owner, group and other execute bits", async () => {
+    const locked = path.join(root, "locked");
+    await mkdir(path.join(locked, "inside"), { recursive: true });
+    await chmod(locked, 0o700);
+    const stranger = { uid: 4242, gid: 4242 };
+    expect(firstUntraversable(path.join(locked, "inside", "postgres"), stranger)).toBe(locked);
+    expect(firstUntraversable(path.join(locked, "inside"), { uid: process.getuid!(), gid: 4242 })).toBeNull();
+    await chmod(locked, 0o711);
+    expect(firstUntraversable(path.join(locked, "inside", "not-yet"), stranger)).toBeNull();
+  });
+
+  // The condition exists only as root: the server then runs as the `postgres` user, not as the caller.
+  it.skipIf(!runningAsRoot)("stops with one line saying why and what to do, before spawning initdb (only as root: otherwise PostgreSQL runs as the caller, who can reach it)", async () => {
+    const locked = await mkdtemp(path.join(tmpdir(), "portal-locked-"));
+    try {
+      await chmod(locked, 0o700);
+      const refused = startEmbeddedPostgres({ dataDir: path.join(locked, ".data", "postgres"), port });
+      await expect(refused).rejects.toBeInstanceOf(StartupError);
+      const message = await refused.catch((error: Error) => error.message);
+      expect(message).not.toContain("\n");
+      expect(message).toContain(`cannot enter ${locked} (mode 700)`);
+      expect(message).toMatch(/DATABASE_URL/);
+      await expect(readFile(path.join(locked, ".data", "postgres", "PG_VERSION"))).rejects.toThrow();
+    } finally {
+      await rm(locked, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { appendOutbox } from "../../src/events/outbox";
 import { transactionEvent } from "../../src/events/transaction-events";
-import { captureOneOre, collect, connect, createReservedPayment, latestCursor, waitFor, type Connection } from "./support";
+import { captureOneOre, collect, connect, createReservedPayment, latestCursor, waitFor, type Collector, type Connection } from "./support";
 
 const QUEUE_LIMIT = 5;
 let gateway: TestGateway;
@@ -83,5 +83,24 @@ describe("WebSocket connections", () => {
     expect(closed.code).toBe(4008);
     expect(closed.reason).toBe(`Slow consumer: more than ${QUEUE_LIMIT} events waiting`);
     expect(subscriber.events.length).toBeLessThan(1 + QUEUE_LIMIT * 10);
+  });
+
+  it.each([
+    ["a document that does not parse", "subscription { transactionEvents { id "],
+    ["a document over the token limit", `subscription { transactionEvents { ${"id ".repeat(6000)}} }`],
+    ["a document that does not validate", "subscription { transactionEvents { noSuchField } }"],
+  ])("answers %s with an error message for that operation and keeps the connection's other subscriptions", async (_what, query) => {
+    const connection = open(await gateway.login("no-admin"));
+    const good = collect(connection, { after: await latestCursor(gateway.services.db) });
+    const bad: Collector = { events: [], errors: [], completed: false, stop: () => undefined };
+    connection.client.subscribe({ query }, { next: () => undefined, error: (error) => bad.errors.push(...((Array.isArray(error) ? error : [error]) as Collector["errors"])), complete: () => undefined });
+    await waitFor("the bad operation's error", () => bad.errors.length > 0);
+    expect(bad.errors[0]?.message).toEqual(expect.any(String));
+
+    const payment = await createReservedPayment(gateway.services.db, "751312");
+    await captureOneOre(gateway.services.db, payment.id);
+    await waitFor("the event on the good subscription", () => good.events.length === 1);
+    expect(good.errors).toEqual([]);
+    expect(connection.closed).toBeNull();
   });
 });

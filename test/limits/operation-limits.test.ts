@@ -87,6 +87,19 @@ describe("introspection and GraphiQL in production", () => {
     expect((await gateway.graphql(null, `{ __typename }`)).data).toEqual({ __typename: "Query" });
   });
 
+  it("refuses anonymous introspection before parsing and validating it, and still validates a caller's with a token", async () => {
+    // Validation would report the unknown field, if it ran.
+    const invalid = `{ __schema { noSuchField } }`;
+    const anonymous = await gateway.graphql(null, invalid);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.errors?.map((error) => error.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    const partner = gateway.persona("partner");
+    const token = await accessToken(gateway.url, partner.clientId!, partner.clientSecret!, partner.subscriptionKey!);
+    expect((await gateway.graphql(token, invalid)).errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    // `__typename` is not introspection.
+    expect((await gateway.graphql(null, `{ __typename }`)).status).toBe(200);
+  });
+
   it("serves no GraphiQL page", async () => {
     const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: "text/html" } });
     expect(await page.text()).not.toMatch(/graphiql/i);
