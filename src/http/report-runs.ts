@@ -18,11 +18,18 @@ import { problem, type RouteHandler } from "./routes";
 
 const FILE = /^([0-9a-f-]{36})\.(csv|xml|xlsx|pdf)$/;
 
+/** JSON with object keys sorted: jsonb keeps its own key order, so a stored condition is compared this way. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
 /** Whether `access` still covers what the run holds. */
 export function accessCoversRun(access: Access, run: ReportRun): boolean {
   if (run.kind === "TRANSACTIONS") {
     const stored = storedCondition(run.condition);
-    const same = JSON.stringify(JSON.parse(JSON.stringify(viewableTransactions(access)))) === JSON.stringify(stored.access);
+    const same = canonical(JSON.parse(JSON.stringify(viewableTransactions(access)))) === canonical(stored.access);
     return same && (!run.includePersonalData || maySearchPayers(access));
   }
   const actions: Action[] = run.includePersonalData ? ["VIEW_TRANSACTIONS", "PERSONAL_DATA_REPORTS"] : ["VIEW_TRANSACTIONS"];
