@@ -145,6 +145,9 @@ export async function streamTransactionExport(
     if (batch.length === 0) break;
     if (sheet) {
       for (const row of batch) sheet.addRow(columns.map((column) => xlsxCell(column, row))).commit();
+      // exceljs does not wait for its output: let the zip stream drain before the next batch, or batches pile up.
+      if (out.writableNeedDrain) await once(out, "drain");
+      await new Promise((resolve) => setImmediate(resolve));
     } else {
       await write(out, batch.map((row) => `${columns.map((column) => csvCell(column, row)).join(",")}\r\n`).join(""));
     }
