@@ -1,7 +1,7 @@
 /**
  * E1, transaction exports: the report-run path of `createTransactionExport` (rows from a PostgreSQL cursor in batches
  * into a file) over every payment of the bench dataset, as CSV (and XLSX unless `--quick`), each in a process of its
- * own (V8 heap capped at 96 MB) so its peak resident memory is its own. Reports rows per second and the peak.
+ * own (V8 heap capped at 128 MB) so its peak resident memory is its own. Reports rows per second and the peak.
  *
  * As a scenario of `npm run bench` (bench/run.ts calls `runExportScenario`), or alone:
  *   node --import tsx bench/e1-exports.ts --database-url <url> --format CSV   (prints one JSON line)
@@ -56,7 +56,7 @@ export async function runExportScenario(databaseUrl: string, quick: boolean, log
     const prefix = `e1_${format.toLowerCase()}`;
     // The heap is capped as in test/reports/export-memory.test.ts: the peak then shows what the export holds, not how
     // lazily V8 collects (an export that kept its rows would die here).
-    const child = spawn(process.execPath, ["--max-old-space-size=96", "--import", "tsx", SCRIPT, "--database-url", databaseUrl, "--format", format], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--max-old-space-size=128", "--import", "tsx", SCRIPT, "--database-url", databaseUrl, "--format", format], { stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));

@@ -224,6 +224,17 @@ describe("createReportRun: who may", () => {
     expect((await fetch(run.downloadUrl!.replace(PUBLIC, gateway.url))).status).toBe(401);
   });
 
+  it("audits the personal-data variant and puts payer names in it", async () => {
+    const token = await gateway.token("no-admin");
+    const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV", includePersonalData: true });
+    const run = await readyRun(token, created.result!.data!.id);
+    const id = (await gateway.services.db.reportRun.findFirstOrThrow({ where: { includePersonalData: true }, orderBy: { createdAt: "desc" } })).id;
+    const audit = await gateway.services.db.auditEvent.findMany({ where: { objectType: "ReportRun", objectId: id } });
+    expect(audit.map((a) => a.action)).toEqual(["reportRun.createPersonalData"]);
+    const [header] = parseCsv((await (await download(token, run.downloadUrl!)).text()).replace(/^\uFEFF/, ""));
+    expect(header).toContain("PayerFirstName");
+  });
+
   it("refuses a period that ends before it starts", async () => {
     const token = await gateway.token("no-admin");
     const outcome = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from: to, to: from, format: "CSV" });
