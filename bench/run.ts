@@ -30,6 +30,7 @@ import {
   type ScenarioName,
   type ServerName,
 } from "./scenarios";
+import { runExportScenario } from "./e1-exports";
 import {
   ensurePostgraphileInstalled,
   postgraphileVersion,
@@ -357,7 +358,9 @@ async function main(): Promise<void> {
       running.splice(running.indexOf(server), 1);
     }
     const s1 = options["skip-s1"] ? {} : await runS1(await ensureDemoDatabase(postgres.adminUrl));
-    const report = summarise(measurements, statements, s1);
+    log("E1: transaction exports over the dataset");
+    const e1 = await runExportScenario(dataset.url, QUICK, log);
+    const report = summarise(measurements, statements, { ...s1, ...e1 });
     report.postgraphile_version = postgraphileVersion();
     report.transactions = datasetParameters.transactions;
     report.dataset_generated = dataset.generated;

@@ -19,10 +19,12 @@ import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
 import { settlementReportRoutes } from "./http/settlement-reports";
+import { reportRunRoutes } from "./http/report-runs";
 import { EXPIRY_INTERVAL_MS, runExpiryPass } from "./services/expiry";
 import { startJobs } from "./services/jobs";
 import { createMailTransport } from "./services/mail";
 import { REPORT_DELIVERY_INTERVAL_MS, sendDueReports } from "./services/report-subscriptions";
+import { REPORT_RUN_INTERVAL_MS, runPendingReports, settleReportRuns } from "./services/report-runs";
 import { activateProvisionedTestUnits } from "./services/sales-units";
 
 export interface RunningGateway {
@@ -79,6 +81,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       ...platformEventRoutes(services),
       ...qrCodeRoutes(services),
       ...settlementReportRoutes(services),
+      ...reportRunRoutes(services),
     });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
@@ -89,11 +92,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         { name: "test-unit-provisioning", intervalMs: 2_000, run: () => activateProvisionedTestUnits(services) },
         { name: "payment-request-expiry", intervalMs: EXPIRY_INTERVAL_MS, run: () => runExpiryPass(services) },
         { name: "report-delivery", intervalMs: REPORT_DELIVERY_INTERVAL_MS, run: () => sendDueReports(services, mail) },
+        {
+          name: "report-runs",
+          intervalMs: REPORT_RUN_INTERVAL_MS,
+          run: () => runPendingReports({ db, logger, clock: services.clock, directory: `${config.dataDir}/report-runs` }),
+        },
       ],
       logger,
       metrics,
     );
     cleanup.unshift(() => jobs.stop());
+    // Report runs this instance is making finish (or fail) before the database goes.
+    cleanup.unshift(() => settleReportRuns());
     const url = await gateway.listen(config.port, config.host);
     return {
       url,

@@ -22,7 +22,7 @@ export function notFound(what: string): Response {
 }
 
 /** `filename` for old clients (ASCII), `filename*` (RFC 6266) with the real name for the rest. */
-function contentDisposition(fileName: string): string {
+export function contentDisposition(fileName: string): string {
   const ascii = fileName.normalize("NFKD").replace(/[^\x20-\x7e]/g, "").replace(/["\\]/g, "_") || "download";
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }

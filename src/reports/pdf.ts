@@ -4,7 +4,7 @@
  */
 import PDFDocument from "pdfkit";
 import { formatAmount } from "../domain/money";
-import { linesBySettlement, type ReportLine, type SettlementReport, type SettlementSummary } from "./settlement-report";
+import { linesBySettlement, reportTotals, type ReportLine, type SettlementReport, type SettlementSummary } from "./settlement-report";
 
 const MARGIN = 36;
 const ROW = 14;
@@ -108,6 +108,7 @@ export async function renderPdf(report: SettlementReport): Promise<Buffer> {
   doc.font("Helvetica").fontSize(9).text(
     winAnsi(`Generated ${report.generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC${report.includePersonalData ? " · includes payer names and messages" : ""}`),
   );
+  if (report.period) doc.text(winAnsi(`Payouts ${report.period.from} – ${report.period.to}`));
   doc.moveDown();
   if (report.settlements.length === 0) doc.fontSize(11).text("No settlements in this period.");
 
@@ -126,6 +127,25 @@ export async function renderPdf(report: SettlementReport): Promise<Buffer> {
     }
     doc.x = MARGIN;
     doc.moveDown();
+  }
+
+  // Totals per sales unit and the grand totals, one line each, after the settlements.
+  if (report.settlements.length > 0) {
+    const totals = reportTotals(report);
+    if (doc.y > bottom() - 4 * ROW) doc.addPage();
+    doc.font("Helvetica-Bold").fontSize(11).text("Totals", MARGIN, doc.y);
+    doc.font("Helvetica").fontSize(9);
+    const sums = (t: (typeof totals.grand)[number]) =>
+      `gross ${formatAmount(t.gross, t.currency)} · fees ${formatAmount(t.fee, t.currency)} · refunds ${formatAmount(t.refund, t.currency)} · net ${formatAmount(t.net, t.currency)}`;
+    for (const t of totals.bySalesUnit) {
+      if (doc.y > bottom()) doc.addPage();
+      doc.text(winAnsi(`${t.salesUnitName} · MSN ${t.msn} · ${t.settlements} settlements · ${sums(t)}`), MARGIN, doc.y);
+    }
+    doc.font("Helvetica-Bold");
+    for (const t of totals.grand) {
+      if (doc.y > bottom()) doc.addPage();
+      doc.text(winAnsi(`Grand total ${t.currency} · ${t.settlements} settlements · ${sums(t)}`), MARGIN, doc.y);
+    }
   }
 
   const range = doc.bufferedPageRange();

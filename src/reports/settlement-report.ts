@@ -49,6 +49,8 @@ export interface ReportLine {
 
 export interface SettlementReport {
   merchantName: string;
+  /** The payout dates a report run covers, inclusive; absent for a single settlement's report. */
+  period?: { from: string; to: string };
   generatedAt: Date;
   includePersonalData: boolean;
   settlements: SettlementSummary[];
@@ -86,6 +88,44 @@ const PERSONAL_COLUMNS: ReportColumn[] = [
 
 export function reportColumns(includePersonalData: boolean): ReportColumn[] {
   return includePersonalData ? [...BASE_COLUMNS, ...PERSONAL_COLUMNS] : BASE_COLUMNS;
+}
+
+/** Sums of a report's settlements: per sales unit (and currency), or the grand total of a currency. 64-bit. */
+export interface ReportTotals {
+  /** Null in a grand total. */
+  msn: string | null;
+  salesUnitName: string | null;
+  currency: Currency;
+  settlements: number;
+  gross: bigint;
+  fee: bigint;
+  refund: bigint;
+  net: bigint;
+}
+
+/** Totals per sales unit (in MSN order) and grand totals per currency, from the settlements' own totals. */
+export function reportTotals(report: Pick<SettlementReport, "settlements">): { bySalesUnit: ReportTotals[]; grand: ReportTotals[] } {
+  const add = (map: Map<string, ReportTotals>, key: string, blank: () => ReportTotals, s: SettlementSummary) => {
+    let totals = map.get(key);
+    if (!totals) {
+      totals = blank();
+      map.set(key, totals);
+    }
+    totals.settlements += 1;
+    totals.gross += BigInt(s.grossAmount);
+    totals.fee += BigInt(s.feeAmount);
+    totals.refund += BigInt(s.refundedAmount);
+    totals.net += BigInt(s.netAmount);
+  };
+  const zero = { settlements: 0, gross: 0n, fee: 0n, refund: 0n, net: 0n };
+  const units = new Map<string, ReportTotals>();
+  const grand = new Map<string, ReportTotals>();
+  for (const s of report.settlements) {
+    add(units, `${s.msn} ${s.currency}`, () => ({ msn: s.msn, salesUnitName: s.salesUnitName, currency: s.currency, ...zero }), s);
+    add(grand, s.currency, () => ({ msn: null, salesUnitName: null, currency: s.currency, ...zero }), s);
+  }
+  const byKey = (a: ReportTotals, b: ReportTotals) => (a.msn ?? "").localeCompare(b.msn ?? "") || a.currency.localeCompare(b.currency);
+  return { bySalesUnit: [...units.values()].sort(byKey), grand: [...grand.values()].sort(byKey) };
 }
 
 /** The report's lines per settlement global id, in report order. */
@@ -148,7 +188,7 @@ export interface OperationRow {
 export function buildSettlementReport(
   settlements: readonly SettlementRow[],
   operations: readonly OperationRow[],
-  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean },
+  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean; period?: { from: string; to: string } },
 ): SettlementReport {
   const bySettlement = new Map<string, OperationRow[]>(settlements.map((s) => [s.id, []]));
   for (const operation of operations) bySettlement.get(operation.settlementId)?.push(operation);
@@ -184,6 +224,7 @@ export function buildSettlementReport(
   }
   return {
     merchantName: options.merchantName,
+    ...(options.period ? { period: options.period } : {}),
     generatedAt: options.generatedAt,
     includePersonalData: options.includePersonalData,
     settlements: settlements.map((s) => ({
@@ -207,7 +248,7 @@ export function buildSettlementReport(
 export async function loadSettlementReport(
   db: Db,
   where: Prisma.SettlementWhereInput,
-  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean },
+  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean; period?: { from: string; to: string } },
 ): Promise<SettlementReport> {
   const settlements = await db.settlement.findMany({
     where,

@@ -4,7 +4,7 @@
  */
 import ExcelJS from "exceljs";
 import { dateOfDay } from "../domain/calendar";
-import { reportColumns, type SettlementReport } from "./settlement-report";
+import { reportColumns, reportTotals, type SettlementReport } from "./settlement-report";
 import { defuse } from "./csv";
 
 const AMOUNT_FORMAT = "#,##0.00";
@@ -65,6 +65,31 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
     });
   }
   summary.getRow(1).font = { bold: true };
+
+  // Per sales unit and currency, then a grand total per currency (SalesUnitName "Total"). Numbers in major units; a
+  // double holds sums up to 2^53 minor units exactly.
+  const totalsSheet = workbook.addWorksheet("Totals", { views: [{ state: "frozen", ySplit: 1 }] });
+  totalsSheet.columns = [
+    { header: "MSN", key: "msn", width: 10 },
+    { header: "SalesUnitName", key: "salesUnitName", width: 28 },
+    { header: "Currency", key: "currency", width: 10 },
+    { header: "Settlements", key: "settlements", width: 12 },
+    ...(["Gross", "Fee", "Refund", "Net"] as const).map((header) => ({ header, key: header.toLowerCase(), width: 16, style: { numFmt: AMOUNT_FORMAT } })),
+  ];
+  const totals = reportTotals(report);
+  for (const t of [...totals.bySalesUnit, ...totals.grand]) {
+    totalsSheet.addRow({
+      msn: t.msn ?? "",
+      salesUnitName: t.salesUnitName === null ? "Total" : defuse(t.salesUnitName),
+      currency: t.currency,
+      settlements: t.settlements,
+      gross: Number(t.gross) / 100,
+      fee: Number(t.fee) / 100,
+      refund: Number(t.refund) / 100,
+      net: Number(t.net) / 100,
+    });
+  }
+  totalsSheet.getRow(1).font = { bold: true };
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -3,7 +3,7 @@
  * Written by hand because the document is flat and only needs escaping; amounts are decimals in major units.
  */
 import { formatMinorUnits } from "../domain/money";
-import { linesBySettlement, reportColumns, type SettlementReport } from "./settlement-report";
+import { linesBySettlement, reportColumns, reportTotals, type ReportTotals, type SettlementReport } from "./settlement-report";
 
 /** Characters XML 1.0 cannot carry at all (most control characters, lone surrogates, U+FFFE/U+FFFF) are dropped. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -24,7 +24,7 @@ export function renderXml(report: SettlementReport): Buffer {
   const columns = reportColumns(report.includePersonalData);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<SettlementReport merchant="${escapeXml(report.merchantName)}" generatedAt="${report.generatedAt.toISOString()}" includePersonalData="${report.includePersonalData}">`,
+    `<SettlementReport merchant="${escapeXml(report.merchantName)}" generatedAt="${report.generatedAt.toISOString()}" includePersonalData="${report.includePersonalData}"${report.period ? ` periodFrom="${report.period.from}" periodTo="${report.period.to}"` : ""}>`,
   ];
   const groups = linesBySettlement(report);
   for (const settlement of report.settlements) {
@@ -41,6 +41,14 @@ export function renderXml(report: SettlementReport): Buffer {
     }
     out.push("    </Lines>", "  </Settlement>");
   }
+  // Sums of the settlements above (64-bit, exact): per sales unit and currency, then per currency.
+  const totals = reportTotals(report);
+  const sums = (t: ReportTotals) =>
+    `${element("Currency", t.currency)}${element("Settlements", String(t.settlements))}${element("Gross", formatMinorUnits(t.gross))}${element("Fee", formatMinorUnits(t.fee))}${element("Refund", formatMinorUnits(t.refund))}${element("Net", formatMinorUnits(t.net))}`;
+  out.push("  <Totals>");
+  for (const t of totals.bySalesUnit) out.push(`    <SalesUnitTotal>${element("MSN", t.msn ?? "")}${element("SalesUnitName", t.salesUnitName ?? "")}${sums(t)}</SalesUnitTotal>`);
+  for (const t of totals.grand) out.push(`    <GrandTotal>${sums(t)}</GrandTotal>`);
+  out.push("  </Totals>");
   out.push("</SettlementReport>", "");
   return Buffer.from(out.join("\n"), "utf8");
 }

@@ -46,6 +46,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     Date: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    /** Sums and totals in minor units, 64-bit (src/schema/money.ts). */
+    MinorUnits: { Input: bigint; Output: bigint | number | string };
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({

@@ -194,7 +194,8 @@ function principalKey(token: VerifiedToken, msn: string | null): string {
   return JSON.stringify([subject, msn]);
 }
 
-async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
+/** The live (and replayed) transaction events a caller may see; also the change signal of the live aggregates. */
+export async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
   if (ctx.refusedStream) throw ctx.refusedStream;
   const after = args.after == null ? null : decodeEventCursor(args.after);
   const scope = await scopeOf(ctx, args.salesUnitIds);

@@ -185,7 +185,8 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
           ...(subscription.salesUnitId ? { salesUnitId: subscription.salesUnitId } : {}),
           payoutDate: { gte: dateOfDay(period.periodStart), lte: dateOfDay(period.periodEnd) },
         },
-        { merchantName: subscription.merchant.name, generatedAt: now, includePersonalData: subscription.includePersonalData },
+        // The same whole-period file a report run of this period makes (createReportRun), totals included.
+        { merchantName: subscription.merchant.name, generatedAt: now, includePersonalData: subscription.includePersonalData, period: { from: period.periodStart, to: period.periodEnd } },
       );
       const span = period.periodStart === period.periodEnd ? period.periodStart : `${period.periodStart} – ${period.periodEnd}`;
       const payouts = report.settlements.map((s) => `${s.salesUnitName} (MSN ${s.msn}): paid out ${s.payoutDate}, net ${formatAmount(s.netAmount, s.currency)}`);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/domain/errors";
 import {
+  addSums,
   assertCurrencyMatches,
+  MAX_SUM,
+  toMinorSum,
   currencyForCountry,
   formatAmount,
   formatMinorUnits,
@@ -70,4 +73,25 @@ describe("formatMinorUnits", () => {
     [-2500, "-25.00"],
     [65_000_000, "650000.00"],
   ])("writes %i as %s", (amount, text) => expect(formatMinorUnits(amount)).toBe(text));
+});
+
+describe("sums (MinorSum)", () => {
+  it("formats sums past 2^31 and 2^53 exactly", () => {
+    expect(formatMinorUnits(2_147_483_648n)).toBe("21474836.48");
+    expect(formatMinorUnits(9_223_372_036_854_775_807n)).toBe("92233720368547758.07");
+    expect(formatMinorUnits(-5n)).toBe("-0.05");
+    expect(formatAmount(2_600_000_000n, "NOK")).toBe("26\u00a0000\u00a0000,00\u00a0NOK");
+    expect(formatAmount(9_007_199_254_740_993n, "DKK")).toBe("90.071.992.547.409,93\u00a0DKK");
+  });
+
+  it("reads sums from bigints, safe integers and digit strings within 64 bits, and refuses anything else", () => {
+    expect(toMinorSum("2147483648")).toBe(2_147_483_648n);
+    expect(toMinorSum(12)).toBe(12n);
+    expect(toMinorSum(MAX_SUM)).toBe(MAX_SUM);
+    expect(() => toMinorSum("9223372036854775808")).toThrow(ValidationError);
+    expect(() => toMinorSum("12.5")).toThrow(ValidationError);
+    expect(() => toMinorSum(1.5)).toThrow(ValidationError);
+    expect(() => toMinorSum(2 ** 53)).toThrow(ValidationError);
+    expect(addSums(2_000_000_000, 2_000_000_000, 1n)).toBe(4_000_000_001n);
+  });
 });

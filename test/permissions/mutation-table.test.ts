@@ -73,6 +73,10 @@ const TABLE: Record<string, Row> = {
   orderProduct: { allowed: ADMIN, input: (t) => ({ merchantId: t.merchant, product: "ONLINE_PAYMENTS", salesUnitName: "Permission check" }) },
   createReportSubscription: { allowed: ADMIN, input: (t) => ({ merchantId: t.merchant, email: "reports@fjordkaffe.no", frequency: "DAILY", format: "CSV" }) },
   deleteReportSubscription: { allowed: ADMIN, input: (t) => ({ reportSubscriptionId: t.reportSubscription }) },
+  // Who sees the unit's transactions (VIEW_TRANSACTIONS): every member on their unit, the partner on its linked one, customer service.
+  createReportRun: { allowed: [...MEMBERS, "partner", "operator"], input: (t) => ({ merchantId: t.merchant, salesUnitIds: [t.unit], from: "2026-01-01", to: "2026-01-31", format: "CSV" }) },
+  // Any principal: the export holds only the transactions the caller may see.
+  createTransactionExport: { allowed: EVERYONE, input: (t) => ({ filter: { merchantId: t.merchant }, format: "CSV" }) },
 
   createTestSalesUnit: { allowed: DEV, input: (t, who) => ({ merchantId: t.merchant, name: key(who).slice(0, 30) }) },
   createTestUser: { allowed: DEV, input: (t) => ({ merchantId: t.merchant }) },

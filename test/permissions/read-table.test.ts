@@ -113,7 +113,8 @@ describe("reads follow the permission table", () => {
         salesUnits: { totalCount: number; nodes: { id: string }[] };
         merchants: { nodes: { id: string }[] };
         transactions: { totalCount: number };
-      }>(token, "{ salesUnits(first: 100) { totalCount nodes { id } } merchants(first: 100) { nodes { id } } transactions(first: 1) { totalCount } }");
+        transactionAggregates: { totals: { count: number }[] };
+      }>(token, "{ salesUnits(first: 100) { totalCount nodes { id } } merchants(first: 100) { nodes { id } } transactions(first: 1) { totalCount } transactionAggregates { totals { count } } }");
       expect(response.errors).toBeUndefined();
       const ids = (nodes: { id: string }[]) => nodes.map((n) => n.id).sort();
       const visibleUnits = units.filter((u) => access.canOnSalesUnit("VIEW_SALES_UNIT", u));
@@ -123,6 +124,8 @@ describe("reads follow the permission table", () => {
       const transactionUnits = units.filter((u) => access.canOnSalesUnit("VIEW_TRANSACTIONS", u)).map((u) => u.id);
       const expectedTransactions = await gateway.services.db.transaction.count({ where: { salesUnitId: { in: transactionUnits } } });
       expect(response.data!.transactions.totalCount).toBe(expectedTransactions);
+      // The dashboard figures count the same transactions.
+      expect(response.data!.transactionAggregates.totals.reduce((sum, t) => sum + t.count, 0)).toBe(expectedTransactions);
     });
 
     it(`answers ${key}'s salesUnit(msn:) and settlements(salesUnitId:) for reached units only`, async () => {

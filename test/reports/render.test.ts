@@ -3,11 +3,11 @@ import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { renderCsv } from "../../src/reports/csv";
 import { renderPdf } from "../../src/reports/pdf";
-import { allocate, buildSettlementReport, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
+import { allocate, buildSettlementReport, reportTotals, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
 import { renderXlsx } from "../../src/reports/xlsx";
 import { escapeXml, renderXml } from "../../src/reports/xml";
 import { duePeriod } from "../../src/services/report-subscriptions";
-import { parseCsv } from "./support";
+import { parseCsv, pdfText } from "./support";
 
 const settlement: SettlementRow = {
   id: "0b6f0a3e-1111-4000-8000-000000000001",
@@ -146,5 +146,42 @@ describe("duePeriod", () => {
   it("is last month for a monthly one", () => {
     expect(duePeriod("MONTHLY", null, at("2026-03-01T00:30:00Z"))).toEqual({ periodStart: "2026-02-01", periodEnd: "2026-02-28" });
     expect(duePeriod("MONTHLY", at("2026-03-01T00:30:00Z"), at("2026-03-31T12:00:00Z"))).toBeNull();
+  });
+});
+
+describe("report totals", () => {
+  const big = (id: string, msn: string, gross: number): SettlementRow => ({
+    ...settlement,
+    id,
+    grossAmount: gross,
+    refundedAmount: 0,
+    feeAmount: 1,
+    netAmount: gross - 1,
+    salesUnit: { name: `Unit ${msn}`, msn },
+  });
+  const report = buildSettlementReport(
+    [big("0b6f0a3e-1111-4000-8000-0000000000a1", "100001", 2_000_000_000), big("0b6f0a3e-1111-4000-8000-0000000000a2", "100002", 2_000_000_000)],
+    [],
+    { merchantName: "Fjordkaffe AS", generatedAt: new Date("2026-03-05T08:00:00Z"), includePersonalData: false, period: { from: "2026-01-01", to: "2026-12-31" } },
+  );
+
+  it("adds settlements per sales unit and per currency in 64 bits, past 2^31", () => {
+    const totals = reportTotals(report);
+    expect(totals.bySalesUnit.map((t) => [t.msn, t.gross])).toEqual([
+      ["100001", 2_000_000_000n],
+      ["100002", 2_000_000_000n],
+    ]);
+    expect(totals.grand).toEqual([{ msn: null, salesUnitName: null, currency: "NOK", settlements: 2, gross: 4_000_000_000n, fee: 2n, refund: 0n, net: 3_999_999_998n }]);
+  });
+
+  it("writes the period and the totals into XML, XLSX and PDF", async () => {
+    const xml = renderXml(report).toString("utf8");
+    expect(xml).toContain('periodFrom="2026-01-01" periodTo="2026-12-31"');
+    expect(xml).toContain("<GrandTotal><Currency>NOK</Currency><Settlements>2</Settlements><Gross>40000000.00</Gross><Fee>0.02</Fee><Refund>0.00</Refund><Net>39999999.98</Net></GrandTotal>");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderXlsx(report)) as unknown as ArrayBuffer);
+    const totals = workbook.getWorksheet("Totals")!;
+    expect(totals.getRow(4).values).toEqual([undefined, "", "Total", "NOK", 2, 40_000_000, 0.02, 0, 39_999_999.98]);
+    expect(pdfText(await renderPdf(report))).toContain("Grand total NOK · 2 settlements · gross 40\u00a0000\u00a0000,00\u00a0NOK");
   });
 });

@@ -1,0 +1,173 @@
+/**
+ * Report runs (src/services/report-runs.ts): `createReportRun` (settlement reports over a payout period, for one
+ * sales unit, several, or the whole merchant) and `createTransactionExport` (the rows a transaction filter selects).
+ * Both answer a `ReportRun` whose `status` goes PENDING → READY (or FAILED) and whose `downloadUrl` then serves the
+ * file with the same bearer token. A run is seen only by the principal who created it.
+ */
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { builder } from "./builder";
+import { CurrencyEnum, ReportFormatEnum } from "./enums";
+import { COMMON_ERRORS } from "./errors";
+import { Merchant } from "./merchant";
+import { Money, moneyOf } from "./money";
+import { SalesUnit } from "./sales-unit";
+import { decodedTransactionFilter, TransactionFilter } from "./transaction";
+import type { Context } from "../context";
+import type { Action } from "../auth/permissions";
+import { maySearchPayers, transactionListCondition, viewableTransactions } from "../auth/policies/transaction";
+import { AuthenticationError } from "../auth/errors";
+import { dayOf } from "../domain/calendar";
+import { uuidOrNil } from "../domain/ids";
+import type { Prisma } from "../generated/prisma/client";
+import * as runs from "../services/report-runs";
+
+const ReportRunKindEnum = builder.enumType("ReportRunKind", {
+  values: { SETTLEMENTS: { description: "Settlement reports over a payout period." }, TRANSACTIONS: { description: "An export of the transactions a filter selects." } },
+});
+
+const ReportRunStatusEnum = builder.enumType("ReportRunStatus", {
+  values: {
+    PENDING: { description: "Being made; `progress` counts the rows written so far." },
+    READY: { description: "Done: `downloadUrl` serves the file." },
+    FAILED: { description: "Not made: `failureReason` says why." },
+  },
+});
+
+const TransactionExportFormatEnum = builder.enumType("TransactionExportFormat", { values: ["CSV", "XLSX"] as const });
+
+/** The directory and dependencies of the service, from the request's long-lived parts. */
+export function reportRunDeps(ctx: Pick<Context, "services">): runs.ReportRunDeps {
+  const { db, logger, clock, config } = ctx.services;
+  return { db, logger, clock, directory: `${config.dataDir}/report-runs` };
+}
+
+function ownRuns(ctx: Context): Prisma.ReportRunWhereInput {
+  if (!ctx.principal) return { id: { in: [] } };
+  return { createdByKind: ctx.principal.kind, createdById: ctx.principal.id };
+}
+
+const ReportTotal = builder.objectRef<runs.StoredTotals[number]>("ReportTotal").implement({
+  description: "Sums of a report's settlements: for one sales unit (and currency), or the grand total of a currency (`msn` null).",
+  fields: (t) => ({
+    msn: t.string({ nullable: true, resolve: (r) => r.msn }),
+    salesUnitName: t.string({ nullable: true, resolve: (r) => r.salesUnitName }),
+    currency: t.field({ type: CurrencyEnum, resolve: (r) => r.currency }),
+    settlements: t.int({ description: "How many settlements.", resolve: (r) => r.settlements }),
+    gross: t.field({ type: Money, resolve: (r) => moneyOf(r.gross, r.currency) }),
+    fee: t.field({ type: Money, resolve: (r) => moneyOf(r.fee, r.currency) }),
+    refund: t.field({ type: Money, resolve: (r) => moneyOf(r.refund, r.currency) }),
+    net: t.field({ type: Money, resolve: (r) => moneyOf(r.net, r.currency) }),
+  }),
+});
+
+export const ReportRun = builder.prismaNode("ReportRun", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A report made on request. Seen only by whoever created it.",
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ownRuns(ctx)] }),
+  authScopes: (row, ctx) => ctx.principal !== null && row.createdByKind === ctx.principal.kind && row.createdById === ctx.principal.id,
+  fields: (t) => ({
+    kind: t.expose("kind", { type: ReportRunKindEnum }),
+    status: t.expose("status", { type: ReportRunStatusEnum }),
+    format: t.expose("format", { type: ReportFormatEnum }),
+    includePersonalData: t.exposeBoolean("includePersonalData", { description: "Payer names and messages (settlements) or payer columns (exports)." }),
+    periodFrom: t.field({ type: "Date", nullable: true, description: "First payout date covered (settlement reports).", resolve: (r) => (r.periodFrom ? dayOf(r.periodFrom) : null) }),
+    periodTo: t.field({ type: "Date", nullable: true, description: "Last payout date covered, inclusive (settlement reports).", resolve: (r) => (r.periodTo ? dayOf(r.periodTo) : null) }),
+    salesUnitIds: t.idList({ description: "The sales units covered; empty: the whole merchant (or, for an export, what the filter selects).", resolve: (r) => r.salesUnitIds.map((id) => encodeGlobalID("SalesUnit", id)) }),
+    progress: t.exposeInt("progress", { description: "Rows written so far (all of them once READY)." }),
+    failureReason: t.exposeString("failureReason", { nullable: true }),
+    fileName: t.exposeString("fileName", { nullable: true, description: "The file's name, once READY." }),
+    downloadUrl: t.string({
+      nullable: true,
+      description: "Absolute URL of the file once READY; fetch it with the same bearer token.",
+      resolve: (r, _args, ctx) => (r.status === "READY" ? `${ctx.services.config.publicBaseUrl}/reports/runs/${r.id}.${r.format.toLowerCase()}` : null),
+    }),
+    totals: t.field({
+      type: [ReportTotal],
+      description: "Settlement reports, once READY: totals per sales unit, then the grand total per currency.",
+      resolve: (r) => (r.totals as runs.StoredTotals | null) ?? [],
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+const CreateReportRunInput = builder.inputType("CreateReportRunInput", {
+  fields: (t) => ({
+    merchantId: t.globalID({ for: Merchant, required: true }),
+    salesUnitIds: t.globalIDList({ for: SalesUnit, description: "The sales units to cover; none: every sales unit of the merchant (needs access to all of them)." }),
+    from: t.field({ type: "Date", required: true, description: "First payout date, inclusive." }),
+    to: t.field({ type: "Date", required: true, description: `Last payout date, inclusive; at most ${runs.MAX_REPORT_PERIOD_DAYS} days after \`from\`.` }),
+    format: t.field({ type: ReportFormatEnum, required: true }),
+    includePersonalData: t.boolean({ required: true, defaultValue: false, description: "Add payer names and messages (audited)." }),
+  }),
+});
+
+const CreateTransactionExportInput = builder.inputType("CreateTransactionExportInput", {
+  fields: (t) => ({
+    filter: t.field({ type: TransactionFilter, description: "The same filter as `transactions`; rows come in its order (newest first)." }),
+    format: t.field({ type: TransactionExportFormatEnum, required: true }),
+  }),
+});
+
+/** The caller may do every action on the units (all of the merchant's when none are named). */
+async function coversUnits(ctx: Context, merchantId: string, salesUnitIds: string[], actions: Action[]): Promise<boolean> {
+  if (salesUnitIds.length === 0) return actions.every((action) => ctx.access.canOnWholeMerchant(action, merchantId));
+  const owners = await Promise.all(salesUnitIds.map((id) => ctx.loaders.salesUnitOwner.load(id)));
+  return owners.every((owner) => owner !== null && owner.merchantId === merchantId && actions.every((action) => ctx.access.canOnSalesUnit(action, owner)));
+}
+
+function caller(ctx: Context) {
+  if (!ctx.principal) throw new AuthenticationError();
+  return { principal: ctx.principal, requestId: ctx.requestId };
+}
+
+builder.mutationFields((t) => ({
+  createReportRun: t.field({
+    type: ReportRun,
+    description:
+      "Make the settlement report of the settlements paid out from `from` to `to` (inclusive) for the named sales units or the whole merchant. " +
+      "Answers the run; a small one is READY at once, a large one is PENDING: poll `node(id:)` for `status` and `progress`.",
+    args: { input: t.arg({ type: CreateReportRunInput, required: true }) },
+    authScopes: async (_root, { input }, ctx) =>
+      coversUnits(ctx, input.merchantId.id, [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])], input.includePersonalData ? ["VIEW_TRANSACTIONS", "PERSONAL_DATA_REPORTS"] : ["VIEW_TRANSACTIONS"]),
+    errors: { types: COMMON_ERRORS },
+    resolve: async (_root, { input }, ctx) => {
+      const deps = reportRunDeps(ctx);
+      const merchant = await ctx.db.merchant.findUniqueOrThrow({ where: { id: input.merchantId.id }, select: { id: true, name: true } });
+      const run = await runs.createSettlementReportRun(deps, caller(ctx), {
+        merchantId: merchant.id,
+        merchantName: merchant.name,
+        salesUnitIds: [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])],
+        from: dayOf(input.from),
+        to: dayOf(input.to),
+        format: input.format,
+        includePersonalData: input.includePersonalData,
+      });
+      await runs.startReportRun(deps, run.id);
+      return ctx.db.reportRun.findUniqueOrThrow({ where: { id: run.id } });
+    },
+  }),
+  createTransactionExport: t.field({
+    type: ReportRun,
+    description:
+      "Export the transactions a filter selects (what `transactions` would list, in its order) as CSV or XLSX, streamed from the database into the file. " +
+      "Payer columns are included only for callers who may see payer details on every sales unit whose transactions they see.",
+    args: { input: t.arg({ type: CreateTransactionExportInput, required: true }) },
+    authScopes: { authenticated: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: async (_root, { input }, ctx) => {
+      const deps = reportRunDeps(ctx);
+      const filter = decodedTransactionFilter(input.filter);
+      const run = await runs.createTransactionExportRun(deps, caller(ctx), {
+        condition: transactionListCondition(filter, ctx.access),
+        access: viewableTransactions(ctx.access),
+        format: input.format,
+        includePayer: maySearchPayers(ctx.access),
+        merchantId: filter?.merchantId && ctx.access.canOnMerchant("VIEW_TRANSACTIONS", filter.merchantId) ? filter.merchantId : null,
+      });
+      await runs.startReportRun(deps, run.id);
+      return ctx.db.reportRun.findUniqueOrThrow({ where: { id: run.id } });
+    },
+  }),
+}));

@@ -1,0 +1,281 @@
+/**
+ * Report runs: reports made on request and fetched when ready (Stripe's report runs are the model). Two kinds:
+ *
+ * - SETTLEMENTS: the settlement report of every settlement paid out in a period (`periodFrom`–`periodTo`, payout
+ *   dates, inclusive), for one sales unit, several, or the whole merchant, in CSV, XML, XLSX or PDF, with totals per
+ *   sales unit and grand totals;
+ * - TRANSACTIONS: the transactions a filter selects, CSV or XLSX, streamed from a database cursor into the file.
+ *
+ * A run is created PENDING and worked on at once in the creating instance; `progress` counts the rows written; it
+ * ends READY (the file is in `<DATA_DIR>/report-runs/`) or FAILED with a reason. A run left PENDING by an instance
+ * that stopped is taken up again by the report-run job of any instance. Access is decided when the run is created (it
+ * is stored with the run: the sales units, or the export's row condition) and checked again on download.
+ */
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Db } from "../db/client";
+import type { Condition } from "../db/conditions";
+import type { Principal } from "../auth/principal";
+import { dateOfDay, dayOf, parseDay } from "../domain/calendar";
+import { ValidationError } from "../domain/errors";
+import type { ReportFormat } from "../generated/prisma/enums";
+import type { ReportRun } from "../generated/prisma/client";
+import { loadSettlementReport, reportTotals, type ReportTotals } from "../reports/settlement-report";
+import { renderReport, reportFileName } from "../reports/render";
+import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
+import { actorOf, recordAudit } from "./audit";
+
+export interface ReportRunDeps {
+  db: Db;
+  logger: Logger;
+  clock: { now(): Date };
+  /** Where finished files go (`<DATA_DIR>/report-runs`). */
+  directory: string;
+}
+
+/** Longest period one settlement report run covers. */
+export const MAX_REPORT_PERIOD_DAYS = 400;
+
+/** How long a run may stay claimed without finishing before another pass takes it up (its instance stopped). */
+export const STALE_RUN_MS = 30 * 60_000;
+
+/** How often the report-run job looks for runs nobody is working on. */
+export const REPORT_RUN_INTERVAL_MS = 60_000;
+
+/** Progress is written at most this often (plus once at the end). */
+const PROGRESS_INTERVAL_MS = 500;
+
+/** A cursor export holds its transaction open as long as the export takes. */
+const EXPORT_TRANSACTION_TIMEOUT_MS = 6 * 3600_000;
+
+export function reportRunFile(directory: string, run: Pick<ReportRun, "id" | "format">): string {
+  return path.join(directory, `${run.id}.${run.format.toLowerCase()}`);
+}
+
+export interface SettlementRunInput {
+  merchantId: string;
+  merchantName: string;
+  /** Empty: the whole merchant. */
+  salesUnitIds: string[];
+  from: string;
+  to: string;
+  format: ReportFormat;
+  includePersonalData: boolean;
+}
+
+/** "2026-01-01"…"2026-12-31": valid days, in order, at most MAX_REPORT_PERIOD_DAYS long. */
+export function validatePeriod(from: string, to: string): { from: string; to: string } {
+  const start = parseDay(from, "from");
+  const end = parseDay(to, "to");
+  if (end < start) throw new ValidationError("The period ends before it starts: give `to` on or after `from`.", "to");
+  const days = (dateOfDay(end).getTime() - dateOfDay(start).getTime()) / 86_400_000 + 1;
+  if (days > MAX_REPORT_PERIOD_DAYS) throw new ValidationError(`A report covers at most ${MAX_REPORT_PERIOD_DAYS} days: split the period.`, "to");
+  return { from: start, to: end };
+}
+
+export async function createSettlementReportRun(deps: ReportRunDeps, caller: { principal: Principal; requestId: string }, input: SettlementRunInput): Promise<ReportRun> {
+  const period = validatePeriod(input.from, input.to);
+  const run = await deps.db.$transaction(async (tx) => {
+    const created = await tx.reportRun.create({
+      data: {
+        kind: "SETTLEMENTS",
+        merchantId: input.merchantId,
+        salesUnitIds: input.salesUnitIds,
+        periodFrom: dateOfDay(period.from),
+        periodTo: dateOfDay(period.to),
+        format: input.format,
+        includePersonalData: input.includePersonalData,
+        createdByKind: caller.principal.kind,
+        createdById: caller.principal.id,
+      },
+    });
+    await recordAudit(tx, actorOf(caller.principal, caller.requestId), {
+      merchantId: input.merchantId,
+      action: input.includePersonalData ? "reportRun.createPersonalData" : "reportRun.create",
+      objectType: "ReportRun",
+      objectId: created.id,
+      data: { kind: "SETTLEMENTS", salesUnitIds: input.salesUnitIds, from: period.from, to: period.to, format: input.format },
+    });
+    return created;
+  });
+  return run;
+}
+
+export interface ExportRunInput {
+  /** The caller's access and filter, as the `transactions` list applies them. */
+  condition: Condition;
+  /** The caller's access alone (viewableTransactions): a download needs the same access. */
+  access: Condition;
+  format: ExportFormat;
+  /** Payer columns: only for callers who may see payer details wherever they may see transactions. */
+  includePayer: boolean;
+  /** For the audit trail: the merchant the filter names, if any. */
+  merchantId: string | null;
+}
+
+export async function createTransactionExportRun(deps: ReportRunDeps, caller: { principal: Principal; requestId: string }, input: ExportRunInput): Promise<ReportRun> {
+  return deps.db.$transaction(async (tx) => {
+    const created = await tx.reportRun.create({
+      data: {
+        kind: "TRANSACTIONS",
+        merchantId: input.merchantId,
+        salesUnitIds: [],
+        format: input.format,
+        includePersonalData: input.includePayer,
+        condition: JSON.parse(JSON.stringify({ rows: input.condition, access: input.access } satisfies StoredCondition)),
+        createdByKind: caller.principal.kind,
+        createdById: caller.principal.id,
+      },
+    });
+    await recordAudit(tx, actorOf(caller.principal, caller.requestId), {
+      merchantId: input.merchantId,
+      action: input.includePayer ? "reportRun.createPersonalData" : "reportRun.create",
+      objectType: "ReportRun",
+      objectId: created.id,
+      data: { kind: "TRANSACTIONS", format: input.format },
+    });
+    return created;
+  });
+}
+
+/**
+ * What an export stores: the rows' condition, and the access part of it, which a download must still have. Dates in
+ * it were written as ISO strings; the SQL casts them back to timestamps.
+ */
+export interface StoredCondition {
+  rows: Condition;
+  access: Condition;
+}
+
+export function storedCondition(json: unknown): StoredCondition {
+  return json as StoredCondition;
+}
+
+/** Totals as stored with a run (sums as decimal strings). */
+export type StoredTotals = (Omit<ReportTotals, "gross" | "fee" | "refund" | "net"> & { gross: string; fee: string; refund: string; net: string })[];
+
+function storableTotals(totals: ReportTotals[]): StoredTotals {
+  return totals.map((t) => ({ ...t, gross: t.gross.toString(), fee: t.fee.toString(), refund: t.refund.toString(), net: t.net.toString() }));
+}
+
+/** Makes the run's file; answers rows written. Writes to a temporary name, renamed when complete. */
+async function produce(
+  deps: ReportRunDeps,
+  run: ReportRun,
+  file: string,
+  onProgress: (rows: number) => Promise<void>,
+): Promise<{ rows: number; fileName: string; totals: StoredTotals | null }> {
+  if (run.kind === "SETTLEMENTS") {
+    const from = dayOf(run.periodFrom!);
+    const to = dayOf(run.periodTo!);
+    const merchant = await deps.db.merchant.findUniqueOrThrow({ where: { id: run.merchantId! }, select: { name: true } });
+    const report = await loadSettlementReport(
+      deps.db,
+      {
+        salesUnit: { merchantId: run.merchantId! },
+        ...(run.salesUnitIds.length > 0 ? { salesUnitId: { in: run.salesUnitIds } } : {}),
+        payoutDate: { gte: run.periodFrom!, lte: run.periodTo! },
+      },
+      { merchantName: merchant.name, generatedAt: deps.clock.now(), includePersonalData: run.includePersonalData, period: { from, to } },
+    );
+    await writeFile(file, await renderReport(report, run.format));
+    const totals = reportTotals(report);
+    return {
+      rows: report.lines.length,
+      fileName: reportFileName(["settlements", from, to], run.format, run.includePersonalData),
+      totals: storableTotals([...totals.bySalesUnit, ...totals.grand]),
+    };
+  }
+  const out = createWriteStream(file);
+  const closed = once(out, "close");
+  const rows = await deps.db.$transaction(
+    (tx) =>
+      streamTransactionExport(
+        { execute: (text, values) => tx.$executeRawUnsafe(text, ...values), query: (text) => tx.$queryRawUnsafe(text) },
+        { condition: storedCondition(run.condition).rows, includePayer: run.includePersonalData, format: run.format as ExportFormat },
+        out,
+        onProgress,
+      ),
+    { timeout: EXPORT_TRANSACTION_TIMEOUT_MS, maxWait: 30_000, isolationLevel: "RepeatableRead" },
+  );
+  await closed;
+  const stamp = deps.clock.now().toISOString().slice(0, 10);
+  return { rows, fileName: reportFileName(["transactions", stamp], run.format, run.includePersonalData), totals: null };
+}
+
+/**
+ * Works on one run if nobody else is: claims it (PENDING, not started or started too long ago), makes the file,
+ * and marks it READY, or FAILED with the reason. Answers whether this call did the work.
+ */
+export async function executeReportRun(deps: ReportRunDeps, id: string): Promise<boolean> {
+  const now = deps.clock.now();
+  const { count } = await deps.db.reportRun.updateMany({
+    where: { id, status: "PENDING", OR: [{ startedAt: null }, { startedAt: { lt: new Date(now.getTime() - STALE_RUN_MS) } }] },
+    data: { startedAt: now, progress: 0 },
+  });
+  if (count === 0) return false;
+  const run = await deps.db.reportRun.findUniqueOrThrow({ where: { id } });
+  await mkdir(deps.directory, { recursive: true });
+  const file = reportRunFile(deps.directory, run);
+  const partial = `${file}.partial`;
+  let lastWrite = 0;
+  const onProgress = async (rows: number) => {
+    if (Date.now() - lastWrite < PROGRESS_INTERVAL_MS) return;
+    lastWrite = Date.now();
+    await deps.db.reportRun.update({ where: { id }, data: { progress: rows } });
+  };
+  try {
+    const { rows, fileName, totals } = await produce(deps, run, partial, onProgress);
+    await rename(partial, file);
+    const { size } = await stat(file);
+    await deps.db.reportRun.update({
+      where: { id },
+      data: { status: "READY", progress: rows, fileName, byteSize: BigInt(size), finishedAt: deps.clock.now(), ...(totals ? { totals } : {}) },
+    });
+  } catch (error) {
+    await rm(partial, { force: true });
+    deps.logger.error({ err: error, reportRunId: id }, "A report run failed");
+    await deps.db.reportRun.update({
+      where: { id },
+      data: { status: "FAILED", failureReason: "The report could not be made; try again, or narrow the period or filter.", finishedAt: deps.clock.now() },
+    });
+  }
+  return true;
+}
+
+/** One pass of the report-run job: takes up runs nobody is working on (their instance stopped). */
+export async function runPendingReports(deps: ReportRunDeps): Promise<number> {
+  const stale = new Date(deps.clock.now().getTime() - STALE_RUN_MS);
+  const pending = await deps.db.reportRun.findMany({
+    where: { status: "PENDING", OR: [{ startedAt: null, createdAt: { lt: new Date(deps.clock.now().getTime() - 10_000) } }, { startedAt: { lt: stale } }] },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+    take: 10,
+  });
+  let done = 0;
+  for (const run of pending) if (await executeReportRun(deps, run.id)) done++;
+  return done;
+}
+
+/** The runs of this instance in flight, so shutdown can wait for them. */
+const inFlight = new Set<Promise<unknown>>();
+
+/**
+ * Starts the run in the background and waits up to `waitMs` for it: a small report is READY in the mutation's answer,
+ * a large one is PENDING and is polled.
+ */
+export async function startReportRun(deps: ReportRunDeps, id: string, waitMs = 1_000): Promise<void> {
+  const work = executeReportRun(deps, id).catch((error: unknown) => deps.logger.error({ err: error, reportRunId: id }, "A report run could not start"));
+  inFlight.add(work);
+  void work.finally(() => inFlight.delete(work));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+}
+
+export async function settleReportRuns(): Promise<void> {
+  await Promise.allSettled([...inFlight]);
+}

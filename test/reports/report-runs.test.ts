@@ -1,0 +1,299 @@
+/**
+ * Report runs through the API: a year of a whole merchant's settlements in all four formats, read back with totals
+ * equal to the database's (grand totals past 2^31), who may create and fetch them, and transaction exports with the
+ * payer-column rule and defused formulas.
+ */
+import { randomBytes } from "node:crypto";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import ExcelJS from "exceljs";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { mutate } from "../support/mutate";
+import { waitFor } from "../events/support";
+import { parseCsv, parseCsvRecords, pdfText } from "./support";
+
+const PUBLIC = "https://portal.example";
+let gateway: TestGateway;
+let client: pg.Client;
+let merchantId: string;
+let from: string;
+let to: string;
+
+const RUN = "id status progress failureReason fileName downloadUrl periodFrom periodTo totals { msn currency settlements gross { minor } fee { minor } refund { minor } net { minor } }";
+
+interface RunData {
+  id: string;
+  status: string;
+  progress: number;
+  failureReason: string | null;
+  fileName: string | null;
+  downloadUrl: string | null;
+  totals: { msn: string | null; currency: string; settlements: number; gross: { minor: string }; fee: { minor: string }; refund: { minor: string }; net: { minor: string } }[];
+}
+
+interface Totals {
+  msn: string | null;
+  currency: string;
+  settlements: number;
+  gross: string;
+  fee: string;
+  refund: string;
+  net: string;
+}
+
+beforeAll(async () => {
+  gateway = await startTestGateway({ PUBLIC_BASE_URL: PUBLIC });
+  client = new pg.Client({ connectionString: gateway.databaseUrl });
+  await client.connect();
+  merchantId = (await gateway.services.db.merchant.findFirstOrThrow({ where: { name: "Fjordkaffe AS" } })).id;
+  const { rows } = await client.query<{ to: string }>(
+    `SELECT max("payoutDate")::text AS to FROM "Settlement" s JOIN "SalesUnit" su ON su.id = s."salesUnitId" WHERE su."merchantId" = $1`,
+    [merchantId],
+  );
+  to = rows[0]!.to;
+  from = new Date(new Date(`${to}T00:00:00Z`).getTime() - 364 * 86_400_000).toISOString().slice(0, 10);
+  // Two settlements of 20 million each (with the capture each covers): the grand total passes 2^31 minor units.
+  const units = await gateway.services.db.salesUnit.findMany({ where: { merchantId, environment: "PRODUCTION" }, orderBy: { msn: "asc" }, take: 2 });
+  for (const [i, unit] of units.entries()) {
+    const day = new Date(new Date(`${to}T00:00:00Z`).getTime() - (100 + i) * 86_400_000).toISOString().slice(0, 10);
+    const settlement = await client.query<{ id: string }>(
+      `INSERT INTO "Settlement" (id, "salesUnitId", "periodStart", "periodEnd", "payoutDate", currency, "grossAmount", "refundedAmount", "feeAmount", "netAmount", status)
+       VALUES (gen_random_uuid(), $1, $2::date, $2::date + 1, $2::date + 3, $3::"Currency", 2000000000, 0, 1234, 1999998766, 'PAID') RETURNING id`,
+      [unit.id, day, unit.currency],
+    );
+    const tx = await client.query<{ id: string }>(
+      `INSERT INTO "Transaction" (id, "merchantId", "salesUnitId", reference, currency, amount, "authorizedAmount", "capturedAmount", status, "createdAt", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, $3, $4::"Currency", 2000000000, 2000000000, 2000000000, 'CAPTURED', $5::timestamp, $5::timestamp) RETURNING id`,
+      [merchantId, unit.id, `big-${randomBytes(6).toString("hex")}`, unit.currency, `${day}T12:00:00Z`],
+    );
+    await client.query(
+      `INSERT INTO "TransactionOperation" (id, "transactionId", type, amount, "actorKind", "settlementId", "createdAt") VALUES (gen_random_uuid(), $1, 'CAPTURE', 2000000000, 'SYSTEM', $2, $3::timestamp)`,
+      [tx.rows[0]!.id, settlement.rows[0]!.id, `${day}T12:00:00Z`],
+    );
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await client?.end();
+  await gateway?.stop();
+});
+
+/** The database's own sums of the period's settlements: per sales unit, then per currency. */
+async function databaseTotals(): Promise<Totals[]> {
+  const { rows } = await client.query<Totals>(
+    `SELECT CASE WHEN GROUPING(su.msn) = 0 THEN su.msn END AS msn, s.currency::text AS currency, count(*)::int AS settlements,
+       sum(s."grossAmount")::text AS gross, sum(s."feeAmount")::text AS fee, sum(s."refundedAmount")::text AS refund, sum(s."netAmount")::text AS net
+     FROM "Settlement" s JOIN "SalesUnit" su ON su.id = s."salesUnitId"
+     WHERE su."merchantId" = $1 AND s."payoutDate" BETWEEN $2::date AND $3::date
+     GROUP BY GROUPING SETS ((su.msn, s.currency), (s.currency))
+     ORDER BY GROUPING(su.msn), su.msn, s.currency`,
+    [merchantId, from, to],
+  );
+  return rows;
+}
+
+async function createRun(token: string, input: Record<string, unknown>) {
+  return mutate<RunData>(gateway, token, "createReportRun", input, RUN);
+}
+
+async function readyRun(token: string, id: string): Promise<RunData> {
+  return waitFor(
+    "the report to be ready",
+    async () => {
+      const response = await gateway.graphql<{ node: RunData | null }>(token, `query($id: ID!) { node(id: $id) { ... on ReportRun { ${RUN} } } }`, { id });
+      const run = response.data?.node;
+      return run && run.status !== "PENDING" ? run : null;
+    },
+    60_000,
+  );
+}
+
+async function download(token: string, url: string): Promise<Response> {
+  return fetch(url.replace(PUBLIC, gateway.url), { headers: { authorization: `Bearer ${token}` } });
+}
+
+/** "1234.50" or "-0.05" → minor units. */
+const minor = (decimal: string) => (BigInt(decimal.replace(".", "")) * 1n).toString();
+/** "1 234,50 NOK" / "1.234,50 DKK" / "-12,00 EUR" → minor units (two decimals always). */
+const minorOfFormatted = (text: string) => BigInt(text.replace(/[^0-9-]/g, "")).toString();
+
+function addUp(records: { key: string; currency: string; gross: string; fee: string; refund: string; net: string }[]) {
+  const sums = new Map<string, bigint[]>();
+  for (const r of records) {
+    const entry = sums.get(`${r.key} ${r.currency}`) ?? [0n, 0n, 0n, 0n];
+    [r.gross, r.fee, r.refund, r.net].forEach((value, i) => {
+      entry[i]! += BigInt(value);
+    });
+    sums.set(`${r.key} ${r.currency}`, entry);
+  }
+  return sums;
+}
+
+describe("createReportRun: a year of the whole merchant", () => {
+  it.each(["CSV", "XML", "XLSX", "PDF"] as const)("%s: read back, its totals equal the database's", async (format) => {
+    const token = await gateway.token("no-admin");
+    const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format });
+    expect(created.result?.__typename).toBe("MutationCreateReportRunSuccess");
+    const run = await readyRun(token, created.result!.data!.id);
+    expect(run.status).toBe("READY");
+    expect(run.downloadUrl).toBe(`${PUBLIC}/reports/runs/${run.id.length > 0 ? (await gateway.services.db.reportRun.findFirstOrThrow({ orderBy: { createdAt: "desc" } })).id : ""}.${format.toLowerCase()}`);
+    const expected = await databaseTotals();
+    const grand = expected.filter((t) => t.msn === null);
+    expect(grand.some((t) => BigInt(t.gross) > 2n ** 31n)).toBe(true);
+    // The run's own totals, in the money type.
+    expect(run.totals.map((t) => ({ msn: t.msn, currency: t.currency, settlements: t.settlements, gross: t.gross.minor, fee: t.fee.minor, refund: t.refund.minor, net: t.net.minor }))).toEqual(expected);
+
+    const response = await download(token, run.downloadUrl!);
+    expect(response.status).toBe(200);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (format === "CSV") {
+      const lines = parseCsvRecords(body.toString("utf8").replace(/^\uFEFF/, ""));
+      expect(lines.length).toBe(run.progress);
+      const sums = addUp(lines.map((l) => ({ key: "", currency: l.Currency!, gross: minor(l.Gross!), fee: minor(l.Fee!), refund: minor(l.Refund!), net: minor(l.Net!) })));
+      for (const t of grand) expect(sums.get(` ${t.currency}`)?.map(String)).toEqual([t.gross, t.fee, t.refund, t.net]);
+    } else if (format === "XML") {
+      const xml = body.toString("utf8");
+      const field = (element: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(element)?.[1] ?? null;
+      const parsed = [...xml.matchAll(/<(SalesUnitTotal|GrandTotal)>(.*?)<\/\1>/g)].map(([, kind, inner]) => ({
+        msn: kind === "GrandTotal" ? null : field(inner!, "MSN"),
+        currency: field(inner!, "Currency")!,
+        settlements: Number(field(inner!, "Settlements")),
+        gross: minor(field(inner!, "Gross")!),
+        fee: minor(field(inner!, "Fee")!),
+        refund: minor(field(inner!, "Refund")!),
+        net: minor(field(inner!, "Net")!),
+      }));
+      expect(parsed).toEqual(expected);
+    } else if (format === "XLSX") {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(body as unknown as ArrayBuffer);
+      const sheet = workbook.getWorksheet("Totals")!;
+      const parsed: Totals[] = [];
+      sheet.eachRow((row, number) => {
+        if (number === 1) return;
+        const v = (i: number) => row.getCell(i).value;
+        const cents = (i: number) => String(Math.round(Number(v(i)) * 100));
+        parsed.push({ msn: v(1) === "" || v(1) === null ? null : String(v(1)), currency: String(v(3)), settlements: Number(v(4)), gross: cents(5), fee: cents(6), refund: cents(7), net: cents(8) });
+      });
+      expect(parsed).toEqual(expected);
+    } else {
+      const text = pdfText(body);
+      const parsed: Totals[] = [];
+      for (const line of text.split("\n")) {
+        const m = /^(?:.* · MSN (\d+)|Grand total [A-Z]{3}) · (\d+) settlements · gross (.+) · fees (.+) · refunds (.+) · net (.+)$/.exec(line);
+        if (!m) continue;
+        parsed.push({
+          msn: m[1] ?? null,
+          currency: m[6]!.slice(-3),
+          settlements: Number(m[2]),
+          gross: minorOfFormatted(m[3]!),
+          fee: minorOfFormatted(m[4]!),
+          refund: minorOfFormatted(m[5]!),
+          net: minorOfFormatted(m[6]!),
+        });
+      }
+      expect(parsed).toEqual(expected);
+    }
+  }, 120_000);
+});
+
+describe("createReportRun: who may", () => {
+  it("lets a Sales Unit Manager report on their own unit but not on the whole merchant, nor with payer data without the permission", async () => {
+    const token = await gateway.token("no-sum");
+    const msn = gateway.persona("no-sum").salesUnits[0]!;
+    const unit = await gateway.services.db.salesUnit.findUniqueOrThrow({ where: { msn } });
+    const base = { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV" };
+    expect((await createRun(token, base)).errorCode).toBe("FORBIDDEN");
+    expect((await createRun(token, { ...base, salesUnitIds: [encodeGlobalID("SalesUnit", unit.id)], includePersonalData: true })).errorCode).toBe("FORBIDDEN");
+    const own = await createRun(token, { ...base, salesUnitIds: [encodeGlobalID("SalesUnit", unit.id)] });
+    const run = await readyRun(token, own.result!.data!.id);
+    expect(run.status).toBe("READY");
+    expect(run.totals.every((t) => t.msn === null || t.msn === msn)).toBe(true);
+  });
+
+  it("shows a run and its file only to whoever created it", async () => {
+    const token = await gateway.token("no-admin");
+    const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV" });
+    const run = await readyRun(token, created.result!.data!.id);
+    const colleague = await gateway.token("no-sum-tm");
+    const seen = await gateway.graphql<{ node: unknown }>(colleague, "query($id: ID!) { node(id: $id) { id } }", { id: run.id });
+    expect(seen.data?.node).toBeNull();
+    expect((await download(colleague, run.downloadUrl!)).status).toBe(404);
+    expect((await download(token, run.downloadUrl!)).status).toBe(200);
+    expect((await fetch(run.downloadUrl!.replace(PUBLIC, gateway.url))).status).toBe(401);
+  });
+
+  it("audits the personal-data variant and puts payer names in it", async () => {
+    const token = await gateway.token("no-admin");
+    const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV", includePersonalData: true });
+    const run = await readyRun(token, created.result!.data!.id);
+    const id = (await gateway.services.db.reportRun.findFirstOrThrow({ where: { includePersonalData: true }, orderBy: { createdAt: "desc" } })).id;
+    const audit = await gateway.services.db.auditEvent.findMany({ where: { objectType: "ReportRun", objectId: id } });
+    expect(audit.map((a) => a.action)).toEqual(["reportRun.createPersonalData"]);
+    const [header] = parseCsv((await (await download(token, run.downloadUrl!)).text()).replace(/^\uFEFF/, ""));
+    expect(header).toContain("PayerFirstName");
+  });
+
+  it("refuses a period that ends before it starts", async () => {
+    const token = await gateway.token("no-admin");
+    const outcome = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from: to, to: from, format: "CSV" });
+    expect(outcome.result).toMatchObject({ __typename: "ValidationError", field: "to" });
+  });
+});
+
+describe("createTransactionExport", () => {
+  const EXPORT = "mutation($input: CreateTransactionExportInput!) { createTransactionExport(input: $input) { __typename ... on MutationCreateTransactionExportSuccess { data { id } } } }";
+
+  async function exportRows(persona: string, filter: Record<string, unknown>, format = "CSV"): Promise<{ run: RunData; body: Buffer }> {
+    const token = await gateway.token(persona);
+    const response = await gateway.graphql<{ createTransactionExport: { data: { id: string } } }>(token, EXPORT, { input: { filter, format } });
+    const id = response.data?.createTransactionExport.data.id;
+    if (!id) throw new Error(JSON.stringify(response));
+    const run = await readyRun(token, id);
+    const file = await download(token, run.downloadUrl!);
+    expect(file.status).toBe(200);
+    return { run, body: Buffer.from(await file.arrayBuffer()) };
+  }
+
+  it("exports what the transactions list selects, in its order, with payer columns for those who may see payers, defusing formulas", async () => {
+    const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { merchantId, environment: "PRODUCTION" }, orderBy: { msn: "asc" } });
+    await client.query(
+      `INSERT INTO "Transaction" (id, "merchantId", "salesUnitId", reference, description, "payerName", currency, amount, status, "createdAt", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, $3, '=HYPERLINK("http://evil.example")', '@SUM(A1)', $4::"Currency", 100, 'REQUESTED', now(), now())`,
+      [merchantId, unit.id, `formula-${randomBytes(4).toString("hex")}`, unit.currency],
+    );
+    const filter = { merchantId: encodeGlobalID("Merchant", merchantId) };
+    const list = await gateway.graphql<{ transactions: { totalCount: number } }>(await gateway.token("no-admin"), "query($f: TransactionFilter) { transactions(filter: $f, first: 1) { totalCount } }", { f: filter });
+    const { run, body } = await exportRows("no-admin", filter);
+    const rows = parseCsv(body.toString("utf8").replace(/^\uFEFF/, ""));
+    const [header, ...records] = rows;
+    expect(header).toContain("PayerName");
+    expect(records.length).toBe(list.data!.transactions.totalCount);
+    expect(run.progress).toBe(records.length);
+    const created = records.map((r) => r[0]!);
+    expect([...created].sort().reverse()).toEqual(created);
+    const formula = records.find((r) => r[header!.indexOf("Description")]!.includes("HYPERLINK"))!;
+    expect(formula[header!.indexOf("Description")]).toBe(`'=HYPERLINK("http://evil.example")`);
+    expect(formula[header!.indexOf("PayerName")]).toBe("'@SUM(A1)");
+  });
+
+  it("leaves the payer columns out for a caller who may not see payer details (an operator)", async () => {
+    const { body } = await exportRows("operator", { merchantId: encodeGlobalID("Merchant", merchantId) });
+    const [header] = parseCsv(body.toString("utf8").replace(/^\uFEFF/, ""));
+    expect(header).not.toContain("PayerName");
+    expect(header).not.toContain("Message");
+    expect(body.toString("utf8")).not.toContain("@SUM(A1)");
+  });
+
+  it("writes XLSX with the same rows", async () => {
+    const filter = { merchantId: encodeGlobalID("Merchant", merchantId), status: ["CAPTURED"] };
+    const { run, body } = await exportRows("no-admin", filter, "XLSX");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet("Transactions")!;
+    expect(sheet.rowCount - 1).toBe(run.progress);
+    const count = await gateway.services.db.transaction.count({ where: { merchantId, status: "CAPTURED" } });
+    expect(run.progress).toBe(count);
+  });
+});
