@@ -11,6 +11,7 @@ import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
+import { dashboardRoutes, ensureDashboardBuilt } from "./http/dashboard";
 import { healthRoutes } from "./http/health";
 import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
@@ -62,7 +63,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const limits = createRateLimits(config);
     cleanup.unshift(() => limits.close());
     const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits };
-    const gateway = createGateway(services, { ...healthRoutes(services), ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services) });
+    const gateway = createGateway(services, { ...healthRoutes(services), ...platformEventRoutes(services), ...qrCodeRoutes(services), ...settlementReportRoutes(services), ...dashboardRoutes(services) });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
     cleanup.unshift(async () => events.feed.stop());
@@ -96,6 +97,13 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, { logger });
   logger.info(`Portal Gateway ready: GraphQL and GraphiQL at ${gateway.url}/graphql`);
   if (config.devLogin) logger.info(`Development login: POST ${gateway.url}/auth/dev/login (personas in ${config.personasPath})`);
+  // Outside production the dashboard is (re)built in the background when missing or stale; /dashboard answers 503 meanwhile.
+  if (!config.production) {
+    ensureDashboardBuilt((line) => logger.info(line)).then(
+      () => logger.info(`Dashboard at ${gateway.url}/dashboard`),
+      (error) => logger.warn({ err: error }, "The dashboard could not be built: run `npm run dashboard:build` (needs the development dependencies)"),
+    );
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
