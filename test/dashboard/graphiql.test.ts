@@ -11,7 +11,7 @@ import { mutate, requestPayment, succeeded, unitByName } from "../transactions/s
 
 /** The text of a Monaco editor (GraphiQL's operation, headers and result panes), spaces normalised. */
 async function editorText(page: Page, selector: string): Promise<string> {
-  return (await page.locator(`${selector} .view-lines >> visible=true`).first().innerText()).replace(/\u00a0/g, " ");
+  return ((await page.locator(`${selector} .view-lines >> visible=true`).first().textContent()) ?? "").replace(/\u00a0/g, " ");
 }
 
 /** Replaces an editor's content as typing would, without the editor's bracket completion. */
