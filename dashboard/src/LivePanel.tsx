@@ -50,7 +50,7 @@ export function LivePanel(props: { onEvent: (event: LiveEvent) => void }) {
       data-last-event-id={status.lastEventId ?? ""}
     >
       <h2>
-        Live <span class={`dot ${status.state}`} /> <small>{status.state}</small>
+        Live <span class={`dot dot-${status.state}`} /> <small>{status.state}</small>
       </h2>
       {status.error && status.state !== "live" && <p class="note">{status.error}</p>}
       <div class="board">
