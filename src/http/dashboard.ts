@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { projectRoot } from "../config";
@@ -167,6 +167,39 @@ function run(command: string, args: string[], log: (line: string) => void): Prom
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One build at a time per checkout (a gateway starting while tests build, two test files): a lock file with the builder's pid. */
+async function withBuildLock<T>(build: () => Promise<T>): Promise<T> {
+  const lock = path.join(DASHBOARD_DIR, ".build.lock");
+  for (;;) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(readFileSync(lock, "utf8").trim() || "0");
+      // A builder that died left its lock behind.
+      if (owner && !alive(owner)) rmSync(lock, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /**
  * Builds the dashboard when dashboard/dist is missing or was built from other inputs: `graphql-codegen` (the typed
  * client), then `vite build` into a fresh folder that replaces dist at once, so a gateway serving the old build
@@ -174,6 +207,11 @@ function run(command: string, args: string[], log: (line: string) => void): Prom
  */
 export async function ensureDashboardBuilt(log: (line: string) => void, options: { force?: boolean } = {}): Promise<"fresh" | "built"> {
   if (!options.force && dashboardIsFresh()) return "fresh";
+  // Whoever held the lock may have built it meanwhile.
+  return withBuildLock(async () => (!options.force && dashboardIsFresh() ? "fresh" : build(log)));
+}
+
+async function build(log: (line: string) => void): Promise<"built"> {
   const hash = dashboardInputsHash();
   const staging = path.join(DASHBOARD_DIR, `.dist-${process.pid}-${Date.now()}`);
   log("Building the dashboard (graphql-codegen, vite build)…");
