@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   logger.info(`Portal Gateway ready: GraphQL and GraphiQL at ${gateway.url}/graphql`);
   if (config.devLogin) logger.info(`Development login: POST ${gateway.url}/auth/dev/login (personas in ${config.personasPath})`);
   // Outside production the dashboard is (re)built in the background when missing or stale; /dashboard answers 503 meanwhile.
-  if (!config.production) {
+  if (config.dashboardAutoBuild) {
     ensureDashboardBuilt((line) => logger.info(line)).then(
       () => logger.info(`Dashboard at ${gateway.url}/dashboard`),
       (error) => logger.warn({ err: error }, "The dashboard could not be built: run `npm run dashboard:build` (needs the development dependencies)"),
