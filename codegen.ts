@@ -8,6 +8,8 @@ const config: CodegenConfig = {
   generates: {
     "client/generated/": {
       preset: "client",
+      // Plain fragment types on results (no useFragment unmasking): the dashboard reads fields where it got them.
+      presetConfig: { fragmentMasking: false },
       config: {
         scalars: { DateTime: "string", Date: "string", JSON: "unknown" },
         enumsAsTypes: true,

@@ -11,6 +11,7 @@ const UNIT_TESTS = [
   "test/reports/render.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",
+  "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
 ];
 

@@ -8,7 +8,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
@@ -23,6 +22,7 @@ import { schema } from "./schema";
 import { createContext, type Context } from "./context";
 import type { Services } from "./deps";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
+import { GRAPHIQL_DEFAULT_DOCUMENT, renderPortalGraphiQL } from "./http/graphiql";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { useCompiledReads } from "./sql/plugin";
 import { isDatabaseUnavailable } from "./db/errors";
@@ -153,9 +153,10 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS" } : false,
-    // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines).
-    renderGraphiQL,
+    graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS", defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT } : false,
+    // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines); its
+    // subscriptions carry the Headers pane's token (src/http/graphiql.ts).
+    renderGraphiQL: renderPortalGraphiQL,
     landingPage: false,
     logging: {
       debug: (...args) => logger.debug(yogaLine(args), String(args[0])),

@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   MAX_ALIASES: z.coerce.number().int().min(1).default(15),
   INTROSPECTION: z.enum(["public", "authenticated", "off"]).optional(),
   GRAPHIQL: flag,
+  DASHBOARD_AUTO_BUILD: flag,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   LOGIN_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
@@ -121,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxAliases: e.MAX_ALIASES,
     introspection: e.INTROSPECTION ?? (production ? "authenticated" : "public"),
     graphiql: e.GRAPHIQL ?? !production,
+    /** `npm start` (re)builds the dashboard in the background when dashboard/dist is missing or stale. */
+    dashboardAutoBuild: e.DASHBOARD_AUTO_BUILD ?? !production,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitPerAddressPerMinute: e.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
     loginFailureLimit: e.LOGIN_FAILURE_LIMIT,

@@ -12,6 +12,7 @@ import { loadEncryptionKey, loadSigningKeys } from "./auth/keys";
 import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
+import { dashboardRoutes, ensureDashboardBuilt } from "./http/dashboard";
 import { healthRoutes, outboxLagSeconds, withTimeout } from "./http/health";
 import { Metrics } from "./metrics/metrics";
 import { metricsRoutes } from "./metrics/plugin";
@@ -82,6 +83,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       ...qrCodeRoutes(services),
       ...settlementReportRoutes(services),
       ...reportRunRoutes(services),
+      ...dashboardRoutes(services),
     });
     cleanup.unshift(() => gateway.close());
     // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
@@ -136,6 +138,13 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, { logger });
   logger.info(`Portal Gateway ready: GraphQL and GraphiQL at ${gateway.url}/graphql`);
   if (config.devLogin) logger.info(`Development login: POST ${gateway.url}/auth/dev/login (personas in ${config.personasPath})`);
+  // Outside production the dashboard is (re)built in the background when missing or stale; /dashboard answers 503 meanwhile.
+  if (config.dashboardAutoBuild) {
+    ensureDashboardBuilt((line) => logger.info(line)).then(
+      () => logger.info(`Dashboard at ${gateway.url}/dashboard`),
+      (error) => logger.warn({ err: error }, "The dashboard could not be built: run `npm run dashboard:build` (needs the development dependencies)"),
+    );
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

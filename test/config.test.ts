@@ -20,4 +20,11 @@ describe("configuration", () => {
     expect(loadConfig({}).devLogin).toBe(true);
     expect(loadConfig({ DATABASE_URL: "postgres://db/x" }).devLogin).toBe(false);
   });
+
+  it("builds the dashboard at start outside production unless told not to", () => {
+    expect(loadConfig({}).dashboardAutoBuild).toBe(true);
+    expect(loadConfig({ DASHBOARD_AUTO_BUILD: "false" }).dashboardAutoBuild).toBe(false);
+    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://db/x", ENCRYPTION_KEY: "k", PUBLIC_BASE_URL: "https://x.example" };
+    expect(loadConfig(production).dashboardAutoBuild).toBe(false);
+  });
 });

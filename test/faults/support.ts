@@ -148,6 +148,8 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       DEV_LOGIN: "true",
       SEED_DEMO_DATA: "false",
+      // Killed and restarted many times: no dashboard builds in the background.
+      DASHBOARD_AUTO_BUILD: "false",
       LOG_LEVEL: "info",
       // These tests break the database and the process, not the budgets: a write load from one address must
       // not turn into 429s (the rate limits have tests of their own).

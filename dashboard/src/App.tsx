@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { ViewerDocument, type ViewerQuery } from "@client/graphql";
+import { ApiError, currentToken, request, setToken } from "./api";
+import { Login } from "./Login";
+import { LivePanel } from "./LivePanel";
+import type { LiveEvent } from "./live";
+import { navigate, usePath } from "./router";
+import { SalesUnits } from "./SalesUnits";
+import { TransactionDetail } from "./TransactionDetail";
+import { Transactions } from "./Transactions";
+
+export type Viewer = NonNullable<ViewerQuery["viewer"]>;
+
+export function App() {
+  const [token, setTokenState] = useState(currentToken());
+  const [viewer, setViewer] = useState<Viewer | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [lastEvent, setLastEvent] = useState<LiveEvent | null>(null);
+  const path = usePath();
+
+  const logOut = useCallback(() => {
+    setToken(null);
+    setTokenState(null);
+    setViewer(null);
+  }, []);
+
+  useEffect(() => {
+    if (!token) return;
+    request(ViewerDocument, {}).then(
+      (data) => {
+        if (data.viewer) setViewer(data.viewer);
+        else {
+          setError("The gateway does not know this token.");
+          logOut();
+        }
+      },
+      (e: unknown) => {
+        setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
+        logOut();
+      },
+    );
+  }, [token, logOut]);
+
+  if (!token) {
+    return (
+      <Login
+        error={error}
+        onToken={(value) => {
+          setError(null);
+          setToken(value);
+          setTokenState(value);
+        }}
+      />
+    );
+  }
+  if (!viewer) return <p class="loading">Loading who you are…</p>;
+
+  const detail = /^\/transactions\/([^/]+)$/.exec(path);
+  return (
+    <div class="layout">
+      <header>
+        <strong>Portal dashboard</strong>
+        <nav>
+          <a href="/dashboard/sales-units" onClick={link("/sales-units")} class={path.startsWith("/sales-units") ? "active" : ""}>
+            Sales units
+          </a>
+          <a href="/dashboard/transactions" onClick={link("/transactions")} class={path.startsWith("/transactions") ? "active" : ""}>
+            Transactions
+          </a>
+        </nav>
+        <span class="who" data-testid="viewer">
+          {viewer.label} · {viewer.memberships.map((m) => `${roleLabel(m.role)} of ${m.merchant.name}`).join(", ") || viewer.kind}
+        </span>
+        <button type="button" onClick={logOut}>
+          Log out
+        </button>
+      </header>
+      <main>
+        {detail ? (
+          <TransactionDetail id={decodeURIComponent(detail[1]!)} viewer={viewer} lastEvent={lastEvent} />
+        ) : path.startsWith("/transactions") ? (
+          <Transactions lastEvent={lastEvent} />
+        ) : (
+          <SalesUnits viewer={viewer} />
+        )}
+      </main>
+      <LivePanel onEvent={setLastEvent} />
+    </div>
+  );
+}
+
+function link(path: string) {
+  return (event: MouseEvent) => {
+    event.preventDefault();
+    navigate(path);
+  };
+}
+
+export function roleLabel(role: string): string {
+  return role
+    .toLowerCase()
+    .split("_")
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(" ");
+}
+
+/** Whether the viewer holds an action on a sales unit of a merchant (from `viewer.access`). */
+export function may(viewer: Viewer, action: string, merchantId: string, salesUnitId: string): boolean {
+  return viewer.access.some(
+    (a) => a.actions.includes(action as never) && a.merchantId === merchantId && (a.allSalesUnits || a.salesUnitIds.includes(salesUnitId)),
+  );
+}
