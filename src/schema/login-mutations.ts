@@ -5,6 +5,7 @@ import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { LoginConfig } from "./sales-unit-setup";
 import * as login from "../services/login";
+import { callerFor } from "../services/caller";
 
 const onUnitAsDeveloper = (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
   salesUnit: { action: "DEVELOPER" as const, salesUnitId: args.input.salesUnitId.id },
@@ -42,7 +43,7 @@ builder.mutationFields((t) => ({
     authScopes: onUnitAsDeveloper,
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      login.setLoginConsents(ctx, { salesUnitId: input.salesUnitId.id, consents: input.consents, termsUrl: input.termsUrl, privacyUrl: input.privacyUrl }),
+      login.setLoginConsents(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, consents: input.consents, termsUrl: input.termsUrl, privacyUrl: input.privacyUrl }),
   }),
   setLoginActivated: t.field({
     type: LoginConfig,
@@ -50,6 +51,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetLoginActivatedInput, required: true }) },
     authScopes: onUnitAsDeveloper,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => login.setLoginActivated(ctx, { salesUnitId: input.salesUnitId.id, activated: input.activated }),
+    resolve: (_root, { input }, ctx) => login.setLoginActivated(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, activated: input.activated }),
   }),
 }));

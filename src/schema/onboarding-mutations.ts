@@ -6,16 +6,11 @@ import { Merchant } from "./merchant";
 import { MerchantAgreement, ProductOrder } from "./onboarding";
 import { Partner } from "./partner";
 import { SalesUnit } from "./sales-unit";
-import type { Context } from "../context";
-import { uuidOrNil } from "../domain/ids";
 import * as onboarding from "../services/onboarding";
+import { callerFor } from "../services/caller";
 
-/** The applicant's own agreement. An unknown id gets the same FORBIDDEN as someone else's. */
-async function ownAgreement(_root: unknown, args: { input: { agreementId: { id: string } } }, ctx: Context) {
-  if (ctx.principal?.kind !== "USER") return false;
-  const agreement = await ctx.db.merchantAgreement.findUnique({ where: { id: uuidOrNil(args.input.agreementId.id) }, select: { applicantId: true } });
-  return agreement?.applicantId === ctx.principal.id;
-}
+/** The applicant's own agreement (src/auth/policies/agreement.ts). An unknown id gets the same FORBIDDEN as someone else's. */
+const ownAgreement = (_root: unknown, args: { input: { agreementId: { id: string } } }) => ({ ownAgreement: { agreementId: args.input.agreementId.id } });
 
 const administers = (_root: unknown, args: { input: { merchantId: { id: string } } }) => ({
   wholeMerchant: { action: "ADMINISTER_MERCHANT" as const, merchantId: args.input.merchantId.id },
@@ -106,14 +101,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateMerchantAgreementInput, required: true }) },
     authScopes: { portalUser: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx, input),
+    resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx.services, callerFor(ctx), input),
   }),
   updateMerchantAgreement: t.field({
     type: MerchantAgreement,
     args: { input: t.arg({ type: UpdateMerchantAgreementInput, required: true }) },
     authScopes: ownAgreement,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx, agreementId.id, fields),
+    resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx.services, callerFor(ctx), agreementId.id, fields),
   }),
   submitMerchantAgreement: t.field({
     type: MerchantAgreement,
@@ -121,7 +116,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AgreementIdInput("SubmitMerchantAgreementInput"), required: true }) },
     authScopes: ownAgreement,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.submitMerchantAgreement(ctx, input.agreementId.id),
+    resolve: (_root, { input }, ctx) => onboarding.submitMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id),
   }),
   approveMerchantAgreement: t.field({
     type: MerchantAgreement,
@@ -129,7 +124,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AgreementIdInput("ApproveMerchantAgreementInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.approveMerchantAgreement(ctx, input.agreementId.id),
+    resolve: (_root, { input }, ctx) => onboarding.approveMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id),
   }),
   rejectMerchantAgreement: t.field({
     type: MerchantAgreement,
@@ -137,7 +132,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RejectMerchantAgreementInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.rejectMerchantAgreement(ctx, input.agreementId.id, input.reason),
+    resolve: (_root, { input }, ctx) => onboarding.rejectMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id, input.reason),
   }),
   orderProduct: t.field({
     type: ProductOrder,
@@ -146,7 +141,7 @@ builder.mutationFields((t) => ({
     authScopes: administers,
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      onboarding.orderProduct(ctx, {
+      onboarding.orderProduct(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         product: input.product,
         salesUnitName: input.salesUnitName,
@@ -162,7 +157,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ProductOrderIdInput("StartProductOrderInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.startProductOrder(ctx, input.productOrderId.id),
+    resolve: (_root, { input }, ctx) => onboarding.startProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id),
   }),
   completeProductOrder: t.field({
     type: ProductOrder,
@@ -170,7 +165,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ProductOrderIdInput("CompleteProductOrderInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.completeProductOrder(ctx, input.productOrderId.id),
+    resolve: (_root, { input }, ctx) => onboarding.completeProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id),
   }),
   rejectProductOrder: t.field({
     type: ProductOrder,
@@ -178,7 +173,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RejectProductOrderInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.rejectProductOrder(ctx, input.productOrderId.id, input.reason),
+    resolve: (_root, { input }, ctx) => onboarding.rejectProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id, input.reason),
   }),
   updateMerchant: t.field({
     type: Merchant,
@@ -186,6 +181,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateMerchantInput, required: true }) },
     authScopes: administers,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input: { merchantId, ...changes } }, ctx) => onboarding.updateMerchant(ctx, merchantId.id, changes),
+    resolve: (_root, { input: { merchantId, ...changes } }, ctx) => onboarding.updateMerchant(ctx.services, callerFor(ctx), merchantId.id, changes),
   }),
 }));

@@ -4,18 +4,19 @@ import { COMMON_ERRORS } from "./errors";
 import { PartnerScopeEnum } from "./enums";
 import { Partner } from "./partner";
 import { SalesUnit } from "./sales-unit";
-import type { Context } from "../context";
+import { toPrismaWhere } from "../db/conditions";
+import { canSeePartnerKey, visiblePartnerKeys } from "../auth/policies/partner";
 import { uuidOrNil } from "../domain/ids";
 import * as partners from "../services/partners";
+import { callerFor } from "../services/caller";
 
-const nothingUnlessOperator = (ctx: Context) => (ctx.principal?.kind === "OPERATOR" ? {} : { id: { in: [] as string[] } });
 
 export const PartnerKey = builder.prismaNode("PartnerKey", {
   id: { field: "id" },
   nullable: true,
   description: "A set of partner client credentials. The secret and subscription key are never shown again after creation.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [nothingUnlessOperator(ctx)] }),
-  authScopes: { operator: true },
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(visiblePartnerKeys(ctx))] }),
+  authScopes: (_key, ctx) => canSeePartnerKey(ctx),
   fields: (t) => ({
     clientId: t.exposeString("clientId"),
     scopes: t.expose("scopes", { type: [PartnerScopeEnum] }),
@@ -71,7 +72,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LinkPartnerInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => partners.linkPartner(ctx, input.salesUnitId.id, input.partnerId?.id ?? null),
+    resolve: (_root, { input }, ctx) => partners.linkPartner(ctx.services, callerFor(ctx), input.salesUnitId.id, input.partnerId?.id ?? null),
   }),
   createPartnerKeys: t.field({
     type: PartnerKeyCredentials,
@@ -79,7 +80,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreatePartnerKeysInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => partners.createPartnerKeys(ctx, input.partnerId.id, input.scopes),
+    resolve: (_root, { input }, ctx) => partners.createPartnerKeys(ctx.services, callerFor(ctx), input.partnerId.id, input.scopes),
   }),
   revokePartnerKeys: t.field({
     type: PartnerKey,
@@ -87,6 +88,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokePartnerKeysInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => partners.revokePartnerKeys(ctx, input.partnerKeyId.id),
+    resolve: (_root, { input }, ctx) => partners.revokePartnerKeys(ctx.services, callerFor(ctx), input.partnerKeyId.id),
   }),
 }));

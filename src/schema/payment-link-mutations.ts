@@ -4,11 +4,11 @@ import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { PaymentLink } from "./sales-unit-setup";
 import * as paymentLinks from "../services/payment-links";
+import { paymentLinkPolicy } from "../auth/policies/payment-link";
+import { callerFor } from "../services/caller";
 
-/** The scope of the link's sales unit; a link that does not exist is refused like another merchant's. */
-const onPaymentLink = (paymentLinkId: string) => ({
-  salesUnitChild: { action: "REQUEST_PAYMENT" as const, child: "paymentLink" as const, id: paymentLinkId },
-});
+/** The payment link policy on the link's sales unit; a link that does not exist is refused like another merchant's. */
+const onPaymentLink = (paymentLinkId: string) => ({ salesUnitChild: { child: "paymentLink" as const, id: paymentLinkId } });
 
 const CreatePaymentLinkInput = builder.inputType("CreatePaymentLinkInput", {
   fields: (t) => ({
@@ -29,10 +29,10 @@ builder.mutationFields((t) => ({
     type: PaymentLink,
     description: "Create a link anyone can pay through. The sales unit must be active and have Payment links.",
     args: { input: t.arg({ type: CreatePaymentLinkInput, required: true }) },
-    authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
+    authScopes: (_root, { input }) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: input.salesUnitId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      paymentLinks.createPaymentLink(ctx, {
+      paymentLinks.createPaymentLink(ctx.services, callerFor(ctx), {
         salesUnitId: input.salesUnitId.id,
         amount: input.amount,
         description: input.description,
@@ -46,6 +46,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeactivatePaymentLinkInput, required: true }) },
     authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx, input.paymentLinkId.id),
+    resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx.services, callerFor(ctx), input.paymentLinkId.id),
   }),
 }));

@@ -5,9 +5,11 @@ import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { QrCode } from "./sales-unit-setup";
 import * as qrCodes from "../services/qr-codes";
+import { qrCodePolicy } from "../auth/policies/qr-code";
+import { callerFor } from "../services/caller";
 
-/** The scope of the QR code's sales unit; a code that does not exist is refused like another merchant's. */
-const onQrCode = (qrCodeId: string) => ({ salesUnitChild: { action: "EDIT_SALES_UNIT" as const, child: "qrCode" as const, id: qrCodeId } });
+/** The QR code policy on the code's sales unit; a code that does not exist is refused like another merchant's. */
+const onQrCode = (qrCodeId: string) => ({ salesUnitChild: { child: "qrCode" as const, id: qrCodeId } });
 
 builder.prismaObjectFields(QrCode, (t) => ({
   redirectUrl: t.string({
@@ -41,9 +43,9 @@ builder.mutationFields((t) => ({
     type: QrCode,
     description: "Create a QR code that leads to an https address; download it from `svgUrl` or `pngUrl`.",
     args: { input: t.arg({ type: CreateQrCodeInput, required: true }) },
-    authScopes: (_root, { input }) => ({ salesUnit: { action: "EDIT_SALES_UNIT", salesUnitId: input.salesUnitId.id } }),
+    authScopes: (_root, { input }) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: input.salesUnitId.id } }),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => qrCodes.createQrCode(ctx, { salesUnitId: input.salesUnitId.id, name: input.name, url: input.url }),
+    resolve: (_root, { input }, ctx) => qrCodes.createQrCode(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, name: input.name, url: input.url }),
   }),
   updateQrCode: t.field({
     type: QrCode,
@@ -51,7 +53,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateQrCodeInput, required: true }) },
     authScopes: (_root, { input }) => onQrCode(input.qrCodeId.id),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => qrCodes.updateQrCode(ctx, { qrCodeId: input.qrCodeId.id, name: input.name, url: input.url }),
+    resolve: (_root, { input }, ctx) => qrCodes.updateQrCode(ctx.services, callerFor(ctx), { qrCodeId: input.qrCodeId.id, name: input.name, url: input.url }),
   }),
   deleteQrCode: t.field({
     type: "ID",
@@ -59,6 +61,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteQrCodeInput, required: true }) },
     authScopes: (_root, { input }) => onQrCode(input.qrCodeId.id),
     errors: { types: COMMON_ERRORS },
-    resolve: async (_root, { input }, ctx) => encodeGlobalID("QrCode", await qrCodes.deleteQrCode(ctx, input.qrCodeId.id)),
+    resolve: async (_root, { input }, ctx) => encodeGlobalID("QrCode", await qrCodes.deleteQrCode(ctx.services, callerFor(ctx), input.qrCodeId.id)),
   }),
 }));

@@ -4,6 +4,8 @@ import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { RecurringRequest } from "./sales-unit-setup";
 import * as recurring from "../services/recurring";
+import { APPLY_ACTION } from "../auth/policies/recurring-request";
+import { callerFor } from "../services/caller";
 
 const RequestRecurringInput = builder.inputType("RequestRecurringInput", {
   fields: (t) => ({
@@ -29,10 +31,10 @@ builder.mutationFields((t) => ({
     type: RecurringRequest,
     description: "Apply for recurring payments on a production sales unit; customer service decides.",
     args: { input: t.arg({ type: RequestRecurringInput, required: true }) },
-    authScopes: (_root, { input }) => ({ salesUnit: { action: "EDIT_SALES_UNIT", salesUnitId: input.salesUnitId.id } }),
+    authScopes: (_root, { input }) => ({ salesUnit: { action: APPLY_ACTION, salesUnitId: input.salesUnitId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      recurring.requestRecurring(ctx, { salesUnitId: input.salesUnitId.id, monthlyRevenueAmount: input.monthlyRevenueAmount, description: input.description }),
+      recurring.requestRecurring(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, monthlyRevenueAmount: input.monthlyRevenueAmount, description: input.description }),
   }),
   approveRecurringRequest: t.field({
     type: RecurringRequest,
@@ -40,7 +42,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ApproveRecurringRequestInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => recurring.approveRecurringRequest(ctx, input.recurringRequestId.id),
+    resolve: (_root, { input }, ctx) => recurring.approveRecurringRequest(ctx.services, callerFor(ctx), input.recurringRequestId.id),
   }),
   rejectRecurringRequest: t.field({
     type: RecurringRequest,
@@ -48,6 +50,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RejectRecurringRequestInput, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => recurring.rejectRecurringRequest(ctx, input.recurringRequestId.id, input.reason),
+    resolve: (_root, { input }, ctx) => recurring.rejectRecurringRequest(ctx.services, callerFor(ctx), input.recurringRequestId.id, input.reason),
   }),
 }));

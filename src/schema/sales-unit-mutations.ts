@@ -7,6 +7,8 @@ import { SalesUnit } from "./sales-unit";
 import { LoginConfig } from "./sales-unit-setup";
 import * as salesUnits from "../services/sales-units";
 import type { RevealedApiKeys } from "../services/sales-units";
+import { callerFor } from "../services/caller";
+import { reloadAccess } from "../context";
 
 const onUnit = (action: "EDIT_SALES_UNIT" | "DEVELOPER" | "ADMINISTER_MERCHANT") => (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
   salesUnit: { action, salesUnitId: args.input.salesUnitId.id },
@@ -82,7 +84,7 @@ builder.mutationFields((t) => ({
     authScopes: onUnit("EDIT_SALES_UNIT"),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      salesUnits.updateSalesUnit(ctx, input.salesUnitId.id, { name: input.name, logoUrl: input.logoUrl, settlementFrequency: input.settlementFrequency }),
+      salesUnits.updateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id, { name: input.name, logoUrl: input.logoUrl, settlementFrequency: input.settlementFrequency }),
   }),
   updateSettlementAccount: t.field({
     type: SalesUnit,
@@ -90,14 +92,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateSettlementAccountInput, required: true }) },
     authScopes: onUnit("ADMINISTER_MERCHANT"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.updateSettlementAccount(ctx, input.salesUnitId.id, input.settlementAccount),
+    resolve: (_root, { input }, ctx) => salesUnits.updateSettlementAccount(ctx.services, callerFor(ctx), input.salesUnitId.id, input.settlementAccount),
   }),
   deactivateSalesUnit: t.field({
     type: SalesUnit,
     args: { input: t.arg({ type: SalesUnitIdInput("DeactivateSalesUnitInput"), required: true }) },
     authScopes: onUnit("EDIT_SALES_UNIT"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.deactivateSalesUnit(ctx, input.salesUnitId.id),
+    resolve: (_root, { input }, ctx) => salesUnits.deactivateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id),
   }),
   createTestSalesUnit: t.field({
     type: SalesUnit,
@@ -105,14 +107,18 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTestSalesUnitInput, required: true }) },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) =>
-      salesUnits.createTestSalesUnit(ctx, {
+    resolve: async (_root, { input }, ctx) => {
+      const unit = await salesUnits.createTestSalesUnit(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         name: input.name,
         recurring: input.recurring ?? false,
         directCapture: input.directCapture ?? false,
         skipLandingPage: input.skipLandingPage ?? false,
-      }),
+      });
+      // A creator who reaches only some sales units now reaches the new one too: the unit's fields must see it.
+      await reloadAccess(ctx);
+      return unit;
+    },
   }),
   revealApiKeys: t.field({
     type: ApiKeys,
@@ -120,7 +126,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SalesUnitIdInput("RevealApiKeysInput"), required: true }) },
     authScopes: onUnit("DEVELOPER"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.revealApiKeys(ctx, input.salesUnitId.id),
+    resolve: (_root, { input }, ctx) => salesUnits.revealApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id),
   }),
   rotateApiKeys: t.field({
     type: ApiKeys,
@@ -128,7 +134,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RotateApiKeysInput, required: true }) },
     authScopes: onUnit("DEVELOPER"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.rotateApiKeys(ctx, input.salesUnitId.id, input.key ?? "CLIENT_SECRET"),
+    resolve: (_root, { input }, ctx) => salesUnits.rotateApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id, input.key ?? "CLIENT_SECRET"),
   }),
   setLoginRedirectUris: t.field({
     type: LoginConfig,
@@ -136,6 +142,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetLoginRedirectUrisInput, required: true }) },
     authScopes: onUnit("DEVELOPER"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx, input.salesUnitId.id, input.redirectUris),
+    resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx.services, callerFor(ctx), input.salesUnitId.id, input.redirectUris),
   }),
 }));

@@ -3,6 +3,9 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { ConsentTypeEnum, CurrencyEnum, RecurringRequestStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
+import { paymentLinkPolicy } from "../auth/policies/payment-link";
+import { qrCodePolicy } from "../auth/policies/qr-code";
+import { APPLY_ACTION, canSeeRecurringRequest, recurringRequestWhere } from "../auth/policies/recurring-request";
 
 const unitScope = (action: "VIEW_SALES_UNIT" | "EDIT_SALES_UNIT" | "DEVELOPER") => (row: { salesUnitId: string }) => ({
   salesUnit: { action, salesUnitId: row.salesUnitId },
@@ -45,9 +48,8 @@ export const RecurringRequest = builder.prismaNode("RecurringRequest", {
   id: { field: "id" },
   nullable: true,
   description: "An application to enable recurring payments on a production sales unit.",
-  // Customer service decides on every request, so it must load them as the authScopes below allow.
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.principal?.kind === "OPERATOR" ? {} : ctx.access.salesUnitWhere("EDIT_SALES_UNIT") }),
-  authScopes: (row) => ({ $any: { salesUnit: { action: "EDIT_SALES_UNIT", salesUnitId: row.salesUnitId }, operator: true } }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [recurringRequestWhere(ctx)] }),
+  authScopes: async (row, ctx) => canSeeRecurringRequest(ctx, await ctx.loaders.salesUnitOwner.load(row.salesUnitId)),
   fields: (t) => ({
     monthlyRevenueAmount: t.exposeInt("monthlyRevenueAmount"),
     description: t.exposeString("description"),
@@ -63,8 +65,8 @@ export const QrCode = builder.prismaNode("QrCode", {
   id: { field: "id" },
   nullable: true,
   description: "A merchant redirect QR code. Changing its URL keeps the image.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("EDIT_SALES_UNIT") }),
-  authScopes: unitScope("EDIT_SALES_UNIT"),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: qrCodePolicy.unitWhere(ctx.access) }),
+  authScopes: (row) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
     name: t.exposeString("name"),
     url: t.exposeString("url"),
@@ -80,8 +82,8 @@ export const PaymentLink = builder.prismaNode("PaymentLink", {
   id: { field: "id" },
   nullable: true,
   description: "A shareable link anyone can pay through.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("REQUEST_PAYMENT") }),
-  authScopes: (row) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: row.salesUnitId } }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: paymentLinkPolicy.unitWhere(ctx.access) }),
+  authScopes: (row) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
     amount: t.exposeInt("amount"),
     currency: t.expose("currency", { type: CurrencyEnum }),
@@ -107,18 +109,18 @@ builder.prismaObjectFields(SalesUnit, (t) => ({
   apiKeys: t.relation("apiKeys", { nullable: true, authScopes: (unit) => ({ salesUnit: { action: "DEVELOPER", salesUnitId: unit.id, merchantId: unit.merchantId } }) }),
   loginConfig: t.relation("loginConfig", { nullable: true, authScopes: (unit) => ({ salesUnit: { action: "DEVELOPER", salesUnitId: unit.id, merchantId: unit.merchantId } }) }),
   recurringRequests: t.relation("recurringRequests", {
-    authScopes: (unit) => ({ salesUnit: { action: "EDIT_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
+    authScopes: (unit) => ({ salesUnit: { action: APPLY_ACTION, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: { createdAt: "desc" } },
   }),
   qrCodes: t.relatedConnection("qrCodes", {
     cursor: "id",
-    authScopes: (unit) => ({ salesUnit: { action: "EDIT_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
+    authScopes: (unit) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
   }),
   paymentLinks: t.relatedConnection("paymentLinkList", {
     cursor: "id",
-    authScopes: (unit) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
+    authScopes: (unit) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
   }),

@@ -19,6 +19,7 @@ import type { AvailableActions } from "../domain/transaction";
 import type { Transaction as TransactionRow } from "../generated/prisma/client";
 import * as transactions from "../services/transactions";
 import { consumeOrRefuse } from "../limits/plugin";
+import { callerFor } from "../services/caller";
 
 const MONEY_ERRORS = [ValidationError, NotFoundError, InvalidStateError, AmountExceededError, IdempotencyConflictError];
 
@@ -112,7 +113,7 @@ builder.mutationFields((t) => ({
     authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
-      transactions.requestPayment(ctx, {
+      transactions.requestPayment(ctx.services, callerFor(ctx), {
         salesUnitId: input.salesUnitId.id,
         amount: input.amount,
         phoneNumber: input.phoneNumber,
@@ -127,7 +128,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CaptureTransactionInput, required: true }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx, moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
   cancelTransaction: t.field({
     type: Transaction,
@@ -135,7 +136,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelTransactionInput, required: true }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx, moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
   refundTransaction: t.field({
     type: Transaction,
@@ -143,7 +144,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RefundTransactionInput, required: true }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx, moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
   simulateCustomerAction: t.field({
     type: Transaction,
@@ -152,7 +153,7 @@ builder.mutationFields((t) => ({
     authScopes: onTransaction("REQUEST_PAYMENT"),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
-      transactions.simulateCustomerAction(ctx, { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
+      transactions.simulateCustomerAction(ctx.services, callerFor(ctx), { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
   }),
   payPaymentLink: t.field({
     type: PaymentLinkPayment,
@@ -162,7 +163,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       // Anyone may call this, so each payment request costs the caller's address from a small budget.
       await consumeOrRefuse(ctx.services.limits, "publicPayments", ctx.clientAddress);
-      return transactions.payPaymentLink(ctx, {
+      return transactions.payPaymentLink(ctx.services, callerFor(ctx), {
         slug: input.slug,
         phoneNumber: input.phoneNumber,
         payerName: input.payerName,

@@ -7,34 +7,25 @@ import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
 import { TestUser } from "./settlement";
 import { Membership, PortalUser } from "./user";
-import type { Context } from "../context";
 import { LastAdministratorError, LimitReachedError } from "../domain/errors";
-import { uuidOrNil } from "../domain/ids";
 import * as users from "../services/users";
+import { callerFor } from "../services/caller";
+import { Access } from "../auth/permissions";
+import { isUser } from "../auth/policies/who";
+import { reloadAccess, type Context } from "../context";
 
 const ADMINISTER = "ADMINISTER_MERCHANT" as const;
 
-/** Administrators of the membership's merchant. An unknown id gets the same FORBIDDEN as another merchant's. */
-async function administersMembership(_root: unknown, args: { input: { membershipId: { id: string } } }, ctx: Context) {
-  const membership = await ctx.db.membership.findUnique({ where: { id: uuidOrNil(args.input.membershipId.id) }, select: { merchantId: true } });
-  return membership ? { wholeMerchant: { action: ADMINISTER, merchantId: membership.merchantId } } : false;
-}
-
-type AdministratorOfEach = { wholeMerchant: { action: typeof ADMINISTER; merchantId: string }; $all?: AdministratorOfEach };
-
-/** Administrator of every one of the merchants, as nested `$all` (a scope map holds each scope once). */
-function administratorOfEach([first, ...rest]: string[]): AdministratorOfEach | false {
-  if (first === undefined) return false;
-  const inner = administratorOfEach(rest);
-  return { wholeMerchant: { action: ADMINISTER, merchantId: first }, ...(inner ? { $all: inner } : {}) };
-}
+/** Administrators of the access's merchant (src/auth/policies/person.ts); an unknown id gets the same FORBIDDEN. */
+const administersMembership = (_root: unknown, args: { input: { membershipId: { id: string } } }) => ({ membership: { membershipId: args.input.membershipId.id } });
 
 /** The person themself, an operator, or someone who administers every merchant the person belongs to. */
-async function mayAnonymize(_root: unknown, args: { input: { userId: { id: string } } }, ctx: Context) {
-  if (ctx.principal?.kind === "USER" && ctx.principal.id === args.input.userId.id) return true;
-  const memberships = await ctx.db.membership.findMany({ where: { userId: uuidOrNil(args.input.userId.id) }, select: { merchantId: true } });
-  const administrator = administratorOfEach(memberships.map((m) => m.merchantId));
-  return administrator ? { $any: { operator: true, $all: administrator } } : { operator: true };
+const mayAnonymize = (_root: unknown, args: { input: { userId: { id: string } } }) => ({ anonymize: { userId: args.input.userId.id } });
+
+/** After a change to `change.userId`'s access: when that is the caller, the rest of the request follows the new access. */
+async function refreshedFor<T extends { userId: string }>(ctx: Context, change: T): Promise<T> {
+  if (isUser(ctx, change.userId)) await reloadAccess(ctx);
+  return change;
 }
 
 const PERMISSIONS = "Extra permissions for Sales Unit Managers and Assistants; not stored for an Administrator, who has them all.";
@@ -110,7 +101,7 @@ builder.mutationFields((t) => ({
     authScopes: (_root, { input }) => ({ wholeMerchant: { action: ADMINISTER, merchantId: input.merchantId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      users.addUser(ctx, {
+      users.addUser(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         country: input.country,
         nin: input.nin,
@@ -126,13 +117,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateUserPermissionsInput, required: true }) },
     authScopes: administersMembership,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
-    resolve: (_root, { input }, ctx) =>
-      users.updateUserPermissions(ctx, {
+    resolve: async (_root, { input }, ctx) =>
+      refreshedFor(ctx, await users.updateUserPermissions(ctx.services, callerFor(ctx), {
         membershipId: input.membershipId.id,
         role: input.role,
         permissions: input.permissions ?? [],
         salesUnitIds: (input.salesUnitIds ?? []).map((id) => id.id),
-      }),
+      })),
   }),
   removeUser: t.field({
     type: RemovedUser,
@@ -140,7 +131,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RemoveUserInput, required: true }) },
     authScopes: administersMembership,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
-    resolve: (_root, { input }, ctx) => users.removeUser(ctx, input.membershipId.id),
+    resolve: async (_root, { input }, ctx) => refreshedFor(ctx, await users.removeUser(ctx.services, callerFor(ctx), input.membershipId.id)),
   }),
   transferAdministrator: t.field({
     type: Membership,
@@ -149,7 +140,7 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      users.transferAdministrator(ctx, {
+      users.transferAdministrator(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         toMembershipId: input.toMembershipId?.id,
         nin: input.nin,
@@ -164,7 +155,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AnonymizeUserInput, required: true }) },
     authScopes: mayAnonymize,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
-    resolve: (_root, { input }, ctx) => users.anonymizeUser(ctx, input.userId.id),
+    resolve: async (_root, { input }, ctx) => {
+      const anonymized = await users.anonymizeUser(ctx.services, callerFor(ctx), input.userId.id);
+      // The person's token no longer resolves to anyone, so there is no access to reload: they now may do nothing.
+      if (isUser(ctx, input.userId.id)) ctx.access = Access.none;
+      return anonymized;
+    },
   }),
   createTestUser: t.field({
     type: TestUser,
@@ -172,6 +168,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTestUserInput, required: true }) },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
     errors: { types: [...COMMON_ERRORS, LimitReachedError] },
-    resolve: (_root, { input }, ctx) => users.createTestUser(ctx, input.merchantId.id),
+    resolve: (_root, { input }, ctx) => users.createTestUser(ctx.services, callerFor(ctx), input.merchantId.id),
   }),
 }));
