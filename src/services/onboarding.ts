@@ -19,7 +19,7 @@ import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
 import { recordAudit } from "./audit";
 import { freeMsn, lockedUnit, newKeyMaterial } from "./sales-units";
-import { lockMerchant } from "./users";
+import { lockMerchant } from "./merchants";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Merchant agreements

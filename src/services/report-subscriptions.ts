@@ -19,7 +19,7 @@ import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
 import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import type { MailTransport } from "./mail";
-import { lockMerchant } from "./users";
+import { lockMerchant } from "./merchants";
 
 export interface ReportSubscriptionInput {
   merchantId: string;

@@ -15,18 +15,9 @@ import { generatePhoneNumber, parsePhoneNumber } from "../domain/phone";
 import { secureRng } from "../domain/random";
 import type { Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { lockRow } from "../db/locks";
 import { recordAudit } from "./audit";
+import { lockMerchant } from "./merchants";
 import { endSubscriptionsOf } from "./report-subscriptions";
-
-/**
- * Locks the merchant's row. Every change that can lower the number of Administrators takes this lock first, so
- * two of them cannot each see "another Administrator is left" and together remove both.
- */
-export async function lockMerchant(tx: Tx, merchantId: string) {
-  if (!(await lockRow(tx, "Merchant", merchantId))) throw new NotFoundError("merchant");
-  return tx.merchant.findUniqueOrThrow({ where: { id: merchantId } });
-}
 
 async function assertAnotherAdministrator(tx: Tx, merchantId: string, leavingMembershipIds: string[]): Promise<void> {
   const remaining = await tx.membership.count({ where: { merchantId, role: "ADMINISTRATOR", id: { notIn: leavingMembershipIds } } });
