@@ -8,6 +8,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ErrorsPlugin from "@pothos/plugin-errors";
+import WithInputPlugin from "@pothos/plugin-with-input";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -64,7 +65,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
@@ -81,6 +82,10 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: isProduction ? null : "warn",
   },
   errors: { defaultTypes: [] },
+  // `t.fieldWithInput` gives a mutation its one required `input:` argument of a type named `<Mutation>Input`.
+  withInput: {
+    typeOptions: { name: ({ parentTypeName, fieldName }) => `${parentTypeName === "Mutation" ? "" : parentTypeName}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Input` },
+  },
   scopeAuth: {
     authorizeOnSubscribe: true,
     cacheKey: (value) => JSON.stringify(value),

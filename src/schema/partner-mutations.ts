@@ -47,45 +47,33 @@ const PartnerKeyCredentials = builder.objectRef<partners.NewPartnerCredentials>(
   }),
 });
 
-const LinkPartnerInput = builder.inputType("LinkPartnerInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    partnerId: t.globalID({ for: Partner, description: "The partner to link, replacing any other; null unlinks." }),
-  }),
-});
-
-const CreatePartnerKeysInput = builder.inputType("CreatePartnerKeysInput", {
-  fields: (t) => ({
-    partnerId: t.globalID({ for: Partner, required: true }),
-    scopes: t.field({ type: [PartnerScopeEnum], required: true, description: "What tokens from these keys may do on the partner's linked sales units." }),
-  }),
-});
-
-const RevokePartnerKeysInput = builder.inputType("RevokePartnerKeysInput", {
-  fields: (t) => ({ partnerKeyId: t.globalID({ for: PartnerKey, required: true }) }),
-});
-
 builder.mutationFields((t) => ({
-  linkPartner: t.field({
+  linkPartner: t.fieldWithInput({
     type: SalesUnit,
     description: "Customer service: set the one integration partner of a sales unit (merchants cannot change it).",
-    args: { input: t.arg({ type: LinkPartnerInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      partnerId: t.input.globalID({ for: Partner, description: "The partner to link, replacing any other; null unlinks." }),
+    },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) => partners.linkPartner(ctx.services, callerFor(ctx), input.salesUnitId.id, input.partnerId?.id ?? null),
   }),
-  createPartnerKeys: t.field({
+  createPartnerKeys: t.fieldWithInput({
     type: PartnerKeyCredentials,
     description: "Customer service: issue new client credentials for a partner. The secret and subscription key are shown only in this answer.",
-    args: { input: t.arg({ type: CreatePartnerKeysInput, required: true }) },
+    input: {
+      partnerId: t.input.globalID({ for: Partner, required: true }),
+      scopes: t.input.field({ type: [PartnerScopeEnum], required: true, description: "What tokens from these keys may do on the partner's linked sales units." }),
+    },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) => partners.createPartnerKeys(ctx.services, callerFor(ctx), input.partnerId.id, input.scopes),
   }),
-  revokePartnerKeys: t.field({
+  revokePartnerKeys: t.fieldWithInput({
     type: PartnerKey,
     description: "Customer service: revoke partner keys. Tokens issued with them stop working at once.",
-    args: { input: t.arg({ type: RevokePartnerKeysInput, required: true }) },
+    input: { partnerKeyId: t.input.globalID({ for: PartnerKey, required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) => partners.revokePartnerKeys(ctx.services, callerFor(ctx), input.partnerKeyId.id),

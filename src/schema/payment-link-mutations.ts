@@ -10,25 +10,17 @@ import { callerFor } from "../services/caller";
 /** The payment link policy on the link's sales unit; a link that does not exist is refused like another merchant's. */
 const onPaymentLink = (paymentLinkId: string) => ({ salesUnitChild: { child: "paymentLink" as const, id: paymentLinkId } });
 
-const CreatePaymentLinkInput = builder.inputType("CreatePaymentLinkInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    amount: t.int({ required: true, description: "In minor units (øre, cents), 1–65,000,000; the currency is the sales unit's." }),
-    description: t.string({ required: true, description: "3–100 characters, shown to the payer." }),
-    expiresAt: t.field({ type: "DateTime", description: "When the link stops taking payments; in the future. None: it never expires." }),
-    singleUse: t.boolean({ defaultValue: false, description: "Stop taking payments after the first one." }),
-  }),
-});
-
-const DeactivatePaymentLinkInput = builder.inputType("DeactivatePaymentLinkInput", {
-  fields: (t) => ({ paymentLinkId: t.globalID({ for: PaymentLink, required: true }) }),
-});
-
 builder.mutationFields((t) => ({
-  createPaymentLink: t.field({
+  createPaymentLink: t.fieldWithInput({
     type: PaymentLink,
     description: "Create a link anyone can pay through. The sales unit must be active and have Payment links.",
-    args: { input: t.arg({ type: CreatePaymentLinkInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      amount: t.input.int({ required: true, description: "In minor units (øre, cents), 1–65,000,000; the currency is the sales unit's." }),
+      description: t.input.string({ required: true, description: "3–100 characters, shown to the payer." }),
+      expiresAt: t.input.field({ type: "DateTime", description: "When the link stops taking payments; in the future. None: it never expires." }),
+      singleUse: t.input.boolean({ defaultValue: false, description: "Stop taking payments after the first one." }),
+    },
     authScopes: (_root, { input }) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: input.salesUnitId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
@@ -40,10 +32,10 @@ builder.mutationFields((t) => ({
         singleUse: input.singleUse,
       }),
   }),
-  deactivatePaymentLink: t.field({
+  deactivatePaymentLink: t.fieldWithInput({
     type: PaymentLink,
     description: "Stop a link from taking payments. Payments already made are not affected.",
-    args: { input: t.arg({ type: DeactivatePaymentLinkInput, required: true }) },
+    input: { paymentLinkId: t.input.globalID({ for: PaymentLink, required: true }) },
     authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx.services, callerFor(ctx), input.paymentLinkId.id),

@@ -14,26 +14,18 @@ import * as subscriptions from "../services/report-subscriptions";
 import { callerFor } from "../services/caller";
 
 
-const CreateReportSubscriptionInput = builder.inputType("CreateReportSubscriptionInput", {
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    salesUnitId: t.globalID({ for: SalesUnit, description: "Only this production sales unit; none: every sales unit of the merchant." }),
-    email: t.string({ required: true }),
-    frequency: t.field({ type: SettlementFrequencyEnum, required: true, description: "DAILY: yesterday's payouts each day; WEEKLY: last week's on Mondays; MONTHLY: last month's on the 1st." }),
-    format: t.field({ type: ReportFormatEnum, required: true }),
-    includePersonalData: t.boolean({ required: true, defaultValue: false, description: "Add payer names and messages." }),
-  }),
-});
-
-const DeleteReportSubscriptionInput = builder.inputType("DeleteReportSubscriptionInput", {
-  fields: (t) => ({ reportSubscriptionId: t.globalID({ for: ReportSubscription, required: true }) }),
-});
-
 builder.mutationFields((t) => ({
-  createReportSubscription: t.field({
+  createReportSubscription: t.fieldWithInput({
     type: ReportSubscription,
     description: "E-mail settlement reports to an address on a schedule.",
-    args: { input: t.arg({ type: CreateReportSubscriptionInput, required: true }) },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, description: "Only this production sales unit; none: every sales unit of the merchant." }),
+      email: t.input.string({ required: true }),
+      frequency: t.input.field({ type: SettlementFrequencyEnum, required: true, description: "DAILY: yesterday's payouts each day; WEEKLY: last week's on Mondays; MONTHLY: last month's on the 1st." }),
+      format: t.input.field({ type: ReportFormatEnum, required: true }),
+      includePersonalData: t.input.boolean({ required: true, defaultValue: false, description: "Add payer names and messages." }),
+    },
     authScopes: (_root, { input }) => ({
       subscriptionTarget: { merchantId: input.merchantId.id, salesUnitId: input.salesUnitId?.id ?? null, includePersonalData: input.includePersonalData },
     }),
@@ -48,10 +40,10 @@ builder.mutationFields((t) => ({
         includePersonalData: input.includePersonalData,
       }),
   }),
-  deleteReportSubscription: t.field({
+  deleteReportSubscription: t.fieldWithInput({
     type: "ID",
     description: "Stop a report subscription. Answers the deleted subscription's id.",
-    args: { input: t.arg({ type: DeleteReportSubscriptionInput, required: true }) },
+    input: { reportSubscriptionId: t.input.globalID({ for: ReportSubscription, required: true }) },
     // Deleting needs what creating needed (minus the personal-data right); a missing subscription is refused alike.
     authScopes: (_root, { input }) => ({ reportSubscription: { reportSubscriptionId: input.reportSubscriptionId.id } }),
     errors: { types: COMMON_ERRORS },

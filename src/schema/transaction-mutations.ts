@@ -42,42 +42,13 @@ const CancelTransactionInput = moneyInput(
   "A cancel releases everything still reserved; when given, the amount must be exactly that (a guard against releasing more than meant).",
 );
 
-const RequestPaymentInput = builder.inputType("RequestPaymentInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    amount: t.int({ required: true, description: "Minor units, 1–65 000 000, in the sales unit's currency." }),
-    phoneNumber: t.string({ required: true, description: "The customer's mobile number (+47, +45, +358 or +46)." }),
-    reference: t.string({ required: true, description: "Your order id: 8–50 characters of a–z, A–Z, 0–9 and '-', unique per sales unit." }),
-    description: t.string({ required: true, description: "What the customer pays for, shown in the app: 3–100 characters." }),
-    idempotencyKey: t.string({ required: true, description: IDEMPOTENCY_KEY }),
-  }),
-});
-
 const CustomerActionEnum = builder.enumType("CustomerAction", { values: ["APPROVE", "DECLINE"] as const });
-
-const SimulateCustomerActionInput = builder.inputType("SimulateCustomerActionInput", {
-  fields: (t) => ({
-    transactionId: t.globalID({ for: Transaction, required: true }),
-    action: t.field({ type: CustomerActionEnum, required: true }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
-  }),
-});
 
 const PaymentLinkShippingInput = builder.inputType("PaymentLinkShippingInput", {
   fields: (t) => ({
     name: t.string({ required: true }),
     address: t.string({ required: true, description: "One line: street, postcode and town." }),
     method: t.string(),
-  }),
-});
-
-const PayPaymentLinkInput = builder.inputType("PayPaymentLinkInput", {
-  fields: (t) => ({
-    slug: t.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
-    phoneNumber: t.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
-    payerName: t.string(),
-    email: t.string(),
-    shipping: t.field({ type: PaymentLinkShippingInput }),
   }),
 });
 
@@ -106,10 +77,17 @@ const moneyArgs = (input: { transactionId: { id: string }; amount?: number | nul
 });
 
 builder.mutationFields((t) => ({
-  requestPayment: t.field({
+  requestPayment: t.fieldWithInput({
     type: Transaction,
     description: "Send a payment request to the customer's app. It waits 10 minutes for an answer, then expires.",
-    args: { input: t.arg({ type: RequestPaymentInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      amount: t.input.int({ required: true, description: "Minor units, 1–65 000 000, in the sales unit's currency." }),
+      phoneNumber: t.input.string({ required: true, description: "The customer's mobile number (+47, +45, +358 or +46)." }),
+      reference: t.input.string({ required: true, description: "Your order id: 8–50 characters of a–z, A–Z, 0–9 and '-', unique per sales unit." }),
+      description: t.input.string({ required: true, description: "What the customer pays for, shown in the app: 3–100 characters." }),
+      idempotencyKey: t.input.string({ required: true, description: IDEMPOTENCY_KEY }),
+    },
     authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
@@ -146,19 +124,29 @@ builder.mutationFields((t) => ({
     errors: { types: MONEY_ERRORS },
     resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
-  simulateCustomerAction: t.field({
+  simulateCustomerAction: t.fieldWithInput({
     type: Transaction,
     description: "Test sales units only: play the customer's app and approve or decline a payment request.",
-    args: { input: t.arg({ type: SimulateCustomerActionInput, required: true }) },
+    input: {
+      transactionId: t.input.globalID({ for: Transaction, required: true }),
+      action: t.input.field({ type: CustomerActionEnum, required: true }),
+      idempotencyKey: t.input.string({ description: IDEMPOTENCY_KEY }),
+    },
     authScopes: onTransaction("REQUEST_PAYMENT"),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
       transactions.simulateCustomerAction(ctx.services, callerFor(ctx), { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
   }),
-  payPaymentLink: t.field({
+  payPaymentLink: t.fieldWithInput({
     type: PaymentLinkPayment,
     description: "Public (the payer needs no login): pay through a payment link. The payment request goes to the payer's app.",
-    args: { input: t.arg({ type: PayPaymentLinkInput, required: true }) },
+    input: {
+      slug: t.input.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
+      phoneNumber: t.input.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
+      payerName: t.input.string(),
+      email: t.input.string(),
+      shipping: t.input.field({ type: PaymentLinkShippingInput }),
+    },
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: async (_root, { input }, ctx) => {
       // Anyone may call this, so each payment request costs the caller's address from a small budget.

@@ -31,52 +31,6 @@ async function refreshedFor<T extends { userId: string }>(ctx: Context, change: 
 const PERMISSIONS = "Extra permissions for Sales Unit Managers and Assistants; not stored for an Administrator, who has them all.";
 const SALES_UNITS = "The sales units a Sales Unit Manager or Assistant reaches (at least one); an Administrator reaches all.";
 
-const AddUserInput = builder.inputType("AddUserInput", {
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    nin: t.string({ description: "The person's national identity number (required for Swedish users)…" }),
-    phoneNumber: t.string({ description: "…or, for Norwegian, Danish and Finnish users, their mobile number." }),
-    country: t.field({ type: CountryEnum, required: true, description: "The person's country: its rules apply to the NIN and number." }),
-    role: t.field({ type: RoleEnum, required: true }),
-    permissions: t.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
-    salesUnitIds: t.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
-  }),
-});
-
-const UpdateUserPermissionsInput = builder.inputType("UpdateUserPermissionsInput", {
-  fields: (t) => ({
-    membershipId: t.globalID({ for: Membership, required: true }),
-    role: t.field({ type: RoleEnum, required: true }),
-    permissions: t.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
-    salesUnitIds: t.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
-  }),
-});
-
-const RemoveUserInput = builder.inputType("RemoveUserInput", {
-  fields: (t) => ({ membershipId: t.globalID({ for: Membership, required: true }) }),
-});
-
-const TransferAdministratorInput = builder.inputType("TransferAdministratorInput", {
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    toMembershipId: t.globalID({ for: Membership, description: "Promote this existing user access…" }),
-    nin: t.string({ description: "…or the person with this NIN, added to the merchant if needed." }),
-    country: t.field({ type: CountryEnum, description: "The country of `nin`." }),
-    formerAdministratorRole: t.field({
-      type: RoleEnum,
-      description: "What the current Administrators become (a lower role starts without sales units). Omitted: their access is removed.",
-    }),
-  }),
-});
-
-const AnonymizeUserInput = builder.inputType("AnonymizeUserInput", {
-  fields: (t) => ({ userId: t.globalID({ for: PortalUser, required: true }) }),
-});
-
-const CreateTestUserInput = builder.inputType("CreateTestUserInput", {
-  fields: (t) => ({ merchantId: t.globalID({ for: Merchant, required: true }) }),
-});
-
 const RemovedUser = builder.objectRef<{ membershipId: string; userId: string }>("RemovedUser").implement({
   description: "The user access that was removed; the person keeps their portal login.",
   fields: (t) => ({
@@ -94,10 +48,18 @@ const AnonymizedUser = builder.objectRef<{ id: string; anonymizedAt: Date | null
 });
 
 builder.mutationFields((t) => ({
-  addUser: t.field({
+  addUser: t.fieldWithInput({
     type: Membership,
     description: "Give a person access to the merchant. The name comes from the population register.",
-    args: { input: t.arg({ type: AddUserInput, required: true }) },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      nin: t.input.string({ description: "The person's national identity number (required for Swedish users)…" }),
+      phoneNumber: t.input.string({ description: "…or, for Norwegian, Danish and Finnish users, their mobile number." }),
+      country: t.input.field({ type: CountryEnum, required: true, description: "The person's country: its rules apply to the NIN and number." }),
+      role: t.input.field({ type: RoleEnum, required: true }),
+      permissions: t.input.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
+      salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
+    },
     authScopes: (_root, { input }) => ({ wholeMerchant: { action: ADMINISTER, merchantId: input.merchantId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
@@ -111,10 +73,15 @@ builder.mutationFields((t) => ({
         salesUnitIds: (input.salesUnitIds ?? []).map((id) => id.id),
       }),
   }),
-  updateUserPermissions: t.field({
+  updateUserPermissions: t.fieldWithInput({
     type: Membership,
     description: "Replace a user's role, extra permissions and sales units. The last Administrator cannot be demoted.",
-    args: { input: t.arg({ type: UpdateUserPermissionsInput, required: true }) },
+    input: {
+      membershipId: t.input.globalID({ for: Membership, required: true }),
+      role: t.input.field({ type: RoleEnum, required: true }),
+      permissions: t.input.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
+      salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
+    },
     authScopes: administersMembership,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) =>
@@ -125,18 +92,27 @@ builder.mutationFields((t) => ({
         salesUnitIds: (input.salesUnitIds ?? []).map((id) => id.id),
       })),
   }),
-  removeUser: t.field({
+  removeUser: t.fieldWithInput({
     type: RemovedUser,
     description: "Remove a user's access to the merchant. The last Administrator cannot be removed.",
-    args: { input: t.arg({ type: RemoveUserInput, required: true }) },
+    input: { membershipId: t.input.globalID({ for: Membership, required: true }) },
     authScopes: administersMembership,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) => refreshedFor(ctx, await users.removeUser(ctx.services, callerFor(ctx), input.membershipId.id)),
   }),
-  transferAdministrator: t.field({
+  transferAdministrator: t.fieldWithInput({
     type: Membership,
     description: "Customer service: make someone the merchant's Administrator, e.g. when the sole Administrator has left.",
-    args: { input: t.arg({ type: TransferAdministratorInput, required: true }) },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      toMembershipId: t.input.globalID({ for: Membership, description: "Promote this existing user access…" }),
+      nin: t.input.string({ description: "…or the person with this NIN, added to the merchant if needed." }),
+      country: t.input.field({ type: CountryEnum, description: "The country of `nin`." }),
+      formerAdministratorRole: t.input.field({
+        type: RoleEnum,
+        description: "What the current Administrators become (a lower role starts without sales units). Omitted: their access is removed.",
+      }),
+    },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
@@ -148,11 +124,11 @@ builder.mutationFields((t) => ({
         formerAdministratorRole: input.formerAdministratorRole,
       }),
   }),
-  anonymizeUser: t.field({
+  anonymizeUser: t.fieldWithInput({
     type: AnonymizedUser,
     description:
       "Delete everything about a person: name, NIN, phone and e-mail are blanked and their accesses removed. For the person, an Administrator of every merchant they belong to, or customer service.",
-    args: { input: t.arg({ type: AnonymizeUserInput, required: true }) },
+    input: { userId: t.input.globalID({ for: PortalUser, required: true }) },
     authScopes: mayAnonymize,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) => {
@@ -162,10 +138,10 @@ builder.mutationFields((t) => ({
       return anonymized;
     },
   }),
-  createTestUser: t.field({
+  createTestUser: t.fieldWithInput({
     type: TestUser,
     description: `Generate a test-environment customer (phone number and NIN) in the merchant's market; at most ${users.TEST_USER_LIMIT} per merchant.`,
-    args: { input: t.arg({ type: CreateTestUserInput, required: true }) },
+    input: { merchantId: t.input.globalID({ for: Merchant, required: true }) },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
     errors: { types: [...COMMON_ERRORS, LimitReachedError] },
     resolve: (_root, { input }, ctx) => users.createTestUser(ctx.services, callerFor(ctx), input.merchantId.id),
