@@ -3,7 +3,7 @@ import { builder } from "./builder";
 import { ConsentTypeEnum } from "./enums";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
-import { LoginConfig } from "./sales-unit-setup";
+import { LoginConfig } from "./login-config";
 import * as login from "../services/login";
 import { callerFor } from "../services/caller";
 

@@ -2,7 +2,7 @@
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
-import { PaymentLink } from "./sales-unit-setup";
+import { PaymentLink } from "./payment-link";
 import * as paymentLinks from "../services/payment-links";
 import { paymentLinkPolicy } from "../auth/policies/payment-link";
 import { callerFor } from "../services/caller";

@@ -3,7 +3,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
-import { QrCode } from "./sales-unit-setup";
+import { QrCode } from "./qr-code";
 import * as qrCodes from "../services/qr-codes";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { callerFor } from "../services/caller";
@@ -11,12 +11,6 @@ import { callerFor } from "../services/caller";
 /** The QR code policy on the code's sales unit; a code that does not exist is refused like another merchant's. */
 const onQrCode = (qrCodeId: string) => ({ salesUnitChild: { child: "qrCode" as const, id: qrCodeId } });
 
-builder.prismaObjectFields(QrCode, (t) => ({
-  redirectUrl: t.string({
-    description: "What the image encodes: our address that redirects to `url`, so the image survives URL changes.",
-    resolve: (qr, _args, ctx) => qrCodes.qrRedirectUrl(ctx.services.config.publicBaseUrl, qr.id),
-  }),
-}));
 
 builder.mutationFields((t) => ({
   createQrCode: t.fieldWithInput({

@@ -2,7 +2,7 @@
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
-import { RecurringRequest } from "./sales-unit-setup";
+import { RecurringRequest } from "./recurring-request";
 import * as recurring from "../services/recurring";
 import { APPLY_ACTION } from "../auth/policies/recurring-request";
 import { callerFor } from "../services/caller";

@@ -4,7 +4,7 @@ import { COMMON_ERRORS } from "./errors";
 import { SettlementFrequencyEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
-import { LoginConfig } from "./sales-unit-setup";
+import { LoginConfig } from "./login-config";
 import * as salesUnits from "../services/sales-units";
 import type { RevealedApiKeys } from "../services/sales-units";
 import { callerFor } from "../services/caller";

@@ -4,7 +4,7 @@ import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";
-import { PaymentLink } from "./sales-unit-setup";
+import { PaymentLink } from "./payment-link";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 import { toPrismaWhere } from "../db/conditions";
