@@ -25,7 +25,10 @@ import "./transaction-mutations";
 import "./onboarding";
 import "./onboarding-mutations";
 import "./settlement";
+import "./report-subscription";
 import "./report-subscription-mutations";
+import "./test-user";
+import "./test-user-mutations";
 import "./audit";
 import "./viewer";
 

@@ -9,7 +9,7 @@ import { ReportFormatEnum, SettlementFrequencyEnum } from "./enums";
 import { COMMON_ERRORS } from "./errors";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
-import { ReportSubscription } from "./settlement";
+import { ReportSubscription } from "./report-subscription";
 import * as subscriptions from "../services/report-subscriptions";
 import { callerFor } from "../services/caller";
 

@@ -1,13 +1,12 @@
-/** User accesses: add, change and remove users, the operator's Administrator hand-over, anonymisation, test users. */
+/** User accesses: add, change and remove users, the operator's Administrator hand-over and anonymisation. */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { CountryEnum, PermissionEnum, RoleEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
-import { TestUser } from "./settlement";
 import { Membership, PortalUser } from "./user";
-import { LastAdministratorError, LimitReachedError } from "../domain/errors";
+import { LastAdministratorError, } from "../domain/errors";
 import * as users from "../services/users";
 import { callerFor } from "../services/caller";
 import { Access } from "../auth/permissions";
@@ -137,13 +136,5 @@ builder.mutationFields((t) => ({
       if (isUser(ctx, input.userId.id)) ctx.access = Access.none;
       return anonymized;
     },
-  }),
-  createTestUser: t.fieldWithInput({
-    type: TestUser,
-    description: `Generate a test-environment customer (phone number and NIN) in the merchant's market; at most ${users.TEST_USER_LIMIT} per merchant.`,
-    input: { merchantId: t.input.globalID({ for: Merchant, required: true }) },
-    authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
-    errors: { types: [...COMMON_ERRORS, LimitReachedError] },
-    resolve: (_root, { input }, ctx) => users.createTestUser(ctx.services, callerFor(ctx), input.merchantId.id),
   }),
 }));
