@@ -6,6 +6,8 @@ import "./enums";
 import "./merchant";
 import "./partner";
 import "./partner-mutations";
+import "./partner-key";
+import "./partner-key-mutations";
 import "./sales-unit";
 import "./api-keys";
 import "./login-config";
