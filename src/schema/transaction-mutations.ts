@@ -1,7 +1,7 @@
 /**
- * Money on payments (docs/transactions.md): request, capture, cancel, refund, the simulated customer of TEST sales units, the
- * payer side of payment links, and what a payment allows now. Thin: inputs in, src/services/transactions.ts, result
- * out.
+ * Money on payments (docs/transactions.md): request, capture, cancel, refund, the simulated customer of TEST sales units and
+ * the payer side of payment links (what a payment allows now is `Transaction.availableActions` in transaction.ts).
+ * Thin: inputs in, src/services/transactions.ts, result out.
  */
 import { builder } from "./builder";
 import { Transaction } from "./transaction";
@@ -15,7 +15,6 @@ import {
   NotFoundError,
   ValidationError,
 } from "../domain/errors";
-import type { AvailableActions } from "../domain/transaction";
 import type { Transaction as TransactionRow } from "../generated/prisma/client";
 import * as transactions from "../services/transactions";
 import { consumeOrRefuse } from "../limits/plugin";
@@ -159,42 +158,5 @@ builder.mutationFields((t) => ({
         shipping: input.shipping,
       });
     },
-  }),
-}));
-
-const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("TransactionActionLimit").implement({
-  fields: (t) => ({
-    maxAmount: t.exposeInt("maxAmount", { description: "The most one operation may move now, in minor units." }),
-    deadline: t.expose("deadline", { type: "DateTime", description: "The action is refused from this instant." }),
-  }),
-});
-
-const CancelOption = builder.objectRef<{ amount: number; deadline: Date }>("TransactionCancelOption").implement({
-  fields: (t) => ({
-    amount: t.exposeInt("amount", { description: "What a cancel releases; 0 when it withdraws an unanswered request." }),
-    deadline: t.expose("deadline", { type: "DateTime" }),
-  }),
-});
-
-const AvailableActionsRef = builder.objectRef<AvailableActions>("TransactionAvailableActions").implement({
-  description: "What the caller can do with the payment now; null for an action that would be refused.",
-  fields: (t) => ({
-    capture: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.capture }),
-    cancel: t.field({ type: CancelOption, nullable: true, resolve: (actions) => actions.cancel }),
-    refund: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.refund }),
-  }),
-});
-
-const NOTHING_ALLOWED: AvailableActions = { capture: null, cancel: null, refund: null };
-
-builder.prismaObjectFields(Transaction, (t) => ({
-  availableActions: t.field({
-    type: AvailableActionsRef,
-    description: "Capture, cancel and refund limits by the same rules the mutations enforce; all null for a caller without Transaction Management on the sales unit.",
-    select: { salesUnit: { select: { directCapture: true, lateCapture: true } }, merchant: { select: { country: true } } },
-    resolve: (row, _args, ctx) =>
-      ctx.access.canOnSalesUnit("MANAGE_TRANSACTIONS", { id: row.salesUnitId, merchantId: row.merchantId })
-        ? transactions.availableActionsOf(row, ctx.services.clock.now())
-        : NOTHING_ALLOWED,
   }),
 }));
