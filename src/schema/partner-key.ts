@@ -25,7 +25,7 @@ export const PartnerKey = builder.prismaNode("PartnerKey", {
 builder.prismaObjectFields(Partner, (t) => ({
   keys: t.relation("keys", {
     description: "The partner's client credentials, newest first (customer service).",
-    authScopes: { operator: true },
+    authScopes: (_partner, _args, ctx) => canSeePartnerKey(ctx),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
   }),
 }));

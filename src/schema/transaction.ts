@@ -10,7 +10,7 @@ import { PaymentLink } from "./payment-link";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 import { toPrismaWhere } from "../db/conditions";
-import { canSeePayer as canSeePayerDetails, transactionListCondition, viewableTransactions, type TransactionListFilter } from "../auth/policies/transaction";
+import { canSeePayer as canSeePayerDetails, mayManage, transactionListCondition, viewableTransactions, type TransactionListFilter } from "../auth/policies/transaction";
 
 function canSeePayer(tx: { salesUnitId: string; merchantId: string }, ctx: Context): boolean {
   return canSeePayerDetails(ctx.access, tx);
@@ -166,7 +166,7 @@ builder.prismaObjectFields(Transaction, (t) => ({
     description: "Capture, cancel and refund limits by the same rules the mutations enforce; all null for a caller without Transaction Management on the sales unit.",
     select: { salesUnit: { select: { directCapture: true, lateCapture: true } }, merchant: { select: { country: true } } },
     resolve: (row, _args, ctx) =>
-      ctx.access.canOnSalesUnit("MANAGE_TRANSACTIONS", { id: row.salesUnitId, merchantId: row.merchantId })
+      mayManage(ctx.access, row)
         ? transactions.availableActionsOf(row, ctx.services.clock.now())
         : NOTHING_ALLOWED,
   }),

@@ -34,6 +34,11 @@ export function merchantsWithViewableTransactions(access: Access): string[] | "*
   return access.merchantIds("VIEW_TRANSACTIONS");
 }
 
+/** Capture, cancel and refund on a payment of this sales unit (what `Transaction.availableActions` offers). */
+export function mayManage(access: Access, tx: { salesUnitId: string; merchantId: string }): boolean {
+  return access.canOnSalesUnit("MANAGE_TRANSACTIONS", { id: tx.salesUnitId, merchantId: tx.merchantId });
+}
+
 /** Payer name, phone, e-mail, message, shipping and staff names on a payment of this sales unit. */
 export function canSeePayer(access: Access, tx: { salesUnitId: string; merchantId: string }): boolean {
   return access.canOnSalesUnit("VIEW_PAYER_DETAILS", { id: tx.salesUnitId, merchantId: tx.merchantId });
