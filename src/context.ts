@@ -5,9 +5,10 @@ import type { GraphQLError } from "graphql";
 import { isUuid } from "./domain/ids";
 import type { Db } from "./db/client";
 import type { Services } from "./deps";
-import { Access } from "./auth/permissions";
+import type { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
-import { bearerToken, type VerifiedToken } from "./auth/tokens";
+import type { VerifiedToken } from "./auth/tokens";
+import { authenticate } from "./auth/authenticate";
 
 export interface Context {
   services: Services;
@@ -45,6 +46,20 @@ function createLoaders(db: Db) {
     /** The sales unit of a QR code or payment link, for permission checks on mutations of them. */
     qrCodeUnit: unitOfChild((ids) => db.qrCode.findMany({ where: { id: { in: ids } }, select: { id: true, salesUnitId: true } })),
     paymentLinkUnit: unitOfChild((ids) => db.paymentLink.findMany({ where: { id: { in: ids } }, select: { id: true, salesUnitId: true } })),
+    /** The merchant of an access, for the Administrator check on changing it. */
+    membershipMerchant: byId((ids) => db.membership.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true } }), (row) => row.merchantId),
+    /** The merchants a person belongs to, for the anonymisation check. */
+    userMerchants: new DataLoader<string, string[]>(async (ids) => {
+      const rows = await db.membership.findMany({ where: { userId: { in: ids.filter(isUuid) } }, select: { userId: true, merchantId: true } });
+      return ids.map((id) => rows.filter((row) => row.userId === id).map((row) => row.merchantId));
+    }),
+    /** The applicant of a merchant agreement, for the applicant's own changes. */
+    agreementApplicant: byId((ids) => db.merchantAgreement.findMany({ where: { id: { in: ids } }, select: { id: true, applicantId: true } }), (row) => row.applicantId),
+    /** What a report subscription covers, for stopping it. */
+    reportSubscriptionTarget: byId(
+      (ids) => db.reportSubscription.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true, salesUnitId: true } }),
+      (row) => ({ merchantId: row.merchantId, salesUnitId: row.salesUnitId }),
+    ),
     /** Transaction ownership, for permission checks on money mutations. */
     transactionOwner: new DataLoader<string, { id: string; merchantId: string; salesUnitId: string } | null>(async (ids) => {
       const rows = await db.transaction.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, merchantId: true, salesUnitId: true } });
@@ -52,6 +67,14 @@ function createLoaders(db: Db) {
       return ids.map((id) => byId.get(id) ?? null);
     }),
   };
+}
+
+/** A loader from a row's id to what `pick` takes of it; malformed and unknown ids find null. */
+function byId<Row extends { id: string }, Value>(load: (ids: string[]) => Promise<Row[]>, pick: (row: Row) => Value) {
+  return new DataLoader<string, Value | null>(async (ids) => {
+    const byKey = new Map((await load(ids.filter(isUuid))).map((row) => [row.id, pick(row)]));
+    return ids.map((id) => byKey.get(id) ?? null);
+  });
 }
 
 /** A loader from a child row's id to its sales unit's id; malformed ids find nothing. */
@@ -73,18 +96,15 @@ export interface ContextInput {
 }
 
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
-  const bearer = bearerToken(input.authorization);
-  const token = bearer ? await services.tokens.verify(bearer) : null;
-  const load = () => resolvePrincipal(services.db, token!, { msn: input.msn ?? null });
-  const authenticated = !token ? null : services.principals ? await services.principals.get(`${input.msn ?? ""} ${bearer}`, load) : await load();
+  const { token, principal, access } = await authenticate(services, input);
   // Made on first use: most operations (compiled reads, every idle live-feed subscription) never touch a loader, and
   // four DataLoaders with their caches per context are a good part of what an idle subscriber costs in memory.
   let loaders: Context["loaders"] | undefined;
   return {
     services,
     db: services.db,
-    principal: authenticated?.principal ?? null,
-    access: authenticated?.access ?? Access.none,
+    principal,
+    access,
     requestId: input.requestId ?? randomUUID(),
     get loaders() {
       loaders ??= createLoaders(services.db);

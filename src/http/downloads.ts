@@ -2,19 +2,22 @@
  * Shared by the file endpoints (QR images, settlement reports): they take the same bearer token as /graphql and
  * answer like it (401 without a valid one); objects the caller may not see are 404, exactly like missing ones.
  */
+import { randomUUID } from "node:crypto";
+import { authenticate } from "../auth/authenticate";
 import { AuthenticationError } from "../auth/errors";
-import { createContext, type Context } from "../context";
+import type { Principal } from "../auth/principal";
 import type { Services } from "../deps";
+import { callerFor, type Caller } from "../services/caller";
 import { problem } from "./routes";
 
-export async function authenticatedContext(services: Services, request: Request): Promise<Context> {
-  const ctx = await createContext(services, {
+/** The route's caller, from the same bearer token (and `Merchant-Serial-Number`) as /graphql; 401 without one. */
+export async function authenticatedCaller(services: Services, request: Request): Promise<Caller & { principal: Principal }> {
+  const { principal, access } = await authenticate(services, {
     authorization: request.headers.get("authorization"),
     msn: request.headers.get("merchant-serial-number"),
-    requestId: request.headers.get("x-request-id"),
   });
-  if (!ctx.principal) throw new AuthenticationError();
-  return ctx;
+  if (!principal) throw new AuthenticationError();
+  return { ...callerFor({ principal, access, requestId: request.headers.get("x-request-id") ?? randomUUID() }), principal };
 }
 
 export function notFound(what: string): Response {

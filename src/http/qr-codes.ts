@@ -1,7 +1,7 @@
 /**
  * QR code images and the redirect they encode:
  * - GET /qr/<id>.svg and GET /qr/<id>.png?size=100..2000 (default 800), with the bearer token, for whoever may
- *   manage the code's sales unit (the same rule as reading the QrCode);
+ *   manage the code's sales unit (the QR code policy, as for reading the QrCode);
  * - GET /r/<id>, public: 302 to the code's current URL. The image encodes this address, not the merchant's URL,
  *   so changing the URL keeps the image.
  */
@@ -9,7 +9,8 @@ import QRCode from "qrcode";
 import type { Services } from "../deps";
 import { isUuid } from "../domain/ids";
 import { qrRedirectUrl } from "../services/qr-codes";
-import { authenticatedContext, fileResponse, notFound } from "./downloads";
+import { qrCodePolicy } from "../auth/policies/qr-code";
+import { authenticatedCaller, fileResponse, notFound } from "./downloads";
 import { problem, type RouteHandler } from "./routes";
 
 export const PNG_SIZE = { min: 100, max: 2000, default: 800 } as const;
@@ -39,11 +40,11 @@ export function qrCodeRoutes(services: Services): Record<string, RouteHandler> {
   const { db, config } = services;
   return {
     "GET /qr/:file": async (request, url, params) => {
-      const ctx = await authenticatedContext(services, request);
+      const caller = await authenticatedCaller(services, request);
       const match = FILE.exec(params.file ?? "");
       if (!match || !isUuid(match[1]!)) return notFound("QR code");
       const qr = await db.qrCode.findUnique({ where: { id: match[1]! }, select: { id: true, name: true, salesUnit: { select: { id: true, merchantId: true } } } });
-      if (!qr || !ctx.access.canOnSalesUnit("EDIT_SALES_UNIT", qr.salesUnit)) return notFound("QR code");
+      if (!qr || !qrCodePolicy.can(caller.access, qr.salesUnit)) return notFound("QR code");
       const text = qrRedirectUrl(config.publicBaseUrl, qr.id);
       if (match[2] === "svg") return fileResponse(await renderQrSvg(text), "image/svg+xml; charset=utf-8", `${qr.name}.svg`);
       const size = parseSize(url.searchParams.get("size"));

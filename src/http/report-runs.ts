@@ -13,7 +13,7 @@ import { isUuid } from "../domain/ids";
 import type { ReportRun } from "../generated/prisma/client";
 import { REPORT_CONTENT_TYPES } from "../reports/render";
 import { reportRunFile, storedCondition } from "../services/report-runs";
-import { authenticatedContext, contentDisposition, notFound } from "./downloads";
+import { authenticatedCaller, contentDisposition, notFound } from "./downloads";
 import { problem, type RouteHandler } from "./routes";
 
 const FILE = /^([0-9a-f-]{36})\.(csv|xml|xlsx|pdf)$/;
@@ -41,13 +41,13 @@ export function accessCoversRun(access: Access, run: ReportRun): boolean {
 export function reportRunRoutes(services: Services): Record<string, RouteHandler> {
   return {
     "GET /reports/runs/:file": async (request, _url, params) => {
-      const ctx = await authenticatedContext(services, request);
+      const caller = await authenticatedCaller(services, request);
       const match = FILE.exec(params.file ?? "");
       if (!match || !isUuid(match[1]!)) return notFound("report");
       const run = await services.db.reportRun.findUnique({ where: { id: match[1]! } });
-      const principal = ctx.principal!;
+      const { principal } = caller;
       if (!run || run.format.toLowerCase() !== match[2] || run.createdByKind !== principal.kind || run.createdById !== principal.id) return notFound("report");
-      if (!accessCoversRun(ctx.access, run)) return notFound("report");
+      if (!accessCoversRun(caller.access, run)) return notFound("report");
       if (run.status !== "READY") {
         return problem(409, "NOT_READY", run.status === "FAILED" ? `This report failed: ${run.failureReason ?? "no reason given"}` : "This report is still being made: poll its status.");
       }

@@ -1,16 +1,17 @@
 /**
  * GET /reports/settlements/<settlementId>.<csv|xml|xlsx|pdf>[?includePersonalData=true] (the `reportUrl` of a
- * Settlement). VIEW_TRANSACTIONS on the sales unit reads it; the variant with payer names and messages needs
- * PERSONAL_DATA_REPORTS (403 otherwise) and each such download is audited.
+ * Settlement). The settlement policy decides: VIEW_TRANSACTIONS on the sales unit reads it; the variant with payer
+ * names and messages needs PERSONAL_DATA_REPORTS (403 otherwise) and each such download is audited.
  */
 import type { Services } from "../deps";
 import { dayOf } from "../domain/calendar";
 import { isUuid } from "../domain/ids";
 import type { ReportFormat } from "../generated/prisma/enums";
+import { mayReadPersonalData, settlementPolicy } from "../auth/policies/settlement";
 import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
-import { actorOf, recordAudit } from "../services/audit";
-import { authenticatedContext, fileResponse, notFound } from "./downloads";
+import { recordAudit } from "../services/audit";
+import { authenticatedCaller, fileResponse, notFound } from "./downloads";
 import { problem, type RouteHandler } from "./routes";
 
 const FILE = /^(.+)\.(csv|xml|xlsx|pdf)$/;
@@ -18,7 +19,7 @@ const FILE = /^(.+)\.(csv|xml|xlsx|pdf)$/;
 export function settlementReportRoutes(services: Services): Record<string, RouteHandler> {
   return {
     "GET /reports/settlements/:file": async (request, url, params) => {
-      const ctx = await authenticatedContext(services, request);
+      const caller = await authenticatedCaller(services, request);
       const personal = url.searchParams.get("includePersonalData");
       if (personal !== null && personal !== "true" && personal !== "false") {
         return problem(400, "BAD_REQUEST", "includePersonalData is true or false.");
@@ -33,8 +34,8 @@ export function settlementReportRoutes(services: Services): Record<string, Route
       });
       if (!settlement) return notFound("settlement");
       const unit = { id: settlement.salesUnitId, merchantId: settlement.salesUnit.merchantId };
-      if (!ctx.access.canOnSalesUnit("VIEW_TRANSACTIONS", unit)) return notFound("settlement");
-      if (includePersonalData && !ctx.access.canOnSalesUnit("PERSONAL_DATA_REPORTS", unit)) {
+      if (!settlementPolicy.can(caller.access, unit)) return notFound("settlement");
+      if (includePersonalData && !mayReadPersonalData(caller.access, unit)) {
         return problem(
           403,
           "FORBIDDEN",
@@ -47,7 +48,7 @@ export function settlementReportRoutes(services: Services): Record<string, Route
         includePersonalData,
       });
       if (includePersonalData) {
-        await recordAudit(services.db, actorOf(ctx.principal, ctx.requestId), {
+        await recordAudit(services.db, caller, {
           merchantId: unit.merchantId,
           action: "settlementReport.downloadPersonalData",
           objectType: "Settlement",

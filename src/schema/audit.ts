@@ -1,6 +1,8 @@
 import { builder } from "./builder";
 import { PrincipalKindEnum } from "./enums";
-import { Merchant, administeredMerchantsWhere } from "./merchant";
+import { Merchant } from "./merchant";
+import { mayReadAuditTrail, visibleAuditEvents } from "../auth/policies/audit-event";
+import { toPrismaWhere } from "../db/conditions";
 import { likeLiteral } from "../domain/search";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
@@ -34,7 +36,7 @@ const AuditEventFilter = builder.inputType("AuditEventFilter", {
 });
 
 function auditWhere(filter: typeof AuditEventFilter.$inferInput | null | undefined, ctx: Context): Prisma.AuditEventWhereInput {
-  const conditions: Prisma.AuditEventWhereInput[] = [administeredMerchantsWhere(ctx)];
+  const conditions: Prisma.AuditEventWhereInput[] = [toPrismaWhere(visibleAuditEvents(ctx))];
   if (filter?.merchantId) conditions.push({ merchantId: filter.merchantId.id });
   if (filter?.actorId) conditions.push({ actorId: filter.actorId });
   if (filter?.objectType) conditions.push({ objectType: filter.objectType });
@@ -51,7 +53,7 @@ builder.queryFields((t) => ({
     type: "AuditEvent",
     cursor: "id",
     description: "The audit trail of the merchants you administer (operators: all), newest first.",
-    authScopes: { $any: { portalUser: true, operator: true } },
+    authScopes: (_root, _args, ctx) => mayReadAuditTrail(ctx),
     args: { filter: t.arg({ type: AuditEventFilter, required: false }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.auditEvent.findMany({ ...query, where: auditWhere(args.filter, ctx), orderBy: { id: "desc" } }),

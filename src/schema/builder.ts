@@ -8,6 +8,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ErrorsPlugin from "@pothos/plugin-errors";
+import WithInputPlugin from "@pothos/plugin-with-input";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -15,6 +16,11 @@ import type { Context } from "../context";
 import { isProduction } from "../config";
 import type { Action } from "../auth/permissions";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
+import { ownsAgreement } from "../auth/policies/agreement";
+import { paymentLinkPolicy } from "../auth/policies/payment-link";
+import { mayAdministerMembership, mayAnonymize } from "../auth/policies/person";
+import { qrCodePolicy } from "../auth/policies/qr-code";
+import { maySubscribe } from "../auth/policies/report-subscription";
 
 export interface AuthScopes {
   /** Any principal. */
@@ -31,8 +37,18 @@ export interface AuthScopes {
   salesUnit: { action: Action; salesUnitId: string; merchantId?: string };
   /** The action on the sales unit of a transaction. */
   transaction: { action: Action; transactionId: string };
-  /** The action on the sales unit a QR code or payment link belongs to; a missing one is refused like a foreign one. */
-  salesUnitChild: { action: Action; child: "qrCode" | "paymentLink"; id: string };
+  /** What the QR code's or payment link's policy asks on its sales unit; a missing one is refused like a foreign one. */
+  salesUnitChild: { child: "qrCode" | "paymentLink"; id: string };
+  /** Administrator of the access's merchant; an unknown id is refused like another merchant's. */
+  membership: { membershipId: string };
+  /** The person themself, an operator, or an Administrator of every merchant the person belongs to. */
+  anonymize: { userId: string };
+  /** The applicant of the agreement; an unknown id is refused like someone else's. */
+  ownAgreement: { agreementId: string };
+  /** A portal user whose access covers what the report subscription would cover. */
+  subscriptionTarget: { merchantId: string; salesUnitId: string | null; includePersonalData: boolean };
+  /** A portal user whose access covers what the existing subscription covers; an unknown id is refused alike. */
+  reportSubscription: { reportSubscriptionId: string };
 }
 
 export const builder = new SchemaBuilder<{
@@ -51,7 +67,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
@@ -68,6 +84,10 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: isProduction ? null : "warn",
   },
   errors: { defaultTypes: [] },
+  // `t.fieldWithInput` gives a mutation its one required `input:` argument of a type named `<Mutation>Input`.
+  withInput: {
+    typeOptions: { name: ({ parentTypeName, fieldName }) => `${parentTypeName === "Mutation" ? "" : parentTypeName}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Input` },
+  },
   scopeAuth: {
     authorizeOnSubscribe: true,
     cacheKey: (value) => JSON.stringify(value),
@@ -82,10 +102,23 @@ export const builder = new SchemaBuilder<{
         const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
         return owner !== null && context.access.canOnSalesUnit(action, owner);
       },
-      salesUnitChild: async ({ action, child, id }) => {
+      salesUnitChild: async ({ child, id }) => {
         const salesUnitId = await (child === "qrCode" ? context.loaders.qrCodeUnit : context.loaders.paymentLinkUnit).load(id);
         const owner = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
-        return owner !== null && context.access.canOnSalesUnit(action, owner);
+        return owner !== null && (child === "qrCode" ? qrCodePolicy : paymentLinkPolicy).can(context.access, owner);
+      },
+      membership: async ({ membershipId }) => mayAdministerMembership(context, await context.loaders.membershipMerchant.load(membershipId)),
+      anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.userMerchants.load(userId)),
+      ownAgreement: async ({ agreementId }) => ownsAgreement(context, await context.loaders.agreementApplicant.load(agreementId)),
+      subscriptionTarget: async ({ merchantId, salesUnitId, includePersonalData }) => {
+        const salesUnit = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
+        return (salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId, salesUnit, includePersonalData });
+      },
+      reportSubscription: async ({ reportSubscriptionId }) => {
+        const target = await context.loaders.reportSubscriptionTarget.load(reportSubscriptionId);
+        if (!target) return false;
+        const salesUnit = target.salesUnitId ? await context.loaders.salesUnitOwner.load(target.salesUnitId) : null;
+        return (target.salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId: target.merchantId, salesUnit, includePersonalData: false });
       },
       transaction: async ({ action, transactionId }) => {
         const owner = await context.loaders.transactionOwner.load(transactionId);

@@ -1,7 +1,6 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
-import type { Context } from "../context";
 import { toPrismaWhere } from "../db/conditions";
 import { viewableMerchants } from "../auth/policies/sales-unit";
 
@@ -42,11 +41,6 @@ export const Merchant = builder.prismaNode("Merchant", {
   }),
 });
 
-/** Rows with a `merchantId` among `ids` ("*" is every merchant). */
-export function merchantIdWhere(ids: string[] | "*"): { merchantId?: { in: string[] } } {
-  return ids === "*" ? {} : { merchantId: { in: ids } };
-}
-
 builder.queryFields((t) => ({
   merchants: t.prismaConnection({
     type: "Merchant",
@@ -58,9 +52,3 @@ builder.queryFields((t) => ({
     totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: toPrismaWhere(viewableMerchants(ctx.access)) }),
   }),
 }));
-
-/** Rows of the merchants the caller administers; operators reach every merchant. */
-export function administeredMerchantsWhere(ctx: Context) {
-  if (ctx.principal?.kind === "OPERATOR") return {};
-  return merchantIdWhere(ctx.access.wholeMerchantIds("ADMINISTER_MERCHANT"));
-}

@@ -6,16 +6,11 @@ import { Merchant } from "./merchant";
 import { MerchantAgreement, ProductOrder } from "./onboarding";
 import { Partner } from "./partner";
 import { SalesUnit } from "./sales-unit";
-import type { Context } from "../context";
-import { uuidOrNil } from "../domain/ids";
 import * as onboarding from "../services/onboarding";
+import { callerFor } from "../services/caller";
 
-/** The applicant's own agreement. An unknown id gets the same FORBIDDEN as someone else's. */
-async function ownAgreement(_root: unknown, args: { input: { agreementId: { id: string } } }, ctx: Context) {
-  if (ctx.principal?.kind !== "USER") return false;
-  const agreement = await ctx.db.merchantAgreement.findUnique({ where: { id: uuidOrNil(args.input.agreementId.id) }, select: { applicantId: true } });
-  return agreement?.applicantId === ctx.principal.id;
-}
+/** The applicant's own agreement (src/auth/policies/agreement.ts). An unknown id gets the same FORBIDDEN as someone else's. */
+const ownAgreement = (_root: unknown, args: { input: { agreementId: { id: string } } }) => ({ ownAgreement: { agreementId: args.input.agreementId.id } });
 
 const administers = (_root: unknown, args: { input: { merchantId: { id: string } } }) => ({
   wholeMerchant: { action: "ADMINISTER_MERCHANT" as const, merchantId: args.input.merchantId.id },
@@ -23,41 +18,8 @@ const administers = (_root: unknown, args: { input: { merchantId: { id: string }
 
 const DRAFT = "Saved as typed; checked when the agreement is submitted.";
 
-const CreateMerchantAgreementInput = builder.inputType("CreateMerchantAgreementInput", {
-  fields: (t) => ({
-    merchantName: t.string({ required: true, description: `The company's legal name (1–50 characters). ${DRAFT}` }),
-    organizationNumber: t.string({ required: true, description: `NO: 9 digits; DK: CVR, 8 digits; FI: Y-tunnus 1234567-8. ${DRAFT}` }),
-    country: t.field({ type: CountryEnum, required: true, description: "NO, DK or FI." }),
-    addressLine: t.string(),
-    postalCode: t.string(),
-    city: t.string(),
-    contactEmail: t.string({ description: "Where customer service reaches the applicant; required to submit." }),
-  }),
-});
-
-const UpdateMerchantAgreementInput = builder.inputType("UpdateMerchantAgreementInput", {
-  description: "Changes to a DRAFT agreement: omitted fields stay as they are, null clears an optional one.",
-  fields: (t) => ({
-    agreementId: t.globalID({ for: MerchantAgreement, required: true }),
-    merchantName: t.string(),
-    organizationNumber: t.string(),
-    country: t.field({ type: CountryEnum }),
-    addressLine: t.string(),
-    postalCode: t.string(),
-    city: t.string(),
-    contactEmail: t.string(),
-  }),
-});
-
 const AgreementIdInput = (name: string) =>
   builder.inputType(name, { fields: (t) => ({ agreementId: t.globalID({ for: MerchantAgreement, required: true }) }) });
-
-const RejectMerchantAgreementInput = builder.inputType("RejectMerchantAgreementInput", {
-  fields: (t) => ({
-    agreementId: t.globalID({ for: MerchantAgreement, required: true }),
-    reason: t.string({ required: true, description: "Shown to the applicant (3–500 characters): say what to do next." }),
-  }),
-});
 
 const OrderProductInput = builder.inputType("OrderProductInput", {
   description:
@@ -76,44 +38,43 @@ const OrderProductInput = builder.inputType("OrderProductInput", {
 const ProductOrderIdInput = (name: string) =>
   builder.inputType(name, { fields: (t) => ({ productOrderId: t.globalID({ for: ProductOrder, required: true }) }) });
 
-const RejectProductOrderInput = builder.inputType("RejectProductOrderInput", {
-  fields: (t) => ({
-    productOrderId: t.globalID({ for: ProductOrder, required: true }),
-    reason: t.string({ required: true, description: "Shown to the merchant (3–500 characters): say what to do next." }),
-  }),
-});
-
-const UpdateMerchantInput = builder.inputType("UpdateMerchantInput", {
-  description: "Company details: omitted fields stay as they are, null clears one. The legal name and organisation number come from the agreement.",
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    addressLine: t.string(),
-    postalCode: t.string({ description: "NO and DK: 4 digits; FI: 5 digits." }),
-    city: t.string(),
-    website: t.string({ description: "An https address." }),
-    contactEmail: t.string(),
-  }),
-});
-
 builder.prismaObjectFields(ProductOrder, (t) => ({
   rejectionReason: t.exposeString("rejectionReason", { nullable: true, description: "Why customer service rejected the order." }),
 }));
 
 builder.mutationFields((t) => ({
-  createMerchantAgreement: t.field({
+  createMerchantAgreement: t.fieldWithInput({
     type: MerchantAgreement,
     description: "Start an application to become a merchant: a DRAFT only the applicant sees.",
-    args: { input: t.arg({ type: CreateMerchantAgreementInput, required: true }) },
+    input: {
+      merchantName: t.input.string({ required: true, description: `The company's legal name (1–50 characters). ${DRAFT}` }),
+      organizationNumber: t.input.string({ required: true, description: `NO: 9 digits; DK: CVR, 8 digits; FI: Y-tunnus 1234567-8. ${DRAFT}` }),
+      country: t.input.field({ type: CountryEnum, required: true, description: "NO, DK or FI." }),
+      addressLine: t.input.string(),
+      postalCode: t.input.string(),
+      city: t.input.string(),
+      contactEmail: t.input.string({ description: "Where customer service reaches the applicant; required to submit." }),
+    },
     authScopes: { portalUser: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx, input),
+    resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx.services, callerFor(ctx), input),
   }),
-  updateMerchantAgreement: t.field({
+  updateMerchantAgreement: t.fieldWithInput({
     type: MerchantAgreement,
-    args: { input: t.arg({ type: UpdateMerchantAgreementInput, required: true }) },
+    typeOptions: { description: "Changes to a DRAFT agreement: omitted fields stay as they are, null clears an optional one." },
+    input: {
+      agreementId: t.input.globalID({ for: MerchantAgreement, required: true }),
+      merchantName: t.input.string(),
+      organizationNumber: t.input.string(),
+      country: t.input.field({ type: CountryEnum }),
+      addressLine: t.input.string(),
+      postalCode: t.input.string(),
+      city: t.input.string(),
+      contactEmail: t.input.string(),
+    },
     authScopes: ownAgreement,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx, agreementId.id, fields),
+    resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx.services, callerFor(ctx), agreementId.id, fields),
   }),
   submitMerchantAgreement: t.field({
     type: MerchantAgreement,
@@ -121,7 +82,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AgreementIdInput("SubmitMerchantAgreementInput"), required: true }) },
     authScopes: ownAgreement,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.submitMerchantAgreement(ctx, input.agreementId.id),
+    resolve: (_root, { input }, ctx) => onboarding.submitMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id),
   }),
   approveMerchantAgreement: t.field({
     type: MerchantAgreement,
@@ -129,15 +90,18 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AgreementIdInput("ApproveMerchantAgreementInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.approveMerchantAgreement(ctx, input.agreementId.id),
+    resolve: (_root, { input }, ctx) => onboarding.approveMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id),
   }),
-  rejectMerchantAgreement: t.field({
+  rejectMerchantAgreement: t.fieldWithInput({
     type: MerchantAgreement,
     description: "Customer service: turn the application down, telling the applicant why.",
-    args: { input: t.arg({ type: RejectMerchantAgreementInput, required: true }) },
+    input: {
+      agreementId: t.input.globalID({ for: MerchantAgreement, required: true }),
+      reason: t.input.string({ required: true, description: "Shown to the applicant (3–500 characters): say what to do next." }),
+    },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.rejectMerchantAgreement(ctx, input.agreementId.id, input.reason),
+    resolve: (_root, { input }, ctx) => onboarding.rejectMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id, input.reason),
   }),
   orderProduct: t.field({
     type: ProductOrder,
@@ -146,7 +110,7 @@ builder.mutationFields((t) => ({
     authScopes: administers,
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      onboarding.orderProduct(ctx, {
+      onboarding.orderProduct(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         product: input.product,
         salesUnitName: input.salesUnitName,
@@ -162,7 +126,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ProductOrderIdInput("StartProductOrderInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.startProductOrder(ctx, input.productOrderId.id),
+    resolve: (_root, { input }, ctx) => onboarding.startProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id),
   }),
   completeProductOrder: t.field({
     type: ProductOrder,
@@ -170,22 +134,33 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ProductOrderIdInput("CompleteProductOrderInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.completeProductOrder(ctx, input.productOrderId.id),
+    resolve: (_root, { input }, ctx) => onboarding.completeProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id),
   }),
-  rejectProductOrder: t.field({
+  rejectProductOrder: t.fieldWithInput({
     type: ProductOrder,
     description: "Customer service: turn the order down, telling the merchant why.",
-    args: { input: t.arg({ type: RejectProductOrderInput, required: true }) },
+    input: {
+      productOrderId: t.input.globalID({ for: ProductOrder, required: true }),
+      reason: t.input.string({ required: true, description: "Shown to the merchant (3–500 characters): say what to do next." }),
+    },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => onboarding.rejectProductOrder(ctx, input.productOrderId.id, input.reason),
+    resolve: (_root, { input }, ctx) => onboarding.rejectProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id, input.reason),
   }),
-  updateMerchant: t.field({
+  updateMerchant: t.fieldWithInput({
     type: Merchant,
     description: "Change the company's address, website or contact e-mail (Administrators).",
-    args: { input: t.arg({ type: UpdateMerchantInput, required: true }) },
+    typeOptions: { description: "Company details: omitted fields stay as they are, null clears one. The legal name and organisation number come from the agreement." },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      addressLine: t.input.string(),
+      postalCode: t.input.string({ description: "NO and DK: 4 digits; FI: 5 digits." }),
+      city: t.input.string(),
+      website: t.input.string({ description: "An https address." }),
+      contactEmail: t.input.string(),
+    },
     authScopes: administers,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input: { merchantId, ...changes } }, ctx) => onboarding.updateMerchant(ctx, merchantId.id, changes),
+    resolve: (_root, { input: { merchantId, ...changes } }, ctx) => onboarding.updateMerchant(ctx.services, callerFor(ctx), merchantId.id, changes),
   }),
 }));

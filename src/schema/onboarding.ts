@@ -2,21 +2,21 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { AgreementStatusEnum, ChannelEnum, CountryEnum, ProductOrderStatusEnum, ProductTypeEnum } from "./enums";
-import { Merchant, administeredMerchantsWhere } from "./merchant";
+import { Merchant } from "./merchant";
 import type { Context } from "../context";
+import { toPrismaWhere } from "../db/conditions";
+import { canSeeAgreement, visibleAgreements } from "../auth/policies/agreement";
+import { canSeeProductOrder, visibleProductOrders } from "../auth/policies/product-order";
 
-function agreementWhere(ctx: Context) {
-  if (ctx.principal?.kind === "OPERATOR") return {};
-  if (ctx.principal?.kind === "USER") return { applicantId: ctx.principal.id };
-  return { id: { in: [] as string[] } };
-}
+const agreementWhere = (ctx: Context) => toPrismaWhere(visibleAgreements(ctx));
+const productOrderWhere = (ctx: Context) => toPrismaWhere(visibleProductOrders(ctx));
 
 export const MerchantAgreement = builder.prismaNode("MerchantAgreement", {
   id: { field: "id" },
   nullable: true,
   description: "An application to become a merchant: DRAFT → SUBMITTED → APPROVED / REJECTED.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [agreementWhere(ctx)] }),
-  authScopes: (agreement, ctx) => ctx.principal?.kind === "OPERATOR" || (ctx.principal?.kind === "USER" && ctx.principal.id === agreement.applicantId),
+  authScopes: (agreement, ctx) => canSeeAgreement(ctx, agreement),
   fields: (t) => ({
     merchantName: t.exposeString("merchantName"),
     organizationNumber: t.exposeString("organizationNumber"),
@@ -38,8 +38,8 @@ export const ProductOrder = builder.prismaNode("ProductOrder", {
   id: { field: "id" },
   nullable: true,
   description: "An ordered product. A new production sales unit takes up to 10 working days: see `expectedBy`.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [administeredMerchantsWhere(ctx)] }),
-  authScopes: (order) => ({ $any: { wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: order.merchantId }, operator: true } }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [productOrderWhere(ctx)] }),
+  authScopes: (order, ctx) => canSeeProductOrder(ctx, order),
   fields: (t) => ({
     product: t.expose("product", { type: ProductTypeEnum }),
     status: t.expose("status", { type: ProductOrderStatusEnum }),
@@ -59,7 +59,7 @@ export const ProductOrder = builder.prismaNode("ProductOrder", {
 builder.prismaObjectFields(Merchant, (t) => ({
   productOrders: t.relatedConnection("productOrders", {
     cursor: "id",
-    authScopes: (merchant) => ({ $any: { wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id }, operator: true } }),
+    authScopes: (merchant, _args, ctx) => canSeeProductOrder(ctx, { merchantId: merchant.id }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
   }),
@@ -90,7 +90,7 @@ builder.queryFields((t) => ({
         ...query,
         where: {
           AND: [
-            administeredMerchantsWhere(ctx),
+            productOrderWhere(ctx),
             args.status?.length ? { status: { in: args.status } } : {},
           ],
         },

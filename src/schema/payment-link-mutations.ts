@@ -2,37 +2,29 @@
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
-import { PaymentLink } from "./sales-unit-setup";
+import { PaymentLink } from "./payment-link";
 import * as paymentLinks from "../services/payment-links";
+import { paymentLinkPolicy } from "../auth/policies/payment-link";
+import { callerFor } from "../services/caller";
 
-/** The scope of the link's sales unit; a link that does not exist is refused like another merchant's. */
-const onPaymentLink = (paymentLinkId: string) => ({
-  salesUnitChild: { action: "REQUEST_PAYMENT" as const, child: "paymentLink" as const, id: paymentLinkId },
-});
-
-const CreatePaymentLinkInput = builder.inputType("CreatePaymentLinkInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    amount: t.int({ required: true, description: "In minor units (øre, cents), 1–65,000,000; the currency is the sales unit's." }),
-    description: t.string({ required: true, description: "3–100 characters, shown to the payer." }),
-    expiresAt: t.field({ type: "DateTime", description: "When the link stops taking payments; in the future. None: it never expires." }),
-    singleUse: t.boolean({ defaultValue: false, description: "Stop taking payments after the first one." }),
-  }),
-});
-
-const DeactivatePaymentLinkInput = builder.inputType("DeactivatePaymentLinkInput", {
-  fields: (t) => ({ paymentLinkId: t.globalID({ for: PaymentLink, required: true }) }),
-});
+/** The payment link policy on the link's sales unit; a link that does not exist is refused like another merchant's. */
+const onPaymentLink = (paymentLinkId: string) => ({ salesUnitChild: { child: "paymentLink" as const, id: paymentLinkId } });
 
 builder.mutationFields((t) => ({
-  createPaymentLink: t.field({
+  createPaymentLink: t.fieldWithInput({
     type: PaymentLink,
     description: "Create a link anyone can pay through. The sales unit must be active and have Payment links.",
-    args: { input: t.arg({ type: CreatePaymentLinkInput, required: true }) },
-    authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      amount: t.input.int({ required: true, description: "In minor units (øre, cents), 1–65,000,000; the currency is the sales unit's." }),
+      description: t.input.string({ required: true, description: "3–100 characters, shown to the payer." }),
+      expiresAt: t.input.field({ type: "DateTime", description: "When the link stops taking payments; in the future. None: it never expires." }),
+      singleUse: t.input.boolean({ defaultValue: false, description: "Stop taking payments after the first one." }),
+    },
+    authScopes: (_root, { input }) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: input.salesUnitId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      paymentLinks.createPaymentLink(ctx, {
+      paymentLinks.createPaymentLink(ctx.services, callerFor(ctx), {
         salesUnitId: input.salesUnitId.id,
         amount: input.amount,
         description: input.description,
@@ -40,12 +32,12 @@ builder.mutationFields((t) => ({
         singleUse: input.singleUse,
       }),
   }),
-  deactivatePaymentLink: t.field({
+  deactivatePaymentLink: t.fieldWithInput({
     type: PaymentLink,
     description: "Stop a link from taking payments. Payments already made are not affected.",
-    args: { input: t.arg({ type: DeactivatePaymentLinkInput, required: true }) },
+    input: { paymentLinkId: t.input.globalID({ for: PaymentLink, required: true }) },
     authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx, input.paymentLinkId.id),
+    resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx.services, callerFor(ctx), input.paymentLinkId.id),
   }),
 }));

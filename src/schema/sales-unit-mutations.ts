@@ -4,63 +4,21 @@ import { COMMON_ERRORS } from "./errors";
 import { SettlementFrequencyEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
-import { LoginConfig } from "./sales-unit-setup";
+import { LoginConfig } from "./login-config";
 import * as salesUnits from "../services/sales-units";
 import type { RevealedApiKeys } from "../services/sales-units";
+import { callerFor } from "../services/caller";
+import { reloadAccess } from "../context";
 
 const onUnit = (action: "EDIT_SALES_UNIT" | "DEVELOPER" | "ADMINISTER_MERCHANT") => (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
   salesUnit: { action, salesUnitId: args.input.salesUnitId.id },
 });
 
-const UpdateSalesUnitInput = builder.inputType("UpdateSalesUnitInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    name: t.string({ description: "1–50 characters; shown to customers in the app." }),
-    logoUrl: t.string({ description: "An https URL; null removes the logo." }),
-    settlementFrequency: t.field({ type: SettlementFrequencyEnum }),
-  }),
-});
-
 const SalesUnitIdInput = (name: string) =>
   builder.inputType(name, { fields: (t) => ({ salesUnitId: t.globalID({ for: SalesUnit, required: true }) }) });
 
-const UpdateSettlementAccountInput = builder.inputType("UpdateSettlementAccountInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    settlementAccount: t.string({ required: true, description: "NO: 11-digit account; DK: reg.no + account; FI: IBAN." }),
-  }),
-});
-
-const CreateTestSalesUnitInput = builder.inputType("CreateTestSalesUnitInput", {
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    name: t.string({ required: true }),
-    recurring: t.boolean({ defaultValue: false }),
-    directCapture: t.boolean({ defaultValue: false }),
-    skipLandingPage: t.boolean({ defaultValue: false }),
-  }),
-});
-
 const ApiKeyPartEnum = builder.enumType("ApiKeyPart", {
   values: ["CLIENT_SECRET", "PRIMARY_SUBSCRIPTION_KEY", "SECONDARY_SUBSCRIPTION_KEY"] as const,
-});
-
-const RotateApiKeysInput = builder.inputType("RotateApiKeysInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    key: t.field({
-      type: ApiKeyPartEnum,
-      defaultValue: "CLIENT_SECRET",
-      description: "Which part to replace; the others keep working.",
-    }),
-  }),
-});
-
-const SetLoginRedirectUrisInput = builder.inputType("SetLoginRedirectUrisInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    redirectUris: t.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),
-  }),
 });
 
 const ApiKeys = builder.objectRef<RevealedApiKeys>("ApiKeys").implement({
@@ -75,44 +33,62 @@ const ApiKeys = builder.objectRef<RevealedApiKeys>("ApiKeys").implement({
 });
 
 builder.mutationFields((t) => ({
-  updateSalesUnit: t.field({
+  updateSalesUnit: t.fieldWithInput({
     type: SalesUnit,
     description: "Change a production sales unit's name, logo or settlement frequency. Test sales units cannot be changed.",
-    args: { input: t.arg({ type: UpdateSalesUnitInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      name: t.input.string({ description: "1–50 characters; shown to customers in the app." }),
+      logoUrl: t.input.string({ description: "An https URL; null removes the logo." }),
+      settlementFrequency: t.input.field({ type: SettlementFrequencyEnum }),
+    },
     authScopes: onUnit("EDIT_SALES_UNIT"),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      salesUnits.updateSalesUnit(ctx, input.salesUnitId.id, { name: input.name, logoUrl: input.logoUrl, settlementFrequency: input.settlementFrequency }),
+      salesUnits.updateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id, { name: input.name, logoUrl: input.logoUrl, settlementFrequency: input.settlementFrequency }),
   }),
-  updateSettlementAccount: t.field({
+  updateSettlementAccount: t.fieldWithInput({
     type: SalesUnit,
     description: "Set the account a production sales unit is paid out to (Administrators).",
-    args: { input: t.arg({ type: UpdateSettlementAccountInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      settlementAccount: t.input.string({ required: true, description: "NO: 11-digit account; DK: reg.no + account; FI: IBAN." }),
+    },
     authScopes: onUnit("ADMINISTER_MERCHANT"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.updateSettlementAccount(ctx, input.salesUnitId.id, input.settlementAccount),
+    resolve: (_root, { input }, ctx) => salesUnits.updateSettlementAccount(ctx.services, callerFor(ctx), input.salesUnitId.id, input.settlementAccount),
   }),
   deactivateSalesUnit: t.field({
     type: SalesUnit,
     args: { input: t.arg({ type: SalesUnitIdInput("DeactivateSalesUnitInput"), required: true }) },
     authScopes: onUnit("EDIT_SALES_UNIT"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.deactivateSalesUnit(ctx, input.salesUnitId.id),
+    resolve: (_root, { input }, ctx) => salesUnits.deactivateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id),
   }),
-  createTestSalesUnit: t.field({
+  createTestSalesUnit: t.fieldWithInput({
     type: SalesUnit,
     description: "Create a test sales unit; it is PROVISIONING for a moment, then ACTIVE. Its options cannot be changed later.",
-    args: { input: t.arg({ type: CreateTestSalesUnitInput, required: true }) },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      name: t.input.string({ required: true }),
+      recurring: t.input.boolean({ defaultValue: false }),
+      directCapture: t.input.boolean({ defaultValue: false }),
+      skipLandingPage: t.input.boolean({ defaultValue: false }),
+    },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) =>
-      salesUnits.createTestSalesUnit(ctx, {
+    resolve: async (_root, { input }, ctx) => {
+      const unit = await salesUnits.createTestSalesUnit(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         name: input.name,
         recurring: input.recurring ?? false,
         directCapture: input.directCapture ?? false,
         skipLandingPage: input.skipLandingPage ?? false,
-      }),
+      });
+      // A creator who reaches only some sales units now reaches the new one too: the unit's fields must see it.
+      await reloadAccess(ctx);
+      return unit;
+    },
   }),
   revealApiKeys: t.field({
     type: ApiKeys,
@@ -120,22 +96,32 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SalesUnitIdInput("RevealApiKeysInput"), required: true }) },
     authScopes: onUnit("DEVELOPER"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.revealApiKeys(ctx, input.salesUnitId.id),
+    resolve: (_root, { input }, ctx) => salesUnits.revealApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id),
   }),
-  rotateApiKeys: t.field({
+  rotateApiKeys: t.fieldWithInput({
     type: ApiKeys,
     description: "Replace the client secret or one subscription key; returns the keys after the change. Audited.",
-    args: { input: t.arg({ type: RotateApiKeysInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      key: t.input.field({
+        type: ApiKeyPartEnum,
+        defaultValue: "CLIENT_SECRET",
+        description: "Which part to replace; the others keep working.",
+      }),
+    },
     authScopes: onUnit("DEVELOPER"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.rotateApiKeys(ctx, input.salesUnitId.id, input.key ?? "CLIENT_SECRET"),
+    resolve: (_root, { input }, ctx) => salesUnits.rotateApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id, input.key ?? "CLIENT_SECRET"),
   }),
-  setLoginRedirectUris: t.field({
+  setLoginRedirectUris: t.fieldWithInput({
     type: LoginConfig,
     description: "Replace the Login redirect URIs (activates Login on first use). Stored and compared exactly.",
-    args: { input: t.arg({ type: SetLoginRedirectUrisInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      redirectUris: t.input.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),
+    },
     authScopes: onUnit("DEVELOPER"),
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx, input.salesUnitId.id, input.redirectUris),
+    resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx.services, callerFor(ctx), input.salesUnitId.id, input.redirectUris),
   }),
 }));

@@ -1,18 +1,16 @@
-/** Settlements (payouts), report subscriptions and test users. */
+/** Settlements (payouts): the type and the settlements(salesUnitId:) query. */
 import { builder } from "./builder";
-import type { Context } from "../context";
-import type { Prisma } from "../generated/prisma/client";
+import { PERSONAL_DATA_ACTION, settlementPolicy } from "../auth/policies/settlement";
 import { uuidOrNil } from "../domain/ids";
-import { CurrencyEnum, ReportFormatEnum, SettlementFrequencyEnum, SettlementStatusEnum } from "./enums";
-import { Merchant, merchantIdWhere } from "./merchant";
+import { CurrencyEnum, ReportFormatEnum, SettlementStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 
 export const Settlement = builder.prismaNode("Settlement", {
   id: { field: "id" },
   nullable: true,
   description: "A payout for one sales unit and period. Amounts in minor units; net = gross − refunds − fees.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: ctx.access.salesUnitWhere("VIEW_TRANSACTIONS") }),
-  authScopes: (row) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: row.salesUnitId } }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: settlementPolicy.unitWhere(ctx.access) }),
+  authScopes: (row) => ({ salesUnit: { action: settlementPolicy.action, salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
     periodStart: t.expose("periodStart", { type: "Date" }),
     periodEnd: t.expose("periodEnd", { type: "Date" }),
@@ -31,7 +29,7 @@ export const Settlement = builder.prismaNode("Settlement", {
         includePersonalData: t.arg.boolean({ required: false, defaultValue: false }),
       },
       authScopes: (row, args) =>
-        args.includePersonalData ? { salesUnit: { action: "PERSONAL_DATA_REPORTS", salesUnitId: row.salesUnitId } } : true,
+        args.includePersonalData ? { salesUnit: { action: PERSONAL_DATA_ACTION, salesUnitId: row.salesUnitId } } : true,
       resolve: (row, args) =>
         `/reports/settlements/${row.id}.${args.format.toLowerCase()}${args.includePersonalData ? "?includePersonalData=true" : ""}`,
     }),
@@ -43,7 +41,7 @@ builder.queryFields((t) => ({
     type: "Settlement",
     cursor: "id",
     description: "Settlements of a sales unit, newest period first.",
-    authScopes: (_root, args) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: args.salesUnitId.id } }),
+    authScopes: (_root, args) => ({ salesUnit: { action: settlementPolicy.action, salesUnitId: args.salesUnitId.id } }),
     args: { salesUnitId: t.arg.globalID({ for: SalesUnit, required: true }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.settlement.findMany({
@@ -52,67 +50,5 @@ builder.queryFields((t) => ({
         orderBy: [{ periodEnd: "desc" }, { id: "desc" }],
       }),
     totalCount: (_root, args, ctx) => ctx.db.settlement.count({ where: { salesUnitId: args.salesUnitId.id } }),
-  }),
-}));
-
-/**
- * A subscription is seen by the portal users who could create it: for one sales unit, those who view its
- * transactions; for the whole merchant, those who view all of its units. Its address and whether it carries payer
- * data are not for partners, API keys or colleagues of other units.
- */
-function canSeeSubscription(row: { merchantId: string; salesUnitId: string | null }, ctx: Context): boolean {
-  if (ctx.principal?.kind !== "USER") return false;
-  return row.salesUnitId
-    ? ctx.access.canOnSalesUnit("VIEW_TRANSACTIONS", { id: row.salesUnitId, merchantId: row.merchantId })
-    : ctx.access.canOnWholeMerchant("VIEW_TRANSACTIONS", row.merchantId);
-}
-
-function subscriptionWhere(ctx: Context): Prisma.ReportSubscriptionWhereInput {
-  if (ctx.principal?.kind !== "USER") return { id: { in: [] } };
-  return {
-    OR: [
-      merchantIdWhere(ctx.access.wholeMerchantIds("VIEW_TRANSACTIONS")),
-      { salesUnitId: { in: ctx.access.listedSalesUnitIds("VIEW_TRANSACTIONS") } },
-    ],
-  };
-}
-
-export const ReportSubscription = builder.prismaNode("ReportSubscription", {
-  id: { field: "id" },
-  nullable: true,
-  description: "E-mail delivery of settlement reports on a schedule.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [subscriptionWhere(ctx)] }),
-  authScopes: (row, ctx) => canSeeSubscription(row, ctx),
-  fields: (t) => ({
-    email: t.exposeString("email"),
-    frequency: t.expose("frequency", { type: SettlementFrequencyEnum }),
-    format: t.expose("format", { type: ReportFormatEnum }),
-    includePersonalData: t.exposeBoolean("includePersonalData"),
-    lastSentAt: t.expose("lastSentAt", { type: "DateTime", nullable: true }),
-    disabledAt: t.expose("disabledAt", {
-      type: "DateTime",
-      nullable: true,
-      description: "When it stopped because the person who made it lost access to what it covers; nothing is sent after that.",
-    }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    merchant: t.relation("merchant"),
-  }),
-});
-
-export const TestUser = builder.prismaObject("TestUser", {
-  description: "A test-environment customer for the test app: log in with the NIN, pay with the phone number.",
-  authScopes: (row) => ({ merchant: { action: "DEVELOPER", merchantId: row.merchantId } }),
-  fields: (t) => ({
-    id: t.exposeID("id"),
-    phoneNumber: t.exposeString("phoneNumber"),
-    nin: t.exposeString("nin"),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-  }),
-});
-
-builder.prismaObjectFields(Merchant, (t) => ({
-  reportSubscriptions: t.relation("reportSubscriptions", {
-    description: "The report subscriptions you could have created yourself.",
-    query: (_args, ctx) => ({ where: subscriptionWhere(ctx), orderBy: { createdAt: "asc" } }),
   }),
 }));

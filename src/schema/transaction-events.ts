@@ -15,6 +15,8 @@ import type { Context } from "../context";
 import type { Access } from "../auth/permissions";
 import { resolvePrincipal } from "../auth/principal";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
+import { canViewTransactionsOf, merchantsWithViewableTransactions, viewableTransactions } from "../auth/policies/transaction";
+import { toPrismaWhere } from "../db/conditions";
 import type { Prisma, SalesUnit as SalesUnitRow, Transaction as TransactionRow } from "../generated/prisma/client";
 import type { Db } from "../db/client";
 import type { VerifiedToken } from "../auth/tokens";
@@ -155,7 +157,7 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
     const owners = await Promise.all(ids.map((id) => ctx.loaders.salesUnitOwner.load(id)));
     const units = owners.filter((owner) => owner !== null);
     // The same answer whether a unit is missing or another merchant's.
-    if (units.length < ids.length || !units.every((unit) => ctx.access.canOnSalesUnit("VIEW_TRANSACTIONS", unit))) {
+    if (units.length < ids.length || !units.every((unit) => canViewTransactionsOf(ctx.access, unit))) {
       throw new ForbiddenError("You may not view the transactions of every sales unit you named.");
     }
     const wanted = new Set(ids);
@@ -164,21 +166,21 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
       matches: (unit) => wanted.has(unit.id),
       where: { salesUnitId: { in: ids } },
       recheck: (access) => {
-        const lost = units.find((unit) => !access.canOnSalesUnit("VIEW_TRANSACTIONS", unit));
+        const lost = units.find((unit) => !canViewTransactionsOf(access, unit));
         if (lost) throw new ForbiddenError("Your access to the transactions of a sales unit you follow was removed, so this subscription has ended.");
       },
     };
   }
   const initial = ctx.access;
-  const merchantIds = initial.merchantIds("VIEW_TRANSACTIONS");
+  const merchantIds = merchantsWithViewableTransactions(initial);
   if (merchantIds.length === 0) throw new ForbiddenError("You may not view the transactions of any sales unit.");
   // The units this subscription follows are fixed when it starts; units granted later need a new subscription.
   return {
     merchantIds,
-    matches: (unit) => initial.canOnSalesUnit("VIEW_TRANSACTIONS", unit),
-    where: initial.salesUnitChildWhere("VIEW_TRANSACTIONS"),
+    matches: (unit) => canViewTransactionsOf(initial, unit),
+    where: toPrismaWhere(viewableTransactions(initial)) as Prisma.OutboxEventWhereInput,
     recheck: (access) => {
-      if (access.merchantIds("VIEW_TRANSACTIONS").length === 0) {
+      if (merchantsWithViewableTransactions(access).length === 0) {
         throw new ForbiddenError("You may no longer view the transactions of any sales unit, so this subscription has ended.");
       }
     },
@@ -228,7 +230,7 @@ export async function subscribeToTransactionEvents(ctx: Context, args: { salesUn
       ctx.access = access;
       const visible = events.filter((event) => {
         const unit = unitOf(event);
-        return unit !== null && access.canOnSalesUnit("VIEW_TRANSACTIONS", unit);
+        return unit !== null && canViewTransactionsOf(access, unit);
       });
       loadRows(db, visible);
       return visible;

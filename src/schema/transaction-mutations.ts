@@ -1,7 +1,7 @@
 /**
- * Money on payments (docs/transactions.md): request, capture, cancel, refund, the simulated customer of TEST sales units, the
- * payer side of payment links, and what a payment allows now. Thin: inputs in, src/services/transactions.ts, result
- * out.
+ * Money on payments (docs/transactions.md): request, capture, cancel, refund, the simulated customer of TEST sales units and
+ * the payer side of payment links (what a payment allows now is `Transaction.availableActions` in transaction.ts).
+ * Thin: inputs in, src/services/transactions.ts, result out.
  */
 import { builder } from "./builder";
 import { Transaction } from "./transaction";
@@ -15,10 +15,10 @@ import {
   NotFoundError,
   ValidationError,
 } from "../domain/errors";
-import type { AvailableActions } from "../domain/transaction";
 import type { Transaction as TransactionRow } from "../generated/prisma/client";
 import * as transactions from "../services/transactions";
 import { consumeOrRefuse } from "../limits/plugin";
+import { callerFor } from "../services/caller";
 
 const MONEY_ERRORS = [ValidationError, NotFoundError, InvalidStateError, AmountExceededError, IdempotencyConflictError];
 
@@ -41,42 +41,13 @@ const CancelTransactionInput = moneyInput(
   "A cancel releases everything still reserved; when given, the amount must be exactly that (a guard against releasing more than meant).",
 );
 
-const RequestPaymentInput = builder.inputType("RequestPaymentInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    amount: t.int({ required: true, description: "Minor units, 1–65 000 000, in the sales unit's currency." }),
-    phoneNumber: t.string({ required: true, description: "The customer's mobile number (+47, +45, +358 or +46)." }),
-    reference: t.string({ required: true, description: "Your order id: 8–50 characters of a–z, A–Z, 0–9 and '-', unique per sales unit." }),
-    description: t.string({ required: true, description: "What the customer pays for, shown in the app: 3–100 characters." }),
-    idempotencyKey: t.string({ required: true, description: IDEMPOTENCY_KEY }),
-  }),
-});
-
 const CustomerActionEnum = builder.enumType("CustomerAction", { values: ["APPROVE", "DECLINE"] as const });
-
-const SimulateCustomerActionInput = builder.inputType("SimulateCustomerActionInput", {
-  fields: (t) => ({
-    transactionId: t.globalID({ for: Transaction, required: true }),
-    action: t.field({ type: CustomerActionEnum, required: true }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
-  }),
-});
 
 const PaymentLinkShippingInput = builder.inputType("PaymentLinkShippingInput", {
   fields: (t) => ({
     name: t.string({ required: true }),
     address: t.string({ required: true, description: "One line: street, postcode and town." }),
     method: t.string(),
-  }),
-});
-
-const PayPaymentLinkInput = builder.inputType("PayPaymentLinkInput", {
-  fields: (t) => ({
-    slug: t.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
-    phoneNumber: t.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
-    payerName: t.string(),
-    email: t.string(),
-    shipping: t.field({ type: PaymentLinkShippingInput }),
   }),
 });
 
@@ -105,14 +76,21 @@ const moneyArgs = (input: { transactionId: { id: string }; amount?: number | nul
 });
 
 builder.mutationFields((t) => ({
-  requestPayment: t.field({
+  requestPayment: t.fieldWithInput({
     type: Transaction,
     description: "Send a payment request to the customer's app. It waits 10 minutes for an answer, then expires.",
-    args: { input: t.arg({ type: RequestPaymentInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      amount: t.input.int({ required: true, description: "Minor units, 1–65 000 000, in the sales unit's currency." }),
+      phoneNumber: t.input.string({ required: true, description: "The customer's mobile number (+47, +45, +358 or +46)." }),
+      reference: t.input.string({ required: true, description: "Your order id: 8–50 characters of a–z, A–Z, 0–9 and '-', unique per sales unit." }),
+      description: t.input.string({ required: true, description: "What the customer pays for, shown in the app: 3–100 characters." }),
+      idempotencyKey: t.input.string({ required: true, description: IDEMPOTENCY_KEY }),
+    },
     authScopes: (_root, { input }) => ({ salesUnit: { action: "REQUEST_PAYMENT", salesUnitId: input.salesUnitId.id } }),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
-      transactions.requestPayment(ctx, {
+      transactions.requestPayment(ctx.services, callerFor(ctx), {
         salesUnitId: input.salesUnitId.id,
         amount: input.amount,
         phoneNumber: input.phoneNumber,
@@ -127,7 +105,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CaptureTransactionInput, required: true }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx, moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
   cancelTransaction: t.field({
     type: Transaction,
@@ -135,7 +113,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelTransactionInput, required: true }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx, moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
   refundTransaction: t.field({
     type: Transaction,
@@ -143,26 +121,36 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RefundTransactionInput, required: true }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx, moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
   }),
-  simulateCustomerAction: t.field({
+  simulateCustomerAction: t.fieldWithInput({
     type: Transaction,
     description: "Test sales units only: play the customer's app and approve or decline a payment request.",
-    args: { input: t.arg({ type: SimulateCustomerActionInput, required: true }) },
+    input: {
+      transactionId: t.input.globalID({ for: Transaction, required: true }),
+      action: t.input.field({ type: CustomerActionEnum, required: true }),
+      idempotencyKey: t.input.string({ description: IDEMPOTENCY_KEY }),
+    },
     authScopes: onTransaction("REQUEST_PAYMENT"),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
-      transactions.simulateCustomerAction(ctx, { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
+      transactions.simulateCustomerAction(ctx.services, callerFor(ctx), { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
   }),
-  payPaymentLink: t.field({
+  payPaymentLink: t.fieldWithInput({
     type: PaymentLinkPayment,
     description: "Public (the payer needs no login): pay through a payment link. The payment request goes to the payer's app.",
-    args: { input: t.arg({ type: PayPaymentLinkInput, required: true }) },
+    input: {
+      slug: t.input.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
+      phoneNumber: t.input.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
+      payerName: t.input.string(),
+      email: t.input.string(),
+      shipping: t.input.field({ type: PaymentLinkShippingInput }),
+    },
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: async (_root, { input }, ctx) => {
       // Anyone may call this, so each payment request costs the caller's address from a small budget.
       await consumeOrRefuse(ctx.services.limits, "publicPayments", ctx.clientAddress);
-      return transactions.payPaymentLink(ctx, {
+      return transactions.payPaymentLink(ctx.services, callerFor(ctx), {
         slug: input.slug,
         phoneNumber: input.phoneNumber,
         payerName: input.payerName,
@@ -170,42 +158,5 @@ builder.mutationFields((t) => ({
         shipping: input.shipping,
       });
     },
-  }),
-}));
-
-const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("TransactionActionLimit").implement({
-  fields: (t) => ({
-    maxAmount: t.exposeInt("maxAmount", { description: "The most one operation may move now, in minor units." }),
-    deadline: t.expose("deadline", { type: "DateTime", description: "The action is refused from this instant." }),
-  }),
-});
-
-const CancelOption = builder.objectRef<{ amount: number; deadline: Date }>("TransactionCancelOption").implement({
-  fields: (t) => ({
-    amount: t.exposeInt("amount", { description: "What a cancel releases; 0 when it withdraws an unanswered request." }),
-    deadline: t.expose("deadline", { type: "DateTime" }),
-  }),
-});
-
-const AvailableActionsRef = builder.objectRef<AvailableActions>("TransactionAvailableActions").implement({
-  description: "What the caller can do with the payment now; null for an action that would be refused.",
-  fields: (t) => ({
-    capture: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.capture }),
-    cancel: t.field({ type: CancelOption, nullable: true, resolve: (actions) => actions.cancel }),
-    refund: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.refund }),
-  }),
-});
-
-const NOTHING_ALLOWED: AvailableActions = { capture: null, cancel: null, refund: null };
-
-builder.prismaObjectFields(Transaction, (t) => ({
-  availableActions: t.field({
-    type: AvailableActionsRef,
-    description: "Capture, cancel and refund limits by the same rules the mutations enforce; all null for a caller without Transaction Management on the sales unit.",
-    select: { salesUnit: { select: { directCapture: true, lateCapture: true } }, merchant: { select: { country: true } } },
-    resolve: (row, _args, ctx) =>
-      ctx.access.canOnSalesUnit("MANAGE_TRANSACTIONS", { id: row.salesUnitId, merchantId: row.merchantId })
-        ? transactions.availableActionsOf(row, ctx.services.clock.now())
-        : NOTHING_ALLOWED,
   }),
 }));

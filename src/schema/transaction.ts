@@ -1,14 +1,16 @@
 import { builder } from "./builder";
+import type { AvailableActions } from "../domain/transaction";
+import * as transactions from "../services/transactions";
 import { uuidOrNil } from "../domain/ids";
 import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";
-import { PaymentLink } from "./sales-unit-setup";
+import { PaymentLink } from "./payment-link";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 import { toPrismaWhere } from "../db/conditions";
-import { canSeePayer as canSeePayerDetails, transactionListCondition, viewableTransactions, type TransactionListFilter } from "../auth/policies/transaction";
+import { canSeePayer as canSeePayerDetails, mayManage, transactionListCondition, viewableTransactions, type TransactionListFilter } from "../auth/policies/transaction";
 
 function canSeePayer(tx: { salesUnitId: string; merchantId: string }, ctx: Context): boolean {
   return canSeePayerDetails(ctx.access, tx);
@@ -130,5 +132,42 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.transaction.findMany({ ...query, where: transactionWhere(args.filter, ctx), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     totalCount: (_root, args, ctx) => ctx.db.transaction.count({ where: transactionWhere(args.filter, ctx) }),
+  }),
+}));
+
+const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("TransactionActionLimit").implement({
+  fields: (t) => ({
+    maxAmount: t.exposeInt("maxAmount", { description: "The most one operation may move now, in minor units." }),
+    deadline: t.expose("deadline", { type: "DateTime", description: "The action is refused from this instant." }),
+  }),
+});
+
+const CancelOption = builder.objectRef<{ amount: number; deadline: Date }>("TransactionCancelOption").implement({
+  fields: (t) => ({
+    amount: t.exposeInt("amount", { description: "What a cancel releases; 0 when it withdraws an unanswered request." }),
+    deadline: t.expose("deadline", { type: "DateTime" }),
+  }),
+});
+
+const AvailableActionsRef = builder.objectRef<AvailableActions>("TransactionAvailableActions").implement({
+  description: "What the caller can do with the payment now; null for an action that would be refused.",
+  fields: (t) => ({
+    capture: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.capture }),
+    cancel: t.field({ type: CancelOption, nullable: true, resolve: (actions) => actions.cancel }),
+    refund: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.refund }),
+  }),
+});
+
+const NOTHING_ALLOWED: AvailableActions = { capture: null, cancel: null, refund: null };
+
+builder.prismaObjectFields(Transaction, (t) => ({
+  availableActions: t.field({
+    type: AvailableActionsRef,
+    description: "Capture, cancel and refund limits by the same rules the mutations enforce; all null for a caller without Transaction Management on the sales unit.",
+    select: { salesUnit: { select: { directCapture: true, lateCapture: true } }, merchant: { select: { country: true } } },
+    resolve: (row, _args, ctx) =>
+      mayManage(ctx.access, row)
+        ? transactions.availableActionsOf(row, ctx.services.clock.now())
+        : NOTHING_ALLOWED,
   }),
 }));

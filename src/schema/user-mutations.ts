@@ -1,90 +1,34 @@
-/** User accesses: add, change and remove users, the operator's Administrator hand-over, anonymisation, test users. */
+/** User accesses: add, change and remove users, the operator's Administrator hand-over and anonymisation. */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { CountryEnum, PermissionEnum, RoleEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
-import { TestUser } from "./settlement";
 import { Membership, PortalUser } from "./user";
-import type { Context } from "../context";
-import { LastAdministratorError, LimitReachedError } from "../domain/errors";
-import { uuidOrNil } from "../domain/ids";
+import { LastAdministratorError, } from "../domain/errors";
 import * as users from "../services/users";
+import { callerFor } from "../services/caller";
+import { Access } from "../auth/permissions";
+import { isUser } from "../auth/policies/who";
+import { reloadAccess, type Context } from "../context";
 
 const ADMINISTER = "ADMINISTER_MERCHANT" as const;
 
-/** Administrators of the membership's merchant. An unknown id gets the same FORBIDDEN as another merchant's. */
-async function administersMembership(_root: unknown, args: { input: { membershipId: { id: string } } }, ctx: Context) {
-  const membership = await ctx.db.membership.findUnique({ where: { id: uuidOrNil(args.input.membershipId.id) }, select: { merchantId: true } });
-  return membership ? { wholeMerchant: { action: ADMINISTER, merchantId: membership.merchantId } } : false;
-}
-
-type AdministratorOfEach = { wholeMerchant: { action: typeof ADMINISTER; merchantId: string }; $all?: AdministratorOfEach };
-
-/** Administrator of every one of the merchants, as nested `$all` (a scope map holds each scope once). */
-function administratorOfEach([first, ...rest]: string[]): AdministratorOfEach | false {
-  if (first === undefined) return false;
-  const inner = administratorOfEach(rest);
-  return { wholeMerchant: { action: ADMINISTER, merchantId: first }, ...(inner ? { $all: inner } : {}) };
-}
+/** Administrators of the access's merchant (src/auth/policies/person.ts); an unknown id gets the same FORBIDDEN. */
+const administersMembership = (_root: unknown, args: { input: { membershipId: { id: string } } }) => ({ membership: { membershipId: args.input.membershipId.id } });
 
 /** The person themself, an operator, or someone who administers every merchant the person belongs to. */
-async function mayAnonymize(_root: unknown, args: { input: { userId: { id: string } } }, ctx: Context) {
-  if (ctx.principal?.kind === "USER" && ctx.principal.id === args.input.userId.id) return true;
-  const memberships = await ctx.db.membership.findMany({ where: { userId: uuidOrNil(args.input.userId.id) }, select: { merchantId: true } });
-  const administrator = administratorOfEach(memberships.map((m) => m.merchantId));
-  return administrator ? { $any: { operator: true, $all: administrator } } : { operator: true };
+const mayAnonymize = (_root: unknown, args: { input: { userId: { id: string } } }) => ({ anonymize: { userId: args.input.userId.id } });
+
+/** After a change to `change.userId`'s access: when that is the caller, the rest of the request follows the new access. */
+async function refreshedFor<T extends { userId: string }>(ctx: Context, change: T): Promise<T> {
+  if (isUser(ctx, change.userId)) await reloadAccess(ctx);
+  return change;
 }
 
 const PERMISSIONS = "Extra permissions for Sales Unit Managers and Assistants; not stored for an Administrator, who has them all.";
 const SALES_UNITS = "The sales units a Sales Unit Manager or Assistant reaches (at least one); an Administrator reaches all.";
-
-const AddUserInput = builder.inputType("AddUserInput", {
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    nin: t.string({ description: "The person's national identity number (required for Swedish users)…" }),
-    phoneNumber: t.string({ description: "…or, for Norwegian, Danish and Finnish users, their mobile number." }),
-    country: t.field({ type: CountryEnum, required: true, description: "The person's country: its rules apply to the NIN and number." }),
-    role: t.field({ type: RoleEnum, required: true }),
-    permissions: t.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
-    salesUnitIds: t.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
-  }),
-});
-
-const UpdateUserPermissionsInput = builder.inputType("UpdateUserPermissionsInput", {
-  fields: (t) => ({
-    membershipId: t.globalID({ for: Membership, required: true }),
-    role: t.field({ type: RoleEnum, required: true }),
-    permissions: t.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
-    salesUnitIds: t.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
-  }),
-});
-
-const RemoveUserInput = builder.inputType("RemoveUserInput", {
-  fields: (t) => ({ membershipId: t.globalID({ for: Membership, required: true }) }),
-});
-
-const TransferAdministratorInput = builder.inputType("TransferAdministratorInput", {
-  fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
-    toMembershipId: t.globalID({ for: Membership, description: "Promote this existing user access…" }),
-    nin: t.string({ description: "…or the person with this NIN, added to the merchant if needed." }),
-    country: t.field({ type: CountryEnum, description: "The country of `nin`." }),
-    formerAdministratorRole: t.field({
-      type: RoleEnum,
-      description: "What the current Administrators become (a lower role starts without sales units). Omitted: their access is removed.",
-    }),
-  }),
-});
-
-const AnonymizeUserInput = builder.inputType("AnonymizeUserInput", {
-  fields: (t) => ({ userId: t.globalID({ for: PortalUser, required: true }) }),
-});
-
-const CreateTestUserInput = builder.inputType("CreateTestUserInput", {
-  fields: (t) => ({ merchantId: t.globalID({ for: Merchant, required: true }) }),
-});
 
 const RemovedUser = builder.objectRef<{ membershipId: string; userId: string }>("RemovedUser").implement({
   description: "The user access that was removed; the person keeps their portal login.",
@@ -103,14 +47,22 @@ const AnonymizedUser = builder.objectRef<{ id: string; anonymizedAt: Date | null
 });
 
 builder.mutationFields((t) => ({
-  addUser: t.field({
+  addUser: t.fieldWithInput({
     type: Membership,
     description: "Give a person access to the merchant. The name comes from the population register.",
-    args: { input: t.arg({ type: AddUserInput, required: true }) },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      nin: t.input.string({ description: "The person's national identity number (required for Swedish users)…" }),
+      phoneNumber: t.input.string({ description: "…or, for Norwegian, Danish and Finnish users, their mobile number." }),
+      country: t.input.field({ type: CountryEnum, required: true, description: "The person's country: its rules apply to the NIN and number." }),
+      role: t.input.field({ type: RoleEnum, required: true }),
+      permissions: t.input.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
+      salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
+    },
     authScopes: (_root, { input }) => ({ wholeMerchant: { action: ADMINISTER, merchantId: input.merchantId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      users.addUser(ctx, {
+      users.addUser(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         country: input.country,
         nin: input.nin,
@@ -120,36 +72,50 @@ builder.mutationFields((t) => ({
         salesUnitIds: (input.salesUnitIds ?? []).map((id) => id.id),
       }),
   }),
-  updateUserPermissions: t.field({
+  updateUserPermissions: t.fieldWithInput({
     type: Membership,
     description: "Replace a user's role, extra permissions and sales units. The last Administrator cannot be demoted.",
-    args: { input: t.arg({ type: UpdateUserPermissionsInput, required: true }) },
+    input: {
+      membershipId: t.input.globalID({ for: Membership, required: true }),
+      role: t.input.field({ type: RoleEnum, required: true }),
+      permissions: t.input.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
+      salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
+    },
     authScopes: administersMembership,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
-    resolve: (_root, { input }, ctx) =>
-      users.updateUserPermissions(ctx, {
+    resolve: async (_root, { input }, ctx) =>
+      refreshedFor(ctx, await users.updateUserPermissions(ctx.services, callerFor(ctx), {
         membershipId: input.membershipId.id,
         role: input.role,
         permissions: input.permissions ?? [],
         salesUnitIds: (input.salesUnitIds ?? []).map((id) => id.id),
-      }),
+      })),
   }),
-  removeUser: t.field({
+  removeUser: t.fieldWithInput({
     type: RemovedUser,
     description: "Remove a user's access to the merchant. The last Administrator cannot be removed.",
-    args: { input: t.arg({ type: RemoveUserInput, required: true }) },
+    input: { membershipId: t.input.globalID({ for: Membership, required: true }) },
     authScopes: administersMembership,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
-    resolve: (_root, { input }, ctx) => users.removeUser(ctx, input.membershipId.id),
+    resolve: async (_root, { input }, ctx) => refreshedFor(ctx, await users.removeUser(ctx.services, callerFor(ctx), input.membershipId.id)),
   }),
-  transferAdministrator: t.field({
+  transferAdministrator: t.fieldWithInput({
     type: Membership,
     description: "Customer service: make someone the merchant's Administrator, e.g. when the sole Administrator has left.",
-    args: { input: t.arg({ type: TransferAdministratorInput, required: true }) },
+    input: {
+      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      toMembershipId: t.input.globalID({ for: Membership, description: "Promote this existing user access…" }),
+      nin: t.input.string({ description: "…or the person with this NIN, added to the merchant if needed." }),
+      country: t.input.field({ type: CountryEnum, description: "The country of `nin`." }),
+      formerAdministratorRole: t.input.field({
+        type: RoleEnum,
+        description: "What the current Administrators become (a lower role starts without sales units). Omitted: their access is removed.",
+      }),
+    },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      users.transferAdministrator(ctx, {
+      users.transferAdministrator(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
         toMembershipId: input.toMembershipId?.id,
         nin: input.nin,
@@ -157,21 +123,18 @@ builder.mutationFields((t) => ({
         formerAdministratorRole: input.formerAdministratorRole,
       }),
   }),
-  anonymizeUser: t.field({
+  anonymizeUser: t.fieldWithInput({
     type: AnonymizedUser,
     description:
       "Delete everything about a person: name, NIN, phone and e-mail are blanked and their accesses removed. For the person, an Administrator of every merchant they belong to, or customer service.",
-    args: { input: t.arg({ type: AnonymizeUserInput, required: true }) },
+    input: { userId: t.input.globalID({ for: PortalUser, required: true }) },
     authScopes: mayAnonymize,
     errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
-    resolve: (_root, { input }, ctx) => users.anonymizeUser(ctx, input.userId.id),
-  }),
-  createTestUser: t.field({
-    type: TestUser,
-    description: `Generate a test-environment customer (phone number and NIN) in the merchant's market; at most ${users.TEST_USER_LIMIT} per merchant.`,
-    args: { input: t.arg({ type: CreateTestUserInput, required: true }) },
-    authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
-    errors: { types: [...COMMON_ERRORS, LimitReachedError] },
-    resolve: (_root, { input }, ctx) => users.createTestUser(ctx, input.merchantId.id),
+    resolve: async (_root, { input }, ctx) => {
+      const anonymized = await users.anonymizeUser(ctx.services, callerFor(ctx), input.userId.id);
+      // The person's token no longer resolves to anyone, so there is no access to reload: they now may do nothing.
+      if (isUser(ctx, input.userId.id)) ctx.access = Access.none;
+      return anonymized;
+    },
   }),
 }));

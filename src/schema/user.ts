@@ -3,16 +3,7 @@ import { uuidOrNil } from "../domain/ids";
 import { CountryEnum, PermissionEnum, RoleEnum } from "./enums";
 import type { Context } from "../context";
 import { SalesUnit } from "./sales-unit";
-import { administeredMerchantsWhere } from "./merchant";
-
-type PersonWithMemberships = { id: string; memberships: { merchantId: string; acceptedAt: Date | null }[] };
-
-/** May the caller read this person's personal data: themself, an Administrator of a shared merchant, an operator. */
-function canReadPerson(user: PersonWithMemberships, ctx: Context, options: { acceptedOnly?: boolean } = {}): boolean {
-  if (ctx.principal?.kind === "OPERATOR") return true;
-  if (ctx.principal?.kind === "USER" && ctx.principal.id === user.id) return true;
-  return user.memberships.some((m) => (!options.acceptedOnly || m.acceptedAt !== null) && ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId));
-}
+import { canReadPerson, canSeeMembership, membershipWhere, personWhere, type PersonWithMemberships } from "../auth/policies/person";
 
 /**
  * Name, NIN, phone and e-mail come from the population register. An Administrator sees them only once the person
@@ -21,17 +12,10 @@ function canReadPerson(user: PersonWithMemberships, ctx: Context, options: { acc
  */
 function registerData<K extends "name" | "nin" | "phoneNumber" | "email">(field: K) {
   return (user: PersonWithMemberships & Record<K, string | null>, _args: unknown, ctx: Context) =>
-    canReadPerson(user, ctx, { acceptedOnly: true }) ? user[field] : null;
+    canReadPerson(ctx, user, { acceptedOnly: true }) ? user[field] : null;
 }
 
 const HIDDEN_UNTIL_ACCEPTED = "Null for an Administrator until the person has logged in holding an access to the merchant.";
-
-/** The rows `canReadPerson` allows, as a filter. */
-function personWhere(ctx: Context) {
-  if (ctx.principal?.kind === "OPERATOR") return {};
-  const administered = { memberships: { some: administeredMerchantsWhere(ctx) } };
-  return ctx.principal?.kind === "USER" ? { OR: [{ id: ctx.principal.id }, administered] } : administered;
-}
 
 export const PortalUser = builder.prismaNode("PortalUser", {
   id: { field: "id" },
@@ -39,7 +23,7 @@ export const PortalUser = builder.prismaNode("PortalUser", {
   description: "A person with access to the portal.",
   include: { memberships: { select: { merchantId: true, acceptedAt: true } } },
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [personWhere(ctx)] }),
-  authScopes: (user, ctx) => canReadPerson(user, ctx),
+  authScopes: (user, ctx) => canReadPerson(ctx, user),
   fields: (t) => ({
     name: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("name") }),
     country: t.expose("country", { type: CountryEnum }),
@@ -59,14 +43,8 @@ export const Membership = builder.prismaNode("Membership", {
   id: { field: "id" },
   nullable: true,
   description: "A person's access to one merchant: a role, extra permissions and (for the lower roles) sales units.",
-  findUnique: (id, ctx) => ({
-    id: uuidOrNil(id),
-    AND: [ctx.principal?.kind === "USER" ? { OR: [{ userId: ctx.principal.id }, administeredMerchantsWhere(ctx)] } : administeredMerchantsWhere(ctx)],
-  }),
-  authScopes: (membership, ctx) =>
-    ctx.principal?.kind === "USER" && ctx.principal.id === membership.userId
-      ? true
-      : { $any: { wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: membership.merchantId }, operator: true } },
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [membershipWhere(ctx)] }),
+  authScopes: (membership, ctx) => canSeeMembership(ctx, membership),
   fields: (t) => ({
     role: t.expose("role", { type: RoleEnum }),
     permissions: t.expose("permissions", { type: [PermissionEnum] }),

@@ -27,7 +27,12 @@ export interface AuditEntry {
   data?: Prisma.InputJsonValue;
 }
 
-export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+/**
+ * The one way a change writes its audit row: in the change's transaction, naming the caller's actor (a service's
+ * `Caller`, or an `Actor` for work no caller asked for: jobs, the payment platform).
+ */
+export async function recordAudit(tx: Tx, by: { actor: Actor } | Actor, entry: AuditEntry): Promise<void> {
+  const actor = "actor" in by ? by.actor : by;
   await tx.auditEvent.create({
     data: {
       merchantId: entry.merchantId,

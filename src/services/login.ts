@@ -2,13 +2,14 @@
  * Login set-up beyond redirect URIs (those are in sales-units.ts): the marketing consents a user is asked for,
  * the terms and privacy pages, and switching Login on and off.
  */
-import type { Context } from "../context";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { InvalidStateError, ValidationError } from "../domain/errors";
 import { validateText } from "../domain/identifiers";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import { validateHttpsUrl } from "../domain/urls";
 import type { ConsentType } from "../generated/prisma/enums";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
 
 export const CONSENT_TEXT_LIMITS = { min: 3, max: 500 } as const;
@@ -34,11 +35,11 @@ export function validateConsents(consents: readonly ConsentInput[]): ConsentInpu
   });
 }
 
-export async function setLoginConsents(ctx: Context, input: { salesUnitId: string; consents: readonly ConsentInput[]; termsUrl: string; privacyUrl: string }) {
+export async function setLoginConsents(deps: Services, caller: Caller, input: { salesUnitId: string; consents: readonly ConsentInput[]; termsUrl: string; privacyUrl: string }) {
   const consents = validateConsents(input.consents);
   const termsUrl = validateHttpsUrl(input.termsUrl, "termsUrl");
   const privacyUrl = validateHttpsUrl(input.privacyUrl, "privacyUrl");
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
     assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const before = await tx.loginConfig.findUnique({ where: { salesUnitId: unit.id }, include: { consents: { orderBy: { type: "asc" } } } });
@@ -49,7 +50,7 @@ export async function setLoginConsents(ctx: Context, input: { salesUnitId: strin
     });
     await tx.loginConsent.deleteMany({ where: { loginConfigId: config.id } });
     await tx.loginConsent.createMany({ data: consents.map((consent) => ({ loginConfigId: config.id, ...consent })) });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "login.setConsents",
       objectType: "SalesUnit",
@@ -64,8 +65,8 @@ export async function setLoginConsents(ctx: Context, input: { salesUnitId: strin
 }
 
 /** Switching Login on needs the Login product and somewhere to send users back to. */
-export async function setLoginActivated(ctx: Context, input: { salesUnitId: string; activated: boolean }) {
-  return ctx.db.$transaction(async (tx) => {
+export async function setLoginActivated(deps: Services, caller: Caller, input: { salesUnitId: string; activated: boolean }) {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
     assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const existing = await tx.loginConfig.findUnique({ where: { salesUnitId: unit.id } });
@@ -80,7 +81,7 @@ export async function setLoginActivated(ctx: Context, input: { salesUnitId: stri
       create: { salesUnitId: unit.id, redirectUris: [], activated: input.activated },
       update: { activated: input.activated },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: input.activated ? "login.activate" : "login.deactivate",
       objectType: "SalesUnit",

@@ -5,7 +5,8 @@
  * row; who may call what is decided before (Pothos scopes).
  */
 import type { Channel, Country, MerchantAgreement, ProductOrder, ProductType } from "../generated/prisma/client";
-import type { Context } from "../context";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { dateOfDay, expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
 import { validateCompanyDetails, type CompanyDetails } from "../domain/company";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
@@ -16,9 +17,9 @@ import { FULFILMENT, validateProductOrder } from "../domain/product-orders";
 import type { MerchantCountry } from "../domain/types";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
 import { freeMsn, lockedUnit, newKeyMaterial } from "./sales-units";
-import { lockMerchant } from "./users";
+import { lockMerchant } from "./merchants";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Merchant agreements
@@ -58,14 +59,14 @@ function draftData(fields: AgreementFields) {
   };
 }
 
-export async function createMerchantAgreement(ctx: Context, fields: AgreementFields & { merchantName: string; organizationNumber: string; country: Country }) {
-  const applicantId = callerUserId(ctx);
+export async function createMerchantAgreement(deps: Services, caller: Caller, fields: AgreementFields & { merchantName: string; organizationNumber: string; country: Country }) {
+  const applicantId = callerUserId(caller);
   const data = draftData(fields);
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const agreement = await tx.merchantAgreement.create({
       data: { ...data, applicantId, merchantName: data.merchantName ?? "", organizationNumber: data.organizationNumber ?? "", country: fields.country },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId: null, action: "merchantAgreement.create", objectType: "MerchantAgreement", objectId: agreement.id });
+    await recordAudit(tx, caller, { merchantId: null, action: "merchantAgreement.create", objectType: "MerchantAgreement", objectId: agreement.id });
     return agreement;
   });
 }
@@ -81,12 +82,12 @@ function assertDraft(agreement: MerchantAgreement): void {
   }
 }
 
-export async function updateMerchantAgreement(ctx: Context, agreementId: string, fields: AgreementFields) {
+export async function updateMerchantAgreement(deps: Services, caller: Caller, agreementId: string, fields: AgreementFields) {
   const data = draftData(fields);
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     assertDraft(await lockedAgreement(tx, agreementId));
     const agreement = await tx.merchantAgreement.update({ where: { id: agreementId }, data });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: null,
       action: "merchantAgreement.update",
       objectType: "MerchantAgreement",
@@ -117,15 +118,15 @@ async function assertNoMerchantWith(tx: Tx, country: Country, organizationNumber
   }
 }
 
-export async function submitMerchantAgreement(ctx: Context, agreementId: string) {
-  const now = ctx.services.clock.now();
-  return ctx.db.$transaction(async (tx) => {
+export async function submitMerchantAgreement(deps: Services, caller: Caller, agreementId: string) {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
     const draft = await lockedAgreement(tx, agreementId);
     assertDraft(draft);
     const valid = validateAgreement(draft);
     await assertNoMerchantWith(tx, draft.country, valid.organizationNumber);
     const agreement = await tx.merchantAgreement.update({ where: { id: agreementId }, data: { ...valid, status: "SUBMITTED", submittedAt: now } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: null,
       action: "merchantAgreement.submit",
       objectType: "MerchantAgreement",
@@ -145,9 +146,9 @@ async function lockedSubmittedAgreement(tx: Tx, agreementId: string) {
 }
 
 /** Creates the merchant from the agreement, with the applicant as its Administrator. */
-export async function approveMerchantAgreement(ctx: Context, agreementId: string) {
-  const now = ctx.services.clock.now();
-  return ctx.db.$transaction(async (tx) => {
+export async function approveMerchantAgreement(deps: Services, caller: Caller, agreementId: string) {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
     const agreement = await lockedSubmittedAgreement(tx, agreementId);
     const applicant = await tx.portalUser.findUniqueOrThrow({ where: { id: agreement.applicantId } });
     if (applicant.anonymizedAt) {
@@ -169,9 +170,9 @@ export async function approveMerchantAgreement(ctx: Context, agreementId: string
     await tx.membership.create({ data: { userId: applicant.id, merchantId: merchant.id, role: "ADMINISTRATOR", permissions: [], acceptedAt: now } });
     const approved = await tx.merchantAgreement.update({
       where: { id: agreementId },
-      data: { status: "APPROVED", decidedAt: now, decidedBy: ctx.principal?.id ?? null, merchantId: merchant.id },
+      data: { status: "APPROVED", decidedAt: now, decidedBy: caller.principal?.id ?? null, merchantId: merchant.id },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: merchant.id,
       action: "merchantAgreement.approve",
       objectType: "Merchant",
@@ -182,16 +183,16 @@ export async function approveMerchantAgreement(ctx: Context, agreementId: string
   });
 }
 
-export async function rejectMerchantAgreement(ctx: Context, agreementId: string, reason: string) {
+export async function rejectMerchantAgreement(deps: Services, caller: Caller, agreementId: string, reason: string) {
   const rejectionReason = validateReason(reason);
-  const now = ctx.services.clock.now();
-  return ctx.db.$transaction(async (tx) => {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
     await lockedSubmittedAgreement(tx, agreementId);
     const agreement = await tx.merchantAgreement.update({
       where: { id: agreementId },
-      data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: ctx.principal?.id ?? null },
+      data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: caller.principal?.id ?? null },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: null,
       action: "merchantAgreement.reject",
       objectType: "MerchantAgreement",
@@ -202,9 +203,9 @@ export async function rejectMerchantAgreement(ctx: Context, agreementId: string,
   });
 }
 
-function callerUserId(ctx: Context): string {
-  if (ctx.principal?.kind !== "USER") throw new InvalidStateError("Only a person logged in to the portal can apply for a merchant agreement.");
-  return ctx.principal.id;
+function callerUserId(caller: Caller): string {
+  if (caller.principal?.kind !== "USER") throw new InvalidStateError("Only a person logged in to the portal can apply for a merchant agreement.");
+  return caller.principal.id;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -220,10 +221,10 @@ export interface OrderProductInput {
   note?: string | null;
 }
 
-export async function orderProduct(ctx: Context, input: OrderProductInput) {
+export async function orderProduct(deps: Services, caller: Caller, input: OrderProductInput) {
   const fields = validateProductOrder(input);
-  const now = ctx.services.clock.now();
-  return ctx.db.$transaction(async (tx) => {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
     const merchant = await lockMerchant(tx, input.merchantId);
     if (fields.salesUnitId) await assertOrderableUnit(tx, merchant.id, fields.salesUnitId, input.product);
     if (fields.partnerId) await existingPartner(tx, fields.partnerId);
@@ -234,10 +235,10 @@ export async function orderProduct(ctx: Context, input: OrderProductInput) {
         product: input.product,
         ...fields,
         expectedBy: dateOfDay(expectedBy),
-        createdById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+        createdById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: merchant.id,
       action: "productOrder.create",
       objectType: "ProductOrder",
@@ -277,12 +278,12 @@ async function lockedOpenOrder(tx: Tx, productOrderId: string): Promise<ProductO
   return order;
 }
 
-export async function startProductOrder(ctx: Context, productOrderId: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function startProductOrder(deps: Services, caller: Caller, productOrderId: string) {
+  return deps.db.$transaction(async (tx) => {
     const order = await lockedOpenOrder(tx, productOrderId);
     if (order.status !== "SUBMITTED") throw new InvalidStateError("This order is already in progress.");
     const started = await tx.productOrder.update({ where: { id: order.id }, data: { status: "IN_PROGRESS" } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId: order.merchantId, action: "productOrder.start", objectType: "ProductOrder", objectId: order.id });
+    await recordAudit(tx, caller, { merchantId: order.merchantId, action: "productOrder.start", objectType: "ProductOrder", objectId: order.id });
     return started;
   });
 }
@@ -291,9 +292,9 @@ export async function startProductOrder(ctx: Context, productOrderId: string) {
  * Delivers the product: a new production sales unit (active at once, with its API keys), a partner link, or a
  * capability switched on. The order then points at the sales unit it concerns.
  */
-export async function completeProductOrder(ctx: Context, productOrderId: string) {
-  const now = ctx.services.clock.now();
-  return ctx.db.$transaction(async (tx) => {
+export async function completeProductOrder(deps: Services, caller: Caller, productOrderId: string) {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
     const order = await lockedOpenOrder(tx, productOrderId);
     const fulfilment = FULFILMENT[order.product];
     let salesUnitId = order.salesUnitId;
@@ -321,14 +322,14 @@ export async function completeProductOrder(ctx: Context, productOrderId: string)
           partnerId: order.partnerId,
         },
       });
-      await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(ctx.services.encryptionKey) } });
+      await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(deps.encryptionKey) } });
       salesUnitId = unit.id;
     }
     const completed = await tx.productOrder.update({
       where: { id: order.id },
-      data: { status: "COMPLETED", salesUnitId, decidedAt: now, decidedBy: ctx.principal?.id ?? null },
+      data: { status: "COMPLETED", salesUnitId, decidedAt: now, decidedBy: caller.principal?.id ?? null },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: order.merchantId,
       action: "productOrder.complete",
       objectType: "ProductOrder",
@@ -339,16 +340,16 @@ export async function completeProductOrder(ctx: Context, productOrderId: string)
   });
 }
 
-export async function rejectProductOrder(ctx: Context, productOrderId: string, reason: string) {
+export async function rejectProductOrder(deps: Services, caller: Caller, productOrderId: string, reason: string) {
   const rejectionReason = validateReason(reason);
-  const now = ctx.services.clock.now();
-  return ctx.db.$transaction(async (tx) => {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
     const order = await lockedOpenOrder(tx, productOrderId);
     const rejected = await tx.productOrder.update({
       where: { id: order.id },
-      data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: ctx.principal?.id ?? null },
+      data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: caller.principal?.id ?? null },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: order.merchantId,
       action: "productOrder.reject",
       objectType: "ProductOrder",
@@ -362,13 +363,13 @@ export async function rejectProductOrder(ctx: Context, productOrderId: string, r
 // ---------------------------------------------------------------------------------------------------------------
 // Company details
 
-export async function updateMerchant(ctx: Context, merchantId: string, changes: CompanyDetails) {
-  return ctx.db.$transaction(async (tx) => {
+export async function updateMerchant(deps: Services, caller: Caller, merchantId: string, changes: CompanyDetails) {
+  return deps.db.$transaction(async (tx) => {
     const merchant = await lockMerchant(tx, merchantId);
     const data = validateCompanyDetails(merchant.country, changes);
     const updated = await tx.merchant.update({ where: { id: merchantId }, data });
     // Field names only: the contact e-mail is often a person's own address.
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId, action: "merchant.update", objectType: "Merchant", objectId: merchantId, data: { fields: Object.keys(data) } });
+    await recordAudit(tx, caller, { merchantId, action: "merchant.update", objectType: "Merchant", objectId: merchantId, data: { fields: Object.keys(data) } });
     return updated;
   });
 }

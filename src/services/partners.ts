@@ -4,18 +4,19 @@
  * transaction with its audit row.
  */
 import type { PartnerScope } from "../generated/prisma/client";
-import type { Context } from "../context";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { digestKey, generateClientId, generateSecret, hashSecret } from "../auth/secrets";
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { isUuid } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import { lockRow } from "../db/locks";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
 
 /** Links the partner to the sales unit, replacing any other; `null` unlinks. The partner's access follows at once. */
-export async function linkPartner(ctx: Context, salesUnitId: string, partnerId: string | null) {
-  return ctx.db.$transaction(async (tx) => {
+export async function linkPartner(deps: Services, caller: Caller, salesUnitId: string, partnerId: string | null) {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     if (partnerId !== null) {
       const partner = isUuid(partnerId) ? await tx.partner.findUnique({ where: { id: partnerId }, select: { id: true } }) : null;
@@ -23,7 +24,7 @@ export async function linkPartner(ctx: Context, salesUnitId: string, partnerId: 
       assertNotDeactivated(unit, "a partner cannot be linked to it");
     }
     const updated = await tx.salesUnit.update({ where: { id: unit.id }, data: { partnerId } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: partnerId === null ? "partner.unlink" : "partner.link",
       objectType: "SalesUnit",
@@ -59,16 +60,16 @@ export interface NewPartnerCredentials {
  * New client credentials for a partner. The secret is stored hashed and the subscription key as a digest, so
  * this answer is the only time either is seen.
  */
-export async function createPartnerKeys(ctx: Context, partnerId: string, scopes: readonly PartnerScope[]): Promise<NewPartnerCredentials> {
+export async function createPartnerKeys(deps: Services, caller: Caller, partnerId: string, scopes: readonly PartnerScope[]): Promise<NewPartnerCredentials> {
   if (scopes.length === 0) throw new ValidationError("Choose at least one scope: keys without scopes reach nothing.", "scopes");
   const { credentials, stored } = newPartnerKeyMaterial();
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const partner = isUuid(partnerId) ? await tx.partner.findUnique({ where: { id: partnerId }, select: { id: true } }) : null;
     if (!partner) throw new NotFoundError("partner");
     const key = await tx.partnerKey.create({
       data: { partnerId, ...stored, scopes: [...new Set(scopes)] },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: null,
       action: "partnerKeys.create",
       objectType: "Partner",
@@ -80,13 +81,13 @@ export async function createPartnerKeys(ctx: Context, partnerId: string, scopes:
 }
 
 /** Revoked keys get no new tokens, and tokens already issued with them stop working at once. */
-export async function revokePartnerKeys(ctx: Context, partnerKeyId: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function revokePartnerKeys(deps: Services, caller: Caller, partnerKeyId: string) {
+  return deps.db.$transaction(async (tx) => {
     if (!(await lockRow(tx, "PartnerKey", partnerKeyId))) throw new NotFoundError("partner keys");
     const key = await tx.partnerKey.findUniqueOrThrow({ where: { id: partnerKeyId } });
     if (key.revokedAt) throw new InvalidStateError("These partner keys are already revoked.");
-    const revoked = await tx.partnerKey.update({ where: { id: key.id }, data: { revokedAt: ctx.services.clock.now() } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    const revoked = await tx.partnerKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
+    await recordAudit(tx, caller, {
       merchantId: null,
       action: "partnerKeys.revoke",
       objectType: "Partner",

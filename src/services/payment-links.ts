@@ -2,7 +2,8 @@
  * Payment links: a fixed amount anyone with the link can pay. The payer side (paying through `/pay/<slug>`)
  * lives with the transactions; this file creates and deactivates links.
  */
-import type { Context } from "../context";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { validateDescription } from "../domain/identifiers";
 import { validateAmount } from "../domain/money";
@@ -10,7 +11,7 @@ import { randomString, secureRng, SLUG_ALPHABET } from "../domain/random";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
 
 const SLUG_LENGTH = 10;
@@ -31,14 +32,14 @@ export interface PaymentLinkInput {
   singleUse?: boolean | null;
 }
 
-export async function createPaymentLink(ctx: Context, input: PaymentLinkInput) {
+export async function createPaymentLink(deps: Services, caller: Caller, input: PaymentLinkInput) {
   const amount = validateAmount(input.amount);
   const description = validateDescription(input.description);
-  const now = ctx.services.clock.now();
+  const now = deps.clock.now();
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new ValidationError("The expiry time has already passed: choose a time in the future, or no expiry.", "expiresAt");
   }
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
     assertNotDeactivated(unit, "it cannot take payments");
     if (unit.status !== "ACTIVE") throw new InvalidStateError("This sales unit is still being set up: create the payment link when it is active.");
@@ -54,10 +55,10 @@ export async function createPaymentLink(ctx: Context, input: PaymentLinkInput) {
         description,
         expiresAt: input.expiresAt ?? null,
         singleUse: input.singleUse ?? false,
-        createdById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+        createdById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "paymentLink.create",
       objectType: "PaymentLink",
@@ -69,13 +70,13 @@ export async function createPaymentLink(ctx: Context, input: PaymentLinkInput) {
 }
 
 /** A deactivated link takes no more payments; payments already made through it are not touched. */
-export async function deactivatePaymentLink(ctx: Context, paymentLinkId: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function deactivatePaymentLink(deps: Services, caller: Caller, paymentLinkId: string) {
+  return deps.db.$transaction(async (tx) => {
     if (!(await lockRow(tx, "PaymentLink", paymentLinkId))) throw new NotFoundError("payment link");
     const link = await tx.paymentLink.findUniqueOrThrow({ where: { id: paymentLinkId }, include: { salesUnit: { select: { merchantId: true } } } });
     if (!link.active) throw new InvalidStateError("This payment link is already deactivated.");
     const updated = await tx.paymentLink.update({ where: { id: link.id }, data: { active: false } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: link.salesUnit.merchantId,
       action: "paymentLink.deactivate",
       objectType: "PaymentLink",

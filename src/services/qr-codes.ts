@@ -3,14 +3,15 @@
  * current URL, so changing the URL keeps every printed copy working. Each change locks the sales unit (names
  * are unique per unit) and writes its audit row in the same transaction.
  */
-import type { Context } from "../context";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors";
 import { NAME_LIMITS, validateName } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import { validateHttpsUrl } from "../domain/urls";
 import type { Tx } from "../db/client";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
 
 /** What the image encodes: the public redirect of GET /r/<id>. */
@@ -29,15 +30,15 @@ async function assertNameFree(tx: Tx, salesUnitId: string, name: string, exceptI
   if (taken) throw new ConflictError(`This sales unit already has a QR code named "${name}": choose another name.`, "name");
 }
 
-export async function createQrCode(ctx: Context, input: { salesUnitId: string; name: string; url: string }) {
+export async function createQrCode(deps: Services, caller: Caller, input: { salesUnitId: string; name: string; url: string }) {
   const name = validQrName(input.name);
   const url = validateHttpsUrl(input.url, "url");
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
     assertOpen(unit);
     await assertNameFree(tx, unit.id, name, null);
     const qr = await tx.qrCode.create({ data: { salesUnitId: unit.id, name, url } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "qrCode.create",
       objectType: "QrCode",
@@ -58,16 +59,16 @@ async function lockedQrCode(tx: Tx, qrCodeId: string) {
   return { unit, qr };
 }
 
-export async function updateQrCode(ctx: Context, input: { qrCodeId: string; name?: string | null; url?: string | null }) {
+export async function updateQrCode(deps: Services, caller: Caller, input: { qrCodeId: string; name?: string | null; url?: string | null }) {
   if (input.name == null && input.url == null) throw new ValidationError("Give a new name, a new URL, or both.", "name");
   const name = input.name == null ? undefined : validQrName(input.name);
   const url = input.url == null ? undefined : validateHttpsUrl(input.url, "url");
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const { unit, qr } = await lockedQrCode(tx, input.qrCodeId);
     assertOpen(unit);
     if (name !== undefined) await assertNameFree(tx, unit.id, name, qr.id);
     const updated = await tx.qrCode.update({ where: { id: qr.id }, data: { name, url } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "qrCode.update",
       objectType: "QrCode",
@@ -79,12 +80,12 @@ export async function updateQrCode(ctx: Context, input: { qrCodeId: string; name
 }
 
 /** Deleting stops the redirect: printed copies then lead to a "not found" page. Returns the deleted id. */
-export async function deleteQrCode(ctx: Context, qrCodeId: string): Promise<string> {
-  return ctx.db.$transaction(async (tx) => {
+export async function deleteQrCode(deps: Services, caller: Caller, qrCodeId: string): Promise<string> {
+  return deps.db.$transaction(async (tx) => {
     const { unit, qr } = await lockedQrCode(tx, qrCodeId);
     assertOpen(unit);
     await tx.qrCode.delete({ where: { id: qr.id } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "qrCode.delete",
       objectType: "QrCode",

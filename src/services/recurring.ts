@@ -3,21 +3,22 @@
  * approves (which turns the capability on) or rejects with a reason. Test units get recurring when they are
  * created, never later.
  */
-import type { Context } from "../context";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { validateDescription, validateReason } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
 import { lockedUnit } from "./sales-units";
 
-export async function requestRecurring(ctx: Context, input: { salesUnitId: string; monthlyRevenueAmount: number; description: string }) {
+export async function requestRecurring(deps: Services, caller: Caller, input: { salesUnitId: string; monthlyRevenueAmount: number; description: string }) {
   if (!Number.isInteger(input.monthlyRevenueAmount) || input.monthlyRevenueAmount <= 0) {
     throw new ValidationError("Estimate the monthly revenue from recurring payments as a positive amount in øre or cents.", "monthlyRevenueAmount");
   }
   const description = validateDescription(input.description);
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
     if (unit.environment === "TEST") {
       throw new InvalidStateError("Recurring cannot be added to a test sales unit: create a new test sales unit with recurring instead.");
@@ -33,10 +34,10 @@ export async function requestRecurring(ctx: Context, input: { salesUnitId: strin
         salesUnitId: unit.id,
         monthlyRevenueAmount: input.monthlyRevenueAmount,
         description,
-        requestedById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+        requestedById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "recurringRequest.create",
       objectType: "RecurringRequest",
@@ -58,16 +59,16 @@ async function lockedPendingRequest(tx: Tx, recurringRequestId: string) {
   return { unit, request };
 }
 
-export async function approveRecurringRequest(ctx: Context, recurringRequestId: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function approveRecurringRequest(deps: Services, caller: Caller, recurringRequestId: string) {
+  return deps.db.$transaction(async (tx) => {
     const { unit, request } = await lockedPendingRequest(tx, recurringRequestId);
     if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit has been deactivated since it applied: reject the request instead.");
     const decided = await tx.recurringRequest.update({
       where: { id: request.id },
-      data: { status: "APPROVED", decidedAt: ctx.services.clock.now(), decidedBy: ctx.principal?.id ?? null },
+      data: { status: "APPROVED", decidedAt: deps.clock.now(), decidedBy: caller.principal?.id ?? null },
     });
     await tx.salesUnit.update({ where: { id: unit.id }, data: { recurring: true } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "recurringRequest.approve",
       objectType: "RecurringRequest",
@@ -78,15 +79,15 @@ export async function approveRecurringRequest(ctx: Context, recurringRequestId: 
   });
 }
 
-export async function rejectRecurringRequest(ctx: Context, recurringRequestId: string, reason: string) {
+export async function rejectRecurringRequest(deps: Services, caller: Caller, recurringRequestId: string, reason: string) {
   const rejectionReason = validateReason(reason);
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const { unit, request } = await lockedPendingRequest(tx, recurringRequestId);
     const decided = await tx.recurringRequest.update({
       where: { id: request.id },
-      data: { status: "REJECTED", decidedAt: ctx.services.clock.now(), decidedBy: ctx.principal?.id ?? null, rejectionReason },
+      data: { status: "REJECTED", decidedAt: deps.clock.now(), decidedBy: caller.principal?.id ?? null, rejectionReason },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "recurringRequest.reject",
       objectType: "RecurringRequest",

@@ -3,10 +3,11 @@
  * (DAILY, WEEKLY, MONTHLY, by Oslo ledger days) the delivery job mails the report of the payouts of the period
  * that just ended, in the chosen format and variant.
  */
-import type { Context } from "../context";
+import type { Caller } from "./caller";
 import type { Services } from "../deps";
 import type { Access } from "../auth/permissions";
 import { currentUserAccess } from "../auth/principal";
+import { accessCovers } from "../auth/policies/report-subscription";
 import type { Tx } from "../db/client";
 import { addDays, dateOfDay, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
 import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
@@ -16,10 +17,10 @@ import { formatAmount } from "../domain/money";
 import type { ReportFormat } from "../generated/prisma/enums";
 import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
-import { actorOf, recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
+import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import type { MailTransport } from "./mail";
 import type { ReportOutcome } from "../metrics/metrics";
-import { lockMerchant } from "./users";
+import { lockMerchant } from "./merchants";
 
 export interface ReportSubscriptionInput {
   merchantId: string;
@@ -30,17 +31,10 @@ export interface ReportSubscriptionInput {
   includePersonalData: boolean;
 }
 
-/**
- * Whether `access` covers a subscription: seeing the transactions of what it covers (every sales unit of the
- * merchant, or its one sales unit) and, for the variant with payer names, the personal-data right there too. The
- * same rule as the scopes createReportSubscription requires.
- */
+/** Whether `access` covers a subscription (src/auth/policies/report-subscription.ts), as stored. */
 export function accessCoversSubscription(access: Access, subscription: { merchantId: string; salesUnitId: string | null; includePersonalData: boolean }): boolean {
-  const covers = (action: "VIEW_TRANSACTIONS" | "PERSONAL_DATA_REPORTS") =>
-    subscription.salesUnitId
-      ? access.canOnSalesUnit(action, { id: subscription.salesUnitId, merchantId: subscription.merchantId })
-      : access.canOnWholeMerchant(action, subscription.merchantId);
-  return covers("VIEW_TRANSACTIONS") && (!subscription.includePersonalData || covers("PERSONAL_DATA_REPORTS"));
+  const salesUnit = subscription.salesUnitId ? { id: subscription.salesUnitId, merchantId: subscription.merchantId } : null;
+  return accessCovers(access, { merchantId: subscription.merchantId, salesUnit, includePersonalData: subscription.includePersonalData });
 }
 
 /** Why a subscription was disabled, as its audit event records it. */
@@ -73,9 +67,9 @@ export async function endSubscriptionsOf(tx: Tx, actor: Actor, userId: string, m
   await disableSubscriptions(tx, actor, subscriptions, "OWNER_REMOVED", now);
 }
 
-export async function createReportSubscription(ctx: Context, input: ReportSubscriptionInput) {
+export async function createReportSubscription(deps: Services, caller: Caller, input: ReportSubscriptionInput) {
   const email = validateEmail(input.email);
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     // Serialises subscriptions of one merchant, so the duplicate check below holds until commit.
     const merchant = await lockMerchant(tx, input.merchantId);
     if (input.salesUnitId) {
@@ -96,10 +90,10 @@ export async function createReportSubscription(ctx: Context, input: ReportSubscr
         frequency: input.frequency,
         format: input.format,
         includePersonalData: input.includePersonalData,
-        createdById: ctx.principal?.kind === "USER" ? ctx.principal.id : null,
+        createdById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: merchant.id,
       action: "reportSubscription.create",
       objectType: "ReportSubscription",
@@ -111,13 +105,13 @@ export async function createReportSubscription(ctx: Context, input: ReportSubscr
 }
 
 /** Returns the deleted subscription's id. */
-export async function deleteReportSubscription(ctx: Context, reportSubscriptionId: string): Promise<string> {
-  return ctx.db.$transaction(async (tx) => {
+export async function deleteReportSubscription(deps: Services, caller: Caller, reportSubscriptionId: string): Promise<string> {
+  return deps.db.$transaction(async (tx) => {
     const subscription = await tx.reportSubscription.findUnique({ where: { id: uuidOrNil(reportSubscriptionId) } });
     if (!subscription) throw new NotFoundError("report subscription");
     const { count } = await tx.reportSubscription.deleteMany({ where: { id: subscription.id } });
     if (count === 0) throw new NotFoundError("report subscription");
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: subscription.merchantId,
       action: "reportSubscription.delete",
       objectType: "ReportSubscription",

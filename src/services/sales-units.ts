@@ -6,7 +6,7 @@
 import type { Prisma, SettlementFrequency } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
-import { reloadAccess, type Context } from "../context";
+import type { Caller } from "./caller";
 import type { Services } from "../deps";
 import { InvalidStateError, NotFoundError } from "../domain/errors";
 import { NAME_LIMITS, validateName, validateSettlementAccount } from "../domain/identifiers";
@@ -36,16 +36,16 @@ export interface SalesUnitChanges {
   settlementFrequency?: SettlementFrequency | null;
 }
 
-export async function updateSalesUnit(ctx: Context, salesUnitId: string, changes: SalesUnitChanges) {
+export async function updateSalesUnit(deps: Services, caller: Caller, salesUnitId: string, changes: SalesUnitChanges) {
   const data: Prisma.SalesUnitUpdateInput = {};
   if (changes.name != null) data.name = validateName(changes.name, "name", NAME_LIMITS.salesUnit.min, NAME_LIMITS.salesUnit.max);
   if (changes.logoUrl !== undefined) data.logoUrl = changes.logoUrl === null ? null : validateHttpsUrl(changes.logoUrl, "logoUrl");
   if (changes.settlementFrequency != null) data.settlementFrequency = changes.settlementFrequency;
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     assertChangeable(unit);
     const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "salesUnit.update",
       objectType: "SalesUnit",
@@ -56,13 +56,13 @@ export async function updateSalesUnit(ctx: Context, salesUnitId: string, changes
   });
 }
 
-export async function updateSettlementAccount(ctx: Context, salesUnitId: string, account: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function updateSettlementAccount(deps: Services, caller: Caller, salesUnitId: string, account: string) {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     assertChangeable(unit);
     const settlementAccount = validateSettlementAccount(unit.merchant.country, account);
     const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { settlementAccount } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "salesUnit.updateSettlementAccount",
       objectType: "SalesUnit",
@@ -73,12 +73,12 @@ export async function updateSettlementAccount(ctx: Context, salesUnitId: string,
   });
 }
 
-export async function deactivateSalesUnit(ctx: Context, salesUnitId: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function deactivateSalesUnit(deps: Services, caller: Caller, salesUnitId: string) {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is already deactivated.");
-    const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { status: "DEACTIVATED", deactivatedAt: ctx.services.clock.now() } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { status: "DEACTIVATED", deactivatedAt: deps.clock.now() } });
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "salesUnit.deactivate",
       objectType: "SalesUnit",
@@ -108,9 +108,9 @@ export async function freeMsn(tx: Tx): Promise<string> {
  * A test sales unit starts PROVISIONING and is activated by the provisioning job, as the portal says ("after a
  * couple of minutes"). A creator who reaches only some sales units gets the new one added to their access.
  */
-export async function createTestSalesUnit(ctx: Context, input: TestSalesUnitInput) {
+export async function createTestSalesUnit(deps: Services, caller: Caller, input: TestSalesUnitInput) {
   const name = validateName(input.name, "name", NAME_LIMITS.salesUnit.min, NAME_LIMITS.salesUnit.max);
-  const unit = await ctx.db.$transaction(async (tx) => {
+  const unit = await deps.db.$transaction(async (tx) => {
     const merchant = await tx.merchant.findUnique({ where: { id: input.merchantId } });
     if (!merchant) throw new NotFoundError("merchant");
     const unit = await tx.salesUnit.create({
@@ -129,12 +129,12 @@ export async function createTestSalesUnit(ctx: Context, input: TestSalesUnitInpu
         login: true,
       },
     });
-    await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(ctx.services.encryptionKey) } });
-    if (ctx.principal?.kind === "USER" && !ctx.access.canOnWholeMerchant("VIEW_SALES_UNIT", merchant.id)) {
-      const membership = await tx.membership.findUnique({ where: { userId_merchantId: { userId: ctx.principal.id, merchantId: merchant.id } } });
+    await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(deps.encryptionKey) } });
+    if (caller.principal?.kind === "USER" && !caller.access.canOnWholeMerchant("VIEW_SALES_UNIT", merchant.id)) {
+      const membership = await tx.membership.findUnique({ where: { userId_merchantId: { userId: caller.principal.id, merchantId: merchant.id } } });
       if (membership) await tx.membershipSalesUnit.create({ data: { membershipId: membership.id, salesUnitId: unit.id } });
     }
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: merchant.id,
       action: "salesUnit.createTest",
       objectType: "SalesUnit",
@@ -143,7 +143,7 @@ export async function createTestSalesUnit(ctx: Context, input: TestSalesUnitInpu
     });
     return unit;
   });
-  await reloadAccess(ctx);
+  // The caller's access may now reach the new unit: the resolver reloads it.
   return unit;
 }
 
@@ -206,17 +206,17 @@ function reveal(keys: { clientId: string; clientSecretEncrypted: string; primary
 }
 
 /** Showing the keys is a privileged act: it is audited like a change. */
-export async function revealApiKeys(ctx: Context, salesUnitId: string): Promise<RevealedApiKeys> {
-  return ctx.db.$transaction(async (tx) => {
+export async function revealApiKeys(deps: Services, caller: Caller, salesUnitId: string): Promise<RevealedApiKeys> {
+  return deps.db.$transaction(async (tx) => {
     const keys = await tx.apiKeys.findUnique({ where: { salesUnitId }, include: { salesUnit: { select: { merchantId: true } } } });
     if (!keys) throw new NotFoundError("API keys");
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: keys.salesUnit.merchantId,
       action: "apiKeys.reveal",
       objectType: "SalesUnit",
       objectId: salesUnitId,
     });
-    return reveal(keys, ctx.services.encryptionKey);
+    return reveal(keys, deps.encryptionKey);
   });
 }
 
@@ -225,8 +225,8 @@ export async function revealApiKeys(ctx: Context, salesUnitId: string): Promise<
  * while the other one still authenticates. The part's generation counts up, which ends the tokens issued under it:
  * every token after a secret rotation, the tokens issued with that subscription key after a key rotation.
  */
-export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: ApiKeyPart): Promise<RevealedApiKeys> {
-  const { encryptionKey } = ctx.services;
+export async function rotateApiKeys(deps: Services, caller: Caller, salesUnitId: string, part: ApiKeyPart): Promise<RevealedApiKeys> {
+  const { encryptionKey } = deps;
   const fresh = generateSecret();
   const data: Prisma.ApiKeysUpdateInput =
     part === "CLIENT_SECRET"
@@ -234,11 +234,11 @@ export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: Api
       : part === "PRIMARY_SUBSCRIPTION_KEY"
         ? { ...subscriptionKeyColumns("primary", fresh, encryptionKey), primaryKeyGeneration: { increment: 1 } }
         : { ...subscriptionKeyColumns("secondary", fresh, encryptionKey), secondaryKeyGeneration: { increment: 1 } };
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     assertNotDeactivated(unit, "its keys cannot be rotated");
-    const keys = await tx.apiKeys.update({ where: { salesUnitId }, data: { ...data, rotatedAt: ctx.services.clock.now() } });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    const keys = await tx.apiKeys.update({ where: { salesUnitId }, data: { ...data, rotatedAt: deps.clock.now() } });
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "apiKeys.rotate",
       objectType: "SalesUnit",
@@ -249,8 +249,8 @@ export async function rotateApiKeys(ctx: Context, salesUnitId: string, part: Api
   });
 }
 
-export async function setLoginRedirectUris(ctx: Context, salesUnitId: string, redirectUris: string[]) {
-  return ctx.db.$transaction(async (tx) => {
+export async function setLoginRedirectUris(deps: Services, caller: Caller, salesUnitId: string, redirectUris: string[]) {
+  return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, salesUnitId);
     assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const uris = validateRedirectUris(redirectUris, unit.environment);
@@ -260,7 +260,7 @@ export async function setLoginRedirectUris(ctx: Context, salesUnitId: string, re
       create: { salesUnitId, redirectUris: uris, activated: true },
       update: { redirectUris: uris },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: unit.merchantId,
       action: "login.setRedirectUris",
       objectType: "SalesUnit",

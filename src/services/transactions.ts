@@ -6,7 +6,7 @@
  * back. Permission checks happen before these are called (Pothos scopes).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Context } from "../context";
+import type { Caller } from "./caller";
 import type { Clock, Services } from "../deps";
 import { Prisma, type Environment, type OperationType, type SalesUnitStatus, type Transaction } from "../generated/prisma/client";
 import { dayOf } from "../domain/calendar";
@@ -56,20 +56,20 @@ export interface MoneyOperationInput {
   idempotencyKey: string;
 }
 
-export function captureTransaction(ctx: Context, input: MoneyOperationInput): Promise<Transaction> {
-  return merchantOperation(ctx, "captureTransaction", input, { type: "CAPTURE", amount: input.amount });
+export function captureTransaction(deps: Services, caller: Caller, input: MoneyOperationInput): Promise<Transaction> {
+  return merchantOperation(deps, caller, "captureTransaction", input, { type: "CAPTURE", amount: input.amount });
 }
 
-export function refundTransaction(ctx: Context, input: MoneyOperationInput): Promise<Transaction> {
-  return merchantOperation(ctx, "refundTransaction", input, { type: "REFUND", amount: input.amount });
+export function refundTransaction(deps: Services, caller: Caller, input: MoneyOperationInput): Promise<Transaction> {
+  return merchantOperation(deps, caller, "refundTransaction", input, { type: "REFUND", amount: input.amount });
 }
 
 /**
  * A cancel always releases the whole rest of the reservation; an `amount`, when given, must be exactly that, so a
  * client never releases more than it meant to.
  */
-export function cancelTransaction(ctx: Context, input: MoneyOperationInput): Promise<Transaction> {
-  return merchantOperation(ctx, "cancelTransaction", input, { type: "CANCEL" }, (released) => {
+export function cancelTransaction(deps: Services, caller: Caller, input: MoneyOperationInput): Promise<Transaction> {
+  return merchantOperation(deps, caller, "cancelTransaction", input, { type: "CANCEL" }, (released) => {
     if (input.amount != null && input.amount !== released) {
       throw new ValidationError(
         `A cancel releases everything still reserved (${released} in minor units); partial cancels are not possible. Leave the amount out, or capture what you need first.`,
@@ -80,18 +80,19 @@ export function cancelTransaction(ctx: Context, input: MoneyOperationInput): Pro
 }
 
 function merchantOperation(
-  ctx: Context,
+  deps: Services,
+  caller: Caller,
   name: string,
   input: MoneyOperationInput,
   operation: TransactionOperation,
   checkAmount?: (moved: number) => void,
 ): Promise<Transaction> {
   const key = validateIdempotencyKey(input.idempotencyKey);
-  const actor = actorOf(ctx.principal, ctx.requestId);
-  return ctx.db.$transaction(
+  const actor = caller.actor;
+  return deps.db.$transaction(
     (tx) =>
-      idempotent(tx, ctx, name, key, { transactionId: input.transactionId, amount: input.amount }, async () => {
-        const { row, amount } = await operate(tx, ctx.services.clock, input.transactionId, operation, actor);
+      idempotent(tx, caller, name, key, { transactionId: input.transactionId, amount: input.amount }, async () => {
+        const { row, amount } = await operate(tx, deps.clock, input.transactionId, operation, actor);
         checkAmount?.(amount);
         return row;
       }),
@@ -105,13 +106,14 @@ function merchantOperation(
 export type CustomerAction = "APPROVE" | "DECLINE";
 
 export function simulateCustomerAction(
-  ctx: Context,
+  deps: Services,
+  caller: Caller,
   input: { transactionId: string; action: CustomerAction; idempotencyKey?: string | null },
 ): Promise<Transaction> {
   const key = input.idempotencyKey == null ? null : validateIdempotencyKey(input.idempotencyKey);
-  const actor = actorOf(ctx.principal, ctx.requestId);
+  const actor = caller.actor;
   const run = async (tx: Tx) => {
-    const { row } = await operate(tx, ctx.services.clock, input.transactionId, { type: input.action }, actor, {
+    const { row } = await operate(tx, deps.clock, input.transactionId, { type: input.action }, actor, {
       guard: (unit) => {
         if (unit.environment !== "TEST") {
           throw new InvalidStateError(
@@ -122,8 +124,8 @@ export function simulateCustomerAction(
     });
     return row;
   };
-  return ctx.db.$transaction(
-    (tx) => (key ? idempotent(tx, ctx, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, () => run(tx)) : run(tx)),
+  return deps.db.$transaction(
+    (tx) => (key ? idempotent(tx, caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, () => run(tx)) : run(tx)),
     MONEY_TRANSACTION_OPTIONS,
   );
 }
@@ -203,7 +205,7 @@ export interface PaymentRequestInput {
   idempotencyKey: string;
 }
 
-export async function requestPayment(ctx: Context, input: PaymentRequestInput): Promise<Transaction> {
+export async function requestPayment(deps: Services, caller: Caller, input: PaymentRequestInput): Promise<Transaction> {
   const request = {
     salesUnitId: input.salesUnitId,
     amount: validateAmount(input.amount),
@@ -212,15 +214,15 @@ export async function requestPayment(ctx: Context, input: PaymentRequestInput): 
     description: validateDescription(input.description),
   };
   const key = validateIdempotencyKey(input.idempotencyKey);
-  const actor = actorOf(ctx.principal, ctx.requestId);
+  const actor = caller.actor;
   try {
-    return await ctx.db.$transaction(
+    return await deps.db.$transaction(
       (tx) =>
-        idempotent(tx, ctx, "requestPayment", key, request, async () => {
+        idempotent(tx, caller, "requestPayment", key, request, async () => {
           const unit = await tx.salesUnit.findUnique({ where: { id: request.salesUnitId } });
           if (!unit) throw new NotFoundError("sales unit");
           assertTakesPayments(unit);
-          return createRequest(tx, ctx.services.clock, actor, {
+          return createRequest(tx, deps.clock, actor, {
             unit,
             amount: request.amount,
             reference: request.reference,
@@ -251,7 +253,7 @@ export interface PaymentLinkPaymentInput {
  * link. A single-use link takes one payment: refused while an attempt waits for the customer or once one was
  * approved (a declined or expired attempt leaves it open).
  */
-export async function payPaymentLink(ctx: Context, input: PaymentLinkPaymentInput): Promise<Transaction> {
+export async function payPaymentLink(deps: Services, caller: Caller, input: PaymentLinkPaymentInput): Promise<Transaction> {
   const details = {
     payerPhone: parsePhoneNumber(input.phoneNumber).e164,
     payerName: input.payerName == null ? null : validateName(input.payerName, "payerName", 1, 100),
@@ -260,8 +262,8 @@ export async function payPaymentLink(ctx: Context, input: PaymentLinkPaymentInpu
     shippingAddress: input.shipping ? validateText(input.shipping.address, "shipping.address", 5, 200, "shipping address") : null,
     shippingMethod: input.shipping?.method == null ? null : validateText(input.shipping.method, "shipping.method", 1, 100, "shipping method"),
   };
-  const clock = ctx.services.clock;
-  return ctx.db.$transaction(async (tx) => {
+  const clock = deps.clock;
+  return deps.db.$transaction(async (tx) => {
     // Locking the link serialises concurrent payers of a single-use link.
     const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "PaymentLink" WHERE slug = ${input.slug} FOR UPDATE`;
     const link = locked ? await tx.paymentLink.findUnique({ where: { id: locked.id }, include: { salesUnit: true } }) : null;
@@ -285,7 +287,7 @@ export async function payPaymentLink(ctx: Context, input: PaymentLinkPaymentInpu
       }
       if (taken) throw new InvalidStateError("This single-use payment link has already been paid: ask the merchant for a new link.");
     }
-    return createRequest(tx, clock, { ...PLATFORM_ACTOR, requestId: ctx.requestId }, {
+    return createRequest(tx, clock, { ...PLATFORM_ACTOR, requestId: caller.requestId }, {
       unit: link.salesUnit,
       amount: link.amount,
       // 5 + 10 + 1 + 12 characters: within the 50 a reference may have, and unique without a lookup.
@@ -478,13 +480,13 @@ async function recordChange(tx: Tx, change: Change): Promise<void> {
  */
 async function idempotent(
   tx: Tx,
-  ctx: Context,
+  caller: Caller,
   operation: string,
   key: string,
   input: IdempotentInput,
   run: () => Promise<Transaction>,
 ): Promise<Transaction> {
-  const principal = actorOf(ctx.principal, null);
+  const principal = actorOf(caller.principal, null);
   const scope = `${principal.kind}:${principal.id}:${operation}`;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${scope}\n${key}`}))`;
   const hash = requestHash(operation, input);

@@ -6,8 +6,8 @@
  * always keeps an Administrator.
  */
 import type { Country, Permission, Role } from "../generated/prisma/client";
-import { reloadAccess, type Context } from "../context";
-import { Access } from "../auth/permissions";
+import type { Caller } from "./caller";
+import type { Services } from "../deps";
 import { ConflictError, InvalidStateError, LastAdministratorError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
 import { isUuid, uuidOrNil } from "../domain/ids";
 import { generateNin, parseNin } from "../domain/nin";
@@ -15,18 +15,9 @@ import { generatePhoneNumber, parsePhoneNumber } from "../domain/phone";
 import { secureRng } from "../domain/random";
 import type { Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { lockRow } from "../db/locks";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
+import { lockMerchant } from "./merchants";
 import { endSubscriptionsOf } from "./report-subscriptions";
-
-/**
- * Locks the merchant's row. Every change that can lower the number of Administrators takes this lock first, so
- * two of them cannot each see "another Administrator is left" and together remove both.
- */
-export async function lockMerchant(tx: Tx, merchantId: string) {
-  if (!(await lockRow(tx, "Merchant", merchantId))) throw new NotFoundError("merchant");
-  return tx.merchant.findUniqueOrThrow({ where: { id: merchantId } });
-}
 
 async function assertAnotherAdministrator(tx: Tx, merchantId: string, leavingMembershipIds: string[]): Promise<void> {
   const remaining = await tx.membership.count({ where: { merchantId, role: "ADMINISTRATOR", id: { notIn: leavingMembershipIds } } });
@@ -125,10 +116,10 @@ export interface AddUserInput extends PersonKey, UserAccess {
   merchantId: string;
 }
 
-export async function addUser(ctx: Context, input: AddUserInput) {
-  const now = ctx.services.clock.now();
+export async function addUser(deps: Services, caller: Caller, input: AddUserInput) {
+  const now = deps.clock.now();
   try {
-    return await ctx.db.$transaction(async (tx) => {
+    return await deps.db.$transaction(async (tx) => {
       await lockMerchant(tx, input.merchantId);
       const person = await registeredPerson(tx, input, now);
       const access = await checkedAccess(tx, input.merchantId, input);
@@ -139,7 +130,7 @@ export async function addUser(ctx: Context, input: AddUserInput) {
       }
       const membership = await tx.membership.create({ data: { userId: user.id, merchantId: input.merchantId, role: access.role, permissions: [] } });
       const written = await writeAccess(tx, membership.id, access);
-      await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+      await recordAudit(tx, caller, {
         merchantId: input.merchantId,
         action: "user.add",
         objectType: "PortalUser",
@@ -159,14 +150,14 @@ export interface UpdateUserPermissionsInput extends UserAccess {
   membershipId: string;
 }
 
-export async function updateUserPermissions(ctx: Context, input: UpdateUserPermissionsInput) {
-  const updated = await ctx.db.$transaction(async (tx) => {
+export async function updateUserPermissions(deps: Services, caller: Caller, input: UpdateUserPermissionsInput) {
+  const updated = await deps.db.$transaction(async (tx) => {
     const membership = await lockedMembership(tx, input.membershipId);
     const access = await checkedAccess(tx, membership.merchantId, input);
     if (membership.role === "ADMINISTRATOR" && access.role !== "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     const before = await tx.membershipSalesUnit.findMany({ where: { membershipId: membership.id }, select: { salesUnitId: true } });
     const written = await writeAccess(tx, membership.id, access);
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: membership.merchantId,
       action: "user.updatePermissions",
       objectType: "PortalUser",
@@ -179,18 +170,18 @@ export async function updateUserPermissions(ctx: Context, input: UpdateUserPermi
     });
     return written;
   });
-  if (isCaller(ctx, updated.userId)) await reloadAccess(ctx);
+  // The caller's own access may have changed: the resolver reloads it (the service leaves the request alone).
   return updated;
 }
 
-export async function removeUser(ctx: Context, membershipId: string) {
-  const now = ctx.services.clock.now();
-  const removed = await ctx.db.$transaction(async (tx) => {
+export async function removeUser(deps: Services, caller: Caller, membershipId: string) {
+  const now = deps.clock.now();
+  const removed = await deps.db.$transaction(async (tx) => {
     const membership = await lockedMembership(tx, membershipId);
     if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     await tx.membership.delete({ where: { id: membership.id } });
-    await endSubscriptionsOf(tx, actorOf(ctx.principal, ctx.requestId), membership.userId, [membership.merchantId], now);
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await endSubscriptionsOf(tx, caller.actor, membership.userId, [membership.merchantId], now);
+    await recordAudit(tx, caller, {
       merchantId: membership.merchantId,
       action: "user.remove",
       objectType: "PortalUser",
@@ -199,7 +190,6 @@ export async function removeUser(ctx: Context, membershipId: string) {
     });
     return { membershipId: membership.id, userId: membership.userId };
   });
-  if (isCaller(ctx, removed.userId)) await reloadAccess(ctx);
   return removed;
 }
 
@@ -218,12 +208,12 @@ export interface TransferAdministratorInput {
  * Customer service's hand-over of the Administrator role, for when the sole Administrator has left: promotes one
  * person and demotes (to a role without sales units, for an Administrator to fill in) or removes the others.
  */
-export async function transferAdministrator(ctx: Context, input: TransferAdministratorInput) {
-  const now = ctx.services.clock.now();
+export async function transferAdministrator(deps: Services, caller: Caller, input: TransferAdministratorInput) {
+  const now = deps.clock.now();
   if (Boolean(input.toMembershipId) === Boolean(input.nin)) {
     throw new ValidationError("Name the new Administrator either by an existing user access (toMembershipId) or by NIN, not both.", "toMembershipId");
   }
-  return ctx.db.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     await lockMerchant(tx, input.merchantId);
     const target = input.toMembershipId ? await memberOf(tx, input.merchantId, input.toMembershipId) : await memberByNin(tx, input, now);
     const former = await tx.membership.findMany({ where: { merchantId: input.merchantId, role: "ADMINISTRATOR", id: { not: target.id } } });
@@ -231,12 +221,12 @@ export async function transferAdministrator(ctx: Context, input: TransferAdminis
     const formerRole = input.formerAdministratorRole ?? null;
     if (formerRole === null) {
       await tx.membership.deleteMany({ where: { id: { in: formerIds } } });
-      for (const membership of former) await endSubscriptionsOf(tx, actorOf(ctx.principal, ctx.requestId), membership.userId, [input.merchantId], now);
+      for (const membership of former) await endSubscriptionsOf(tx, caller.actor, membership.userId, [input.merchantId], now);
     } else if (formerRole !== "ADMINISTRATOR") {
       await tx.membership.updateMany({ where: { id: { in: formerIds } }, data: { role: formerRole, permissions: [] } });
     }
     const promoted = await writeAccess(tx, target.id, { role: "ADMINISTRATOR", permissions: [], salesUnitIds: [] });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: input.merchantId,
       action: "user.transferAdministrator",
       objectType: "PortalUser",
@@ -269,9 +259,9 @@ export const ANONYMISED_LABEL = "Anonymised user";
  * audit trail keeps its rows (they name people by id) but loses the name it showed for the person's own actions,
  * as do the operations they made on payments.
  */
-export async function anonymizeUser(ctx: Context, userId: string) {
-  const now = ctx.services.clock.now();
-  const result = await ctx.db.$transaction(async (tx) => {
+export async function anonymizeUser(deps: Services, caller: Caller, userId: string) {
+  const now = deps.clock.now();
+  const result = await deps.db.$transaction(async (tx) => {
     const found = isUuid(userId) ? await tx.portalUser.findUnique({ where: { id: userId }, include: { memberships: { select: { merchantId: true } } } }) : null;
     if (!found) throw new NotFoundError("user");
     if (found.anonymizedAt) throw new InvalidStateError("This user's personal data has already been deleted.");
@@ -282,10 +272,10 @@ export async function anonymizeUser(ctx: Context, userId: string) {
       if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     }
     await tx.membership.deleteMany({ where: { userId } });
-    await endSubscriptionsOf(tx, actorOf(ctx.principal, ctx.requestId), userId, null, now);
+    await endSubscriptionsOf(tx, caller.actor, userId, null, now);
     if (found.email) await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: found.email }, data: { contactEmail: null } });
     const user = await tx.portalUser.update({ where: { id: userId }, data: { name: null, nin: null, phoneNumber: null, email: null, anonymizedAt: now } });
-    const actor = actorOf(ctx.principal, ctx.requestId);
+    const actor = caller.actor;
     for (const merchantId of memberships.length > 0 ? memberships.map((m) => m.merchantId) : [null]) {
       await recordAudit(tx, actor, {
         merchantId,
@@ -300,21 +290,15 @@ export async function anonymizeUser(ctx: Context, userId: string) {
     await tx.transactionOperation.updateMany({ where: { actorKind: "USER", actorId: userId }, data: { actorLabel: ANONYMISED_LABEL } });
     return user;
   });
-  // The person's token no longer resolves to anyone, so there is no access to reload.
-  if (isCaller(ctx, userId)) ctx.access = Access.none;
   return result;
-}
-
-function isCaller(ctx: Context, userId: string): boolean {
-  return ctx.principal?.kind === "USER" && ctx.principal.id === userId;
 }
 
 /** Test users per merchant (docs/public-contract.md#people-nins-phones-countries). */
 export const TEST_USER_LIMIT = 10;
 
 /** A generated test-environment customer in the merchant's market; the merchant row lock keeps the cap exact. */
-export async function createTestUser(ctx: Context, merchantId: string) {
-  return ctx.db.$transaction(async (tx) => {
+export async function createTestUser(deps: Services, caller: Caller, merchantId: string) {
+  return deps.db.$transaction(async (tx) => {
     const merchant = await lockMerchant(tx, merchantId);
     if ((await tx.testUser.count({ where: { merchantId } })) >= TEST_USER_LIMIT) {
       throw new LimitReachedError(`This merchant already has the maximum of ${TEST_USER_LIMIT} test users: use one of them, or contact customer service.`, TEST_USER_LIMIT);
@@ -322,7 +306,7 @@ export async function createTestUser(ctx: Context, merchantId: string) {
     const testUser = await tx.testUser.create({
       data: { merchantId, phoneNumber: await unusedPhoneNumber(tx, merchant.country), nin: generateNin(merchant.country, secureRng) },
     });
-    await recordAudit(tx, actorOf(ctx.principal, ctx.requestId), { merchantId, action: "testUser.create", objectType: "TestUser", objectId: testUser.id });
+    await recordAudit(tx, caller, { merchantId, action: "testUser.create", objectType: "TestUser", objectId: testUser.id });
     return testUser;
   });
 }

@@ -24,6 +24,21 @@ export function viewableTransactions(access: Access): Condition {
   return access.salesUnitChildScope("VIEW_TRANSACTIONS");
 }
 
+/** May the principal view the payments of this sales unit (the check `viewableTransactions` filters by)? */
+export function canViewTransactionsOf(access: Access, unit: { id: string; merchantId: string }): boolean {
+  return access.canOnSalesUnit("VIEW_TRANSACTIONS", unit);
+}
+
+/** The merchants where the principal may view some sales unit's payments ("*": every merchant). */
+export function merchantsWithViewableTransactions(access: Access): string[] | "*" {
+  return access.merchantIds("VIEW_TRANSACTIONS");
+}
+
+/** Capture, cancel and refund on a payment of this sales unit (what `Transaction.availableActions` offers). */
+export function mayManage(access: Access, tx: { salesUnitId: string; merchantId: string }): boolean {
+  return access.canOnSalesUnit("MANAGE_TRANSACTIONS", { id: tx.salesUnitId, merchantId: tx.merchantId });
+}
+
 /** Payer name, phone, e-mail, message, shipping and staff names on a payment of this sales unit. */
 export function canSeePayer(access: Access, tx: { salesUnitId: string; merchantId: string }): boolean {
   return access.canOnSalesUnit("VIEW_PAYER_DETAILS", { id: tx.salesUnitId, merchantId: tx.merchantId });

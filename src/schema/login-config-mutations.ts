@@ -3,8 +3,9 @@ import { builder } from "./builder";
 import { ConsentTypeEnum } from "./enums";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
-import { LoginConfig } from "./sales-unit-setup";
+import { LoginConfig } from "./login-config";
 import * as login from "../services/login";
+import { callerFor } from "../services/caller";
 
 const onUnitAsDeveloper = (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
   salesUnit: { action: "DEVELOPER" as const, salesUnitId: args.input.salesUnitId.id },
@@ -18,38 +19,30 @@ const MarketingConsentInput = builder.inputType("MarketingConsentInput", {
   }),
 });
 
-const SetLoginConsentsInput = builder.inputType("SetLoginConsentsInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    consents: t.field({ type: [MarketingConsentInput], required: true, description: "At least one; each type at most once. Replaces the current list." }),
-    termsUrl: t.string({ required: true, description: "https address of the terms of use." }),
-    privacyUrl: t.string({ required: true, description: "https address of the privacy policy." }),
-  }),
-});
-
-const SetLoginActivatedInput = builder.inputType("SetLoginActivatedInput", {
-  fields: (t) => ({
-    salesUnitId: t.globalID({ for: SalesUnit, required: true }),
-    activated: t.boolean({ required: true }),
-  }),
-});
-
 builder.mutationFields((t) => ({
-  setLoginConsents: t.field({
+  setLoginConsents: t.fieldWithInput({
     type: LoginConfig,
     description: "Replace the marketing consents users are asked for, with the terms and privacy pages.",
-    args: { input: t.arg({ type: SetLoginConsentsInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      consents: t.input.field({ type: [MarketingConsentInput], required: true, description: "At least one; each type at most once. Replaces the current list." }),
+      termsUrl: t.input.string({ required: true, description: "https address of the terms of use." }),
+      privacyUrl: t.input.string({ required: true, description: "https address of the privacy policy." }),
+    },
     authScopes: onUnitAsDeveloper,
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      login.setLoginConsents(ctx, { salesUnitId: input.salesUnitId.id, consents: input.consents, termsUrl: input.termsUrl, privacyUrl: input.privacyUrl }),
+      login.setLoginConsents(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, consents: input.consents, termsUrl: input.termsUrl, privacyUrl: input.privacyUrl }),
   }),
-  setLoginActivated: t.field({
+  setLoginActivated: t.fieldWithInput({
     type: LoginConfig,
     description: "Switch Login on or off. On needs the Login product and at least one redirect URI.",
-    args: { input: t.arg({ type: SetLoginActivatedInput, required: true }) },
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      activated: t.input.boolean({ required: true }),
+    },
     authScopes: onUnitAsDeveloper,
     errors: { types: COMMON_ERRORS },
-    resolve: (_root, { input }, ctx) => login.setLoginActivated(ctx, { salesUnitId: input.salesUnitId.id, activated: input.activated }),
+    resolve: (_root, { input }, ctx) => login.setLoginActivated(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, activated: input.activated }),
   }),
 }));

@@ -1,0 +1,64 @@
+/**
+ * Who sees a person (PortalUser) and their accesses (Membership), who changes an access and who anonymises a person.
+ * A person is seen by themself, the Administrators of a merchant they belong to, and customer service.
+ */
+import type { Prisma } from "../../generated/prisma/client";
+import { any, toPrismaWhere, type Condition } from "../../db/conditions";
+import { administeredMerchants, administeredMerchantsWhere, administersOrOperates } from "./merchant";
+import { isOperator, isUser, type Who } from "./who";
+
+export interface PersonWithMemberships {
+  id: string;
+  memberships: readonly { merchantId: string; acceptedAt: Date | null }[];
+}
+
+/**
+ * May the caller read this person: themself, an Administrator of a shared merchant, an operator. With
+ * `acceptedOnly`, an Administrator counts only for memberships the person has accepted (register data: name, NIN,
+ * phone, e-mail stay hidden until the person logs in holding the access).
+ */
+export function canReadPerson(who: Who, person: PersonWithMemberships, options: { acceptedOnly?: boolean } = {}): boolean {
+  if (isOperator(who) || isUser(who, person.id)) return true;
+  return person.memberships.some(
+    (m) => (!options.acceptedOnly || m.acceptedAt !== null) && who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId),
+  );
+}
+
+/** The PortalUser rows `canReadPerson` allows. */
+export function personWhere(who: Who): Prisma.PortalUserWhereInput {
+  if (isOperator(who)) return {};
+  const administered: Prisma.PortalUserWhereInput = { memberships: { some: administeredMerchantsWhere(who) } };
+  return who.principal?.kind === "USER" ? { OR: [{ id: who.principal.id }, administered] } : administered;
+}
+
+/** May the caller see this access: the person themself, an Administrator of its merchant, an operator. */
+export function canSeeMembership(who: Who, membership: { userId: string; merchantId: string }): boolean {
+  return isUser(who, membership.userId) || administersOrOperates(who, membership.merchantId);
+}
+
+/** The Membership rows `canSeeMembership` allows. */
+export function visibleMemberships(who: Who): Condition {
+  const administered = administeredMerchants(who);
+  return who.principal?.kind === "USER" ? any([{ field: "userId", eq: who.principal.id }, administered]) : administered;
+}
+
+export function membershipWhere(who: Who): Record<string, unknown> {
+  return toPrismaWhere(visibleMemberships(who));
+}
+
+/**
+ * May the caller change or remove an access: an Administrator of its merchant (not customer service, which hands
+ * over a sole Administrator's role with `transferAdministrator`). `merchantId` null: no such access, refused alike.
+ */
+export function mayAdministerMembership(who: Who, merchantId: string | null): boolean {
+  return merchantId !== null && who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", merchantId);
+}
+
+/**
+ * May the caller anonymise a person: the person themself, an operator, or someone who administers every merchant the
+ * person belongs to (`merchantIds`, at least one).
+ */
+export function mayAnonymize(who: Who, userId: string, merchantIds: readonly string[]): boolean {
+  if (isOperator(who) || isUser(who, userId)) return true;
+  return merchantIds.length > 0 && merchantIds.every((merchantId) => who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", merchantId));
+}

@@ -1,0 +1,30 @@
+/** Customer service issues and revokes partner keys. */
+import { builder } from "./builder";
+import { COMMON_ERRORS } from "./errors";
+import { PartnerScopeEnum } from "./enums";
+import { Partner } from "./partner";
+import * as partners from "../services/partners";
+import { callerFor } from "../services/caller";
+import { PartnerKey, PartnerKeyCredentials } from "./partner-key";
+
+builder.mutationFields((t) => ({
+  createPartnerKeys: t.fieldWithInput({
+    type: PartnerKeyCredentials,
+    description: "Customer service: issue new client credentials for a partner. The secret and subscription key are shown only in this answer.",
+    input: {
+      partnerId: t.input.globalID({ for: Partner, required: true }),
+      scopes: t.input.field({ type: [PartnerScopeEnum], required: true, description: "What tokens from these keys may do on the partner's linked sales units." }),
+    },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => partners.createPartnerKeys(ctx.services, callerFor(ctx), input.partnerId.id, input.scopes),
+  }),
+  revokePartnerKeys: t.fieldWithInput({
+    type: PartnerKey,
+    description: "Customer service: revoke partner keys. Tokens issued with them stop working at once.",
+    input: { partnerKeyId: t.input.globalID({ for: PartnerKey, required: true }) },
+    authScopes: { operator: true },
+    errors: { types: COMMON_ERRORS },
+    resolve: (_root, { input }, ctx) => partners.revokePartnerKeys(ctx.services, callerFor(ctx), input.partnerKeyId.id),
+  }),
+}));

@@ -1,0 +1,44 @@
+/** Partner client credentials (customer service only): the type, the partner's list and the once-shown credentials. */
+import { builder } from "./builder";
+import { PartnerScopeEnum } from "./enums";
+import { Partner } from "./partner";
+import { toPrismaWhere } from "../db/conditions";
+import { canSeePartnerKey, visiblePartnerKeys } from "../auth/policies/partner";
+import { uuidOrNil } from "../domain/ids";
+import type * as partners from "../services/partners";
+
+export const PartnerKey = builder.prismaNode("PartnerKey", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A set of partner client credentials. The secret and subscription key are never shown again after creation.",
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(visiblePartnerKeys(ctx))] }),
+  authScopes: (_key, ctx) => canSeePartnerKey(ctx),
+  fields: (t) => ({
+    clientId: t.exposeString("clientId"),
+    scopes: t.expose("scopes", { type: [PartnerScopeEnum] }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    partner: t.relation("partner"),
+  }),
+});
+
+builder.prismaObjectFields(Partner, (t) => ({
+  keys: t.relation("keys", {
+    description: "The partner's client credentials, newest first (customer service).",
+    authScopes: (_partner, _args, ctx) => canSeePartnerKey(ctx),
+    query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+  }),
+}));
+
+export const PartnerKeyCredentials = builder.objectRef<partners.NewPartnerCredentials>("PartnerKeyCredentials").implement({
+  description: "New partner keys in clear. Shown once: hand them to the partner securely now.",
+  fields: (t) => ({
+    partnerKey: t.prismaField({
+      type: "PartnerKey",
+      resolve: (query, credentials, _args, ctx) => ctx.db.partnerKey.findUniqueOrThrow({ ...query, where: { id: credentials.partnerKeyId } }),
+    }),
+    clientId: t.exposeString("clientId"),
+    clientSecret: t.exposeString("clientSecret"),
+    subscriptionKey: t.exposeString("subscriptionKey"),
+  }),
+});

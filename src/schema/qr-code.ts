@@ -1,0 +1,39 @@
+/** Merchant redirect QR codes: the type and the sales unit's list. */
+import { builder } from "./builder";
+import * as qrCodes from "../services/qr-codes";
+import { uuidOrNil } from "../domain/ids";
+import { SalesUnit } from "./sales-unit";
+import { qrCodePolicy } from "../auth/policies/qr-code";
+
+export const QrCode = builder.prismaNode("QrCode", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A merchant redirect QR code. Changing its URL keeps the image.",
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: qrCodePolicy.unitWhere(ctx.access) }),
+  authScopes: (row) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: row.salesUnitId } }),
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    url: t.exposeString("url"),
+    svgUrl: t.string({ resolve: (qr) => `/qr/${qr.id}.svg` }),
+    pngUrl: t.string({ args: { size: t.arg.int({ required: false }) }, resolve: (qr, args) => `/qr/${qr.id}.png${args.size ? `?size=${args.size}` : ""}` }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    salesUnit: t.relation("salesUnit"),
+  }),
+});
+
+builder.prismaObjectFields(SalesUnit, (t) => ({
+  qrCodes: t.relatedConnection("qrCodes", {
+    cursor: "id",
+    authScopes: (unit) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
+    query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+    totalCount: true,
+  }),
+}));
+
+builder.prismaObjectFields(QrCode, (t) => ({
+  redirectUrl: t.string({
+    description: "What the image encodes: our address that redirects to `url`, so the image survives URL changes.",
+    resolve: (qr, _args, ctx) => qrCodes.qrRedirectUrl(ctx.services.config.publicBaseUrl, qr.id),
+  }),
+}));
