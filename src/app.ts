@@ -15,7 +15,7 @@ import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
+import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type OperationDefinitionNode } from "graphql";
 import type { PrincipalCache } from "./auth/principal-cache";
 import { DomainError, ValidationError } from "./domain/errors";
 import { schema } from "./schema";
@@ -139,10 +139,22 @@ interface InitialContext {
 function forgetPrincipalsAfterMutations(principals: PrincipalCache): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args }) {
-      if (getOperationAST(args.document, args.operationName)?.operation !== "mutation") return;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== "mutation" || onlyMoneyMutations(operation)) return;
       return { onExecuteDone: () => principals.invalidate() };
     },
   };
+}
+
+/**
+ * Mutations that move money on payments change nobody's access: they write payments, their history, the outbox, the
+ * audit trail, idempotency records and a single-use link's `active` flag, none of which a principal is made of.
+ */
+const MONEY_MUTATIONS = new Set(["requestPayment", "captureTransaction", "cancelTransaction", "refundTransaction", "simulateCustomerAction"]);
+
+/** True when every root selection is a plain field among MONEY_MUTATIONS (fragments at the root count as others). */
+function onlyMoneyMutations(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && (selection.name.value === "__typename" || MONEY_MUTATIONS.has(selection.name.value)));
 }
 
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
