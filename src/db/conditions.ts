@@ -82,3 +82,14 @@ export function toSql(condition: Condition, alias: string, types: ColumnTypes, p
   if ("contains" in condition) return `${column}::text ${condition.insensitive ? "ILIKE" : "LIKE"} ${params.add(`%${condition.contains}%`, "text")}`;
   return `${column}::text LIKE ${params.add(`${condition.startsWith}%`, "text")}`;
 }
+
+/** PostgreSQL types of the Transaction columns conditions are written on (the compiled reads, aggregates and exports). */
+export const TRANSACTION_COLUMN_TYPES = {
+  id: "uuid",
+  merchantId: "uuid",
+  salesUnitId: "uuid",
+  paymentLinkId: "uuid",
+  status: '"TransactionStatus"',
+  currency: '"Currency"',
+  createdAt: "timestamp(3)",
+} as const satisfies ColumnTypes;

@@ -8,7 +8,7 @@
  * currency gives: NOK → Europe/Oslo, DKK → Europe/Copenhagen, EUR → Europe/Helsinki (one merchant's payments share
  * one currency, so this is the merchant's own time zone).
  */
-import { quoteIdent, SqlParams, toSql, type Condition } from "../db/conditions";
+import { quoteIdent, SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { toMinorSum, type MinorSum } from "../domain/money";
 import type { Currency, TransactionStatus } from "../generated/prisma/enums";
 
@@ -17,16 +17,6 @@ export const AGGREGATE_INTERVALS = ["DAY", "WEEK", "MONTH"] as const satisfies r
 
 export const CURRENCY_TIME_ZONES: Readonly<Record<Currency, string>> = { NOK: "Europe/Oslo", DKK: "Europe/Copenhagen", EUR: "Europe/Helsinki" };
 
-/** PostgreSQL types of the Transaction columns conditions are written on (the compiled read path's own list). */
-export const TRANSACTION_COLUMN_TYPES = {
-  id: "uuid",
-  merchantId: "uuid",
-  salesUnitId: "uuid",
-  paymentLinkId: "uuid",
-  status: '"TransactionStatus"',
-  currency: '"Currency"',
-  createdAt: "timestamp(3)",
-} as const;
 
 export interface Figures {
   currency: Currency;

@@ -8,10 +8,9 @@ import type { Writable } from "node:stream";
 import { once } from "node:events";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
-import { SqlParams, toSql, type Condition } from "../db/conditions";
+import { SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { formatMinorUnits } from "../domain/money";
 import { defuse } from "./csv";
-import { TRANSACTION_COLUMN_TYPES } from "./transaction-aggregates";
 
 export type ExportFormat = "CSV" | "XLSX";
 

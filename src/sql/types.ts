@@ -6,7 +6,7 @@
  */
 import type { Access, Action } from "../auth/permissions";
 import type { Principal } from "../auth/principal";
-import { quoteIdent, type ColumnTypes, type SqlParams } from "../db/conditions";
+import { quoteIdent, TRANSACTION_COLUMN_TYPES, type ColumnTypes, type SqlParams } from "../db/conditions";
 
 /** What a mapping may use while it writes SQL for one request. */
 export interface SqlScope {
@@ -90,15 +90,7 @@ const maskedAccount = (column: string) =>
 export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   Transaction: {
     table: "Transaction",
-    columns: {
-      id: "uuid",
-      merchantId: "uuid",
-      salesUnitId: "uuid",
-      paymentLinkId: "uuid",
-      status: '"TransactionStatus"',
-      currency: '"Currency"',
-      createdAt: "timestamp(3)",
-    },
+    columns: TRANSACTION_COLUMN_TYPES,
     authorize: (row, scope) => canOnSalesUnitSql(scope, "VIEW_TRANSACTIONS", ref(row, "salesUnitId"), ref(row, "merchantId")),
     fields: {
       id: { kind: "globalId", typename: "Transaction" },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/db/client";
 import { collect, connect, latestCursor, type Connection } from "../events/support";
 import { reservePayment, startWriteLoad } from "../support/write-load";
-import { freePort, loginAs, ownPostgres, readyz, spawnGateway, startOwnRedis, waitFor, type GatewayProcess, type OwnPostgres, type OwnRedis } from "./support";
+import { expectEveryCaptureOnceInOrder, freePort, loginAs, ownPostgres, readyz, spawnGateway, startOwnRedis, waitFor, type GatewayProcess, type OwnPostgres, type OwnRedis } from "./support";
 
 let postgres: OwnPostgres;
 let redis: OwnRedis;
@@ -70,16 +70,7 @@ describe("Redis down and back under a write load", () => {
     await waitFor("captures after Redis is back", () => load.confirmedCount >= confirmedAfter + 10, 30_000);
     const report = await load.stop();
 
-    const total = [...report.confirmed.values()].reduce((sum, n) => sum + n, 0);
-    await waitFor("every committed event at the subscriber", () => ours().length >= total, 30_000);
-    const events = ours();
-    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
-    expect(events).toHaveLength(total);
-    // Per payment the captures arrive in the order they happened: captured 1, 2, 3… without a gap or repeat.
-    for (const id of ids) {
-      const amounts = events.filter((event) => decodeGlobalID(event.transaction.id).id === id).map((event) => event.transaction.capturedAmount);
-      expect(amounts).toEqual(amounts.map((_, i) => i + 1));
-    }
+    await expectEveryCaptureOnceInOrder(ours, ids, report.confirmed);
     expect(subscriber.errors).toEqual([]);
     expect(connection.closed).toBeNull();
     expect(writer.exit).toBeNull();

@@ -17,6 +17,9 @@ import { startEmbeddedPostgres } from "../../src/db/embedded";
 import type { Persona } from "../../src/seed";
 import { TEST_ENCRYPTION_KEY } from "../support/constants";
 
+import { decodeGlobalID } from "@pothos/plugin-relay";
+import { expect } from "vitest";
+import type { EventData } from "../events/support";
 import { waitFor } from "../events/support";
 
 export { waitFor };
@@ -209,4 +212,21 @@ export async function loginAs(url: string, key: string): Promise<string> {
   });
   if (!response.ok) throw new Error(`Login as ${key} failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+/**
+ * What a subscriber must have received of a write load: every confirmed capture once (no duplicate event id), and
+ * per payment in the order they happened (captured 1, 2, 3… without a gap or repeat). `events` is a function so the
+ * wait sees what arrives meanwhile.
+ */
+export async function expectEveryCaptureOnceInOrder(events: () => EventData[], paymentIds: Set<string>, confirmed: Map<string, number>): Promise<void> {
+  const total = [...confirmed.values()].reduce((sum, n) => sum + n, 0);
+  await waitFor("every committed event at the subscriber", () => events().length >= total, 30_000);
+  const received = events();
+  expect(new Set(received.map((event) => event.id)).size).toBe(received.length);
+  expect(received).toHaveLength(total);
+  for (const id of paymentIds) {
+    const amounts = received.filter((event) => decodeGlobalID(event.transaction.id).id === id).map((event) => event.transaction.capturedAmount);
+    expect(amounts).toEqual(amounts.map((_, i) => i + 1));
+  }
 }
