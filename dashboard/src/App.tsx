@@ -6,6 +6,7 @@ import { LivePanel } from "./LivePanel";
 import type { LiveEvent } from "./live";
 import { navigate, usePath } from "./router";
 import { SalesUnits } from "./SalesUnits";
+import { TodayTotals } from "./TodayTotals";
 import { TransactionDetail } from "./TransactionDetail";
 import { Transactions } from "./Transactions";
 
@@ -76,6 +77,7 @@ export function App() {
         </button>
       </header>
       <main>
+        <TodayTotals lastEvent={lastEvent} />
         {detail ? (
           <TransactionDetail id={decodeURIComponent(detail[1]!)} viewer={viewer} lastEvent={lastEvent} />
         ) : path.startsWith("/transactions") ? (

@@ -103,6 +103,19 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     await admin.locator("input[name=captureAmount]").fill("40.00");
     await admin.locator("button[name=capture]").click();
     await expect.poll(() => admin.getByTestId("captured-amount").textContent(), { timeout: UI_TIMEOUT_MS }).toBe("40.00 NOK");
+    // Today's figures (the payment was made today) count it, as the dashboard figures query does for this caller.
+    const today = new Date();
+    today.setHours(0, 0, 0, 0);
+    const figures = await api.graphql<{ transactionAggregates: { totals: { currency: string; count: number }[] } }>(
+      token,
+      "query($from: DateTime!) { transactionAggregates(filter: { createdFrom: $from }) { totals { currency count } } }",
+      { from: today.toISOString() },
+    );
+    const nok = figures.data!.transactionAggregates.totals.find((row) => row.currency === "NOK")!;
+    expect(nok.count).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => admin.locator("[data-testid=today-currency][data-currency=NOK] [data-testid=today-count]").textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe(String(nok.count));
     await admin.locator("[data-testid=operation][data-type=CAPTURE]").waitFor();
     await screenshot(admin, "dashboard-transaction-captured");
 
