@@ -130,7 +130,7 @@ builder.mutationFields((t) => ({
   }),
   completeProductOrder: t.field({
     type: ProductOrder,
-    description: "Customer service: deliver the product (a new active production sales unit, a partner link or a capability).",
+    description: "Customer service: deliver the product of an order in progress (a new active production sales unit, a partner link or a capability); a submitted order is started first (`startProductOrder`).",
     args: { input: t.arg({ type: ProductOrderIdInput("CompleteProductOrderInput"), required: true }) },
     authScopes: { operator: true },
     errors: { types: COMMON_ERRORS },

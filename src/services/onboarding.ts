@@ -292,10 +292,15 @@ export async function startProductOrder(deps: Services, caller: Caller, productO
  * Delivers the product: a new production sales unit (active at once, with its API keys), a partner link, or a
  * capability switched on. The order then points at the sales unit it concerns.
  */
+/**
+ * An order goes SUBMITTED → IN_PROGRESS (an operator takes it, `startProductOrder`) → COMPLETED, or is REJECTED from
+ * either open state; completing skips no step, so the Administrator always sees that someone works on the order.
+ */
 export async function completeProductOrder(deps: Services, caller: Caller, productOrderId: string) {
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
     const order = await lockedOpenOrder(tx, productOrderId);
+    if (order.status !== "IN_PROGRESS") throw new InvalidStateError("This order has not been started: start it (startProductOrder) before completing it.");
     const fulfilment = FULFILMENT[order.product];
     let salesUnitId = order.salesUnitId;
     let previousPartnerId: string | null = null;

@@ -42,6 +42,11 @@ type Order = {
 const order = async (who: string, input: Record<string, unknown>) =>
   mutate<Order>(gateway, await token(who), "orderProduct", { merchantId: gateway.persona("no-admin").merchantId, ...input }, ORDER);
 const decide = async (who: string, field: string, input: Record<string, unknown>) => mutate<Order>(gateway, await token(who), field, input, ORDER);
+/** The operator's way through an order: take it in progress, then complete it. */
+async function startAndComplete(productOrderId: string) {
+  expect((await decide("operator", "startProductOrder", { productOrderId })).result).toMatchObject({ data: { status: "IN_PROGRESS" } });
+  return decide("operator", "completeProductOrder", { productOrderId });
+}
 
 async function snapshot() {
   return {
@@ -122,7 +127,7 @@ describe("fulfilling orders", () => {
 
   it("completes the seeded in-person order with its partner, who then sees the new sales unit", async () => {
     const seeded = await db().productOrder.findFirstOrThrow({ where: { salesUnitName: "Fjordkaffe Sandviken" } });
-    const { result } = await decide("operator", "completeProductOrder", { productOrderId: encodeGlobalID("ProductOrder", seeded.id) });
+    const { result } = await startAndComplete(encodeGlobalID("ProductOrder", seeded.id));
     expect(result).toMatchObject({ data: { salesUnit: { name: "Fjordkaffe Sandviken", channel: "IN_PERSON", partner: { name: LINKED } } } });
     const partnerView = await gateway.graphql<{ salesUnits: { nodes: { msn: string }[] } }>(await token("partner"), "{ salesUnits(first: 50) { nodes { msn } } }");
     expect(partnerView.data!.salesUnits.nodes.map((n) => n.msn)).toContain(result!.data!.salesUnit!.msn);
@@ -131,7 +136,7 @@ describe("fulfilling orders", () => {
   it("switches payment links on for an existing sales unit", async () => {
     const subscription = await unit("Fjordkaffe Abonnement");
     const placed = (await order("no-admin", { product: "PAYMENT_LINKS", salesUnitId: subscription.globalId })).result!.data!;
-    const { result } = await decide("operator", "completeProductOrder", { productOrderId: placed.id });
+    const { result } = await startAndComplete(placed.id);
     expect(result).toMatchObject({ data: { status: "COMPLETED", salesUnit: { id: subscription.globalId, capabilities: { paymentLinks: true } } } });
   });
 
@@ -141,8 +146,16 @@ describe("fulfilling orders", () => {
     const partnerSees = async () =>
       (await gateway.graphql<{ salesUnits: { nodes: { msn: string }[] } }>(await token("partner-unlinked"), "{ salesUnits(first: 50) { nodes { msn } } }")).data!.salesUnits.nodes;
     expect(await partnerSees()).toEqual([]);
-    expect((await decide("operator", "completeProductOrder", { productOrderId: placed.id })).result).toMatchObject({ data: { salesUnit: { partner: { name: UNLINKED } } } });
+    expect((await startAndComplete(placed.id)).result).toMatchObject({ data: { salesUnit: { partner: { name: UNLINKED } } } });
     expect(await partnerSees()).toEqual([{ msn: subscription.msn }]);
+  });
+
+  it("refuses to complete an order nobody has started, and changes nothing", async () => {
+    const placed = (await order("no-admin", { product: "ONLINE_PAYMENTS", salesUnitName: "Fjordkaffe Snarvei" })).result!.data!;
+    const before = await snapshot();
+    const { result } = await decide("operator", "completeProductOrder", { productOrderId: placed.id });
+    expect(result).toMatchObject({ __typename: "InvalidStateError", message: expect.stringContaining("startProductOrder") });
+    expect(await snapshot()).toEqual(before);
   });
 
   it("rejects an order with a reason the Administrator reads; a rejected order cannot be completed", async () => {
