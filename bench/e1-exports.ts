@@ -17,6 +17,8 @@ import { EVERYTHING } from "../src/db/conditions";
 import { createPrisma } from "../src/db/client";
 import { createTransactionExportRun, executeReportRun } from "../src/services/report-runs";
 import type { ExportFormat } from "../src/reports/transaction-export";
+import { Access } from "../src/auth/permissions";
+import { callerFor } from "../src/services/caller";
 
 const SCRIPT = fileURLToPath(import.meta.url);
 
@@ -34,7 +36,7 @@ async function exportOnce(databaseUrl: string, format: ExportFormat): Promise<Ex
   try {
     const deps = { db, logger: pino({ level: "silent" }), clock: { now: () => new Date() }, directory };
     const principal = { kind: "OPERATOR" as const, id: "bench", label: "Benchmark", expiresAt: new Date(Date.now() + 3_600_000) };
-    const run = await createTransactionExportRun(deps, { principal, requestId: "bench-e1" }, { condition: EVERYTHING, access: EVERYTHING, format, includePayer: true, merchantId: null });
+    const run = await createTransactionExportRun(deps, { ...callerFor({ principal, access: Access.none, requestId: "bench-e1" }), principal }, { condition: EVERYTHING, access: EVERYTHING, format, includePayer: true, merchantId: null });
     const baseline = process.memoryUsage().rss;
     const started = performance.now();
     await executeReportRun(deps, run.id);

@@ -19,6 +19,7 @@ import { AuthenticationError } from "../auth/errors";
 import { dayOf } from "../domain/calendar";
 import { uuidOrNil } from "../domain/ids";
 import type { Prisma } from "../generated/prisma/client";
+import { callerFor } from "../services/caller";
 import * as runs from "../services/report-runs";
 
 const ReportRunKindEnum = builder.enumType("ReportRunKind", {
@@ -118,8 +119,9 @@ async function coversUnits(ctx: Context, merchantId: string, salesUnitIds: strin
 }
 
 function caller(ctx: Context) {
-  if (!ctx.principal) throw new AuthenticationError();
-  return { principal: ctx.principal, requestId: ctx.requestId };
+  const { principal } = ctx;
+  if (!principal) throw new AuthenticationError();
+  return { ...callerFor(ctx), principal };
 }
 
 builder.mutationFields((t) => ({

@@ -26,7 +26,8 @@ import type { ReportRun } from "../generated/prisma/client";
 import { loadSettlementReport, reportTotals, type ReportTotals } from "../reports/settlement-report";
 import { renderReport, reportFileName } from "../reports/render";
 import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
-import { actorOf, recordAudit } from "./audit";
+import { recordAudit } from "./audit";
+import type { Caller } from "./caller";
 
 export interface ReportRunDeps {
   db: Db;
@@ -76,7 +77,7 @@ export function validatePeriod(from: string, to: string): { from: string; to: st
   return { from: start, to: end };
 }
 
-export async function createSettlementReportRun(deps: ReportRunDeps, caller: { principal: Principal; requestId: string }, input: SettlementRunInput): Promise<ReportRun> {
+export async function createSettlementReportRun(deps: ReportRunDeps, caller: Caller & { principal: Principal }, input: SettlementRunInput): Promise<ReportRun> {
   const period = validatePeriod(input.from, input.to);
   const run = await deps.db.$transaction(async (tx) => {
     const created = await tx.reportRun.create({
@@ -92,7 +93,7 @@ export async function createSettlementReportRun(deps: ReportRunDeps, caller: { p
         createdById: caller.principal.id,
       },
     });
-    await recordAudit(tx, actorOf(caller.principal, caller.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: input.merchantId,
       action: input.includePersonalData ? "reportRun.createPersonalData" : "reportRun.create",
       objectType: "ReportRun",
@@ -116,7 +117,7 @@ export interface ExportRunInput {
   merchantId: string | null;
 }
 
-export async function createTransactionExportRun(deps: ReportRunDeps, caller: { principal: Principal; requestId: string }, input: ExportRunInput): Promise<ReportRun> {
+export async function createTransactionExportRun(deps: ReportRunDeps, caller: Caller & { principal: Principal }, input: ExportRunInput): Promise<ReportRun> {
   return deps.db.$transaction(async (tx) => {
     const created = await tx.reportRun.create({
       data: {
@@ -130,7 +131,7 @@ export async function createTransactionExportRun(deps: ReportRunDeps, caller: { 
         createdById: caller.principal.id,
       },
     });
-    await recordAudit(tx, actorOf(caller.principal, caller.requestId), {
+    await recordAudit(tx, caller, {
       merchantId: input.merchantId,
       action: input.includePayer ? "reportRun.createPersonalData" : "reportRun.create",
       objectType: "ReportRun",

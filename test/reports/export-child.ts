@@ -7,14 +7,18 @@
  */
 import pino from "pino";
 import type { Principal } from "../../src/auth/principal";
+import { Access } from "../../src/auth/permissions";
 import { createPrisma } from "../../src/db/client";
+import { callerFor } from "../../src/services/caller";
 import { createTransactionExportRun, executeReportRun, type ExportRunInput } from "../../src/services/report-runs";
 
 const [databaseUrl, directory, json] = process.argv.slice(2) as [string, string, string];
 const { principal, input } = JSON.parse(json) as { principal: Principal; input: ExportRunInput };
 const db = createPrisma(databaseUrl, { poolSize: 2 });
 const deps = { db, logger: pino({ level: "silent" }), clock: { now: () => new Date() }, directory };
-const run = await createTransactionExportRun(deps, { principal, requestId: "export-memory-test" }, input);
+// The run's rows and access come in `input`; the caller only names who made it (and its audit row).
+const caller = { ...callerFor({ principal, access: Access.none, requestId: "export-memory-test" }), principal };
+const run = await createTransactionExportRun(deps, caller, input);
 const baselineRss = process.memoryUsage().rss;
 const started = Date.now();
 const worked = await executeReportRun(deps, run.id);
