@@ -77,7 +77,7 @@ export function App() {
         </button>
       </header>
       <main>
-        <TodayTotals lastEvent={lastEvent} />
+        <TodayTotals />
         {detail ? (
           <TransactionDetail id={decodeURIComponent(detail[1]!)} viewer={viewer} lastEvent={lastEvent} />
         ) : path.startsWith("/transactions") ? (

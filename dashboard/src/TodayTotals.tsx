@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { TodayFiguresDocument, type TodayFiguresQuery } from "@client/graphql";
-import { ApiError, request } from "./api";
-import type { LiveEvent } from "./live";
+import { createClient } from "graphql-ws";
+import { TodayFiguresDocument, type TodayFiguresSubscription } from "@client/graphql";
+import { currentToken, graphqlSource } from "./api";
 
-type Figures = TodayFiguresQuery["transactionAggregates"]["totals"];
+type Figures = TodayFiguresSubscription["transactionAggregates"]["totals"];
 
 function startOfToday(): string {
   const midnight = new Date();
@@ -12,23 +12,36 @@ function startOfToday(): string {
 }
 
 /**
- * Today's totals per currency (the dashboard figures), read again after every live event, so they follow the board
- * without polling.
+ * Today's totals per currency (the dashboard figures), from the live `transactionAggregates` subscription: the
+ * gateway answers at once and again after each batch of payment changes, so the figures follow the board without
+ * a query per event. The figures carry no cursor, so graphql-ws's own retry (same variables) is enough after a cut.
  */
-export function TodayTotals(props: { lastEvent: LiveEvent | null }) {
+export function TodayTotals() {
   const [figures, setFigures] = useState<Figures | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    let current = true;
-    request(TodayFiguresDocument, { from: startOfToday() }).then(
-      (data) => current && (setFigures(data.transactionAggregates.totals), setError(null)),
-      (e: unknown) => current && setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e)),
+    const token = currentToken();
+    const client = createClient({
+      url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const unsubscribe = client.subscribe<TodayFiguresSubscription>(
+      { query: graphqlSource(TodayFiguresDocument), variables: { from: startOfToday() } },
+      {
+        next: ({ data, errors }) => {
+          if (data) setFigures(data.transactionAggregates.totals);
+          setError(errors?.[0] ? errors[0].message : null);
+        },
+        error: (e: unknown) => setError(e instanceof Error ? e.message : "The live figures stopped."),
+        complete: () => undefined,
+      },
     );
     return () => {
-      current = false;
+      unsubscribe();
+      void client.dispose();
     };
-  }, [props.lastEvent]);
+  }, []);
 
   return (
     <section class="today" data-testid="today-totals">
