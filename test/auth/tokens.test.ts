@@ -245,7 +245,16 @@ describe("access tokens from client credentials", () => {
   });
 });
 
+/**
+ * The change is written straight to the database, as another instance would: the gateway learns of it through the
+ * access-change NOTIFY, which crosses a socket after the commit. Give it a bounded moment (one second).
+ */
 async function expectRefusedBy(gateway: TestGateway, token: string) {
-  const response = await gateway.graphql(token, VIEWER);
-  expect(response.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  let code: unknown;
+  for (let attempt = 0; attempt < 50 && code !== "UNAUTHENTICATED"; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const response = await gateway.graphql(token, VIEWER);
+    code = response.errors?.[0]?.extensions?.code;
+  }
+  expect(code).toBe("UNAUTHENTICATED");
 }
