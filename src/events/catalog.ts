@@ -8,6 +8,9 @@
  * event of a merchant-wide object carries only the merchant's id.
  */
 import type { Access, Action } from "../auth/permissions";
+import { paymentLinkPolicy } from "../auth/policies/payment-link";
+import { qrCodePolicy } from "../auth/policies/qr-code";
+import { APPLY_ACTION } from "../auth/policies/recurring-request";
 import type { OutboxRecord } from "./outbox";
 
 export interface EventTypeSpec {
@@ -23,6 +26,58 @@ export interface EventTypeSpec {
 
 const TRANSACTION_EVENTS = ["REQUESTED", "RESERVED", "REJECTED", "EXPIRED", "CAPTURED", "CANCELLED", "REFUNDED"] as const;
 
+/**
+ * The events of the portal's other entities, written by `recordChange` (src/services/changes.ts) with the change's
+ * audit row. Their payloads are listed in docs/events.md.
+ */
+export const ENTITY_EVENT_TYPES = {
+  "salesUnit.CREATED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "A sales unit was created: a test sales unit, or a production one by a completed product order." },
+  "salesUnit.UPDATED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "A sales unit's name, logo, settlement frequency or capabilities changed." },
+  "salesUnit.SETTLEMENT_ACCOUNT_UPDATED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "A sales unit's settlement account changed; the payload shows only its last four digits." },
+  "salesUnit.ACTIVATED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "A provisioned test sales unit became active." },
+  "salesUnit.DEACTIVATED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "A sales unit was deactivated." },
+  "salesUnit.PARTNER_LINKED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "Customer service linked a partner to the sales unit (replacing any other)." },
+  "salesUnit.PARTNER_UNLINKED": { aggregateType: "SalesUnit", requires: "VIEW_SALES_UNIT", description: "Customer service removed the sales unit's partner." },
+  "apiKeys.ROTATED": { aggregateType: "ApiKeys", requires: "DEVELOPER", description: "One part of a sales unit's API keys was replaced; the payload names the part, never a key." },
+  "login.REDIRECT_URIS_SET": { aggregateType: "LoginConfig", requires: "DEVELOPER", description: "A sales unit's Login redirect URIs were replaced." },
+  "login.CONSENTS_SET": { aggregateType: "LoginConfig", requires: "DEVELOPER", description: "A sales unit's Login marketing consents, terms and privacy URLs were replaced." },
+  "login.ACTIVATED": { aggregateType: "LoginConfig", requires: "DEVELOPER", description: "Login was switched on for a sales unit." },
+  "login.DEACTIVATED": { aggregateType: "LoginConfig", requires: "DEVELOPER", description: "Login was switched off for a sales unit." },
+  "qrCode.CREATED": { aggregateType: "QrCode", requires: qrCodePolicy.action, description: "A merchant redirect QR code was created." },
+  "qrCode.UPDATED": { aggregateType: "QrCode", requires: qrCodePolicy.action, description: "A QR code's name or URL changed (its image stays the same)." },
+  "qrCode.DELETED": { aggregateType: "QrCode", requires: qrCodePolicy.action, description: "A QR code was deleted; printed copies now lead to a not-found page." },
+  "paymentLink.CREATED": { aggregateType: "PaymentLink", requires: paymentLinkPolicy.action, description: "A payment link was created." },
+  "paymentLink.DEACTIVATED": { aggregateType: "PaymentLink", requires: paymentLinkPolicy.action, description: "A payment link was deactivated and takes no more payments." },
+  "recurringRequest.CREATED": { aggregateType: "RecurringRequest", requires: APPLY_ACTION, description: "A sales unit applied for recurring payments." },
+  "recurringRequest.APPROVED": { aggregateType: "RecurringRequest", requires: APPLY_ACTION, description: "Customer service approved a recurring application; the sales unit now has recurring." },
+  "recurringRequest.REJECTED": { aggregateType: "RecurringRequest", requires: APPLY_ACTION, description: "Customer service rejected a recurring application." },
+  "user.ADDED": { aggregateType: "PortalUser", requires: "ADMINISTER_MERCHANT", description: "A person was given access to the merchant." },
+  "user.PERMISSIONS_UPDATED": { aggregateType: "PortalUser", requires: "ADMINISTER_MERCHANT", description: "A person's role, extra permissions or sales units in the merchant changed." },
+  "user.REMOVED": { aggregateType: "PortalUser", requires: "ADMINISTER_MERCHANT", description: "A person's access to the merchant was removed." },
+  "user.ANONYMISED": { aggregateType: "PortalUser", requires: "ADMINISTER_MERCHANT", description: "A person's personal data was deleted and their accesses removed (one event per merchant they belonged to)." },
+  "user.ADMINISTRATOR_TRANSFERRED": { aggregateType: "PortalUser", requires: "ADMINISTER_MERCHANT", description: "Customer service made a person the merchant's Administrator and demoted or removed the others." },
+  "testUser.CREATED": { aggregateType: "TestUser", requires: "DEVELOPER", description: "A test-environment customer was generated for the merchant." },
+  "merchant.UPDATED": { aggregateType: "Merchant", requires: "ADMINISTER_MERCHANT", description: "The merchant's company details changed; the payload names the fields, not their values." },
+  "merchantAgreement.CREATED": { aggregateType: "MerchantAgreement", requires: null, description: "A person started a merchant agreement (a draft)." },
+  "merchantAgreement.UPDATED": { aggregateType: "MerchantAgreement", requires: null, description: "A draft merchant agreement was changed." },
+  "merchantAgreement.SUBMITTED": { aggregateType: "MerchantAgreement", requires: null, description: "A merchant agreement was submitted for customer service to decide." },
+  "merchantAgreement.APPROVED": { aggregateType: "MerchantAgreement", requires: null, description: "Customer service approved an agreement, which created the merchant." },
+  "merchantAgreement.REJECTED": { aggregateType: "MerchantAgreement", requires: null, description: "Customer service rejected a merchant agreement." },
+  "productOrder.CREATED": { aggregateType: "ProductOrder", requires: "ADMINISTER_MERCHANT", description: "The merchant ordered a product (Order solution)." },
+  "productOrder.STARTED": { aggregateType: "ProductOrder", requires: "ADMINISTER_MERCHANT", description: "Customer service started work on a product order." },
+  "productOrder.COMPLETED": { aggregateType: "ProductOrder", requires: "ADMINISTER_MERCHANT", description: "A product order was delivered (a new sales unit, a partner link or a capability)." },
+  "productOrder.REJECTED": { aggregateType: "ProductOrder", requires: "ADMINISTER_MERCHANT", description: "Customer service rejected a product order." },
+  "partnerKey.CREATED": { aggregateType: "PartnerKey", requires: null, description: "Customer service issued new client credentials to a partner." },
+  "partnerKey.REVOKED": { aggregateType: "PartnerKey", requires: null, description: "A partner's client credentials were revoked; tokens issued with them stop working." },
+  "reportRun.CREATED": { aggregateType: "ReportRun", requires: "ADMINISTER_MERCHANT", description: "A settlement report or transaction export was ordered." },
+  "reportSubscription.CREATED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "Settlement reports are now e-mailed to an address on a schedule." },
+  "reportSubscription.DELETED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription was deleted." },
+  "reportSubscription.DISABLED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription stopped because the person who made it lost the access it rested on." },
+} as const satisfies Record<string, Omit<EventTypeSpec, "type">>;
+
+/** The type of an event `recordChange` writes. */
+export type EntityEventType = keyof typeof ENTITY_EVENT_TYPES;
+
 export const EVENT_TYPES: readonly EventTypeSpec[] = [
   ...TRANSACTION_EVENTS.map((event) => ({
     type: `transaction.${event}`,
@@ -30,6 +85,7 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
     description: `A payment was ${event.toLowerCase()}; the payload carries its amounts after the change.`,
     requires: "VIEW_TRANSACTIONS" as const,
   })),
+  ...Object.entries(ENTITY_EVENT_TYPES).map(([type, spec]): EventTypeSpec => ({ type, ...spec })),
 ];
 
 const BY_TYPE = new Map(EVENT_TYPES.map((spec) => [spec.type, spec]));

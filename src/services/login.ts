@@ -9,7 +9,7 @@ import { validateText } from "../domain/identifiers";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import { validateHttpsUrl } from "../domain/urls";
 import type { ConsentType } from "../generated/prisma/enums";
-import { recordAudit } from "./audit";
+import { recordChange } from "./changes";
 import { lockedUnit } from "./sales-units";
 
 export const CONSENT_TEXT_LIMITS = { min: 3, max: 500 } as const;
@@ -50,7 +50,7 @@ export async function setLoginConsents(deps: Services, caller: Caller, input: { 
     });
     await tx.loginConsent.deleteMany({ where: { loginConfigId: config.id } });
     await tx.loginConsent.createMany({ data: consents.map((consent) => ({ loginConfigId: config.id, ...consent })) });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "login.setConsents",
       objectType: "SalesUnit",
@@ -59,6 +59,7 @@ export async function setLoginConsents(deps: Services, caller: Caller, input: { 
         before: before ? { termsUrl: before.termsUrl, privacyUrl: before.privacyUrl, consents: before.consents.map(({ type, required }) => ({ type, required })) } : null,
         after: { termsUrl, privacyUrl, consents: consents.map(({ type, required }) => ({ type, required })) },
       },
+      event: { type: "login.CONSENTS_SET", salesUnitId: unit.id, payload: { termsUrl, privacyUrl, consents: consents.map(({ type, required }) => ({ type, required })) } },
     });
     return config;
   });
@@ -81,12 +82,13 @@ export async function setLoginActivated(deps: Services, caller: Caller, input: {
       create: { salesUnitId: unit.id, redirectUris: [], activated: input.activated },
       update: { activated: input.activated },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: input.activated ? "login.activate" : "login.deactivate",
       objectType: "SalesUnit",
       objectId: unit.id,
       data: { before: existing?.activated ?? false, after: input.activated },
+      event: { type: input.activated ? "login.ACTIVATED" : "login.DEACTIVATED", salesUnitId: unit.id, payload: { activated: config.activated } },
     });
     return config;
   });

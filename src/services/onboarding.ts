@@ -17,8 +17,8 @@ import { FULFILMENT, validateProductOrder } from "../domain/product-orders";
 import type { MerchantCountry } from "../domain/types";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
-import { recordAudit } from "./audit";
-import { freeMsn, lockedUnit, newKeyMaterial } from "./sales-units";
+import { publicId, recordChange, type ChangeEvent } from "./changes";
+import { freeMsn, lockedUnit, newKeyMaterial, salesUnitFacts } from "./sales-units";
 import { lockMerchant } from "./merchants";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -66,7 +66,13 @@ export async function createMerchantAgreement(deps: Services, caller: Caller, fi
     const agreement = await tx.merchantAgreement.create({
       data: { ...data, applicantId, merchantName: data.merchantName ?? "", organizationNumber: data.organizationNumber ?? "", country: fields.country },
     });
-    await recordAudit(tx, caller, { merchantId: null, action: "merchantAgreement.create", objectType: "MerchantAgreement", objectId: agreement.id });
+    await recordChange(tx, caller, {
+      merchantId: null,
+      action: "merchantAgreement.create",
+      objectType: "MerchantAgreement",
+      objectId: agreement.id,
+      event: { type: "merchantAgreement.CREATED", salesUnitId: null, payload: { status: agreement.status, country: agreement.country } },
+    });
     return agreement;
   });
 }
@@ -87,12 +93,13 @@ export async function updateMerchantAgreement(deps: Services, caller: Caller, ag
   return deps.db.$transaction(async (tx) => {
     assertDraft(await lockedAgreement(tx, agreementId));
     const agreement = await tx.merchantAgreement.update({ where: { id: agreementId }, data });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: null,
       action: "merchantAgreement.update",
       objectType: "MerchantAgreement",
       objectId: agreementId,
       data: { fields: Object.keys(fields) },
+      event: { type: "merchantAgreement.UPDATED", salesUnitId: null, payload: { fields: Object.keys(fields) } },
     });
     return agreement;
   });
@@ -126,12 +133,13 @@ export async function submitMerchantAgreement(deps: Services, caller: Caller, ag
     const valid = validateAgreement(draft);
     await assertNoMerchantWith(tx, draft.country, valid.organizationNumber);
     const agreement = await tx.merchantAgreement.update({ where: { id: agreementId }, data: { ...valid, status: "SUBMITTED", submittedAt: now } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: null,
       action: "merchantAgreement.submit",
       objectType: "MerchantAgreement",
       objectId: agreementId,
       data: { country: agreement.country, organizationNumber: agreement.organizationNumber },
+      event: { type: "merchantAgreement.SUBMITTED", salesUnitId: null, payload: { status: agreement.status, country: agreement.country, organizationNumber: agreement.organizationNumber } },
     });
     return agreement;
   });
@@ -172,12 +180,13 @@ export async function approveMerchantAgreement(deps: Services, caller: Caller, a
       where: { id: agreementId },
       data: { status: "APPROVED", decidedAt: now, decidedBy: caller.principal?.id ?? null, merchantId: merchant.id },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: merchant.id,
       action: "merchantAgreement.approve",
       objectType: "Merchant",
       objectId: merchant.id,
       data: { agreementId, merchantName: merchant.name, applicantId: applicant.id },
+      event: { type: "merchantAgreement.APPROVED", salesUnitId: null, aggregateId: agreementId, payload: { status: approved.status, merchantName: merchant.name } },
     });
     return approved;
   });
@@ -192,12 +201,13 @@ export async function rejectMerchantAgreement(deps: Services, caller: Caller, ag
       where: { id: agreementId },
       data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: caller.principal?.id ?? null },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: null,
       action: "merchantAgreement.reject",
       objectType: "MerchantAgreement",
       objectId: agreementId,
       data: { reason: rejectionReason },
+      event: { type: "merchantAgreement.REJECTED", salesUnitId: null, payload: { status: agreement.status, rejectionReason } },
     });
     return agreement;
   });
@@ -238,18 +248,29 @@ export async function orderProduct(deps: Services, caller: Caller, input: OrderP
         createdById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: merchant.id,
       action: "productOrder.create",
       objectType: "ProductOrder",
       objectId: order.id,
       data: { product: order.product, salesUnitId: order.salesUnitId, salesUnitName: order.salesUnitName, partnerId: order.partnerId },
+      event: { type: "productOrder.CREATED", salesUnitId: null, payload: { ...orderFacts(order), expectedBy: order.expectedBy.toISOString().slice(0, 10) } },
     });
     return order;
   });
 }
 
 /** An order for an existing sales unit: one of the merchant's active production units that still lacks the product. */
+/** What an order's events say. Orders are merchant-wide (the outbox row names no sales unit); the payload names the unit it concerns. */
+function orderFacts(order: ProductOrder) {
+  return {
+    status: order.status,
+    product: order.product,
+    salesUnitId: order.salesUnitId && publicId("SalesUnit", order.salesUnitId),
+    partnerId: order.partnerId && publicId("Partner", order.partnerId),
+  };
+}
+
 async function assertOrderableUnit(tx: Tx, merchantId: string, salesUnitId: string, product: ProductType): Promise<void> {
   const unit = isUuid(salesUnitId) ? await tx.salesUnit.findFirst({ where: { id: salesUnitId, merchantId } }) : null;
   if (!unit) throw new ValidationError("Choose one of the merchant's own sales units.", "salesUnitId");
@@ -283,7 +304,13 @@ export async function startProductOrder(deps: Services, caller: Caller, productO
     const order = await lockedOpenOrder(tx, productOrderId);
     if (order.status !== "SUBMITTED") throw new InvalidStateError("This order is already in progress.");
     const started = await tx.productOrder.update({ where: { id: order.id }, data: { status: "IN_PROGRESS" } });
-    await recordAudit(tx, caller, { merchantId: order.merchantId, action: "productOrder.start", objectType: "ProductOrder", objectId: order.id });
+    await recordChange(tx, caller, {
+      merchantId: order.merchantId,
+      action: "productOrder.start",
+      objectType: "ProductOrder",
+      objectId: order.id,
+      event: { type: "productOrder.STARTED", salesUnitId: null, payload: orderFacts(started) },
+    });
     return started;
   });
 }
@@ -304,6 +331,7 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
     const fulfilment = FULFILMENT[order.product];
     let salesUnitId = order.salesUnitId;
     let previousPartnerId: string | null = null;
+    let unitEvent: ChangeEvent;
     if (salesUnitId) {
       const unit = await lockedUnit(tx, salesUnitId);
       if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit was deactivated after the order: reject the order instead.");
@@ -312,6 +340,15 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
         where: { id: unit.id },
         data: fulfilment.kind === "CAPABILITY" ? { [fulfilment.capability]: true } : { partnerId: order.partnerId },
       });
+      unitEvent =
+        fulfilment.kind === "CAPABILITY"
+          ? { type: "salesUnit.UPDATED", salesUnitId: unit.id, aggregateId: unit.id, payload: { fields: [fulfilment.capability], [fulfilment.capability]: true } }
+          : {
+              type: "salesUnit.PARTNER_LINKED",
+              salesUnitId: unit.id,
+              aggregateId: unit.id,
+              payload: { partnerId: order.partnerId && publicId("Partner", order.partnerId), previousPartnerId: previousPartnerId && publicId("Partner", previousPartnerId) },
+            };
     } else {
       const merchant = await tx.merchant.findUniqueOrThrow({ where: { id: order.merchantId } });
       const unit = await tx.salesUnit.create({
@@ -329,17 +366,19 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
       });
       await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(deps.encryptionKey) } });
       salesUnitId = unit.id;
+      unitEvent = { type: "salesUnit.CREATED", salesUnitId: unit.id, aggregateId: unit.id, payload: salesUnitFacts(unit) };
     }
     const completed = await tx.productOrder.update({
       where: { id: order.id },
       data: { status: "COMPLETED", salesUnitId, decidedAt: now, decidedBy: caller.principal?.id ?? null },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: order.merchantId,
       action: "productOrder.complete",
       objectType: "ProductOrder",
       objectId: order.id,
       data: { product: order.product, salesUnitId, createdSalesUnit: order.salesUnitId === null, partnerId: order.partnerId, previousPartnerId },
+      event: [{ type: "productOrder.COMPLETED", salesUnitId: null, payload: orderFacts(completed) }, unitEvent],
     });
     return completed;
   });
@@ -354,12 +393,13 @@ export async function rejectProductOrder(deps: Services, caller: Caller, product
       where: { id: order.id },
       data: { status: "REJECTED", rejectionReason, decidedAt: now, decidedBy: caller.principal?.id ?? null },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: order.merchantId,
       action: "productOrder.reject",
       objectType: "ProductOrder",
       objectId: order.id,
       data: { reason: rejectionReason },
+      event: { type: "productOrder.REJECTED", salesUnitId: null, payload: { ...orderFacts(rejected), rejectionReason } },
     });
     return rejected;
   });
@@ -374,7 +414,14 @@ export async function updateMerchant(deps: Services, caller: Caller, merchantId:
     const data = validateCompanyDetails(merchant.country, changes);
     const updated = await tx.merchant.update({ where: { id: merchantId }, data });
     // Field names only: the contact e-mail is often a person's own address.
-    await recordAudit(tx, caller, { merchantId, action: "merchant.update", objectType: "Merchant", objectId: merchantId, data: { fields: Object.keys(data) } });
+    await recordChange(tx, caller, {
+      merchantId,
+      action: "merchant.update",
+      objectType: "Merchant",
+      objectId: merchantId,
+      data: { fields: Object.keys(data) },
+      event: { type: "merchant.UPDATED", salesUnitId: null, payload: { fields: Object.keys(data) } },
+    });
     return updated;
   });
 }

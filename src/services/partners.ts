@@ -11,7 +11,7 @@ import { InvalidStateError, NotFoundError, ValidationError } from "../domain/err
 import { isUuid } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import { lockRow } from "../db/locks";
-import { recordAudit } from "./audit";
+import { publicId, recordChange } from "./changes";
 import { lockedUnit } from "./sales-units";
 
 /** Links the partner to the sales unit, replacing any other; `null` unlinks. The partner's access follows at once. */
@@ -24,12 +24,17 @@ export async function linkPartner(deps: Services, caller: Caller, salesUnitId: s
       assertNotDeactivated(unit, "a partner cannot be linked to it");
     }
     const updated = await tx.salesUnit.update({ where: { id: unit.id }, data: { partnerId } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: partnerId === null ? "partner.unlink" : "partner.link",
       objectType: "SalesUnit",
       objectId: unit.id,
       data: { partnerId, previousPartnerId: unit.partnerId },
+      event: {
+        type: partnerId === null ? "salesUnit.PARTNER_UNLINKED" : "salesUnit.PARTNER_LINKED",
+        salesUnitId: unit.id,
+        payload: { partnerId: partnerId === null ? null : publicId("Partner", partnerId), previousPartnerId: unit.partnerId === null ? null : publicId("Partner", unit.partnerId) },
+      },
     });
     return updated;
   });
@@ -69,12 +74,13 @@ export async function createPartnerKeys(deps: Services, caller: Caller, partnerI
     const key = await tx.partnerKey.create({
       data: { partnerId, ...stored, scopes: [...new Set(scopes)] },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: null,
       action: "partnerKeys.create",
       objectType: "Partner",
       objectId: partnerId,
       data: { partnerKeyId: key.id, clientId: credentials.clientId, scopes: key.scopes },
+      event: { type: "partnerKey.CREATED", salesUnitId: null, aggregateId: key.id, payload: { partnerId: publicId("Partner", partnerId), clientId: key.clientId, scopes: key.scopes } },
     });
     return { partnerKeyId: key.id, ...credentials };
   });
@@ -87,12 +93,13 @@ export async function revokePartnerKeys(deps: Services, caller: Caller, partnerK
     const key = await tx.partnerKey.findUniqueOrThrow({ where: { id: partnerKeyId } });
     if (key.revokedAt) throw new InvalidStateError("These partner keys are already revoked.");
     const revoked = await tx.partnerKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: null,
       action: "partnerKeys.revoke",
       objectType: "Partner",
       objectId: key.partnerId,
       data: { partnerKeyId: key.id },
+      event: { type: "partnerKey.REVOKED", salesUnitId: null, aggregateId: key.id, payload: { partnerId: publicId("Partner", key.partnerId), clientId: key.clientId } },
     });
     return revoked;
   });

@@ -11,7 +11,7 @@ import { randomString, secureRng, SLUG_ALPHABET } from "../domain/random";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
-import { recordAudit } from "./audit";
+import { recordChange } from "./changes";
 import { lockedUnit } from "./sales-units";
 
 const SLUG_LENGTH = 10;
@@ -58,12 +58,14 @@ export async function createPaymentLink(deps: Services, caller: Caller, input: P
         createdById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, caller, {
+    const facts = { amount, currency: unit.currency, description, expiresAt: link.expiresAt?.toISOString() ?? null, singleUse: link.singleUse };
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "paymentLink.create",
       objectType: "PaymentLink",
       objectId: link.id,
-      data: { salesUnitId: unit.id, amount, currency: unit.currency, description, expiresAt: link.expiresAt?.toISOString() ?? null, singleUse: link.singleUse },
+      data: { salesUnitId: unit.id, ...facts },
+      event: { type: "paymentLink.CREATED", salesUnitId: unit.id, payload: facts },
     });
     return link;
   });
@@ -76,11 +78,12 @@ export async function deactivatePaymentLink(deps: Services, caller: Caller, paym
     const link = await tx.paymentLink.findUniqueOrThrow({ where: { id: paymentLinkId }, include: { salesUnit: { select: { merchantId: true } } } });
     if (!link.active) throw new InvalidStateError("This payment link is already deactivated.");
     const updated = await tx.paymentLink.update({ where: { id: link.id }, data: { active: false } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: link.salesUnit.merchantId,
       action: "paymentLink.deactivate",
       objectType: "PaymentLink",
       objectId: link.id,
+      event: { type: "paymentLink.DEACTIVATED", salesUnitId: link.salesUnitId, payload: { active: false } },
     });
     return updated;
   });

@@ -11,7 +11,7 @@ import { uuidOrNil } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import { validateHttpsUrl } from "../domain/urls";
 import type { Tx } from "../db/client";
-import { recordAudit } from "./audit";
+import { recordChange } from "./changes";
 import { lockedUnit } from "./sales-units";
 
 /** What the image encodes: the public redirect of GET /r/<id>. */
@@ -38,12 +38,13 @@ export async function createQrCode(deps: Services, caller: Caller, input: { sale
     assertOpen(unit);
     await assertNameFree(tx, unit.id, name, null);
     const qr = await tx.qrCode.create({ data: { salesUnitId: unit.id, name, url } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "qrCode.create",
       objectType: "QrCode",
       objectId: qr.id,
       data: { salesUnitId: unit.id, name, url },
+      event: { type: "qrCode.CREATED", salesUnitId: unit.id, payload: { name, url } },
     });
     return qr;
   });
@@ -68,12 +69,13 @@ export async function updateQrCode(deps: Services, caller: Caller, input: { qrCo
     assertOpen(unit);
     if (name !== undefined) await assertNameFree(tx, unit.id, name, qr.id);
     const updated = await tx.qrCode.update({ where: { id: qr.id }, data: { name, url } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "qrCode.update",
       objectType: "QrCode",
       objectId: qr.id,
       data: { before: { name: qr.name, url: qr.url }, after: { name: updated.name, url: updated.url } },
+      event: { type: "qrCode.UPDATED", salesUnitId: unit.id, payload: { name: updated.name, url: updated.url } },
     });
     return updated;
   });
@@ -85,12 +87,13 @@ export async function deleteQrCode(deps: Services, caller: Caller, qrCodeId: str
     const { unit, qr } = await lockedQrCode(tx, qrCodeId);
     assertOpen(unit);
     await tx.qrCode.delete({ where: { id: qr.id } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "qrCode.delete",
       objectType: "QrCode",
       objectId: qr.id,
       data: { salesUnitId: unit.id, name: qr.name, url: qr.url },
+      event: { type: "qrCode.DELETED", salesUnitId: unit.id, payload: { name: qr.name } },
     });
     return qr.id;
   });

@@ -10,7 +10,7 @@ import { validateDescription, validateReason } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
-import { recordAudit } from "./audit";
+import { recordChange } from "./changes";
 import { lockedUnit } from "./sales-units";
 
 export async function requestRecurring(deps: Services, caller: Caller, input: { salesUnitId: string; monthlyRevenueAmount: number; description: string }) {
@@ -37,12 +37,13 @@ export async function requestRecurring(deps: Services, caller: Caller, input: { 
         requestedById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "recurringRequest.create",
       objectType: "RecurringRequest",
       objectId: request.id,
       data: { salesUnitId: unit.id, monthlyRevenueAmount: input.monthlyRevenueAmount },
+      event: { type: "recurringRequest.CREATED", salesUnitId: unit.id, payload: { status: request.status, monthlyRevenueAmount: input.monthlyRevenueAmount } },
     });
     return request;
   });
@@ -68,12 +69,16 @@ export async function approveRecurringRequest(deps: Services, caller: Caller, re
       data: { status: "APPROVED", decidedAt: deps.clock.now(), decidedBy: caller.principal?.id ?? null },
     });
     await tx.salesUnit.update({ where: { id: unit.id }, data: { recurring: true } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "recurringRequest.approve",
       objectType: "RecurringRequest",
       objectId: request.id,
       data: { salesUnitId: unit.id },
+      event: [
+        { type: "recurringRequest.APPROVED", salesUnitId: unit.id, payload: { status: decided.status } },
+        { type: "salesUnit.UPDATED", salesUnitId: unit.id, aggregateId: unit.id, payload: { fields: ["recurring"], recurring: true } },
+      ],
     });
     return decided;
   });
@@ -87,12 +92,13 @@ export async function rejectRecurringRequest(deps: Services, caller: Caller, rec
       where: { id: request.id },
       data: { status: "REJECTED", decidedAt: deps.clock.now(), decidedBy: caller.principal?.id ?? null, rejectionReason },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "recurringRequest.reject",
       objectType: "RecurringRequest",
       objectId: request.id,
       data: { salesUnitId: unit.id, reason: rejectionReason },
+      event: { type: "recurringRequest.REJECTED", salesUnitId: unit.id, payload: { status: decided.status, rejectionReason } },
     });
     return decided;
   });

@@ -26,7 +26,7 @@ import type { ReportRun } from "../generated/prisma/client";
 import { loadSettlementReport, reportTotals, type ReportTotals } from "../reports/settlement-report";
 import { renderReport, reportFileName } from "../reports/render";
 import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
-import { recordAudit } from "./audit";
+import { publicId, recordChange } from "./changes";
 import type { Caller } from "./caller";
 
 export interface ReportRunDeps {
@@ -93,12 +93,17 @@ export async function createSettlementReportRun(deps: ReportRunDeps, caller: Cal
         createdById: caller.principal.id,
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: input.merchantId,
       action: input.includePersonalData ? "reportRun.createPersonalData" : "reportRun.create",
       objectType: "ReportRun",
       objectId: created.id,
       data: { kind: "SETTLEMENTS", salesUnitIds: input.salesUnitIds, from: period.from, to: period.to, format: input.format },
+      event: {
+        type: "reportRun.CREATED",
+        salesUnitId: null,
+        payload: { kind: "SETTLEMENTS", salesUnitIds: input.salesUnitIds.map((id) => publicId("SalesUnit", id)), format: input.format, includePersonalData: input.includePersonalData },
+      },
     });
     return created;
   });
@@ -131,12 +136,13 @@ export async function createTransactionExportRun(deps: ReportRunDeps, caller: Ca
         createdById: caller.principal.id,
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: input.merchantId,
       action: input.includePayer ? "reportRun.createPersonalData" : "reportRun.create",
       objectType: "ReportRun",
       objectId: created.id,
       data: { kind: "TRANSACTIONS", format: input.format },
+      event: { type: "reportRun.CREATED", salesUnitId: null, payload: { kind: "TRANSACTIONS", format: input.format, includePersonalData: input.includePayer } },
     });
     return created;
   });

@@ -17,7 +17,8 @@ import { formatAmount } from "../domain/money";
 import type { ReportFormat } from "../generated/prisma/enums";
 import { loadSettlementReport } from "../reports/settlement-report";
 import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
-import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
+import { SYSTEM_ACTOR, type Actor } from "./audit";
+import { publicId, recordChange } from "./changes";
 import type { MailTransport } from "./mail";
 import type { ReportOutcome } from "../metrics/metrics";
 import { lockMerchant } from "./merchants";
@@ -44,12 +45,13 @@ async function disableSubscriptions(tx: Tx, actor: Actor, subscriptions: { id: s
   for (const subscription of subscriptions) {
     const { count } = await tx.reportSubscription.updateMany({ where: { id: subscription.id, disabledAt: null }, data: { disabledAt: now } });
     if (count === 0) continue;
-    await recordAudit(tx, actor, {
+    await recordChange(tx, actor, {
       merchantId: subscription.merchantId,
       action: "reportSubscription.disable",
       objectType: "ReportSubscription",
       objectId: subscription.id,
       data: { reason, email: subscription.email },
+      event: { type: "reportSubscription.DISABLED", salesUnitId: null, payload: { reason } },
     });
   }
 }
@@ -93,12 +95,22 @@ export async function createReportSubscription(deps: Services, caller: Caller, i
         createdById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: merchant.id,
       action: "reportSubscription.create",
       objectType: "ReportSubscription",
       objectId: subscription.id,
       data: { salesUnitId: input.salesUnitId, email, frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
+      event: {
+        type: "reportSubscription.CREATED",
+        salesUnitId: null,
+        payload: {
+          salesUnitId: input.salesUnitId && publicId("SalesUnit", input.salesUnitId),
+          frequency: input.frequency,
+          format: input.format,
+          includePersonalData: input.includePersonalData,
+        },
+      },
     });
     return subscription;
   });
@@ -111,12 +123,13 @@ export async function deleteReportSubscription(deps: Services, caller: Caller, r
     if (!subscription) throw new NotFoundError("report subscription");
     const { count } = await tx.reportSubscription.deleteMany({ where: { id: subscription.id } });
     if (count === 0) throw new NotFoundError("report subscription");
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: subscription.merchantId,
       action: "reportSubscription.delete",
       objectType: "ReportSubscription",
       objectId: subscription.id,
       data: { email: subscription.email, frequency: subscription.frequency },
+      event: { type: "reportSubscription.DELETED", salesUnitId: null },
     });
     return subscription.id;
   });

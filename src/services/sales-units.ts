@@ -16,6 +16,7 @@ import { currencyForCountry } from "../domain/money";
 import { randomInt } from "node:crypto";
 import { decryptSecret, digestKey, encryptSecret, generateClientId, generateSecret } from "../auth/secrets";
 import { actorOf, recordAudit } from "./audit";
+import { recordChange } from "./changes";
 
 /** Locks the sales unit row for the rest of the transaction, so checks on its state hold until commit. */
 export async function lockedUnit(tx: Tx, salesUnitId: string) {
@@ -45,12 +46,13 @@ export async function updateSalesUnit(deps: Services, caller: Caller, salesUnitI
     const unit = await lockedUnit(tx, salesUnitId);
     assertChangeable(unit);
     const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "salesUnit.update",
       objectType: "SalesUnit",
       objectId: unit.id,
       data: { before: pick(unit, Object.keys(data)), after: pick(updated, Object.keys(data)) } as Prisma.InputJsonValue,
+      event: { type: "salesUnit.UPDATED", salesUnitId: unit.id, payload: { fields: Object.keys(data), ...(pick(updated, Object.keys(data)) as Record<string, Prisma.InputJsonValue | null>) } },
     });
     return updated;
   });
@@ -62,12 +64,13 @@ export async function updateSettlementAccount(deps: Services, caller: Caller, sa
     assertChangeable(unit);
     const settlementAccount = validateSettlementAccount(unit.merchant.country, account);
     const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { settlementAccount } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "salesUnit.updateSettlementAccount",
       objectType: "SalesUnit",
       objectId: unit.id,
       data: { last4: settlementAccount.slice(-4) },
+      event: { type: "salesUnit.SETTLEMENT_ACCOUNT_UPDATED", salesUnitId: unit.id, payload: { last4: settlementAccount.slice(-4) } },
     });
     return updated;
   });
@@ -78,11 +81,12 @@ export async function deactivateSalesUnit(deps: Services, caller: Caller, salesU
     const unit = await lockedUnit(tx, salesUnitId);
     if (unit.status === "DEACTIVATED") throw new InvalidStateError("This sales unit is already deactivated.");
     const updated = await tx.salesUnit.update({ where: { id: salesUnitId }, data: { status: "DEACTIVATED", deactivatedAt: deps.clock.now() } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "salesUnit.deactivate",
       objectType: "SalesUnit",
       objectId: unit.id,
+      event: { type: "salesUnit.DEACTIVATED", salesUnitId: unit.id, payload: { status: updated.status } },
     });
     return updated;
   });
@@ -134,12 +138,13 @@ export async function createTestSalesUnit(deps: Services, caller: Caller, input:
       const membership = await tx.membership.findUnique({ where: { userId_merchantId: { userId: caller.principal.id, merchantId: merchant.id } } });
       if (membership) await tx.membershipSalesUnit.create({ data: { membershipId: membership.id, salesUnitId: unit.id } });
     }
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: merchant.id,
       action: "salesUnit.createTest",
       objectType: "SalesUnit",
       objectId: unit.id,
       data: { name, msn: unit.msn, recurring: input.recurring, directCapture: input.directCapture, skipLandingPage: input.skipLandingPage },
+      event: { type: "salesUnit.CREATED", salesUnitId: unit.id, payload: salesUnitFacts(unit) },
     });
     return unit;
   });
@@ -161,7 +166,13 @@ export async function activateProvisionedTestUnits(ctx: Pick<Services, "db" | "c
     await ctx.db.$transaction(async (tx) => {
       const { count } = await tx.salesUnit.updateMany({ where: { id: unit.id, status: "PROVISIONING" }, data: { status: "ACTIVE", activatedAt: now } });
       if (count === 0) return;
-      await recordAudit(tx, actorOf(null, null), { merchantId: unit.merchantId, action: "salesUnit.activate", objectType: "SalesUnit", objectId: unit.id });
+      await recordChange(tx, actorOf(null, null), {
+        merchantId: unit.merchantId,
+        action: "salesUnit.activate",
+        objectType: "SalesUnit",
+        objectId: unit.id,
+        event: { type: "salesUnit.ACTIVATED", salesUnitId: unit.id, payload: { status: "ACTIVE" } },
+      });
     });
   }
   return due.length;
@@ -238,12 +249,13 @@ export async function rotateApiKeys(deps: Services, caller: Caller, salesUnitId:
     const unit = await lockedUnit(tx, salesUnitId);
     assertNotDeactivated(unit, "its keys cannot be rotated");
     const keys = await tx.apiKeys.update({ where: { salesUnitId }, data: { ...data, rotatedAt: deps.clock.now() } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "apiKeys.rotate",
       objectType: "SalesUnit",
       objectId: salesUnitId,
       data: { part },
+      event: { type: "apiKeys.ROTATED", salesUnitId, payload: { part, rotatedAt: keys.rotatedAt?.toISOString() ?? null } },
     });
     return reveal(keys, encryptionKey);
   });
@@ -260,15 +272,21 @@ export async function setLoginRedirectUris(deps: Services, caller: Caller, sales
       create: { salesUnitId, redirectUris: uris, activated: true },
       update: { redirectUris: uris },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: unit.merchantId,
       action: "login.setRedirectUris",
       objectType: "SalesUnit",
       objectId: salesUnitId,
       data: { before: before?.redirectUris ?? [], after: uris },
+      event: { type: "login.REDIRECT_URIS_SET", salesUnitId, payload: { redirectUris: uris } },
     });
     return config;
   });
+}
+
+/** What a sales unit's creation announces: what `SalesUnit` shows every viewer. */
+export function salesUnitFacts(unit: { msn: string; name: string; environment: string; channel: string; currency: string; status: string }) {
+  return { msn: unit.msn, name: unit.name, environment: unit.environment, channel: unit.channel, currency: unit.currency, status: unit.status };
 }
 
 function pick(row: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -15,7 +15,7 @@ import { generatePhoneNumber, parsePhoneNumber } from "../domain/phone";
 import { secureRng } from "../domain/random";
 import type { Tx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { recordAudit } from "./audit";
+import { publicId, recordChange } from "./changes";
 import { lockMerchant } from "./merchants";
 import { endSubscriptionsOf } from "./report-subscriptions";
 
@@ -63,6 +63,16 @@ async function writeAccess(tx: Tx, membershipId: string, access: UserAccess) {
     await tx.membershipSalesUnit.createMany({ data: access.salesUnitIds.map((salesUnitId) => ({ membershipId, salesUnitId })) });
   }
   return tx.membership.update({ where: { id: membershipId }, data: { role: access.role, permissions: [...access.permissions] } });
+}
+
+/** What an access event says: the membership and its access, by public ids (never the person's name or NIN). */
+function accessFacts(membershipId: string, access: UserAccess) {
+  return {
+    membershipId: publicId("Membership", membershipId),
+    role: access.role,
+    permissions: [...access.permissions],
+    salesUnitIds: access.salesUnitIds.map((id) => publicId("SalesUnit", id)),
+  };
 }
 
 const COUNTRY_NAMES: Record<Country, string> = { NO: "Norwegian", DK: "Danish", FI: "Finnish", SE: "Swedish" };
@@ -130,12 +140,13 @@ export async function addUser(deps: Services, caller: Caller, input: AddUserInpu
       }
       const membership = await tx.membership.create({ data: { userId: user.id, merchantId: input.merchantId, role: access.role, permissions: [] } });
       const written = await writeAccess(tx, membership.id, access);
-      await recordAudit(tx, caller, {
+      await recordChange(tx, caller, {
         merchantId: input.merchantId,
         action: "user.add",
         objectType: "PortalUser",
         objectId: user.id,
         data: { membershipId: membership.id, role: access.role, permissions: [...access.permissions], salesUnitIds: [...access.salesUnitIds], country: user.country, addedBy: person.addedBy, newUser: created },
+        event: { type: "user.ADDED", salesUnitId: null, payload: accessFacts(membership.id, access) },
       });
       return written;
     });
@@ -157,7 +168,7 @@ export async function updateUserPermissions(deps: Services, caller: Caller, inpu
     if (membership.role === "ADMINISTRATOR" && access.role !== "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     const before = await tx.membershipSalesUnit.findMany({ where: { membershipId: membership.id }, select: { salesUnitId: true } });
     const written = await writeAccess(tx, membership.id, access);
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: membership.merchantId,
       action: "user.updatePermissions",
       objectType: "PortalUser",
@@ -167,6 +178,7 @@ export async function updateUserPermissions(deps: Services, caller: Caller, inpu
         before: { role: membership.role, permissions: membership.permissions, salesUnitIds: before.map((row) => row.salesUnitId) },
         after: { role: access.role, permissions: [...access.permissions], salesUnitIds: [...access.salesUnitIds] },
       },
+      event: { type: "user.PERMISSIONS_UPDATED", salesUnitId: null, payload: accessFacts(membership.id, access) },
     });
     return written;
   });
@@ -181,12 +193,13 @@ export async function removeUser(deps: Services, caller: Caller, membershipId: s
     if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
     await tx.membership.delete({ where: { id: membership.id } });
     await endSubscriptionsOf(tx, caller.actor, membership.userId, [membership.merchantId], now);
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: membership.merchantId,
       action: "user.remove",
       objectType: "PortalUser",
       objectId: membership.userId,
       data: { membershipId: membership.id, role: membership.role },
+      event: { type: "user.REMOVED", salesUnitId: null, payload: { membershipId: publicId("Membership", membership.id) } },
     });
     return { membershipId: membership.id, userId: membership.userId };
   });
@@ -226,12 +239,21 @@ export async function transferAdministrator(deps: Services, caller: Caller, inpu
       await tx.membership.updateMany({ where: { id: { in: formerIds } }, data: { role: formerRole, permissions: [] } });
     }
     const promoted = await writeAccess(tx, target.id, { role: "ADMINISTRATOR", permissions: [], salesUnitIds: [] });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: input.merchantId,
       action: "user.transferAdministrator",
       objectType: "PortalUser",
       objectId: target.userId,
       data: { membershipId: target.id, formerMembershipIds: formerIds, formerAdministrators: formerRole ?? "REMOVED" },
+      event: {
+        type: "user.ADMINISTRATOR_TRANSFERRED",
+        salesUnitId: null,
+        payload: {
+          membershipId: publicId("Membership", target.id),
+          formerMembershipIds: formerIds.map((id) => publicId("Membership", id)),
+          formerAdministrators: formerRole ?? "REMOVED",
+        },
+      },
     });
     return promoted;
   });
@@ -277,12 +299,14 @@ export async function anonymizeUser(deps: Services, caller: Caller, userId: stri
     const user = await tx.portalUser.update({ where: { id: userId }, data: { name: null, nin: null, phoneNumber: null, email: null, anonymizedAt: now } });
     const actor = caller.actor;
     for (const merchantId of memberships.length > 0 ? memberships.map((m) => m.merchantId) : [null]) {
-      await recordAudit(tx, actor, {
+      const membershipIds = memberships.filter((m) => m.merchantId === merchantId).map((m) => m.id);
+      await recordChange(tx, actor, {
         merchantId,
         action: "user.anonymize",
         objectType: "PortalUser",
         objectId: userId,
-        data: { membershipIds: memberships.filter((m) => m.merchantId === merchantId).map((m) => m.id) },
+        data: { membershipIds },
+        event: { type: "user.ANONYMISED", salesUnitId: null, payload: { membershipIds: membershipIds.map((id) => publicId("Membership", id)) } },
       });
     }
     // Last, so it also covers the rows above when the person deletes themself.
@@ -306,7 +330,7 @@ export async function createTestUser(deps: Services, caller: Caller, merchantId:
     const testUser = await tx.testUser.create({
       data: { merchantId, phoneNumber: await unusedPhoneNumber(tx, merchant.country), nin: generateNin(merchant.country, secureRng) },
     });
-    await recordAudit(tx, caller, { merchantId, action: "testUser.create", objectType: "TestUser", objectId: testUser.id });
+    await recordChange(tx, caller, { merchantId, action: "testUser.create", objectType: "TestUser", objectId: testUser.id, event: { type: "testUser.CREATED", salesUnitId: null } });
     return testUser;
   });
 }
