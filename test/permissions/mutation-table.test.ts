@@ -4,9 +4,14 @@
  * fails the first test, so none can be added without deciding who may call it.
  *
  * "Allowed" means the call gets past authorization: it may still be refused by a domain rule (a typed error).
+ *
+ * The same calls check the outbox (docs/events.md): a call that succeeds commits at least one event of a catalogued
+ * type in the same database transaction as each of its audit rows, and a refused or failed call writes neither. Rows
+ * of one database transaction share their `xmin`; the relay is off here, so nothing rewrites the outbox rows after.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeGlobalID } from "@pothos/plugin-relay";
+import { eventTypeSpec } from "../../src/events/catalog";
 import { schema } from "../../src/schema";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 
@@ -45,6 +50,9 @@ interface Row {
   allowed: readonly Who[];
   input: (t: Target, who: Who) => Record<string, unknown>;
 }
+
+/** Mutations that change nothing but are audited: they write their audit row and no event. */
+const AUDITED_READS = new Set(["revealApiKeys"]);
 
 const key = (who: Who) => `perm-${who}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -111,7 +119,7 @@ const targets = new Map<Who, Target>();
 
 beforeAll(async () => {
   // Every persona here calls the public payPaymentLink from one address: lift that budget (test/limits pins it).
-  gateway = await startTestGateway({ PUBLIC_PAYMENTS_PER_MINUTE: "1000" });
+  gateway = await startTestGateway({ PUBLIC_PAYMENTS_PER_MINUTE: "1000", OUTBOX_RELAY: "false" });
   const db = gateway.services.db;
   const noMerchant = await db.merchant.findFirstOrThrow({ where: { country: "NO" } });
   const units = await db.salesUnit.findMany({ where: { environment: "PRODUCTION", status: "ACTIVE" }, orderBy: { msn: "asc" } });
@@ -155,8 +163,42 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
+async function lastOutboxId(): Promise<bigint> {
+  const [row] = await gateway.services.db.$queryRaw<{ id: bigint }[]>`SELECT COALESCE(MAX(id), 0) AS id FROM "OutboxEvent"`;
+  return BigInt(row!.id);
+}
+
+/** A call's request id, so its audit rows (and, through their transactions, its events) can be found. */
+async function send(token: string, document: string, variables: Record<string, unknown>, requestId: string) {
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": requestId },
+    body: JSON.stringify({ query: document, variables }),
+  });
+  return (await response.json()) as { data?: Record<string, { __typename: string } | null>; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+/** What a call committed: "announced" (each audit row with its events, all catalogued), "nothing", or what is wrong. */
+async function written(requestId: string, after: bigint): Promise<string> {
+  const db = gateway.services.db;
+  const audits = await db.$queryRaw<{ action: string; events: string[] }[]>`
+    SELECT a.action, ARRAY(SELECT o.type FROM "OutboxEvent" o WHERE o.id > ${after} AND o.xmin = a.xmin ORDER BY o.id) AS events
+    FROM "AuditEvent" a WHERE a."requestId" = ${requestId} ORDER BY a.id`;
+  // An event whose transaction wrote no audit row, by this call or any other, was written beside recordChange.
+  const orphans = await db.$queryRaw<{ type: string }[]>`
+    SELECT o.type FROM "OutboxEvent" o WHERE o.id > ${after} AND NOT EXISTS (SELECT 1 FROM "AuditEvent" a WHERE a.xmin = o.xmin)`;
+  if (orphans.length > 0) return `events without an audit row: ${orphans.map((o) => o.type).join(", ")}`;
+  if (audits.length === 0) return "nothing";
+  const silent = audits.filter((audit) => audit.events.length === 0).map((audit) => audit.action);
+  if (silent.length > 0) return `audit rows without an event: ${silent.join(", ")}`;
+  const unknown = audits.flatMap((audit) => audit.events).filter((type) => !eventTypeSpec(type));
+  if (unknown.length > 0) return `uncatalogued event types: ${unknown.join(", ")}`;
+  return "announced";
+}
+
 describe("the mutation permission table", () => {
   it("has a row for every mutation in the schema, and no row for a mutation that does not exist", () => {
+    expect([...AUDITED_READS].filter((mutation) => !TABLE[mutation])).toEqual([]);
     const mutations = Object.keys(schema.getMutationType()!.getFields()).sort();
     expect(Object.keys(TABLE).sort()).toEqual(mutations);
   });
@@ -170,13 +212,21 @@ describe("the mutation permission table", () => {
       const order = [...EVERYONE].sort((a, b) => Number(row.allowed.includes(a)) - Number(row.allowed.includes(b)));
       const outcome: Record<string, string> = {};
       const expected: Record<string, string> = {};
+      const writes: Record<string, string> = {};
+      const expectedWrites: Record<string, string> = {};
       for (const who of order) {
-        const response = await gateway.graphql(tokens.get(who)!, document, { input: row.input(targets.get(who)!, who) });
+        const requestId = `mutation-table-${mutation}-${who}-${Math.random().toString(36).slice(2, 10)}`;
+        const before = await lastOutboxId();
+        const response = await send(tokens.get(who)!, document, { input: row.input(targets.get(who)!, who) }, requestId);
         const code = response.errors?.[0]?.extensions?.code;
         outcome[who] = code === "FORBIDDEN" || code === "UNAUTHENTICATED" ? "refused" : code ? `error ${code}: ${response.errors?.[0]?.message}` : "allowed";
         expected[who] = row.allowed.includes(who) ? "allowed" : "refused";
+        const succeeded = !response.errors && response.data?.[mutation]?.__typename.endsWith("Success") === true;
+        writes[who] = await written(requestId, before);
+        expectedWrites[who] = !succeeded ? "nothing" : AUDITED_READS.has(mutation) ? "audit rows without an event: apiKeys.reveal" : "announced";
       }
       expect(outcome).toEqual(expected);
+      expect(writes).toEqual(expectedWrites);
     });
   }
 });
