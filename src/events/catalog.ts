@@ -103,3 +103,35 @@ export function mayReceive(access: Access, event: Pick<OutboxRecord, "type" | "m
   if (event.merchantId) return access.canOnMerchant(spec.requires, event.merchantId);
   return access.merchantIds(spec.requires) === "*";
 }
+
+/**
+ * The merchants whose events of these types `access` may receive some of ("*": every merchant, and merchant-less
+ * events such as agreements'), for a feed to index its subscriber by; `mayReceive` still decides per event.
+ */
+export function merchantsReceiving(access: Access, types: readonly string[]): readonly string[] | "*" {
+  const merchants = new Set<string>();
+  for (const type of types) {
+    const spec = BY_TYPE.get(type);
+    if (!spec) continue;
+    const reached = access.merchantIds(spec.requires ?? "VIEW_SALES_UNIT");
+    if (reached === "*") return "*";
+    if (spec.requires !== null) for (const id of reached) merchants.add(id);
+  }
+  return [...merchants];
+}
+
+/** Aggregates the API serves as Relay nodes: an event's object has a global id that `node(id:)` resolves. */
+export const NODE_AGGREGATE_TYPES: ReadonlySet<string> = new Set([
+  "Transaction",
+  "SalesUnit",
+  "QrCode",
+  "PaymentLink",
+  "RecurringRequest",
+  "PortalUser",
+  "Merchant",
+  "MerchantAgreement",
+  "ProductOrder",
+  "PartnerKey",
+  "ReportRun",
+  "ReportSubscription",
+]);

@@ -24,6 +24,7 @@ import "./user";
 import "./user-mutations";
 import "./transaction";
 import "./transaction-events";
+import "./events";
 import "./transaction-mutations";
 import "./transaction-aggregates";
 import "./onboarding";

@@ -1,6 +1,6 @@
 /**
  * The live transaction feed (docs/events.md): `transactionEvents` over graphql-ws on /graphql and over SSE on
- * /graphql/stream. Who may see which sales unit is checked when subscribing and again, against memberships read
+ * /graphql/stream, built with the feed-subscription factory (src/events/feed-subscription.ts). Who may see which sales unit is checked when subscribing and again, against memberships read
  * afresh, before each batch of events goes out, so a revoked membership ends the subscription.
  *
  * `transaction` is the payment as it stood right after the event: status and amounts come from the event's payload
@@ -13,16 +13,14 @@ import { SalesUnit } from "./sales-unit";
 import { Transaction } from "./transaction";
 import type { Context } from "../context";
 import type { Access } from "../auth/permissions";
-import { resolvePrincipal } from "../auth/principal";
-import { AuthenticationError, ForbiddenError } from "../auth/errors";
+import { ForbiddenError } from "../auth/errors";
 import { canViewTransactionsOf, merchantsWithViewableTransactions, viewableTransactions } from "../auth/policies/transaction";
 import { toPrismaWhere } from "../db/conditions";
 import type { Prisma, SalesUnit as SalesUnitRow, Transaction as TransactionRow } from "../generated/prisma/client";
 import type { Db } from "../db/client";
-import type { VerifiedToken } from "../auth/tokens";
-import { recordFromRow, type OutboxRecord } from "../events/outbox";
+import { eventCursor, subscribeToFeed, type FeedScope } from "../events/feed-subscription";
+import type { OutboxRecord } from "../events/outbox";
 import { TRANSACTION_EVENT_PREFIX, type TransactionEventName, type TransactionEventPayload } from "../events/transaction-events";
-import { CLOSE_SLOW_CONSUMER } from "../events/websocket";
 
 const EVENT_TYPES = ["REQUESTED", "RESERVED", "REJECTED", "EXPIRED", "CAPTURED", "CANCELLED", "REFUNDED"] as const satisfies readonly TransactionEventName[];
 const STORED_TYPES = EVENT_TYPES.map((type) => `${TRANSACTION_EVENT_PREFIX}${type}`);
@@ -32,23 +30,10 @@ const TransactionEventTypeEnum = builder.enumType("TransactionEventType", {
   values: EVENT_TYPES,
 });
 
-/**
- * Cursors are the relay's delivery sequence (a positive int8), zero-padded hex so that they also sort as strings.
- * Clients treat them as opaque; the prefix keeps other ids from being mistaken for one.
- */
-const CURSOR = /^te_([0-7][0-9a-f]{15})$/;
+const CURSOR = eventCursor("te", "TransactionEvent");
 
-export function encodeEventCursor(seq: bigint): string {
-  return `te_${seq.toString(16).padStart(16, "0")}`;
-}
-
-export function decodeEventCursor(cursor: string): bigint {
-  const match = CURSOR.exec(cursor);
-  if (!match) {
-    throw new GraphQLError("after: must be the id of a TransactionEvent you received.", { extensions: { code: "BAD_USER_INPUT" } });
-  }
-  return BigInt(`0x${match[1]}`);
-}
+export const encodeEventCursor = CURSOR.encode;
+export const decodeEventCursor = CURSOR.decode;
 
 const payloadOf = (event: OutboxRecord) => event.payload as TransactionEventPayload;
 
@@ -137,16 +122,13 @@ export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEven
   }),
 });
 
-interface Scope {
-  /** The merchants whose events can concern the subscription ("*": any). */
-  merchantIds: readonly string[] | "*";
-  matches(unit: { id: string; merchantId: string }): boolean;
-  where: Prisma.OutboxEventWhereInput;
-  /** Throws when the fresh access no longer covers what was subscribed to. */
-  recheck(access: Access): void;
-}
+const unitOf = (event: OutboxRecord) => (event.salesUnitId && event.merchantId ? { id: event.salesUnitId, merchantId: event.merchantId } : null);
+const mayView = (access: Access, event: OutboxRecord) => {
+  const unit = unitOf(event);
+  return unit !== null && canViewTransactionsOf(access, unit);
+};
 
-async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | undefined): Promise<Scope> {
+async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | undefined): Promise<FeedScope> {
   if (salesUnitIds) {
     if (salesUnitIds.length === 0) {
       throw new GraphQLError("salesUnitIds: name at least one sales unit, or leave it out to follow every one you may view.", {
@@ -163,12 +145,13 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
     const wanted = new Set(ids);
     return {
       merchantIds: [...new Set(units.map((unit) => unit.merchantId))],
-      matches: (unit) => wanted.has(unit.id),
+      matches: (event) => event.salesUnitId !== null && wanted.has(event.salesUnitId),
       where: { salesUnitId: { in: ids } },
       recheck: (access) => {
         const lost = units.find((unit) => !canViewTransactionsOf(access, unit));
         if (lost) throw new ForbiddenError("Your access to the transactions of a sales unit you follow was removed, so this subscription has ended.");
       },
+      admits: mayView,
     };
   }
   const initial = ctx.access;
@@ -177,70 +160,25 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
   // The units this subscription follows are fixed when it starts; units granted later need a new subscription.
   return {
     merchantIds,
-    matches: (unit) => canViewTransactionsOf(initial, unit),
+    matches: (event) => mayView(initial, event),
     where: toPrismaWhere(viewableTransactions(initial)) as Prisma.OutboxEventWhereInput,
     recheck: (access) => {
       if (merchantsWithViewableTransactions(access).length === 0) {
         throw new ForbiddenError("You may no longer view the transactions of any sales unit, so this subscription has ended.");
       }
     },
+    admits: mayView,
   };
 }
 
-const unitOf = (event: OutboxRecord) => (event.salesUnitId && event.merchantId ? { id: event.salesUnitId, merchantId: event.merchantId } : null);
-const isTransactionEvent = (event: OutboxRecord) => event.aggregateType === "Transaction" && STORED_TYPES.includes(event.type);
-
-/** Who the token speaks for, without its expiry: tokens of one principal (and sales unit choice) share permission reads. */
-function principalKey(token: VerifiedToken, msn: string | null): string {
-  const { expiresAt: _expiry, ...subject } = token;
-  return JSON.stringify([subject, msn]);
-}
-
 /** The live (and replayed) transaction events a caller may see; also the change signal of the live aggregates. */
-export async function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
-  if (ctx.refusedStream) throw ctx.refusedStream;
-  const after = args.after == null ? null : decodeEventCursor(args.after);
-  const scope = await scopeOf(ctx, args.salesUnitIds);
-  const token = ctx.token;
-  if (!token || !ctx.principal) throw new AuthenticationError();
-  const { db, msn } = ctx;
-  return ctx.services.events.feed.subscribe<Access>({
-    after,
-    // Over WebSocket the connection closes with 4401 at expiry (src/events/websocket.ts); ending the subscription
-    // first would let a lazy client close the socket normally and miss why.
-    expiresAt: ctx.expiryClosesConnection ? null : ctx.principal.expiresAt,
-    merchantIds: scope.merchantIds,
-    matches: (event) => {
-      const unit = unitOf(event);
-      return isTransactionEvent(event) && unit !== null && scope.matches(unit);
-    },
-    replay: async (from, upTo, limit) => {
-      const rows = await db.outboxEvent.findMany({
-        where: { AND: [scope.where, { aggregateType: "Transaction", type: { in: STORED_TYPES }, deliverySeq: { gt: from, lte: upTo } }] },
-        orderBy: { deliverySeq: "asc" },
-        take: limit,
-      });
-      return rows.map(recordFromRow);
-    },
-    principalKey: principalKey(token, msn),
-    loadAccess: async () => (await resolvePrincipal(db, token, { msn })).access,
-    admit: (access, events) => {
-      scope.recheck(access);
-      // Field rules (payer details) read the context: let them follow the change too.
-      ctx.access = access;
-      const visible = events.filter((event) => {
-        const unit = unitOf(event);
-        return unit !== null && canViewTransactionsOf(access, unit);
-      });
-      loadRows(db, visible);
-      return visible;
-    },
-    onOverflow: () => {
-      if (!ctx.closeConnection) return false;
-      ctx.closeConnection(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`);
-      return true;
-    },
-    ...(ctx.writable ? { writable: ctx.writable } : {}),
+export function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
+  return subscribeToFeed(ctx, {
+    types: STORED_TYPES,
+    cursor: CURSOR,
+    after: args.after,
+    scope: () => scopeOf(ctx, args.salesUnitIds),
+    onBatch: (_access, visible) => loadRows(ctx.db, visible),
   });
 }
 

@@ -8,7 +8,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Prisma } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
-import { ENTITY_EVENT_TYPES, type EntityEventType } from "../events/catalog";
+import { ENTITY_EVENT_TYPES, NODE_AGGREGATE_TYPES, type EntityEventType } from "../events/catalog";
 import { appendOutbox } from "../events/outbox";
 import { auditInsertSql, type Actor, type AuditEntry } from "./audit";
 
@@ -28,9 +28,6 @@ export interface Change extends AuditEntry {
   event: ChangeEvent | readonly [ChangeEvent, ...ChangeEvent[]];
 }
 
-/** Aggregates the API serves as Relay nodes: their events carry the global id that `node(id:)` resolves. */
-const NODE_AGGREGATES = new Set(["SalesUnit", "QrCode", "PaymentLink", "RecurringRequest", "PortalUser", "Merchant", "MerchantAgreement", "ProductOrder", "PartnerKey", "ReportRun", "ReportSubscription"]);
-
 /** A database id as the API shows it: the global id of `type`. */
 export const publicId = (type: string, id: string): string => encodeGlobalID(type, id);
 
@@ -40,7 +37,7 @@ export const publicId = (type: string, id: string): string => encodeGlobalID(typ
  * merchant's and the sales unit's global ids, then the event's own facts.
  */
 function payloadOf(aggregateType: string, aggregateId: string, merchantId: string | null, event: ChangeEvent): Prisma.InputJsonObject {
-  const id = NODE_AGGREGATES.has(aggregateType) ? publicId(aggregateType, aggregateId) : aggregateType === "TestUser" ? aggregateId : null;
+  const id = NODE_AGGREGATE_TYPES.has(aggregateType) ? publicId(aggregateType, aggregateId) : aggregateType === "TestUser" ? aggregateId : null;
   return {
     ...(id === null ? {} : { id }),
     merchantId: merchantId === null ? null : publicId("Merchant", merchantId),

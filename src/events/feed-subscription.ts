@@ -1,0 +1,112 @@
+/**
+ * The one way a GraphQL subscription follows the outbox (docs/events.md): a feed names the event types it carries,
+ * its cursor, and a scope (which rows concern the subscriber, and the policy that decides, per batch and with
+ * permissions read afresh, what the subscriber may see of them). The resume from `after`, the ordering, the
+ * per-batch access check, token expiry and the slow-consumer rule are the feed's (feed.ts) and are the same for every
+ * subscription built here. `transactionEvents` and `events` are two uses.
+ */
+import { GraphQLError } from "graphql";
+import type { Access } from "../auth/permissions";
+import { resolvePrincipal } from "../auth/principal";
+import { AuthenticationError } from "../auth/errors";
+import type { VerifiedToken } from "../auth/tokens";
+import type { Context } from "../context";
+import type { Prisma } from "../generated/prisma/client";
+import { recordFromRow, type OutboxRecord } from "./outbox";
+import { CLOSE_SLOW_CONSUMER } from "./websocket";
+
+/**
+ * Cursors are the relay's delivery sequence (a positive int8), zero-padded hex so that they also sort as strings.
+ * Clients treat them as opaque; the prefix keeps other ids from being mistaken for one.
+ */
+export interface EventCursor {
+  encode(seq: bigint): string;
+  /** Throws BAD_USER_INPUT for anything but this feed's own ids. */
+  decode(cursor: string): bigint;
+}
+
+/** `prefix` marks the feed's ids (`te`), `typeName` is what the client received them on (`TransactionEvent`). */
+export function eventCursor(prefix: string, typeName: string): EventCursor {
+  const pattern = new RegExp(`^${prefix}_([0-7][0-9a-f]{15})$`);
+  return {
+    encode: (seq) => `${prefix}_${seq.toString(16).padStart(16, "0")}`,
+    decode: (cursor) => {
+      const match = pattern.exec(cursor);
+      if (!match) throw new GraphQLError(`after: must be the id of a ${typeName} you received.`, { extensions: { code: "BAD_USER_INPUT" } });
+      return BigInt(`0x${match[1]}`);
+    },
+  };
+}
+
+/** Which rows concern one subscriber, and what its permissions let it see of them. */
+export interface FeedScope {
+  /** The merchants whose events can concern the subscription ("*": any); the feed looks only there. */
+  merchantIds: readonly string[] | "*";
+  /** Beside the feed's types: does the row concern the subscription? Selects what `where` selects. */
+  matches(event: OutboxRecord): boolean;
+  where: Prisma.OutboxEventWhereInput;
+  /** Throws (ending the subscription) when the fresh access no longer covers what was subscribed to. */
+  recheck(access: Access): void;
+  /** May the subscriber, with its fresh access, see this event? The entity's policy decides. */
+  admits(access: Access, event: OutboxRecord): boolean;
+}
+
+export interface FeedSubscriptionSpec {
+  /** The stored types (`<aggregate>.<EVENT>`) this subscription may carry. */
+  types: readonly string[];
+  cursor: EventCursor;
+  after: string | null | undefined;
+  /** Asked after the cursor is read, so a bad cursor is reported before any permission question. */
+  scope(): Promise<FeedScope>;
+  /** Called with each admitted batch (before it is sent): load what the event's fields will read. */
+  onBatch?(access: Access, events: OutboxRecord[]): void;
+}
+
+/** Who the token speaks for, without its expiry: tokens of one principal (and sales unit choice) share permission reads. */
+function principalKey(token: VerifiedToken, msn: string | null): string {
+  const { expiresAt: _expiry, ...subject } = token;
+  return JSON.stringify([subject, msn]);
+}
+
+/** The subscriber's events: a replay of what followed `after`, then live ones, each batch admitted by the scope. */
+export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec): Promise<AsyncIterableIterator<OutboxRecord>> {
+  if (ctx.refusedStream) throw ctx.refusedStream;
+  const after = spec.after == null ? null : spec.cursor.decode(spec.after);
+  const scope = await spec.scope();
+  const token = ctx.token;
+  if (!token || !ctx.principal) throw new AuthenticationError();
+  const { db, msn } = ctx;
+  const types = new Set(spec.types);
+  return ctx.services.events.feed.subscribe<Access>({
+    after,
+    // Over WebSocket the connection closes with 4401 at expiry (src/events/websocket.ts); ending the subscription
+    // first would let a lazy client close the socket normally and miss why.
+    expiresAt: ctx.expiryClosesConnection ? null : ctx.principal.expiresAt,
+    merchantIds: scope.merchantIds,
+    matches: (event) => types.has(event.type) && scope.matches(event),
+    replay: async (from, upTo, limit) => {
+      const rows = await db.outboxEvent.findMany({
+        where: { AND: [scope.where, { type: { in: [...types] }, deliverySeq: { gt: from, lte: upTo } }] },
+        orderBy: { deliverySeq: "asc" },
+        take: limit,
+      });
+      return rows.map(recordFromRow);
+    },
+    principalKey: principalKey(token, msn),
+    loadAccess: async () => (await resolvePrincipal(db, token, { msn })).access,
+    admit: (access, events) => {
+      scope.recheck(access);
+      // Field rules (payer details) read the context: let them follow the change too.
+      ctx.access = access;
+      const visible = events.filter((event) => scope.admits(access, event));
+      spec.onBatch?.(access, visible);
+      return visible;
+    },
+    onOverflow: () => {
+      if (!ctx.closeConnection) return false;
+      ctx.closeConnection(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`);
+      return true;
+    },
+    ...(ctx.writable ? { writable: ctx.writable } : {}),
+  });
+}
