@@ -14,6 +14,7 @@ const UNIT_TESTS = [
   "test/schema/codegen.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
+  "test/events/catalog.test.ts",
 ];
 
 export default defineConfig({
