@@ -11,6 +11,7 @@ import type { Access, Action } from "../auth/permissions";
 import { paymentLinkPolicy } from "../auth/policies/payment-link";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { APPLY_ACTION } from "../auth/policies/recurring-request";
+import type { Prisma } from "../generated/prisma/client";
 import type { OutboxRecord } from "./outbox";
 
 export interface EventTypeSpec {
@@ -102,6 +103,35 @@ export function mayReceive(access: Access, event: Pick<OutboxRecord, "type" | "m
   if (event.salesUnitId && event.merchantId) return access.canOnSalesUnit(spec.requires, { id: event.salesUnitId, merchantId: event.merchantId });
   if (event.merchantId) return access.canOnMerchant(spec.requires, event.merchantId);
   return access.merchantIds(spec.requires) === "*";
+}
+
+/** The outbox rows of these types that `mayReceive` lets `access` receive, as a filter for lists of events. */
+export function receivableWhere(access: Access, types: readonly string[]): Prisma.OutboxEventWhereInput {
+  const byAction = new Map<Action | null, string[]>();
+  for (const type of types) {
+    const spec = BY_TYPE.get(type);
+    if (!spec) continue;
+    byAction.set(spec.requires, [...(byAction.get(spec.requires) ?? []), type]);
+  }
+  const branches: Prisma.OutboxEventWhereInput[] = [];
+  for (const [action, typesOf] of byAction) {
+    const type = { in: typesOf };
+    if (action === null) {
+      if (access.merchantIds("VIEW_SALES_UNIT") === "*") branches.push({ type });
+      continue;
+    }
+    const merchants = access.merchantIds(action);
+    if (merchants !== "*" && merchants.length === 0) continue;
+    branches.push({
+      type,
+      OR: [
+        { AND: [{ salesUnitId: { not: null } }, access.salesUnitChildWhere(action) as Prisma.OutboxEventWhereInput] },
+        merchants === "*" ? { salesUnitId: null } : { salesUnitId: null, merchantId: { in: merchants } },
+      ],
+    });
+  }
+  // Nothing is an empty `in`, not an empty OR, which Prisma reads as "no condition".
+  return branches.length === 0 ? { type: { in: [] } } : { OR: branches };
 }
 
 /**

@@ -25,14 +25,14 @@ export interface EventCursor {
   decode(cursor: string): bigint;
 }
 
-/** `prefix` marks the feed's ids (`te`), `typeName` is what the client received them on (`TransactionEvent`). */
-export function eventCursor(prefix: string, typeName: string): EventCursor {
+/** `prefix` marks the feed's ids (`te`); `received` says what the client received them on (`a TransactionEvent`). */
+export function eventCursor(prefix: string, received: string): EventCursor {
   const pattern = new RegExp(`^${prefix}_([0-7][0-9a-f]{15})$`);
   return {
     encode: (seq) => `${prefix}_${seq.toString(16).padStart(16, "0")}`,
     decode: (cursor) => {
       const match = pattern.exec(cursor);
-      if (!match) throw new GraphQLError(`after: must be the id of a ${typeName} you received.`, { extensions: { code: "BAD_USER_INPUT" } });
+      if (!match) throw new GraphQLError(`after: must be the id of ${received} you received.`, { extensions: { code: "BAD_USER_INPUT" } });
       return BigInt(`0x${match[1]}`);
     },
   };

@@ -2,18 +2,19 @@
  * `events`: every event type of the outbox (docs/events.md), filtered by type, with the resume, ordering and
  * per-batch access rules of `transactionEvents` (both are built with src/events/feed-subscription.ts). What a
  * subscriber receives is decided per event by `mayReceive` (src/events/catalog.ts) with its permissions read afresh
- * before each batch, the same check webhook deliveries make.
+ * before each batch, the same check webhook deliveries make. The `events` query lists the same events, newest first, to
+ * catch up or audit without holding a connection open (filtered by `receivableWhere`, mayReceive's row filter).
  */
-import { encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalID, resolveCursorConnection } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
 import { builder } from "./builder";
 import type { Context } from "../context";
 import { ForbiddenError } from "../auth/errors";
-import { EVENT_TYPES, eventTypeSpec, mayReceive, merchantsReceiving, NODE_AGGREGATE_TYPES } from "../events/catalog";
+import { EVENT_TYPES, eventTypeSpec, mayReceive, merchantsReceiving, NODE_AGGREGATE_TYPES, receivableWhere } from "../events/catalog";
 import { eventCursor, subscribeToFeed, type FeedScope } from "../events/feed-subscription";
-import type { OutboxRecord } from "../events/outbox";
+import { recordFromRow, type OutboxRecord } from "../events/outbox";
 
-const CURSOR = eventCursor("ev", "Event");
+const CURSOR = eventCursor("ev", "an Event");
 
 export const EventRef = builder.objectRef<OutboxRecord>("Event").implement({
   description: "Something that happened to an object of the portal, from the durable outbox. docs/events.md lists every type and its data.",
@@ -80,5 +81,24 @@ builder.subscriptionField("events", (t) =>
       return subscribeToFeed(ctx, { types, cursor: CURSOR, after: args.after == null ? null : String(args.after), scope: async () => scopeOf(ctx, types) });
     },
     resolve: (event) => event,
+  }),
+);
+
+builder.queryField("events", (t) =>
+  t.connection({
+    type: EventRef,
+    description:
+      "Events of the given types (default: every type) that you may receive now, newest first. Their ids are the cursors of the `events` subscription: " +
+      "subscribe with `after:` the newest one listed to continue live.",
+    authScopes: { authenticated: true },
+    args: { types: t.arg.stringList({ required: false, description: "Event types, e.g. `[\"salesUnit.DEACTIVATED\"]`." }) },
+    resolve: (_root, args, ctx) => {
+      const where = receivableWhere(ctx.access, typesOf(args.types));
+      return resolveCursorConnection<Promise<OutboxRecord[]>>({ args, toCursor: (event) => CURSOR.encode(event.seq), maxSize: 100 }, async ({ before, after, limit, inverted }): Promise<OutboxRecord[]> => {
+        const seq = { not: null, ...(after ? { lt: CURSOR.decode(after) } : {}), ...(before ? { gt: CURSOR.decode(before) } : {}) };
+        const rows = await ctx.db.outboxEvent.findMany({ where: { AND: [where, { deliverySeq: seq }] }, orderBy: { deliverySeq: inverted ? "asc" : "desc" }, take: limit });
+        return rows.map(recordFromRow);
+      });
+    },
   }),
 );

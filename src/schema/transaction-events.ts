@@ -30,7 +30,7 @@ const TransactionEventTypeEnum = builder.enumType("TransactionEventType", {
   values: EVENT_TYPES,
 });
 
-const CURSOR = eventCursor("te", "TransactionEvent");
+const CURSOR = eventCursor("te", "a TransactionEvent");
 
 export const encodeEventCursor = CURSOR.encode;
 export const decodeEventCursor = CURSOR.decode;

@@ -162,4 +162,40 @@ describe("events", () => {
     expect(assistant.events.filter((event) => event.objectId === qrCodeId)).toEqual([]);
     expect(assistant.events.map((event) => event.objectId)).toEqual([result!.data!.id]);
   });
+
+  it("lists the events the caller may receive, newest first, in pages whose cursors also resume the subscription", async () => {
+    const [noUnit, dkUnit] = [await unitOf("no-admin"), await unitOf("dk-admin")];
+    const older = await createQrCode("no-admin", noUnit.id, "Listed first");
+    const newer = await createQrCode("no-admin", noUnit.id, "Listed second");
+    const danish = await createQrCode("dk-admin", dkUnit.id, "Not for Norwegians");
+    const list = async (persona: string, variables: { types: string[]; first: number; after?: string }) => {
+      const response = await gateway.graphql<{ events: { edges: { cursor: string; node: EventData }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+        await gateway.token(persona),
+        "query($types: [String!], $first: Int, $after: String) { events(types: $types, first: $first, after: $after) { edges { cursor node { id type objectId merchantId } } pageInfo { hasNextPage endCursor } } }",
+        variables,
+      );
+      expect(response.errors).toBeUndefined();
+      return response.data!.events;
+    };
+    // The relay numbers committed events shortly after the commit; only numbered events are listed.
+    await waitFor("the Danish event to be numbered", async () => (await list("dk-admin", { types: ["qrCode.CREATED"], first: 1 })).edges[0]?.node.objectId === danish);
+
+    const first = await list("no-admin", { types: ["qrCode.CREATED"], first: 1 });
+    expect(first.edges.map((edge) => edge.node.objectId)).toEqual([newer]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = await list("no-admin", { types: ["qrCode.CREATED"], first: 1, after: first.pageInfo.endCursor! });
+    expect(second.edges.map((edge) => edge.node.objectId)).toEqual([older]);
+    const all = await list("no-admin", { types: ["qrCode.CREATED"], first: 100 });
+    expect(all.edges.every((edge) => edge.node.merchantId === encodeGlobalID("Merchant", noUnit.merchantId))).toBe(true);
+    expect(all.edges.map((edge) => edge.node.id)).toEqual(all.edges.map((edge) => edge.node.id).sort().reverse());
+
+    // An Assistant may see no QR code: the list is empty, not an error.
+    expect((await list("no-assistant", { types: ["qrCode.CREATED"], first: 100 })).edges).toEqual([]);
+
+    // The newest listed id resumes the live feed: nothing listed comes again.
+    const resumed = await follow("no-admin", { types: ["qrCode.CREATED"], after: first.edges[0]!.node.id });
+    const next = await createQrCode("no-admin", noUnit.id, "After the list");
+    await waitFor("the next event", () => resumed.events.length > 0 || resumed.errors.length > 0);
+    expect(resumed.events.map((event) => event.objectId)).toEqual([next]);
+  });
 });

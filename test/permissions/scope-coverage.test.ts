@@ -19,7 +19,7 @@ const OPEN_TYPES: Record<string, string> = {
   AnonymizedUser: "result of anonymizeUser, which is guarded",
   ApiKeys: "result of revealApiKeys and rotateApiKeys (DEVELOPER)",
   AuditEvent: "only through auditEvents, which is guarded and filtered",
-  Event: "yielded by events, which admits each event with mayReceive (src/events/catalog.ts), permissions read afresh per batch",
+  Event: "yielded by the events subscription (mayReceive per event, permissions read afresh per batch) and listed by the events query (receivableWhere), src/events/catalog.ts",
   MarketingConsent: "inside LoginConfig, which is guarded",
   MerchantAccess: "the viewer's own access",
   Money: "a sum inside a guarded type (TransactionFigures, ReportTotal)",
