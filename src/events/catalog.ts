@@ -71,6 +71,8 @@ export const ENTITY_EVENT_TYPES = {
   "partnerKey.CREATED": { aggregateType: "PartnerKey", requires: null, description: "Customer service issued new client credentials to a partner." },
   "partnerKey.REVOKED": { aggregateType: "PartnerKey", requires: null, description: "A partner's client credentials were revoked; tokens issued with them stop working." },
   "reportRun.CREATED": { aggregateType: "ReportRun", requires: "ADMINISTER_MERCHANT", description: "A settlement report or transaction export was ordered." },
+  "reportRun.READY": { aggregateType: "ReportRun", requires: "ADMINISTER_MERCHANT", description: "A report run's file is ready to download." },
+  "reportRun.FAILED": { aggregateType: "ReportRun", requires: "ADMINISTER_MERCHANT", description: "A report run could not be made." },
   "reportSubscription.CREATED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "Settlement reports are now e-mailed to an address on a schedule." },
   "reportSubscription.DELETED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription was deleted." },
   "reportSubscription.DISABLED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription stopped because the person who made it lost the access it rested on." },

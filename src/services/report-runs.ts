@@ -26,6 +26,7 @@ import type { ReportRun } from "../generated/prisma/client";
 import { loadSettlementReport, reportTotals, type ReportTotals } from "../reports/settlement-report";
 import { renderReport, reportFileName } from "../reports/render";
 import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
+import { SYSTEM_ACTOR } from "./audit";
 import { publicId, recordChange } from "./changes";
 import type { Caller } from "./caller";
 
@@ -238,19 +239,35 @@ export async function executeReportRun(deps: ReportRunDeps, id: string): Promise
     const { rows, fileName, totals } = await produce(deps, run, partial, onProgress);
     await rename(partial, file);
     const { size } = await stat(file);
-    await deps.db.reportRun.update({
-      where: { id },
-      data: { status: "READY", progress: rows, fileName, byteSize: BigInt(size), finishedAt: deps.clock.now(), ...(totals ? { totals } : {}) },
+    await deps.db.$transaction(async (tx) => {
+      await tx.reportRun.update({
+        where: { id },
+        data: { status: "READY", progress: rows, fileName, byteSize: BigInt(size), finishedAt: deps.clock.now(), ...(totals ? { totals } : {}) },
+      });
+      await recordChange(tx, SYSTEM_ACTOR, finished(run, "READY", { rows }));
     });
   } catch (error) {
     await rm(partial, { force: true });
     deps.logger.error({ err: error, reportRunId: id }, "A report run failed");
-    await deps.db.reportRun.update({
-      where: { id },
-      data: { status: "FAILED", failureReason: "The report could not be made; try again, or narrow the period or filter.", finishedAt: deps.clock.now() },
+    const failureReason = "The report could not be made; try again, or narrow the period or filter.";
+    await deps.db.$transaction(async (tx) => {
+      await tx.reportRun.update({ where: { id }, data: { status: "FAILED", failureReason, finishedAt: deps.clock.now() } });
+      await recordChange(tx, SYSTEM_ACTOR, finished(run, "FAILED", { failureReason }));
     });
   }
   return true;
+}
+
+/** A run's end, as its audit row and its `reportRun.READY` / `reportRun.FAILED` event record it. */
+function finished(run: ReportRun, status: "READY" | "FAILED", facts: { rows: number } | { failureReason: string }) {
+  return {
+    merchantId: run.merchantId,
+    action: status === "READY" ? "reportRun.ready" : "reportRun.fail",
+    objectType: "ReportRun",
+    objectId: run.id,
+    data: facts,
+    event: { type: status === "READY" ? "reportRun.READY" : "reportRun.FAILED", salesUnitId: null, payload: { kind: run.kind, status, ...facts } },
+  } as const;
 }
 
 /** One pass of the report-run job: takes up runs nobody is working on (their instance stopped). */

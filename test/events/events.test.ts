@@ -198,4 +198,24 @@ describe("events", () => {
     await waitFor("the next event", () => resumed.events.length > 0 || resumed.errors.length > 0);
     expect(resumed.events.map((event) => event.objectId)).toEqual([next]);
   });
+
+  it("announces a report run's creation and, from the work that makes it, its end", async () => {
+    const unit = await unitOf("no-admin");
+    const subscriber = await follow("no-admin", { types: ["reportRun.CREATED", "reportRun.READY", "reportRun.FAILED"], after: await latestCursor() });
+    const { result } = await mutate<{ id: string }>(gateway, await gateway.token("no-admin"), "createReportRun", {
+      merchantId: encodeGlobalID("Merchant", unit.merchantId),
+      salesUnitIds: [encodeGlobalID("SalesUnit", unit.id)],
+      from: "2026-01-01",
+      to: "2026-01-31",
+      format: "CSV",
+    });
+    expect(result?.__typename).toBe("MutationCreateReportRunSuccess");
+    await waitFor("the run's end", () => subscriber.events.length >= 2 || subscriber.errors.length > 0);
+    expect(subscriber.events.map((event) => [event.type, event.objectId])).toEqual([
+      ["reportRun.CREATED", result!.data!.id],
+      ["reportRun.READY", result!.data!.id],
+    ]);
+    expect(subscriber.events[1]!.data).toMatchObject({ kind: "SETTLEMENTS", status: "READY" });
+  });
 });
+

@@ -229,8 +229,9 @@ describe("createReportRun: who may", () => {
     const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV", includePersonalData: true });
     const run = await readyRun(token, created.result!.data!.id);
     const id = (await gateway.services.db.reportRun.findFirstOrThrow({ where: { includePersonalData: true }, orderBy: { createdAt: "desc" } })).id;
-    const audit = await gateway.services.db.auditEvent.findMany({ where: { objectType: "ReportRun", objectId: id } });
-    expect(audit.map((a) => a.action)).toEqual(["reportRun.createPersonalData"]);
+    const audit = await gateway.services.db.auditEvent.findMany({ where: { objectType: "ReportRun", objectId: id }, orderBy: { id: "asc" } });
+    // The run's end is recorded too (with its reportRun.READY event).
+    expect(audit.map((a) => a.action)).toEqual(["reportRun.createPersonalData", "reportRun.ready"]);
     const [header] = parseCsv((await (await download(token, run.downloadUrl!)).text()).replace(/^\uFEFF/, ""));
     expect(header).toContain("PayerFirstName");
   });
