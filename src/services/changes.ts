@@ -1,6 +1,7 @@
 /**
  * The one way a service records a change to a portal entity: its audit row and its outbox event (docs/events.md),
- * written by one statement inside the change's database transaction. A change thus commits with both or with
+ * written by one statement inside the change's database transaction (a second event of the same change follows in
+ * that transaction). A change thus commits with both or with
  * neither, and no call site can write one and forget the other. `recordAudit` stays for what is audited without
  * changing anything (revealing API keys, downloading a report with personal data); payments write their rows in
  * one statement of their own (src/services/transactions.ts).
