@@ -66,6 +66,8 @@ export interface SendRequest {
   body: string;
   timeoutMs: number;
   rules: AddressRules;
+  /** Aborted when the gateway shuts down: the attempt ends as failed and is tried again later. */
+  signal?: AbortSignal;
 }
 
 export function sendWebhook(request: SendRequest): Promise<SendResult> {
@@ -107,6 +109,13 @@ export function sendWebhook(request: SendRequest): Promise<SendResult> {
       fail(`No complete answer within ${request.timeoutMs} ms.`);
       outgoing.destroy();
     }, request.timeoutMs);
+    const abort = () => {
+      fail("The gateway shut down during the attempt.");
+      outgoing.destroy();
+    };
+    if (request.signal?.aborted) abort();
+    request.signal?.addEventListener("abort", abort, { once: true });
+    outgoing.on("close", () => request.signal?.removeEventListener("abort", abort));
     outgoing.on("error", (error) => fail(error instanceof RefusedAddressError ? error.message : `Could not deliver: ${error.message}`));
     outgoing.on("response", (response) => {
       const chunks: Buffer[] = [];

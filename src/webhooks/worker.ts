@@ -62,6 +62,7 @@ export class WebhookWorker {
   private passing: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
@@ -74,6 +75,7 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.shutdown.abort();
     await this.passing;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -215,7 +217,7 @@ export class WebhookWorker {
       attempt: delivery.attemptCount,
     });
     const startedAt = clock.now();
-    const result = await sendWebhook({ url: endpoint.url, headers, body, timeoutMs: config.webhooks.timeoutMs, rules: config.webhooks });
+    const result = await sendWebhook({ url: endpoint.url, headers, body, timeoutMs: config.webhooks.timeoutMs, rules: config.webhooks, signal: this.shutdown.signal });
     await this.record(delivery, endpoint, startedAt, result);
   }
 
