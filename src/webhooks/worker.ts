@@ -124,18 +124,26 @@ export class WebhookWorker {
 
   private async fanOut(): Promise<void> {
     const endpoints = await this.deps.db.$queryRawUnsafe<Pick<WebhookEndpoint, "id" | "eventTypes" | "salesUnitIds" | "merchantId" | "partnerId">[]>(
-      `SELECT id, "eventTypes", "salesUnitIds", "merchantId", "partnerId" FROM "WebhookEndpoint"
+      `SELECT id, COALESCE("eventTypes", '{}') AS "eventTypes", COALESCE("salesUnitIds", '{}') AS "salesUnitIds", "merchantId", "partnerId" FROM "WebhookEndpoint"
        WHERE status = 'ENABLED' AND cursor < (SELECT COALESCE(MAX("deliverySeq"), 0) FROM "OutboxEvent")`,
     );
     for (const endpoint of endpoints) {
       if (this.stopped) return;
+      // One endpoint's trouble must not stop the others' fan-out.
+      await this.fanOutTo(endpoint).catch((error: unknown) =>
+        this.deps.logger.warn({ err: loggableError(error), webhookEndpointId: endpoint.id }, "Webhook fan-out failed for an endpoint; the next pass retries"),
+      );
+    }
+  }
+
+  private async fanOutTo(endpoint: Pick<WebhookEndpoint, "id" | "eventTypes" | "salesUnitIds" | "merchantId" | "partnerId">): Promise<void> {
       const filter = eventFilterSql(endpoint, 2);
       // The subscription is re-read under the lock (an update may have changed it); the filter's parameters are
       // those read above, so a changed subscription waits for the next pass (the cursor check fails it here).
       await this.deps.db.$executeRawUnsafe(
         `WITH e AS (
-           SELECT id, cursor FROM "WebhookEndpoint" WHERE id = $1::uuid AND status = 'ENABLED' AND "eventTypes" = $${filter.params.length + 3}::text[]
-             AND "salesUnitIds" = $${filter.params.length + 4}::uuid[] FOR UPDATE SKIP LOCKED
+           SELECT id, cursor FROM "WebhookEndpoint" WHERE id = $1::uuid AND status = 'ENABLED' AND COALESCE("eventTypes", '{}') = $${filter.params.length + 3}::text[]
+             AND COALESCE("salesUnitIds", '{}') = $${filter.params.length + 4}::uuid[] FOR UPDATE SKIP LOCKED
          ),
          scanned AS (
            SELECT o.id, o."deliverySeq", o.type, o."aggregateId", o."merchantId", o."salesUnitId"
@@ -154,7 +162,6 @@ export class WebhookWorker {
         endpoint.eventTypes,
         endpoint.salesUnitIds,
       );
-    }
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
