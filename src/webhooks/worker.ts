@@ -26,7 +26,7 @@ import { loggableError } from "../logging";
 import type { MailTransport } from "../services/mail";
 import { SYSTEM_ACTOR, recordAudit } from "../services/audit";
 import { eventFilterSql } from "../services/webhooks";
-import type { WebhookEndpoint } from "../generated/prisma/client";
+import type { OutboxEvent, WebhookEndpoint } from "../generated/prisma/client";
 import { deliveryHeaders, encodeEventId, eventBody } from "./envelope";
 import { loadOwnerAccess } from "./owner";
 import { nextAttemptAt } from "./rules";
@@ -61,13 +61,18 @@ export class WebhookWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private passing: Promise<void> | null = null;
   private again = false;
+  /** New outbox rows are looked for on the timer; a finished send only looks for more due deliveries. */
+  private fanOutDue = true;
   private stopped = false;
   private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.deps.config.webhooks.pollIntervalMs);
+    this.timer = setInterval(() => {
+      this.fanOutDue = true;
+      this.kick();
+    }, this.deps.config.webhooks.pollIntervalMs);
     this.timer.unref();
     this.kick();
   }
@@ -100,19 +105,26 @@ export class WebhookWorker {
 
   /** One pass: fan out new events, then claim and start what is due. Exposed for the bench and tests. */
   async pass(): Promise<void> {
-    await this.fanOut();
+    if (this.fanOutDue) {
+      this.fanOutDue = false;
+      await this.fanOut();
+    }
     const room = MAX_IN_FLIGHT - this.inFlight.size;
     if (room <= 0 || this.stopped) return;
     const claimed = await this.claim(room);
     if (claimed.length === 0) return;
-    const endpoints = await this.deps.db.webhookEndpoint.findMany({ where: { id: { in: [...new Set(claimed.map((d) => d.endpointId))] } } });
+    const [endpoints, events] = await Promise.all([
+      this.deps.db.webhookEndpoint.findMany({ where: { id: { in: [...new Set(claimed.map((d) => d.endpointId))] } } }),
+      this.deps.db.outboxEvent.findMany({ where: { id: { in: [...new Set(claimed.map((d) => BigInt(d.outboxEventId)))] } } }),
+    ]);
     const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+    const eventsById = new Map(events.map((event) => [event.id, event]));
     const accessOf = new Map<string, Promise<Access>>();
     for (const delivery of claimed) {
       const endpoint = byId.get(delivery.endpointId);
       if (!endpoint) continue;
       if (!accessOf.has(endpoint.id)) accessOf.set(endpoint.id, loadOwnerAccess(this.deps.db, endpoint));
-      const running: Promise<void> = this.deliver(delivery, endpoint, accessOf.get(endpoint.id)!)
+      const running: Promise<void> = this.deliver(delivery, endpoint, eventsById.get(BigInt(delivery.outboxEventId)) ?? null, accessOf.get(endpoint.id)!)
         .catch((error: unknown) => this.deps.logger.warn({ err: loggableError(error), deliveryId: delivery.id }, "Webhook delivery failed to record; its lease ends and it is sent again"))
         .finally(() => {
           this.inFlight.delete(running);
@@ -168,23 +180,25 @@ export class WebhookWorker {
     const { concurrencyPerEndpoint, timeoutMs } = this.deps.config.webhooks;
     const leaseMs = timeoutMs + 30_000;
     return this.deps.db.$queryRawUnsafe<ClaimedDelivery[]>(
-      `WITH in_flight AS (
-         SELECT "endpointId", count(*) AS n FROM "WebhookDelivery"
-         WHERE status = 'PENDING' AND "leaseUntil" > ${UTC_NOW} GROUP BY "endpointId"
-       ),
-       ready AS (
-         SELECT d.id, d."endpointId", row_number() OVER (PARTITION BY d."endpointId" ORDER BY d."deliverySeq", d."createdAt") AS rank
-         FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId" AND e.status = 'ENABLED'
-         WHERE d.status = 'PENDING' AND d."nextAttemptAt" <= ${UTC_NOW} AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${UTC_NOW})
-           AND NOT EXISTS (
-             SELECT 1 FROM "WebhookDelivery" p
-             WHERE p."endpointId" = d."endpointId" AND p."aggregateId" = d."aggregateId" AND p.status = 'PENDING'
-               AND (p."deliverySeq" < d."deliverySeq" OR (p."deliverySeq" = d."deliverySeq" AND p."createdAt" < d."createdAt"))
-           )
-       ),
-       picked AS (
-         SELECT r.id FROM ready r LEFT JOIN in_flight f ON f."endpointId" = r."endpointId"
-         WHERE r.rank <= $1 - COALESCE(f.n, 0) LIMIT $2
+      `WITH picked AS (
+         SELECT next.id FROM "WebhookEndpoint" e
+         CROSS JOIN LATERAL (
+           SELECT count(*) AS n FROM "WebhookDelivery" l WHERE l."endpointId" = e.id AND l.status = 'PENDING' AND l."leaseUntil" > ${UTC_NOW}
+         ) f
+         CROSS JOIN LATERAL (
+           SELECT d.id FROM "WebhookDelivery" d
+           WHERE d."endpointId" = e.id AND d.status = 'PENDING' AND d."nextAttemptAt" <= ${UTC_NOW}
+             AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${UTC_NOW})
+             AND NOT EXISTS (
+               SELECT 1 FROM "WebhookDelivery" p
+               WHERE p."endpointId" = d."endpointId" AND p."aggregateId" = d."aggregateId" AND p.status = 'PENDING'
+                 AND (p."deliverySeq" < d."deliverySeq" OR (p."deliverySeq" = d."deliverySeq" AND p."createdAt" < d."createdAt"))
+             )
+           ORDER BY d."deliverySeq", d."createdAt"
+           LIMIT GREATEST($1 - f.n, 0)
+         ) next
+         WHERE e.status = 'ENABLED'
+         LIMIT $2
        ),
        locked AS (SELECT d.id FROM "WebhookDelivery" d WHERE d.id IN (SELECT id FROM picked) FOR UPDATE SKIP LOCKED)
        UPDATE "WebhookDelivery" d SET "leaseUntil" = ${UTC_NOW} + $3 * interval '1 millisecond', "attemptCount" = d."attemptCount" + 1
@@ -196,9 +210,8 @@ export class WebhookWorker {
     );
   }
 
-  private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, access: Promise<Access>): Promise<void> {
+  private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent | null, access: Promise<Access>): Promise<void> {
     const { db, config, clock, encryptionKey } = this.deps;
-    const event = await db.outboxEvent.findUnique({ where: { id: BigInt(delivery.outboxEventId) } });
     if (!event || !mayReceive(await access, event)) {
       await db.webhookDelivery.updateMany({
         where: { id: delivery.id, status: "PENDING" },

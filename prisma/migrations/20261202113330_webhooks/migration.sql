@@ -66,7 +66,7 @@ CREATE INDEX "WebhookEndpoint_merchantId_idx" ON "WebhookEndpoint"("merchantId")
 CREATE INDEX "WebhookEndpoint_partnerId_idx" ON "WebhookEndpoint"("partnerId");
 
 -- CreateIndex
-CREATE INDEX "WebhookDelivery_status_nextAttemptAt_idx" ON "WebhookDelivery"("status", "nextAttemptAt");
+CREATE INDEX "WebhookDelivery_endpointId_status_deliverySeq_idx" ON "WebhookDelivery"("endpointId", "status", "deliverySeq");
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_endpointId_aggregateId_deliverySeq_idx" ON "WebhookDelivery"("endpointId", "aggregateId", "deliverySeq");
