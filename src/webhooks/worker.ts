@@ -249,6 +249,22 @@ export class WebhookWorker {
       ? null
       : nextAttemptAt(new Date(delivery.createdAt), delivery.attemptCount, now, { baseMs: config.webhooks.retryBaseMs, maxDelayMs: config.webhooks.retryMaxDelayMs, windowMs: config.webhooks.retryWindowMs });
     const gaveUp = !succeeded && next === null;
+    if (!gaveUp) {
+      // The common case in one statement (one round trip): the outcome, and the attempt if the delivery is still ours.
+      await db.$executeRaw`
+        WITH settled AS (
+          UPDATE "WebhookDelivery" SET "leaseUntil" = NULL, "lastError" = ${result.error},
+            status = ${succeeded ? "SUCCEEDED" : "PENDING"}::"WebhookDeliveryStatus",
+            "completedAt" = ${succeeded ? now : null}::timestamp(3),
+            "nextAttemptAt" = COALESCE(${next}::timestamp(3), "nextAttemptAt")
+          WHERE id = ${delivery.id}::uuid AND status = 'PENDING'
+          RETURNING id
+        )
+        INSERT INTO "WebhookAttempt" (id, "deliveryId", number, "startedAt", "durationMs", "statusCode", "responseExcerpt", error)
+        SELECT gen_random_uuid(), id, ${delivery.attemptCount}, ${startedAt}::timestamp(3), ${result.durationMs}, ${result.statusCode}, ${result.responseExcerpt}, ${result.error}
+        FROM settled`;
+      return;
+    }
     const disabled = await db.$transaction(async (tx) => {
       const updated = await tx.webhookDelivery.updateMany({
         where: { id: delivery.id, status: "PENDING" },
