@@ -9,6 +9,7 @@ const UNIT_TESTS = [
   "test/auth/permissions.test.ts",
   "test/auth/policies.test.ts",
   "test/auth/platform-signature.test.ts",
+  "test/webhooks/rules.test.ts",
   "test/reports/render.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",

@@ -58,6 +58,15 @@ const EnvSchema = z.object({
   PERSISTED_OPERATIONS: z.enum(["off", "allow", "only"]).default("off"),
   PERSISTED_OPERATIONS_MANIFEST: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  WEBHOOKS: flag,
+  WEBHOOK_ALLOW_PRIVATE_NETWORK: flag,
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(4),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1).default(3 * 24 * 3_600_000),
+  WEBHOOK_SECRET_OVERLAP_MS: z.coerce.number().int().min(0).default(24 * 3_600_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -76,6 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (production && e.DEV_LOGIN) throw new Error("DEV_LOGIN cannot be enabled when NODE_ENV=production.");
   if (production && !e.PUBLIC_BASE_URL) {
     throw new Error("PUBLIC_BASE_URL is required when NODE_ENV=production: printed QR codes encode it.");
+  }
+  if (production && e.WEBHOOK_ALLOW_PRIVATE_NETWORK) {
+    throw new Error("WEBHOOK_ALLOW_PRIVATE_NETWORK cannot be enabled when NODE_ENV=production: webhooks would reach the gateway's own network.");
   }
   if ((e.AUTH_ISSUER || e.AUTH_AUDIENCE) && !e.AUTH_JWKS_URL) {
     throw new Error("AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL (the external issuer's key set).");
@@ -139,5 +151,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Persisted operations (src/limits/persisted.ts): off, allow (hashes and documents) or only (hashes only). */
     persistedOperations: e.PERSISTED_OPERATIONS,
     persistedOperationsManifest: path.resolve(projectRoot, e.PERSISTED_OPERATIONS_MANIFEST ?? "client/generated/persisted-operations.json"),
+    /** Webhook delivery (src/webhooks/, docs/webhooks.md). */
+    webhooks: {
+      /** Run the delivery worker in this instance (several instances may: deliveries are claimed with row locks). */
+      worker: e.WEBHOOKS ?? true,
+      /** Development and tests: endpoints may be loopback or private addresses, and plain http on loopback. */
+      allowPrivateNetwork: !production && (e.WEBHOOK_ALLOW_PRIVATE_NETWORK ?? false),
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrencyPerEndpoint: e.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxDelayMs: e.WEBHOOK_RETRY_MAX_DELAY_MS,
+      /** A delivery still failing this long after its event is given up, and its endpoint disabled. */
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
+      /** After a rotation the previous secret keeps signing (a second signature header) this long. */
+      secretOverlapMs: e.WEBHOOK_SECRET_OVERLAP_MS,
+    },
   };
 }

@@ -60,6 +60,11 @@ function createLoaders(db: Db) {
       (ids) => db.reportSubscription.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true, salesUnitId: true } }),
       (row) => ({ merchantId: row.merchantId, salesUnitId: row.salesUnitId }),
     ),
+    /** The owner of a webhook endpoint, for the checks on managing it. */
+    webhookEndpointOwner: byId(
+      (ids) => db.webhookEndpoint.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true, partnerId: true } }),
+      (row) => ({ merchantId: row.merchantId, partnerId: row.partnerId }),
+    ),
     /** Transaction ownership, for permission checks on money mutations. */
     transactionOwner: new DataLoader<string, { id: string; merchantId: string; salesUnitId: string } | null>(async (ids) => {
       const rows = await db.transaction.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, merchantId: true, salesUnitId: true } });

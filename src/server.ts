@@ -27,6 +27,7 @@ import { createMailTransport } from "./services/mail";
 import { REPORT_DELIVERY_INTERVAL_MS, sendDueReports } from "./services/report-subscriptions";
 import { REPORT_RUN_INTERVAL_MS, runPendingReports, settleReportRuns } from "./services/report-runs";
 import { activateProvisionedTestUnits } from "./services/sales-units";
+import { WebhookWorker } from "./webhooks/worker";
 
 export interface RunningGateway {
   url: string;
@@ -104,6 +105,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       metrics,
     );
     cleanup.unshift(() => jobs.stop());
+    if (config.webhooks.worker) {
+      const webhooks = new WebhookWorker({ db, config, clock: services.clock, logger, encryptionKey, mail });
+      webhooks.start();
+      cleanup.unshift(() => webhooks.stop());
+    }
     // Report runs this instance is making finish (or fail) before the database goes.
     cleanup.unshift(() => settleReportRuns());
     const url = await gateway.listen(config.port, config.host);

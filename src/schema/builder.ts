@@ -21,6 +21,7 @@ import { paymentLinkPolicy } from "../auth/policies/payment-link";
 import { mayAdministerMembership, mayAnonymize } from "../auth/policies/person";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { maySubscribe } from "../auth/policies/report-subscription";
+import { mayManageWebhooks } from "../auth/policies/webhook-endpoint";
 
 export interface AuthScopes {
   /** Any principal. */
@@ -49,6 +50,10 @@ export interface AuthScopes {
   subscriptionTarget: { merchantId: string; salesUnitId: string | null; includePersonalData: boolean };
   /** A portal user whose access covers what the existing subscription covers; an unknown id is refused alike. */
   reportSubscription: { reportSubscriptionId: string };
+  /** Manages the webhook endpoints of this owner (a merchant or a partner). */
+  webhookOwner: { merchantId: string | null; partnerId: string | null };
+  /** Manages this webhook endpoint; an unknown id is refused like someone else's. */
+  webhookEndpoint: { webhookEndpointId: string };
 }
 
 export const builder = new SchemaBuilder<{
@@ -119,6 +124,11 @@ export const builder = new SchemaBuilder<{
         if (!target) return false;
         const salesUnit = target.salesUnitId ? await context.loaders.salesUnitOwner.load(target.salesUnitId) : null;
         return (target.salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId: target.merchantId, salesUnit, includePersonalData: false });
+      },
+      webhookOwner: (owner) => mayManageWebhooks(context.principal, context.access, owner),
+      webhookEndpoint: async ({ webhookEndpointId }) => {
+        const owner = await context.loaders.webhookEndpointOwner.load(webhookEndpointId);
+        return owner !== null && mayManageWebhooks(context.principal, context.access, owner);
       },
       transaction: async ({ action, transactionId }) => {
         const owner = await context.loaders.transactionOwner.load(transactionId);

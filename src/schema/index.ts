@@ -36,6 +36,8 @@ import "./report-runs";
 import "./test-user";
 import "./test-user-mutations";
 import "./audit";
+import "./webhook-endpoint";
+import "./webhook-endpoint-mutations";
 import "./viewer";
 
 export const schema = builder.toSchema();

@@ -44,6 +44,8 @@ interface Target {
   reportSubscription: string;
   partner: string;
   partnerKey: string;
+  /** The partner's own endpoint for the partner; the NO merchant's for everyone else. */
+  webhookEndpoint: string;
 }
 
 interface Row {
@@ -85,6 +87,20 @@ const TABLE: Record<string, Row> = {
   createReportRun: { allowed: [...MEMBERS, "partner", "operator"], input: (t) => ({ merchantId: t.merchant, salesUnitIds: [t.unit], from: "2026-01-01", to: "2026-01-31", format: "CSV" }) },
   // Any principal: the export holds only the transactions the caller may see.
   createTransactionExport: { allowed: EVERYONE, input: (t) => ({ filter: { merchantId: t.merchant }, format: "CSV" }) },
+
+  // A merchant's endpoints are managed by DEVELOPER on the whole merchant (Administrators); a partner's by the partner.
+  createWebhookEndpoint: {
+    allowed: ["no-admin", "partner"],
+    input: (t, who) => ({ ...(who === "partner" ? { partnerId: t.partner } : { merchantId: t.merchant }), url: "https://hooks.example/portal", eventTypes: ["transaction.REFUNDED"] }),
+  },
+  updateWebhookEndpoint: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint, description: "Permission check" }) },
+  rotateWebhookEndpointSecret: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint }) },
+  disableWebhookEndpoint: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint }) },
+  enableWebhookEndpoint: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint }) },
+  redeliverWebhookEvent: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint, eventId: "evt_0000000000000001" }) },
+  redeliverWebhookEvents: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }) },
+  // After the other endpoint rows: it removes the target endpoint. All before transferAdministrator, which demotes no-admin.
+  deleteWebhookEndpoint: { allowed: ["no-admin", "partner"], input: (t) => ({ webhookEndpointId: t.webhookEndpoint }) },
 
   createTestSalesUnit: { allowed: DEV, input: (t, who) => ({ merchantId: t.merchant, name: key(who).slice(0, 30) }) },
   createTestUser: { allowed: DEV, input: (t) => ({ merchantId: t.merchant }) },
@@ -142,6 +158,14 @@ beforeAll(async () => {
     expect(unit, `a production unit for ${who}`).toBeDefined();
     const transaction = await db.transaction.findFirstOrThrow({ where: { salesUnitId: unit.id } });
     const qrCode = await db.qrCode.create({ data: { salesUnitId: unit.id, name: key(who), url: "https://shop.example/qr" } });
+    const webhookEndpoint = await db.webhookEndpoint.create({
+      data: {
+        ...(who === "partner" ? { partnerId: partner.id } : { merchantId: noMerchant.id }),
+        url: "https://hooks.example/portal",
+        eventTypes: ["transaction.REFUNDED"],
+        secretEncrypted: "not-used",
+      },
+    });
     const paymentLink = await db.paymentLink.create({ data: { salesUnitId: unit.id, slug: key(who), amount: 1000, currency: unit.currency, description: "Permission check" } });
     targets.set(who, {
       merchant: encodeGlobalID("Merchant", unit.merchantId),
@@ -157,6 +181,7 @@ beforeAll(async () => {
       reportSubscription: encodeGlobalID("ReportSubscription", reportSubscription.id),
       partner: encodeGlobalID("Partner", partner.id),
       partnerKey: encodeGlobalID("PartnerKey", partner.keys[0]!.id),
+      webhookEndpoint: encodeGlobalID("WebhookEndpoint", webhookEndpoint.id),
     });
     tokens.set(who, await gateway.login(who));
   }

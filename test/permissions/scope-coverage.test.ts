@@ -39,6 +39,9 @@ const OPEN_TYPES: Record<string, string> = {
   TransactionFigures: "inside TransactionAggregates",
   TransactionOperation: "inside Transaction, which is guarded",
   Viewer: "the caller's own identity",
+  WebhookAttempt: "inside WebhookDelivery, which is guarded",
+  WebhookEndpointWithSecret: "result of createWebhookEndpoint and rotateWebhookEndpointSecret, which are guarded",
+  WebhookEventType: "the public catalogue of event types, answered by webhookEventTypes",
 };
 
 /** Shapes that carry no data of their own: errors about the caller's request, mutation payloads, connections. */

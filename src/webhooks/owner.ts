@@ -1,0 +1,15 @@
+/** An endpoint owner's access as it is now, read afresh: the delivery-time check asks it before every send. */
+import type { Db, Tx } from "../db/client";
+import type { Access } from "../auth/permissions";
+import { ownerAccess } from "../auth/policies/webhook-endpoint";
+import type { PartnerScope } from "../generated/prisma/enums";
+
+export async function loadOwnerAccess(db: Db | Tx, endpoint: { merchantId: string | null; partnerId: string | null; salesUnitIds: readonly string[] }): Promise<Access> {
+  if (endpoint.merchantId || !endpoint.partnerId) return ownerAccess(endpoint, null);
+  const [keys, linkedUnits] = await Promise.all([
+    db.partnerKey.findMany({ where: { partnerId: endpoint.partnerId, revokedAt: null }, select: { scopes: true } }),
+    db.salesUnit.findMany({ where: { partnerId: endpoint.partnerId }, select: { id: true, merchantId: true } }),
+  ]);
+  const scopes = [...new Set(keys.flatMap((key) => key.scopes))] as PartnerScope[];
+  return ownerAccess(endpoint, { scopes, linkedUnits });
+}

@@ -1,0 +1,332 @@
+/**
+ * The webhook delivery worker (docs/webhooks.md). Every state change is a committed row, so a killed instance loses
+ * nothing and several instances share the work:
+ *
+ * 1. Fan-out: for each enabled endpoint, the outbox rows after its cursor (in deliverySeq order) that its
+ *    subscription matches become WebhookDelivery rows, and the cursor moves, in one statement under the endpoint's
+ *    row lock (SKIP LOCKED: another instance takes the next endpoint).
+ * 2. Claim: due deliveries are leased (leaseUntil) with row locks and SKIP LOCKED; per endpoint at most
+ *    `concurrencyPerEndpoint` are in flight, and a delivery waits while an earlier one of the same object is pending
+ *    for the same endpoint, so each object's events arrive in order. A lease outlives the request timeout; a lease
+ *    left by a killed instance ends and the delivery is sent again (at least once).
+ * 3. Send: the owner's access now decides (mayReceive); then one signed POST, its attempt logged, and the delivery
+ *    done, or due again after an exponential backoff with jitter, or, once the retry window is over, failed and its
+ *    endpoint disabled (audit row, e-mail to the merchant's Administrators).
+ *
+ * Sends are not awaited by the loop: a slow endpoint holds its own slots only, and the others' deliveries go on.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { Clock } from "../deps";
+import type { Access } from "../auth/permissions";
+import { decryptSecret } from "../auth/secrets";
+import { mayReceive } from "../events/catalog";
+import { loggableError } from "../logging";
+import type { MailTransport } from "../services/mail";
+import { SYSTEM_ACTOR, recordAudit } from "../services/audit";
+import { eventFilterSql } from "../services/webhooks";
+import type { OutboxEvent, WebhookEndpoint } from "../generated/prisma/client";
+import { deliveryHeaders, encodeEventId, eventBody } from "./envelope";
+import { loadOwnerAccess } from "./owner";
+import { nextAttemptAt } from "./rules";
+import { sendWebhook, type SendResult } from "./send";
+
+/** Outbox rows turned into deliveries per endpoint per pass. */
+const FAN_OUT_BATCH = 1000;
+/** Requests one instance has in flight at most, over all endpoints. */
+const MAX_IN_FLIGHT = 200;
+
+export interface WebhookWorkerDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  encryptionKey: Buffer;
+  mail: MailTransport;
+}
+
+interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  outboxEventId: bigint;
+  attemptCount: number;
+  createdAt: Date;
+}
+
+const UTC_NOW = `(now() AT TIME ZONE 'UTC')`;
+
+export class WebhookWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private passing: Promise<void> | null = null;
+  private again = false;
+  /** New outbox rows are looked for on the timer; a finished send only looks for more due deliveries. */
+  private fanOutDue = true;
+  private stopped = false;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly deps: WebhookWorkerDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.fanOutDue = true;
+      this.kick();
+    }, this.deps.config.webhooks.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.shutdown.abort();
+    await this.passing;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs a pass now, or right after the one running. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = this.pass()
+      .catch((error: unknown) => this.deps.logger.warn({ err: loggableError(error) }, "Webhook pass failed; the next one retries"))
+      .finally(() => {
+        this.passing = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** One pass: fan out new events, then claim and start what is due. Exposed for the bench and tests. */
+  async pass(): Promise<void> {
+    if (this.fanOutDue) {
+      this.fanOutDue = false;
+      await this.fanOut();
+    }
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    if (room <= 0 || this.stopped) return;
+    const claimed = await this.claim(room);
+    if (claimed.length === 0) return;
+    const [endpoints, events] = await Promise.all([
+      this.deps.db.webhookEndpoint.findMany({ where: { id: { in: [...new Set(claimed.map((d) => d.endpointId))] } } }),
+      this.deps.db.outboxEvent.findMany({ where: { id: { in: [...new Set(claimed.map((d) => BigInt(d.outboxEventId)))] } } }),
+    ]);
+    const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+    const eventsById = new Map(events.map((event) => [event.id, event]));
+    const accessOf = new Map<string, Promise<Access>>();
+    for (const delivery of claimed) {
+      const endpoint = byId.get(delivery.endpointId);
+      if (!endpoint) continue;
+      if (!accessOf.has(endpoint.id)) accessOf.set(endpoint.id, loadOwnerAccess(this.deps.db, endpoint));
+      const running: Promise<void> = this.deliver(delivery, endpoint, eventsById.get(BigInt(delivery.outboxEventId)) ?? null, accessOf.get(endpoint.id)!)
+        .catch((error: unknown) => this.deps.logger.warn({ err: loggableError(error), deliveryId: delivery.id }, "Webhook delivery failed to record; its lease ends and it is sent again"))
+        .finally(() => {
+          this.inFlight.delete(running);
+          this.kick();
+        });
+      this.inFlight.add(running);
+    }
+  }
+
+  private async fanOut(): Promise<void> {
+    const endpoints = await this.deps.db.$queryRawUnsafe<Pick<WebhookEndpoint, "id" | "eventTypes" | "salesUnitIds" | "merchantId" | "partnerId">[]>(
+      `SELECT id, COALESCE("eventTypes", '{}') AS "eventTypes", COALESCE("salesUnitIds", '{}') AS "salesUnitIds", "merchantId", "partnerId" FROM "WebhookEndpoint"
+       WHERE status = 'ENABLED' AND cursor < (SELECT COALESCE(MAX("deliverySeq"), 0) FROM "OutboxEvent")`,
+    );
+    for (const endpoint of endpoints) {
+      if (this.stopped) return;
+      // One endpoint's trouble must not stop the others' fan-out.
+      await this.fanOutTo(endpoint).catch((error: unknown) =>
+        this.deps.logger.warn({ err: loggableError(error), webhookEndpointId: endpoint.id }, "Webhook fan-out failed for an endpoint; the next pass retries"),
+      );
+    }
+  }
+
+  private async fanOutTo(endpoint: Pick<WebhookEndpoint, "id" | "eventTypes" | "salesUnitIds" | "merchantId" | "partnerId">): Promise<void> {
+      const filter = eventFilterSql(endpoint, 2);
+      // The subscription is re-read under the lock (an update may have changed it); the filter's parameters are
+      // those read above, so a changed subscription waits for the next pass (the cursor check fails it here).
+      await this.deps.db.$executeRawUnsafe(
+        `WITH e AS (
+           SELECT id, cursor FROM "WebhookEndpoint" WHERE id = $1::uuid AND status = 'ENABLED' AND COALESCE("eventTypes", '{}') = $${filter.params.length + 3}::text[]
+             AND COALESCE("salesUnitIds", '{}') = $${filter.params.length + 4}::uuid[] FOR UPDATE SKIP LOCKED
+         ),
+         scanned AS (
+           SELECT o.id, o."deliverySeq", o.type, o."aggregateId", o."merchantId", o."salesUnitId"
+           FROM "OutboxEvent" o, e WHERE o."deliverySeq" > e.cursor ORDER BY o."deliverySeq" LIMIT $2
+         ),
+         inserted AS (
+           INSERT INTO "WebhookDelivery" (id, "endpointId", "outboxEventId", "deliverySeq", "eventType", "aggregateId", "nextAttemptAt", "createdAt")
+           SELECT gen_random_uuid(), e.id, o.id, o."deliverySeq", o.type, o."aggregateId", ${UTC_NOW}, ${UTC_NOW}
+           FROM scanned o, e WHERE ${filter.sql}
+         )
+         UPDATE "WebhookEndpoint" w SET cursor = (SELECT MAX("deliverySeq") FROM scanned)
+         FROM e WHERE w.id = e.id AND EXISTS (SELECT 1 FROM scanned)`,
+        endpoint.id,
+        FAN_OUT_BATCH,
+        ...filter.params,
+        endpoint.eventTypes,
+        endpoint.salesUnitIds,
+      );
+  }
+
+  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+    const { concurrencyPerEndpoint, timeoutMs } = this.deps.config.webhooks;
+    const leaseMs = timeoutMs + 30_000;
+    return this.deps.db.$queryRawUnsafe<ClaimedDelivery[]>(
+      `WITH picked AS (
+         SELECT next.id FROM "WebhookEndpoint" e
+         CROSS JOIN LATERAL (
+           SELECT count(*) AS n FROM "WebhookDelivery" l WHERE l."endpointId" = e.id AND l.status = 'PENDING' AND l."leaseUntil" > ${UTC_NOW}
+         ) f
+         CROSS JOIN LATERAL (
+           SELECT d.id FROM "WebhookDelivery" d
+           WHERE d."endpointId" = e.id AND d.status = 'PENDING' AND d."nextAttemptAt" <= ${UTC_NOW}
+             AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${UTC_NOW})
+             AND NOT EXISTS (
+               SELECT 1 FROM "WebhookDelivery" p
+               WHERE p."endpointId" = d."endpointId" AND p."aggregateId" = d."aggregateId" AND p.status = 'PENDING'
+                 AND (p."deliverySeq" < d."deliverySeq" OR (p."deliverySeq" = d."deliverySeq" AND p."createdAt" < d."createdAt"))
+             )
+           ORDER BY d."deliverySeq", d."createdAt"
+           LIMIT GREATEST($1 - f.n, 0)
+         ) next
+         WHERE e.status = 'ENABLED'
+         LIMIT $2
+       ),
+       locked AS (SELECT d.id FROM "WebhookDelivery" d WHERE d.id IN (SELECT id FROM picked) FOR UPDATE SKIP LOCKED)
+       UPDATE "WebhookDelivery" d SET "leaseUntil" = ${UTC_NOW} + $3 * interval '1 millisecond', "attemptCount" = d."attemptCount" + 1
+       FROM locked WHERE d.id = locked.id AND d.status = 'PENDING' AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${UTC_NOW})
+       RETURNING d.id, d."endpointId", d."outboxEventId", d."attemptCount", d."createdAt"`,
+      concurrencyPerEndpoint,
+      limit,
+      leaseMs,
+    );
+  }
+
+  private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent | null, access: Promise<Access>): Promise<void> {
+    const { db, config, clock, encryptionKey } = this.deps;
+    if (!event || !mayReceive(await access, event)) {
+      await db.webhookDelivery.updateMany({
+        where: { id: delivery.id, status: "PENDING" },
+        data: { status: "SKIPPED", leaseUntil: null, completedAt: clock.now(), lastError: "Not sent: the endpoint's owner may not see this event now." },
+      });
+      return;
+    }
+    const now = clock.now();
+    const previousSecret =
+      endpoint.previousSecretEncrypted && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now
+        ? decryptSecret(endpoint.previousSecretEncrypted, encryptionKey)
+        : null;
+    const body = eventBody(event);
+    const headers = deliveryHeaders({
+      url: endpoint.url,
+      body,
+      date: now,
+      secret: decryptSecret(endpoint.secretEncrypted, encryptionKey),
+      previousSecret,
+      deliveryId: delivery.id,
+      eventId: encodeEventId(event.id),
+      eventType: event.type,
+      attempt: delivery.attemptCount,
+    });
+    const startedAt = clock.now();
+    const result = await sendWebhook({ url: endpoint.url, headers, body, timeoutMs: config.webhooks.timeoutMs, rules: config.webhooks, signal: this.shutdown.signal });
+    await this.record(delivery, endpoint, startedAt, result);
+  }
+
+  private async record(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, startedAt: Date, result: SendResult): Promise<void> {
+    const { db, clock, config } = this.deps;
+    const now = clock.now();
+    const succeeded = result.error === null;
+    const next = succeeded
+      ? null
+      : nextAttemptAt(new Date(delivery.createdAt), delivery.attemptCount, now, { baseMs: config.webhooks.retryBaseMs, maxDelayMs: config.webhooks.retryMaxDelayMs, windowMs: config.webhooks.retryWindowMs });
+    const gaveUp = !succeeded && next === null;
+    if (!gaveUp) {
+      // The common case in one statement (one round trip): the outcome, and the attempt if the delivery is still ours.
+      await db.$executeRaw`
+        WITH settled AS (
+          UPDATE "WebhookDelivery" SET "leaseUntil" = NULL, "lastError" = ${result.error},
+            status = ${succeeded ? "SUCCEEDED" : "PENDING"}::"WebhookDeliveryStatus",
+            "completedAt" = ${succeeded ? now : null}::timestamp(3),
+            "nextAttemptAt" = COALESCE(${next}::timestamp(3), "nextAttemptAt")
+          WHERE id = ${delivery.id}::uuid AND status = 'PENDING'
+          RETURNING id
+        )
+        INSERT INTO "WebhookAttempt" (id, "deliveryId", number, "startedAt", "durationMs", "statusCode", "responseExcerpt", error)
+        SELECT gen_random_uuid(), id, ${delivery.attemptCount}, ${startedAt}::timestamp(3), ${result.durationMs}, ${result.statusCode}, ${result.responseExcerpt}, ${result.error}
+        FROM settled`;
+      return;
+    }
+    const disabled = await db.$transaction(async (tx) => {
+      const updated = await tx.webhookDelivery.updateMany({
+        where: { id: delivery.id, status: "PENDING" },
+        data: succeeded
+          ? { status: "SUCCEEDED", leaseUntil: null, completedAt: now, lastError: null }
+          : gaveUp
+            ? { status: "FAILED", leaseUntil: null, completedAt: now, lastError: result.error }
+            : { leaseUntil: null, nextAttemptAt: next!, lastError: result.error },
+      });
+      // Gone (its endpoint deleted) or already settled by another instance after a lease ran out.
+      if (updated.count === 0) return false;
+      await tx.webhookAttempt.create({
+        data: {
+          deliveryId: delivery.id,
+          number: delivery.attemptCount,
+          startedAt,
+          durationMs: result.durationMs,
+          statusCode: result.statusCode,
+          responseExcerpt: result.responseExcerpt,
+          error: result.error,
+        },
+      });
+      if (!gaveUp) return false;
+      const reason = `Deliveries failed for longer than the retry window; the last error: ${result.error}`;
+      const turnedOff = await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, status: "ENABLED" }, data: { status: "DISABLED", disabledReason: reason } });
+      if (turnedOff.count === 0) return false;
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        merchantId: endpoint.merchantId,
+        action: "webhookEndpoint.disable",
+        objectType: "WebhookEndpoint",
+        objectId: endpoint.id,
+        data: { url: endpoint.url, reason, deliveryId: delivery.id },
+      });
+      return true;
+    });
+    if (disabled) await this.tellAdministrators(endpoint, result.error ?? "");
+  }
+
+  /** The merchant's Administrators with an e-mail address hear that their endpoint was switched off, and what to do. */
+  private async tellAdministrators(endpoint: WebhookEndpoint, lastError: string): Promise<void> {
+    const { db, mail, logger } = this.deps;
+    if (!endpoint.merchantId) {
+      logger.warn({ webhookEndpointId: endpoint.id, partnerId: endpoint.partnerId }, "A partner's webhook endpoint was disabled after failing deliveries");
+      return;
+    }
+    const administrators = await db.portalUser.findMany({
+      where: { anonymizedAt: null, email: { not: null }, memberships: { some: { merchantId: endpoint.merchantId, role: "ADMINISTRATOR" } } },
+      select: { email: true },
+    });
+    for (const { email } of administrators) {
+      await mail
+        .send({
+          to: email!,
+          subject: "Your webhook endpoint was disabled",
+          text: [
+            `Deliveries to your webhook endpoint ${endpoint.url} kept failing, so it was disabled.`,
+            `The last error: ${lastError}`,
+            "Fix the endpoint, enable it again in the portal (enableWebhookEndpoint), and replay the events you missed with redeliverWebhookEvents.",
+          ].join("\n\n"),
+          attachments: [],
+        })
+        .catch((error: unknown) => logger.warn({ err: loggableError(error), webhookEndpointId: endpoint.id }, "Could not e-mail an Administrator about a disabled webhook endpoint"));
+    }
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Webhook delivery end to end: a real gateway (its worker started as in production) POSTs to real HTTP receivers on
+ * 127.0.0.1 (allowed by WEBHOOK_ALLOW_PRIVATE_NETWORK), with a fast retry policy so a recovering receiver is tested
+ * in seconds rather than minutes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { captureOneOre, createReservedPayment, waitFor } from "../events/support";
+import { startReceiver, verifies, type Receiver } from "./support";
+
+let gateway: TestGateway;
+let admin: string;
+let merchantId: string;
+let msn: string;
+const receivers: Receiver[] = [];
+
+const CREATE = `mutation($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    __typename
+    ... on MutationCreateWebhookEndpointSuccess { data { secret endpoint { id url status eventTypes } } }
+    ... on Error { code message }
+  }
+}`;
+
+interface Created {
+  createWebhookEndpoint: { __typename: string; code?: string; message?: string; data?: { secret: string; endpoint: { id: string; url: string } } };
+}
+
+async function receiver(answer?: Parameters<typeof startReceiver>[0]): Promise<Receiver> {
+  const started = await startReceiver(answer);
+  receivers.push(started);
+  return started;
+}
+
+async function createEndpoint(token: string, input: Record<string, unknown>) {
+  const response = await gateway.graphql<Created>(token, CREATE, { input: { eventTypes: ["transaction.CAPTURED"], ...input } });
+  expect(response.errors).toBeUndefined();
+  const result = response.data!.createWebhookEndpoint;
+  expect(result.__typename, result.message).toBe("MutationCreateWebhookEndpointSuccess");
+  return result.data!;
+}
+
+const bodyOf = (entry: { body: string }) => JSON.parse(entry.body) as { id: string; type: string; object: { id: string }; data: { capturedAmount: number } };
+
+beforeAll(async () => {
+  gateway = await startTestGateway({
+    WEBHOOK_ALLOW_PRIVATE_NETWORK: "true",
+    WEBHOOK_POLL_INTERVAL_MS: "25",
+    WEBHOOK_RETRY_BASE_MS: "10",
+    WEBHOOK_RETRY_MAX_DELAY_MS: "50",
+    WEBHOOK_CONCURRENCY_PER_ENDPOINT: "4",
+    OUTBOX_POLL_INTERVAL_MS: "25",
+  });
+  admin = await gateway.token("no-admin");
+  const persona = gateway.persona("no-admin");
+  const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: persona.salesUnits }, environment: "PRODUCTION", status: "ACTIVE" } });
+  msn = unit.msn;
+  merchantId = unit.merchantId;
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  for (const started of receivers) await started.close();
+});
+
+describe("webhook delivery", () => {
+  it("signs each delivery so an independent implementation of the scheme verifies it, and logs the attempt", async () => {
+    const hook = await receiver();
+    const { secret, endpoint } = await createEndpoint(admin, { merchantId: encodeGlobalID("Merchant", merchantId), url: `${hook.url}/hooks/portal?tenant=1` });
+    const payment = await createReservedPayment(gateway.services.db, msn);
+    await captureOneOre(gateway.services.db, payment.id);
+
+    const [delivered] = await waitFor("the delivery", () => (hook.received.length >= 1 ? hook.received : null));
+    expect(delivered!.path).toBe("/hooks/portal?tenant=1");
+    expect(verifies(secret, delivered!)).toBe(true);
+    expect(verifies(`${secret}x`, delivered!)).toBe(false);
+    const body = bodyOf(delivered!);
+    expect(body).toMatchObject({ type: "transaction.CAPTURED", object: { id: encodeGlobalID("Transaction", payment.id) }, data: { capturedAmount: 1 } });
+    expect(delivered!.headers["idempotency-key"]).toBe(body.id);
+    expect(delivered!.headers["x-webhook-event-id"]).toBe(body.id);
+    const deliveryId = String(delivered!.headers["x-webhook-delivery-id"]);
+
+    const logged = await waitFor("the delivery to be recorded", async () => {
+      const response = await gateway.graphql<{ node: { status: string; eventId: string; attempts: { statusCode: number; responseExcerpt: string; durationMs: number }[] } }>(
+        admin,
+        `query($id: ID!) { node(id: $id) { ... on WebhookDelivery { status eventId attempts { statusCode responseExcerpt durationMs } } } }`,
+        { id: encodeGlobalID("WebhookDelivery", deliveryId) },
+      );
+      return response.data?.node?.status === "SUCCEEDED" ? response.data.node : null;
+    });
+    expect(logged.eventId).toBe(body.id);
+    expect(logged.attempts).toEqual([{ statusCode: 200, responseExcerpt: "thanks", durationMs: expect.any(Number) }]);
+
+    const listed = await gateway.graphql<{ webhookEndpoints: { totalCount: number; nodes: { id: string; deliveries: { totalCount: number } }[] } }>(
+      admin,
+      `{ webhookEndpoints(first: 50) { totalCount nodes { id deliveries(first: 10) { totalCount } } } }`,
+    );
+    expect(listed.data!.webhookEndpoints.nodes.find((node) => node.id === endpoint.id)?.deliveries.totalCount).toBe(1);
+
+    // A rotation: the new secret signs, and the previous one signs alongside during the overlap.
+    const rotated = await gateway.graphql<{ rotateWebhookEndpointSecret: { data: { secret: string } } }>(
+      admin,
+      `mutation($input: RotateWebhookEndpointSecretInput!) { rotateWebhookEndpointSecret(input: $input) { ... on MutationRotateWebhookEndpointSecretSuccess { data { secret } } } }`,
+      { input: { webhookEndpointId: endpoint.id } },
+    );
+    const newSecret = rotated.data!.rotateWebhookEndpointSecret.data.secret;
+    expect(newSecret).not.toBe(secret);
+
+    // Redelivery of the same event: a new delivery id, the same event id and idempotency key.
+    const again = await gateway.graphql<{ redeliverWebhookEvent: { __typename: string; data?: { id: string } } }>(
+      admin,
+      `mutation($input: RedeliverWebhookEventInput!) { redeliverWebhookEvent(input: $input) { __typename ... on MutationRedeliverWebhookEventSuccess { data { id } } } }`,
+      { input: { webhookEndpointId: endpoint.id, eventId: body.id } },
+    );
+    expect(again.data!.redeliverWebhookEvent.__typename).toBe("MutationRedeliverWebhookEventSuccess");
+    const redelivered = await waitFor("the redelivery", () => hook.received[1]);
+    expect(redelivered.headers["idempotency-key"]).toBe(body.id);
+    expect(redelivered.headers["x-webhook-delivery-id"]).not.toBe(deliveryId);
+    expect(decodeGlobalID(again.data!.redeliverWebhookEvent.data!.id).id).toBe(redelivered.headers["x-webhook-delivery-id"]);
+    expect(verifies(newSecret, redelivered)).toBe(true);
+    expect(verifies(secret, redelivered, "x-ms-previous-authorization")).toBe(true);
+  });
+
+  it("a receiver that fails 5 times then recovers gets every event exactly once per delivery id, in order per payment", async () => {
+    const hook = await receiver((_request, index) => (index < 5 ? 503 : 200));
+    const { endpoint } = await createEndpoint(admin, { merchantId: encodeGlobalID("Merchant", merchantId), url: `${hook.url}/flaky` });
+    const payments = await Promise.all([1, 2, 3].map(() => createReservedPayment(gateway.services.db, msn)));
+    for (let round = 0; round < 4; round++) {
+      for (const payment of payments) await captureOneOre(gateway.services.db, payment.id);
+    }
+    const ours = (entries: typeof hook.received) => entries.filter((entry) => payments.some((payment) => bodyOf(entry).object.id === encodeGlobalID("Transaction", payment.id)));
+    await waitFor("12 acknowledged deliveries", () => ours(hook.acknowledged()).length >= 12, 20_000);
+
+    const acknowledged = ours(hook.acknowledged());
+    const perDelivery = new Map<string, number>();
+    for (const entry of acknowledged) perDelivery.set(String(entry.headers["x-webhook-delivery-id"]), (perDelivery.get(String(entry.headers["x-webhook-delivery-id"])) ?? 0) + 1);
+    expect([...perDelivery.values()]).toEqual(Array(12).fill(1));
+    expect(new Set(acknowledged.map((entry) => bodyOf(entry).id)).size).toBe(12);
+    for (const payment of payments) {
+      const captures = acknowledged.filter((entry) => bodyOf(entry).object.id === encodeGlobalID("Transaction", payment.id)).map((entry) => bodyOf(entry).data.capturedAmount);
+      expect(captures).toEqual([1, 2, 3, 4]);
+    }
+    expect(hook.received.filter((entry) => entry.status === 503)).toHaveLength(5);
+    const attempts = await gateway.services.db.webhookAttempt.count({ where: { delivery: { endpointId: decodeGlobalID(endpoint.id).id }, statusCode: 503 } });
+    expect(attempts).toBe(5);
+  });
+
+  it("a receiver that hangs does not hold up another endpoint's deliveries", async () => {
+    const hanging = await receiver(() => "hang");
+    const healthy = await receiver();
+    const merchant = encodeGlobalID("Merchant", merchantId);
+    await createEndpoint(admin, { merchantId: merchant, url: `${hanging.url}/slow` });
+    await createEndpoint(admin, { merchantId: merchant, url: `${healthy.url}/fast` });
+    const payments = await Promise.all(Array.from({ length: 10 }, () => createReservedPayment(gateway.services.db, msn)));
+    const started = performance.now();
+    for (const payment of payments) await captureOneOre(gateway.services.db, payment.id);
+
+    await waitFor("the healthy receiver to get all 10", () => healthy.acknowledged().length >= 10, 20_000);
+    const healthyMs = performance.now() - started;
+    // The hanging endpoint holds at most its concurrency bound of requests, all still open; the healthy one got everything meanwhile.
+    expect(hanging.received.length).toBeLessThanOrEqual(4);
+    expect(hanging.received.every((entry) => entry.status === null)).toBe(true);
+    console.info(`webhooks: 10 deliveries to a healthy receiver took ${Math.round(healthyMs)} ms while another endpoint hung on ${hanging.received.length} requests`);
+  });
+
+  it("a partner's endpoint stops receiving a sales unit's events once the link is removed", async () => {
+    const db = gateway.services.db;
+    const partnerPersona = gateway.persona("partner");
+    const unit = await db.salesUnit.findFirstOrThrow({ where: { msn: { in: partnerPersona.salesUnits }, partnerId: { not: null } } });
+    const partnerToken = await gateway.token("partner");
+    // The first event is acknowledged; after that the receiver keeps failing, so the second is still pending when the link goes.
+    const hook = await receiver((_request, index) => (index === 0 ? 200 : 503));
+    const { endpoint } = await createEndpoint(partnerToken, {
+      partnerId: encodeGlobalID("Partner", unit.partnerId!),
+      url: `${hook.url}/partner`,
+      salesUnitIds: [encodeGlobalID("SalesUnit", unit.id)],
+    });
+    const endpointId = decodeGlobalID(endpoint.id).id;
+    // An Administrator of the merchant does not manage the partner's endpoint.
+    const foreign = await gateway.graphql(admin, `query($id: ID!) { node(id: $id) { id } }`, { id: endpoint.id });
+    expect(foreign.data).toEqual({ node: null });
+
+    const payment = await createReservedPayment(db, unit.msn);
+    await captureOneOre(db, payment.id);
+    await waitFor("the linked unit's event", () => hook.acknowledged().length >= 1);
+    await captureOneOre(db, payment.id);
+    await waitFor("a failed attempt of the second event", () => hook.received.length >= 2);
+
+    await db.salesUnit.update({ where: { id: unit.id }, data: { partnerId: null } });
+    try {
+      // Pending when the link went: checked again before the next attempt, and not sent.
+      const skipped = await waitFor("the pending delivery to be skipped", () => db.webhookDelivery.findFirst({ where: { endpointId, status: "SKIPPED" } }));
+      expect(skipped.lastError).toMatch(/may not see this event/);
+      // Written after the link went: never queued for the endpoint.
+      await captureOneOre(db, payment.id);
+      await waitFor("the relay and the fan-out to pass the third event", async () => {
+        const events = await db.outboxEvent.findMany({ where: { aggregateId: payment.id, deliverySeq: { not: null } }, select: { deliverySeq: true } });
+        const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } });
+        return events.length === 3 && events.every((event) => row.cursor >= event.deliverySeq!);
+      });
+      expect(await db.webhookDelivery.count({ where: { endpointId } })).toBe(2);
+      expect(hook.acknowledged()).toHaveLength(1);
+    } finally {
+      await db.salesUnit.update({ where: { id: unit.id }, data: { partnerId: unit.partnerId } });
+    }
+  });
+});
+
+describe("webhook endpoint rules", () => {
+  it("refuses plain http to a public host for production sales units, and unknown event types, with typed errors", async () => {
+    const merchant = encodeGlobalID("Merchant", merchantId);
+    const http = await gateway.graphql<Created>(admin, CREATE, { input: { merchantId: merchant, url: "http://shop.example/hooks", eventTypes: ["transaction.CAPTURED"] } });
+    expect(http.data!.createWebhookEndpoint).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED" });
+    const unknown = await gateway.graphql<Created>(admin, CREATE, { input: { merchantId: merchant, url: "https://shop.example/hooks", eventTypes: ["payment.DONE"] } });
+    expect(unknown.data!.createWebhookEndpoint).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED" });
+  });
+
+  it("writes an audit row for every change", async () => {
+    const { endpoint } = await createEndpoint(admin, { merchantId: encodeGlobalID("Merchant", merchantId), url: "https://shop.example/audited" });
+    const id = decodeGlobalID(endpoint.id).id;
+    await gateway.graphql(admin, `mutation($input: DisableWebhookEndpointInput!) { disableWebhookEndpoint(input: $input) { __typename } }`, { input: { webhookEndpointId: endpoint.id } });
+    await gateway.graphql(admin, `mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { __typename } }`, { input: { webhookEndpointId: endpoint.id } });
+    const actions = await gateway.services.db.auditEvent.findMany({ where: { objectType: "WebhookEndpoint", objectId: id }, orderBy: { id: "asc" } });
+    expect(actions.map((row) => row.action)).toEqual(["webhookEndpoint.create", "webhookEndpoint.disable", "webhookEndpoint.delete"]);
+    expect(JSON.stringify(actions.map((row) => row.data))).not.toMatch(/whsec_/);
+  });
+});
