@@ -14,7 +14,6 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
-import { useServer } from "graphql-ws/use/ws";
 import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type OperationDefinitionNode } from "graphql";
 import type { PrincipalCache } from "./auth/principal-cache";
 import { DomainError, ValidationError } from "./domain/errors";
@@ -24,6 +23,7 @@ import type { Services } from "./deps";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { GRAPHIQL_DEFAULT_DOCUMENT, renderPortalGraphiQL } from "./http/graphiql";
 import { connectionParam, websocketRules } from "./events/websocket";
+import { serveGraphQLWs } from "./events/graphql-ws-server";
 import { useCompiledReads } from "./sql/plugin";
 import { isDatabaseUnavailable } from "./db/errors";
 import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
@@ -127,6 +127,8 @@ interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
   socket?: WebSocket;
+  /** WebSocket operations: the peer's address (the upgrade request is not kept). */
+  address?: string | null;
   /** Node's request and response, on HTTP (including both SSE endpoints). */
   req?: IncomingMessage;
   res?: ServerResponse;
@@ -254,7 +256,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   });
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsRules = websocketRules(services);
-  useServer(
+  const wsService = serveGraphQLWs(
     {
       onConnect: wsRules.onConnect,
       onClose: wsRules.onClose,
@@ -274,7 +276,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         try {
           const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
-            req: ctx.extra.request,
+            address: ctx.extra.address,
             socket: ctx.extra.socket,
             params: payload,
             connectionParams: ctx.connectionParams,
@@ -315,6 +317,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       }),
     close: async () => {
       wsRules.stop();
+      wsService.dispose();
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
