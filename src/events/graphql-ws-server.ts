@@ -151,14 +151,14 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
         protocol: socket.protocol,
         send: (data) => write(socket, frameOf(data)),
         close: (code, reason) => socket.close(code, reason),
+        // Not an async function: graphql-ws's handler of a `subscribe` message runs as long as the subscription does,
+        // and an async wrapper would hold the message's bytes that long.
         onMessage: (handle) =>
-          socket.on("message", async (message) => {
-            try {
-              await handle(String(message));
-            } catch (error) {
+          socket.on("message", (message) => {
+            handle(String(message)).catch((error: unknown) => {
               console.error("Internal error occurred during message handling.", error);
               socket.close(CloseCode.InternalServerError, "Internal server error");
-            }
+            });
           }),
       },
       { socket, address: request.socket.remoteAddress ?? null },
