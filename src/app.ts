@@ -36,6 +36,9 @@ import { permissionClass, useSharedSubscriptionResults } from "./events/shared-e
 import { countEventStream, streamingResponse } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
 
+/** Bytes a WebSocket client may leave unread before it counts as too slow (4008): hundreds of feed events. */
+const MAX_BUFFERED_BYTES_PER_SOCKET = 512 * 1024;
+
 export interface Gateway {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
@@ -302,6 +305,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       },
     },
     wsServer,
+    { maxQueuedMessages: config.subscriptionQueueLimit, maxBufferedBytes: MAX_BUFFERED_BYTES_PER_SOCKET },
   );
 
   return {

@@ -7,11 +7,12 @@
  *   (kept beside the object, gone with it) and each socket is sent `{"id":…,"type":"next","payload":` + those bytes
  *   + `}`: graphql-ws still builds and validates the message, its replacer only stands a marker in for the payload,
  *   which `send` (called synchronously right after) swaps for the shared bytes.
- * - **Writes in slices.** One event for 10,000 subscribers is 10,000 socket writes; they are queued and written a
- *   slice at a time with the event loop free in between, so HTTP requests (a capture, the relay's statements) are
- *   not held up behind a whole fan-out. graphql-ws waits for each write before it takes the subscription's next
- *   event, so a client that reads nothing has one message in flight and the feed's bounded queue (closed with 4008
- *   when full) holds the rest.
+ * - **Writes in slices, coalesced under load.** One event for 10,000 subscribers is 10,000 socket writes; they are
+ *   queued and written a slice of sockets at a time with the event loop free in between, so HTTP requests (a capture,
+ *   the relay's statements) are not held up behind a whole fan-out. A socket's messages that pile up while it waits
+ *   for its turn go out in one write, so a fan-out that falls behind catches up instead of queueing without end.
+ *   What waits per socket is bounded (`WriteLimits`): beyond it the connection is closed with 4008, as the feed closes
+ *   a subscriber whose own queue overflows.
  * - **Little state per socket.** One keep-alive sweep over every socket instead of a timer per socket, shared event
  *   handlers, and only the peer address kept from the upgrade request (not the request itself).
  */
@@ -19,6 +20,7 @@ import type { IncomingMessage } from "node:http";
 import type { ExecutionResult } from "graphql";
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
+import { CLOSE_SLOW_CONSUMER } from "./websocket";
 
 /** What the adapter hands graphql-ws's hooks as `ctx.extra`. */
 export type WsExtra = { socket: WebSocket; address: string | null };
@@ -72,34 +74,55 @@ function frameOf(data: string): string | Buffer {
   return Buffer.concat([Buffer.from(data.slice(0, data.length - MARKED_END.length)), PAYLOAD_KEY, shared.json, MESSAGE_END]);
 }
 
-interface Write {
-  socket: WebSocket;
-  frame: string | Buffer;
-  done: (error?: Error) => void;
+/** What a socket may have waiting to be written before its client counts as too slow (4008). */
+export interface WriteLimits {
+  /** Messages waiting in the adapter for one socket. */
+  maxQueuedMessages: number;
+  /** Bytes `ws` and the kernel have not taken yet (`bufferedAmount`). */
+  maxBufferedBytes: number;
 }
 
-function writer() {
-  let queue: Write[] = [];
+/**
+ * The sockets' outgoing messages, written a slice of sockets per turn of the event loop. A socket's messages that
+ * arrive while it waits for its turn are written together, in one system call: when the fan-out falls behind (a
+ * burst, a loaded machine), each pass over the sockets carries more events instead of the backlog growing.
+ */
+function writer(limits: WriteLimits) {
+  const pending = new Map<WebSocket, (string | Buffer)[]>();
   let scheduled = false;
   const flush = () => {
-    const slice = queue.length > WRITES_PER_SLICE ? queue.splice(0, WRITES_PER_SLICE) : queue;
-    if (slice === queue) queue = [];
-    for (const { socket, frame, done } of slice) {
-      if (socket.readyState !== socket.OPEN) done();
-      else socket.send(frame, { binary: false }, done);
+    let written = 0;
+    for (const [socket, frames] of pending) {
+      pending.delete(socket);
+      if (socket.readyState === socket.OPEN) writeAll(socket, frames);
+      if (++written === WRITES_PER_SLICE) break;
     }
-    scheduled = queue.length > 0;
+    scheduled = pending.size > 0;
     if (scheduled) setImmediate(flush);
   };
-  return (socket: WebSocket, frame: string | Buffer): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (socket.readyState !== socket.OPEN) return resolve();
-      queue.push({ socket, frame, done: (error) => (error ? reject(error) : resolve()) });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    });
+  return (socket: WebSocket, frame: string | Buffer): void => {
+    if (socket.readyState !== socket.OPEN) return;
+    const frames = pending.get(socket);
+    if (!frames) pending.set(socket, [frame]);
+    else if (frames.length < limits.maxQueuedMessages && socket.bufferedAmount <= limits.maxBufferedBytes) frames.push(frame);
+    else {
+      pending.delete(socket);
+      socket.close(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${limits.maxQueuedMessages} events waiting`);
+      return;
+    }
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
+
+/** Several frames in one write: `ws` corks the TCP socket per frame, and the corks nest. */
+function writeAll(socket: WebSocket, frames: (string | Buffer)[]): void {
+  const tcp = frames.length > 1 ? (socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket : undefined;
+  tcp?.cork();
+  for (const frame of frames) socket.send(frame, { binary: false });
+  tcp?.uncork();
 }
 
 function logged(this: WebSocket, error: Error): void {
@@ -114,6 +137,7 @@ function logged(this: WebSocket, error: Error): void {
 export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   options: Omit<ServerOptions<P, WsExtra>, "onNext" | "jsonMessageReplacer">,
   wss: WebSocketServer,
+  limits: WriteLimits,
   keepAliveMs = 12_000,
 ): { dispose(): void } {
   const server = makeServer<P, WsExtra>({
@@ -121,7 +145,7 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
     onNext: (_ctx, _id, _payload, _args, result) => sharedPayload(result) as unknown as ExecutionResult | undefined,
     jsonMessageReplacer: replacer,
   });
-  const write = writer();
+  const write = writer(limits);
   // A socket that has not answered the previous sweep's ping by the next sweep is gone.
   const unanswered = new WeakSet<WebSocket>();
   function answered(this: WebSocket): void {
@@ -149,6 +173,8 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
     const closed = server.opened(
       {
         protocol: socket.protocol,
+        // Resolved at once: graphql-ws may hand over the subscription's next message while this one waits its turn, so
+        // they can leave together; `writer` bounds what waits.
         send: (data) => write(socket, frameOf(data)),
         close: (code, reason) => socket.close(code, reason),
         // Not an async function: graphql-ws's handler of a `subscribe` message runs as long as the subscription does,

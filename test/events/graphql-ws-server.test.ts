@@ -10,8 +10,8 @@ import { serveGraphQLWs } from "../../src/events/graphql-ws-server";
 const schema = buildSchema("type Query { ok: Boolean } type Subscription { tick: Int }");
 
 /** A server whose subscriptions all yield the results `next` hands out, the same objects for every subscriber. */
-async function start() {
-  const waiting: ((result: ExecutionResult | null) => void)[] = [];
+async function start(limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 * 1024 }) {
+  const waiting: ((results: ExecutionResult[] | null) => void)[] = [];
   let subscribed = 0;
   const server: Server = createServer();
   const wss = new WebSocketServer({ server });
@@ -22,14 +22,15 @@ async function start() {
         subscribed++;
         return (async function* () {
           for (;;) {
-            const result = await new Promise<ExecutionResult | null>((resolve) => waiting.push(resolve));
-            if (!result) return;
-            yield result;
+            const results = await new Promise<ExecutionResult[] | null>((resolve) => waiting.push(resolve));
+            if (!results) return;
+            yield* results;
           }
         })();
       },
     },
     wss,
+    limits,
   );
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -37,11 +38,13 @@ async function start() {
   return {
     url,
     subscribed: () => subscribed,
-    /** Hands every waiting subscription the same result object. */
-    next: (result: ExecutionResult | null) => {
-      for (const resolve of waiting.splice(0)) resolve(result);
+    /** Hands every waiting subscription the same result objects, one after the other. */
+    next: (...results: ExecutionResult[]) => {
+      for (const resolve of waiting.splice(0)) resolve(results);
     },
     waiting: () => waiting.length,
+    /** Takes the waiting subscriptions, in the order they subscribed, to hand each its own results. */
+    waitingList: () => waiting.splice(0),
     close: async () => {
       ws.dispose();
       for (const socket of wss.clients) socket.terminate();
@@ -111,5 +114,27 @@ describe("graphql-ws server adapter", () => {
     expect(messages.map((message) => message.binary)).toEqual([false, false]);
     expect(JSON.parse(messages[1]!.data)).toEqual({ id: 'a"b', type: "next", payload: { data: { tick: 7 } } });
     expect(server.subscribed()).toBe(1);
+  });
+
+  it("closes a socket with 4008 when more messages wait for it than the limit, and keeps the others", async () => {
+    const server = await start({ maxQueuedMessages: 3, maxBufferedBytes: 1024 * 1024 });
+    cleanup.push(server.close);
+    const clients = [0, 1].map(() => {
+      const state = { received: 0, closed: null as { code: number; reason: string } | null };
+      const client = createClient({ url: server.url, webSocketImpl: WebSocket, retryAttempts: 0, on: { closed: (event) => (state.closed = event as typeof state.closed) } });
+      cleanup.push(async () => client.dispose());
+      client.subscribe({ query: "subscription { tick }" }, { next: () => state.received++, error: () => undefined, complete: () => undefined });
+      return state;
+    });
+    await until(() => server.waiting() === 2);
+    // The first socket gets ten messages within one turn of the event loop, more than may wait for it.
+    const [first, second] = server.waitingList();
+    first!(Array.from({ length: 10 }, (_, i) => ({ data: { tick: i } })));
+    second!([{ data: { tick: 99 } }]);
+    const slow = () => clients.find((client) => client.closed);
+    await until(() => slow() !== undefined);
+    expect(slow()!.closed).toMatchObject({ code: 4008, reason: "Slow consumer: more than 3 events waiting" });
+    const other = clients.find((client) => !client.closed)!;
+    await until(() => other.received === 1);
   });
 });
