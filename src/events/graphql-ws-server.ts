@@ -103,13 +103,15 @@ function writer(limits: WriteLimits) {
   return (socket: WebSocket, frame: string | Buffer): void => {
     if (socket.readyState !== socket.OPEN) return;
     const frames = pending.get(socket);
-    if (!frames) pending.set(socket, [frame]);
-    else if (frames.length < limits.maxQueuedMessages && socket.bufferedAmount <= limits.maxBufferedBytes) frames.push(frame);
-    else {
+    const unread = socket.bufferedAmount > limits.maxBufferedBytes;
+    if (unread || (frames?.length ?? 0) >= limits.maxQueuedMessages) {
       pending.delete(socket);
-      socket.close(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${limits.maxQueuedMessages} events waiting`);
+      const why = unread ? `more than ${Math.round(limits.maxBufferedBytes / 1024)} KiB unread` : `more than ${limits.maxQueuedMessages} events waiting`;
+      socket.close(CLOSE_SLOW_CONSUMER, `Slow consumer: ${why}`);
       return;
     }
+    if (frames) frames.push(frame);
+    else pending.set(socket, [frame]);
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
