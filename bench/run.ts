@@ -70,7 +70,17 @@ const POOL_SIZE = 10;
 const BASELINE = options.baseline ? path.resolve(options.baseline) : null;
 const SERVERS: ServerName[] = BASELINE ? ["gateway", "baseline", "postgraphile", "floor"] : ["gateway", "postgraphile", "floor"];
 const S1_SCRIPT = path.join(projectRoot, "bench", "s1-live-feed.ts");
-const S1_KEYS = ["s1_subscribers", "s1_p50_ms", "s1_p99_ms", "s1_kb_per_subscriber", "relay_events_per_s"] as const;
+const S1_KEYS = [
+  "s1_subscribers",
+  "s1_p50_ms",
+  "s1_p99_ms",
+  "s1_kb_per_subscriber",
+  "relay_events_per_s",
+  "s1_delivered",
+  "s1_expected",
+  "s1_gateway_cpu_us_per_delivery",
+  "s1_clients_cpu_us_per_delivery",
+] as const;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 

@@ -137,6 +137,12 @@ function spawnWithFiles(args: string[], env: NodeJS.ProcessEnv, ipc: boolean, no
 }
 
 
+/** CPU time (user + system) a process has used, in ms (`/proc/<pid>/stat`, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssKb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!match) throw new Error(`No RSS for process ${pid}`);
@@ -331,6 +337,8 @@ async function main(): Promise<void> {
     const total = Math.round(eventsPerSecond * seconds);
     const interval = 1000 / eventsPerSecond;
     const writes: Promise<void>[] = [];
+    const cpuOf = () => ({ gateway: cpuMs(gateway.pid!), clients: clients.reduce((sum, child) => sum + cpuMs(child.pid!), 0) });
+    const cpuStart = cpuOf();
     const writeStart = Date.now();
     for (let i = 0; i < total; i++) {
       const due = writeStart + i * interval;
@@ -349,6 +357,7 @@ async function main(): Promise<void> {
       60_000,
       500,
     ).catch((error: Error) => log(error.message));
+    const cpuEnd = cpuOf();
     const histogram = new Map<number, number>();
     for (const report of final) for (const [ms, n] of report.histogram) histogram.set(ms, (histogram.get(ms) ?? 0) + n);
     const received = final.reduce((sum, report) => sum + report.perSubscriber.reduce((a, b) => a + b, 0), 0);
@@ -357,6 +366,11 @@ async function main(): Promise<void> {
     const p99 = percentile(histogram, 99);
     log(`received ${received} of ${total * subscribers} deliveries; ${short} subscribers short; errors ${final.reduce((s, r) => s + r.errors, 0)}`);
     log(`commit-to-receipt p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...histogram.keys())} ms`);
+    // CPU per delivery over the write phase: what the gateway spends, and what the subscribers' processes (the load
+    // generator, on the same machine) spend receiving. On a shared machine these move less than the latencies.
+    const gatewayUsPerDelivery = received > 0 ? ((cpuEnd.gateway - cpuStart.gateway) * 1000) / received : null;
+    const clientsUsPerDelivery = received > 0 ? ((cpuEnd.clients - cpuStart.clients) * 1000) / received : null;
+    log(`CPU per delivery: gateway ${gatewayUsPerDelivery?.toFixed(1)} µs, subscriber processes ${clientsUsPerDelivery?.toFixed(1)} µs`);
 
     for (const child of clients) ask(child, { cmd: "exit" });
     await Promise.all(clients.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(null)))));
@@ -387,6 +401,10 @@ async function main(): Promise<void> {
         s1_p99_ms: p99,
         s1_kb_per_subscriber: Math.round(kbPerSubscriber * 10) / 10,
         relay_events_per_s: Math.round(relayEventsPerSecond),
+        s1_delivered: received,
+        s1_expected: total * subscribers,
+        s1_gateway_cpu_us_per_delivery: gatewayUsPerDelivery === null ? null : Math.round(gatewayUsPerDelivery * 10) / 10,
+        s1_clients_cpu_us_per_delivery: clientsUsPerDelivery === null ? null : Math.round(clientsUsPerDelivery * 10) / 10,
       }),
     );
   } finally {

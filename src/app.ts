@@ -14,7 +14,6 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
-import { useServer } from "graphql-ws/use/ws";
 import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type OperationDefinitionNode } from "graphql";
 import type { PrincipalCache } from "./auth/principal-cache";
 import { DomainError, ValidationError } from "./domain/errors";
@@ -24,6 +23,7 @@ import type { Services } from "./deps";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
 import { GRAPHIQL_DEFAULT_DOCUMENT, renderPortalGraphiQL } from "./http/graphiql";
 import { connectionParam, websocketRules } from "./events/websocket";
+import { serveGraphQLWs } from "./events/graphql-ws-server";
 import { useCompiledReads } from "./sql/plugin";
 import { isDatabaseUnavailable } from "./db/errors";
 import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
@@ -35,6 +35,9 @@ import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./li
 import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 import { countEventStream, streamingResponse } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
+
+/** Bytes a WebSocket client may leave unread before it counts as too slow (4008): hundreds of feed events. */
+const MAX_BUFFERED_BYTES_PER_SOCKET = 512 * 1024;
 
 export interface Gateway {
   server: Server;
@@ -127,6 +130,8 @@ interface InitialContext {
   request?: Request;
   connectionParams?: Record<string, unknown>;
   socket?: WebSocket;
+  /** WebSocket operations: the peer's address (the upgrade request is not kept). */
+  address?: string | null;
   /** Node's request and response, on HTTP (including both SSE endpoints). */
   req?: IncomingMessage;
   res?: ServerResponse;
@@ -254,7 +259,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   });
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsRules = websocketRules(services);
-  useServer(
+  const wsService = serveGraphQLWs(
     {
       onConnect: wsRules.onConnect,
       onClose: wsRules.onClose,
@@ -274,7 +279,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         try {
           const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
-            req: ctx.extra.request,
+            address: ctx.extra.address,
             socket: ctx.extra.socket,
             params: payload,
             connectionParams: ctx.connectionParams,
@@ -300,6 +305,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       },
     },
     wsServer,
+    { maxQueuedMessages: config.subscriptionQueueLimit, maxBufferedBytes: MAX_BUFFERED_BYTES_PER_SOCKET },
   );
 
   return {
@@ -315,6 +321,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       }),
     close: async () => {
       wsRules.stop();
+      wsService.dispose();
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

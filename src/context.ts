@@ -90,6 +90,22 @@ function unitOfChild(load: (ids: string[]) => Promise<{ id: string; salesUnitId:
   });
 }
 
+/**
+ * The loaders, made on the first use of any of them: most operations (compiled reads, every idle live-feed
+ * subscription) never touch one, and eight DataLoaders with their caches per context were a good part of what an idle
+ * subscriber cost in memory. A proxy rather than a getter on the context: Yoga copies the context's properties into
+ * the execution context, which would call a getter at once.
+ */
+function lazyLoaders(db: Db): Context["loaders"] {
+  let loaders: Context["loaders"] | undefined;
+  return new Proxy({} as Context["loaders"], {
+    get: (_target, name) => {
+      loaders ??= createLoaders(db);
+      return loaders[name as keyof Context["loaders"]];
+    },
+  });
+}
+
 export interface ContextInput {
   authorization?: string | null;
   msn?: string | null;
@@ -102,19 +118,13 @@ export interface ContextInput {
 
 export async function createContext(services: Services, input: ContextInput): Promise<Context> {
   const { token, principal, access } = await authenticate(services, input);
-  // Made on first use: most operations (compiled reads, every idle live-feed subscription) never touch a loader, and
-  // four DataLoaders with their caches per context are a good part of what an idle subscriber costs in memory.
-  let loaders: Context["loaders"] | undefined;
   return {
     services,
     db: services.db,
     principal,
     access,
     requestId: input.requestId ?? randomUUID(),
-    get loaders() {
-      loaders ??= createLoaders(services.db);
-      return loaders;
-    },
+    loaders: lazyLoaders(services.db),
     token,
     msn: input.msn ?? null,
     clientAddress: input.clientAddress ?? "unknown",

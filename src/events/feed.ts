@@ -78,6 +78,9 @@ export interface FeedSubscription<A> {
 
 const NO_EVENTS: readonly OutboxRecord[] = Object.freeze([]);
 
+/** Subscribers handed a batch per turn of the event loop. */
+const OFFERS_PER_TURN = 200;
+
 class Subscriber {
   private queue: readonly OutboxRecord[] = NO_EVENTS;
   private wake: (() => void) | null = null;
@@ -319,6 +322,7 @@ export class LiveFeed {
       if (group) group.push(subscriber);
       else byPrincipal.set(subscriber.subscription.principalKey, [subscriber]);
     }
+    let offered = 0;
     await Promise.all(
       [...byPrincipal.values()].map(async (group) => {
         let access: unknown;
@@ -329,6 +333,10 @@ export class LiveFeed {
           return;
         }
         for (const subscriber of group) {
+          // Each offer sets off the subscriber's delivery (its async iterators, execution or a shared result, the
+          // message) as microtasks; a slice at a time keeps one event for thousands of subscribers from holding the
+          // event loop for the whole fan-out, so captures and the relay's statements are answered meanwhile.
+          if (++offered % OFFERS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
           try {
             if (!subscriber.offer(subscriber.subscription.admit(access, wanted.get(subscriber)!), this.options.queueLimit)) {
               // An SSE library holding an error for a client that reads nothing would only reject into the void.

@@ -22,6 +22,7 @@ import {
   type ExecutionResult,
 } from "graphql";
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from "graphql-yoga";
+import { RequestCache } from "@pothos/plugin-scope-auth";
 import type { Access } from "../auth/permissions";
 import type { Principal } from "../auth/principal";
 
@@ -92,9 +93,18 @@ export function useSharedSubscriptionResults<C extends Record<string, unknown>>(
         // A request error (e.g. variables that do not coerce) is reported exactly as the stock executor reports it;
         // it fails before any resolver runs, so asking again has no side effect.
         if (!isAsyncIterable(stream)) return stream.errors?.some((error) => !error.path) ? subscribeFn(args) : stream;
+        // The scope-auth plugin's per-request cache (the scopes, granted and loaded ones) would otherwise live as long as
+        // the subscription; an event's execution, once per class, makes a fresh one from the context's current access.
+        const forgetScopes = () => RequestCache.clearForContext(args.contextValue as object);
+        forgetScopes();
         const shape = shapeOf(args.document, args.operationName);
         return mapAsyncIterator(stream, (payload: unknown) => {
-          const run = () => execute({ ...args, rootValue: payload });
+          const run = () => {
+            const result = execute({ ...args, rootValue: payload });
+            if (result instanceof Promise) void result.finally(forgetScopes).catch(() => undefined);
+            else forgetScopes();
+            return result;
+          };
           if (!shape || typeof payload !== "object" || payload === null) return run();
           const values = args.variableValues ?? {};
           const key = `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000${classOf(args.contextValue as C)}`;

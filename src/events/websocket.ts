@@ -8,10 +8,10 @@
  * reconnect with a fresh token), 4403 valid token refused, 4008 subscriber too slow (clients retry; resume with
  * `after`), 4429 too many connections for this principal or address (graphql-ws clients do not retry it).
  */
-import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
 import type { Context as WsContext } from "graphql-ws";
 import type { WebSocket } from "ws";
+import type { WsExtra } from "./graphql-ws-server";
 import type { Services } from "../deps";
 import { resolvePrincipal } from "../auth/principal";
 import { bearerToken } from "../auth/tokens";
@@ -28,7 +28,6 @@ const EXPIRY_SWEEP_MS = 500;
 /** RFC 6455 allows 123 bytes of reason in a close frame; ws throws beyond that. */
 const MAX_CLOSE_REASON_BYTES = 123;
 
-export type WsExtra = { socket: WebSocket; request: IncomingMessage };
 type WsCtx = WsContext<Record<string, unknown> | undefined, WsExtra>;
 
 export function closeReason(text: string): string {
@@ -77,7 +76,7 @@ export function websocketRules(services: Pick<Services, "db" | "tokens" | "confi
     /** Without a token the connection is anonymous, like an HTTP request without Authorization; it still counts for its address. */
     onConnect: async (ctx: WsCtx): Promise<boolean> => {
       const socket = ctx.extra.socket;
-      const address = ctx.extra.request.socket.remoteAddress ?? null;
+      const address = ctx.extra.address;
       const token = bearerToken(connectionParam(ctx.connectionParams, "authorization", "Authorization"));
       try {
         if (!token) {

@@ -11,7 +11,9 @@ import { RateLimitedError, type LimitName, type RateLimits } from "./rate-limits
 
 /** The peer's address as the socket sees it; behind a proxy that is the proxy's, so budget the proxy accordingly. */
 export function clientAddress(serverContext: unknown): string {
-  return (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress ?? "unknown";
+  // A WebSocket operation's server context carries the address alone (src/events/graphql-ws-server.ts).
+  const { req, address } = serverContext as { req?: IncomingMessage; address?: string | null };
+  return req?.socket.remoteAddress ?? address ?? "unknown";
 }
 
 export function tooManyRequests(error: RateLimitedError): Response {

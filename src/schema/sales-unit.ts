@@ -6,7 +6,7 @@ import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
-import { salesUnitListCondition } from "../auth/policies/sales-unit";
+import { maySeeSettlementAccount, salesUnitListCondition } from "../auth/policies/sales-unit";
 
 export const SalesUnit = builder.prismaNode("SalesUnit", {
   id: { field: "id" },
@@ -27,7 +27,7 @@ export const SalesUnit = builder.prismaNode("SalesUnit", {
       nullable: true,
       description: "The payout account; masked except for Administrators of the merchant.",
       resolve: (unit, _args, ctx) =>
-        unit.settlementAccount === null || ctx.access.canOnWholeMerchant("ADMINISTER_MERCHANT", unit.merchantId)
+        unit.settlementAccount === null || maySeeSettlementAccount(ctx.access, unit)
           ? unit.settlementAccount
           : maskAccountNumber(unit.settlementAccount),
     }),

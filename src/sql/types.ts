@@ -4,9 +4,12 @@
  * field at a time. Every mapping must answer exactly what the Pothos field answers; test/sql/compiled-reads.test.ts
  * compares the two paths over many selections, filters and personas.
  */
-import type { Access, Action } from "../auth/permissions";
+import type { Access } from "../auth/permissions";
 import type { Principal } from "../auth/principal";
-import { quoteIdent, TRANSACTION_COLUMN_TYPES, type ColumnTypes, type SqlParams } from "../db/conditions";
+import { payerVisible, viewableTransactions } from "../auth/policies/transaction";
+import { settlementAccountVisible, viewableMerchants, viewableSalesUnits } from "../auth/policies/sales-unit";
+import { visibleMemberships } from "../auth/policies/person";
+import { quoteIdent, toSql, TRANSACTION_COLUMN_TYPES, type ColumnTypes, type Condition, type SqlParams } from "../db/conditions";
 
 /** What a mapping may use while it writes SQL for one request. */
 export interface SqlScope {
@@ -51,37 +54,27 @@ export interface TypeMapping {
 
 const col = (column: string): FieldMapping => ({ kind: "column", column });
 const datetime = (column: string): FieldMapping => ({ kind: "column", column, format: "datetime" });
+const SALES_UNIT_COLUMN_TYPES = {
+  id: "uuid",
+  merchantId: "uuid",
+  partnerId: "uuid",
+  environment: '"Environment"',
+  channel: '"Channel"',
+  status: '"SalesUnitStatus"',
+} as const satisfies ColumnTypes;
+const MERCHANT_COLUMN_TYPES = { id: "uuid" } as const satisfies ColumnTypes;
+const MEMBERSHIP_COLUMN_TYPES = { id: "uuid", merchantId: "uuid", userId: "uuid" } as const satisfies ColumnTypes;
+
 const ref = (row: Row | string, column: string) => `${typeof row === "string" ? row : row.alias}.${quoteIdent(column)}`;
 
-/** `Access.canOnSalesUnit` as SQL over a row's sales unit and merchant columns. */
-export function canOnSalesUnitSql(scope: SqlScope, action: Action, unitId: string, merchantId: string): string {
-  const terms: string[] = [];
-  for (const grant of scope.access.grants) {
-    if (!grant.actions.has(action)) continue;
-    if (grant.merchantId === "*") {
-      if (grant.salesUnitIds === "ALL") return "TRUE";
-      terms.push(`${unitId} = ANY(${scope.params.add([...grant.salesUnitIds], "uuid[]")})`);
-      continue;
-    }
-    const merchant = `${merchantId} = ${scope.params.add(grant.merchantId, "uuid")}`;
-    terms.push(grant.salesUnitIds === "ALL" ? merchant : `(${merchant} AND ${unitId} = ANY(${scope.params.add([...grant.salesUnitIds], "uuid[]")}))`);
-  }
-  return terms.length === 0 ? "FALSE" : `(${terms.join(" OR ")})`;
-}
+/**
+ * A policy's condition (src/auth/policies/) on `row`, as SQL: the compiled path asks the same policies as the
+ * resolvers and writes no access rule of its own.
+ */
+const policySql = (condition: Condition, row: Row | string, columns: ColumnTypes, scope: SqlScope) =>
+  toSql(condition, typeof row === "string" ? row : row.alias, columns, scope.params);
 
-/** `Access.canOnMerchant` (`whole`: `canOnWholeMerchant`) as SQL over a merchant id expression. */
-export function canOnMerchantSql(scope: SqlScope, action: Action, merchantId: string, whole = false): string {
-  const ids: string[] = [];
-  for (const grant of scope.access.grants) {
-    if (!grant.actions.has(action) || (whole && grant.salesUnitIds !== "ALL")) continue;
-    if (grant.merchantId === "*") return "TRUE";
-    ids.push(grant.merchantId);
-  }
-  return ids.length === 0 ? "FALSE" : `${merchantId} = ANY(${scope.params.add(ids, "uuid[]")})`;
-}
-
-const canSeePayerSql = (scope: SqlScope, tx: Row | string) =>
-  canOnSalesUnitSql(scope, "VIEW_PAYER_DETAILS", ref(tx, "salesUnitId"), ref(tx, "merchantId"));
+const canSeePayerSql = (scope: SqlScope, tx: Row | string) => policySql(payerVisible(scope.access), tx, TRANSACTION_COLUMN_TYPES, scope);
 
 /** The masking of `maskAccountNumber` (src/domain/identifiers.ts): all but the last four characters as bullets. */
 const maskedAccount = (column: string) =>
@@ -91,7 +84,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   Transaction: {
     table: "Transaction",
     columns: TRANSACTION_COLUMN_TYPES,
-    authorize: (row, scope) => canOnSalesUnitSql(scope, "VIEW_TRANSACTIONS", ref(row, "salesUnitId"), ref(row, "merchantId")),
+    authorize: (row, scope) => policySql(viewableTransactions(scope.access), row, TRANSACTION_COLUMN_TYPES, scope),
     fields: {
       id: { kind: "globalId", typename: "Transaction" },
       status: col("status"),
@@ -148,8 +141,8 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   },
   SalesUnit: {
     table: "SalesUnit",
-    columns: { id: "uuid", merchantId: "uuid", partnerId: "uuid", environment: '"Environment"', channel: '"Channel"', status: '"SalesUnitStatus"' },
-    authorize: (row, scope) => canOnSalesUnitSql(scope, "VIEW_SALES_UNIT", ref(row, "id"), ref(row, "merchantId")),
+    columns: SALES_UNIT_COLUMN_TYPES,
+    authorize: (row, scope) => policySql(viewableSalesUnits(scope.access), row, SALES_UNIT_COLUMN_TYPES, scope),
     fields: {
       id: { kind: "globalId", typename: "SalesUnit" },
       msn: col("msn"),
@@ -164,7 +157,8 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
         kind: "expr",
         sql: (row, scope) => {
           const account = ref(row, "settlementAccount");
-          return `CASE WHEN ${account} IS NULL OR ${canOnMerchantSql(scope, "ADMINISTER_MERCHANT", ref(row, "merchantId"), true)} THEN ${account} ELSE ${maskedAccount(account)} END`;
+          const visible = policySql(settlementAccountVisible(scope.access), row, SALES_UNIT_COLUMN_TYPES, scope);
+          return `CASE WHEN ${account} IS NULL OR ${visible} THEN ${account} ELSE ${maskedAccount(account)} END`;
         },
       },
       capabilities: { kind: "embedded", type: "SalesUnitCapabilities" },
@@ -186,8 +180,8 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   },
   Merchant: {
     table: "Merchant",
-    columns: { id: "uuid" },
-    authorize: (row, scope) => canOnMerchantSql(scope, "VIEW_SALES_UNIT", ref(row, "id")),
+    columns: MERCHANT_COLUMN_TYPES,
+    authorize: (row, scope) => policySql(viewableMerchants(scope.access), row, MERCHANT_COLUMN_TYPES, scope),
     fields: {
       id: { kind: "globalId", typename: "Merchant" },
       name: col("name"),
@@ -203,12 +197,8 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   },
   Membership: {
     table: "Membership",
-    columns: { id: "uuid", merchantId: "uuid", userId: "uuid" },
-    authorize: (row, scope) => {
-      if (scope.principal.kind === "OPERATOR") return "TRUE";
-      const own = scope.principal.kind === "USER" ? `${ref(row, "userId")} = ${scope.params.add(scope.principal.id, "uuid")} OR ` : "";
-      return `(${own}${canOnMerchantSql(scope, "ADMINISTER_MERCHANT", ref(row, "merchantId"), true)})`;
-    },
+    columns: MEMBERSHIP_COLUMN_TYPES,
+    authorize: (row, scope) => policySql(visibleMemberships(scope), row, MEMBERSHIP_COLUMN_TYPES, scope),
     fields: {
       id: { kind: "globalId", typename: "Membership" },
       role: col("role"),

@@ -13,7 +13,8 @@ import { canSeeMembership, visibleMemberships } from "../../src/auth/policies/pe
 import { canSeePartnerKey, visiblePartnerKeys } from "../../src/auth/policies/partner";
 import { canSeeProductOrder, visibleProductOrders } from "../../src/auth/policies/product-order";
 import { canSeeSubscription, visibleSubscriptions } from "../../src/auth/policies/report-subscription";
-import { canViewTransactionsOf, viewableTransactions } from "../../src/auth/policies/transaction";
+import { canSeePayer, canViewTransactionsOf, payerVisible, viewableTransactions } from "../../src/auth/policies/transaction";
+import { maySeeSettlementAccount, settlementAccountVisible, viewableSalesUnits } from "../../src/auth/policies/sales-unit";
 
 type Row = Record<string, string | null>;
 
@@ -58,6 +59,7 @@ const memberships: Row[] = PEOPLE.flatMap((userId) => [M1, M2, M3].map((merchant
 const byMerchant: Row[] = [M1, M2, M3].map((merchantId) => ({ id: `o-${merchantId}`, merchantId }));
 const agreements: Row[] = PEOPLE.map((applicantId) => ({ id: `a-${applicantId}`, applicantId }));
 const transactions: Row[] = UNITS.map((u) => ({ id: `t-${u.id}`, salesUnitId: u.id, merchantId: u.merchantId }));
+const salesUnits: Row[] = UNITS.map((u) => ({ id: u.id, merchantId: u.merchantId }));
 
 /** [policy, rows, check, filter]: the check and filter of one policy over rows that span every caller's reach. */
 const POLICIES: [string, Row[], (who: Who, row: Row) => boolean, (who: Who) => Condition][] = [
@@ -72,6 +74,19 @@ const POLICIES: [string, Row[], (who: Who, row: Row) => boolean, (who: Who) => C
     transactions,
     (who, r) => canViewTransactionsOf(who.access, { id: r.salesUnitId!, merchantId: r.merchantId! }),
     (who) => viewableTransactions(who.access),
+  ],
+  [
+    "payer details",
+    transactions,
+    (who, r) => canSeePayer(who.access, { salesUnitId: r.salesUnitId!, merchantId: r.merchantId! }),
+    (who) => payerVisible(who.access),
+  ],
+  ["sales units", salesUnits, (who, r) => who.access.canOnSalesUnit("VIEW_SALES_UNIT", { id: r.id!, merchantId: r.merchantId! }), (who) => viewableSalesUnits(who.access)],
+  [
+    "unmasked payout accounts",
+    salesUnits,
+    (who, r) => maySeeSettlementAccount(who.access, { merchantId: r.merchantId! }),
+    (who) => settlementAccountVisible(who.access),
   ],
 ];
 

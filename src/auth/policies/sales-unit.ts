@@ -16,9 +16,14 @@ export interface SalesUnitListFilter {
   status?: readonly SalesUnitStatus[] | null;
 }
 
+/** Sales units the principal may view. */
+export function viewableSalesUnits(access: Access): Condition {
+  return access.salesUnitScope("VIEW_SALES_UNIT");
+}
+
 /** The rows of the sales units list: what the principal may view, narrowed by the filter. */
 export function salesUnitListCondition(filter: SalesUnitListFilter | null | undefined, access: Access): Condition {
-  const conditions: Condition[] = [access.salesUnitScope("VIEW_SALES_UNIT")];
+  const conditions: Condition[] = [viewableSalesUnits(access)];
   if (filter?.merchantId) conditions.push({ field: "merchantId", eq: filter.merchantId });
   if (filter?.environment) conditions.push({ field: "environment", eq: filter.environment });
   if (filter?.channel) conditions.push({ field: "channel", eq: filter.channel });
@@ -32,4 +37,15 @@ export function salesUnitListCondition(filter: SalesUnitListFilter | null | unde
 export function viewableMerchants(access: Access): Condition {
   const ids = access.merchantIds("VIEW_SALES_UNIT");
   return ids === "*" ? EVERYTHING : { field: "id", in: ids };
+}
+
+/** The payout account of a sales unit shows unmasked to Administrators of its merchant (others see it masked). */
+export function maySeeSettlementAccount(access: Access, unit: { merchantId: string }): boolean {
+  return access.canOnWholeMerchant("ADMINISTER_MERCHANT", unit.merchantId);
+}
+
+/** The SalesUnit rows (by `merchantId`) whose payout account `maySeeSettlementAccount` shows unmasked. */
+export function settlementAccountVisible(access: Access): Condition {
+  const ids = access.wholeMerchantIds("ADMINISTER_MERCHANT");
+  return ids === "*" ? EVERYTHING : { field: "merchantId", in: ids };
 }

@@ -44,6 +44,11 @@ export function canSeePayer(access: Access, tx: { salesUnitId: string; merchantI
   return access.canOnSalesUnit("VIEW_PAYER_DETAILS", { id: tx.salesUnitId, merchantId: tx.merchantId });
 }
 
+/** The rows (by `salesUnitId` and `merchantId`) whose payer details `canSeePayer` shows. */
+export function payerVisible(access: Access): Condition {
+  return access.salesUnitChildScope("VIEW_PAYER_DETAILS");
+}
+
 /**
  * Searching by payer is itself a read of payer data: only for callers who may see payer details wherever they may see
  * transactions.

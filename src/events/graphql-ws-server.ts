@@ -1,0 +1,201 @@
+/**
+ * graphql-ws on `ws`, our own adapter around graphql-ws's `makeServer` (in place of `graphql-ws/use/ws`), for a live
+ * feed with thousands of sockets on one instance:
+ *
+ * - **One serialisation per shared result.** graphql-ws stringifies every `next` message per socket. Subscribers with
+ *   the same selection and permissions get the same result object (shared-execution.ts), so its JSON is made once
+ *   (kept beside the object, gone with it) and each socket is sent `{"id":…,"type":"next","payload":` + those bytes
+ *   + `}`: graphql-ws still builds and validates the message, its replacer only stands a marker in for the payload,
+ *   which `send` (called synchronously right after) swaps for the shared bytes.
+ * - **Writes in slices, coalesced under load.** One event for 10,000 subscribers is 10,000 socket writes; they are
+ *   queued and written a slice of sockets at a time with the event loop free in between, so HTTP requests (a capture,
+ *   the relay's statements) are not held up behind a whole fan-out. A socket's messages that pile up while it waits
+ *   for its turn go out in one write, so a fan-out that falls behind catches up instead of queueing without end.
+ *   What waits per socket is bounded (`WriteLimits`): beyond it the connection is closed with 4008, as the feed closes
+ *   a subscriber whose own queue overflows.
+ * - **Little state per socket.** One keep-alive sweep over every socket instead of a timer per socket, shared event
+ *   handlers, and only the peer address kept from the upgrade request (not the request itself).
+ */
+import type { IncomingMessage } from "node:http";
+import type { ExecutionResult } from "graphql";
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import { CLOSE_SLOW_CONSUMER } from "./websocket";
+
+/** What the adapter hands graphql-ws's hooks as `ctx.extra`. */
+export type WsExtra = { socket: WebSocket; address: string | null };
+
+/** Sockets written per turn of the event loop. */
+const WRITES_PER_SLICE = 256;
+
+const PAYLOAD_MARKER = "\u0000shared-payload";
+/** How graphql-ws's message ends when the replacer put the marker in for the payload: `"payload":"\u0000…"}`. */
+const MARKED_END = `${JSON.stringify({ payload: PAYLOAD_MARKER }).slice(1)}`;
+const PAYLOAD_KEY = Buffer.from(`"payload":`);
+const MESSAGE_END = Buffer.from("}");
+
+/** A `next` payload serialised once for every socket it goes to. */
+class SharedPayload {
+  constructor(readonly json: Buffer) {}
+}
+
+const serialised = new WeakMap<object, SharedPayload>();
+
+/**
+ * The shared bytes of a result without errors or extensions (those are per subscriber, or rare); keyed on its `data`,
+ * which is the one object every subscriber of a class receives however many result wrappers the pipeline adds.
+ */
+function sharedPayload(result: ExecutionResult): SharedPayload | undefined {
+  if (result.errors || result.extensions || typeof result.data !== "object" || result.data === null) return undefined;
+  let shared = serialised.get(result.data);
+  if (!shared) {
+    shared = new SharedPayload(Buffer.from(JSON.stringify({ data: result.data })));
+    serialised.set(result.data, shared);
+  }
+  return shared;
+}
+
+/** Set by the replacer, taken by the `send` that graphql-ws calls right after stringifying the same message. */
+let marked: SharedPayload | null = null;
+
+function replacer(this: unknown, _key: string, value: unknown): unknown {
+  if (value instanceof SharedPayload) {
+    marked = value;
+    return PAYLOAD_MARKER;
+  }
+  return value;
+}
+
+/** The frame for `data`, with the shared payload spliced in where graphql-ws put the marker. */
+function frameOf(data: string): string | Buffer {
+  const shared = marked;
+  marked = null;
+  if (!shared || !data.endsWith(MARKED_END)) return data;
+  return Buffer.concat([Buffer.from(data.slice(0, data.length - MARKED_END.length)), PAYLOAD_KEY, shared.json, MESSAGE_END]);
+}
+
+/** What a socket may have waiting to be written before its client counts as too slow (4008). */
+export interface WriteLimits {
+  /** Messages waiting in the adapter for one socket. */
+  maxQueuedMessages: number;
+  /** Bytes `ws` and the kernel have not taken yet (`bufferedAmount`). */
+  maxBufferedBytes: number;
+}
+
+/**
+ * The sockets' outgoing messages, written a slice of sockets per turn of the event loop. A socket's messages that
+ * arrive while it waits for its turn are written together, in one system call: when the fan-out falls behind (a
+ * burst, a loaded machine), each pass over the sockets carries more events instead of the backlog growing.
+ */
+function writer(limits: WriteLimits) {
+  const pending = new Map<WebSocket, (string | Buffer)[]>();
+  let scheduled = false;
+  const flush = () => {
+    let written = 0;
+    for (const [socket, frames] of pending) {
+      pending.delete(socket);
+      if (socket.readyState === socket.OPEN) writeAll(socket, frames);
+      if (++written === WRITES_PER_SLICE) break;
+    }
+    scheduled = pending.size > 0;
+    if (scheduled) setImmediate(flush);
+  };
+  return (socket: WebSocket, frame: string | Buffer): void => {
+    if (socket.readyState !== socket.OPEN) return;
+    const frames = pending.get(socket);
+    const unread = socket.bufferedAmount > limits.maxBufferedBytes;
+    if (unread || (frames?.length ?? 0) >= limits.maxQueuedMessages) {
+      pending.delete(socket);
+      const why = unread ? `more than ${Math.round(limits.maxBufferedBytes / 1024)} KiB unread` : `more than ${limits.maxQueuedMessages} events waiting`;
+      socket.close(CLOSE_SLOW_CONSUMER, `Slow consumer: ${why}`);
+      return;
+    }
+    if (frames) frames.push(frame);
+    else pending.set(socket, [frame]);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
+
+/** Several frames in one write: `ws` corks the TCP socket per frame, and the corks nest. */
+function writeAll(socket: WebSocket, frames: (string | Buffer)[]): void {
+  const tcp = frames.length > 1 ? (socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket : undefined;
+  tcp?.cork();
+  for (const frame of frames) socket.send(frame, { binary: false });
+  tcp?.uncork();
+}
+
+function logged(this: WebSocket, error: Error): void {
+  console.error("Internal error emitted on a WebSocket socket.", error);
+  this.close(CloseCode.InternalServerError, "Internal server error");
+}
+
+/**
+ * Serves graphql-ws on `wss` (graphql-transport-ws protocol). `onNext` stays free for the adapter: results are shared
+ * through it.
+ */
+export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
+  options: Omit<ServerOptions<P, WsExtra>, "onNext" | "jsonMessageReplacer">,
+  wss: WebSocketServer,
+  limits: WriteLimits,
+  keepAliveMs = 12_000,
+): { dispose(): void } {
+  const server = makeServer<P, WsExtra>({
+    ...options,
+    onNext: (_ctx, _id, _payload, _args, result) => sharedPayload(result) as unknown as ExecutionResult | undefined,
+    jsonMessageReplacer: replacer,
+  });
+  const write = writer(limits);
+  // A socket that has not answered the previous sweep's ping by the next sweep is gone.
+  const unanswered = new WeakSet<WebSocket>();
+  function answered(this: WebSocket): void {
+    unanswered.delete(this);
+  }
+  const sweep =
+    keepAliveMs > 0 && Number.isFinite(keepAliveMs)
+      ? setInterval(() => {
+          for (const socket of wss.clients) {
+            if (socket.readyState !== socket.OPEN) continue;
+            if (unanswered.has(socket)) {
+              socket.terminate();
+              continue;
+            }
+            unanswered.add(socket);
+            socket.ping();
+          }
+        }, keepAliveMs).unref()
+      : null;
+
+  wss.options.handleProtocols = handleProtocols;
+  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    socket.once("error", logged);
+    socket.on("pong", answered);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        // Resolved at once: graphql-ws may hand over the subscription's next message while this one waits its turn, so
+        // they can leave together; `writer` bounds what waits.
+        send: (data) => write(socket, frameOf(data)),
+        close: (code, reason) => socket.close(code, reason),
+        // Not an async function: graphql-ws's handler of a `subscribe` message runs as long as the subscription does,
+        // and an async wrapper would hold the message's bytes that long.
+        onMessage: (handle) =>
+          socket.on("message", (message) => {
+            handle(String(message)).catch((error: unknown) => {
+              console.error("Internal error occurred during message handling.", error);
+              socket.close(CloseCode.InternalServerError, "Internal server error");
+            });
+          }),
+      },
+      { socket, address: request.socket.remoteAddress ?? null },
+    );
+    socket.once("close", (code, reason) => void closed(code, String(reason)));
+  });
+  return {
+    dispose: () => {
+      if (sweep) clearInterval(sweep);
+    },
+  };
+}

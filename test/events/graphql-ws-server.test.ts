@@ -1,0 +1,140 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { buildSchema, GraphQLError, type ExecutionResult } from "graphql";
+import { createClient, type Client } from "graphql-ws";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket, { WebSocketServer } from "ws";
+import { serveGraphQLWs } from "../../src/events/graphql-ws-server";
+
+const schema = buildSchema("type Query { ok: Boolean } type Subscription { tick: Int }");
+
+/** A server whose subscriptions all yield the results `next` hands out, the same objects for every subscriber. */
+async function start(limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 * 1024 }) {
+  const waiting: ((results: ExecutionResult[] | null) => void)[] = [];
+  let subscribed = 0;
+  const server: Server = createServer();
+  const wss = new WebSocketServer({ server });
+  const ws = serveGraphQLWs(
+    {
+      schema,
+      subscribe: () => {
+        subscribed++;
+        return (async function* () {
+          for (;;) {
+            const results = await new Promise<ExecutionResult[] | null>((resolve) => waiting.push(resolve));
+            if (!results) return;
+            yield* results;
+          }
+        })();
+      },
+    },
+    wss,
+    limits,
+  );
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    subscribed: () => subscribed,
+    /** Hands every waiting subscription the same result objects, one after the other. */
+    next: (...results: ExecutionResult[]) => {
+      for (const resolve of waiting.splice(0)) resolve(results);
+    },
+    waiting: () => waiting.length,
+    /** Takes the waiting subscriptions, in the order they subscribed, to hand each its own results. */
+    waitingList: () => waiting.splice(0),
+    close: async () => {
+      ws.dispose();
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+describe("graphql-ws server adapter", () => {
+  it("serialises a result shared by many subscribers once and sends each its own well-formed next message", async () => {
+    const server = await start();
+    cleanup.push(server.close);
+    const received: unknown[][] = [];
+    const clients: Client[] = [];
+    for (let i = 0; i < 3; i++) {
+      const client = createClient({ url: server.url, webSocketImpl: WebSocket, retryAttempts: 0 });
+      clients.push(client);
+      cleanup.push(async () => client.dispose());
+      received.push([]);
+      // Two operations on one socket too: each message must carry its own id.
+      for (let j = 0; j < 2; j++) {
+        client.subscribe({ query: "subscription { tick }" }, { next: (value) => received[i]!.push(value), error: () => undefined, complete: () => undefined });
+      }
+    }
+    await until(() => server.waiting() === 6);
+
+    let serialisations = 0;
+    const tick = { toJSON: () => ++serialisations && 42 };
+    server.next({ data: { tick } as unknown as Record<string, unknown> });
+    await until(() => received.every((list) => list.length === 2));
+    expect(received.flat()).toEqual(Array(6).fill({ data: { tick: 42 } }));
+    expect(serialisations).toBe(1);
+
+    // A result with errors is not shared: graphql-ws serialises it per socket, as it always did.
+    await until(() => server.waiting() === 6);
+    server.next({ data: { tick: null }, errors: [new GraphQLError("boom", { path: ["tick"] })] });
+    await until(() => received.every((list) => list.length === 4));
+    expect(received[0]![2]).toEqual({ data: { tick: null }, errors: [{ message: "boom", path: ["tick"] }] });
+  });
+
+  it("sends text frames a plain WebSocket reads as the graphql-transport-ws protocol", async () => {
+    const server = await start();
+    cleanup.push(server.close);
+    const socket = new WebSocket(server.url, "graphql-transport-ws");
+    cleanup.push(async () => socket.terminate());
+    const messages: { data: string; binary: boolean }[] = [];
+    socket.on("message", (data, binary) => messages.push({ data: String(data), binary }));
+    await once(socket, "open");
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await until(() => messages.length === 1);
+    socket.send(JSON.stringify({ id: 'a"b', type: "subscribe", payload: { query: "subscription { tick }" } }));
+    await until(() => server.waiting() === 1);
+    server.next({ data: { tick: 7 } });
+    await until(() => messages.length === 2);
+    expect(messages.map((message) => message.binary)).toEqual([false, false]);
+    expect(JSON.parse(messages[1]!.data)).toEqual({ id: 'a"b', type: "next", payload: { data: { tick: 7 } } });
+    expect(server.subscribed()).toBe(1);
+  });
+
+  it("closes a socket with 4008 when more messages wait for it than the limit, and keeps the others", async () => {
+    const server = await start({ maxQueuedMessages: 3, maxBufferedBytes: 1024 * 1024 });
+    cleanup.push(server.close);
+    const clients = [0, 1].map(() => {
+      const state = { received: 0, closed: null as { code: number; reason: string } | null };
+      const client = createClient({ url: server.url, webSocketImpl: WebSocket, retryAttempts: 0, on: { closed: (event) => (state.closed = event as typeof state.closed) } });
+      cleanup.push(async () => client.dispose());
+      client.subscribe({ query: "subscription { tick }" }, { next: () => state.received++, error: () => undefined, complete: () => undefined });
+      return state;
+    });
+    await until(() => server.waiting() === 2);
+    // The first socket gets ten messages within one turn of the event loop, more than may wait for it.
+    const [first, second] = server.waitingList();
+    first!(Array.from({ length: 10 }, (_, i) => ({ data: { tick: i } })));
+    second!([{ data: { tick: 99 } }]);
+    const slow = () => clients.find((client) => client.closed);
+    await until(() => slow() !== undefined);
+    expect(slow()!.closed).toMatchObject({ code: 4008, reason: "Slow consumer: more than 3 events waiting" });
+    const other = clients.find((client) => !client.closed)!;
+    await until(() => other.received === 1);
+  });
+});
