@@ -178,7 +178,8 @@ export class WebhookWorker {
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
     const { concurrencyPerEndpoint, timeoutMs } = this.deps.config.webhooks;
-    const leaseMs = timeoutMs + 30_000;
+    // Longer than any attempt can take (its deadline), with room for recording it; then another instance may resend.
+    const leaseMs = 2 * timeoutMs + 1000;
     return this.deps.db.$queryRawUnsafe<ClaimedDelivery[]>(
       `WITH picked AS (
          SELECT next.id FROM "WebhookEndpoint" e
