@@ -178,7 +178,8 @@ export class WebhookWorker {
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
     const { concurrencyPerEndpoint, timeoutMs } = this.deps.config.webhooks;
-    const leaseMs = timeoutMs + 30_000;
+    // Longer than any attempt can take (its deadline), with room for recording it; then another instance may resend.
+    const leaseMs = 2 * timeoutMs + 1000;
     return this.deps.db.$queryRawUnsafe<ClaimedDelivery[]>(
       `WITH picked AS (
          SELECT next.id FROM "WebhookEndpoint" e
@@ -186,15 +187,14 @@ export class WebhookWorker {
            SELECT count(*) AS n FROM "WebhookDelivery" l WHERE l."endpointId" = e.id AND l.status = 'PENDING' AND l."leaseUntil" > ${UTC_NOW}
          ) f
          CROSS JOIN LATERAL (
-           SELECT d.id FROM "WebhookDelivery" d
-           WHERE d."endpointId" = e.id AND d.status = 'PENDING' AND d."nextAttemptAt" <= ${UTC_NOW}
-             AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${UTC_NOW})
-             AND NOT EXISTS (
-               SELECT 1 FROM "WebhookDelivery" p
-               WHERE p."endpointId" = d."endpointId" AND p."aggregateId" = d."aggregateId" AND p.status = 'PENDING'
-                 AND (p."deliverySeq" < d."deliverySeq" OR (p."deliverySeq" = d."deliverySeq" AND p."createdAt" < d."createdAt"))
-             )
-           ORDER BY d."deliverySeq", d."createdAt"
+           -- Each object's first pending delivery is its head; only a head that is due and not in flight may go.
+           SELECT head.id FROM (
+             SELECT DISTINCT ON (d."aggregateId") d.id, d."deliverySeq", d."createdAt", d."nextAttemptAt", d."leaseUntil"
+             FROM "WebhookDelivery" d WHERE d."endpointId" = e.id AND d.status = 'PENDING'
+             ORDER BY d."aggregateId", d."deliverySeq", d."createdAt"
+           ) head
+           WHERE head."nextAttemptAt" <= ${UTC_NOW} AND (head."leaseUntil" IS NULL OR head."leaseUntil" <= ${UTC_NOW})
+           ORDER BY head."deliverySeq", head."createdAt"
            LIMIT GREATEST($1 - f.n, 0)
          ) next
          WHERE e.status = 'ENABLED'

@@ -120,6 +120,17 @@ describe("webhook delivery", () => {
     expect(decodeGlobalID(again.data!.redeliverWebhookEvent.data!.id).id).toBe(redelivered.headers["x-webhook-delivery-id"]);
     expect(verifies(newSecret, redelivered)).toBe(true);
     expect(verifies(secret, redelivered, "x-ms-previous-authorization")).toBe(true);
+
+    // Redelivery of a period: the event's own millisecond holds just this event.
+    const occurredAt = new Date((JSON.parse(delivered!.body) as { occurredAt: string }).occurredAt);
+    const period = await gateway.graphql<{ redeliverWebhookEvents: { __typename: string; data?: number } }>(
+      admin,
+      `mutation($input: RedeliverWebhookEventsInput!) { redeliverWebhookEvents(input: $input) { __typename ... on MutationRedeliverWebhookEventsSuccess { data } } }`,
+      { input: { webhookEndpointId: endpoint.id, from: occurredAt.toISOString(), to: new Date(occurredAt.getTime() + 1).toISOString() } },
+    );
+    expect(period.data!.redeliverWebhookEvents).toEqual({ __typename: "MutationRedeliverWebhookEventsSuccess", data: 1 });
+    const third = await waitFor("the period's redelivery", () => hook.received[2]);
+    expect(third.headers["idempotency-key"]).toBe(body.id);
   });
 
   it("a receiver that fails 5 times then recovers gets every event exactly once per delivery id, in order per payment", async () => {

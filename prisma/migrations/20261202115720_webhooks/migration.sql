@@ -69,7 +69,7 @@ CREATE INDEX "WebhookEndpoint_partnerId_idx" ON "WebhookEndpoint"("partnerId");
 CREATE INDEX "WebhookDelivery_endpointId_status_deliverySeq_idx" ON "WebhookDelivery"("endpointId", "status", "deliverySeq");
 
 -- CreateIndex
-CREATE INDEX "WebhookDelivery_endpointId_aggregateId_deliverySeq_idx" ON "WebhookDelivery"("endpointId", "aggregateId", "deliverySeq");
+CREATE INDEX "WebhookDelivery_endpointId_status_aggregateId_deliverySeq_idx" ON "WebhookDelivery"("endpointId", "status", "aggregateId", "deliverySeq");
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_endpointId_createdAt_idx" ON "WebhookDelivery"("endpointId", "createdAt");
