@@ -106,7 +106,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     );
     cleanup.unshift(() => jobs.stop());
     if (config.webhooks.worker) {
-      const webhooks = new WebhookWorker({ db, config, clock: services.clock, logger, encryptionKey, mail });
+      // A pool of its own: deliveries never wait for request connections (nor requests for them), and its
+      // statements stay out of the per-request statement log tests pin.
+      const webhookDb = createPrisma(database.url, { poolSize: 4 });
+      cleanup.unshift(() => webhookDb.$disconnect());
+      const webhooks = new WebhookWorker({ db: webhookDb, config, clock: services.clock, logger, encryptionKey, mail });
       webhooks.start();
       cleanup.unshift(() => webhooks.stop());
     }
