@@ -76,6 +76,12 @@ export const ENTITY_EVENT_TYPES = {
   "reportSubscription.CREATED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "Settlement reports are now e-mailed to an address on a schedule." },
   "reportSubscription.DELETED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription was deleted." },
   "reportSubscription.DISABLED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription stopped because the person who made it lost the access it rested on." },
+  "webhookEndpoint.CREATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was registered (a partner's endpoint: operators only)." },
+  "webhookEndpoint.UPDATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint's URL, event types or sales units changed." },
+  "webhookEndpoint.ENABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A disabled webhook endpoint was switched on again." },
+  "webhookEndpoint.DISABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was switched off, by its owner or because deliveries failed for the whole retry window." },
+  "webhookEndpoint.DELETED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was deleted; nothing more is delivered to it." },
+  "webhookEndpoint.SECRET_ROTATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint's signing secret was replaced; the old one signs alongside until the overlap ends." },
 } as const satisfies Record<string, Omit<EventTypeSpec, "type">>;
 
 /** The type of an event `recordChange` writes. */
@@ -166,4 +172,5 @@ export const NODE_AGGREGATE_TYPES: ReadonlySet<string> = new Set([
   "PartnerKey",
   "ReportRun",
   "ReportSubscription",
+  "WebhookEndpoint",
 ]);

@@ -11,6 +11,7 @@ import { uuidOrNil } from "../domain/ids";
 import { encryptSecret, generateSecret } from "../auth/secrets";
 import { mayReceive } from "../events/catalog";
 import { recordAudit } from "./audit";
+import { recordChange } from "./changes";
 import { validateDescription, validateEventTypes, validateWebhookUrl } from "../webhooks/rules";
 import { decodeEventId } from "../webhooks/envelope";
 import { loadOwnerAccess } from "../webhooks/owner";
@@ -94,12 +95,13 @@ export async function createWebhookEndpoint(deps: Services, caller: Caller, inpu
         cursor: await currentSeq(tx),
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: owner.merchantId,
       action: "webhookEndpoint.create",
       objectType: "WebhookEndpoint",
       objectId: endpoint.id,
       data: { url, eventTypes, salesUnitIds: units.ids, partnerId: owner.partnerId },
+      event: { type: "webhookEndpoint.CREATED", salesUnitId: null, payload: { url, eventTypes: [...eventTypes], salesUnitIds: units.ids === null ? null : [...units.ids], partnerId: owner.partnerId } },
     });
     return { endpoint, secret };
   });
@@ -135,7 +137,7 @@ export async function updateWebhookEndpoint(deps: Services, caller: Caller, inpu
       where: { id: before.id },
       data: { url, eventTypes, salesUnitIds: units.ids, ...(description === undefined ? {} : { description }) },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: before.merchantId,
       action: "webhookEndpoint.update",
       objectType: "WebhookEndpoint",
@@ -144,6 +146,7 @@ export async function updateWebhookEndpoint(deps: Services, caller: Caller, inpu
         before: { url: before.url, eventTypes: before.eventTypes, salesUnitIds: before.salesUnitIds },
         after: { url: endpoint.url, eventTypes: endpoint.eventTypes, salesUnitIds: endpoint.salesUnitIds },
       },
+      event: { type: "webhookEndpoint.UPDATED", salesUnitId: null, payload: { url: endpoint.url, eventTypes: endpoint.eventTypes, salesUnitIds: endpoint.salesUnitIds } },
     });
     return endpoint;
   });
@@ -162,12 +165,15 @@ export async function setWebhookEndpointEnabled(deps: Services, caller: Caller, 
       where: { id: before.id },
       data: input.enabled ? { status: "ENABLED", disabledReason: null, cursor: await currentSeq(tx) } : { status: "DISABLED", disabledReason: "Disabled by a user." },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: before.merchantId,
       action: input.enabled ? "webhookEndpoint.enable" : "webhookEndpoint.disable",
       objectType: "WebhookEndpoint",
       objectId: before.id,
       data: { url: before.url },
+      event: input.enabled
+        ? { type: "webhookEndpoint.ENABLED", salesUnitId: null, payload: { url: before.url } }
+        : { type: "webhookEndpoint.DISABLED", salesUnitId: null, payload: { url: before.url, reason: null } },
     });
     return endpoint;
   });
@@ -178,12 +184,13 @@ export async function deleteWebhookEndpoint(deps: Services, caller: Caller, webh
   return deps.db.$transaction(async (tx) => {
     const endpoint = await lockedEndpoint(tx, webhookEndpointId);
     await tx.webhookEndpoint.delete({ where: { id: endpoint.id } });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: endpoint.merchantId,
       action: "webhookEndpoint.delete",
       objectType: "WebhookEndpoint",
       objectId: endpoint.id,
       data: { url: endpoint.url, partnerId: endpoint.partnerId },
+      event: { type: "webhookEndpoint.DELETED", salesUnitId: null, payload: { url: endpoint.url } },
     });
     return endpoint.id;
   });
@@ -203,12 +210,13 @@ export async function rotateWebhookEndpointSecret(deps: Services, caller: Caller
         previousSecretExpiresAt: deps.config.webhooks.secretOverlapMs > 0 ? overlapEnds : null,
       },
     });
-    await recordAudit(tx, caller, {
+    await recordChange(tx, caller, {
       merchantId: before.merchantId,
       action: "webhookEndpoint.rotateSecret",
       objectType: "WebhookEndpoint",
       objectId: before.id,
       data: { previousSecretSignsUntil: endpoint.previousSecretExpiresAt?.toISOString() ?? null },
+      event: { type: "webhookEndpoint.SECRET_ROTATED", salesUnitId: null, payload: { previousSecretSignsUntil: endpoint.previousSecretExpiresAt?.toISOString() ?? null } },
     });
     return { endpoint, secret };
   });

@@ -24,7 +24,8 @@ import { decryptSecret } from "../auth/secrets";
 import { mayReceive } from "../events/catalog";
 import { loggableError } from "../logging";
 import type { MailTransport } from "../services/mail";
-import { SYSTEM_ACTOR, recordAudit } from "../services/audit";
+import { SYSTEM_ACTOR } from "../services/audit";
+import { recordChange } from "../services/changes";
 import { eventFilterSql } from "../services/webhooks";
 import type { OutboxEvent, WebhookEndpoint } from "../generated/prisma/client";
 import { deliveryHeaders, encodeEventId, eventBody } from "./envelope";
@@ -291,12 +292,13 @@ export class WebhookWorker {
       const reason = `Deliveries failed for longer than the retry window; the last error: ${result.error}`;
       const turnedOff = await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, status: "ENABLED" }, data: { status: "DISABLED", disabledReason: reason } });
       if (turnedOff.count === 0) return false;
-      await recordAudit(tx, SYSTEM_ACTOR, {
+      await recordChange(tx, SYSTEM_ACTOR, {
         merchantId: endpoint.merchantId,
         action: "webhookEndpoint.disable",
         objectType: "WebhookEndpoint",
         objectId: endpoint.id,
         data: { url: endpoint.url, reason, deliveryId: delivery.id },
+        event: { type: "webhookEndpoint.DISABLED", salesUnitId: null, payload: { url: endpoint.url, reason } },
       });
       return true;
     });
