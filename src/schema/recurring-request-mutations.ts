@@ -13,13 +13,22 @@ builder.mutationFields((t) => ({
     description: "Apply for recurring payments on a production sales unit; customer service decides.",
     input: {
       salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
-      monthlyRevenueAmount: t.input.int({ required: true, description: "Expected monthly revenue from recurring payments, in minor units." }),
+      monthlyRevenue: t.input.field({
+        type: "MinorUnits",
+        required: false,
+        description: "Expected monthly revenue from recurring payments, in minor units. Give this or `monthlyRevenueAmount`.",
+      }),
+      monthlyRevenueAmount: t.input.int({
+        required: false,
+        description: "Expected monthly revenue from recurring payments, in minor units.",
+        deprecationReason: "Use `monthlyRevenue` (MinorUnits): an Int stops at 2 147 483 647 minor units. Deprecated 2026-12-02, removed no earlier than 2027-06-02 (README: deprecation policy).",
+      }),
       description: t.input.string({ required: true, description: "What customers will pay for, 3–100 characters." }),
     },
     authScopes: (_root, { input }) => ({ salesUnit: { action: APPLY_ACTION, salesUnitId: input.salesUnitId.id } }),
     errors: { types: COMMON_ERRORS },
     resolve: (_root, { input }, ctx) =>
-      recurring.requestRecurring(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, monthlyRevenueAmount: input.monthlyRevenueAmount, description: input.description }),
+      recurring.requestRecurring(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, monthlyRevenue: input.monthlyRevenue ?? null, monthlyRevenueAmount: input.monthlyRevenueAmount ?? null, description: input.description }),
   }),
   approveRecurringRequest: t.fieldWithInput({
     type: RecurringRequest,
