@@ -12,6 +12,7 @@ const UNIT_TESTS = [
   "test/reports/render.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",
+  "test/schema/breaking-changes.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
 ];
