@@ -15,6 +15,7 @@ const UNIT_TESTS = [
   "test/schema/breaking-changes.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
+  "test/permissions/guarded-fields.test.ts",
 ];
 
 export default defineConfig({

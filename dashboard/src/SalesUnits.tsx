@@ -5,7 +5,7 @@ import { may, type Viewer } from "./App";
 import { parseMajor } from "./format";
 import { navigate } from "./router";
 
-type Unit = SalesUnitsQuery["salesUnits"]["edges"][number]["node"];
+type Unit = NonNullable<SalesUnitsQuery["salesUnits"]>["edges"][number]["node"];
 
 const PAGE = 20;
 

@@ -1,7 +1,7 @@
 /**
  * The Pothos builder and its plugins. Defines no domain types: entity files under src/schema/ do.
  * Plugin order: relay before scope-auth so scope functions see decoded global ids; scope-auth before the rest so
- * nothing runs before authorization.
+ * nothing runs before authorization; guarded fields made nullable last (src/schema/guarded-fields-plugin.ts).
  */
 import SchemaBuilder from "@pothos/core";
 import RelayPlugin from "@pothos/plugin-relay";
@@ -9,6 +9,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import WithInputPlugin from "@pothos/plugin-with-input";
+import GuardedFieldsNullablePlugin from "./guarded-fields-plugin";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -67,7 +68,8 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin],
+  // Last, so it sees each field's final type (the errors plugin's result union, a connection).
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, GuardedFieldsNullablePlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",

@@ -27,6 +27,13 @@ describe("the breaking-change check", () => {
     expect(unmarkedBreakingChanges(before, after, [{ type: change!.type, description: change!.description, reason: "Guarded fields are nullable." }])).toEqual([]);
   });
 
+  it("accepts an entry naming the field's coordinate, and only for that field and change type", () => {
+    const twoFields = after.replace("net: Int!", "net: Int");
+    const allowed = [{ type: "FIELD_CHANGED_KIND", coordinate: "Settlement.grossAmount", reason: "Guarded fields are nullable." }];
+    expect(unmarkedBreakingChanges(before, twoFields, allowed)).toMatchObject([{ description: "Settlement.net changed type from Int! to Int." }]);
+    expect(unmarkedBreakingChanges(before, after, [{ ...allowed[0]!, type: "FIELD_REMOVED" }])).toHaveLength(1);
+  });
+
   it("finds a removed field, and a new field alone is not breaking", () => {
     expect(unmarkedBreakingChanges(before, "type Query { settlement: Settlement }\ntype Settlement { grossAmount: Int! }", [])).toMatchObject([
       { type: "FIELD_REMOVED", description: "Settlement.net was removed." },
