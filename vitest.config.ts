@@ -13,6 +13,7 @@ const UNIT_TESTS = [
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",
   "test/schema/breaking-changes.test.ts",
+  "test/schema/error-codes.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/permissions/guarded-fields.test.ts",

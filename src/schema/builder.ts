@@ -10,6 +10,7 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import WithInputPlugin from "@pothos/plugin-with-input";
 import GuardedFieldsNullablePlugin from "./guarded-fields-plugin";
+import InvalidIdPlugin from "./invalid-id-plugin";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -68,8 +69,9 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({
-  // Last, so it sees each field's final type (the errors plugin's result union, a connection).
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, GuardedFieldsNullablePlugin],
+  // InvalidId after Errors, so its argument wrapper runs inside the errors plugin's; GuardedFieldsNullable last, so it
+  // sees each field's final type (the errors plugin's result union, a connection).
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, InvalidIdPlugin, GuardedFieldsNullablePlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
@@ -85,7 +87,8 @@ export const builder = new SchemaBuilder<{
     filterConnectionTotalCount: true,
     onUnusedQuery: isProduction ? null : "warn",
   },
-  errors: { defaultTypes: [] },
+  // An id argument that does not decode answers the mutation's typed ValidationError (INVALID_ID): see invalid-id-plugin.ts.
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
   // `t.fieldWithInput` gives a mutation its one required `input:` argument of a type named `<Mutation>Input`.
   withInput: {
     typeOptions: { name: ({ parentTypeName, fieldName }) => `${parentTypeName === "Mutation" ? "" : parentTypeName}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Input` },
