@@ -1,4 +1,5 @@
 /** Applying for recurring payments (merchant) and deciding on it (customer service). */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
@@ -35,7 +36,7 @@ builder.mutationFields((t) => ({
     description: "Customer service: approve a pending application; the sales unit gets recurring at once.",
     input: { recurringRequestId: t.input.globalID({ for: RecurringRequest, required: true }) },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => recurring.approveRecurringRequest(ctx.services, callerFor(ctx), input.recurringRequestId.id),
   }),
   rejectRecurringRequest: t.fieldWithInput({
@@ -46,7 +47,7 @@ builder.mutationFields((t) => ({
       reason: t.input.string({ required: true, description: "Shown to the merchant, 3–500 characters." }),
     },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => recurring.rejectRecurringRequest(ctx.services, callerFor(ctx), input.recurringRequestId.id, input.reason),
   }),
 }));

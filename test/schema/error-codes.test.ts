@@ -1,7 +1,7 @@
 /** `ErrorCode` lists every code the GraphQL API answers with; `Error.code` is that enum. */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type GraphQLEnumType, type GraphQLInterfaceType, type GraphQLObjectType, isNonNullType } from "graphql";
+import { type GraphQLEnumType, type GraphQLInterfaceType, type GraphQLObjectType, getNamedType, isNonNullType, isUnionType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/config";
 import { ERROR_CODES } from "../../src/domain/errors";
@@ -47,5 +47,24 @@ describe("ErrorCode", () => {
       expect(String(fields.path!.type)).toBe("[String!]");
       expect(fields.field!.deprecationReason).toContain("Use `path`");
     }
+  });
+
+  it("lets every mutation with typed errors answer ValidationError, so an INVALID_ID input is typed too", () => {
+    const without = Object.values(schema.getMutationType()!.getFields())
+      .map((field) => ({ name: field.name, type: getNamedType(field.type) }))
+      .filter(({ type }) => isUnionType(type) && !type.getTypes().some((member) => member.name === "ValidationError"))
+      .map(({ name }) => name);
+    expect(without).toEqual([]);
+  });
+
+  it("lists ConflictError only on mutations that can conflict", () => {
+    const conflicting = Object.values(schema.getMutationType()!.getFields())
+      .filter((field) => {
+        const type = getNamedType(field.type);
+        return isUnionType(type) && type.getTypes().some((member) => member.name === "ConflictError");
+      })
+      .map((field) => field.name)
+      .sort();
+    expect(conflicting).toEqual(["addUser", "approveMerchantAgreement", "createQrCode", "createReportSubscription", "requestPayment", "requestRecurring", "submitMerchantAgreement", "updateQrCode"]);
   });
 });
