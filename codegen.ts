@@ -11,7 +11,7 @@ const config: CodegenConfig = {
       // Plain fragment types on results (no useFragment unmasking): the dashboard reads fields where it got them.
       presetConfig: { fragmentMasking: false },
       config: {
-        scalars: { DateTime: "string", Date: "string", JSON: "unknown" },
+        scalars: { DateTime: "string", Date: "string", JSON: "unknown", MinorUnits: "string" },
         enumsAsTypes: true,
         useTypeImports: true,
       },

@@ -13,9 +13,12 @@ const UNIT_TESTS = [
   "test/reports/render.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",
+  "test/schema/breaking-changes.test.ts",
+  "test/schema/error-codes.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/events/catalog.test.ts",
+  "test/permissions/guarded-fields.test.ts",
 ];
 
 export default defineConfig({

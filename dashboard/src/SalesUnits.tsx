@@ -5,7 +5,7 @@ import { may, type Viewer } from "./App";
 import { parseMajor } from "./format";
 import { navigate } from "./router";
 
-type Unit = SalesUnitsQuery["salesUnits"]["edges"][number]["node"];
+type Unit = NonNullable<SalesUnitsQuery["salesUnits"]>["edges"][number]["node"];
 
 const PAGE = 20;
 
@@ -159,7 +159,7 @@ function RequestPaymentForm(props: { unit: Unit }) {
         input: { salesUnitId: props.unit.id, amount: minor, phoneNumber: phone, description, reference, idempotencyKey: newIdempotencyKey() },
       });
       if (result.__typename === "MutationRequestPaymentSuccess") navigate(`/transactions/${encodeURIComponent(result.data.id)}`);
-      else setError(`${result.message} (${result.code}${"field" in result && result.field ? `, ${result.field}` : ""})`);
+      else setError(`${result.message} (${result.code}${"path" in result && result.path ? `, ${result.path.slice(1).join(".")}` : ""})`);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
     } finally {

@@ -3,7 +3,7 @@ import { createClient } from "graphql-ws";
 import { TodayFiguresDocument, type TodayFiguresSubscription } from "@client/graphql";
 import { currentToken, graphqlSource } from "./api";
 
-type Figures = TodayFiguresSubscription["transactionAggregates"]["totals"];
+type Figures = NonNullable<TodayFiguresSubscription["transactionAggregates"]>["totals"];
 
 function startOfToday(): string {
   const midnight = new Date();
@@ -30,7 +30,7 @@ export function TodayTotals() {
       { query: graphqlSource(TodayFiguresDocument), variables: { from: startOfToday() } },
       {
         next: ({ data, errors }) => {
-          if (data) setFigures(data.transactionAggregates.totals);
+          if (data?.transactionAggregates) setFigures(data.transactionAggregates.totals);
           setError(errors?.[0] ? errors[0].message : null);
         },
         error: (e: unknown) => setError(e instanceof Error ? e.message : "The live figures stopped."),

@@ -215,7 +215,7 @@ function errorText(error: MoneyErrorFragment, currency: string): string {
     case "AmountExceededError":
       return `${error.message} Available: ${money(error.availableAmount, currency)}.`;
     case "ValidationError":
-      return `${error.message}${error.field ? ` (${error.field})` : ""}`;
+      return `${error.message}${error.path ? ` (${error.path.slice(1).join(".")})` : ""}`;
     default:
       return `${error.message} (${error.code})`;
   }

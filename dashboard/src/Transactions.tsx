@@ -23,8 +23,11 @@ function pageVariables(filter: TransactionFilter, sort: Sort, size: number, curs
   return sort === "NEWEST" ? { filter, first: size, after: cursor } : { filter, last: size, before: cursor };
 }
 
+/** A page of transactions (the query root is nullable only when refused, and then `request` throws). */
+type Page = NonNullable<TransactionsQuery["transactions"]>;
+
 /** Rows of a page in the chosen order. */
-function rows(page: TransactionsQuery["transactions"], sort: Sort): TransactionRowFragment[] {
+function rows(page: Page, sort: Sort): TransactionRowFragment[] {
   const nodes = page.edges.map((e) => e.node);
   return sort === "NEWEST" ? nodes : nodes.reverse();
 }
@@ -42,9 +45,9 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
   const [size, setSize] = useState(20);
   const [filter, setFilter] = useState<TransactionFilter>(initialUnit ? { salesUnitIds: [initialUnit] } : {});
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<TransactionsQuery["transactions"] | null>(null);
+  const [page, setPage] = useState<Page | null>(null);
   const [shown, setShown] = useState<TransactionRowFragment[]>([]);
-  const [units, setUnits] = useState<SalesUnitsQuery["salesUnits"]["edges"]>([]);
+  const [units, setUnits] = useState<NonNullable<SalesUnitsQuery["salesUnits"]>["edges"]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 

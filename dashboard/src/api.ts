@@ -50,7 +50,13 @@ export function graphqlSource<R, V>(document: TypedDocumentNode<R, V>): string {
   return source(document as TypedDocumentNode<unknown, unknown>);
 }
 
-export async function request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+/**
+ * The answer of an operation that had no error. Guarded root fields are nullable (null only when refused, with an
+ * error), and `request` throws on any error, so the root fields it returns are present.
+ */
+export type Answered<R> = { [K in keyof R]: NonNullable<R[K]> };
+
+export async function request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<Answered<R>> {
   const response = await fetch("/graphql", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -60,7 +66,7 @@ export async function request<R, V>(document: TypedDocumentNode<R, V>, variables
   const first = body.errors?.[0];
   if (first) throw new ApiError(first.message, first.extensions?.code ?? "GRAPHQL_ERROR");
   if (!response.ok || !body.data) throw new ApiError(`The gateway answered HTTP ${response.status}.`, `HTTP_${response.status}`);
-  return body.data;
+  return body.data as Answered<R>;
 }
 
 /** The development login's demo people (served only where the development login is enabled). */

@@ -9,7 +9,7 @@ import { createClient } from "graphql-ws";
 import { TransactionEventsDocument, type TransactionEventsSubscription } from "@client/graphql";
 import { currentToken, graphqlSource } from "./api";
 
-export type LiveEvent = TransactionEventsSubscription["transactionEvents"];
+export type LiveEvent = NonNullable<TransactionEventsSubscription["transactionEvents"]>;
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "stopped";
 

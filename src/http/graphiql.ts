@@ -26,7 +26,7 @@ query Overview {
 # Variables: { "salesUnitId": "<a SalesUnit id from Overview>" }
 query Settlements($salesUnitId: ID!) {
   settlements(salesUnitId: $salesUnitId, first: 10) {
-    nodes { periodStart periodEnd payoutDate grossAmount refundedAmount feeAmount netAmount reportUrl(format: CSV) }
+    nodes { periodStart periodEnd payoutDate gross { formatted } refunded { formatted } fee { formatted } net { minor formatted } reportUrl(format: CSV) }
   }
 }
 

@@ -18,10 +18,11 @@ export interface SettlementSummary {
   periodEnd: string;
   payoutDate: string;
   currency: Currency;
-  grossAmount: number;
-  refundedAmount: number;
-  feeAmount: number;
-  netAmount: number;
+  /** The settlement's own totals: 64-bit sums. */
+  grossAmount: bigint;
+  refundedAmount: bigint;
+  feeAmount: bigint;
+  netAmount: bigint;
 }
 
 /** The payer data; present only in the personal-data variant. */
@@ -112,10 +113,10 @@ export function reportTotals(report: Pick<SettlementReport, "settlements">): { b
       map.set(key, totals);
     }
     totals.settlements += 1;
-    totals.gross += BigInt(s.grossAmount);
-    totals.fee += BigInt(s.feeAmount);
-    totals.refund += BigInt(s.refundedAmount);
-    totals.net += BigInt(s.netAmount);
+    totals.gross += s.grossAmount;
+    totals.fee += s.feeAmount;
+    totals.refund += s.refundedAmount;
+    totals.net += s.netAmount;
   };
   const zero = { settlements: 0, gross: 0n, fee: 0n, refund: 0n, net: 0n };
   const units = new Map<string, ReportTotals>();
@@ -169,10 +170,10 @@ export interface SettlementRow {
   periodEnd: Date;
   payoutDate: Date;
   currency: Currency;
-  grossAmount: number;
-  refundedAmount: number;
-  feeAmount: number;
-  netAmount: number;
+  grossAmount: number | bigint;
+  refundedAmount: number | bigint;
+  feeAmount: number | bigint;
+  netAmount: number | bigint;
   salesUnit: { name: string; msn: string };
 }
 
@@ -197,7 +198,8 @@ export function buildSettlementReport(
     const covered = bySettlement.get(settlement.id)!;
     // Fees are charged per settlement; lines share them by captured amount, so the column adds up exactly
     // (the first line carries the fee of a settlement without captures).
-    const fees = allocate(settlement.feeAmount, covered.map((op) => (op.type === "CAPTURE" ? op.amount : 0)));
+    // One settlement's fee is far below 2^53, so a Number holds it exactly.
+    const fees = allocate(Number(settlement.feeAmount), covered.map((op) => (op.type === "CAPTURE" ? op.amount : 0)));
     const settlementId = encodeGlobalID("Settlement", settlement.id);
     covered.forEach((operation, i) => {
       const gross = operation.type === "CAPTURE" ? operation.amount : 0;
@@ -235,10 +237,10 @@ export function buildSettlementReport(
       periodEnd: dayOf(s.periodEnd),
       payoutDate: dayOf(s.payoutDate),
       currency: s.currency,
-      grossAmount: s.grossAmount,
-      refundedAmount: s.refundedAmount,
-      feeAmount: s.feeAmount,
-      netAmount: s.netAmount,
+      grossAmount: BigInt(s.grossAmount),
+      refundedAmount: BigInt(s.refundedAmount),
+      feeAmount: BigInt(s.feeAmount),
+      netAmount: BigInt(s.netAmount),
     })),
     lines,
   };

@@ -58,10 +58,10 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
       periodStart: dateOfDay(s.periodStart),
       periodEnd: dateOfDay(s.periodEnd),
       payoutDate: dateOfDay(s.payoutDate),
-      grossAmount: s.grossAmount / 100,
-      feeAmount: s.feeAmount / 100,
-      refundedAmount: s.refundedAmount / 100,
-      netAmount: s.netAmount / 100,
+      grossAmount: Number(s.grossAmount) / 100,
+      feeAmount: Number(s.feeAmount) / 100,
+      refundedAmount: Number(s.refundedAmount) / 100,
+      netAmount: Number(s.netAmount) / 100,
     });
   }
   summary.getRow(1).font = { bold: true };

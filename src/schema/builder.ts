@@ -1,7 +1,7 @@
 /**
  * The Pothos builder and its plugins. Defines no domain types: entity files under src/schema/ do.
  * Plugin order: relay before scope-auth so scope functions see decoded global ids; scope-auth before the rest so
- * nothing runs before authorization.
+ * nothing runs before authorization; guarded fields made nullable last (src/schema/guarded-fields-plugin.ts).
  */
 import SchemaBuilder from "@pothos/core";
 import RelayPlugin from "@pothos/plugin-relay";
@@ -9,6 +9,8 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import WithInputPlugin from "@pothos/plugin-with-input";
+import GuardedFieldsNullablePlugin from "./guarded-fields-plugin";
+import InvalidIdPlugin from "./invalid-id-plugin";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -72,7 +74,9 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin],
+  // InvalidId after Errors, so its argument wrapper runs inside the errors plugin's; GuardedFieldsNullable last, so it
+  // sees each field's final type (the errors plugin's result union, a connection).
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, InvalidIdPlugin, GuardedFieldsNullablePlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
@@ -88,7 +92,8 @@ export const builder = new SchemaBuilder<{
     filterConnectionTotalCount: true,
     onUnusedQuery: isProduction ? null : "warn",
   },
-  errors: { defaultTypes: [] },
+  // An id argument that does not decode answers the mutation's typed ValidationError (INVALID_ID): see invalid-id-plugin.ts.
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
   // `t.fieldWithInput` gives a mutation its one required `input:` argument of a type named `<Mutation>Input`.
   withInput: {
     typeOptions: { name: ({ parentTypeName, fieldName }) => `${parentTypeName === "Mutation" ? "" : parentTypeName}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Input` },

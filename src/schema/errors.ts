@@ -4,6 +4,7 @@ import {
   AmountExceededError,
   ConflictError,
   type DomainError,
+  ERROR_CODES,
   IdempotencyConflictError,
   InvalidStateError,
   LastAdministratorError,
@@ -12,13 +13,27 @@ import {
   ValidationError,
 } from "../domain/errors";
 
+export const ErrorCodeEnum = builder.enumType("ErrorCode", {
+  description:
+    "Every code the API answers with: in a mutation's typed error (`Error.code`) and in a GraphQL error's `extensions.code`. " +
+    "Stable; new codes may be added, so treat an unknown one as a generic refusal.",
+  values: Object.fromEntries(Object.entries(ERROR_CODES).map(([code, description]) => [code, { value: code, description }])) as {
+    [Code in keyof typeof ERROR_CODES]: { value: Code; description: string };
+  },
+});
+
 export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
   description: "A refusal the client can act on. `code` is stable; `message` says what to do next.",
   fields: (t) => ({
     message: t.exposeString("message"),
-    code: t.exposeString("code"),
+    code: t.field({ type: ErrorCodeEnum, resolve: (error) => error.code }),
   }),
 });
+
+/** `field` ("consents.0.text") as a path from the mutation's arguments: ["input", "consents", "0", "text"]. */
+const inputPath = (field: string | null) => (field === null ? null : ["input", ...field.split(".")]);
+const PATH_DESCRIPTION = 'The path to the input field at fault, from the mutation\'s arguments, e.g. ["input", "amount"]; null when no one field is.';
+const FIELD_DEPRECATION = "Use `path`. Deprecated 2026-12-02, removed no earlier than 2027-06-02 (README: deprecation policy).";
 
 const errorOptions = (description: string, cls: abstract new (...args: never[]) => DomainError) => ({
   description,
@@ -28,8 +43,11 @@ const errorOptions = (description: string, cls: abstract new (...args: never[]) 
 
 builder.objectType(ValidationError, {
   name: "ValidationError",
-  ...errorOptions("The input breaks a rule; `field` names the input field.", ValidationError),
-  fields: (t) => ({ field: t.exposeString("field", { nullable: true }) }),
+  ...errorOptions("The input breaks a rule (`code` VALIDATION_FAILED), or an id is not an id of the expected type (INVALID_ID); `path` names the input field.", ValidationError),
+  fields: (t) => ({
+    path: t.stringList({ nullable: true, description: PATH_DESCRIPTION, resolve: (error) => inputPath(error.field) }),
+    field: t.exposeString("field", { nullable: true, description: "The input field at fault, dotted (\"consents.0.text\").", deprecationReason: FIELD_DEPRECATION }),
+  }),
 });
 builder.objectType(NotFoundError, {
   name: "NotFoundError",
@@ -59,7 +77,10 @@ builder.objectType(IdempotencyConflictError, {
 builder.objectType(ConflictError, {
   name: "ConflictError",
   ...errorOptions("A unique value is already taken.", ConflictError),
-  fields: (t) => ({ field: t.exposeString("field", { nullable: true }) }),
+  fields: (t) => ({
+    path: t.stringList({ nullable: true, description: PATH_DESCRIPTION, resolve: (error) => inputPath(error.field) }),
+    field: t.exposeString("field", { nullable: true, description: "The input field at fault, dotted.", deprecationReason: FIELD_DEPRECATION }),
+  }),
 });
 builder.objectType(LastAdministratorError, {
   name: "LastAdministratorError",

@@ -1,7 +1,7 @@
 /** Login set-up: marketing consents, terms and privacy pages, and activation (Developer permission). */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { ConsentTypeEnum } from "./enums";
-import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { LoginConfig } from "./login-config";
 import * as login from "../services/login";
@@ -30,7 +30,7 @@ builder.mutationFields((t) => ({
       privacyUrl: t.input.string({ required: true, description: "https address of the privacy policy." }),
     },
     authScopes: onUnitAsDeveloper,
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) =>
       login.setLoginConsents(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, consents: input.consents, termsUrl: input.termsUrl, privacyUrl: input.privacyUrl }),
   }),
@@ -42,7 +42,7 @@ builder.mutationFields((t) => ({
       activated: t.input.boolean({ required: true }),
     },
     authScopes: onUnitAsDeveloper,
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => login.setLoginActivated(ctx.services, callerFor(ctx), { salesUnitId: input.salesUnitId.id, activated: input.activated }),
   }),
 }));

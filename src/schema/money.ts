@@ -61,3 +61,21 @@ export const Money = builder.objectRef<MoneyValue>("Money").implement({
     }),
   }),
 });
+
+/**
+ * The deprecated `Int` twin of a Money field (a total that was a 32-bit `Int` before sums became 64-bit): kept so
+ * existing clients work, nullable so that a total past 2^31 − 1 fails that one field, not the object holding it.
+ */
+export function legacyTotalReason(moneyField: string): string {
+  return `Use \`${moneyField}\` (Money): an Int stops at 2 147 483 647 minor units. Deprecated 2026-12-02, removed no earlier than 2027-06-02 (README: deprecation policy).`;
+}
+
+export function int32Total(value: bigint | number, moneyField: string): number {
+  const sum = toMinorSum(value);
+  if (sum > 2_147_483_647n || sum < -2_147_483_648n) {
+    throw new GraphQLError(`This total does not fit in an Int: read \`${moneyField}.minor\` instead.`, {
+      extensions: { code: "AMOUNT_OUT_OF_RANGE" },
+    });
+  }
+  return Number(sum);
+}

@@ -1,4 +1,5 @@
 /** Merchant agreements, product orders ("Order solution") and the merchant's company details. */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { ChannelEnum, CountryEnum, ProductTypeEnum } from "./enums";
@@ -56,7 +57,7 @@ builder.mutationFields((t) => ({
       contactEmail: t.input.string({ description: "Where customer service reaches the applicant; required to submit." }),
     },
     authScopes: { portalUser: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx.services, callerFor(ctx), input),
   }),
   updateMerchantAgreement: t.fieldWithInput({
@@ -73,7 +74,7 @@ builder.mutationFields((t) => ({
       contactEmail: t.input.string(),
     },
     authScopes: ownAgreement,
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx.services, callerFor(ctx), agreementId.id, fields),
   }),
   submitMerchantAgreement: t.field({
@@ -100,7 +101,7 @@ builder.mutationFields((t) => ({
       reason: t.input.string({ required: true, description: "Shown to the applicant (3–500 characters): say what to do next." }),
     },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => onboarding.rejectMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id, input.reason),
   }),
   orderProduct: t.field({
@@ -108,7 +109,7 @@ builder.mutationFields((t) => ({
     description: "Order a product (\"Order solution\"). Customer service fulfils it within 10 working days: see `expectedBy`.",
     args: { input: t.arg({ type: OrderProductInput, required: true }) },
     authScopes: administers,
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) =>
       onboarding.orderProduct(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
@@ -125,7 +126,7 @@ builder.mutationFields((t) => ({
     description: "Customer service: mark the order as being worked on.",
     args: { input: t.arg({ type: ProductOrderIdInput("StartProductOrderInput"), required: true }) },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => onboarding.startProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id),
   }),
   completeProductOrder: t.field({
@@ -133,7 +134,7 @@ builder.mutationFields((t) => ({
     description: "Customer service: deliver the product of an order in progress (a new active production sales unit, a partner link or a capability); a submitted order is started first (`startProductOrder`).",
     args: { input: t.arg({ type: ProductOrderIdInput("CompleteProductOrderInput"), required: true }) },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => onboarding.completeProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id),
   }),
   rejectProductOrder: t.fieldWithInput({
@@ -144,7 +145,7 @@ builder.mutationFields((t) => ({
       reason: t.input.string({ required: true, description: "Shown to the merchant (3–500 characters): say what to do next." }),
     },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => onboarding.rejectProductOrder(ctx.services, callerFor(ctx), input.productOrderId.id, input.reason),
   }),
   updateMerchant: t.fieldWithInput({
@@ -160,7 +161,7 @@ builder.mutationFields((t) => ({
       contactEmail: t.input.string(),
     },
     authScopes: administers,
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input: { merchantId, ...changes } }, ctx) => onboarding.updateMerchant(ctx.services, callerFor(ctx), merchantId.id, changes),
   }),
 }));

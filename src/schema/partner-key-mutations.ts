@@ -1,6 +1,6 @@
 /** Customer service issues and revokes partner keys. */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
-import { COMMON_ERRORS } from "./errors";
 import { PartnerScopeEnum } from "./enums";
 import { Partner } from "./partner";
 import * as partners from "../services/partners";
@@ -16,7 +16,7 @@ builder.mutationFields((t) => ({
       scopes: t.input.field({ type: [PartnerScopeEnum], required: true, description: "What tokens from these keys may do on the partner's linked sales units." }),
     },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => partners.createPartnerKeys(ctx.services, callerFor(ctx), input.partnerId.id, input.scopes),
   }),
   revokePartnerKeys: t.fieldWithInput({
@@ -24,7 +24,7 @@ builder.mutationFields((t) => ({
     description: "Customer service: revoke partner keys. Tokens issued with them stop working at once.",
     input: { partnerKeyId: t.input.globalID({ for: PartnerKey, required: true }) },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => partners.revokePartnerKeys(ctx.services, callerFor(ctx), input.partnerKeyId.id),
   }),
 }));

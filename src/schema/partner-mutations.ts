@@ -1,6 +1,6 @@
 /** Customer service links a partner to a sales unit. */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
-import { COMMON_ERRORS } from "./errors";
 import { Partner } from "./partner";
 import { SalesUnit } from "./sales-unit";
 import * as partners from "../services/partners";
@@ -15,7 +15,7 @@ builder.mutationFields((t) => ({
       partnerId: t.input.globalID({ for: Partner, description: "The partner to link, replacing any other; null unlinks." }),
     },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => partners.linkPartner(ctx.services, callerFor(ctx), input.salesUnitId.id, input.partnerId?.id ?? null),
   }),
 }));

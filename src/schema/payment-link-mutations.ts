@@ -1,6 +1,6 @@
 /** Creating and deactivating payment links (anyone who may request payments on the sales unit). */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
-import { COMMON_ERRORS } from "./errors";
 import { SalesUnit } from "./sales-unit";
 import { PaymentLink } from "./payment-link";
 import * as paymentLinks from "../services/payment-links";
@@ -22,7 +22,7 @@ builder.mutationFields((t) => ({
       singleUse: t.input.boolean({ defaultValue: false, description: "Stop taking payments after the first one." }),
     },
     authScopes: (_root, { input }) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: input.salesUnitId.id } }),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) =>
       paymentLinks.createPaymentLink(ctx.services, callerFor(ctx), {
         salesUnitId: input.salesUnitId.id,
@@ -37,7 +37,7 @@ builder.mutationFields((t) => ({
     description: "Stop a link from taking payments. Payments already made are not affected.",
     input: { paymentLinkId: t.input.globalID({ for: PaymentLink, required: true }) },
     authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx.services, callerFor(ctx), input.paymentLinkId.id),
   }),
 }));

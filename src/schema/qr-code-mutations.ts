@@ -1,4 +1,5 @@
 /** Creating, changing and deleting merchant redirect QR codes (Sales Unit Managers and Administrators). */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
@@ -42,7 +43,7 @@ builder.mutationFields((t) => ({
     description: "Delete a QR code; printed copies stop working. Answers the deleted code's id.",
     input: { qrCodeId: t.input.globalID({ for: QrCode, required: true }) },
     authScopes: (_root, { input }) => onQrCode(input.qrCodeId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: async (_root, { input }, ctx) => encodeGlobalID("QrCode", await qrCodes.deleteQrCode(ctx.services, callerFor(ctx), input.qrCodeId.id)),
   }),
 }));

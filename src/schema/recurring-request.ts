@@ -2,6 +2,7 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { RecurringRequestStatusEnum } from "./enums";
+import { int32Total, legacyTotalReason, Money, moneyOf } from "./money";
 import { SalesUnit } from "./sales-unit";
 import { APPLY_ACTION, canSeeRecurringRequest, recurringRequestWhere } from "../auth/policies/recurring-request";
 
@@ -12,7 +13,17 @@ export const RecurringRequest = builder.prismaNode("RecurringRequest", {
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [recurringRequestWhere(ctx)] }),
   authScopes: async (row, ctx) => canSeeRecurringRequest(ctx, await ctx.loaders.salesUnitOwner.load(row.salesUnitId)),
   fields: (t) => ({
-    monthlyRevenueAmount: t.exposeInt("monthlyRevenueAmount"),
+    monthlyRevenue: t.field({
+      type: Money,
+      description: "The merchant's estimate of monthly revenue from recurring payments.",
+      select: { salesUnit: { select: { currency: true } } },
+      resolve: (row) => moneyOf(row.monthlyRevenueAmount, row.salesUnit.currency),
+    }),
+    monthlyRevenueAmount: t.int({
+      nullable: true,
+      deprecationReason: legacyTotalReason("monthlyRevenue"),
+      resolve: (row) => int32Total(row.monthlyRevenueAmount, "monthlyRevenue"),
+    }),
     description: t.exposeString("description"),
     status: t.expose("status", { type: RecurringRequestStatusEnum }),
     rejectionReason: t.exposeString("rejectionReason", { nullable: true }),

@@ -4,10 +4,10 @@
  * Both answer a `ReportRun` whose `status` goes PENDING → READY (or FAILED) and whose `downloadUrl` then serves the
  * file with the same bearer token. A run is seen only by the principal who created it.
  */
+import { ValidationError } from "../domain/errors";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
 import { CurrencyEnum, ReportFormatEnum } from "./enums";
-import { COMMON_ERRORS } from "./errors";
 import { Merchant } from "./merchant";
 import { Money, moneyOf } from "./money";
 import { SalesUnit } from "./sales-unit";
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateReportRunInput, required: true }) },
     authScopes: async (_root, { input }, ctx) =>
       coversUnits(ctx, input.merchantId.id, [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])], input.includePersonalData ? ["VIEW_TRANSACTIONS", "PERSONAL_DATA_REPORTS"] : ["VIEW_TRANSACTIONS"]),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError] },
     resolve: async (_root, { input }, ctx) => {
       const deps = reportRunDeps(ctx);
       const merchant = await ctx.db.merchant.findUniqueOrThrow({ where: { id: input.merchantId.id }, select: { id: true, name: true } });
@@ -157,7 +157,7 @@ builder.mutationFields((t) => ({
       "Payer columns are included only for callers who may see payer details on every sales unit whose transactions they see.",
     args: { input: t.arg({ type: CreateTransactionExportInput, required: true }) },
     authScopes: { authenticated: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError] },
     resolve: async (_root, { input }, ctx) => {
       const deps = reportRunDeps(ctx);
       const filter = decodedTransactionFilter(input.filter);

@@ -3,6 +3,7 @@
  * `subscriptionTarget` and `reportSubscription` scopes); the delivery job re-checks the same policy against the
  * subscriber's current access before every mail.
  */
+import { NotFoundError, ValidationError } from "../domain/errors";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
 import { ReportFormatEnum, SettlementFrequencyEnum } from "./enums";
@@ -46,7 +47,7 @@ builder.mutationFields((t) => ({
     input: { reportSubscriptionId: t.input.globalID({ for: ReportSubscription, required: true }) },
     // Deleting needs what creating needed (minus the personal-data right); a missing subscription is refused alike.
     authScopes: (_root, { input }) => ({ reportSubscription: { reportSubscriptionId: input.reportSubscriptionId.id } }),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: async (_root, { input }, ctx) =>
       encodeGlobalID("ReportSubscription", await subscriptions.deleteReportSubscription(ctx.services, callerFor(ctx), input.reportSubscriptionId.id)),
   }),

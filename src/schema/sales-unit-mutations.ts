@@ -1,6 +1,6 @@
 /** Managing a sales unit: name, logo, settlement, deactivation, test units, API keys and Login redirect URIs. */
+import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
-import { COMMON_ERRORS } from "./errors";
 import { SettlementFrequencyEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
@@ -43,7 +43,7 @@ builder.mutationFields((t) => ({
       settlementFrequency: t.input.field({ type: SettlementFrequencyEnum }),
     },
     authScopes: onUnit("EDIT_SALES_UNIT"),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) =>
       salesUnits.updateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id, { name: input.name, logoUrl: input.logoUrl, settlementFrequency: input.settlementFrequency }),
   }),
@@ -55,14 +55,14 @@ builder.mutationFields((t) => ({
       settlementAccount: t.input.string({ required: true, description: "NO: 11-digit account; DK: reg.no + account; FI: IBAN." }),
     },
     authScopes: onUnit("ADMINISTER_MERCHANT"),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => salesUnits.updateSettlementAccount(ctx.services, callerFor(ctx), input.salesUnitId.id, input.settlementAccount),
   }),
   deactivateSalesUnit: t.field({
     type: SalesUnit,
     args: { input: t.arg({ type: SalesUnitIdInput("DeactivateSalesUnitInput"), required: true }) },
     authScopes: onUnit("EDIT_SALES_UNIT"),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => salesUnits.deactivateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id),
   }),
   createTestSalesUnit: t.fieldWithInput({
@@ -76,7 +76,7 @@ builder.mutationFields((t) => ({
       skipLandingPage: t.input.boolean({ defaultValue: false }),
     },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: async (_root, { input }, ctx) => {
       const unit = await salesUnits.createTestSalesUnit(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
@@ -95,7 +95,7 @@ builder.mutationFields((t) => ({
     description: "Show the API keys (\"Show keys\"). Audited.",
     args: { input: t.arg({ type: SalesUnitIdInput("RevealApiKeysInput"), required: true }) },
     authScopes: onUnit("DEVELOPER"),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => salesUnits.revealApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id),
   }),
   rotateApiKeys: t.fieldWithInput({
@@ -110,7 +110,7 @@ builder.mutationFields((t) => ({
       }),
     },
     authScopes: onUnit("DEVELOPER"),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => salesUnits.rotateApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id, input.key ?? "CLIENT_SECRET"),
   }),
   setLoginRedirectUris: t.fieldWithInput({
@@ -121,7 +121,7 @@ builder.mutationFields((t) => ({
       redirectUris: t.input.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),
     },
     authScopes: onUnit("DEVELOPER"),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx.services, callerFor(ctx), input.salesUnitId.id, input.redirectUris),
   }),
 }));

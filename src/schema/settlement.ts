@@ -3,6 +3,7 @@ import { builder } from "./builder";
 import { PERSONAL_DATA_ACTION, settlementPolicy } from "../auth/policies/settlement";
 import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, ReportFormatEnum, SettlementStatusEnum } from "./enums";
+import { int32Total, legacyTotalReason, Money, moneyOf } from "./money";
 import { SalesUnit } from "./sales-unit";
 
 export const Settlement = builder.prismaNode("Settlement", {
@@ -16,10 +17,14 @@ export const Settlement = builder.prismaNode("Settlement", {
     periodEnd: t.expose("periodEnd", { type: "Date" }),
     payoutDate: t.expose("payoutDate", { type: "Date" }),
     currency: t.expose("currency", { type: CurrencyEnum }),
-    grossAmount: t.exposeInt("grossAmount"),
-    refundedAmount: t.exposeInt("refundedAmount"),
-    feeAmount: t.exposeInt("feeAmount"),
-    netAmount: t.exposeInt("netAmount"),
+    gross: t.field({ type: Money, description: "What was captured in the period.", resolve: (row) => moneyOf(row.grossAmount, row.currency) }),
+    refunded: t.field({ type: Money, description: "What was refunded in the period.", resolve: (row) => moneyOf(row.refundedAmount, row.currency) }),
+    fee: t.field({ type: Money, description: "The fees deducted.", resolve: (row) => moneyOf(row.feeAmount, row.currency) }),
+    net: t.field({ type: Money, description: "What is paid out: gross − refunds − fees.", resolve: (row) => moneyOf(row.netAmount, row.currency) }),
+    grossAmount: t.int({ nullable: true, deprecationReason: legacyTotalReason("gross"), resolve: (row) => int32Total(row.grossAmount, "gross") }),
+    refundedAmount: t.int({ nullable: true, deprecationReason: legacyTotalReason("refunded"), resolve: (row) => int32Total(row.refundedAmount, "refunded") }),
+    feeAmount: t.int({ nullable: true, deprecationReason: legacyTotalReason("fee"), resolve: (row) => int32Total(row.feeAmount, "fee") }),
+    netAmount: t.int({ nullable: true, deprecationReason: legacyTotalReason("net"), resolve: (row) => int32Total(row.netAmount, "net") }),
     status: t.expose("status", { type: SettlementStatusEnum }),
     salesUnit: t.relation("salesUnit"),
     reportUrl: t.string({

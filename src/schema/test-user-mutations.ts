@@ -1,9 +1,8 @@
 /** Generating test-environment customers (Developer permission). */
 import { builder } from "./builder";
-import { COMMON_ERRORS } from "./errors";
 import { Merchant } from "./merchant";
 import { TestUser } from "./test-user";
-import { LimitReachedError } from "../domain/errors";
+import { LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
 import * as users from "../services/users";
 import { callerFor } from "../services/caller";
 
@@ -13,7 +12,7 @@ builder.mutationFields((t) => ({
     description: `Generate a test-environment customer (phone number and NIN) in the merchant's market; at most ${users.TEST_USER_LIMIT} per merchant.`,
     input: { merchantId: t.input.globalID({ for: Merchant, required: true }) },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
-    errors: { types: [...COMMON_ERRORS, LimitReachedError] },
+    errors: { types: [ValidationError, NotFoundError, LimitReachedError] },
     resolve: (_root, { input }, ctx) => users.createTestUser(ctx.services, callerFor(ctx), input.merchantId.id),
   }),
 }));

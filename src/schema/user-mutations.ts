@@ -6,7 +6,7 @@ import { CountryEnum, PermissionEnum, RoleEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
 import { Membership, PortalUser } from "./user";
-import { LastAdministratorError, } from "../domain/errors";
+import { InvalidStateError, LastAdministratorError, NotFoundError, ValidationError } from "../domain/errors";
 import * as users from "../services/users";
 import { callerFor } from "../services/caller";
 import { Access } from "../auth/permissions";
@@ -82,7 +82,7 @@ builder.mutationFields((t) => ({
       salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
     },
     authScopes: administersMembership,
-    errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
+    errors: { types: [ValidationError, NotFoundError, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) =>
       refreshedFor(ctx, await users.updateUserPermissions(ctx.services, callerFor(ctx), {
         membershipId: input.membershipId.id,
@@ -96,7 +96,7 @@ builder.mutationFields((t) => ({
     description: "Remove a user's access to the merchant. The last Administrator cannot be removed.",
     input: { membershipId: t.input.globalID({ for: Membership, required: true }) },
     authScopes: administersMembership,
-    errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
+    errors: { types: [ValidationError, NotFoundError, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) => refreshedFor(ctx, await users.removeUser(ctx.services, callerFor(ctx), input.membershipId.id)),
   }),
   transferAdministrator: t.fieldWithInput({
@@ -113,7 +113,7 @@ builder.mutationFields((t) => ({
       }),
     },
     authScopes: { operator: true },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) =>
       users.transferAdministrator(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId.id,
@@ -129,7 +129,7 @@ builder.mutationFields((t) => ({
       "Delete everything about a person: name, NIN, phone and e-mail are blanked and their accesses removed. For the person, an Administrator of every merchant they belong to, or customer service.",
     input: { userId: t.input.globalID({ for: PortalUser, required: true }) },
     authScopes: mayAnonymize,
-    errors: { types: [...COMMON_ERRORS, LastAdministratorError] },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) => {
       const anonymized = await users.anonymizeUser(ctx.services, callerFor(ctx), input.userId.id);
       // The person's token no longer resolves to anyone, so there is no access to reload: they now may do nothing.

@@ -7,7 +7,7 @@ import type { Prisma } from "../generated/prisma/client";
 import { dayOf } from "../domain/calendar";
 
 /** A column's PostgreSQL type, or the name of a Prisma enum (a PostgreSQL type of the same name). */
-export type ColumnType = "uuid" | "text" | "int4" | "timestamp" | "date" | { enum: string };
+export type ColumnType = "uuid" | "text" | "int4" | "int8" | "timestamp" | "date" | { enum: string };
 
 type Executor = Pick<Prisma.TransactionClient, "$executeRawUnsafe">;
 

@@ -594,7 +594,7 @@ const OPERATION_COLUMNS: Partial<Record<keyof Prisma.TransactionOperationCreateM
 
 const SETTLEMENT_COLUMNS: Partial<Record<keyof Prisma.SettlementCreateManyInput, ColumnType>> = {
   id: "uuid", salesUnitId: "uuid", periodStart: "date", periodEnd: "date", payoutDate: "date", currency: { enum: "Currency" },
-  grossAmount: "int4", refundedAmount: "int4", feeAmount: "int4", netAmount: "int4", status: { enum: "SettlementStatus" }, createdAt: "timestamp",
+  grossAmount: "int8", refundedAmount: "int8", feeAmount: "int8", netAmount: "int8", status: { enum: "SettlementStatus" }, createdAt: "timestamp",
 };
 
 /**

@@ -13,10 +13,16 @@ import type { Tx } from "../db/client";
 import { recordChange } from "./changes";
 import { lockedUnit } from "./sales-units";
 
-export async function requestRecurring(deps: Services, caller: Caller, input: { salesUnitId: string; monthlyRevenueAmount: number; description: string }) {
-  if (!Number.isInteger(input.monthlyRevenueAmount) || input.monthlyRevenueAmount <= 0) {
-    throw new ValidationError("Estimate the monthly revenue from recurring payments as a positive amount in øre or cents.", "monthlyRevenueAmount");
-  }
+export interface RecurringApplication {
+  salesUnitId: string;
+  /** The estimate as a 64-bit sum; `monthlyRevenueAmount` is its deprecated 32-bit spelling. One of them is given. */
+  monthlyRevenue?: bigint | null;
+  monthlyRevenueAmount?: number | null;
+  description: string;
+}
+
+export async function requestRecurring(deps: Services, caller: Caller, input: RecurringApplication) {
+  const monthlyRevenueAmount = validRevenueEstimate(input);
   const description = validateDescription(input.description);
   return deps.db.$transaction(async (tx) => {
     const unit = await lockedUnit(tx, input.salesUnitId);
@@ -32,7 +38,7 @@ export async function requestRecurring(deps: Services, caller: Caller, input: { 
     const request = await tx.recurringRequest.create({
       data: {
         salesUnitId: unit.id,
-        monthlyRevenueAmount: input.monthlyRevenueAmount,
+        monthlyRevenueAmount,
         description,
         requestedById: caller.principal?.kind === "USER" ? caller.principal.id : null,
       },
@@ -42,11 +48,26 @@ export async function requestRecurring(deps: Services, caller: Caller, input: { 
       action: "recurringRequest.create",
       objectType: "RecurringRequest",
       objectId: request.id,
-      data: { salesUnitId: unit.id, monthlyRevenueAmount: input.monthlyRevenueAmount },
-      event: { type: "recurringRequest.CREATED", salesUnitId: unit.id, payload: { status: request.status, monthlyRevenueAmount: input.monthlyRevenueAmount } },
+      data: { salesUnitId: unit.id, monthlyRevenueAmount: auditSum(monthlyRevenueAmount) },
+      event: { type: "recurringRequest.CREATED", salesUnitId: unit.id, payload: { status: request.status, monthlyRevenueAmount: auditSum(monthlyRevenueAmount) } },
     });
     return request;
   });
+}
+
+/** A positive 64-bit sum from `monthlyRevenue`, or from the deprecated 32-bit `monthlyRevenueAmount`. */
+function validRevenueEstimate(input: RecurringApplication): bigint {
+  const field = input.monthlyRevenue == null && input.monthlyRevenueAmount != null ? "monthlyRevenueAmount" : "monthlyRevenue";
+  const value = input.monthlyRevenue ?? input.monthlyRevenueAmount ?? null;
+  if (value === null || (typeof value === "number" && !Number.isInteger(value)) || BigInt(value) <= 0n) {
+    throw new ValidationError("Estimate the monthly revenue from recurring payments as a positive amount in øre or cents.", field);
+  }
+  return BigInt(value);
+}
+
+/** Audit data is JSON: a sum that a JSON number holds exactly stays a number, a larger one is its decimal text. */
+function auditSum(sum: bigint): number | string {
+  return sum <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(sum) : sum.toString();
 }
 
 /** Locks the request's sales unit (approval changes it), then the request must still be PENDING. */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -152,5 +152,61 @@ describe("diffMigrationsToSchema", () => {
     expect(await diffMigrationsToSchema(adminUrl)).toBeNull();
 
     expect((await shadowDatabases()).filter((name) => !before.includes(name))).toEqual([]);
+  });
+});
+
+/** The project's migrations up to, not including, `name`: a database as it was before that migration shipped. */
+async function migrationsBefore(name: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "portal-migrations-"));
+  await writeFile(path.join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
+  for (const folder of await migrationFolders()) {
+    if (folder < name) await cp(path.join(migrationsDir, folder), path.join(dir, folder), { recursive: true });
+  }
+  return dir;
+}
+
+describe("the migration that makes sums 64-bit", () => {
+  it("keeps every settlement total and revenue estimate of a database holding old 32-bit rows, and then takes sums past 2^31", async () => {
+    const migration = (await migrationFolders()).find((folder) => folder.endsWith("_money_sums_bigint"))!;
+    const url = await emptyDatabase();
+    const old = await migrationsBefore(migration);
+    try {
+      await applyMigrations(url, { dir: old });
+    } finally {
+      await rm(old, { recursive: true, force: true });
+    }
+    const ids = await withClient(url, async (client) => {
+      // Rows as the old schema held them; foreign keys are not this test's business.
+      await client.query("SET session_replication_role = replica");
+      const settlement = await client.query<{ id: string }>(
+        `INSERT INTO "Settlement" (id, "salesUnitId", "periodStart", "periodEnd", "payoutDate", currency, "grossAmount", "refundedAmount", "feeAmount", "netAmount")
+         VALUES (gen_random_uuid(), gen_random_uuid(), '2026-01-01', '2026-01-01', '2026-01-05', 'NOK', 2147483647, 1, 2147483646, -2147483648) RETURNING id`,
+      );
+      const request = await client.query<{ id: string }>(
+        `INSERT INTO "RecurringRequest" (id, "salesUnitId", "monthlyRevenueAmount", description) VALUES (gen_random_uuid(), gen_random_uuid(), 2147483647, 'Gammel søknad') RETURNING id`,
+      );
+      return { settlement: settlement.rows[0]!.id, request: request.rows[0]!.id };
+    });
+
+    expect((await applyMigrations(url)).applied).toEqual([migration]);
+
+    await withClient(url, async (client) => {
+      const settlement = await client.query(
+        `SELECT "grossAmount"::text AS gross, "refundedAmount"::text AS refunded, "feeAmount"::text AS fee, "netAmount"::text AS net FROM "Settlement" WHERE id = $1`,
+        [ids.settlement],
+      );
+      expect(settlement.rows).toEqual([{ gross: "2147483647", refunded: "1", fee: "2147483646", net: "-2147483648" }]);
+      const request = await client.query(`SELECT "monthlyRevenueAmount"::text AS revenue FROM "RecurringRequest" WHERE id = $1`, [ids.request]);
+      expect(request.rows).toEqual([{ revenue: "2147483647" }]);
+      const types = await client.query<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns
+         WHERE (table_name = 'Settlement' AND column_name LIKE '%Amount') OR (table_name = 'RecurringRequest' AND column_name = 'monthlyRevenueAmount')
+         ORDER BY column_name`,
+      );
+      expect(new Set(types.rows.map((row) => row.data_type))).toEqual(new Set(["bigint"]));
+      expect(types.rows).toHaveLength(5);
+      await client.query(`UPDATE "Settlement" SET "grossAmount" = 5000000000 WHERE id = $1`, [ids.settlement]);
+      expect((await client.query(`SELECT "grossAmount"::text AS gross FROM "Settlement" WHERE id = $1`, [ids.settlement])).rows).toEqual([{ gross: "5000000000" }]);
+    });
   });
 });

@@ -157,7 +157,7 @@ describe("the delivery job", () => {
     const csv = Buffer.from(attachment.replace(/\r\n/g, ""), "base64").toString("utf8");
     const net = csv.split("\r\n").slice(1, -1).reduce((sum, line) => sum + Math.round(Number(line.split(",")[11]) * 100), 0);
     const expected = await gateway.services.db.settlement.aggregate({ where: { salesUnitId: unitId, payoutDate: dateOfDay(payoutDay) }, _sum: { netAmount: true } });
-    expect(net).toBe(expected._sum.netAmount);
+    expect(BigInt(net)).toBe(expected._sum.netAmount);
     const row = await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
     expect(row.lastSentAt?.toISOString()).toBe(now);
   });

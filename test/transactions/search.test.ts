@@ -19,8 +19,8 @@ beforeAll(async () => {
 afterAll(async () => gateway?.stop());
 
 async function search(value: unknown) {
-  const response = await gateway.graphql<{ transactions: { totalCount: number } }>(token, SEARCH, { search: value });
-  return { count: response.data?.transactions.totalCount, errors: response.errors };
+  const response = await gateway.graphql<{ transactions: { totalCount: number } | null }>(token, SEARCH, { search: value });
+  return { count: response.data?.transactions?.totalCount, errors: response.errors };
 }
 
 describe("transactions search", () => {
