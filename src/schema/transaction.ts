@@ -74,10 +74,17 @@ const Shipping = builder.objectRef<{ shippingName: string | null; shippingAddres
   }),
 });
 
-builder.prismaObject("TransactionOperation", {
+builder.prismaNode("TransactionOperation", {
+  id: { field: "id" },
+  nullable: true,
   description: "One step in a payment's history, with who did it.",
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), transaction: toPrismaWhere(viewableTransactions(ctx.access)) }),
+  // Whoever may see the payment sees its history; the transaction's ids come along with every operation row.
+  include: { transaction: { select: { salesUnitId: true, merchantId: true } } },
+  authScopes: (operation) => ({
+    salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: operation.transaction.salesUnitId, merchantId: operation.transaction.merchantId },
+  }),
   fields: (t) => ({
-    id: t.exposeID("id"),
     type: t.expose("type", { type: OperationTypeEnum }),
     amount: t.exposeInt("amount"),
     actorKind: t.expose("actorKind", { type: PrincipalKindEnum }),
