@@ -49,3 +49,11 @@ export const ActionEnum = builder.enumType("Action", {
   description: "What a principal may do on a merchant or sales unit.",
   values: ACTIONS,
 });
+
+export const OrderDirectionEnum = builder.enumType("OrderDirection", {
+  description: "Which way a list is sorted.",
+  values: {
+    ASC: { description: "Smallest, earliest or A first." },
+    DESC: { description: "Largest, latest or Z first." },
+  } as const,
+});
