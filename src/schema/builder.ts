@@ -9,6 +9,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import WithInputPlugin from "@pothos/plugin-with-input";
+import PageSizePlugin, { PAGE_SIZE_ARGUMENTS } from "./page-size";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -67,7 +68,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string | number | bigint };
   };
 }>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, PageSizePlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
@@ -75,6 +76,10 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    firstArgOptions: { description: PAGE_SIZE_ARGUMENTS.first },
+    lastArgOptions: { description: PAGE_SIZE_ARGUMENTS.last },
+    afterArgOptions: { description: PAGE_SIZE_ARGUMENTS.after },
+    beforeArgOptions: { description: PAGE_SIZE_ARGUMENTS.before },
   },
   prisma: {
     client: (ctx) => ctx.db,

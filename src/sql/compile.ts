@@ -235,7 +235,9 @@ class Compiler {
     if (args.last != null || args.before != null) throw new NotCompilable("backward paging");
     const first = args.first as number | null | undefined;
     if (first != null && first < 0) throw new NotCompilable("a negative page size", false);
-    const size = Math.min(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    // The resolvers refuse a larger page with a ValidationError.
+    if (first != null && first > MAX_PAGE_SIZE) throw new NotCompilable("a page over the maximum size", false);
+    const size = first ?? DEFAULT_PAGE_SIZE;
     const mapping = mappingOf(options.nodeType);
     const filterAlias = this.scope.alias();
     const where = toSql(options.condition, filterAlias, mapping.columns ?? {}, this.params);

@@ -101,3 +101,21 @@ describe("salesUnits(orderBy:)", () => {
     }
   });
 });
+
+describe("page size", () => {
+  it("serves up to 100 rows a page and refuses more with VALIDATION_FAILED naming the argument, on both read paths", async () => {
+    for (const gateway of [compiled, resolvers]) {
+      const full = await gateway.graphql<{ transactions: { nodes: unknown[] } }>(token, "{ transactions(first: 100) { nodes { id } } }");
+      expect(full.data!.transactions.nodes).toHaveLength(100);
+      for (const [query, field] of [
+        ["{ transactions(first: 101) { nodes { id } } }", "first"],
+        ["{ salesUnits(last: 150) { nodes { id } } }", "last"],
+      ] as const) {
+        const refused = await gateway.graphql(token, query);
+        expect(refused.data).toBeNull();
+        expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "VALIDATION_FAILED", field });
+        expect(refused.errors?.[0]?.message).toContain("at most 100 rows");
+      }
+    }
+  });
+});
