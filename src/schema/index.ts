@@ -1,5 +1,5 @@
 /** Imports every entity file (each registers its types on the builder) and builds the schema. */
-import { lexicographicSortSchema, printSchema } from "graphql";
+import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { builder } from "./builder";
 import "./errors";
 import "./enums";
@@ -39,7 +39,25 @@ import "./test-user-mutations";
 import "./audit";
 import "./viewer";
 
-export const schema = builder.toSchema();
+export const schema = describeGeneratedFields(builder.toSchema());
+
+/**
+ * Two fields the plugins generate take no default description: a connection's `totalCount` (prisma plugin) and a
+ * mutation result's `data` (errors plugin). They mean the same everywhere, so they are described once, here.
+ */
+function describeGeneratedFields(built: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(built.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    const fields = type.getFields();
+    if (/Connection$/.test(type.name) && fields.totalCount && !fields.totalCount.description) {
+      fields.totalCount.description = "How many rows the whole list has, over every page, with the same filter.";
+    }
+    if (/^Mutation[A-Za-z]+Success$/.test(type.name) && fields.data && !fields.data.description) {
+      fields.data.description = "The object the mutation created or changed, as it is now.";
+    }
+  }
+  return built;
+}
 
 /** The SDL committed as schema.graphql. */
 export function printSchemaSDL(): string {
