@@ -19,6 +19,7 @@ import { metricsRoutes } from "./metrics/plugin";
 import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
+import { paymentLinkRoutes } from "./http/payment-links";
 import { settlementReportRoutes } from "./http/settlement-reports";
 import { reportRunRoutes } from "./http/report-runs";
 import { EXPIRY_INTERVAL_MS, runExpiryPass } from "./services/expiry";
@@ -82,6 +83,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       ...metricsRoutes(metrics, { token: config.metricsToken, production: config.production }),
       ...platformEventRoutes(services),
       ...qrCodeRoutes(services),
+      ...paymentLinkRoutes(services),
       ...settlementReportRoutes(services),
       ...reportRunRoutes(services),
       ...dashboardRoutes(services),

@@ -4,7 +4,7 @@
  */
 import type { PartnerScope } from "../generated/prisma/enums";
 import type { Db } from "../db/client";
-import { AuthenticationError } from "./errors";
+import { AuthenticationError, ForbiddenError } from "./errors";
 import { decryptSecret, digestKey, secretsEqual, verifySecret } from "./secrets";
 import type { TokenService } from "./tokens";
 import { uuidOrNil } from "../domain/ids";
@@ -60,6 +60,13 @@ export async function exchangeClientCredentials(
   // The only expensive step, reached only by a caller who holds the key's subscription key.
   if (!(await verifySecret(credentials.clientSecret, partnerKey.clientSecretHash))) throw new AuthenticationError(REFUSED);
   const requested = credentials.requestedScopes;
+  // A token without the asked-for rights would only fail later, further from the cause: refuse it here, by name.
+  const notGranted = requested?.filter((scope) => !partnerKey.scopes.includes(scope)) ?? [];
+  if (notGranted.length > 0) {
+    throw new ForbiddenError(
+      `This key was not granted the scope${notGranted.length > 1 ? "s" : ""} ${notGranted.join(", ")}. Ask for scopes among ${partnerKey.scopes.join(", ") || "(none)"}, or send no scope header for all of them.`,
+    );
+  }
   const scopes = requested ? partnerKey.scopes.filter((scope) => requested.includes(scope)) : partnerKey.scopes;
   const ttl = PRODUCTION_TOKEN_TTL_SECONDS;
   return { accessToken: await tokens.issue({ kind: "partner", partnerKeyId: partnerKey.id, scopes }, ttl), expiresIn: ttl };

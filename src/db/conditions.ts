@@ -92,4 +92,5 @@ export const TRANSACTION_COLUMN_TYPES = {
   status: '"TransactionStatus"',
   currency: '"Currency"',
   createdAt: "timestamp(3)",
+  amount: "integer",
 } as const satisfies ColumnTypes;

@@ -43,6 +43,8 @@ function ninSpellings(input: string): string[] {
   return [...new Set([typed, ...countries.filter((c) => isValidNin(c, typed)).map((c) => parseNin(c, typed).nin)])];
 }
 
+const isPartnerScope = (scope: string): scope is PartnerScope => Object.hasOwn(PartnerScope, scope);
+
 /** Development sessions last a working day. */
 const DEV_SESSION_TTL_SECONDS = 8 * 3600;
 
@@ -137,7 +139,12 @@ export function coreRoutes(services: Services): Record<string, RouteHandler> {
           return problem(400, "BAD_REQUEST", "Send the headers client_id, client_secret and Ocp-Apim-Subscription-Key.");
         }
         const scopeHeader = header("scope");
-        const requestedScopes = scopeHeader ? z.array(z.enum(PartnerScope)).parse(scopeHeader.split(/\s+/)) : null;
+        const asked = scopeHeader ? scopeHeader.split(/\s+/) : null;
+        const unknown = asked?.filter((scope) => !isPartnerScope(scope)) ?? [];
+        const requestedScopes = asked?.filter(isPartnerScope) ?? null;
+        if (unknown.length > 0) {
+          return problem(400, "BAD_REQUEST", `Unknown scope ${unknown.join(", ")}: scopes are ${Object.values(PartnerScope).join(", ")}, separated by spaces.`);
+        }
         const issued = await exchangeClientCredentials(db, tokens, encryptionKey, { ...credentials, requestedScopes });
         return json({ access_token: issued.accessToken, token_type: "Bearer", expires_in: String(issued.expiresIn) }, 200, { "cache-control": "no-store" });
       });

@@ -11,6 +11,7 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import WithInputPlugin from "@pothos/plugin-with-input";
 import GuardedFieldsNullablePlugin from "./guarded-fields-plugin";
 import InvalidIdPlugin from "./invalid-id-plugin";
+import PageSizePlugin, { PAGE_SIZE_ARGUMENTS } from "./page-size";
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
@@ -76,14 +77,27 @@ export const builder = new SchemaBuilder<{
 }>({
   // InvalidId after Errors, so its argument wrapper runs inside the errors plugin's; GuardedFieldsNullable last, so it
   // sees each field's final type (the errors plugin's result union, a connection).
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, InvalidIdPlugin, GuardedFieldsNullablePlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin, WithInputPlugin, PageSizePlugin, InvalidIdPlugin, GuardedFieldsNullablePlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
-    nodesOnConnection: true,
-    edgesFieldOptions: { nullable: false },
-    nodeFieldOptions: { nullable: false },
+    nodesOnConnection: { description: "The rows of this page, in list order (the same as `edges { node }`)." },
+    edgesFieldOptions: { nullable: false, description: "The rows of this page, each with its cursor." },
+    nodeFieldOptions: { nullable: false, description: "The row." },
+    cursorFieldOptions: { description: "Where this row is in the list: pass it as `after` (or `before`) to page on from it." },
+    pageInfoFieldOptions: { description: "Whether there are more pages, and the cursors to reach them." },
+    hasNextPageFieldOptions: { description: "True when rows follow this page." },
+    hasPreviousPageFieldOptions: { description: "True when rows come before this page." },
+    startCursorFieldOptions: { description: "The cursor of the page's first row; null for an empty page." },
+    endCursorFieldOptions: { description: "The cursor of the page's last row, to pass as `after` for the next page; null for an empty page." },
+    defaultConnectionTypeOptions: { description: "One page of a list, with cursors to page on (at most 100 rows a page)." },
+    defaultEdgeTypeOptions: { description: "One row of a page, with its cursor." },
+    pageInfoTypeOptions: { description: "Paging state of a list page." },
+    firstArgOptions: { description: PAGE_SIZE_ARGUMENTS.first },
+    lastArgOptions: { description: PAGE_SIZE_ARGUMENTS.last },
+    afterArgOptions: { description: PAGE_SIZE_ARGUMENTS.after },
+    beforeArgOptions: { description: PAGE_SIZE_ARGUMENTS.before },
   },
   prisma: {
     client: (ctx) => ctx.db,
@@ -93,10 +107,17 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: isProduction ? null : "warn",
   },
   // An id argument that does not decode answers the mutation's typed ValidationError (INVALID_ID): see invalid-id-plugin.ts.
-  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
+  errors: {
+    defaultTypes: [],
+    unsafelyHandleInputErrors: true,
+    defaultResultOptions: { description: "The mutation succeeded: `data` is the object as it is now." },
+    defaultUnionOptions: { description: "The mutation's result: its success type, or one of the typed errors it can answer (switch on `__typename`)." },
+  },
   // `t.fieldWithInput` gives a mutation its one required `input:` argument of a type named `<Mutation>Input`.
   withInput: {
-    typeOptions: { name: ({ parentTypeName, fieldName }) => `${parentTypeName === "Mutation" ? "" : parentTypeName}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Input` },
+    argOptions: { description: "What the mutation needs; see each field." },
+    typeOptions: {
+      description: "The mutation's input.", name: ({ parentTypeName, fieldName }) => `${parentTypeName === "Mutation" ? "" : parentTypeName}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Input` },
   },
   scopeAuth: {
     authorizeOnSubscribe: true,

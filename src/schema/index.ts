@@ -1,5 +1,5 @@
 /** Imports every entity file (each registers its types on the builder) and builds the schema. */
-import { lexicographicSortSchema, printSchema } from "graphql";
+import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { builder } from "./builder";
 import "./errors";
 import "./enums";
@@ -20,14 +20,16 @@ import "./qr-code-mutations";
 import "./payment-link-mutations";
 import "./recurring-request-mutations";
 import "./login-config-mutations";
-import "./user";
+import "./portal-user";
+import "./membership";
 import "./user-mutations";
 import "./transaction";
 import "./transaction-events";
 import "./events";
 import "./transaction-mutations";
 import "./transaction-aggregates";
-import "./onboarding";
+import "./merchant-agreement";
+import "./product-order";
 import "./onboarding-mutations";
 import "./settlement";
 import "./report-subscription";
@@ -40,7 +42,25 @@ import "./webhook-endpoint";
 import "./webhook-endpoint-mutations";
 import "./viewer";
 
-export const schema = builder.toSchema();
+export const schema = describeGeneratedFields(builder.toSchema());
+
+/**
+ * Two fields the plugins generate take no default description: a connection's `totalCount` (prisma plugin) and a
+ * mutation result's `data` (errors plugin). They mean the same everywhere, so they are described once, here.
+ */
+function describeGeneratedFields(built: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(built.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    const fields = type.getFields();
+    if (/Connection$/.test(type.name) && fields.totalCount && !fields.totalCount.description) {
+      fields.totalCount.description = "How many rows the whole list has, over every page, with the same filter.";
+    }
+    if (/^Mutation[A-Za-z]+Success$/.test(type.name) && fields.data && !fields.data.description) {
+      fields.data.description = "The object the mutation created or changed, as it is now.";
+    }
+  }
+  return built;
+}
 
 /** The SDL committed as schema.graphql. */
 export function printSchemaSDL(): string {

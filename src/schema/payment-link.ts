@@ -4,6 +4,7 @@ import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { paymentLinkPolicy } from "../auth/policies/payment-link";
+import { paymentLinkUrl } from "../services/payment-links";
 
 export const PaymentLink = builder.prismaNode("PaymentLink", {
   id: { field: "id" },
@@ -18,7 +19,7 @@ export const PaymentLink = builder.prismaNode("PaymentLink", {
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),
     singleUse: t.exposeBoolean("singleUse"),
     active: t.exposeBoolean("active"),
-    url: t.string({ description: "The public URL to share.", resolve: (link) => `/pay/${link.slug}` }),
+    url: t.string({ description: "The public address to share with the payer: a page that shows the amount and sends the payment request to the payer's app.", resolve: (link, _args, ctx) => paymentLinkUrl(ctx.services.config.publicBaseUrl, link.slug) }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     salesUnit: t.relation("salesUnit"),
     transactions: t.relatedConnection("transactions", {

@@ -14,8 +14,15 @@ export const QrCode = builder.prismaNode("QrCode", {
   fields: (t) => ({
     name: t.exposeString("name"),
     url: t.exposeString("url"),
-    svgUrl: t.string({ resolve: (qr) => `/qr/${qr.id}.svg` }),
-    pngUrl: t.string({ args: { size: t.arg.int({ required: false }) }, resolve: (qr, args) => `/qr/${qr.id}.png${args.size ? `?size=${args.size}` : ""}` }),
+    svgUrl: t.string({
+      description: "Absolute address of the code's SVG image; download it with the same bearer token.",
+      resolve: (qr, _args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.svg`,
+    }),
+    pngUrl: t.string({
+      description: "Absolute address of the code's PNG image; download it with the same bearer token.",
+      args: { size: t.arg.int({ required: false, description: "Width in pixels, 100 to 2000; 800 when left out." }) },
+      resolve: (qr, args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.png${args.size ? `?size=${args.size}` : ""}`,
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     salesUnit: t.relation("salesUnit"),

@@ -1,5 +1,8 @@
-/** Applications for recurring payments: the type and the sales unit's list. */
+/** Applications for recurring payments: the type, the sales unit's list and the list customer service works through. */
 import { builder } from "./builder";
+import type { Context } from "../context";
+import type { Prisma } from "../generated/prisma/client";
+import type { RecurringRequestStatus } from "../generated/prisma/enums";
 import { uuidOrNil } from "../domain/ids";
 import { RecurringRequestStatusEnum } from "./enums";
 import { int32Total, legacyTotalReason, Money, moneyOf } from "./money";
@@ -35,7 +38,26 @@ export const RecurringRequest = builder.prismaNode("RecurringRequest", {
 
 builder.prismaObjectFields(SalesUnit, (t) => ({
   recurringRequests: t.relation("recurringRequests", {
-    authScopes: (unit) => ({ salesUnit: { action: APPLY_ACTION, salesUnitId: unit.id, merchantId: unit.merchantId } }),
+    description: "The sales unit's applications for recurring payments, newest first. For whoever may edit the sales unit, and for customer service, who decides on them.",
+    authScopes: (unit) => ({ operator: true, salesUnit: { action: APPLY_ACTION, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: { createdAt: "desc" } },
   }),
 }));
+
+builder.queryFields((t) => ({
+  recurringRequests: t.prismaConnection({
+    type: "RecurringRequest",
+    cursor: "id",
+    description:
+      "Applications for recurring payments, oldest first so customer service decides them in the order they came; filter by status (PENDING for the ones waiting for a decision). Customer service sees every application, a merchant those of the sales units it may edit.",
+    authScopes: { authenticated: true },
+    args: { status: t.arg({ type: [RecurringRequestStatusEnum], required: false, description: "Only applications in one of these statuses; all when left out." }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.recurringRequest.findMany({ ...query, where: recurringRequestListWhere(ctx, args.status), orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    totalCount: (_root, args, ctx) => ctx.db.recurringRequest.count({ where: recurringRequestListWhere(ctx, args.status) }),
+  }),
+}));
+
+function recurringRequestListWhere(ctx: Context, status: readonly RecurringRequestStatus[] | null | undefined): Prisma.RecurringRequestWhereInput {
+  return { AND: [recurringRequestWhere(ctx), status?.length ? { status: { in: [...status] } } : {}] };
+}

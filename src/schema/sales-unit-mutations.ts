@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
   }),
   setLoginRedirectUris: t.fieldWithInput({
     type: LoginConfig,
-    description: "Replace the Login redirect URIs (activates Login on first use). Stored and compared exactly.",
+    description: "Replace the Login redirect URIs, stored and compared exactly. The first call activates Login on a sales unit that has the Login product; without the product the URIs wait, not activated, until Login is ordered.",
     input: {
       salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
       redirectUris: t.input.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),

@@ -1,6 +1,7 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
-import { ChannelEnum, CurrencyEnum, EnvironmentEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
+import { ChannelEnum, CurrencyEnum, EnvironmentEnum, OrderDirectionEnum, SalesUnitStatusEnum, SettlementFrequencyEnum } from "./enums";
+import { orderColumns, prismaOrderBy, SALES_UNIT_ORDER_COLUMNS } from "../domain/ordering";
 import { maskAccountNumber } from "../domain/identifiers";
 import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
@@ -68,15 +69,38 @@ const SalesUnitFilter = builder.inputType("SalesUnitFilter", {
   }),
 });
 
+const SalesUnitOrderFieldEnum = builder.enumType("SalesUnitOrderField", {
+  description: "What a list of sales units can be sorted by.",
+  values: {
+    NAME: { description: "The sales unit's name." },
+    MSN: { description: "The merchant serial number." },
+  } as const,
+});
+
+const SalesUnitOrder = builder.inputType("SalesUnitOrder", {
+  description: "How to sort sales units; ties keep one fixed order, so pages never repeat or skip a unit.",
+  fields: (t) => ({
+    field: t.field({ type: SalesUnitOrderFieldEnum, required: true, description: "The column to sort by." }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "ASC", description: "Which way; ASC when left out." }),
+  }),
+});
+
 builder.queryFields((t) => ({
   salesUnits: t.prismaConnection({
     type: "SalesUnit",
     cursor: "id",
-    description: "Sales units the caller may see, by name.",
+    description: "Sales units the caller may see, by name unless `orderBy` says otherwise.",
     authScopes: { authenticated: true },
-    args: { filter: t.arg({ type: SalesUnitFilter, required: false }) },
+    args: {
+      filter: t.arg({ type: SalesUnitFilter, required: false }),
+      orderBy: t.arg({ type: SalesUnitOrder, required: false, description: "The order of the list; by name, A to Z, when left out." }),
+    },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.salesUnit.findMany({ ...query, where: salesUnitListWhere(args.filter, ctx.access), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      ctx.db.salesUnit.findMany({
+        ...query,
+        where: salesUnitListWhere(args.filter, ctx.access),
+        orderBy: prismaOrderBy(orderColumns(SALES_UNIT_ORDER_COLUMNS[args.orderBy?.field ?? "NAME"], args.orderBy?.direction ?? "ASC")),
+      }),
     totalCount: (_root, args, ctx) => ctx.db.salesUnit.count({ where: salesUnitListWhere(args.filter, ctx.access) }),
   }),
   salesUnit: t.prismaField({

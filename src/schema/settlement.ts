@@ -28,15 +28,15 @@ export const Settlement = builder.prismaNode("Settlement", {
     status: t.expose("status", { type: SettlementStatusEnum }),
     salesUnit: t.relation("salesUnit"),
     reportUrl: t.string({
-      description: "A download link for the settlement report; it works with the same bearer token.",
+      description: "An absolute download link (from the gateway's public address) for the settlement report; it works with the same bearer token.",
       args: {
         format: t.arg({ type: ReportFormatEnum, required: true }),
         includePersonalData: t.arg.boolean({ required: false, defaultValue: false }),
       },
       authScopes: (row, args) =>
         args.includePersonalData ? { salesUnit: { action: PERSONAL_DATA_ACTION, salesUnitId: row.salesUnitId } } : true,
-      resolve: (row, args) =>
-        `/reports/settlements/${row.id}.${args.format.toLowerCase()}${args.includePersonalData ? "?includePersonalData=true" : ""}`,
+      resolve: (row, args, ctx) =>
+        `${ctx.services.config.publicBaseUrl}/reports/settlements/${row.id}.${args.format.toLowerCase()}${args.includePersonalData ? "?includePersonalData=true" : ""}`,
     }),
   }),
 });

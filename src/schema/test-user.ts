@@ -1,13 +1,19 @@
 /** Test-environment customers of a merchant (Developer permission). */
 import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
 
-export const TestUser = builder.prismaObject("TestUser", {
+export const TestUser = builder.prismaNode("TestUser", {
+  id: { field: "id" },
+  nullable: true,
   description: "A test-environment customer for the test app: log in with the NIN, pay with the phone number.",
+  findUnique: (id, ctx) => {
+    const merchantIds = ctx.access.merchantIds("DEVELOPER");
+    return { id: uuidOrNil(id), ...(merchantIds === "*" ? {} : { merchantId: { in: merchantIds } }) };
+  },
   authScopes: (row) => ({ merchant: { action: "DEVELOPER", merchantId: row.merchantId } }),
   fields: (t) => ({
-    id: t.exposeID("id"),
-    phoneNumber: t.exposeString("phoneNumber"),
-    nin: t.exposeString("nin"),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    phoneNumber: t.exposeString("phoneNumber", { description: "The number to pay with in the test app." }),
+    nin: t.exposeString("nin", { description: "The national identity number to log in to the test app with." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the test customer was generated." }),
   }),
 });

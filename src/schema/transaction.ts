@@ -3,7 +3,8 @@ import type { AvailableActions } from "../domain/transaction";
 import * as transactions from "../services/transactions";
 import { uuidOrNil } from "../domain/ids";
 import { SEARCH_MAX_LENGTH } from "../domain/search";
-import { CurrencyEnum, OperationTypeEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
+import { CurrencyEnum, OperationTypeEnum, OrderDirectionEnum, PrincipalKindEnum, TransactionStatusEnum } from "./enums";
+import { orderColumns, prismaOrderBy, TRANSACTION_ORDER_COLUMNS, type OrderColumn } from "../domain/ordering";
 import { SalesUnit } from "./sales-unit";
 import { Merchant } from "./merchant";
 import { PaymentLink } from "./payment-link";
@@ -74,10 +75,17 @@ const Shipping = builder.objectRef<{ shippingName: string | null; shippingAddres
   }),
 });
 
-builder.prismaObject("TransactionOperation", {
+builder.prismaNode("TransactionOperation", {
+  id: { field: "id" },
+  nullable: true,
   description: "One step in a payment's history, with who did it.",
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), transaction: toPrismaWhere(viewableTransactions(ctx.access)) }),
+  // Whoever may see the payment sees its history; the transaction's ids come along with every operation row.
+  include: { transaction: { select: { salesUnitId: true, merchantId: true } } },
+  authScopes: (operation) => ({
+    salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: operation.transaction.salesUnitId, merchantId: operation.transaction.merchantId },
+  }),
   fields: (t) => ({
-    id: t.exposeID("id"),
     type: t.expose("type", { type: OperationTypeEnum }),
     amount: t.exposeInt("amount"),
     actorKind: t.expose("actorKind", { type: PrincipalKindEnum }),
@@ -102,8 +110,33 @@ export const TransactionFilter = builder.inputType("TransactionFilter", {
     reference: t.string({ description: "Exact order id." }),
     paymentLinkId: t.globalID({ for: PaymentLink }),
     search: t.string({ description: `Free text matched literally: payer name or phone, reference, description; at most ${SEARCH_MAX_LENGTH} characters.` }),
+    amount: t.int({ description: "Exactly this requested amount, in minor units (øre, cents)." }),
+    amountFrom: t.int({ description: "Requested amount at least this, in minor units; inclusive." }),
+    amountTo: t.int({ description: "Requested amount at most this, in minor units; inclusive." }),
   }),
 });
+
+const TransactionOrderFieldEnum = builder.enumType("TransactionOrderField", {
+  description: "What a list of payments can be sorted by.",
+  values: {
+    CREATED_AT: { description: "When the payment was requested." },
+    AMOUNT: { description: "The requested amount." },
+    STATUS: { description: "The status, in this order: REQUESTED, REJECTED, RESERVED, CANCELLED, CAPTURED, REFUNDED, EXPIRED (DESC reverses it)." },
+  } as const,
+});
+
+export const TransactionOrder = builder.inputType("TransactionOrder", {
+  description: "How to sort payments; ties keep one fixed order, so pages never repeat or skip a payment.",
+  fields: (t) => ({
+    field: t.field({ type: TransactionOrderFieldEnum, required: true, description: "The column to sort by." }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "DESC", description: "Which way; DESC when left out." }),
+  }),
+});
+
+/** Newest first unless the caller picks another order. */
+export function transactionOrder(order: typeof TransactionOrder.$inferInput | null | undefined): OrderColumn[] {
+  return orderColumns(TRANSACTION_ORDER_COLUMNS[order?.field ?? "CREATED_AT"], order?.direction ?? "DESC");
+}
 
 type TransactionFilterInput = typeof TransactionFilter.$inferInput | null | undefined;
 
@@ -126,11 +159,14 @@ builder.queryFields((t) => ({
   transactions: t.prismaConnection({
     type: "Transaction",
     cursor: "id",
-    description: "Payments the caller may see, newest first.",
+    description: "Payments the caller may see, newest first unless `orderBy` says otherwise.",
     authScopes: { authenticated: true },
-    args: { filter: t.arg({ type: TransactionFilter, required: false }) },
+    args: {
+      filter: t.arg({ type: TransactionFilter, required: false }),
+      orderBy: t.arg({ type: TransactionOrder, required: false, description: "The order of the list; newest first when left out." }),
+    },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.transaction.findMany({ ...query, where: transactionWhere(args.filter, ctx), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      ctx.db.transaction.findMany({ ...query, where: transactionWhere(args.filter, ctx), orderBy: prismaOrderBy(transactionOrder(args.orderBy)) }),
     totalCount: (_root, args, ctx) => ctx.db.transaction.count({ where: transactionWhere(args.filter, ctx) }),
   }),
 }));

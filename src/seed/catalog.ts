@@ -159,6 +159,17 @@ export const USERS: UserPlan[] = [
   { key: "applicant", name: "Sigrid Strand", country: "NO", method: "BANKID_NO", birthDate: "1987-07-27", email: "sigrid@nordlysbakeri.no", memberships: [], description: "No memberships; has submitted a merchant agreement for Nordlys Bakeri AS that awaits an operator" },
 ];
 
+/**
+ * People in the population register who are not portal users, with fixed birth dates and their own random stream
+ * (src/seed/index.ts), so their NINs and phone numbers never change: the README lists them to try `addUser` with.
+ */
+export const ADDABLE_PEOPLE: readonly { key: string; name: string; country: Country; birthDate: string }[] = [
+  { key: "register-no", name: "Kari Nordvik", country: "NO", birthDate: "1990-05-17" },
+  { key: "register-dk", name: "Mette Kjærgaard", country: "DK", birthDate: "1985-09-02" },
+  { key: "register-fi", name: "Aino Virtanen", country: "FI", birthDate: "1979-11-23" },
+  { key: "register-se", name: "Johan Lindberg", country: "SE", birthDate: "1993-02-11" },
+];
+
 export const PARTNERS = {
   linked: { name: "Kassalappen POS AS", organizationNumber: "983462154", country: "NO" as const },
   unlinked: { name: "Kassavirta Oy", organizationNumber: "2736415-4", country: "FI" as const },

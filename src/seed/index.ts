@@ -15,7 +15,7 @@ import { newPartnerKeyMaterial } from "../services/partners";
 import { newKeyMaterial } from "../services/sales-units";
 import { settlementAccount } from "./accounts";
 import { bulkInsert, type ColumnType } from "./bulk";
-import { APPLICATION, MERCHANTS, OPERATOR, PARTNERS, USERS, type MerchantKey, type MerchantPlan, type UnitPlan, type UserPlan } from "./catalog";
+import { ADDABLE_PEOPLE, APPLICATION, MERCHANTS, OPERATOR, PARTNERS, USERS, type MerchantKey, type MerchantPlan, type UnitPlan, type UserPlan } from "./catalog";
 import { emailFor, Population } from "./people";
 import { describeMembership, type Persona, type PersonaMembership } from "./personas";
 import { mulberry32, Random } from "./random";
@@ -27,6 +27,7 @@ export { writePersonas } from "./personas";
 
 /** Any constant works; changing it reshuffles the whole demo. */
 const SEED = 0x5eed_2025;
+const ADDABLE_SEED = 0xadd_2026;
 
 /** The portal shows transactions of the last 18 months. */
 const HISTORY_DAYS = 548;
@@ -241,6 +242,15 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
       rows.registerPersons.push({ nin: person.nin, country, name: person.name, phoneNumber: rng.chance(0.7) ? person.phoneNumber : null });
     }
   }
+  // Their own stream: seed changes elsewhere must not change the NINs the README lists.
+  const addablePopulation = new Population(new Random(mulberry32(ADDABLE_SEED)));
+  const registered = new Set(rows.registerPersons.map((person) => person.nin));
+  const addable = ADDABLE_PEOPLE.map((plan) => {
+    const person = { ...plan, nin: addablePopulation.nin(plan.country, dateOfDay(plan.birthDate)), phoneNumber: addablePopulation.phone(plan.country) };
+    if (registered.has(person.nin)) throw new Error(`seed: ${plan.key} drew a NIN already in the register`);
+    rows.registerPersons.push({ nin: person.nin, country: plan.country, name: plan.name, phoneNumber: person.phoneNumber });
+    return person;
+  });
   for (const merchant of merchants.values()) {
     for (let i = 0; i < 3; i++) {
       rows.testUsers.push({
@@ -496,7 +506,7 @@ export function buildDemoData(options: { encryptionKey: Buffer; now: Date }): { 
     { merchantId: no.id, actorKind: "USER", actorId: developer.id, actorLabel: developer.plan.name, action: "apiKeys.reveal", objectType: "SalesUnit", objectId: unit("no-web").id, data: { msn: unit("no-web").msn }, createdAt: ago(5 * DAY) },
   );
 
-  return { rows, personas: buildPersonas(merchants, unitsByKey, users, partnerCredentials, operator) };
+  return { rows, personas: buildPersonas(merchants, unitsByKey, users, partnerCredentials, operator, addable) };
 }
 
 function buildPersonas(
@@ -505,6 +515,7 @@ function buildPersonas(
   users: Map<string, SeededUser>,
   partners: { key: "linked" | "unlinked"; id: string; clientId: string; clientSecret: string; subscriptionKey: string; scopes: PartnerScope[] }[],
   operator: { name: string },
+  addable: readonly { key: string; name: string; country: Country; nin: string; phoneNumber: string }[],
 ): Persona[] {
   const personas: Persona[] = [];
   for (const seeded of users.values()) {
@@ -576,6 +587,23 @@ function buildPersonas(
     salesUnits: [...units.values()].map((seeded) => seeded.msn),
     operator: true,
   });
+  for (const person of addable) {
+    personas.push({
+      key: person.key,
+      description: "In the population register, not a portal user: add them with addUser, by NIN or mobile number (cannot log in)",
+      name: person.name,
+      country: person.country,
+      nin: person.nin,
+      method: null,
+      merchant: null,
+      merchantId: null,
+      role: null,
+      permissions: [],
+      salesUnits: [],
+      phoneNumber: person.phoneNumber,
+      addable: true,
+    });
+  }
   return personas;
 }
 

@@ -41,6 +41,8 @@ export interface Persona {
   clientSecret?: string;
   subscriptionKey?: string;
   scopes?: PartnerScope[];
+  /** People of the population register who are not portal users yet: to try `addUser` with; they cannot log in. */
+  addable?: true;
 }
 
 export async function writePersonas(path: string, personas: Persona[]): Promise<void> {

@@ -1,12 +1,13 @@
 /**
- * Payment links: a fixed amount anyone with the link can pay. The payer side (paying through `/pay/<slug>`)
- * lives with the transactions; this file creates and deactivates links.
+ * Payment links: a fixed amount anyone with the link can pay. Paying through `/pay/<slug>` lives with the
+ * transactions; this file creates and deactivates links and reads one for the public payer page.
  */
 import type { Caller } from "./caller";
 import type { Services } from "../deps";
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { validateDescription } from "../domain/identifiers";
-import { validateAmount } from "../domain/money";
+import { formatAmount, validateAmount } from "../domain/money";
+import { dayOf } from "../domain/calendar";
 import { randomString, secureRng, SLUG_ALPHABET } from "../domain/random";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
@@ -87,4 +88,72 @@ export async function deactivatePaymentLink(deps: Services, caller: Caller, paym
     });
     return updated;
   });
+}
+
+/** What the payer sees of a link before paying: no ids, no merchant data beyond the names on the receipt. */
+export interface PublicPaymentLink {
+  slug: string;
+  amount: number;
+  currency: string;
+  formattedAmount: string;
+  description: string;
+  merchantName: string;
+  salesUnitName: string;
+  expiresAt: string | null;
+  singleUse: boolean;
+  /** False while something passes (an attempt waits in the app, the sales unit is not active); `reason` says what. */
+  payable: boolean;
+  reason: string | null;
+}
+
+/** Why a link takes no payments any more and never will again: the payer side answers 410 Gone with it. */
+export class PaymentLinkGoneError extends Error {}
+
+/**
+ * The public payer side's read of a link, by its slug (anyone with the link may read it, so the caller is not
+ * asked). Unknown slugs are NotFoundError; deactivated, expired and paid single-use links PaymentLinkGoneError,
+ * with the same words payPaymentLink refuses them with.
+ */
+export async function readPublicPaymentLink(deps: Services, _caller: Caller, input: { slug: string }): Promise<PublicPaymentLink> {
+  const link = await deps.db.paymentLink.findUnique({
+    where: { slug: input.slug },
+    include: { salesUnit: { select: { name: true, status: true, merchant: { select: { name: true } } } } },
+  });
+  if (!link) throw new NotFoundError("payment link");
+  const now = deps.clock.now();
+  if (!link.active) throw new PaymentLinkGoneError("This payment link is no longer active: ask the merchant for a new link.");
+  if (link.expiresAt && link.expiresAt <= now) {
+    throw new PaymentLinkGoneError(`This payment link expired on ${dayOf(link.expiresAt)}: ask the merchant for a new link.`);
+  }
+  if (link.salesUnit.status === "DEACTIVATED") {
+    throw new PaymentLinkGoneError(`Sales unit ${link.salesUnit.name} is deactivated and takes no new payments.`);
+  }
+  let reason: string | null = null;
+  if (link.salesUnit.status !== "ACTIVE") reason = `Sales unit ${link.salesUnit.name} is still being set up: try again later.`;
+  if (link.singleUse) {
+    const taken = await deps.db.transaction.findFirst({
+      where: { paymentLinkId: link.id, OR: [{ reservedAt: { not: null } }, { status: "REQUESTED", expiresAt: { gt: now } }] },
+      select: { status: true },
+    });
+    if (taken && taken.status !== "REQUESTED") throw new PaymentLinkGoneError("This single-use payment link has already been paid: ask the merchant for a new link.");
+    if (taken) reason = "A payment through this single-use link is waiting for approval in the app: approve it there, or try again after it expires (10 minutes).";
+  }
+  return {
+    slug: link.slug,
+    amount: link.amount,
+    currency: link.currency,
+    formattedAmount: formatAmount(link.amount, link.currency),
+    description: link.description,
+    merchantName: link.salesUnit.merchant.name,
+    salesUnitName: link.salesUnit.name,
+    expiresAt: link.expiresAt?.toISOString() ?? null,
+    singleUse: link.singleUse,
+    payable: reason === null,
+    reason,
+  };
+}
+
+/** The address a payer opens: `<PUBLIC_BASE_URL>/pay/<slug>`. */
+export function paymentLinkUrl(publicBaseUrl: string, slug: string): string {
+  return `${publicBaseUrl}/pay/${encodeURIComponent(slug)}`;
 }

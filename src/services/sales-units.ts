@@ -269,7 +269,8 @@ export async function setLoginRedirectUris(deps: Services, caller: Caller, sales
     const before = await tx.loginConfig.findUnique({ where: { salesUnitId } });
     const config = await tx.loginConfig.upsert({
       where: { salesUnitId },
-      create: { salesUnitId, redirectUris: uris, activated: true },
+      // Redirect URIs can be prepared before Login is ordered; only a unit with the product starts out activated.
+      create: { salesUnitId, redirectUris: uris, activated: unit.login },
       update: { redirectUris: uris },
     });
     await recordChange(tx, caller, {

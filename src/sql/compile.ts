@@ -31,6 +31,7 @@ import {
 } from "graphql";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { isUuid } from "../domain/ids";
+import { orderColumns, SALES_UNIT_ORDER_COLUMNS, TRANSACTION_ORDER_COLUMNS, type OrderColumn, type OrderDirection } from "../domain/ordering";
 import { SqlParams, toSql, type Condition } from "../db/conditions";
 import type { Access } from "../auth/permissions";
 import type { Principal } from "../auth/principal";
@@ -234,7 +235,9 @@ class Compiler {
     if (args.last != null || args.before != null) throw new NotCompilable("backward paging");
     const first = args.first as number | null | undefined;
     if (first != null && first < 0) throw new NotCompilable("a negative page size", false);
-    const size = Math.min(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    // The resolvers refuse a larger page with a ValidationError.
+    if (first != null && first > MAX_PAGE_SIZE) throw new NotCompilable("a page over the maximum size", false);
+    const size = first ?? DEFAULT_PAGE_SIZE;
     const mapping = mappingOf(options.nodeType);
     const filterAlias = this.scope.alias();
     const where = toSql(options.condition, filterAlias, mapping.columns ?? {}, this.params);
@@ -339,7 +342,8 @@ class Compiler {
       case "transactions":
       case "salesUnits": {
         const root = ROOT_CONNECTIONS[name];
-        return this.connection(queryType, nodes, { ...root, condition: root.condition(this.args(queryType, nodes).filter, access) });
+        const args = this.args(queryType, nodes);
+        return this.connection(queryType, nodes, { ...root, condition: root.condition(args.filter, access), orderBy: root.order(args.orderBy) });
       }
       case "salesUnit": {
         const { msn } = this.args(queryType, nodes) as { msn: string };
@@ -370,21 +374,23 @@ const ROOT_CONNECTIONS = {
     table: "Transaction",
     nodeType: "Transaction",
     condition: (filter: unknown, access: Access) => transactionListCondition(decodeTransactionFilter(filter), access),
-    orderBy: [
-      { column: "createdAt", direction: "DESC" },
-      { column: "id", direction: "DESC" },
-    ],
+    order: (orderBy: unknown) => listOrder(orderBy, TRANSACTION_ORDER_COLUMNS, "CREATED_AT", "DESC"),
   },
   salesUnits: {
     table: "SalesUnit",
     nodeType: "SalesUnit",
     condition: (filter: unknown, access: Access) => salesUnitListCondition(decodeSalesUnitFilter(filter), access),
-    orderBy: [
-      { column: "name", direction: "ASC" },
-      { column: "id", direction: "ASC" },
-    ],
+    order: (orderBy: unknown) => listOrder(orderBy, SALES_UNIT_ORDER_COLUMNS, "NAME", "ASC"),
   },
-} as const satisfies Record<string, { table: string; nodeType: string; condition: (filter: unknown, access: Access) => Condition; orderBy: readonly { column: string; direction: "ASC" | "DESC" }[] }>;
+} as const satisfies Record<string, { table: string; nodeType: string; condition: (filter: unknown, access: Access) => Condition; order: (orderBy: unknown) => OrderColumn[] }>;
+
+/** The `orderBy` argument (already coerced) as columns, the same ones the resolvers sort by. */
+function listOrder(orderBy: unknown, columns: Record<string, string>, defaultField: string, defaultDirection: OrderDirection): OrderColumn[] {
+  const order = (orderBy ?? {}) as { field?: string; direction?: OrderDirection };
+  const column = columns[order.field ?? defaultField];
+  if (!column) throw new NotCompilable(`an order by ${order.field}`, false);
+  return orderColumns(column, order.direction ?? defaultDirection);
+}
 
 /** The node types `node(id:)` compiles, with what the caller may see of each (the same filters as their findUnique). */
 const NODE_CONDITIONS: Record<string, (access: Access) => Condition> = {

@@ -125,7 +125,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   TransactionOperation: {
     table: "TransactionOperation",
     fields: {
-      id: col("id"),
+      id: { kind: "globalId", typename: "TransactionOperation" },
       type: col("type"),
       amount: col("amount"),
       actorKind: col("actorKind"),

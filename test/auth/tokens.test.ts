@@ -207,6 +207,30 @@ describe("access tokens from client credentials", () => {
     expect(body).toEqual({ access_token: expect.any(String), token_type: "Bearer", expires_in: "86400" });
   });
 
+  it("refuses a scope the partner was not granted, naming it, and an unknown scope; a granted one gives a token with just that scope", async () => {
+    const partner = gateway.persona("partner");
+    const ask = (scope: string) =>
+      fetch(`${gateway.url}/accesstoken/get`, {
+        method: "POST",
+        headers: { client_id: partner.clientId!, client_secret: partner.clientSecret!, "Ocp-Apim-Subscription-Key": partner.subscriptionKey!, scope },
+      });
+    expect(partner.scopes).not.toContain("PERSONAL_DATA_READ");
+    const refused = await ask("TRANSACTIONS_READ PERSONAL_DATA_READ");
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: string; message: string };
+    expect(body.error).toBe("FORBIDDEN");
+    expect(body.message).toContain("not granted the scope PERSONAL_DATA_READ");
+    const unknown = await ask("EVERYTHING");
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { message: string }).message).toContain("Unknown scope EVERYTHING");
+    const granted = await ask("TRANSACTIONS_READ");
+    expect(granted.status).toBe(200);
+    const { access_token } = (await granted.json()) as { access_token: string };
+    const claims = JSON.parse(Buffer.from(access_token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    expect(JSON.stringify(claims)).toContain("TRANSACTIONS_READ");
+    expect(JSON.stringify(claims)).not.toContain("PAYMENTS_WRITE");
+  });
+
   it("refuses a wrong secret and a wrong subscription key", async () => {
     const partner = gateway.persona("partner");
     for (const headers of [

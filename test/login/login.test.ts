@@ -133,6 +133,25 @@ describe("setLoginActivated", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("prepares redirect URIs on a unit without the Login product, not activated, and still refuses activation there", async () => {
+    const SET = `mutation($input: SetLoginRedirectUrisInput!) { setLoginRedirectUris(input: $input) {
+      __typename ... on MutationSetLoginRedirectUrisSuccess { data { activated redirectUris } } } }`;
+    const prepared = await gateway.graphql<{ setLoginRedirectUris: { __typename: string; data: { activated: boolean; redirectUris: string[] } } }>(
+      tokens["no-admin"]!,
+      SET,
+      { input: { salesUnitId: unit("Fjordkaffe Torgallmenningen").id, redirectUris: ["https://fjordkaffe.no/login/callback"] } },
+    );
+    expect(prepared.data!.setLoginRedirectUris).toEqual({
+      __typename: "MutationSetLoginRedirectUrisSuccess",
+      data: { activated: false, redirectUris: ["https://fjordkaffe.no/login/callback"] },
+    });
+    const response = await activate(tokens["no-admin"]!, "Fjordkaffe Torgallmenningen", true);
+    expect(response.data!.setLoginActivated).toMatchObject({ __typename: "InvalidStateError" });
+    expect(response.data!.setLoginActivated.message).toContain("order Login");
+    const stored = await gateway.services.db.loginConfig.findUnique({ where: { salesUnitId: uuidOf(unit("Fjordkaffe Torgallmenningen").id) } });
+    expect(stored?.activated).toBe(false);
+  });
+
   it("refuses to switch on without a redirect URI", async () => {
     await gateway.services.db.salesUnit.update({ where: { id: uuidOf(unit("Sauna Oy Helsinki").id) }, data: { login: true } });
     const before = await snapshot();

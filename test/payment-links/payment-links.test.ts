@@ -9,7 +9,7 @@ type Unit = { id: string; msn: string; name: string; status: string; environment
 let units: Unit[];
 
 beforeAll(async () => {
-  gateway = await startTestGateway();
+  gateway = await startTestGateway({ PUBLIC_BASE_URL: "https://portal.example.no" });
   for (const key of ["no-admin", "no-sum", "no-assistant", "no-assistant-dev", "dk-admin"]) tokens[key] = await gateway.login(key);
   const query = "{ salesUnits(first: 50) { nodes { id msn name status environment currency } } }";
   units = [
@@ -21,6 +21,7 @@ afterAll(async () => gateway?.stop());
 
 const unit = (name: string) => units.find((u) => u.name === name)!;
 const webshop = () => unit("Fjordkaffe Nettbutikk");
+const slugOf = (url: string) => url.split("/pay/")[1]!;
 
 type Link = { id: string; amount: number; currency: string; description: string; expiresAt: string | null; singleUse: boolean; active: boolean; url: string };
 type Result = { __typename: string; code?: string; field?: string; message?: string; data?: Link };
@@ -45,8 +46,8 @@ describe("createPaymentLink", () => {
     const response = await create(tokens["no-admin"]!, { amount: 24900, description: "Julegave: 1 kg kaffe", expiresAt, singleUse: true });
     const link = response.data!.createPaymentLink.data!;
     expect(link).toMatchObject({ amount: 24900, currency: "NOK", description: "Julegave: 1 kg kaffe", expiresAt, singleUse: true, active: true });
-    expect(link.url).toMatch(/^\/pay\/[A-Za-z0-9]{10}$/);
-    const stored = await gateway.services.db.paymentLink.findFirstOrThrow({ where: { slug: link.url.slice(5) } });
+    expect(link.url).toMatch(/^https:\/\/portal\.example\.no\/pay\/[A-Za-z0-9]{10}$/);
+    const stored = await gateway.services.db.paymentLink.findFirstOrThrow({ where: { slug: slugOf(link.url) } });
     const audit = await gateway.services.db.auditEvent.findFirst({ where: { action: "paymentLink.create", objectId: stored.id } });
     expect(audit).toMatchObject({ actorKind: "USER", objectType: "PaymentLink", data: { amount: 24900, currency: "NOK", singleUse: true } });
   });
@@ -118,7 +119,7 @@ describe("deactivatePaymentLink", () => {
     const link = (await create(tokens["no-admin"]!, { description: "Engangs" })).data!.createPaymentLink.data!;
     const first = await gateway.graphql<{ deactivatePaymentLink: Result }>(tokens["no-assistant-dev"]!, DEACTIVATE, { input: { paymentLinkId: link.id } });
     expect(first.data!.deactivatePaymentLink).toMatchObject({ __typename: "MutationDeactivatePaymentLinkSuccess", data: { active: false } });
-    const stored = await gateway.services.db.paymentLink.findFirstOrThrow({ where: { slug: link.url.slice(5) } });
+    const stored = await gateway.services.db.paymentLink.findFirstOrThrow({ where: { slug: slugOf(link.url) } });
     expect(await gateway.services.db.auditEvent.count({ where: { action: "paymentLink.deactivate", objectId: stored.id } })).toBe(1);
     const before = await snapshot();
     const second = await gateway.graphql<{ deactivatePaymentLink: Result }>(tokens["no-admin"]!, DEACTIVATE, { input: { paymentLinkId: link.id } });

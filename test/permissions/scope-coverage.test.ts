@@ -18,7 +18,6 @@ const OPEN_ROOTS: Record<string, string> = {
 const OPEN_TYPES: Record<string, string> = {
   AnonymizedUser: "result of anonymizeUser, which is guarded",
   ApiKeys: "result of revealApiKeys and rotateApiKeys (DEVELOPER)",
-  AuditEvent: "only through auditEvents, which is guarded and filtered",
   Event: "yielded by the events subscription (mayReceive per event, permissions read afresh per batch) and listed by the events query (receivableWhere), src/events/catalog.ts",
   MarketingConsent: "inside LoginConfig, which is guarded",
   MerchantAccess: "the viewer's own access",
@@ -37,7 +36,6 @@ const OPEN_TYPES: Record<string, string> = {
   TransactionAggregates: "answered by transactionAggregates, whose figures are computed over the caller's visible transactions only",
   TransactionEvent: "yielded by transactionEvents, which checks the sales units on subscribe and per batch",
   TransactionFigures: "inside TransactionAggregates",
-  TransactionOperation: "inside Transaction, which is guarded",
   Viewer: "the caller's own identity",
   WebhookAttempt: "inside WebhookDelivery, which is guarded",
   WebhookEndpointWithSecret: "result of createWebhookEndpoint and rotateWebhookEndpointSecret, which are guarded",

@@ -43,8 +43,10 @@ async function snapshot() {
   return { qrCodes: await db.qrCode.findMany({ orderBy: { id: "asc" } }), audit: await db.auditEvent.count() };
 }
 
-function download(path: string, token: string | null = tokens["no-sum"]!) {
-  return fetch(`${gateway.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: "manual" });
+/** Links the API hands out are absolute (PUBLIC_BASE_URL); the test asks the running gateway for the same path. */
+function download(url: string, token: string | null = tokens["no-sum"]!) {
+  const { pathname, search } = new URL(url, gateway.url);
+  return fetch(`${gateway.url}${pathname}${search}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: "manual" });
 }
 
 const uuidOf = (qr: QrData) => /\/qr\/([0-9a-f-]{36})\.svg$/.exec(qr.svgUrl)![1]!;
@@ -53,7 +55,7 @@ describe("createQrCode", () => {
   it("creates a code for a Sales Unit Manager's unit, with download links and an audit event", async () => {
     const qr = await createOk("Bordkort terrassen", "https://fjordkaffe.no/terrasse");
     const id = uuidOf(qr);
-    expect(qr).toMatchObject({ name: "Bordkort terrassen", url: "https://fjordkaffe.no/terrasse", svgUrl: `/qr/${id}.svg`, pngUrl: `/qr/${id}.png` });
+    expect(qr).toMatchObject({ name: "Bordkort terrassen", url: "https://fjordkaffe.no/terrasse", svgUrl: `https://pay.example.no/qr/${id}.svg`, pngUrl: `https://pay.example.no/qr/${id}.png` });
     expect(qr.redirectUrl).toBe(`https://pay.example.no/r/${id}`);
     const audit = await gateway.services.db.auditEvent.findFirst({ where: { action: "qrCode.create", objectId: id } });
     expect(audit).toMatchObject({ actorKind: "USER", objectType: "QrCode", data: { name: "Bordkort terrassen", url: "https://fjordkaffe.no/terrasse" } });

@@ -171,3 +171,52 @@ describe("approveRecurringRequest and rejectRecurringRequest", () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe("recurringRequests list", () => {
+  type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string; status: string; salesUnit: { name: string } }[] };
+  const LIST = `query($status: [RecurringRequestStatus!], $first: Int, $after: String) { recurringRequests(status: $status, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id status salesUnit { name } } } }`;
+  const list = (token: string, variables: Record<string, unknown>) => gateway.graphql<{ recurringRequests: Page }>(token, LIST, variables);
+
+  it("lets customer service page through every pending application, oldest first, with the total", async () => {
+    await gateway.services.db.recurringRequest.create({
+      data: { salesUnitId: uuidOf(unit("Hygge Cykler Nørrebro").id), monthlyRevenueAmount: 300_000, description: "Sykkelservice hver måned" },
+    });
+    const pending = await gateway.services.db.recurringRequest.findMany({ where: { status: "PENDING" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    expect(pending.length).toBeGreaterThan(1);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const response = await list(tokens["operator"]!, { status: ["PENDING"], first: 1, after });
+      const page: Page = response.data!.recurringRequests;
+      expect(page.totalCount).toBe(pending.length);
+      for (const node of page.nodes) {
+        expect(node.status).toBe("PENDING");
+        seen.push(uuidOf(node.id));
+      }
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(pending.map((row) => row.id));
+  });
+
+  it("shows a merchant only the applications of its own sales units", async () => {
+    const response = await list(tokens["dk-admin"]!, { first: 50 });
+    const own = await gateway.services.db.recurringRequest.count({ where: { salesUnit: { merchant: { name: "Hygge Cykler ApS" } } } });
+    expect(response.data!.recurringRequests.totalCount).toBe(own);
+    expect(response.data!.recurringRequests.nodes.every((node) => node.salesUnit.name.startsWith("Hygge Cykler"))).toBe(true);
+    expect((await list(tokens["no-assistant"]!, { first: 50 })).data!.recurringRequests.totalCount).toBe(0);
+  });
+
+  it("lets customer service read a sales unit's applications", async () => {
+    const response = await gateway.graphql<{ node: { recurringRequests: { status: string }[] } }>(
+      tokens["operator"]!,
+      `query($id: ID!) { node(id: $id) { ... on SalesUnit { recurringRequests { status } } } }`,
+      { id: unit("Fjordkaffe Abonnement").id },
+    );
+    expect(response.errors).toBeUndefined();
+    const stored = await gateway.services.db.recurringRequest.count({ where: { salesUnitId: uuidOf(unit("Fjordkaffe Abonnement").id) } });
+    expect(stored).toBeGreaterThan(0);
+    expect(response.data!.node.recurringRequests).toHaveLength(stored);
+  });
+});

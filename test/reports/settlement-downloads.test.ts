@@ -34,8 +34,10 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
-function get(path: string, token: string | null = tokens["no-admin"]!) {
-  return fetch(`${gateway.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+/** The API hands out absolute URLs from PUBLIC_BASE_URL; the test asks the running gateway for the same path. */
+function get(url: string, token: string | null = tokens["no-admin"]!) {
+  const { pathname, search } = new URL(url, gateway.url);
+  return fetch(`${gateway.url}${pathname}${search}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 }
 
 const cents = (value: string | number) => Math.round(Number(value) * 100);

@@ -166,7 +166,8 @@ describe("setLoginRedirectUris", () => {
   it("stores URIs exactly, trailing slash and query included", async () => {
     const uris = ["https://shop.example/callback/", "https://shop.example/callback?lang=nb", "myapp://login/done"];
     const response = await gateway.graphql<{ setLoginRedirectUris: Result }>(tokens["no-admin"]!, SET, { input: { salesUnitId: production().id, redirectUris: uris } });
-    expect(response.data!.setLoginRedirectUris).toEqual({ __typename: "MutationSetLoginRedirectUrisSuccess", data: { activated: true, redirectUris: uris } });
+    // This unit has no Login product: the URIs are kept, Login stays off until it is ordered.
+    expect(response.data!.setLoginRedirectUris).toEqual({ __typename: "MutationSetLoginRedirectUrisSuccess", data: { activated: false, redirectUris: uris } });
   });
 
   it("refuses a fragment and names the offending entry", async () => {

@@ -120,3 +120,71 @@ describe("paying through a payment link", () => {
     expect(await gateway.services.db.transaction.count({ where: { paymentLinkId: payment.id } })).toBe(0);
   });
 });
+
+describe("the public payer side at /pay/<slug>", () => {
+  const read = (path: string, accept = "application/json") => fetch(`${gateway.url}${path}`, { headers: { accept } });
+
+  it("reads the link as the payer sees it, needing no login, at .json and by Accept", async () => {
+    const payment = await link({ expiresAt: new Date(Date.now() + 86_400_000) });
+    const expected = {
+      slug: payment.slug,
+      amount: 34_900,
+      currency: "NOK",
+      formattedAmount: "349,00\u00a0NOK",
+      description: "Kaffeabonnement, 3 måneder",
+      merchantName: "Fjordkaffe AS",
+      salesUnitName: "Fjordkaffe Nettbutikk",
+      expiresAt: payment.expiresAt!.toISOString(),
+      singleUse: false,
+      payable: true,
+      reason: null,
+    };
+    const suffixed = await read(`/pay/${payment.slug}.json`, "*/*");
+    expect(suffixed.status).toBe(200);
+    expect(suffixed.headers.get("cache-control")).toBe("no-store");
+    expect(await suffixed.json()).toEqual(expected);
+    const negotiated = await read(`/pay/${payment.slug}`);
+    expect(await negotiated.json()).toEqual(expected);
+  });
+
+  it("serves a self-contained page that reads the link and pays through payPaymentLink", async () => {
+    const payment = await link();
+    const page = await read(`/pay/${payment.slug}`, "text/html,application/xhtml+xml,application/json;q=0.9");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain('location.pathname + ".json"');
+    expect(html).toContain("payPaymentLink");
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
+  });
+
+  it("answers 404 for an unknown slug and 410 for a deactivated or expired link, with the reason", async () => {
+    const unknown = await read("/pay/no-such-link.json");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: "NOT_FOUND", message: expect.stringContaining("no payment link") });
+    expect((await read("/pay/no-such-link", "text/html")).status).toBe(404);
+    const inactive = await link({ active: false });
+    const gone = await read(`/pay/${inactive.slug}.json`);
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toMatchObject({ error: "GONE", message: expect.stringContaining("no longer active") });
+    const expired = await link({ expiresAt: new Date(Date.now() - 60_000) });
+    const late = await read(`/pay/${expired.slug}.json`);
+    expect(late.status).toBe(410);
+    expect(await late.json()).toMatchObject({ error: "GONE", message: expect.stringContaining("expired") });
+  });
+
+  it("says a single-use link is waiting while a payment awaits approval, and gone once paid", async () => {
+    const single = await link({ singleUse: true });
+    const paid = await pay(single.slug);
+    expect(paid?.__typename).toBe("MutationPayPaymentLinkSuccess");
+    const waiting = await read(`/pay/${single.slug}.json`);
+    expect(waiting.status).toBe(200);
+    expect(await waiting.json()).toMatchObject({ payable: false, reason: expect.stringContaining("waiting for approval") });
+    await approve(String(paid!.data!.reference));
+    const used = await read(`/pay/${single.slug}.json`);
+    expect(used.status).toBe(410);
+    // Approval closes a single-use link, so it reads as no longer active.
+    expect(await used.json()).toMatchObject({ error: "GONE", message: expect.stringContaining("ask the merchant for a new link") });
+  });
+});

@@ -73,6 +73,23 @@ const stored = (userGlobalId: string) => db().portalUser.findUniqueOrThrow({ whe
 
 const lastCharChanged = (nin: string) => nin.slice(0, -1) + (nin.endsWith("1") ? "2" : "1");
 
+describe("the demo register's addable people (personas.json, README)", () => {
+  it("are in the register, are not portal users, and can be added by NIN or by mobile number", async () => {
+    const addable = gateway.personas.filter((p) => p.addable);
+    expect(addable.map((p) => p.key)).toEqual(["register-no", "register-dk", "register-fi", "register-se"]);
+    for (const person of addable) {
+      expect(await db().registerPerson.findUnique({ where: { nin: person.nin! } })).toMatchObject({ name: person.name, country: person.country, phoneNumber: person.phoneNumber });
+      expect(await db().portalUser.findFirst({ where: { nin: person.nin! } })).toBeNull();
+    }
+    const byNin = await addUser("no-admin", { nin: gateway.persona("register-se").nin, country: "SE", role: "ASSISTANT", salesUnitIds: [(await unitIds("no-admin"))[0]!.id] });
+    expect(byNin.result!.__typename).toBe("MutationAddUserSuccess");
+    expect(await stored(byNin.result!.data!.user.id)).toMatchObject({ name: "Johan Lindberg" });
+    const byPhone = await addUser("no-admin", { phoneNumber: gateway.persona("register-no").phoneNumber, country: "NO", role: "ADMINISTRATOR" });
+    expect(byPhone.result!.__typename).toBe("MutationAddUserSuccess");
+    expect(await stored(byPhone.result!.data!.user.id)).toMatchObject({ name: "Kari Nordvik", nin: gateway.persona("register-no").nin });
+  });
+});
+
 describe("addUser by NIN", () => {
   it("adds a Norwegian person with the name from the register, to the chosen sales units, and audits without personal data", async () => {
     const [person] = await newPeople("NO");

@@ -17,6 +17,10 @@ export interface TransactionListFilter {
   reference?: string | null;
   paymentLinkId?: string | null;
   search?: string | null;
+  /** Requested amount, in minor units: exact, and an inclusive range. */
+  amount?: number | null;
+  amountFrom?: number | null;
+  amountTo?: number | null;
 }
 
 /** Transactions the principal may view. */
@@ -67,6 +71,10 @@ export function transactionListCondition(filter: TransactionListFilter | null | 
   if (filter?.createdTo) conditions.push({ field: "createdAt", lt: filter.createdTo });
   if (filter?.reference) conditions.push({ field: "reference", eq: filter.reference });
   if (filter?.paymentLinkId) conditions.push({ field: "paymentLinkId", eq: filter.paymentLinkId });
+  if (filter?.amount != null) conditions.push({ field: "amount", eq: filter.amount });
+  if (filter?.amountFrom != null) conditions.push({ field: "amount", gte: filter.amountFrom });
+  // Amounts are whole minor units, so "at most n" is "less than n + 1".
+  if (filter?.amountTo != null) conditions.push({ field: "amount", lt: filter.amountTo + 1 });
   const search = searchTerm(filter?.search);
   if (search) {
     const pattern = likeLiteral(search);

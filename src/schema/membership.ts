@@ -1,0 +1,37 @@
+import { builder } from "./builder";
+import { uuidOrNil } from "../domain/ids";
+import { PermissionEnum, RoleEnum } from "./enums";
+import { SalesUnit } from "./sales-unit";
+import { canSeeMembership, membershipWhere } from "../auth/policies/person";
+
+export const Membership = builder.prismaNode("Membership", {
+  id: { field: "id" },
+  nullable: true,
+  description: "A person's access to one merchant: a role, extra permissions and (for the lower roles) sales units.",
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [membershipWhere(ctx)] }),
+  authScopes: (membership, ctx) => canSeeMembership(ctx, membership),
+  fields: (t) => ({
+    role: t.expose("role", { type: RoleEnum }),
+    permissions: t.expose("permissions", { type: [PermissionEnum] }),
+    merchant: t.relation("merchant"),
+    user: t.relation("user"),
+    salesUnits: t.field({
+      type: [SalesUnit],
+      description: "The sales units the membership reaches (all of the merchant's for an Administrator), by name.",
+      select: (_args, _ctx, nestedSelection) => ({
+        role: true,
+        merchant: { select: { salesUnits: nestedSelection({ orderBy: [{ name: "asc" as const }, { id: "asc" as const }] }) } },
+        salesUnits: { select: { salesUnit: nestedSelection() }, orderBy: [{ salesUnit: { name: "asc" as const } }, { salesUnitId: "asc" as const }] },
+      }),
+      resolve: (membership) =>
+        membership.role === "ADMINISTRATOR" ? membership.merchant.salesUnits : membership.salesUnits.map((link) => link.salesUnit),
+    }),
+    acceptedAt: t.expose("acceptedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the person first logged in holding this access. Until then the merchant sees no name or NIN: add by NIN or phone, and the person appears by name once they log in.",
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
