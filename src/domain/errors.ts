@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   PERSISTED_OPERATION_NOT_FOUND: "No persisted operation has this hash.",
   SERVICE_UNAVAILABLE: "The database is briefly unavailable: retry (nothing was changed that a retry cannot repeat).",
   INTERNAL_SERVER_ERROR: "An unexpected error, logged with the request id.",
+  WEBHOOK_ADDRESS_REFUSED: "A webhook delivery was not sent: the endpoint's address resolved to a loopback, private or link-local network (recorded on the attempt).",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,8 +5,7 @@
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "./builder";
-import { COMMON_ERRORS } from "./errors";
-import { LimitReachedError } from "../domain/errors";
+import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
 import { Merchant } from "./merchant";
 import { Partner } from "./partner";
 import { SalesUnit } from "./sales-unit";
@@ -37,7 +36,7 @@ builder.mutationFields((t) => ({
       description: t.input.string({ description: "Up to 200 characters, for your own reference." }),
     },
     authScopes: (_root, { input }) => ({ webhookOwner: { merchantId: input.merchantId?.id ?? null, partnerId: input.partnerId?.id ?? null } }),
-    errors: { types: [...COMMON_ERRORS, LimitReachedError] },
+    errors: { types: [ValidationError, NotFoundError, LimitReachedError] },
     resolve: (_root, { input }, ctx) =>
       webhooks.createWebhookEndpoint(ctx.services, callerFor(ctx), {
         merchantId: input.merchantId?.id ?? null,
@@ -59,7 +58,7 @@ builder.mutationFields((t) => ({
       description: t.input.string(),
     },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) =>
       webhooks.updateWebhookEndpoint(ctx.services, callerFor(ctx), {
         webhookEndpointId: input.webhookEndpointId.id,
@@ -74,7 +73,7 @@ builder.mutationFields((t) => ({
     description: "Stop deliveries to an endpoint; what is pending waits until it is enabled again.",
     input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => webhooks.setWebhookEndpointEnabled(ctx.services, callerFor(ctx), { webhookEndpointId: input.webhookEndpointId.id, enabled: false }),
   }),
   enableWebhookEndpoint: t.fieldWithInput({
@@ -82,7 +81,7 @@ builder.mutationFields((t) => ({
     description: "Resume deliveries: events from now on and those that waited. Replay the disabled period with redeliverWebhookEvents.",
     input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => webhooks.setWebhookEndpointEnabled(ctx.services, callerFor(ctx), { webhookEndpointId: input.webhookEndpointId.id, enabled: true }),
   }),
   deleteWebhookEndpoint: t.fieldWithInput({
@@ -90,7 +89,7 @@ builder.mutationFields((t) => ({
     description: "Delete an endpoint with its deliveries and attempt log. Answers the deleted endpoint's id.",
     input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: async (_root, { input }, ctx) => encodeGlobalID("WebhookEndpoint", await webhooks.deleteWebhookEndpoint(ctx.services, callerFor(ctx), input.webhookEndpointId.id)),
   }),
   rotateWebhookEndpointSecret: t.fieldWithInput({
@@ -98,7 +97,7 @@ builder.mutationFields((t) => ({
     description: "A new signing secret, shown once. The previous one keeps signing alongside (x-ms-previous-authorization) for 24 hours, so receivers can switch without losing events.",
     input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => webhooks.rotateWebhookEndpointSecret(ctx.services, callerFor(ctx), input.webhookEndpointId.id),
   }),
   redeliverWebhookEvent: t.fieldWithInput({
@@ -109,7 +108,7 @@ builder.mutationFields((t) => ({
       eventId: t.input.string({ required: true, description: "The event id a delivery carried (evt_…)." }),
     },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => webhooks.redeliverWebhookEvent(ctx.services, callerFor(ctx), { webhookEndpointId: input.webhookEndpointId.id, eventId: input.eventId }),
   }),
   redeliverWebhookEvents: t.fieldWithInput({
@@ -121,7 +120,7 @@ builder.mutationFields((t) => ({
       to: t.input.field({ type: "DateTime", required: true }),
     },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
-    errors: { types: [...COMMON_ERRORS, LimitReachedError] },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, LimitReachedError] },
     resolve: (_root, { input }, ctx) => webhooks.redeliverWebhookEvents(ctx.services, callerFor(ctx), { webhookEndpointId: input.webhookEndpointId.id, from: input.from, to: input.to }),
   }),
 }));
