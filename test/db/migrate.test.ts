@@ -188,7 +188,8 @@ describe("the migration that makes sums 64-bit", () => {
       return { settlement: settlement.rows[0]!.id, request: request.rows[0]!.id };
     });
 
-    expect((await applyMigrations(url)).applied).toEqual([migration]);
+    // This migration first; later ones (if any) follow it.
+    expect((await applyMigrations(url)).applied[0]).toBe(migration);
 
     await withClient(url, async (client) => {
       const settlement = await client.query(
