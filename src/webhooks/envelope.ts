@@ -4,6 +4,7 @@
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { signRequest } from "../auth/platform-signature";
+import type { OutboxRecord } from "../events/outbox";
 
 /** Event ids: the outbox row's id, zero-padded hex, so they are opaque and sort as strings. */
 const EVENT_ID = /^evt_([0-7][0-9a-f]{15})$/;
@@ -17,16 +18,8 @@ export function decodeEventId(eventId: string): bigint | null {
   return match ? BigInt(`0x${match[1]}`) : null;
 }
 
-export interface EnvelopeEvent {
-  id: bigint;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  merchantId: string | null;
-  salesUnitId: string | null;
-  payload: unknown;
-  createdAt: Date;
-}
+/** An outbox row as a delivery carries it (its delivery sequence is the endpoint's business, not the receiver's). */
+export type EnvelopeEvent = Omit<OutboxRecord, "seq">;
 
 /** The body: the event's own fields, ids as the GraphQL API's global ids, the outbox payload under `data`. */
 export function eventBody(event: EnvelopeEvent): string {
