@@ -11,10 +11,10 @@ export const Membership = builder.prismaNode("Membership", {
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [membershipWhere(ctx)] }),
   authScopes: (membership, ctx) => canSeeMembership(ctx, membership),
   fields: (t) => ({
-    role: t.expose("role", { type: RoleEnum }),
-    permissions: t.expose("permissions", { type: [PermissionEnum] }),
-    merchant: t.relation("merchant"),
-    user: t.relation("user"),
+    role: t.expose("role", { type: RoleEnum, description: "The person's role at the merchant." }),
+    permissions: t.expose("permissions", { type: [PermissionEnum], description: "Extra permissions on top of the role; empty for an Administrator, who has them all." }),
+    merchant: t.relation("merchant", { description: "The merchant the access is to." }),
+    user: t.relation("user", { description: "The person who holds the access." }),
     salesUnits: t.field({
       type: [SalesUnit],
       description: "The sales units the membership reaches (all of the merchant's for an Administrator), by name.",
@@ -31,7 +31,7 @@ export const Membership = builder.prismaNode("Membership", {
       nullable: true,
       description: "When the person first logged in holding this access. Until then the merchant sees no name or NIN: add by NIN or phone, and the person appears by name once they log in.",
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the access was given." }),
   }),
 });
 
