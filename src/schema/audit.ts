@@ -21,7 +21,7 @@ function nodeTypeOf(objectType: string, info: GraphQLResolveInfo): string | null
 }
 
 builder.prismaNode("AuditEvent", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "Who did what to which object, when, and as which kind of principal.",
   findUnique: (id, ctx) => ({ id: auditIdOrZero(id), AND: [toPrismaWhere(visibleAuditEvents(ctx))] }),

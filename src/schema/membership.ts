@@ -5,7 +5,7 @@ import { SalesUnit } from "./sales-unit";
 import { canSeeMembership, membershipWhere } from "../auth/policies/person";
 
 export const Membership = builder.prismaNode("Membership", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A person's access to one merchant: a role, extra permissions and (for the lower roles) sales units.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [membershipWhere(ctx)] }),

@@ -9,7 +9,7 @@ import { canSeeAgreement, visibleAgreements } from "../auth/policies/agreement";
 const agreementWhere = (ctx: Context) => toPrismaWhere(visibleAgreements(ctx));
 
 export const MerchantAgreement = builder.prismaNode("MerchantAgreement", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "An application to become a merchant: DRAFT → SUBMITTED → APPROVED / REJECTED.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [agreementWhere(ctx)] }),

@@ -5,7 +5,7 @@ import { toPrismaWhere } from "../db/conditions";
 import { viewableMerchants } from "../auth/policies/sales-unit";
 
 export const Merchant = builder.prismaNode("Merchant", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A business customer of the portal.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableMerchants(ctx.access))] }),

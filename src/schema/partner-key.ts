@@ -8,7 +8,7 @@ import { uuidOrNil } from "../domain/ids";
 import type * as partners from "../services/partners";
 
 export const PartnerKey = builder.prismaNode("PartnerKey", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A set of partner client credentials. The secret and subscription key are never shown again after creation.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(visiblePartnerKeys(ctx))] }),

@@ -4,7 +4,7 @@ import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 
 /** Partners are public directory entries (merchants pick one when ordering a POS integration). */
 export const Partner = builder.prismaNode("Partner", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "An integrator (cash register / e-commerce) company acting for merchants through partner keys.",
   authScopes: { authenticated: true },

@@ -7,7 +7,7 @@ import { paymentLinkPolicy } from "../auth/policies/payment-link";
 import { paymentLinkUrl } from "../services/payment-links";
 
 export const PaymentLink = builder.prismaNode("PaymentLink", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A shareable link anyone can pay through.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: paymentLinkPolicy.unitWhere(ctx.access) }),

@@ -17,7 +17,7 @@ function registerData<K extends "name" | "nin" | "phoneNumber" | "email">(field:
 const HIDDEN_UNTIL_ACCEPTED = "Null for an Administrator until the person has logged in holding an access to the merchant.";
 
 export const PortalUser = builder.prismaNode("PortalUser", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A person with access to the portal.",
   include: { memberships: { select: { merchantId: true, acceptedAt: true } } },

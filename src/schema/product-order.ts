@@ -10,7 +10,7 @@ import { canSeeProductOrder, visibleProductOrders } from "../auth/policies/produ
 const productOrderWhere = (ctx: Context) => toPrismaWhere(visibleProductOrders(ctx));
 
 export const ProductOrder = builder.prismaNode("ProductOrder", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "An ordered product. A new production sales unit takes up to 10 working days: see `expectedBy`.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [productOrderWhere(ctx)] }),
