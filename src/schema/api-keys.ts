@@ -11,12 +11,12 @@ export const ApiKeysMetadata = builder.prismaObject("ApiKeys", {
   description: "The sales unit's API keys without their secrets; reveal them with `revealApiKeys`.",
   authScopes: unitScope("DEVELOPER"),
   fields: (t) => ({
-    clientId: t.exposeString("clientId"),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    rotatedAt: t.expose("rotatedAt", { type: "DateTime", nullable: true }),
+    clientId: t.exposeString("clientId", { description: "The client id, not secret: it names the sales unit's keys when asking for an access token." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the keys were first issued." }),
+    rotatedAt: t.expose("rotatedAt", { type: "DateTime", nullable: true, description: "When the keys were last rotated; null if never." }),
   }),
 });
 
 builder.prismaObjectFields(SalesUnit, (t) => ({
-  apiKeys: t.relation("apiKeys", { nullable: true, authScopes: (unit) => ({ salesUnit: { action: "DEVELOPER", salesUnitId: unit.id, merchantId: unit.merchantId } }) }),
+  apiKeys: t.relation("apiKeys", { nullable: true, description: "The sales unit's API keys, without secrets (Developer permission); null when it has none or you may not see them.", authScopes: (unit) => ({ salesUnit: { action: "DEVELOPER", salesUnitId: unit.id, merchantId: unit.merchantId } }) }),
 }));

@@ -21,7 +21,7 @@ function nodeTypeOf(objectType: string, info: GraphQLResolveInfo): string | null
 }
 
 builder.prismaNode("AuditEvent", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "Who did what to which object, when, and as which kind of principal.",
   findUnique: (id, ctx) => ({ id: auditIdOrZero(id), AND: [toPrismaWhere(visibleAuditEvents(ctx))] }),
@@ -57,10 +57,11 @@ builder.prismaNode("AuditEvent", {
 });
 
 const AuditEventFilter = builder.inputType("AuditEventFilter", {
+  description: "Narrows the audit trail; every field given must match.",
   fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant }),
-    actorId: t.string(),
-    objectType: t.string(),
+    merchantId: t.globalID({ for: Merchant, description: "Only this merchant's events." }),
+    actorId: t.string({ description: "Only what this actor did (`AuditEvent.actorId`)." }),
+    objectType: t.string({ description: "Only events of objects of this type, e.g. SalesUnit." }),
     objectId: t.string({ description: "The object's global id (as `AuditEvent.objectId` answers it) or its stored id." }),
     action: t.string({ description: "Exact action, or a prefix ending in `.` (e.g. `salesUnit.`)." }),
     from: t.field({ type: "DateTime", description: "Inclusive." }),
@@ -98,7 +99,7 @@ builder.queryFields((t) => ({
     cursor: "id",
     description: "The audit trail of the merchants you administer (operators: all), newest first.",
     authScopes: (_root, _args, ctx) => mayReadAuditTrail(ctx),
-    args: { filter: t.arg({ type: AuditEventFilter, required: false }) },
+    args: { filter: t.arg({ type: AuditEventFilter, required: false, description: "Leave out for the whole trail you may read." }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.auditEvent.findMany({ ...query, where: auditWhere(args.filter, ctx), orderBy: { id: "desc" } }),
     totalCount: (_root, args, ctx) => ctx.db.auditEvent.count({ where: auditWhere(args.filter, ctx) }),

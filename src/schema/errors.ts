@@ -25,8 +25,8 @@ export const ErrorCodeEnum = builder.enumType("ErrorCode", {
 export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
   description: "A refusal the client can act on. `code` is stable; `message` says what to do next.",
   fields: (t) => ({
-    message: t.exposeString("message"),
-    code: t.field({ type: ErrorCodeEnum, resolve: (error) => error.code }),
+    message: t.exposeString("message", { description: "What went wrong and what to do next, for people; its wording may change: match on `code`." }),
+    code: t.field({ type: ErrorCodeEnum, description: "Stable machine-readable reason.", resolve: (error) => error.code }),
   }),
 });
 
@@ -52,7 +52,7 @@ builder.objectType(ValidationError, {
 builder.objectType(NotFoundError, {
   name: "NotFoundError",
   ...errorOptions("No such object, or not one the caller may see.", NotFoundError),
-  fields: (t) => ({ objectType: t.exposeString("objectType") }),
+  fields: (t) => ({ objectType: t.exposeString("objectType", { description: "The type of object that was not found, e.g. SalesUnit." }) }),
 });
 builder.objectType(InvalidStateError, {
   name: "InvalidStateError",
@@ -62,12 +62,12 @@ builder.objectType(InvalidStateError, {
 builder.objectType(AmountExceededError, {
   name: "AmountExceededError",
   ...errorOptions("The amount is more than what is available.", AmountExceededError),
-  fields: (t) => ({ availableAmount: t.exposeInt("availableAmount") }),
+  fields: (t) => ({ availableAmount: t.exposeInt("availableAmount", { description: "What is left to capture or refund, in minor units (øre, cents)." }) }),
 });
 builder.objectType(LimitReachedError, {
   name: "LimitReachedError",
   ...errorOptions("A limit was reached.", LimitReachedError),
-  fields: (t) => ({ limit: t.exposeInt("limit") }),
+  fields: (t) => ({ limit: t.exposeInt("limit", { description: "The limit that was reached." }) }),
 });
 builder.objectType(IdempotencyConflictError, {
   name: "IdempotencyConflictError",

@@ -12,8 +12,9 @@ const onUnitAsDeveloper = (_root: unknown, args: { input: { salesUnitId: { id: s
 });
 
 const MarketingConsentInput = builder.inputType("MarketingConsentInput", {
+  description: "A marketing consent to ask Login users for.",
   fields: (t) => ({
-    type: t.field({ type: ConsentTypeEnum, required: true }),
+    type: t.field({ type: ConsentTypeEnum, required: true, description: "What kind of marketing it consents to." }),
     required: t.boolean({ required: true, defaultValue: false, description: "Whether the user must accept it to log in." }),
     text: t.string({ required: true, description: "What the user is asked, 3–500 characters." }),
   }),
@@ -24,7 +25,7 @@ builder.mutationFields((t) => ({
     type: LoginConfig,
     description: "Replace the marketing consents users are asked for, with the terms and privacy pages.",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit whose Login is set up." }),
       consents: t.input.field({ type: [MarketingConsentInput], required: true, description: "At least one; each type at most once. Replaces the current list." }),
       termsUrl: t.input.string({ required: true, description: "https address of the terms of use." }),
       privacyUrl: t.input.string({ required: true, description: "https address of the privacy policy." }),
@@ -38,8 +39,8 @@ builder.mutationFields((t) => ({
     type: LoginConfig,
     description: "Switch Login on or off. On needs the Login product and at least one redirect URI.",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
-      activated: t.input.boolean({ required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit whose Login is switched." }),
+      activated: t.input.boolean({ required: true, description: "True to let customers log in, false to stop." }),
     },
     authScopes: onUnitAsDeveloper,
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },

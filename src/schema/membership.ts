@@ -5,16 +5,16 @@ import { SalesUnit } from "./sales-unit";
 import { canSeeMembership, membershipWhere } from "../auth/policies/person";
 
 export const Membership = builder.prismaNode("Membership", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A person's access to one merchant: a role, extra permissions and (for the lower roles) sales units.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [membershipWhere(ctx)] }),
   authScopes: (membership, ctx) => canSeeMembership(ctx, membership),
   fields: (t) => ({
-    role: t.expose("role", { type: RoleEnum }),
-    permissions: t.expose("permissions", { type: [PermissionEnum] }),
-    merchant: t.relation("merchant"),
-    user: t.relation("user"),
+    role: t.expose("role", { type: RoleEnum, description: "The person's role at the merchant." }),
+    permissions: t.expose("permissions", { type: [PermissionEnum], description: "Extra permissions on top of the role; empty for an Administrator, who has them all." }),
+    merchant: t.relation("merchant", { description: "The merchant the access is to." }),
+    user: t.relation("user", { description: "The person who holds the access." }),
     salesUnits: t.field({
       type: [SalesUnit],
       description: "The sales units the membership reaches (all of the merchant's for an Administrator), by name.",
@@ -31,7 +31,7 @@ export const Membership = builder.prismaNode("Membership", {
       nullable: true,
       description: "When the person first logged in holding this access. Until then the merchant sees no name or NIN: add by NIN or phone, and the person appears by name once they log in.",
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the access was given." }),
   }),
 });
 

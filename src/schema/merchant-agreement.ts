@@ -9,25 +9,25 @@ import { canSeeAgreement, visibleAgreements } from "../auth/policies/agreement";
 const agreementWhere = (ctx: Context) => toPrismaWhere(visibleAgreements(ctx));
 
 export const MerchantAgreement = builder.prismaNode("MerchantAgreement", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "An application to become a merchant: DRAFT → SUBMITTED → APPROVED / REJECTED.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [agreementWhere(ctx)] }),
   authScopes: (agreement, ctx) => canSeeAgreement(ctx, agreement),
   fields: (t) => ({
-    merchantName: t.exposeString("merchantName"),
-    organizationNumber: t.exposeString("organizationNumber"),
-    country: t.expose("country", { type: CountryEnum }),
-    addressLine: t.exposeString("addressLine", { nullable: true }),
-    postalCode: t.exposeString("postalCode", { nullable: true }),
-    city: t.exposeString("city", { nullable: true }),
-    contactEmail: t.exposeString("contactEmail", { nullable: true }),
-    status: t.expose("status", { type: AgreementStatusEnum }),
-    submittedAt: t.expose("submittedAt", { type: "DateTime", nullable: true }),
-    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true }),
-    rejectionReason: t.exposeString("rejectionReason", { nullable: true }),
-    merchant: t.relation("merchant", { nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    merchantName: t.exposeString("merchantName", { description: "The company's legal name; the merchant's name once approved." }),
+    organizationNumber: t.exposeString("organizationNumber", { description: "The company's organisation number in its country's register (NO: 9 digits; DK: CVR, 8 digits; FI: Y-tunnus)." }),
+    country: t.expose("country", { type: CountryEnum, description: "The country the company is registered in." }),
+    addressLine: t.exposeString("addressLine", { nullable: true, description: "Street address; null if not given." }),
+    postalCode: t.exposeString("postalCode", { nullable: true, description: "Postal code; null if not given." }),
+    city: t.exposeString("city", { nullable: true, description: "City; null if not given." }),
+    contactEmail: t.exposeString("contactEmail", { nullable: true, description: "Where customer service reaches the applicant; null until given (required to submit)." }),
+    status: t.expose("status", { type: AgreementStatusEnum, description: "Where the application stands." }),
+    submittedAt: t.expose("submittedAt", { type: "DateTime", nullable: true, description: "When it was sent to customer service; null while a draft." }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true, description: "When customer service approved or rejected it; null until then." }),
+    rejectionReason: t.exposeString("rejectionReason", { nullable: true, description: "Why customer service rejected it, for the applicant; null unless REJECTED." }),
+    merchant: t.relation("merchant", { nullable: true, description: "The merchant created on approval; null until APPROVED." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the application was started." }),
   }),
 });
 
@@ -37,7 +37,7 @@ builder.queryFields((t) => ({
     cursor: "id",
     description: "Your own applications; operators see every application, filterable by status.",
     authScopes: { $any: { portalUser: true, operator: true } },
-    args: { status: t.arg({ type: [AgreementStatusEnum], required: false }) },
+    args: { status: t.arg({ type: [AgreementStatusEnum], required: false, description: "Only applications in these statuses; leave out (or empty) for all." }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.merchantAgreement.findMany({
         ...query,

@@ -5,21 +5,21 @@ import { toPrismaWhere } from "../db/conditions";
 import { viewableMerchants } from "../auth/policies/sales-unit";
 
 export const Merchant = builder.prismaNode("Merchant", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A business customer of the portal.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableMerchants(ctx.access))] }),
   authScopes: (merchant) => ({ merchant: { action: "VIEW_SALES_UNIT", merchantId: merchant.id } }),
   fields: (t) => ({
-    name: t.exposeString("name"),
-    organizationNumber: t.exposeString("organizationNumber"),
-    country: t.expose("country", { type: CountryEnum }),
-    addressLine: t.exposeString("addressLine", { nullable: true }),
-    postalCode: t.exposeString("postalCode", { nullable: true }),
-    city: t.exposeString("city", { nullable: true }),
-    website: t.exposeString("website", { nullable: true }),
-    contactEmail: t.exposeString("contactEmail", { nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    name: t.exposeString("name", { description: "The company's legal name." }),
+    organizationNumber: t.exposeString("organizationNumber", { description: "The company's organisation number in its country's register." }),
+    country: t.expose("country", { type: CountryEnum, description: "The country the company is registered in." }),
+    addressLine: t.exposeString("addressLine", { nullable: true, description: "Street address; null if not given." }),
+    postalCode: t.exposeString("postalCode", { nullable: true, description: "Postal code; null if not given." }),
+    city: t.exposeString("city", { nullable: true, description: "City; null if not given." }),
+    website: t.exposeString("website", { nullable: true, description: "The company's https website; null if not given." }),
+    contactEmail: t.exposeString("contactEmail", { nullable: true, description: "Where customer service reaches the merchant; null if not given." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the merchant was created (its agreement approved)." }),
     salesUnits: t.relatedConnection("salesUnits", {
       cursor: "id",
       description: "The merchant's sales units that the caller may see.",

@@ -53,7 +53,7 @@ export const Money = builder.objectRef<MoneyValue>("Money").implement({
   description: "A sum of money: exact minor units, its currency, and how the portal writes it.",
   fields: (t) => ({
     minor: t.field({ type: "MinorUnits", description: "The sum in minor units (øre, cents), exact.", resolve: (m) => m.minor }),
-    currency: t.field({ type: CurrencyEnum, resolve: (m) => m.currency }),
+    currency: t.field({ type: CurrencyEnum, description: "The currency of the sum.", resolve: (m) => m.currency }),
     decimal: t.string({ description: 'The sum in major units with a decimal point, e.g. "1234.50", as the CSV reports write it.', resolve: (m) => formatMinorUnits(m.minor) }),
     formatted: t.string({
       description: 'The sum as people in the currency\'s home market read it, e.g. "1 234,50 NOK" (no-break spaces).',

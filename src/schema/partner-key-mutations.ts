@@ -12,7 +12,7 @@ builder.mutationFields((t) => ({
     type: PartnerKeyCredentials,
     description: "Customer service: issue new client credentials for a partner. The secret and subscription key are shown only in this answer.",
     input: {
-      partnerId: t.input.globalID({ for: Partner, required: true }),
+      partnerId: t.input.globalID({ for: Partner, required: true, description: "The partner to issue keys for." }),
       scopes: t.input.field({ type: [PartnerScopeEnum], required: true, description: "What tokens from these keys may do on the partner's linked sales units." }),
     },
     authScopes: { operator: true },
@@ -22,7 +22,7 @@ builder.mutationFields((t) => ({
   revokePartnerKeys: t.fieldWithInput({
     type: PartnerKey,
     description: "Customer service: revoke partner keys. Tokens issued with them stop working at once.",
-    input: { partnerKeyId: t.input.globalID({ for: PartnerKey, required: true }) },
+    input: { partnerKeyId: t.input.globalID({ for: PartnerKey, required: true, description: "The keys to revoke." }) },
     authScopes: { operator: true },
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => partners.revokePartnerKeys(ctx.services, callerFor(ctx), input.partnerKeyId.id),

@@ -8,17 +8,17 @@ import { uuidOrNil } from "../domain/ids";
 import type * as partners from "../services/partners";
 
 export const PartnerKey = builder.prismaNode("PartnerKey", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A set of partner client credentials. The secret and subscription key are never shown again after creation.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(visiblePartnerKeys(ctx))] }),
   authScopes: (_key, ctx) => canSeePartnerKey(ctx),
   fields: (t) => ({
-    clientId: t.exposeString("clientId"),
-    scopes: t.expose("scopes", { type: [PartnerScopeEnum] }),
-    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    partner: t.relation("partner"),
+    clientId: t.exposeString("clientId", { description: "The client id, not secret: it names these keys when asking for an access token." }),
+    scopes: t.expose("scopes", { type: [PartnerScopeEnum], description: "What tokens from these keys may do on the partner's linked sales units." }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true, description: "When the keys were revoked (they no longer give tokens); null while in use." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the keys were issued." }),
+    partner: t.relation("partner", { description: "The partner the keys belong to." }),
   }),
 });
 
@@ -35,10 +35,11 @@ export const PartnerKeyCredentials = builder.objectRef<partners.NewPartnerCreden
   fields: (t) => ({
     partnerKey: t.prismaField({
       type: "PartnerKey",
+      description: "The new keys as they are listed from now on (without secrets).",
       resolve: (query, credentials, _args, ctx) => ctx.db.partnerKey.findUniqueOrThrow({ ...query, where: { id: credentials.partnerKeyId } }),
     }),
-    clientId: t.exposeString("clientId"),
-    clientSecret: t.exposeString("clientSecret"),
-    subscriptionKey: t.exposeString("subscriptionKey"),
+    clientId: t.exposeString("clientId", { description: "The client id." }),
+    clientSecret: t.exposeString("clientSecret", { description: "The client secret, shown only here." }),
+    subscriptionKey: t.exposeString("subscriptionKey", { description: "The subscription key to send with every API call, shown only here." }),
   }),
 });

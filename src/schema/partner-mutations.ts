@@ -11,7 +11,7 @@ builder.mutationFields((t) => ({
     type: SalesUnit,
     description: "Customer service: set the one integration partner of a sales unit (merchants cannot change it).",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit to link." }),
       partnerId: t.input.globalID({ for: Partner, description: "The partner to link, replacing any other; null unlinks." }),
     },
     authScopes: { operator: true },

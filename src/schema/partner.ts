@@ -4,14 +4,14 @@ import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 
 /** Partners are public directory entries (merchants pick one when ordering a POS integration). */
 export const Partner = builder.prismaNode("Partner", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "An integrator (cash register / e-commerce) company acting for merchants through partner keys.",
   authScopes: { authenticated: true },
   fields: (t) => ({
-    name: t.exposeString("name"),
-    organizationNumber: t.exposeString("organizationNumber", { nullable: true }),
-    country: t.expose("country", { type: CountryEnum, nullable: true }),
+    name: t.exposeString("name", { description: "The partner company's name." }),
+    organizationNumber: t.exposeString("organizationNumber", { nullable: true, description: "Its organisation number; null if not registered." }),
+    country: t.expose("country", { type: CountryEnum, nullable: true, description: "Its country; null if not registered." }),
   }),
 });
 
@@ -21,7 +21,7 @@ builder.queryFields((t) => ({
     cursor: "id",
     description: `The partner directory; \`search\` matches the name literally (at most ${SEARCH_MAX_LENGTH} characters).`,
     authScopes: { authenticated: true },
-    args: { search: t.arg.string({ required: false }) },
+    args: { search: t.arg.string({ required: false, description: "Part of the partner's name, any case; leave out for all partners." }) },
     resolve: (query, _root, args, ctx) => {
       const search = searchTerm(args.search);
       return ctx.db.partner.findMany({

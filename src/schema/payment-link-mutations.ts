@@ -15,7 +15,7 @@ builder.mutationFields((t) => ({
     type: PaymentLink,
     description: "Create a link anyone can pay through. The sales unit must be active and have Payment links.",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit the payments go to." }),
       amount: t.input.int({ required: true, description: "In minor units (øre, cents), 1–65,000,000; the currency is the sales unit's." }),
       description: t.input.string({ required: true, description: "3–100 characters, shown to the payer." }),
       expiresAt: t.input.field({ type: "DateTime", description: "When the link stops taking payments; in the future. None: it never expires." }),
@@ -35,7 +35,7 @@ builder.mutationFields((t) => ({
   deactivatePaymentLink: t.fieldWithInput({
     type: PaymentLink,
     description: "Stop a link from taking payments. Payments already made are not affected.",
-    input: { paymentLinkId: t.input.globalID({ for: PaymentLink, required: true }) },
+    input: { paymentLinkId: t.input.globalID({ for: PaymentLink, required: true, description: "The link to deactivate." }) },
     authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx.services, callerFor(ctx), input.paymentLinkId.id),

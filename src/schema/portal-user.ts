@@ -17,7 +17,7 @@ function registerData<K extends "name" | "nin" | "phoneNumber" | "email">(field:
 const HIDDEN_UNTIL_ACCEPTED = "Null for an Administrator until the person has logged in holding an access to the merchant.";
 
 export const PortalUser = builder.prismaNode("PortalUser", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "A person with access to the portal.",
   include: { memberships: { select: { merchantId: true, acceptedAt: true } } },
@@ -25,7 +25,7 @@ export const PortalUser = builder.prismaNode("PortalUser", {
   authScopes: (user, ctx) => canReadPerson(ctx, user),
   fields: (t) => ({
     name: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("name") }),
-    country: t.expose("country", { type: CountryEnum }),
+    country: t.expose("country", { type: CountryEnum, description: "The country of the person's national identity." }),
     nin: t.string({
       nullable: true,
       description: `National identity number. The whole type is readable only by the person, Administrators of a shared merchant and operators. ${HIDDEN_UNTIL_ACCEPTED}`,
@@ -33,7 +33,7 @@ export const PortalUser = builder.prismaNode("PortalUser", {
     }),
     phoneNumber: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("phoneNumber") }),
     email: t.string({ nullable: true, description: HIDDEN_UNTIL_ACCEPTED, resolve: registerData("email") }),
-    anonymizedAt: t.expose("anonymizedAt", { type: "DateTime", nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    anonymizedAt: t.expose("anonymizedAt", { type: "DateTime", nullable: true, description: "When the person's personal data was erased; null while it is kept." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the person was first added to the portal." }),
   }),
 });

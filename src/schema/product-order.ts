@@ -10,29 +10,30 @@ import { canSeeProductOrder, visibleProductOrders } from "../auth/policies/produ
 const productOrderWhere = (ctx: Context) => toPrismaWhere(visibleProductOrders(ctx));
 
 export const ProductOrder = builder.prismaNode("ProductOrder", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "An ordered product. A new production sales unit takes up to 10 working days: see `expectedBy`.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [productOrderWhere(ctx)] }),
   authScopes: (order, ctx) => canSeeProductOrder(ctx, order),
   fields: (t) => ({
-    product: t.expose("product", { type: ProductTypeEnum }),
-    status: t.expose("status", { type: ProductOrderStatusEnum }),
-    salesUnitName: t.exposeString("salesUnitName", { nullable: true }),
-    channel: t.expose("channel", { type: ChannelEnum, nullable: true }),
-    note: t.exposeString("note", { nullable: true }),
-    expectedBy: t.expose("expectedBy", { type: "Date" }),
-    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    merchant: t.relation("merchant"),
-    partner: t.relation("partner", { nullable: true }),
-    salesUnit: t.relation("salesUnit", { nullable: true }),
+    product: t.expose("product", { type: ProductTypeEnum, description: "What was ordered." }),
+    status: t.expose("status", { type: ProductOrderStatusEnum, description: "Where the order stands." }),
+    salesUnitName: t.exposeString("salesUnitName", { nullable: true, description: "The name of the new sales unit to create; null when the order is for an existing one." }),
+    channel: t.expose("channel", { type: ChannelEnum, nullable: true, description: "The channel of the new sales unit; null when the order creates none." }),
+    note: t.exposeString("note", { nullable: true, description: "The merchant's note to customer service; null if none." }),
+    expectedBy: t.expose("expectedBy", { type: "Date", description: "When the merchant can expect it delivered: 10 working days after ordering." }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true, description: "When customer service completed or rejected it; null until then." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was ordered." }),
+    merchant: t.relation("merchant", { description: "The merchant that ordered it." }),
+    partner: t.relation("partner", { nullable: true, description: "The integration partner named in the order; null if none." }),
+    salesUnit: t.relation("salesUnit", { nullable: true, description: "The existing sales unit the order is for, or the new one once completed; null until there is one." }),
   }),
 });
 
 builder.prismaObjectFields(Merchant, (t) => ({
   productOrders: t.relatedConnection("productOrders", {
     cursor: "id",
+    description: "The merchant's product orders, newest first (Administrators and operators).",
     authScopes: (merchant, _args, ctx) => canSeeProductOrder(ctx, { merchantId: merchant.id }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
@@ -45,7 +46,7 @@ builder.queryFields((t) => ({
     cursor: "id",
     description: "Product orders of the merchants you administer; operators see all, filterable by status.",
     authScopes: { authenticated: true },
-    args: { status: t.arg({ type: [ProductOrderStatusEnum], required: false }) },
+    args: { status: t.arg({ type: [ProductOrderStatusEnum], required: false, description: "Only orders in these statuses; leave out (or empty) for all." }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.productOrder.findMany({
         ...query,
