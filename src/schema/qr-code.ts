@@ -12,8 +12,8 @@ export const QrCode = builder.prismaNode("QrCode", {
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: qrCodePolicy.unitWhere(ctx.access) }),
   authScopes: (row) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
-    name: t.exposeString("name"),
-    url: t.exposeString("url"),
+    name: t.exposeString("name", { description: "The code's name in the portal, unique within its sales unit." }),
+    url: t.exposeString("url", { description: "The https address customers reach when they scan the code." }),
     svgUrl: t.string({
       description: "Absolute address of the code's SVG image; download it with the same bearer token.",
       resolve: (qr, _args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.svg`,
@@ -23,15 +23,16 @@ export const QrCode = builder.prismaNode("QrCode", {
       args: { size: t.arg.int({ required: false, description: "Width in pixels, 100 to 2000; 800 when left out." }) },
       resolve: (qr, args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.png${args.size ? `?size=${args.size}` : ""}`,
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    salesUnit: t.relation("salesUnit"),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the code was created." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the code's name or address last changed." }),
+    salesUnit: t.relation("salesUnit", { description: "The sales unit the code belongs to." }),
   }),
 });
 
 builder.prismaObjectFields(SalesUnit, (t) => ({
   qrCodes: t.relatedConnection("qrCodes", {
     cursor: "id",
+    description: "The sales unit's QR codes, newest first. For users who may edit the sales unit (Administrators and Sales Unit Managers).",
     authScopes: (unit) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
