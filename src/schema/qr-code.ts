@@ -6,7 +6,7 @@ import { SalesUnit } from "./sales-unit";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 
 export const QrCode = builder.prismaNode("QrCode", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A merchant redirect QR code. Changing its URL keeps the image.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: qrCodePolicy.unitWhere(ctx.access) }),

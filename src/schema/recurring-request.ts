@@ -10,7 +10,7 @@ import { SalesUnit } from "./sales-unit";
 import { APPLY_ACTION, canSeeRecurringRequest, recurringRequestWhere } from "../auth/policies/recurring-request";
 
 export const RecurringRequest = builder.prismaNode("RecurringRequest", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "An application to enable recurring payments on a production sales unit.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [recurringRequestWhere(ctx)] }),

@@ -62,7 +62,7 @@ const ReportTotal = builder.objectRef<runs.StoredTotals[number]>("ReportTotal").
 });
 
 export const ReportRun = builder.prismaNode("ReportRun", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A report made on request. Seen only by whoever created it.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ownRuns(ctx)] }),

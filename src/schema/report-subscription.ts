@@ -14,7 +14,7 @@ import { Merchant } from "./merchant";
 const subscriptionWhere = (ctx: Context) => toPrismaWhere(visibleSubscriptions(ctx));
 
 export const ReportSubscription = builder.prismaNode("ReportSubscription", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "E-mail delivery of settlement reports on a schedule.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [subscriptionWhere(ctx)] }),

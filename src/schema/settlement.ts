@@ -7,7 +7,7 @@ import { int32Total, legacyTotalReason, Money, moneyOf } from "./money";
 import { SalesUnit } from "./sales-unit";
 
 export const Settlement = builder.prismaNode("Settlement", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A payout for one sales unit and period. Amounts in minor units; net = gross − refunds − fees.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: settlementPolicy.unitWhere(ctx.access) }),

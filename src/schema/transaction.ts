@@ -18,7 +18,7 @@ function canSeePayer(tx: { salesUnitId: string; merchantId: string }, ctx: Conte
 }
 
 export const Transaction = builder.prismaNode("Transaction", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A payment. Amounts are integers in minor units (øre, cents).",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableTransactions(ctx.access))] }),
@@ -76,7 +76,7 @@ const Shipping = builder.objectRef<{ shippingName: string | null; shippingAddres
 });
 
 builder.prismaNode("TransactionOperation", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "One step in a payment's history, with who did it.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), transaction: toPrismaWhere(viewableTransactions(ctx.access)) }),

@@ -26,7 +26,7 @@ export const WebhookDeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus,
 const ownerScope = (row: { merchantId: string | null; partnerId: string | null }) => ({ webhookOwner: { merchantId: row.merchantId, partnerId: row.partnerId } });
 
 export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A URL that receives signed POSTs of the events it subscribes to.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [manageableWebhookEndpoints(ctx.principal, ctx.access)] }),
@@ -64,7 +64,7 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
 });
 
 export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "One event sent to one endpoint. Its id is the delivery id the POST carries (x-webhook-delivery-id).",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), endpoint: manageableWebhookEndpoints(ctx.principal, ctx.access) }),
