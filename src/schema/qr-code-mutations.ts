@@ -18,7 +18,7 @@ builder.mutationFields((t) => ({
     type: QrCode,
     description: "Create a QR code that leads to an https address; download it from `svgUrl` or `pngUrl`.",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit the code belongs to." }),
       name: t.input.string({ required: true, description: "1–128 characters, unique within the sales unit." }),
       url: t.input.string({ required: true, description: "The https address the code leads to." }),
     },
@@ -30,7 +30,7 @@ builder.mutationFields((t) => ({
     type: QrCode,
     description: "Rename a QR code or change where it leads. The image stays the same.",
     input: {
-      qrCodeId: t.input.globalID({ for: QrCode, required: true }),
+      qrCodeId: t.input.globalID({ for: QrCode, required: true, description: "The QR code to change." }),
       name: t.input.string({ description: "1–128 characters, unique within the sales unit." }),
       url: t.input.string({ description: "A new https address; printed codes follow it." }),
     },
@@ -41,7 +41,7 @@ builder.mutationFields((t) => ({
   deleteQrCode: t.fieldWithInput({
     type: "ID",
     description: "Delete a QR code; printed copies stop working. Answers the deleted code's id.",
-    input: { qrCodeId: t.input.globalID({ for: QrCode, required: true }) },
+    input: { qrCodeId: t.input.globalID({ for: QrCode, required: true, description: "The QR code to delete." }) },
     authScopes: (_root, { input }) => onQrCode(input.qrCodeId.id),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: async (_root, { input }, ctx) => encodeGlobalID("QrCode", await qrCodes.deleteQrCode(ctx.services, callerFor(ctx), input.qrCodeId.id)),

@@ -6,14 +6,14 @@ import { SalesUnit } from "./sales-unit";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 
 export const QrCode = builder.prismaNode("QrCode", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A merchant redirect QR code. Changing its URL keeps the image.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), salesUnit: qrCodePolicy.unitWhere(ctx.access) }),
   authScopes: (row) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: row.salesUnitId } }),
   fields: (t) => ({
-    name: t.exposeString("name"),
-    url: t.exposeString("url"),
+    name: t.exposeString("name", { description: "The code's name in the portal, unique within its sales unit." }),
+    url: t.exposeString("url", { description: "The https address customers reach when they scan the code." }),
     svgUrl: t.string({
       description: "Absolute address of the code's SVG image; download it with the same bearer token.",
       resolve: (qr, _args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.svg`,
@@ -23,15 +23,16 @@ export const QrCode = builder.prismaNode("QrCode", {
       args: { size: t.arg.int({ required: false, description: "Width in pixels, 100 to 2000; 800 when left out." }) },
       resolve: (qr, args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.png${args.size ? `?size=${args.size}` : ""}`,
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    salesUnit: t.relation("salesUnit"),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the code was created." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the code's name or address last changed." }),
+    salesUnit: t.relation("salesUnit", { description: "The sales unit the code belongs to." }),
   }),
 });
 
 builder.prismaObjectFields(SalesUnit, (t) => ({
   qrCodes: t.relatedConnection("qrCodes", {
     cursor: "id",
+    description: "The sales unit's QR codes, newest first. For users who may edit the sales unit (Administrators and Sales Unit Managers).",
     authScopes: (unit) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,

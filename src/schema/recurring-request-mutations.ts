@@ -13,7 +13,7 @@ builder.mutationFields((t) => ({
     type: RecurringRequest,
     description: "Apply for recurring payments on a production sales unit; customer service decides.",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The production sales unit to enable recurring payments on." }),
       monthlyRevenue: t.input.field({
         type: "MinorUnits",
         required: false,
@@ -34,7 +34,7 @@ builder.mutationFields((t) => ({
   approveRecurringRequest: t.fieldWithInput({
     type: RecurringRequest,
     description: "Customer service: approve a pending application; the sales unit gets recurring at once.",
-    input: { recurringRequestId: t.input.globalID({ for: RecurringRequest, required: true }) },
+    input: { recurringRequestId: t.input.globalID({ for: RecurringRequest, required: true, description: "The pending application to approve." }) },
     authScopes: { operator: true },
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => recurring.approveRecurringRequest(ctx.services, callerFor(ctx), input.recurringRequestId.id),
@@ -43,7 +43,7 @@ builder.mutationFields((t) => ({
     type: RecurringRequest,
     description: "Customer service: reject a pending application with a reason the merchant sees.",
     input: {
-      recurringRequestId: t.input.globalID({ for: RecurringRequest, required: true }),
+      recurringRequestId: t.input.globalID({ for: RecurringRequest, required: true, description: "The pending application to reject." }),
       reason: t.input.string({ required: true, description: "Shown to the merchant, 3–500 characters." }),
     },
     authScopes: { operator: true },

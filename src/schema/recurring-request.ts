@@ -10,7 +10,7 @@ import { SalesUnit } from "./sales-unit";
 import { APPLY_ACTION, canSeeRecurringRequest, recurringRequestWhere } from "../auth/policies/recurring-request";
 
 export const RecurringRequest = builder.prismaNode("RecurringRequest", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "An application to enable recurring payments on a production sales unit.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [recurringRequestWhere(ctx)] }),
@@ -24,15 +24,16 @@ export const RecurringRequest = builder.prismaNode("RecurringRequest", {
     }),
     monthlyRevenueAmount: t.int({
       nullable: true,
+      description: "The monthly revenue estimate in minor units (øre/cents) as an Int; null, with an AMOUNT_OUT_OF_RANGE error, when it does not fit.",
       deprecationReason: legacyTotalReason("monthlyRevenue"),
       resolve: (row) => int32Total(row.monthlyRevenueAmount, "monthlyRevenue"),
     }),
-    description: t.exposeString("description"),
-    status: t.expose("status", { type: RecurringRequestStatusEnum }),
-    rejectionReason: t.exposeString("rejectionReason", { nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true }),
-    salesUnit: t.relation("salesUnit"),
+    description: t.exposeString("description", { description: "What customers will pay for, as the merchant wrote it." }),
+    status: t.expose("status", { type: RecurringRequestStatusEnum, description: "PENDING until customer service approves or rejects it." }),
+    rejectionReason: t.exposeString("rejectionReason", { nullable: true, description: "Why customer service rejected it; null unless REJECTED." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the merchant applied." }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true, description: "When customer service approved or rejected it; null while PENDING." }),
+    salesUnit: t.relation("salesUnit", { description: "The production sales unit the application is for." }),
   }),
 });
 

@@ -23,10 +23,12 @@ import { callerFor } from "../services/caller";
 import * as runs from "../services/report-runs";
 
 const ReportRunKindEnum = builder.enumType("ReportRunKind", {
+  description: "What a report run makes.",
   values: { SETTLEMENTS: { description: "Settlement reports over a payout period." }, TRANSACTIONS: { description: "An export of the transactions a filter selects." } },
 });
 
 const ReportRunStatusEnum = builder.enumType("ReportRunStatus", {
+  description: "Where a report run is: PENDING, then READY or FAILED.",
   values: {
     PENDING: { description: "Being made; `progress` counts the rows written so far." },
     READY: { description: "Done: `downloadUrl` serves the file." },
@@ -34,7 +36,13 @@ const ReportRunStatusEnum = builder.enumType("ReportRunStatus", {
   },
 });
 
-const TransactionExportFormatEnum = builder.enumType("TransactionExportFormat", { values: ["CSV", "XLSX"] as const });
+const TransactionExportFormatEnum = builder.enumType("TransactionExportFormat", {
+  description: "The file format of a transaction export.",
+  values: {
+    CSV: { description: "Comma-separated values, one transaction a row." },
+    XLSX: { description: "An Excel workbook, one transaction a row." },
+  } as const,
+});
 
 /** The directory and dependencies of the service, from the request's long-lived parts. */
 export function reportRunDeps(ctx: Pick<Context, "services">): runs.ReportRunDeps {
@@ -50,33 +58,33 @@ function ownRuns(ctx: Context): Prisma.ReportRunWhereInput {
 const ReportTotal = builder.objectRef<runs.StoredTotals[number]>("ReportTotal").implement({
   description: "Sums of a report's settlements: for one sales unit (and currency), or the grand total of a currency (`msn` null).",
   fields: (t) => ({
-    msn: t.string({ nullable: true, resolve: (r) => r.msn }),
-    salesUnitName: t.string({ nullable: true, resolve: (r) => r.salesUnitName }),
-    currency: t.field({ type: CurrencyEnum, resolve: (r) => r.currency }),
+    msn: t.string({ nullable: true, description: "The sales unit's MSN; null on a currency's grand total.", resolve: (r) => r.msn }),
+    salesUnitName: t.string({ nullable: true, description: "The sales unit's name; null on a currency's grand total.", resolve: (r) => r.salesUnitName }),
+    currency: t.field({ type: CurrencyEnum, description: "The currency of the sums.", resolve: (r) => r.currency }),
     settlements: t.int({ description: "How many settlements.", resolve: (r) => r.settlements }),
-    gross: t.field({ type: Money, resolve: (r) => moneyOf(r.gross, r.currency) }),
-    fee: t.field({ type: Money, resolve: (r) => moneyOf(r.fee, r.currency) }),
-    refund: t.field({ type: Money, resolve: (r) => moneyOf(r.refund, r.currency) }),
-    net: t.field({ type: Money, resolve: (r) => moneyOf(r.net, r.currency) }),
+    gross: t.field({ type: Money, description: "What was captured.", resolve: (r) => moneyOf(r.gross, r.currency) }),
+    fee: t.field({ type: Money, description: "The fees deducted.", resolve: (r) => moneyOf(r.fee, r.currency) }),
+    refund: t.field({ type: Money, description: "What was refunded.", resolve: (r) => moneyOf(r.refund, r.currency) }),
+    net: t.field({ type: Money, description: "What was paid out: gross − refunds − fees.", resolve: (r) => moneyOf(r.net, r.currency) }),
   }),
 });
 
 export const ReportRun = builder.prismaNode("ReportRun", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A report made on request. Seen only by whoever created it.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ownRuns(ctx)] }),
   authScopes: (row, ctx) => ctx.principal !== null && row.createdByKind === ctx.principal.kind && row.createdById === ctx.principal.id,
   fields: (t) => ({
-    kind: t.expose("kind", { type: ReportRunKindEnum }),
-    status: t.expose("status", { type: ReportRunStatusEnum }),
-    format: t.expose("format", { type: ReportFormatEnum }),
+    kind: t.expose("kind", { type: ReportRunKindEnum, description: "A settlement report or a transaction export." }),
+    status: t.expose("status", { type: ReportRunStatusEnum, description: "PENDING while being made, then READY or FAILED." }),
+    format: t.expose("format", { type: ReportFormatEnum, description: "The file format asked for." }),
     includePersonalData: t.exposeBoolean("includePersonalData", { description: "Payer names and messages (settlements) or payer columns (exports)." }),
     periodFrom: t.field({ type: "Date", nullable: true, description: "First payout date covered (settlement reports).", resolve: (r) => (r.periodFrom ? dayOf(r.periodFrom) : null) }),
     periodTo: t.field({ type: "Date", nullable: true, description: "Last payout date covered, inclusive (settlement reports).", resolve: (r) => (r.periodTo ? dayOf(r.periodTo) : null) }),
     salesUnitIds: t.idList({ description: "The sales units covered; empty: the whole merchant (or, for an export, what the filter selects).", resolve: (r) => r.salesUnitIds.map((id) => encodeGlobalID("SalesUnit", id)) }),
     progress: t.exposeInt("progress", { description: "Rows written so far (all of them once READY)." }),
-    failureReason: t.exposeString("failureReason", { nullable: true }),
+    failureReason: t.exposeString("failureReason", { nullable: true, description: "Why the run FAILED; null otherwise." }),
     fileName: t.exposeString("fileName", { nullable: true, description: "The file's name, once READY." }),
     downloadUrl: t.string({
       nullable: true,
@@ -88,26 +96,32 @@ export const ReportRun = builder.prismaNode("ReportRun", {
       description: "Settlement reports, once READY: totals per sales unit, then the grand total per currency.",
       resolve: (r) => (r.totals as runs.StoredTotals | null) ?? [],
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the run was asked for." }),
+    finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true, description: "When it became READY or FAILED; null while PENDING." }),
   }),
 });
 
 const CreateReportRunInput = builder.inputType("CreateReportRunInput", {
+  description: "Which settlements a settlement report covers, and its format.",
   fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant, required: true }),
+    merchantId: t.globalID({ for: Merchant, required: true, description: "The merchant whose settlements to report." }),
     salesUnitIds: t.globalIDList({ for: SalesUnit, description: "The sales units to cover; none: every sales unit of the merchant (needs access to all of them)." }),
     from: t.field({ type: "Date", required: true, description: "First payout date, inclusive." }),
     to: t.field({ type: "Date", required: true, description: `Last payout date, inclusive; at most ${runs.MAX_REPORT_PERIOD_DAYS} days after \`from\`.` }),
-    format: t.field({ type: ReportFormatEnum, required: true }),
-    includePersonalData: t.boolean({ required: true, defaultValue: false, description: "Add payer names and messages (audited)." }),
+    format: t.field({ type: ReportFormatEnum, required: true, description: "The report's file format." }),
+    includePersonalData: t.boolean({
+      required: true,
+      defaultValue: false,
+      description: "Add payer names and messages (audited); needs PERSONAL_DATA_REPORTS on every sales unit covered.",
+    }),
   }),
 });
 
 const CreateTransactionExportInput = builder.inputType("CreateTransactionExportInput", {
+  description: "Which transactions to export, and the file format.",
   fields: (t) => ({
     filter: t.field({ type: TransactionFilter, description: "The same filter as `transactions`; rows come in its order (newest first)." }),
-    format: t.field({ type: TransactionExportFormatEnum, required: true }),
+    format: t.field({ type: TransactionExportFormatEnum, required: true, description: "CSV or XLSX." }),
   }),
 });
 
@@ -130,7 +144,7 @@ builder.mutationFields((t) => ({
     description:
       "Make the settlement report of the settlements paid out from `from` to `to` (inclusive) for the named sales units or the whole merchant. " +
       "Answers the run; a small one is READY at once, a large one is PENDING: poll `node(id:)` for `status` and `progress`.",
-    args: { input: t.arg({ type: CreateReportRunInput, required: true }) },
+    args: { input: t.arg({ type: CreateReportRunInput, required: true, description: "What to report." }) },
     authScopes: async (_root, { input }, ctx) =>
       coversUnits(ctx, input.merchantId.id, [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])], input.includePersonalData ? ["VIEW_TRANSACTIONS", "PERSONAL_DATA_REPORTS"] : ["VIEW_TRANSACTIONS"]),
     errors: { types: [ValidationError] },
@@ -155,7 +169,7 @@ builder.mutationFields((t) => ({
     description:
       "Export the transactions a filter selects (what `transactions` would list, in its order) as CSV or XLSX, streamed from the database into the file. " +
       "Payer columns are included only for callers who may see payer details on every sales unit whose transactions they see.",
-    args: { input: t.arg({ type: CreateTransactionExportInput, required: true }) },
+    args: { input: t.arg({ type: CreateTransactionExportInput, required: true, description: "What to export." }) },
     authScopes: { authenticated: true },
     errors: { types: [ValidationError] },
     resolve: async (_root, { input }, ctx) => {

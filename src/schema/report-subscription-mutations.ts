@@ -20,11 +20,11 @@ builder.mutationFields((t) => ({
     type: ReportSubscription,
     description: "E-mail settlement reports to an address on a schedule.",
     input: {
-      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      merchantId: t.input.globalID({ for: Merchant, required: true, description: "The merchant whose settlements to report." }),
       salesUnitId: t.input.globalID({ for: SalesUnit, description: "Only this production sales unit; none: every sales unit of the merchant." }),
-      email: t.input.string({ required: true }),
+      email: t.input.string({ required: true, description: "The e-mail address to send the reports to." }),
       frequency: t.input.field({ type: SettlementFrequencyEnum, required: true, description: "DAILY: yesterday's payouts each day; WEEKLY: last week's on Mondays; MONTHLY: last month's on the 1st." }),
-      format: t.input.field({ type: ReportFormatEnum, required: true }),
+      format: t.input.field({ type: ReportFormatEnum, required: true, description: "The file format of the attached report." }),
       includePersonalData: t.input.boolean({ required: true, defaultValue: false, description: "Add payer names and messages." }),
     },
     authScopes: (_root, { input }) => ({
@@ -44,7 +44,7 @@ builder.mutationFields((t) => ({
   deleteReportSubscription: t.fieldWithInput({
     type: "ID",
     description: "Stop a report subscription. Answers the deleted subscription's id.",
-    input: { reportSubscriptionId: t.input.globalID({ for: ReportSubscription, required: true }) },
+    input: { reportSubscriptionId: t.input.globalID({ for: ReportSubscription, required: true, description: "The subscription to stop." }) },
     // Deleting needs what creating needed (minus the personal-data right); a missing subscription is refused alike.
     authScopes: (_root, { input }) => ({ reportSubscription: { reportSubscriptionId: input.reportSubscriptionId.id } }),
     errors: { types: [ValidationError, NotFoundError] },

@@ -14,24 +14,24 @@ import { Merchant } from "./merchant";
 const subscriptionWhere = (ctx: Context) => toPrismaWhere(visibleSubscriptions(ctx));
 
 export const ReportSubscription = builder.prismaNode("ReportSubscription", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "E-mail delivery of settlement reports on a schedule.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [subscriptionWhere(ctx)] }),
   authScopes: (row, ctx) => canSeeSubscription(ctx, row),
   fields: (t) => ({
-    email: t.exposeString("email"),
-    frequency: t.expose("frequency", { type: SettlementFrequencyEnum }),
-    format: t.expose("format", { type: ReportFormatEnum }),
-    includePersonalData: t.exposeBoolean("includePersonalData"),
-    lastSentAt: t.expose("lastSentAt", { type: "DateTime", nullable: true }),
+    email: t.exposeString("email", { description: "The address the reports are sent to." }),
+    frequency: t.expose("frequency", { type: SettlementFrequencyEnum, description: "DAILY: yesterday's payouts each day; WEEKLY: last week's on Mondays; MONTHLY: last month's on the 1st." }),
+    format: t.expose("format", { type: ReportFormatEnum, description: "The file format of the attached report." }),
+    includePersonalData: t.exposeBoolean("includePersonalData", { description: "Whether the reports carry payer names and messages." }),
+    lastSentAt: t.expose("lastSentAt", { type: "DateTime", nullable: true, description: "When a report was last sent; null before the first." }),
     disabledAt: t.expose("disabledAt", {
       type: "DateTime",
       nullable: true,
       description: "When it stopped because the person who made it lost access to what it covers; nothing is sent after that.",
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    merchant: t.relation("merchant"),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the subscription was made." }),
+    merchant: t.relation("merchant", { description: "The merchant whose settlements are reported." }),
   }),
 });
 

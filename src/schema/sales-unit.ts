@@ -10,20 +10,20 @@ import { toPrismaWhere } from "../db/conditions";
 import { maySeeSettlementAccount, salesUnitListCondition } from "../auth/policies/sales-unit";
 
 export const SalesUnit = builder.prismaNode("SalesUnit", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A point of sale with its own MSN, name in the app, transaction log and settlement account.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] }),
   authScopes: (unit) => ({ salesUnit: { action: "VIEW_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
   fields: (t) => ({
     msn: t.exposeString("msn", { description: "Merchant serial number: unique, numeric, shown to users." }),
-    name: t.exposeString("name"),
-    logoUrl: t.exposeString("logoUrl", { nullable: true }),
-    environment: t.expose("environment", { type: EnvironmentEnum }),
-    channel: t.expose("channel", { type: ChannelEnum }),
-    currency: t.expose("currency", { type: CurrencyEnum }),
-    status: t.expose("status", { type: SalesUnitStatusEnum }),
-    settlementFrequency: t.expose("settlementFrequency", { type: SettlementFrequencyEnum }),
+    name: t.exposeString("name", { description: "The point of sale name, shown to customers in the app." }),
+    logoUrl: t.exposeString("logoUrl", { nullable: true, description: "The https address of the logo shown to customers; null when none is set." }),
+    environment: t.expose("environment", { type: EnvironmentEnum, description: "PRODUCTION for real payments, TEST for trying the API." }),
+    channel: t.expose("channel", { type: ChannelEnum, description: "Online or in-person payments." }),
+    currency: t.expose("currency", { type: CurrencyEnum, description: "The currency of the sales unit's transactions and settlements." }),
+    status: t.expose("status", { type: SalesUnitStatusEnum, description: "PROVISIONING while being set up, ACTIVE when it takes payments, DEACTIVATED for good." }),
+    settlementFrequency: t.expose("settlementFrequency", { type: SettlementFrequencyEnum, description: "How often the sales unit is paid out." }),
     settlementAccount: t.string({
       nullable: true,
       description: "The payout account; masked except for Administrators of the merchant.",
@@ -34,13 +34,14 @@ export const SalesUnit = builder.prismaNode("SalesUnit", {
     }),
     capabilities: t.field({
       type: SalesUnitCapabilities,
+      description: "The options and products the sales unit has.",
       resolve: (unit) => unit,
     }),
-    merchant: t.relation("merchant"),
+    merchant: t.relation("merchant", { description: "The merchant that owns the sales unit." }),
     partner: t.relation("partner", { nullable: true, description: "The linked integration partner, if any." }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    activatedAt: t.expose("activatedAt", { type: "DateTime", nullable: true }),
-    deactivatedAt: t.expose("deactivatedAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the sales unit was created." }),
+    activatedAt: t.expose("activatedAt", { type: "DateTime", nullable: true, description: "When it became ACTIVE; null while PROVISIONING." }),
+    deactivatedAt: t.expose("deactivatedAt", { type: "DateTime", nullable: true, description: "When it was deactivated; null unless DEACTIVATED." }),
   }),
 });
 
@@ -49,23 +50,25 @@ const SalesUnitCapabilities = builder
     "SalesUnitCapabilities",
   )
   .implement({
+    description: "What a sales unit can do. Test sales units keep the options they were created with.",
     fields: (t) => ({
-      recurring: t.exposeBoolean("recurring"),
-      skipLandingPage: t.exposeBoolean("skipLandingPage"),
-      directCapture: t.exposeBoolean("directCapture"),
-      paymentLinks: t.exposeBoolean("paymentLinks"),
-      login: t.exposeBoolean("login"),
-      lateCapture: t.exposeBoolean("lateCapture"),
+      recurring: t.exposeBoolean("recurring", { description: "Recurring payments (agreements charged regularly) are enabled." }),
+      skipLandingPage: t.exposeBoolean("skipLandingPage", { description: "Payments skip the landing page; in production this needs special permission." }),
+      directCapture: t.exposeBoolean("directCapture", { description: "Payments are captured at once instead of reserved and captured later." }),
+      paymentLinks: t.exposeBoolean("paymentLinks", { description: "The sales unit may create payment links." }),
+      login: t.exposeBoolean("login", { description: "The sales unit has the Login product." }),
+      lateCapture: t.exposeBoolean("lateCapture", { description: "Reservations can be captured or cancelled for 180 days, even where the country's usual window is shorter (14 days in Denmark and Finland)." }),
     }),
   });
 
 const SalesUnitFilter = builder.inputType("SalesUnitFilter", {
+  description: "Narrows a list of sales units; every field given must match.",
   fields: (t) => ({
     search: t.string({ description: `Matches the name or the start of the MSN, literally; at most ${SEARCH_MAX_LENGTH} characters.` }),
-    merchantId: t.globalID({ for: Merchant }),
-    environment: t.field({ type: EnvironmentEnum }),
-    channel: t.field({ type: ChannelEnum }),
-    status: t.field({ type: [SalesUnitStatusEnum] }),
+    merchantId: t.globalID({ for: Merchant, description: "Only this merchant's sales units." }),
+    environment: t.field({ type: EnvironmentEnum, description: "Only production or only test sales units." }),
+    channel: t.field({ type: ChannelEnum, description: "Only online or only in-person sales units." }),
+    status: t.field({ type: [SalesUnitStatusEnum], description: "Only sales units in one of these statuses." }),
   }),
 });
 
@@ -92,7 +95,7 @@ builder.queryFields((t) => ({
     description: "Sales units the caller may see, by name unless `orderBy` says otherwise.",
     authScopes: { authenticated: true },
     args: {
-      filter: t.arg({ type: SalesUnitFilter, required: false }),
+      filter: t.arg({ type: SalesUnitFilter, required: false, description: "Which sales units; all the caller may see when left out." }),
       orderBy: t.arg({ type: SalesUnitOrder, required: false, description: "The order of the list; by name, A to Z, when left out." }),
     },
     resolve: (query, _root, args, ctx) =>
@@ -108,7 +111,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "A sales unit by its MSN, if the caller may see it.",
     authScopes: { authenticated: true },
-    args: { msn: t.arg.string({ required: true }) },
+    args: { msn: t.arg.string({ required: true, description: "The merchant serial number." }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.salesUnit.findFirst({ ...query, where: { msn: args.msn, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] } }),
   }),

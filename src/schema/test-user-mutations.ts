@@ -10,7 +10,7 @@ builder.mutationFields((t) => ({
   createTestUser: t.fieldWithInput({
     type: TestUser,
     description: `Generate a test-environment customer (phone number and NIN) in the merchant's market; at most ${users.TEST_USER_LIMIT} per merchant.`,
-    input: { merchantId: t.input.globalID({ for: Merchant, required: true }) },
+    input: { merchantId: t.input.globalID({ for: Merchant, required: true, description: "The merchant to generate a test customer for." }) },
     authScopes: (_root, { input }) => ({ merchant: { action: "DEVELOPER", merchantId: input.merchantId.id } }),
     errors: { types: [ValidationError, NotFoundError, LimitReachedError] },
     resolve: (_root, { input }, ctx) => users.createTestUser(ctx.services, callerFor(ctx), input.merchantId.id),

@@ -3,7 +3,7 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 
 export const TestUser = builder.prismaNode("TestUser", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A test-environment customer for the test app: log in with the NIN, pay with the phone number.",
   findUnique: (id, ctx) => {

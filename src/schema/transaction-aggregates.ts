@@ -14,7 +14,7 @@ import { subscribeToTransactionEvents } from "./transaction-events";
 import type { Context } from "../context";
 import { transactionListCondition, type TransactionListFilter } from "../auth/policies/transaction";
 import {
-  AGGREGATE_INTERVALS,
+  type AGGREGATE_INTERVALS,
   aggregateTransactions,
   type AggregateInterval,
   type Figures,
@@ -26,7 +26,11 @@ const AggregateIntervalEnum = builder.enumType("AggregateInterval", {
   description:
     "How `byPeriod` groups payments: calendar days, ISO weeks (Monday–Sunday) or calendar months, in the time zone of the payment's " +
     "market (NOK: Europe/Oslo, DKK: Europe/Copenhagen, EUR: Europe/Helsinki).",
-  values: AGGREGATE_INTERVALS,
+  values: {
+    DAY: { description: "Calendar days." },
+    WEEK: { description: "ISO weeks, Monday to Sunday." },
+    MONTH: { description: "Calendar months." },
+  } as const satisfies Record<(typeof AGGREGATE_INTERVALS)[number], { description: string }>,
 });
 
 type FigureRow = Figures & { status?: TransactionStatus; periodStart?: string; salesUnitId?: string };
@@ -34,7 +38,7 @@ type FigureRow = Figures & { status?: TransactionStatus; periodStart?: string; s
 const TransactionFigures = builder.objectRef<FigureRow>("TransactionFigures").implement({
   description: "Counts and sums of the payments in one group. Sums are in the group's currency; the key fields of other groupings are null.",
   fields: (t) => ({
-    currency: t.field({ type: CurrencyEnum, resolve: (f) => f.currency }),
+    currency: t.field({ type: CurrencyEnum, description: "The currency of the group's sums.", resolve: (f) => f.currency }),
     status: t.field({ type: TransactionStatusEnum, nullable: true, description: "The status (in `byStatus`).", resolve: (f) => f.status ?? null }),
     periodStart: t.field({
       type: "Date",
@@ -60,7 +64,7 @@ const TransactionFigures = builder.objectRef<FigureRow>("TransactionFigures").im
 const TransactionAggregates = builder.objectRef<Aggregates>("TransactionAggregates").implement({
   description: "Figures over the payments a filter selects (the same filter and access rules as `transactions`), per currency.",
   fields: (t) => ({
-    interval: t.field({ type: AggregateIntervalEnum, resolve: (a) => a.interval }),
+    interval: t.field({ type: AggregateIntervalEnum, description: "How `byPeriod` is grouped.", resolve: (a) => a.interval }),
     totals: t.field({ type: [TransactionFigures], description: "One entry per currency.", resolve: (a) => a.totals }),
     byStatus: t.field({ type: [TransactionFigures], description: "Per status and currency.", resolve: (a) => a.byStatus }),
     byPeriod: t.field({ type: [TransactionFigures], description: "Per period (see `interval`) and currency, oldest first; periods without payments are left out.", resolve: (a) => a.byPeriod }),
@@ -131,8 +135,8 @@ builder.queryFields((t) => ({
       "Answered by one SQL statement.",
     authScopes: { authenticated: true },
     args: {
-      filter: t.arg({ type: TransactionFilter, required: false }),
-      interval: t.arg({ type: AggregateIntervalEnum, required: false, defaultValue: "DAY" }),
+      filter: t.arg({ type: TransactionFilter, required: false, description: "Which payments; all the caller may see when left out." }),
+      interval: t.arg({ type: AggregateIntervalEnum, required: false, defaultValue: "DAY", description: "How `byPeriod` groups payments; DAY when left out." }),
     },
     resolve: (_root, args, ctx) => aggregatesFor(ctx, decodedTransactionFilter(args.filter), args.interval ?? "DAY"),
   }),
@@ -146,8 +150,8 @@ builder.subscriptionField("transactionAggregates", (t) =>
       "always include the last event received. Access is checked on subscribing and before each batch, as for `transactionEvents`.",
     authScopes: { authenticated: true },
     args: {
-      filter: t.arg({ type: TransactionFilter, required: false }),
-      interval: t.arg({ type: AggregateIntervalEnum, required: false, defaultValue: "DAY" }),
+      filter: t.arg({ type: TransactionFilter, required: false, description: "Which payments; all the caller may see when left out." }),
+      interval: t.arg({ type: AggregateIntervalEnum, required: false, defaultValue: "DAY", description: "How `byPeriod` groups payments; DAY when left out." }),
     },
     subscribe: (_root, args, ctx) => liveAggregates(ctx, decodedTransactionFilter(args.filter), args.interval ?? "DAY"),
     resolve: (figures) => figures,

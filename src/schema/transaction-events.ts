@@ -27,7 +27,15 @@ const STORED_TYPES = EVENT_TYPES.map((type) => `${TRANSACTION_EVENT_PREFIX}${typ
 
 const TransactionEventTypeEnum = builder.enumType("TransactionEventType", {
   description: "What happened to the payment. CANCELLED after a partial capture leaves the status CAPTURED.",
-  values: EVENT_TYPES,
+  values: {
+    REQUESTED: { description: "A payment was requested from the customer." },
+    RESERVED: { description: "The customer approved and the amount was reserved." },
+    REJECTED: { description: "The customer declined the request." },
+    EXPIRED: { description: "The customer did not answer the request in time." },
+    CAPTURED: { description: "An amount was captured (also a direct capture at approval)." },
+    CANCELLED: { description: "The request was withdrawn or the rest of the reservation released." },
+    REFUNDED: { description: "An amount was refunded to the customer." },
+  } as const satisfies Record<(typeof EVENT_TYPES)[number], { description: string }>,
 });
 
 const CURSOR = eventCursor("te", "a TransactionEvent");
@@ -83,9 +91,10 @@ export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEven
     }),
     type: t.field({
       type: TransactionEventTypeEnum,
+      description: "What happened.",
       resolve: (event) => event.type.slice(TRANSACTION_EVENT_PREFIX.length) as (typeof EVENT_TYPES)[number],
     }),
-    occurredAt: t.field({ type: "DateTime", resolve: (event) => new Date(payloadOf(event).occurredAt) }),
+    occurredAt: t.field({ type: "DateTime", description: "When it happened.", resolve: (event) => new Date(payloadOf(event).occurredAt) }),
     operationAmount: t.int({
       description: "Money this change moved (requested, reserved, captured, released or refunded); 0 for a decline, an expiry or a withdrawn request.",
       resolve: (event) => payloadOf(event).operationAmount,
@@ -113,6 +122,7 @@ export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEven
     salesUnit: t.field({
       type: SalesUnit,
       nullable: false,
+      description: "The sales unit of the payment.",
       resolve: async (event, _args, ctx) => {
         const { salesUnit } = await rowsOf(ctx.db, event);
         if (!salesUnit) throw new Error(`Sales unit ${event.salesUnitId} of outbox event ${event.id} does not exist`);

@@ -27,8 +27,9 @@ const IDEMPOTENCY_KEY =
 
 const moneyInput = (name: string, amountDescription: string) =>
   builder.inputType(name, {
+    description: "The payment, the amount and the idempotency key of a capture, cancel or refund.",
     fields: (t) => ({
-      transactionId: t.globalID({ for: Transaction, required: true }),
+      transactionId: t.globalID({ for: Transaction, required: true, description: "The payment." }),
       amount: t.int({ description: amountDescription }),
       idempotencyKey: t.string({ required: true, description: IDEMPOTENCY_KEY }),
     }),
@@ -41,13 +42,20 @@ const CancelTransactionInput = moneyInput(
   "A cancel releases everything still reserved; when given, the amount must be exactly that (a guard against releasing more than meant).",
 );
 
-const CustomerActionEnum = builder.enumType("CustomerAction", { values: ["APPROVE", "DECLINE"] as const });
+const CustomerActionEnum = builder.enumType("CustomerAction", {
+  description: "What the simulated customer does with a payment request.",
+  values: {
+    APPROVE: { description: "Approve in the app: the amount is reserved (or captured at once with direct capture)." },
+    DECLINE: { description: "Decline in the app: the payment becomes REJECTED." },
+  } as const,
+});
 
 const PaymentLinkShippingInput = builder.inputType("PaymentLinkShippingInput", {
+  description: "Where to send the goods bought through a payment link.",
   fields: (t) => ({
-    name: t.string({ required: true }),
+    name: t.string({ required: true, description: "The recipient's name, 1–100 characters." }),
     address: t.string({ required: true, description: "One line: street, postcode and town." }),
-    method: t.string(),
+    method: t.string({ description: "The shipping option, 1–100 characters; optional." }),
   }),
 });
 
@@ -56,11 +64,11 @@ type PaymentLinkPaymentShape = Pick<TransactionRow, "reference" | "amount" | "cu
 const PaymentLinkPayment = builder.objectRef<PaymentLinkPaymentShape>("PaymentLinkPayment").implement({
   description: "What the payer of a payment link sees: a payment request waiting for approval in the app.",
   fields: (t) => ({
-    reference: t.exposeString("reference"),
-    amount: t.exposeInt("amount"),
-    currency: t.expose("currency", { type: CurrencyEnum }),
-    description: t.exposeString("description", { nullable: true }),
-    status: t.expose("status", { type: TransactionStatusEnum }),
+    reference: t.exposeString("reference", { description: "The merchant's order id for this payment." }),
+    amount: t.exposeInt("amount", { description: "The amount to pay, in minor units (øre, cents)." }),
+    currency: t.expose("currency", { type: CurrencyEnum, description: "The currency of the amount." }),
+    description: t.exposeString("description", { nullable: true, description: "What is paid for; null when the link has no description." }),
+    status: t.expose("status", { type: TransactionStatusEnum, description: "REQUESTED until the payer answers in the app." }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "Approve in the app before this." }),
   }),
 });
@@ -80,7 +88,7 @@ builder.mutationFields((t) => ({
     type: Transaction,
     description: "Send a payment request to the customer's app. It waits 10 minutes for an answer, then expires.",
     input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true }),
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit requesting the payment." }),
       amount: t.input.int({ required: true, description: "Minor units, 1–65 000 000, in the sales unit's currency." }),
       phoneNumber: t.input.string({ required: true, description: "The customer's mobile number (+47, +45, +358 or +46)." }),
       reference: t.input.string({ required: true, description: "Your order id: 8–50 characters of a–z, A–Z, 0–9 and '-', unique per sales unit." }),
@@ -102,7 +110,7 @@ builder.mutationFields((t) => ({
   captureTransaction: t.field({
     type: Transaction,
     description: "Capture all or part of a reservation; repeatable until everything reserved is captured.",
-    args: { input: t.arg({ type: CaptureTransactionInput, required: true }) },
+    args: { input: t.arg({ type: CaptureTransactionInput, required: true, description: "What to capture." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
     resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
@@ -110,7 +118,7 @@ builder.mutationFields((t) => ({
   cancelTransaction: t.field({
     type: Transaction,
     description: "Release what is reserved and not captured (or withdraw an unanswered request). Refused after a full capture.",
-    args: { input: t.arg({ type: CancelTransactionInput, required: true }) },
+    args: { input: t.arg({ type: CancelTransactionInput, required: true, description: "What to cancel." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
     resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
@@ -118,7 +126,7 @@ builder.mutationFields((t) => ({
   refundTransaction: t.field({
     type: Transaction,
     description: "Refund all or part of what was captured, within 365 days of the last capture; repeatable.",
-    args: { input: t.arg({ type: RefundTransactionInput, required: true }) },
+    args: { input: t.arg({ type: RefundTransactionInput, required: true, description: "What to refund." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
     resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
@@ -127,8 +135,8 @@ builder.mutationFields((t) => ({
     type: Transaction,
     description: "Test sales units only: play the customer's app and approve or decline a payment request.",
     input: {
-      transactionId: t.input.globalID({ for: Transaction, required: true }),
-      action: t.input.field({ type: CustomerActionEnum, required: true }),
+      transactionId: t.input.globalID({ for: Transaction, required: true, description: "The REQUESTED payment on a test sales unit." }),
+      action: t.input.field({ type: CustomerActionEnum, required: true, description: "Approve or decline." }),
       idempotencyKey: t.input.string({ description: IDEMPOTENCY_KEY }),
     },
     authScopes: onTransaction("REQUEST_PAYMENT"),
@@ -142,9 +150,9 @@ builder.mutationFields((t) => ({
     input: {
       slug: t.input.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
       phoneNumber: t.input.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
-      payerName: t.input.string(),
-      email: t.input.string(),
-      shipping: t.input.field({ type: PaymentLinkShippingInput }),
+      payerName: t.input.string({ description: "The payer's name, 1–100 characters; optional." }),
+      email: t.input.string({ description: "The payer's e-mail address; optional." }),
+      shipping: t.input.field({ type: PaymentLinkShippingInput, description: "Where to send the goods; optional." }),
     },
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: async (_root, { input }, ctx) => {

@@ -18,27 +18,27 @@ function canSeePayer(tx: { salesUnitId: string; merchantId: string }, ctx: Conte
 }
 
 export const Transaction = builder.prismaNode("Transaction", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A payment. Amounts are integers in minor units (øre, cents).",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableTransactions(ctx.access))] }),
   authScopes: (tx) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: tx.salesUnitId, merchantId: tx.merchantId } }),
   fields: (t) => ({
-    status: t.expose("status", { type: TransactionStatusEnum }),
+    status: t.expose("status", { type: TransactionStatusEnum, description: "Where the payment is, as the portal shows it." }),
     amount: t.exposeInt("amount", { description: "The requested amount." }),
-    authorizedAmount: t.exposeInt("authorizedAmount"),
-    capturedAmount: t.exposeInt("capturedAmount"),
-    refundedAmount: t.exposeInt("refundedAmount"),
-    cancelledAmount: t.exposeInt("cancelledAmount"),
-    currency: t.expose("currency", { type: CurrencyEnum }),
+    authorizedAmount: t.exposeInt("authorizedAmount", { description: "What the customer approved (reserved); 0 until approved." }),
+    capturedAmount: t.exposeInt("capturedAmount", { description: "What has been captured so far; never more than `authorizedAmount`." }),
+    refundedAmount: t.exposeInt("refundedAmount", { description: "What has been refunded so far; never more than `capturedAmount`." }),
+    cancelledAmount: t.exposeInt("cancelledAmount", { description: "What a cancel released from the reservation; 0 when nothing was cancelled." }),
+    currency: t.expose("currency", { type: CurrencyEnum, description: "The sales unit's currency: NOK, DKK or EUR." }),
     reference: t.exposeString("reference", { description: "The merchant's order id, unique per sales unit." }),
-    description: t.exposeString("description", { nullable: true }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),
-    reservedAt: t.expose("reservedAt", { type: "DateTime", nullable: true }),
-    salesUnit: t.relation("salesUnit"),
-    paymentLink: t.relation("paymentLink", { nullable: true }),
+    description: t.exposeString("description", { nullable: true, description: "The text shown to the customer with the payment; null when none was given." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the payment was requested." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the payment last changed." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "When an unanswered request expires; null when there is no such limit." }),
+    reservedAt: t.expose("reservedAt", { type: "DateTime", nullable: true, description: "When the customer approved and the amount was reserved; null before that." }),
+    salesUnit: t.relation("salesUnit", { description: "The sales unit that took the payment." }),
+    paymentLink: t.relation("paymentLink", { nullable: true, description: "The payment link it was paid through; null for other payments." }),
     payer: t.field({
       type: Payer,
       nullable: true,
@@ -59,24 +59,26 @@ export const Transaction = builder.prismaNode("Transaction", {
 });
 
 const Payer = builder.objectRef<{ payerName: string | null; payerPhone: string | null; payerEmail: string | null; message: string | null }>("Payer").implement({
+  description: "The customer who paid: personal data, seen only by callers who may see payer details on the sales unit.",
   fields: (t) => ({
-    name: t.exposeString("payerName", { nullable: true }),
-    phoneNumber: t.exposeString("payerPhone", { nullable: true }),
-    email: t.exposeString("payerEmail", { nullable: true }),
-    message: t.exposeString("message", { nullable: true }),
+    name: t.exposeString("payerName", { nullable: true, description: "The payer's name; null when unknown." }),
+    phoneNumber: t.exposeString("payerPhone", { nullable: true, description: "The payer's phone number; null when unknown." }),
+    email: t.exposeString("payerEmail", { nullable: true, description: "The payer's e-mail address; null when not given." }),
+    message: t.exposeString("message", { nullable: true, description: "The payer's message to the merchant; null when none." }),
   }),
 });
 
 const Shipping = builder.objectRef<{ shippingName: string | null; shippingAddress: string | null; shippingMethod: string | null }>("Shipping").implement({
+  description: "Where and how the goods are sent; personal data like `Payer`.",
   fields: (t) => ({
-    name: t.exposeString("shippingName", { nullable: true }),
-    address: t.exposeString("shippingAddress", { nullable: true }),
-    method: t.exposeString("shippingMethod", { nullable: true }),
+    name: t.exposeString("shippingName", { nullable: true, description: "The recipient's name; null when not given." }),
+    address: t.exposeString("shippingAddress", { nullable: true, description: "The delivery address as one text; null when not given." }),
+    method: t.exposeString("shippingMethod", { nullable: true, description: "The shipping option the customer chose; null when not given." }),
   }),
 });
 
 builder.prismaNode("TransactionOperation", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "One step in a payment's history, with who did it.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), transaction: toPrismaWhere(viewableTransactions(ctx.access)) }),
@@ -86,29 +88,29 @@ builder.prismaNode("TransactionOperation", {
     salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: operation.transaction.salesUnitId, merchantId: operation.transaction.merchantId },
   }),
   fields: (t) => ({
-    type: t.expose("type", { type: OperationTypeEnum }),
-    amount: t.exposeInt("amount"),
-    actorKind: t.expose("actorKind", { type: PrincipalKindEnum }),
+    type: t.expose("type", { type: OperationTypeEnum, description: "What happened." }),
+    amount: t.exposeInt("amount", { description: "The amount the step moved, in minor units (øre, cents)." }),
+    actorKind: t.expose("actorKind", { type: PrincipalKindEnum, description: "What kind of principal did it: a portal user, an API key, a partner, customer service or the system." }),
     actorLabel: t.string({
       nullable: true,
       description: "Who did it (a staff member's name); only for callers who may see personal details on the sales unit.",
       select: { transaction: { select: { salesUnitId: true, merchantId: true } } },
       resolve: (operation, _args, ctx) => (canSeePayer(operation.transaction, ctx) ? operation.actorLabel : null),
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it happened." }),
   }),
 });
 
 export const TransactionFilter = builder.inputType("TransactionFilter", {
   description: "All given conditions must hold.",
   fields: (t) => ({
-    merchantId: t.globalID({ for: Merchant }),
-    salesUnitIds: t.globalIDList({ for: SalesUnit }),
-    status: t.field({ type: [TransactionStatusEnum] }),
+    merchantId: t.globalID({ for: Merchant, description: "Only this merchant's payments." }),
+    salesUnitIds: t.globalIDList({ for: SalesUnit, description: "Only payments of these sales units." }),
+    status: t.field({ type: [TransactionStatusEnum], description: "Only payments in one of these statuses." }),
     createdFrom: t.field({ type: "DateTime", description: "Inclusive." }),
     createdTo: t.field({ type: "DateTime", description: "Exclusive." }),
     reference: t.string({ description: "Exact order id." }),
-    paymentLinkId: t.globalID({ for: PaymentLink }),
+    paymentLinkId: t.globalID({ for: PaymentLink, description: "Only payments made through this payment link." }),
     search: t.string({ description: `Free text matched literally: payer name or phone, reference, description; at most ${SEARCH_MAX_LENGTH} characters.` }),
     amount: t.int({ description: "Exactly this requested amount, in minor units (øre, cents)." }),
     amountFrom: t.int({ description: "Requested amount at least this, in minor units; inclusive." }),
@@ -162,7 +164,7 @@ builder.queryFields((t) => ({
     description: "Payments the caller may see, newest first unless `orderBy` says otherwise.",
     authScopes: { authenticated: true },
     args: {
-      filter: t.arg({ type: TransactionFilter, required: false }),
+      filter: t.arg({ type: TransactionFilter, required: false, description: "Which payments; all the caller may see when left out." }),
       orderBy: t.arg({ type: TransactionOrder, required: false, description: "The order of the list; newest first when left out." }),
     },
     resolve: (query, _root, args, ctx) =>
@@ -172,6 +174,7 @@ builder.queryFields((t) => ({
 }));
 
 const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("TransactionActionLimit").implement({
+  description: "How much a capture or refund may move now, and until when.",
   fields: (t) => ({
     maxAmount: t.exposeInt("maxAmount", { description: "The most one operation may move now, in minor units." }),
     deadline: t.expose("deadline", { type: "DateTime", description: "The action is refused from this instant." }),
@@ -179,18 +182,19 @@ const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("Tr
 });
 
 const CancelOption = builder.objectRef<{ amount: number; deadline: Date }>("TransactionCancelOption").implement({
+  description: "What a cancel would release now, and until when it is allowed.",
   fields: (t) => ({
     amount: t.exposeInt("amount", { description: "What a cancel releases; 0 when it withdraws an unanswered request." }),
-    deadline: t.expose("deadline", { type: "DateTime" }),
+    deadline: t.expose("deadline", { type: "DateTime", description: "The cancel is refused from this instant." }),
   }),
 });
 
 const AvailableActionsRef = builder.objectRef<AvailableActions>("TransactionAvailableActions").implement({
   description: "What the caller can do with the payment now; null for an action that would be refused.",
   fields: (t) => ({
-    capture: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.capture }),
-    cancel: t.field({ type: CancelOption, nullable: true, resolve: (actions) => actions.cancel }),
-    refund: t.field({ type: ActionLimit, nullable: true, resolve: (actions) => actions.refund }),
+    capture: t.field({ type: ActionLimit, nullable: true, description: "The capture limit; null when a capture would be refused.", resolve: (actions) => actions.capture }),
+    cancel: t.field({ type: CancelOption, nullable: true, description: "What a cancel would release; null when a cancel would be refused.", resolve: (actions) => actions.cancel }),
+    refund: t.field({ type: ActionLimit, nullable: true, description: "The refund limit; null when a refund would be refused.", resolve: (actions) => actions.refund }),
   }),
 });
 

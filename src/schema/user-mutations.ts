@@ -34,16 +34,16 @@ const SALES_UNITS = "The sales units a Sales Unit Manager or Assistant reaches (
 const RemovedUser = builder.objectRef<{ membershipId: string; userId: string }>("RemovedUser").implement({
   description: "The user access that was removed; the person keeps their portal login.",
   fields: (t) => ({
-    membershipId: t.id({ resolve: (row) => encodeGlobalID("Membership", row.membershipId) }),
-    userId: t.id({ resolve: (row) => encodeGlobalID("PortalUser", row.userId) }),
+    membershipId: t.id({ description: "Global id of the removed membership.", resolve: (row) => encodeGlobalID("Membership", row.membershipId) }),
+    userId: t.id({ description: "Global id of the person, who keeps their portal login.", resolve: (row) => encodeGlobalID("PortalUser", row.userId) }),
   }),
 });
 
 const AnonymizedUser = builder.objectRef<{ id: string; anonymizedAt: Date | null }>("AnonymizedUser").implement({
   description: "A person whose personal data was deleted; only the id is left.",
   fields: (t) => ({
-    userId: t.id({ resolve: (user) => encodeGlobalID("PortalUser", user.id) }),
-    anonymizedAt: t.expose("anonymizedAt", { type: "DateTime", nullable: true }),
+    userId: t.id({ description: "Global id of the anonymized person.", resolve: (user) => encodeGlobalID("PortalUser", user.id) }),
+    anonymizedAt: t.expose("anonymizedAt", { type: "DateTime", nullable: true, description: "When the personal data was deleted." }),
   }),
 });
 
@@ -52,11 +52,11 @@ builder.mutationFields((t) => ({
     type: Membership,
     description: "Give a person access to the merchant. The name comes from the population register.",
     input: {
-      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      merchantId: t.input.globalID({ for: Merchant, required: true, description: "The merchant to give access to." }),
       nin: t.input.string({ description: "The person's national identity number (required for Swedish users)…" }),
       phoneNumber: t.input.string({ description: "…or, for Norwegian, Danish and Finnish users, their mobile number." }),
       country: t.input.field({ type: CountryEnum, required: true, description: "The person's country: its rules apply to the NIN and number." }),
-      role: t.input.field({ type: RoleEnum, required: true }),
+      role: t.input.field({ type: RoleEnum, required: true, description: "The user's role at the merchant." }),
       permissions: t.input.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
       salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
     },
@@ -77,8 +77,8 @@ builder.mutationFields((t) => ({
     type: Membership,
     description: "Replace a user's role, extra permissions and sales units. The last Administrator cannot be demoted.",
     input: {
-      membershipId: t.input.globalID({ for: Membership, required: true }),
-      role: t.input.field({ type: RoleEnum, required: true }),
+      membershipId: t.input.globalID({ for: Membership, required: true, description: "The user access to change." }),
+      role: t.input.field({ type: RoleEnum, required: true, description: "The new role." }),
       permissions: t.input.field({ type: [PermissionEnum], defaultValue: [], description: PERMISSIONS }),
       salesUnitIds: t.input.globalIDList({ for: SalesUnit, defaultValue: [], description: SALES_UNITS }),
     },
@@ -95,7 +95,7 @@ builder.mutationFields((t) => ({
   removeUser: t.fieldWithInput({
     type: RemovedUser,
     description: "Remove a user's access to the merchant. The last Administrator cannot be removed.",
-    input: { membershipId: t.input.globalID({ for: Membership, required: true }) },
+    input: { membershipId: t.input.globalID({ for: Membership, required: true, description: "The user access to remove." }) },
     authScopes: administersMembership,
     errors: { types: [ValidationError, NotFoundError, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) => refreshedFor(ctx, await users.removeUser(ctx.services, callerFor(ctx), input.membershipId.id)),
@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
     type: Membership,
     description: "Customer service: make someone the merchant's Administrator, e.g. when the sole Administrator has left.",
     input: {
-      merchantId: t.input.globalID({ for: Merchant, required: true }),
+      merchantId: t.input.globalID({ for: Merchant, required: true, description: "The merchant that needs an Administrator." }),
       toMembershipId: t.input.globalID({ for: Membership, description: "Promote this existing user access…" }),
       nin: t.input.string({ description: "…or the person with this NIN, added to the merchant if needed." }),
       country: t.input.field({ type: CountryEnum, description: "The country of `nin`." }),
@@ -128,7 +128,7 @@ builder.mutationFields((t) => ({
     type: AnonymizedUser,
     description:
       "Delete everything about a person: name, NIN, phone and e-mail are blanked and their accesses removed. For the person, an Administrator of every merchant they belong to, or customer service.",
-    input: { userId: t.input.globalID({ for: PortalUser, required: true }) },
+    input: { userId: t.input.globalID({ for: PortalUser, required: true, description: "The person whose personal data to delete." }) },
     authScopes: mayAnonymize,
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, LastAdministratorError] },
     resolve: async (_root, { input }, ctx) => {

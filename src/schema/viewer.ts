@@ -8,17 +8,19 @@ import type { Grant } from "../auth/permissions";
 const Viewer = builder.objectRef<Principal>("Viewer").implement({
   description: "The caller: a portal user, a partner, a merchant API key or an operator.",
   fields: (t) => ({
-    kind: t.field({ type: PrincipalKindEnum, resolve: (principal) => principal.kind }),
+    kind: t.field({ type: PrincipalKindEnum, description: "What kind of caller this is.", resolve: (principal) => principal.kind }),
     label: t.exposeString("label", { description: "A display name: the user's name, the partner's name…" }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When the current token expires." }),
     user: t.prismaField({
       type: "PortalUser",
       nullable: true,
+      description: "The portal user, when the caller is one; null otherwise.",
       resolve: (query, principal, _args, ctx) => (principal.kind === "USER" ? ctx.db.portalUser.findUnique({ ...query, where: { id: principal.id } }) : null),
     }),
     partner: t.prismaField({
       type: "Partner",
       nullable: true,
+      description: "The partner, when the caller is one; null otherwise.",
       resolve: (query, principal, _args, ctx) => (principal.kind === "PARTNER" ? ctx.db.partner.findUnique({ ...query, where: { id: principal.id } }) : null),
     }),
     memberships: t.prismaField({
@@ -36,8 +38,9 @@ const Viewer = builder.objectRef<Principal>("Viewer").implement({
 });
 
 const MerchantAccess = builder.objectRef<Grant>("MerchantAccess").implement({
+  description: "What the caller may do at one merchant: the actions, on all or some of its sales units.",
   fields: (t) => ({
-    merchantId: t.id({ resolve: (grant) => encodeGlobalID("Merchant", grant.merchantId) }),
+    merchantId: t.id({ description: "Global id of the merchant.", resolve: (grant) => encodeGlobalID("Merchant", grant.merchantId) }),
     allSalesUnits: t.boolean({
       description: "True when the access covers every sales unit of the merchant, present and future.",
       resolve: (grant) => grant.salesUnitIds === "ALL",
@@ -46,7 +49,7 @@ const MerchantAccess = builder.objectRef<Grant>("MerchantAccess").implement({
       description: "The sales units reached, when not all of them.",
       resolve: (grant) => (grant.salesUnitIds === "ALL" ? [] : [...grant.salesUnitIds].map((id) => encodeGlobalID("SalesUnit", id))),
     }),
-    actions: t.field({ type: [ActionEnum], resolve: (grant) => [...grant.actions] }),
+    actions: t.field({ type: [ActionEnum], description: "The actions the caller may take on the sales units reached.", resolve: (grant) => [...grant.actions] }),
   }),
 });
 

@@ -16,7 +16,7 @@ import { callerFor } from "../services/caller";
 const WebhookEndpointWithSecret = builder.objectRef<webhooks.EndpointWithSecret>("WebhookEndpointWithSecret").implement({
   description: "An endpoint with its signing secret: shown only in this answer, so store it now.",
   fields: (t) => ({
-    endpoint: t.field({ type: WebhookEndpoint, resolve: (result) => result.endpoint }),
+    endpoint: t.field({ type: WebhookEndpoint, description: "The endpoint.", resolve: (result) => result.endpoint }),
     secret: t.exposeString("secret", { description: "The HMAC-SHA256 key deliveries are signed with (docs/webhooks.md)." }),
   }),
 });
@@ -51,11 +51,11 @@ builder.mutationFields((t) => ({
     type: WebhookEndpoint,
     description: "Change an endpoint's URL, event types, sales units or description. The secret stays.",
     input: {
-      webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }),
-      url: t.input.string(),
-      eventTypes: t.input.stringList(),
+      webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint to change." }),
+      url: t.input.string({ description: "A new address, with the same rules as when registering; unchanged when left out." }),
+      eventTypes: t.input.stringList({ description: "Replaces the event types (from `webhookEventTypes`); unchanged when left out." }),
       salesUnitIds: t.input.globalIDList({ for: SalesUnit, description: "Replaces the list; an empty list covers every sales unit of the owner." }),
-      description: t.input.string(),
+      description: t.input.string({ description: "Up to 200 characters, for your own reference; unchanged when left out." }),
     },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
     errors: { types: [ValidationError, NotFoundError] },
@@ -71,7 +71,7 @@ builder.mutationFields((t) => ({
   disableWebhookEndpoint: t.fieldWithInput({
     type: WebhookEndpoint,
     description: "Stop deliveries to an endpoint; what is pending waits until it is enabled again.",
-    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
+    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint." }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
     errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => webhooks.setWebhookEndpointEnabled(ctx.services, callerFor(ctx), { webhookEndpointId: input.webhookEndpointId.id, enabled: false }),
@@ -79,7 +79,7 @@ builder.mutationFields((t) => ({
   enableWebhookEndpoint: t.fieldWithInput({
     type: WebhookEndpoint,
     description: "Resume deliveries: events from now on and those that waited. Replay the disabled period with redeliverWebhookEvents.",
-    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
+    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint." }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
     errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => webhooks.setWebhookEndpointEnabled(ctx.services, callerFor(ctx), { webhookEndpointId: input.webhookEndpointId.id, enabled: true }),
@@ -87,7 +87,7 @@ builder.mutationFields((t) => ({
   deleteWebhookEndpoint: t.fieldWithInput({
     type: "ID",
     description: "Delete an endpoint with its deliveries and attempt log. Answers the deleted endpoint's id.",
-    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
+    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint." }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
     errors: { types: [ValidationError, NotFoundError] },
     resolve: async (_root, { input }, ctx) => encodeGlobalID("WebhookEndpoint", await webhooks.deleteWebhookEndpoint(ctx.services, callerFor(ctx), input.webhookEndpointId.id)),
@@ -95,7 +95,7 @@ builder.mutationFields((t) => ({
   rotateWebhookEndpointSecret: t.fieldWithInput({
     type: WebhookEndpointWithSecret,
     description: "A new signing secret, shown once. The previous one keeps signing alongside (x-ms-previous-authorization) for 24 hours, so receivers can switch without losing events.",
-    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }) },
+    input: { webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint." }) },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
     errors: { types: [ValidationError, NotFoundError] },
     resolve: (_root, { input }, ctx) => webhooks.rotateWebhookEndpointSecret(ctx.services, callerFor(ctx), input.webhookEndpointId.id),
@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
     type: WebhookDelivery,
     description: "Send one event to the endpoint again: a new delivery id, the same event id (the idempotency key).",
     input: {
-      webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }),
+      webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint to send to." }),
       eventId: t.input.string({ required: true, description: "The event id a delivery carried (evt_…)." }),
     },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
@@ -115,9 +115,9 @@ builder.mutationFields((t) => ({
     type: "Int",
     description: `Send again every event of a period [from, to) the endpoint subscribes to, in order; at most ${webhooks.MAX_REDELIVERY_EVENTS}. Answers how many were queued.`,
     input: {
-      webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true }),
-      from: t.input.field({ type: "DateTime", required: true }),
-      to: t.input.field({ type: "DateTime", required: true }),
+      webhookEndpointId: t.input.globalID({ for: WebhookEndpoint, required: true, description: "The endpoint to send to." }),
+      from: t.input.field({ type: "DateTime", required: true, description: "Start of the period, inclusive." }),
+      to: t.input.field({ type: "DateTime", required: true, description: "End of the period, exclusive." }),
     },
     authScopes: (_root, { input }) => onEndpoint(input.webhookEndpointId.id),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, LimitReachedError] },

@@ -12,28 +12,36 @@ import { WebhookDeliveryStatus, WebhookEndpointStatus } from "../generated/prism
 import { encodeEventId } from "../webhooks/envelope";
 import { EVENT_TYPES } from "../events/catalog";
 
-export const WebhookEndpointStatusEnum = builder.enumType(WebhookEndpointStatus, {
-  name: "WebhookEndpointStatus",
+export const WebhookEndpointStatusEnum = builder.enumType("WebhookEndpointStatus", {
   description: "ENABLED receives events; DISABLED (by a user, or after deliveries failed for the whole retry window) does not.",
+  values: {
+    ENABLED: { value: WebhookEndpointStatus.ENABLED, description: "Receives the events it subscribes to." },
+    DISABLED: { value: WebhookEndpointStatus.DISABLED, description: "Receives nothing; `disabledReason` says why. Pending deliveries wait until it is enabled again." },
+  } as const,
 });
 
-export const WebhookDeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus, {
-  name: "WebhookDeliveryStatus",
+export const WebhookDeliveryStatusEnum = builder.enumType("WebhookDeliveryStatus", {
   description:
     "PENDING: not delivered yet (in flight or waiting for its next attempt). SUCCEEDED: the endpoint answered 2xx. FAILED: given up after the retry window. SKIPPED: not sent, because the endpoint's owner may not see the event now.",
+  values: {
+    PENDING: { value: WebhookDeliveryStatus.PENDING, description: "Not delivered yet: in flight or waiting for its next attempt." },
+    SUCCEEDED: { value: WebhookDeliveryStatus.SUCCEEDED, description: "The endpoint answered with a 2xx status." },
+    FAILED: { value: WebhookDeliveryStatus.FAILED, description: "Given up after the retry window." },
+    SKIPPED: { value: WebhookDeliveryStatus.SKIPPED, description: "Not sent: the endpoint's owner may not see the event now." },
+  } as const,
 });
 
 const ownerScope = (row: { merchantId: string | null; partnerId: string | null }) => ({ webhookOwner: { merchantId: row.merchantId, partnerId: row.partnerId } });
 
 export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A URL that receives signed POSTs of the events it subscribes to.",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [manageableWebhookEndpoints(ctx.principal, ctx.access)] }),
   authScopes: ownerScope,
   fields: (t) => ({
-    url: t.exposeString("url"),
-    description: t.exposeString("description", { nullable: true }),
+    url: t.exposeString("url", { description: "The address events are POSTed to." }),
+    description: t.exposeString("description", { nullable: true, description: "The owner's own note about the endpoint; null when none." }),
     eventTypes: t.exposeStringList("eventTypes", { description: "The event types it receives (see `webhookEventTypes`)." }),
     salesUnits: t.prismaField({
       type: ["SalesUnit"],
@@ -44,19 +52,19 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
     }),
     merchant: t.relation("merchant", { nullable: true, description: "The owner, for a merchant's endpoint." }),
     partner: t.relation("partner", { nullable: true, description: "The owner, for a partner's endpoint." }),
-    status: t.expose("status", { type: WebhookEndpointStatusEnum }),
-    disabledReason: t.exposeString("disabledReason", { nullable: true }),
+    status: t.expose("status", { type: WebhookEndpointStatusEnum, description: "Whether it receives events." }),
+    disabledReason: t.exposeString("disabledReason", { nullable: true, description: "Why it is DISABLED (by a user, or failed deliveries); null while ENABLED." }),
     previousSecretSignsUntil: t.expose("previousSecretExpiresAt", {
       type: "DateTime",
       nullable: true,
       description: "After a rotation: until when the previous secret also signs each delivery (header x-ms-previous-authorization).",
     }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the endpoint was registered." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the endpoint last changed." }),
     deliveries: t.relatedConnection("deliveries", {
       cursor: "id",
       description: "Its deliveries, newest first.",
-      args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false }) },
+      args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: "Only deliveries in this status; all when left out." }) },
       query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
       totalCount: true,
     }),
@@ -64,27 +72,27 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
 });
 
 export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
-  id: { field: "id" },
+  id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "One event sent to one endpoint. Its id is the delivery id the POST carries (x-webhook-delivery-id).",
   findUnique: (id, ctx) => ({ id: uuidOrNil(id), endpoint: manageableWebhookEndpoints(ctx.principal, ctx.access) }),
   authScopes: (row) => ({ webhookEndpoint: { webhookEndpointId: row.endpointId } }),
   fields: (t) => ({
     eventId: t.string({ description: "The event's id (evt_…): the idempotency key, the same in every redelivery.", resolve: (row) => encodeEventId(row.outboxEventId) }),
-    eventType: t.exposeString("eventType"),
-    status: t.expose("status", { type: WebhookDeliveryStatusEnum }),
-    attemptCount: t.exposeInt("attemptCount"),
+    eventType: t.exposeString("eventType", { description: "The event's type, e.g. transaction.CAPTURED." }),
+    status: t.expose("status", { type: WebhookDeliveryStatusEnum, description: "Where the delivery is." }),
+    attemptCount: t.exposeInt("attemptCount", { description: "How many HTTP attempts were made so far." }),
     nextAttemptAt: t.field({
       type: "DateTime",
       nullable: true,
       description: "When a pending delivery is tried next.",
       resolve: (row) => (row.status === "PENDING" ? row.nextAttemptAt : null),
     }),
-    lastError: t.exposeString("lastError", { nullable: true }),
+    lastError: t.exposeString("lastError", { nullable: true, description: "Why the last attempt failed (or why it was skipped); null after a success or before any attempt." }),
     redelivery: t.exposeBoolean("redelivery", { description: "Queued by redeliverWebhookEvent(s) rather than by the event itself." }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    completedAt: t.expose("completedAt", { type: "DateTime", nullable: true }),
-    endpoint: t.relation("endpoint"),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the delivery was queued." }),
+    completedAt: t.expose("completedAt", { type: "DateTime", nullable: true, description: "When it SUCCEEDED, FAILED or was SKIPPED; null while PENDING." }),
+    endpoint: t.relation("endpoint", { description: "The endpoint it goes to." }),
     attempts: t.relation("attempts", { description: "Every HTTP attempt, first first.", query: { orderBy: { number: "asc" } } }),
   }),
 });
@@ -92,9 +100,9 @@ export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
 builder.prismaObject("WebhookAttempt", {
   description: "One HTTP attempt of a delivery.",
   fields: (t) => ({
-    number: t.exposeInt("number"),
-    startedAt: t.expose("startedAt", { type: "DateTime" }),
-    durationMs: t.exposeInt("durationMs"),
+    number: t.exposeInt("number", { description: "1 for the first attempt, then 2, 3…" }),
+    startedAt: t.expose("startedAt", { type: "DateTime", description: "When the POST was sent." }),
+    durationMs: t.exposeInt("durationMs", { description: "How long the attempt took, in milliseconds." }),
     statusCode: t.exposeInt("statusCode", { nullable: true, description: "The HTTP status answered; null when no answer came." }),
     responseExcerpt: t.exposeString("responseExcerpt", { nullable: true, description: "The first 1024 characters of the answer." }),
     error: t.exposeString("error", { nullable: true, description: "Why the attempt did not count as delivered." }),
@@ -104,9 +112,9 @@ builder.prismaObject("WebhookAttempt", {
 const WebhookEventType = builder.objectRef<(typeof EVENT_TYPES)[number]>("WebhookEventType").implement({
   description: "An event type endpoints may subscribe to.",
   fields: (t) => ({
-    type: t.exposeString("type"),
-    aggregateType: t.exposeString("aggregateType"),
-    description: t.exposeString("description"),
+    type: t.exposeString("type", { description: "The name to subscribe with, e.g. transaction.CAPTURED." }),
+    aggregateType: t.exposeString("aggregateType", { description: "The kind of object the event is about, e.g. Transaction or QrCode." }),
+    description: t.exposeString("description", { description: "What the event means." }),
   }),
 });
 
