@@ -1,8 +1,21 @@
 import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
-import { CountryEnum } from "./enums";
+import { CountryEnum, OrderDirectionEnum } from "./enums";
 import { toPrismaWhere } from "../db/conditions";
 import { viewableMerchants } from "../auth/policies/sales-unit";
+
+const MembershipOrderFieldEnum = builder.enumType("MembershipOrderField", {
+  description: "What a list of user accesses can be sorted by.",
+  values: { NAME: { description: "The person's name; people without a known name come last going A to Z." } } as const,
+});
+
+const MembershipOrder = builder.inputType("MembershipOrder", {
+  description: "How to sort user accesses; ties keep one fixed order, so pages never repeat or skip one.",
+  fields: (t) => ({
+    field: t.field({ type: MembershipOrderFieldEnum, required: true, description: "The column to sort by." }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "ASC", description: "Which way; ASC when left out." }),
+  }),
+});
 
 export const Merchant = builder.prismaNode("Merchant", {
   id: { field: "id" },
@@ -30,7 +43,8 @@ export const Merchant = builder.prismaNode("Merchant", {
       cursor: "id",
       description: "User accesses of the merchant (Administrators).",
       authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
-      query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      args: { orderBy: t.arg({ type: MembershipOrder, required: false, description: "The order of the list; oldest access first when left out." }) },
+      query: (args) => ({ orderBy: membershipOrder(args.orderBy) }),
       totalCount: true,
     }),
     testUsers: t.relation("testUsers", {
@@ -52,3 +66,10 @@ builder.queryFields((t) => ({
     totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: toPrismaWhere(viewableMerchants(ctx.access)) }),
   }),
 }));
+
+/** `Merchant.memberships` order: by the person's name, ties by id in the same direction; by creation when not asked. */
+function membershipOrder(orderBy: { field: "NAME"; direction: "ASC" | "DESC" } | null | undefined) {
+  if (!orderBy) return [{ createdAt: "asc" as const }, { id: "asc" as const }];
+  const direction = orderBy.direction === "ASC" ? ("asc" as const) : ("desc" as const);
+  return [{ user: { name: direction } }, { id: direction }];
+}
