@@ -14,6 +14,8 @@ export interface OrderColumn {
 export const TRANSACTION_ORDER_COLUMNS = { CREATED_AT: "createdAt", AMOUNT: "amount", STATUS: "status" } as const;
 /** Sales units: name (the default, A to Z) or MSN. */
 export const SALES_UNIT_ORDER_COLUMNS = { NAME: "name", MSN: "msn" } as const;
+/** Settlements: the period's start (the default, newest first) or the payout date. */
+export const SETTLEMENT_ORDER_COLUMNS = { PERIOD: "periodStart", PAYOUT: "payoutDate" } as const;
 
 /** The chosen column, then the id in the same direction. */
 export function orderColumns(column: string, direction: OrderDirection): OrderColumn[] {

@@ -94,6 +94,16 @@ export const builder = new SchemaBuilder<{
     defaultConnectionTypeOptions: { description: "One page of a list, with cursors to page on (at most 100 rows a page)." },
     defaultEdgeTypeOptions: { description: "One row of a page, with its cursor." },
     pageInfoTypeOptions: { description: "Paging state of a list page." },
+    nodeTypeOptions: { description: "An object with a global id, which node(id:) fetches again." },
+    idFieldOptions: { description: "Global id; pass it to `node(id:)` and to mutations." },
+    nodeQueryOptions: {
+      description: "The object with this global id, or null when there is none or you may not see it (both answer the same).",
+      args: { id: { description: "A global id, as any object's `id` field gives it." } },
+    },
+    nodesQueryOptions: {
+      description: "The objects with these global ids, in the same order; null for each you may not see or that does not exist.",
+      args: { ids: { description: "Global ids, as the objects' `id` fields give them." } },
+    },
     firstArgOptions: { description: PAGE_SIZE_ARGUMENTS.first },
     lastArgOptions: { description: PAGE_SIZE_ARGUMENTS.last },
     afterArgOptions: { description: PAGE_SIZE_ARGUMENTS.after },
@@ -168,6 +178,6 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSON", JSONResolver);
 
-builder.queryType({});
-builder.subscriptionType({});
-builder.mutationType({});
+builder.queryType({ description: "Reads: every list answers only what the caller may see." });
+builder.subscriptionType({ description: "Live feeds over WebSocket (graphql-ws) or server-sent events; each resumes with `after`." });
+builder.mutationType({ description: "Changes: each takes one `input:` and answers its success type or a typed error." });

@@ -4,6 +4,7 @@ import { CountryEnum } from "./enums";
 import { toPrismaWhere } from "../db/conditions";
 import { viewableMerchants } from "../auth/policies/sales-unit";
 
+
 export const Merchant = builder.prismaNode("Merchant", {
   id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
@@ -30,6 +31,8 @@ export const Merchant = builder.prismaNode("Merchant", {
       cursor: "id",
       description: "User accesses of the merchant (Administrators).",
       authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
+      // Oldest access first. No order by name: a person's name is hidden until they accept the access, and a
+      // sort by it would hint at it.
       query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       totalCount: true,
     }),
@@ -52,3 +55,4 @@ builder.queryFields((t) => ({
     totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: toPrismaWhere(viewableMerchants(ctx.access)) }),
   }),
 }));
+

@@ -2,7 +2,8 @@
 import { builder } from "./builder";
 import { PERSONAL_DATA_ACTION, settlementPolicy } from "../auth/policies/settlement";
 import { uuidOrNil } from "../domain/ids";
-import { CurrencyEnum, ReportFormatEnum, SettlementStatusEnum } from "./enums";
+import { orderColumns, prismaOrderBy, SETTLEMENT_ORDER_COLUMNS } from "../domain/ordering";
+import { CurrencyEnum, OrderDirectionEnum, ReportFormatEnum, SettlementStatusEnum } from "./enums";
 import { int32Total, legacyTotalReason, Money, moneyOf } from "./money";
 import { SalesUnit } from "./sales-unit";
 
@@ -45,18 +46,37 @@ export const Settlement = builder.prismaNode("Settlement", {
   }),
 });
 
+const SettlementOrderFieldEnum = builder.enumType("SettlementOrderField", {
+  description: "What a list of settlements can be sorted by.",
+  values: {
+    PERIOD: { description: "The first day of the settled period." },
+    PAYOUT: { description: "The payout date." },
+  } as const,
+});
+
+const SettlementOrder = builder.inputType("SettlementOrder", {
+  description: "How to sort settlements; ties keep one fixed order, so pages never repeat or skip a settlement.",
+  fields: (t) => ({
+    field: t.field({ type: SettlementOrderFieldEnum, required: true, description: "The column to sort by." }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "DESC", description: "Which way; DESC when left out." }),
+  }),
+});
+
 builder.queryFields((t) => ({
   settlements: t.prismaConnection({
     type: "Settlement",
     cursor: "id",
     description: "Settlements of a sales unit, newest period first. For whoever may view the sales unit's transactions.",
     authScopes: (_root, args) => ({ salesUnit: { action: settlementPolicy.action, salesUnitId: args.salesUnitId.id } }),
-    args: { salesUnitId: t.arg.globalID({ for: SalesUnit, required: true, description: "The sales unit whose settlements to list." }) },
+    args: {
+      salesUnitId: t.arg.globalID({ for: SalesUnit, required: true, description: "The sales unit whose settlements to list." }),
+      orderBy: t.arg({ type: SettlementOrder, required: false, description: "The order of the list; newest period first when left out." }),
+    },
     resolve: (query, _root, args, ctx) =>
       ctx.db.settlement.findMany({
         ...query,
         where: { salesUnitId: args.salesUnitId.id },
-        orderBy: [{ periodEnd: "desc" }, { id: "desc" }],
+        orderBy: prismaOrderBy(orderColumns(SETTLEMENT_ORDER_COLUMNS[args.orderBy?.field ?? "PERIOD"], args.orderBy?.direction ?? "DESC")),
       }),
     totalCount: (_root, args, ctx) => ctx.db.settlement.count({ where: { salesUnitId: args.salesUnitId.id } }),
   }),

@@ -7,7 +7,7 @@ import type { Services } from "../deps";
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { validateDescription } from "../domain/identifiers";
 import { formatAmount, validateAmount } from "../domain/money";
-import { dayOf } from "../domain/calendar";
+import { holdingPaymentWhere, paymentLinkVerdict } from "../domain/payment-links";
 import { randomString, secureRng, SLUG_ALPHABET } from "../domain/random";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
@@ -112,7 +112,7 @@ export class PaymentLinkGoneError extends Error {}
 /**
  * The public payer side's read of a link, by its slug (anyone with the link may read it, so the caller is not
  * asked). Unknown slugs are NotFoundError; deactivated, expired and paid single-use links PaymentLinkGoneError,
- * with the same words payPaymentLink refuses them with.
+ * with the words payPaymentLink refuses them with (both ask paymentLinkVerdict, src/domain/payment-links.ts).
  */
 export async function readPublicPaymentLink(deps: Services, _caller: Caller, input: { slug: string }): Promise<PublicPaymentLink> {
   const link = await deps.db.paymentLink.findUnique({
@@ -121,23 +121,10 @@ export async function readPublicPaymentLink(deps: Services, _caller: Caller, inp
   });
   if (!link) throw new NotFoundError("payment link");
   const now = deps.clock.now();
-  if (!link.active) throw new PaymentLinkGoneError("This payment link is no longer active: ask the merchant for a new link.");
-  if (link.expiresAt && link.expiresAt <= now) {
-    throw new PaymentLinkGoneError(`This payment link expired on ${dayOf(link.expiresAt)}: ask the merchant for a new link.`);
-  }
-  if (link.salesUnit.status === "DEACTIVATED") {
-    throw new PaymentLinkGoneError(`Sales unit ${link.salesUnit.name} is deactivated and takes no new payments.`);
-  }
-  let reason: string | null = null;
-  if (link.salesUnit.status !== "ACTIVE") reason = `Sales unit ${link.salesUnit.name} is still being set up: try again later.`;
-  if (link.singleUse) {
-    const taken = await deps.db.transaction.findFirst({
-      where: { paymentLinkId: link.id, OR: [{ reservedAt: { not: null } }, { status: "REQUESTED", expiresAt: { gt: now } }] },
-      select: { status: true },
-    });
-    if (taken && taken.status !== "REQUESTED") throw new PaymentLinkGoneError("This single-use payment link has already been paid: ask the merchant for a new link.");
-    if (taken) reason = "A payment through this single-use link is waiting for approval in the app: approve it there, or try again after it expires (10 minutes).";
-  }
+  const holdingPayment = link.singleUse ? await deps.db.transaction.findFirst({ where: holdingPaymentWhere(link.id, now), select: { status: true } }) : null;
+  const verdict = paymentLinkVerdict({ ...link, holdingPayment }, now);
+  if (verdict.kind === "GONE") throw new PaymentLinkGoneError(verdict.reason);
+  const reason = verdict.kind === "WAIT" ? verdict.reason : null;
   return {
     slug: link.slug,
     amount: link.amount,

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Caller } from "./caller";
 import type { Clock, Services } from "../deps";
 import { Prisma, type Environment, type OperationType, type SalesUnitStatus, type Transaction } from "../generated/prisma/client";
-import { dayOf } from "../domain/calendar";
+import { holdingPaymentWhere, paymentLinkVerdict } from "../domain/payment-links";
 import { ConflictError, IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { requestHash, type IdempotentInput } from "../domain/idempotency";
 import { validateDescription, validateEmail, validateIdempotencyKey, validateName, validateReference, validateText } from "../domain/identifiers";
@@ -269,24 +269,10 @@ export async function payPaymentLink(deps: Services, caller: Caller, input: Paym
     const link = locked ? await tx.paymentLink.findUnique({ where: { id: locked.id }, include: { salesUnit: true } }) : null;
     if (!link) throw new NotFoundError("payment link");
     const now = clock.now();
-    if (!link.active) throw new InvalidStateError("This payment link is no longer active: ask the merchant for a new link.");
-    if (link.expiresAt && link.expiresAt <= now) {
-      throw new InvalidStateError(`This payment link expired on ${dayOf(link.expiresAt)}: ask the merchant for a new link.`);
-    }
-    assertTakesPayments(link.salesUnit);
+    const holdingPayment = link.singleUse ? await tx.transaction.findFirst({ where: holdingPaymentWhere(link.id, now), select: { status: true } }) : null;
+    const verdict = paymentLinkVerdict({ ...link, holdingPayment }, now);
+    if (verdict.kind !== "PAYABLE") throw new InvalidStateError(verdict.reason);
     assertCurrencyMatches(link.currency, link.salesUnit.currency);
-    if (link.singleUse) {
-      const taken = await tx.transaction.findFirst({
-        where: { paymentLinkId: link.id, OR: [{ reservedAt: { not: null } }, { status: "REQUESTED", expiresAt: { gt: now } }] },
-        select: { status: true },
-      });
-      if (taken?.status === "REQUESTED") {
-        throw new InvalidStateError(
-          "A payment through this single-use link is waiting for approval in the app: approve it there, or try again after it expires (10 minutes).",
-        );
-      }
-      if (taken) throw new InvalidStateError("This single-use payment link has already been paid: ask the merchant for a new link.");
-    }
     return createRequest(tx, clock, { ...PLATFORM_ACTOR, requestId: caller.requestId }, {
       unit: link.salesUnit,
       amount: link.amount,

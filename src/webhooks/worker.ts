@@ -37,6 +37,8 @@ import { sendWebhook, type SendResult } from "./send";
 const FAN_OUT_BATCH = 1000;
 /** Requests one instance has in flight at most, over all endpoints. */
 const MAX_IN_FLIGHT = 200;
+/** How long "is any endpoint enabled?" is trusted: ten polls, at most five seconds (a new endpoint waits that long). */
+const enabledCheckMs = (pollIntervalMs: number) => Math.min(5_000, 10 * pollIntervalMs);
 
 export interface WebhookWorkerDeps {
   db: Db;
@@ -45,6 +47,8 @@ export interface WebhookWorkerDeps {
   logger: Logger;
   encryptionKey: Buffer;
   mail: MailTransport;
+  /** Overrides how long the "any endpoint enabled" answer is trusted (tests). */
+  enabledCheckMs?: number;
 }
 
 interface ClaimedDelivery {
@@ -66,6 +70,9 @@ export class WebhookWorker {
   private fanOutDue = true;
   private stopped = false;
   private readonly shutdown = new AbortController();
+  /** The last answer to "is any endpoint enabled?" and when (performance.now()) it was asked. */
+  private anyEnabled = false;
+  private anyEnabledAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
@@ -106,6 +113,8 @@ export class WebhookWorker {
 
   /** One pass: fan out new events, then claim and start what is due. Exposed for the bench and tests. */
   async pass(): Promise<void> {
+    // With no endpoint enabled there is nothing to fan out to nor to claim: an idle gateway asks one cheap question.
+    if (!(await this.anyEndpointEnabled())) return;
     if (this.fanOutDue) {
       this.fanOutDue = false;
       await this.fanOut();
@@ -175,6 +184,16 @@ export class WebhookWorker {
         endpoint.eventTypes,
         endpoint.salesUnitIds,
       );
+  }
+
+  /** Whether any endpoint is enabled, asked at most once per `enabledCheckMs`. */
+  private async anyEndpointEnabled(): Promise<boolean> {
+    const now = performance.now();
+    if (now - this.anyEnabledAt < (this.deps.enabledCheckMs ?? enabledCheckMs(this.deps.config.webhooks.pollIntervalMs))) return this.anyEnabled;
+    const [row] = await this.deps.db.$queryRaw<{ enabled: boolean }[]>`SELECT EXISTS (SELECT 1 FROM "WebhookEndpoint" WHERE status = 'ENABLED') AS enabled`;
+    this.anyEnabled = row?.enabled === true;
+    this.anyEnabledAt = now;
+    return this.anyEnabled;
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {

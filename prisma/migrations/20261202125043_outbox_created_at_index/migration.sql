@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "OutboxEvent_createdAt_idx" ON "OutboxEvent"("createdAt");
