@@ -16,6 +16,7 @@ const UNIT_TESTS = [
   "test/schema/breaking-changes.test.ts",
   "test/schema/error-codes.test.ts",
   "test/schema/descriptions.test.ts",
+  "test/schema/connections.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/events/catalog.test.ts",

@@ -3,6 +3,7 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { AgreementStatusEnum, CountryEnum } from "./enums";
 import type { Context } from "../context";
+import type { AgreementStatus } from "../generated/prisma/enums";
 import { toPrismaWhere } from "../db/conditions";
 import { canSeeAgreement, visibleAgreements } from "../auth/policies/agreement";
 
@@ -39,10 +40,12 @@ builder.queryFields((t) => ({
     authScopes: { $any: { portalUser: true, operator: true } },
     args: { status: t.arg({ type: [AgreementStatusEnum], required: false, description: "Only applications in these statuses; leave out (or empty) for all." }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.merchantAgreement.findMany({
-        ...query,
-        where: { AND: [agreementWhere(ctx), args.status?.length ? { status: { in: args.status } } : {}] },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      }),
+      ctx.db.merchantAgreement.findMany({ ...query, where: agreementListWhere(ctx, args.status), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    totalCount: (_root, args, ctx) => ctx.db.merchantAgreement.count({ where: agreementListWhere(ctx, args.status) }),
   }),
 }));
+
+/** The applications the list shows: what the caller may see, in the statuses asked for. */
+function agreementListWhere(ctx: Context, status: readonly AgreementStatus[] | null | undefined) {
+  return { AND: [agreementWhere(ctx), status?.length ? { status: { in: [...status] } } : {}] };
+}

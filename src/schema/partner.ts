@@ -22,13 +22,13 @@ builder.queryFields((t) => ({
     description: `The partner directory; \`search\` matches the name literally (at most ${SEARCH_MAX_LENGTH} characters).`,
     authScopes: { authenticated: true },
     args: { search: t.arg.string({ required: false, description: "Part of the partner's name, any case; leave out for all partners." }) },
-    resolve: (query, _root, args, ctx) => {
-      const search = searchTerm(args.search);
-      return ctx.db.partner.findMany({
-        ...query,
-        where: search ? { name: { contains: likeLiteral(search), mode: "insensitive" } } : {},
-        orderBy: [{ name: "asc" }, { id: "asc" }],
-      });
-    },
+    resolve: (query, _root, args, ctx) => ctx.db.partner.findMany({ ...query, where: partnerSearchWhere(args.search), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    totalCount: (_root, args, ctx) => ctx.db.partner.count({ where: partnerSearchWhere(args.search) }),
   }),
 }));
+
+/** Partners whose name contains the search term, any case (every partner without one). */
+function partnerSearchWhere(text: string | null | undefined) {
+  const search = searchTerm(text);
+  return search ? { name: { contains: likeLiteral(search), mode: "insensitive" as const } } : {};
+}

@@ -4,6 +4,7 @@ import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, ProductOrderStatusEnum, ProductTypeEnum } from "./enums";
 import { Merchant } from "./merchant";
 import type { Context } from "../context";
+import type { ProductOrderStatus } from "../generated/prisma/enums";
 import { toPrismaWhere } from "../db/conditions";
 import { canSeeProductOrder, visibleProductOrders } from "../auth/policies/product-order";
 
@@ -48,15 +49,12 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { status: t.arg({ type: [ProductOrderStatusEnum], required: false, description: "Only orders in these statuses; leave out (or empty) for all." }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.productOrder.findMany({
-        ...query,
-        where: {
-          AND: [
-            productOrderWhere(ctx),
-            args.status?.length ? { status: { in: args.status } } : {},
-          ],
-        },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      }),
+      ctx.db.productOrder.findMany({ ...query, where: productOrderListWhere(ctx, args.status), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    totalCount: (_root, args, ctx) => ctx.db.productOrder.count({ where: productOrderListWhere(ctx, args.status) }),
   }),
 }));
+
+/** The orders the list shows: what the caller may see, in the statuses asked for. */
+function productOrderListWhere(ctx: Context, status: readonly ProductOrderStatus[] | null | undefined) {
+  return { AND: [productOrderWhere(ctx), status?.length ? { status: { in: [...status] } } : {}] };
+}

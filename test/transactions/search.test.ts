@@ -63,7 +63,9 @@ describe("other searches", () => {
     expect(units.data?.salesUnits.totalCount).toBe(0);
     const named = await gateway.graphql<{ salesUnits: { totalCount: number } }>(token, `{ salesUnits(first: 1, filter: { search: "torgallm" }) { totalCount } }`);
     expect(named.data?.salesUnits.totalCount).toBeGreaterThan(0);
-    const partners = await gateway.graphql<{ partners: { edges: unknown[] } }>(token, `{ partners(first: 5, search: "_") { edges { cursor } } }`);
-    expect(partners.data?.partners.edges).toEqual([]);
+    const partners = await gateway.graphql<{ partners: { edges: unknown[]; totalCount: number } }>(token, `{ partners(first: 5, search: "_") { edges { cursor } totalCount } }`);
+    expect(partners.data?.partners).toEqual({ edges: [], totalCount: 0 });
+    const all = await gateway.graphql<{ partners: { totalCount: number } }>(token, `{ partners(first: 1) { totalCount } }`);
+    expect(all.data?.partners.totalCount).toBe(await gateway.services.db.partner.count());
   });
 });
