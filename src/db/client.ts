@@ -41,6 +41,9 @@ export function createPrisma(databaseUrl: string, options: DbOptions = {}): Pris
   // The pool is made here (and ended with the client) so its usage can be reported.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
   pool.on("connect", queueQueries);
+  // pg emits 'error' on the pool when an idle client's session dies, and an 'error' nobody listens to ends the
+  // process. Prisma's adapter listens only while it is connected; this listener covers the pool for its whole life.
+  pool.on("error", () => undefined);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = options.onQuery ? withQueryLog(new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }), options.onQuery) : new PrismaClient({ adapter });
   pools.set(prisma, pool);
