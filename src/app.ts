@@ -14,7 +14,7 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
-import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type OperationDefinitionNode } from "graphql";
+import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
 import type { PrincipalCache } from "./auth/principal-cache";
 import { DomainError, ValidationError } from "./domain/errors";
 import { schema } from "./schema";
@@ -32,7 +32,7 @@ import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
 import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
-import { permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
+import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 import { countEventStream, streamingResponse } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
 
@@ -167,6 +167,38 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const allRoutes = { ...coreRoutes(services), ...extraRoutes };
   const manifest = config.persistedOperations === "off" ? new Map<string, string>() : loadManifest(config.persistedOperationsManifest);
   const persisted = persistedOperationsPlugins(config.persistedOperations, manifest);
+  const maskError = (error: unknown, message: string, isDev?: boolean): Error => {
+    const original = (error as { originalError?: unknown }).originalError;
+    // A rule a query refused (a search too long) reaches the client typed, like a mutation's refusal.
+    if (original instanceof DomainError) {
+      const { nodes, path } = error as GraphQLError;
+      const field = original instanceof ValidationError ? { field: original.field } : {};
+      logger.info({ code: original.code, error: original.message }, "GraphQL operation refused");
+      return new GraphQLError(original.message, { nodes, path, extensions: { code: original.code, ...field } });
+    }
+    switch (errorKind(error)) {
+      case "client":
+        logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
+        return error as Error;
+      case "unavailable":
+        logger.warn({ err: loggableError(error) }, "The database was unavailable to a GraphQL operation");
+        return serviceUnavailableError();
+      case "unexpected":
+        logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
+        return isDev ? (error as Error) : new (class extends Error {})(message);
+    }
+  };
+  /** A result's errors as Yoga masks them, for results a live feed sends itself (graphql-ws-server.ts, `NextLanes`). */
+  const maskResult = (result: ExecutionResult): ExecutionResult =>
+    result.errors
+      ? {
+          ...result,
+          errors: result.errors.map((error) => {
+            const masked = maskError(error, "Unexpected error.", !config.production);
+            return masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { path: error.path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+          }),
+        }
+      : result;
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -185,27 +217,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     },
     maskedErrors: {
       isDev: !config.production,
-      maskError: (error, message, isDev) => {
-        const original = (error as { originalError?: unknown }).originalError;
-        // A rule a query refused (a search too long) reaches the client typed, like a mutation's refusal.
-        if (original instanceof DomainError) {
-          const { nodes, path } = error as GraphQLError;
-          const field = original instanceof ValidationError ? { field: original.field } : {};
-          logger.info({ code: original.code, error: original.message }, "GraphQL operation refused");
-          return new GraphQLError(original.message, { nodes, path, extensions: { code: original.code, ...field } });
-        }
-        switch (errorKind(error)) {
-          case "client":
-            logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
-            return error as Error;
-          case "unavailable":
-            logger.warn({ err: loggableError(error) }, "The database was unavailable to a GraphQL operation");
-            return serviceUnavailableError();
-          case "unexpected":
-            logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
-            return isDev ? (error as Error) : new (class extends Error {})(message);
-        }
-      },
+      maskError,
     },
     context: async (initial: InitialContext) => {
       const header = (name: string) => initial.request?.headers.get(name) ?? null;
@@ -265,7 +277,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       onClose: wsRules.onClose,
       execute: (args) => withRequestId((args.contextValue as Context).requestId, () => settleOperation(() => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args))) as never,
       subscribe: (args) => withRequestId((args.contextValue as Context).requestId, () => settleOperation(() => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args))) as never,
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let operation: ReturnType<typeof operationOf> = { name: payload.operationName ?? null, type: "unknown" };
         const answered = <T>(outcome: T, errors: readonly GraphQLError[] = []): T => {
           services.metrics.operationAnswered(services.metrics.operationLabel(operation.name), operation.type, "websocket", null, errorCodes({ errors }));
@@ -297,6 +309,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
           };
           const errors = validate(args.schema, args.document);
           if (errors.length) return answered(errors, errors);
+          // A live feed may send this operation's events itself, without graphql-ws's per-message work.
+          offerNextLane(args.contextValue, ctx.extra.lanes.open(ctx, id));
           return answered(args);
         } catch (error) {
           const errors = [operationRefusal(error, logger)];
@@ -306,6 +320,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     },
     wsServer,
     { maxQueuedMessages: config.subscriptionQueueLimit, maxBufferedBytes: MAX_BUFFERED_BYTES_PER_SOCKET },
+    undefined,
+    maskResult,
   );
 
   return {

@@ -5,7 +5,7 @@
  * per-batch access check, token expiry and the slow-consumer rule are the feed's (feed.ts) and are the same for every
  * subscription built here. `transactionEvents` and `events` are two uses.
  */
-import { GraphQLError } from "graphql";
+import { GraphQLError, type ExecutionResult } from "graphql";
 import type { Access } from "../auth/permissions";
 import { resolvePrincipal } from "../auth/principal";
 import { AuthenticationError } from "../auth/errors";
@@ -14,6 +14,7 @@ import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 import { recordFromRow, type OutboxRecord } from "./outbox";
 import { CLOSE_SLOW_CONSUMER } from "./websocket";
+import { directLaneOf } from "./shared-execution";
 
 /**
  * Cursors are the relay's delivery sequence (a positive int8), zero-padded hex so that they also sort as strings.
@@ -60,6 +61,12 @@ export interface FeedSubscriptionSpec {
   scope(): Promise<FeedScope>;
   /** Called with each admitted batch (before it is sent): load what the event's fields will read. */
   onBatch?(access: Access, events: OutboxRecord[]): void;
+  /**
+   * True when the returned stream is the subscription field's own and its resolver returns the event as it is: the
+   * transport may then send each event's (shared) result itself (src/events/shared-execution.ts, `directLaneOf`).
+   * Not for a field that maps the events into something else.
+   */
+  rootStream?: boolean;
 }
 
 /** Who the token speaks for, without its expiry: tokens of one principal (and sales unit choice) share permission reads. */
@@ -71,6 +78,8 @@ function principalKey(token: VerifiedToken, msn: string | null): string {
 /** The subscriber's events: a replay of what followed `after`, then live ones, each batch admitted by the scope. */
 export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec): Promise<AsyncIterableIterator<OutboxRecord>> {
   if (ctx.refusedStream) throw ctx.refusedStream;
+  // Taken now: the lane is on offer only while the field's stream is being created.
+  const lane = spec.rootStream ? directLaneOf(ctx) : undefined;
   const after = spec.after == null ? null : spec.cursor.decode(spec.after);
   const scope = await spec.scope();
   const token = ctx.token;
@@ -108,5 +117,6 @@ export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec):
       return true;
     },
     ...(ctx.writable ? { writable: ctx.writable } : {}),
+    ...(lane ? { lane: { resultOf: (event: OutboxRecord) => lane.resultOf(event), send: (result: unknown) => lane.send(result as ExecutionResult) } } : {}),
   });
 }

@@ -74,17 +74,40 @@ export interface FeedSubscription<A> {
    * has caught up, null when it has. Events wait in the bounded queue meanwhile.
    */
   writable?(): Promise<void> | null;
+  /**
+   * A transport that can send an event's result itself (graphql-ws, for a field that returns the event as it is).
+   * Once the subscriber has caught up, a live batch then costs it the result lookup and a frame: the feed hands the
+   * results straight to `send`, and the async iterator returned by `subscribe` only carries the end.
+   */
+  lane?: FeedLane;
+}
+
+/** See `FeedSubscription.lane`. `resultOf` must be cheap for an event whose result another subscriber of the class already asked for. */
+export interface FeedLane {
+  /** The event's result for this subscriber, with its permissions as last admitted; maybe pending. */
+  resultOf(record: OutboxRecord): unknown;
+  /** Sends a settled result; false once the transport's operation is over. */
+  send(result: unknown): boolean;
 }
 
 const NO_EVENTS: readonly OutboxRecord[] = Object.freeze([]);
 
-/** Subscribers handed a batch per turn of the event loop. */
+/** Subscribers handed a batch through their async iterators per turn of the event loop. */
 const OFFERS_PER_TURN = 200;
+
+/** Subscribers on a direct lane written per turn of the event loop (a frame each, no promise). */
+const DIRECT_WRITES_PER_TURN = 2000;
 
 class Subscriber {
   private queue: readonly OutboxRecord[] = NO_EVENTS;
   private wake: (() => void) | null = null;
   ended = false;
+  /**
+   * On the direct lane: caught up (replay done, queue empty), so live batches go to `lane.send` instead of the queue.
+   * `floor` is then the last sequence sent: only an `after` beyond the feed's head makes a live event old news.
+   */
+  live = false;
+  floor = 0n;
   readonly expiresAt: number;
   /** Set by the feed: ends the subscription (with an error, or completing it). */
   end: (error?: Error) => void = () => undefined;
@@ -100,6 +123,10 @@ class Subscriber {
     this.queue = this.queue.length === 0 ? records : [...this.queue, ...records];
     this.notify();
     return true;
+  }
+
+  get idle(): boolean {
+    return this.queue.length === 0;
   }
 
   /** Resolves when events are waiting or the subscriber has ended. */
@@ -181,14 +208,22 @@ export class LiveFeed {
       void stop.then(() => subscriber.end());
       if (subscriber.expiresAt <= Date.now()) return subscriber.end(expired());
 
-      const send = async (records: readonly OutboxRecord[]) => {
-        for (const record of records) {
-          const full = subscription.writable?.();
-          if (full) await full;
-          if (subscriber.ended) return;
-          await push(record);
-        }
-      };
+      const lane = subscription.lane;
+      const send = lane
+        ? async (records: readonly OutboxRecord[]) => {
+            for (const record of records) {
+              const result = await lane.resultOf(record);
+              if (subscriber.ended || !lane.send(result)) return;
+            }
+          }
+        : async (records: readonly OutboxRecord[]) => {
+            for (const record of records) {
+              const full = subscription.writable?.();
+              if (full) await full;
+              if (subscriber.ended) return;
+              await push(record);
+            }
+          };
 
       try {
         const liveFrom = await this.serial(async () => {
@@ -204,6 +239,13 @@ export class LiveFeed {
           if (page.length > 0) await send(subscription.admit(await subscription.loadAccess(), page));
         }
         while (!subscriber.ended) {
+          if (lane && subscriber.idle) {
+            // Caught up: from the next batch on, the feed sends this subscriber's events itself (dispatch).
+            subscriber.floor = last;
+            subscriber.live = true;
+            await subscriber.ready();
+            continue;
+          }
           await subscriber.ready();
           // Live events all lie above the replay; only an `after` beyond this instance's head makes some of them old news.
           const taken = subscriber.take();
@@ -322,7 +364,9 @@ export class LiveFeed {
       if (group) group.push(subscriber);
       else byPrincipal.set(subscriber.subscription.principalKey, [subscriber]);
     }
+    let handed = 0;
     let offered = 0;
+    const lanes: { subscriber: Subscriber; records: OutboxRecord[]; results: unknown[] }[] = [];
     await Promise.all(
       [...byPrincipal.values()].map(async (group) => {
         let access: unknown;
@@ -333,12 +377,23 @@ export class LiveFeed {
           return;
         }
         for (const subscriber of group) {
-          // Each offer sets off the subscriber's delivery (its async iterators, execution or a shared result, the
-          // message) as microtasks; a slice at a time keeps one event for thousands of subscribers from holding the
-          // event loop for the whole fan-out, so captures and the relay's statements are answered meanwhile.
-          if (++offered % OFFERS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (++handed % DIRECT_WRITES_PER_TURN === 0) await nextTurn();
           try {
-            if (!subscriber.offer(subscriber.subscription.admit(access, wanted.get(subscriber)!), this.options.queueLimit)) {
+            if (subscriber.ended) continue;
+            const visible = subscriber.subscription.admit(access, wanted.get(subscriber)!);
+            if (subscriber.live) {
+              // The results are asked for now, under the access just admitted; they are sent below, once all have settled.
+              const records = visible.filter((record) => record.seq > subscriber.floor);
+              if (records.length === 0) continue;
+              subscriber.floor = records[records.length - 1]!.seq;
+              lanes.push({ subscriber, records, results: records.map((record) => subscriber.subscription.lane!.resultOf(record)) });
+              continue;
+            }
+            // Each offer sets off the subscriber's delivery (its async iterators, execution or a shared result, the
+            // message) as microtasks; a slice at a time keeps one event for thousands of subscribers from holding the
+            // event loop for the whole fan-out, so captures and the relay's statements are answered meanwhile.
+            if (++offered % OFFERS_PER_TURN === 0) await nextTurn();
+            if (!subscriber.offer(visible, this.options.queueLimit)) {
               // An SSE library holding an error for a client that reads nothing would only reject into the void.
               const error = new SlowConsumerError(this.options.queueLimit);
               subscriber.end(subscriber.subscription.onOverflow(error) ? undefined : error);
@@ -349,12 +404,42 @@ export class LiveFeed {
         }
       }),
     );
+    if (lanes.length === 0) return;
+    // Subscribers of one class share each result: the distinct ones are few, settle them once for the lot.
+    const settled = new Map<unknown, { value: unknown } | { error: Error }>();
+    for (const { results } of lanes) for (const result of results) if (result instanceof Promise && !settled.has(result)) settled.set(result, { value: undefined });
+    await Promise.all(
+      [...settled.keys()].map((pending) =>
+        (pending as Promise<unknown>).then(
+          (value) => settled.set(pending, { value }),
+          (error: unknown) => settled.set(pending, { error: error instanceof Error ? error : new Error(String(error)) }),
+        ),
+      ),
+    );
+    let written = 0;
+    for (const { subscriber, results } of lanes) {
+      if (++written % DIRECT_WRITES_PER_TURN === 0) await nextTurn();
+      if (subscriber.ended) continue;
+      const lane = subscriber.subscription.lane!;
+      for (const result of results) {
+        const outcome = result instanceof Promise ? settled.get(result)! : { value: result };
+        if ("error" in outcome) {
+          subscriber.end(outcome.error);
+          break;
+        }
+        if (!lane.send(outcome.value)) break;
+      }
+    }
   }
 
   private async maxSeq(): Promise<bigint> {
     const { rows } = await this.options.pool.query<{ seq: string }>(`SELECT COALESCE(MAX("deliverySeq"), 0)::text AS seq FROM "OutboxEvent"`);
     return BigInt(rows[0]!.seq);
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function expired(): AuthenticationError {

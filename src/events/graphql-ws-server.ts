@@ -18,12 +18,23 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { ExecutionResult } from "graphql";
-import { CloseCode, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
+import { CloseCode, handleProtocols, makeServer, type Context, type ServerOptions } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SLOW_CONSUMER } from "./websocket";
 
 /** What the adapter hands graphql-ws's hooks as `ctx.extra`. */
-export type WsExtra = { socket: WebSocket; address: string | null };
+export type WsExtra = { socket: WebSocket; address: string | null; lanes: NextLanes };
+
+/**
+ * The `next` messages of one operation, written straight to its socket: for a live feed whose events already carry
+ * their (shared) results, graphql-ws's per-message work (its `for await`, the result hooks, a message object and its
+ * validation per subscriber) is skipped; what is left per subscriber is the frame and the socket write. The
+ * operation's end (`complete`, `error`) still goes through graphql-ws.
+ */
+export interface NextLane {
+  /** Queues `result` as the operation's next message; false (nothing sent) once the operation is over. */
+  next(result: ExecutionResult): boolean;
+}
 
 /** Sockets written per turn of the event loop. */
 const WRITES_PER_SLICE = 256;
@@ -53,6 +64,43 @@ function sharedPayload(result: ExecutionResult): SharedPayload | undefined {
     serialised.set(result.data, shared);
   }
   return shared;
+}
+
+/**
+ * Direct lanes for a server's operations. A result is serialised once (shared among every operation it goes to), its
+ * errors masked as Yoga masks them (`mask`); each operation's frame is its own id-bearing prefix, those bytes, `}`.
+ */
+export class NextLanes {
+  private readonly withErrors = new WeakMap<object, Buffer>();
+
+  constructor(
+    private readonly write: (socket: WebSocket, frame: Buffer) => void,
+    private readonly mask: (result: ExecutionResult) => ExecutionResult,
+  ) {}
+
+  open(ctx: Context<Record<string, unknown> | undefined, WsExtra>, id: string): NextLane {
+    const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+    const socket = ctx.extra.socket;
+    return {
+      next: (result) => {
+        // graphql-ws forgets the id when the client completes it or the socket closes.
+        if (!(id in ctx.subscriptions)) return false;
+        this.write(socket, Buffer.concat([prefix, this.payloadOf(result), MESSAGE_END]));
+        return true;
+      },
+    };
+  }
+
+  private payloadOf(result: ExecutionResult): Buffer {
+    const shared = sharedPayload(result);
+    if (shared) return shared.json;
+    let json = this.withErrors.get(result);
+    if (!json) {
+      json = Buffer.from(JSON.stringify(this.mask(result)));
+      this.withErrors.set(result, json);
+    }
+    return json;
+  }
 }
 
 /** Set by the replacer, taken by the `send` that graphql-ws calls right after stringifying the same message. */
@@ -141,6 +189,8 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   wss: WebSocketServer,
   limits: WriteLimits,
   keepAliveMs = 12_000,
+  /** Applied to results with errors sent through a direct lane (the other results pass Yoga's own masking). */
+  mask: (result: ExecutionResult) => ExecutionResult = (result) => result,
 ): { dispose(): void } {
   const server = makeServer<P, WsExtra>({
     ...options,
@@ -148,6 +198,7 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
     jsonMessageReplacer: replacer,
   });
   const write = writer(limits);
+  const lanes = new NextLanes(write, mask);
   // A socket that has not answered the previous sweep's ping by the next sweep is gone.
   const unanswered = new WeakSet<WebSocket>();
   function answered(this: WebSocket): void {
@@ -189,7 +240,7 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
             });
           }),
       },
-      { socket, address: request.socket.remoteAddress ?? null },
+      { socket, address: request.socket.remoteAddress ?? null, lanes },
     );
     socket.once("close", (code, reason) => void closed(code, String(reason)));
   });

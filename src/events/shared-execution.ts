@@ -25,6 +25,7 @@ import { isAsyncIterable, mapAsyncIterator, type Plugin } from "graphql-yoga";
 import { RequestCache } from "@pothos/plugin-scope-auth";
 import type { Access } from "../auth/permissions";
 import type { Principal } from "../auth/principal";
+import type { NextLane } from "./graphql-ws-server";
 
 interface OperationShape {
   id: number;
@@ -85,29 +86,54 @@ export function permissionClass(principal: Principal | null, access: Access): st
   return `${principal?.kind ?? "ANONYMOUS"}:${grants}`;
 }
 
+/**
+ * A subscription's events delivered without its async iterators: the shared result of an event for this subscriber's
+ * class, and the transport's way to send it (src/events/graphql-ws-server.ts, `NextLane`).
+ */
+export interface DirectLane {
+  /** The event's result for the subscriber as it is now (its current access decides the class); shared, maybe pending. */
+  resultOf(payload: object): Promise<ExecutionResult> | ExecutionResult;
+  /** Sends a result as the operation's next message; false once the operation is over. */
+  send(result: ExecutionResult): boolean;
+}
+
+const transportLanes = new WeakMap<object, NextLane>();
+const directLanes = new WeakMap<object, DirectLane>();
+
+/** The transport offers to take an operation's next messages directly (before the operation is subscribed). */
+export function offerNextLane(contextValue: object, lane: NextLane): void {
+  transportLanes.set(contextValue, lane);
+}
+
+/**
+ * For a root subscription field whose resolver returns the source event itself (`resolve: (event) => event`): the lane
+ * its events may take instead of the source stream, while the stream is being created. Undefined when the transport
+ * offered none (SSE) or the operation's shape is not known.
+ */
+export function directLaneOf(contextValue: object): DirectLane | undefined {
+  return directLanes.get(contextValue);
+}
+
 export function useSharedSubscriptionResults<C extends Record<string, unknown>>(classOf: (context: C) => string): Plugin<C> {
   return {
     onSubscribe({ setSubscribeFn, subscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
-        const stream = await createSourceEventStream(args);
-        // A request error (e.g. variables that do not coerce) is reported exactly as the stock executor reports it;
-        // it fails before any resolver runs, so asking again has no side effect.
-        if (!isAsyncIterable(stream)) return stream.errors?.some((error) => !error.path) ? subscribeFn(args) : stream;
+        const context = args.contextValue as C;
         // The scope-auth plugin's per-request cache (the scopes, granted and loaded ones) would otherwise live as long as
         // the subscription; an event's execution, once per class, makes a fresh one from the context's current access.
-        const forgetScopes = () => RequestCache.clearForContext(args.contextValue as object);
-        forgetScopes();
+        const forgetScopes = () => RequestCache.clearForContext(context);
         const shape = shapeOf(args.document, args.operationName);
-        return mapAsyncIterator(stream, (payload: unknown) => {
-          const run = () => {
-            const result = execute({ ...args, rootValue: payload });
-            if (result instanceof Promise) void result.finally(forgetScopes).catch(() => undefined);
-            else forgetScopes();
-            return result;
-          };
-          if (!shape || typeof payload !== "object" || payload === null) return run();
-          const values = args.variableValues ?? {};
-          const key = `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000${classOf(args.contextValue as C)}`;
+        const run = (payload: unknown) => {
+          const result = execute({ ...args, rootValue: payload });
+          if (result instanceof Promise) void result.finally(forgetScopes).catch(() => undefined);
+          else forgetScopes();
+          return result;
+        };
+        const values = args.variableValues ?? {};
+        const prefix = shape ? `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000` : "";
+        const resultOf = (payload: unknown) => {
+          if (!shape || typeof payload !== "object" || payload === null) return run(payload);
+          const key = prefix + classOf(context);
           let byKey = results.get(payload);
           if (!byKey) {
             byKey = new Map();
@@ -115,11 +141,25 @@ export function useSharedSubscriptionResults<C extends Record<string, unknown>>(
           }
           let result = byKey.get(key);
           if (!result) {
-            result = run();
+            result = run(payload);
             byKey.set(key, result);
           }
           return result;
-        });
+        };
+        const transport = transportLanes.get(context);
+        transportLanes.delete(context);
+        if (transport && shape) directLanes.set(context, { resultOf, send: (result) => transport.next(result) });
+        let stream: Awaited<ReturnType<typeof createSourceEventStream>>;
+        try {
+          stream = await createSourceEventStream(args);
+        } finally {
+          directLanes.delete(context);
+        }
+        // A request error (e.g. variables that do not coerce) is reported exactly as the stock executor reports it;
+        // it fails before any resolver runs, so asking again has no side effect.
+        if (!isAsyncIterable(stream)) return stream.errors?.some((error) => !error.path) ? subscribeFn(args) : stream;
+        forgetScopes();
+        return mapAsyncIterator(stream, resultOf);
       });
     },
   };

@@ -78,7 +78,7 @@ builder.subscriptionField("events", (t) =>
     },
     subscribe: (_root, args, ctx) => {
       const types = typesOf(args.types);
-      return subscribeToFeed(ctx, { types, cursor: CURSOR, after: args.after == null ? null : String(args.after), scope: async () => scopeOf(ctx, types) });
+      return subscribeToFeed(ctx, { types, cursor: CURSOR, after: args.after == null ? null : String(args.after), scope: async () => scopeOf(ctx, types), rootStream: true });
     },
     resolve: (event) => event,
   }),

@@ -182,8 +182,9 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
 }
 
 /** The live (and replayed) transaction events a caller may see; also the change signal of the live aggregates. */
-export function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }) {
+export function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?: readonly string[] | null; after?: string | null }, rootStream = false) {
   return subscribeToFeed(ctx, {
+    rootStream,
     types: STORED_TYPES,
     cursor: CURSOR,
     after: args.after,
@@ -204,7 +205,7 @@ builder.subscriptionField("transactionEvents", (t) =>
       after: t.arg.id({ required: false, description: "The id of the last TransactionEvent you received." }),
     },
     subscribe: (_root, args, ctx) =>
-      subscribeToTransactionEvents(ctx, { salesUnitIds: args.salesUnitIds?.map((id) => id.id), after: args.after == null ? null : String(args.after) }),
+      subscribeToTransactionEvents(ctx, { salesUnitIds: args.salesUnitIds?.map((id) => id.id), after: args.after == null ? null : String(args.after) }, true),
     resolve: (event) => event,
   }),
 );
