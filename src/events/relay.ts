@@ -28,12 +28,18 @@ import { keepListening } from "../db/listen";
 /** The advisory lock key every relay of a database agrees on (an arbitrary constant). */
 export const SEQUENCER_LOCK = "7305114922163201";
 
-export const RELAY_BATCH_SIZE = 100;
+/** Rows numbered per transaction: the numbering of a row, not the round trip, is what is left per row at this size. */
+export const RELAY_BATCH_SIZE = 1000;
 
-const SEQUENCE_SQL = `
+/**
+ * The oldest unnumbered rows (an index of only those: `OutboxEvent_pending_idx`), numbered on from the committed
+ * maximum (the backward end of the `deliverySeq` index). Without the partial index, finding them walked every row
+ * numbered before, so each batch got slower as the outbox grew.
+ */
+const sequenceSql = (batchSize: number) => `
 WITH pending AS (
   SELECT oldest.id AS pending_id, row_number() OVER (ORDER BY oldest.id) AS n
-  FROM (SELECT id FROM "OutboxEvent" WHERE "deliverySeq" IS NULL ORDER BY id LIMIT $1) AS oldest
+  FROM (SELECT id FROM "OutboxEvent" WHERE "deliverySeq" IS NULL ORDER BY id LIMIT ${batchSize}) AS oldest
 ), base AS (
   SELECT COALESCE(MAX("deliverySeq"), 0) AS next_after FROM "OutboxEvent"
 )
@@ -44,19 +50,26 @@ WHERE "OutboxEvent".id = pending.pending_id
 RETURNING ${OUTBOX_RECORD_COLUMNS}`;
 
 /**
+ * One batch is one round trip: the statements go in one simple-protocol message. Each still takes its own snapshot
+ * (READ COMMITTED), so the numbering reads the committed maximum only once the lock is held; the lock is a statement
+ * of its own for that reason (taken inside the numbering statement, it would come after that statement's snapshot).
+ * A relay frozen while holding the lock loses its session, and with it the lock, instead of stalling the rest.
+ */
+const sequenceTransaction = (batchSize: number) =>
+  `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '30s'; SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK}); ${sequenceSql(batchSize)}; COMMIT`;
+
+/**
  * Sequences up to `batchSize` committed, unsequenced outbox rows and returns them in delivery order. Exported so
  * tests can play a relay that dies right after this step.
  */
 export async function sequencePending(pool: pg.Pool, batchSize = RELAY_BATCH_SIZE): Promise<OutboxRecord[]> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, not ${batchSize}`);
   return withPooledClient(pool, async (client) => {
     try {
-      await client.query("BEGIN");
-      // A relay frozen while holding the lock loses its session, and with it the lock, instead of stalling the rest.
-      await client.query("SET LOCAL idle_in_transaction_session_timeout = '30s'");
-      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [SEQUENCER_LOCK]);
-      const { rows } = await client.query(SEQUENCE_SQL, [batchSize]);
-      await client.query("COMMIT");
-      return rows.map(recordFromRow).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+      const results = (await client.query(sequenceTransaction(batchSize))) as unknown as pg.QueryResult[];
+      const numbered = results.find((result) => result.command === "UPDATE");
+      if (!numbered) throw new Error("The outbox sequencing transaction returned no UPDATE result");
+      return numbered.rows.map(recordFromRow).sort((a, b) => (a.seq < b.seq ? -1 : 1));
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
@@ -89,17 +102,23 @@ export function startRelay({ databaseUrl, pool, bus, logger, pollIntervalMs, bat
   let failing = false;
 
   const drain = async () => {
-    do {
-      again = false;
-      for (;;) {
-        const batch = await sequencePending(pool, batchSize);
-        if (batch.length > 0) {
-          // The bus reports its own outages; feeds repair from the outbox, so there is nothing to retry here.
-          await bus.publish(batch).catch((error: unknown) => logger.debug({ err: error }, "Live event fan-out failed"));
+    // The next batch is numbered while the previous one is being published; batches are published in order.
+    let published: Promise<void> = Promise.resolve();
+    try {
+      do {
+        again = false;
+        for (;;) {
+          const batch = await sequencePending(pool, batchSize);
+          if (batch.length > 0) {
+            // The bus reports its own outages; feeds repair from the outbox, so there is nothing to retry here.
+            published = published.then(() => bus.publish(batch).catch((error: unknown) => logger.debug({ err: error }, "Live event fan-out failed")));
+          }
+          if (batch.length < batchSize || stopped) break;
         }
-        if (batch.length < batchSize || stopped) break;
-      }
-    } while (again && !stopped);
+      } while (again && !stopped);
+    } finally {
+      await published;
+    }
   };
 
   const wake = () => {
