@@ -3,6 +3,7 @@
  * merchant's DEVELOPER on every sales unit (Administrators) or the owning partner.
  */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import "./merchant";
 import "./partner";
 import "./sales-unit";
@@ -67,9 +68,11 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
       args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: "Only deliveries in this status; all when left out." }) },
       query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
       totalCount: true,
-    }),
+    }, WebhookDeliveryConnection),
   }),
 });
+
+const WebhookEndpointConnection = nodeConnection(WebhookEndpoint, "WebhookEndpoint", "webhook endpoints");
 
 export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
   id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
@@ -96,6 +99,8 @@ export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
     attempts: t.relation("attempts", { description: "Every HTTP attempt, first first.", query: { orderBy: { number: "asc" } } }),
   }),
 });
+
+const WebhookDeliveryConnection = nodeConnection(WebhookDelivery, "WebhookDelivery", "webhook deliveries");
 
 builder.prismaObject("WebhookAttempt", {
   description: "One HTTP attempt of a delivery.",
@@ -127,7 +132,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, _args, ctx) =>
       ctx.db.webhookEndpoint.findMany({ ...query, where: manageableWebhookEndpoints(ctx.principal, ctx.access), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     totalCount: (_root, _args, ctx) => ctx.db.webhookEndpoint.count({ where: manageableWebhookEndpoints(ctx.principal, ctx.access) }),
-  }),
+  }, WebhookEndpointConnection),
   webhookEventTypes: t.field({
     type: [WebhookEventType],
     description: "Every event type a webhook endpoint may subscribe to.",
