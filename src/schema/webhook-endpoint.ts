@@ -46,10 +46,17 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
     eventTypes: t.exposeStringList("eventTypes", { description: "The event types it receives (see `webhookEventTypes`)." }),
     salesUnits: t.prismaField({
       type: ["SalesUnit"],
-      description: "The sales units it covers; empty: every sales unit of its owner, now and later.",
+      description: "The sales units it covers that you may see (a partner's unit drops out once its link goes); empty: every sales unit of its owner, now and later.",
       select: { salesUnitIds: true },
+      // Only units the caller may see: one it may not would be refused by SalesUnit's own scope and blank the endpoint.
       resolve: (query, endpoint, _args, ctx) =>
-        endpoint.salesUnitIds.length === 0 ? [] : ctx.db.salesUnit.findMany({ ...query, where: { id: { in: endpoint.salesUnitIds } }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
+        endpoint.salesUnitIds.length === 0
+          ? []
+          : ctx.db.salesUnit.findMany({
+              ...query,
+              where: { id: { in: endpoint.salesUnitIds }, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] },
+              orderBy: [{ name: "asc" }, { id: "asc" }],
+            }),
     }),
     merchant: t.relation("merchant", { nullable: true, description: "The owner, for a merchant's endpoint." }),
     partner: t.relation("partner", { nullable: true, description: "The owner, for a partner's endpoint." }),
