@@ -158,7 +158,11 @@ function RequestPaymentForm(props: { unit: Unit }) {
       const { requestPayment: result } = await request(RequestPaymentDocument, {
         input: { salesUnitId: props.unit.id, amount: minor, phoneNumber: phone, description, reference, idempotencyKey: newIdempotencyKey() },
       });
-      if (result.__typename === "MutationRequestPaymentSuccess") navigate(`/transactions/${encodeURIComponent(result.data.id)}`);
+      if (result.__typename === "MutationRequestPaymentSuccess") {
+        // Null when the caller may request payments here but not view them: the request was sent all the same.
+        if (result.data) navigate(`/transactions/${encodeURIComponent(result.data.id)}`);
+        else setError("Payment requested. You may not view this sales unit's payments, so it is not shown.");
+      }
       else setError(`${result.message} (${result.code}${"path" in result && result.path ? `, ${result.path.slice(1).join(".")}` : ""})`);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));

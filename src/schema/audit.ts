@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { PrincipalKindEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { canSeeAuditEvent, mayReadAuditTrail, visibleAuditEvents } from "../auth/policies/audit-event";
@@ -20,7 +21,7 @@ function nodeTypeOf(objectType: string, info: GraphQLResolveInfo): string | null
   return isObjectType(type) && type.getInterfaces().some((face) => face.name === "Node") ? type.name : null;
 }
 
-builder.prismaNode("AuditEvent", {
+const AuditEvent = builder.prismaNode("AuditEvent", {
   id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
   nullable: true,
   description: "Who did what to which object, when, and as which kind of principal.",
@@ -55,6 +56,8 @@ builder.prismaNode("AuditEvent", {
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was done." }),
   }),
 });
+
+const AuditEventConnection = nodeConnection(AuditEvent, "AuditEvent", "audit events");
 
 const AuditEventFilter = builder.inputType("AuditEventFilter", {
   description: "Narrows the audit trail; every field given must match.",
@@ -103,5 +106,5 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.auditEvent.findMany({ ...query, where: auditWhere(args.filter, ctx), orderBy: { id: "desc" } }),
     totalCount: (_root, args, ctx) => ctx.db.auditEvent.count({ where: auditWhere(args.filter, ctx) }),
-  }),
+  }, AuditEventConnection),
 }));

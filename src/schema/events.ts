@@ -100,5 +100,10 @@ builder.queryField("events", (t) =>
         return rows.map(recordFromRow);
       });
     },
+  }, {
+    description:
+      "One page of the events history, newest first. Named after its field rather than its node, unlike every other list's " +
+      "`<Node>Connection`, because it differs from them: it has no `totalCount` (the history only grows and is read to resume " +
+      "a feed; counting it would read the whole outbox).",
   }),
 );

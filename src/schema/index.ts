@@ -1,5 +1,5 @@
 /** Imports every entity file (each registers its types on the builder) and builds the schema. */
-import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { isNonNullType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { builder } from "./builder";
 import "./errors";
 import "./enums";
@@ -56,7 +56,9 @@ function describeGeneratedFields(built: GraphQLSchema): GraphQLSchema {
       fields.totalCount.description = "How many rows the whole list has, over every page, with the same filter.";
     }
     if (/^Mutation[A-Za-z]+Success$/.test(type.name) && fields.data && !fields.data.description) {
-      fields.data.description = "The object the mutation created or changed, as it is now.";
+      fields.data.description = isNonNullType(fields.data.type)
+        ? "The object the mutation created or changed, as it is now."
+        : "The object the mutation created or changed, as it is now; null (with a FORBIDDEN error at this path) if you may not see it, the change being made all the same.";
     }
   }
   return built;

@@ -1,4 +1,6 @@
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
+import { Merchant } from "./merchant";
 import { uuidOrNil } from "../domain/ids";
 import { PermissionEnum, RoleEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
@@ -34,4 +36,22 @@ export const Membership = builder.prismaNode("Membership", {
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the access was given." }),
   }),
 });
+
+const MembershipConnection = nodeConnection(Membership, "Membership", "user accesses");
+
+builder.prismaObjectFields(Merchant, (t) => ({
+  memberships: t.relatedConnection(
+    "memberships",
+    {
+      cursor: "id",
+      description: "User accesses of the merchant (Administrators).",
+      authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
+      // Oldest access first. No order by name: a person's name is hidden until they accept the access, and a
+      // sort by it would hint at it.
+      query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      totalCount: true,
+    },
+    MembershipConnection,
+  ),
+}));
 

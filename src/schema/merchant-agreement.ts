@@ -1,5 +1,6 @@
 /** Merchant agreements: applications to become a merchant. */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { AgreementStatusEnum, CountryEnum } from "./enums";
 import type { Context } from "../context";
@@ -32,6 +33,8 @@ export const MerchantAgreement = builder.prismaNode("MerchantAgreement", {
   }),
 });
 
+const MerchantAgreementConnection = nodeConnection(MerchantAgreement, "MerchantAgreement", "merchant agreements");
+
 builder.queryFields((t) => ({
   merchantAgreements: t.prismaConnection({
     type: "MerchantAgreement",
@@ -42,7 +45,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.merchantAgreement.findMany({ ...query, where: agreementListWhere(ctx, args.status), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     totalCount: (_root, args, ctx) => ctx.db.merchantAgreement.count({ where: agreementListWhere(ctx, args.status) }),
-  }),
+  }, MerchantAgreementConnection),
 }));
 
 /** The applications the list shows: what the caller may see, in the statuses asked for. */

@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
 import { toPrismaWhere } from "../db/conditions";
@@ -21,21 +22,6 @@ export const Merchant = builder.prismaNode("Merchant", {
     website: t.exposeString("website", { nullable: true, description: "The company's https website; null if not given." }),
     contactEmail: t.exposeString("contactEmail", { nullable: true, description: "Where customer service reaches the merchant; null if not given." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the merchant was created (its agreement approved)." }),
-    salesUnits: t.relatedConnection("salesUnits", {
-      cursor: "id",
-      description: "The merchant's sales units that the caller may see.",
-      query: (_args, ctx) => ({ where: ctx.access.salesUnitWhere("VIEW_SALES_UNIT"), orderBy: [{ name: "asc" }, { id: "asc" }] }),
-      totalCount: true,
-    }),
-    memberships: t.relatedConnection("memberships", {
-      cursor: "id",
-      description: "User accesses of the merchant (Administrators).",
-      authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
-      // Oldest access first. No order by name: a person's name is hidden until they accept the access, and a
-      // sort by it would hint at it.
-      query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
-      totalCount: true,
-    }),
     testUsers: t.relation("testUsers", {
       description: "Test-environment customers (needs Developer).",
       authScopes: (merchant) => ({ merchant: { action: "DEVELOPER", merchantId: merchant.id } }),
@@ -43,6 +29,8 @@ export const Merchant = builder.prismaNode("Merchant", {
     }),
   }),
 });
+
+const MerchantConnection = nodeConnection(Merchant, "Merchant", "merchants");
 
 builder.queryFields((t) => ({
   merchants: t.prismaConnection({
@@ -53,6 +41,6 @@ builder.queryFields((t) => ({
     resolve: (query, _root, _args, ctx) =>
       ctx.db.merchant.findMany({ ...query, where: toPrismaWhere(viewableMerchants(ctx.access)), orderBy: [{ name: "asc" }, { id: "asc" }] }),
     totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: toPrismaWhere(viewableMerchants(ctx.access)) }),
-  }),
+  }, MerchantConnection),
 }));
 

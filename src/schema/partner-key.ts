@@ -33,9 +33,11 @@ builder.prismaObjectFields(Partner, (t) => ({
 export const PartnerKeyCredentials = builder.objectRef<partners.NewPartnerCredentials>("PartnerKeyCredentials").implement({
   description: "New partner keys in clear. Shown once: hand them to the partner securely now.",
   fields: (t) => ({
+    // Nullable: should the caller not be allowed to list keys, the secrets beside it must still be answered.
     partnerKey: t.prismaField({
       type: "PartnerKey",
-      description: "The new keys as they are listed from now on (without secrets).",
+      nullable: true,
+      description: "The new keys as they are listed from now on (without secrets); null if you may not list partner keys.",
       resolve: (query, credentials, _args, ctx) => ctx.db.partnerKey.findUniqueOrThrow({ ...query, where: { id: credentials.partnerKeyId } }),
     }),
     clientId: t.exposeString("clientId", { description: "The client id." }),

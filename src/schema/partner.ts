@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { CountryEnum } from "./enums";
 import { likeLiteral, searchTerm, SEARCH_MAX_LENGTH } from "../domain/search";
 
@@ -15,6 +16,8 @@ export const Partner = builder.prismaNode("Partner", {
   }),
 });
 
+const PartnerConnection = nodeConnection(Partner, "Partner", "partners");
+
 builder.queryFields((t) => ({
   partners: t.prismaConnection({
     type: "Partner",
@@ -24,7 +27,7 @@ builder.queryFields((t) => ({
     args: { search: t.arg.string({ required: false, description: "Part of the partner's name, any case; leave out for all partners." }) },
     resolve: (query, _root, args, ctx) => ctx.db.partner.findMany({ ...query, where: partnerSearchWhere(args.search), orderBy: [{ name: "asc" }, { id: "asc" }] }),
     totalCount: (_root, args, ctx) => ctx.db.partner.count({ where: partnerSearchWhere(args.search) }),
-  }),
+  }, PartnerConnection),
 }));
 
 /** Partners whose name contains the search term, any case (every partner without one). */

@@ -1,5 +1,6 @@
 /** Payment links: the type and the sales unit's list. */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, } from "./enums";
 import { SalesUnit } from "./sales-unit";
@@ -22,16 +23,10 @@ export const PaymentLink = builder.prismaNode("PaymentLink", {
     url: t.string({ description: "The public address to share with the payer: a page that shows the amount and sends the payment request to the payer's app.", resolve: (link, _args, ctx) => paymentLinkUrl(ctx.services.config.publicBaseUrl, link.slug) }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the link was created." }),
     salesUnit: t.relation("salesUnit", { description: "The sales unit the payments go to." }),
-    transactions: t.relatedConnection("transactions", {
-      cursor: "id",
-      nullable: true,
-      description: "Payments made through the link, newest first (for callers who may view the unit's transactions).",
-      authScopes: (link) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: link.salesUnitId } }),
-      query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
-      totalCount: true,
-    }),
   }),
 });
+
+const PaymentLinkConnection = nodeConnection(PaymentLink, "PaymentLink", "payment links");
 
 builder.prismaObjectFields(SalesUnit, (t) => ({
   paymentLinks: t.relatedConnection("paymentLinkList", {
@@ -40,5 +35,5 @@ builder.prismaObjectFields(SalesUnit, (t) => ({
     authScopes: (unit) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
-  }),
+  }, PaymentLinkConnection),
 }));

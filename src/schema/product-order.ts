@@ -1,5 +1,6 @@
 /** Product orders ("Order solution"). */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, ProductOrderStatusEnum, ProductTypeEnum } from "./enums";
 import { Merchant } from "./merchant";
@@ -31,6 +32,8 @@ export const ProductOrder = builder.prismaNode("ProductOrder", {
   }),
 });
 
+const ProductOrderConnection = nodeConnection(ProductOrder, "ProductOrder", "product orders");
+
 builder.prismaObjectFields(Merchant, (t) => ({
   productOrders: t.relatedConnection("productOrders", {
     cursor: "id",
@@ -38,7 +41,7 @@ builder.prismaObjectFields(Merchant, (t) => ({
     authScopes: (merchant, _args, ctx) => canSeeProductOrder(ctx, { merchantId: merchant.id }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
-  }),
+  }, ProductOrderConnection),
 }));
 
 builder.queryFields((t) => ({
@@ -51,7 +54,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.productOrder.findMany({ ...query, where: productOrderListWhere(ctx, args.status), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     totalCount: (_root, args, ctx) => ctx.db.productOrder.count({ where: productOrderListWhere(ctx, args.status) }),
-  }),
+  }, ProductOrderConnection),
 }));
 
 /** The orders the list shows: what the caller may see, in the statuses asked for. */

@@ -1,5 +1,6 @@
 /** Merchant redirect QR codes: the type and the sales unit's list. */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import * as qrCodes from "../services/qr-codes";
 import { uuidOrNil } from "../domain/ids";
 import { SalesUnit } from "./sales-unit";
@@ -29,6 +30,8 @@ export const QrCode = builder.prismaNode("QrCode", {
   }),
 });
 
+const QrCodeConnection = nodeConnection(QrCode, "QrCode", "QR codes");
+
 builder.prismaObjectFields(SalesUnit, (t) => ({
   qrCodes: t.relatedConnection("qrCodes", {
     cursor: "id",
@@ -36,7 +39,7 @@ builder.prismaObjectFields(SalesUnit, (t) => ({
     authScopes: (unit) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     totalCount: true,
-  }),
+  }, QrCodeConnection),
 }));
 
 builder.prismaObjectFields(QrCode, (t) => ({

@@ -1,5 +1,6 @@
 /** Applications for recurring payments: the type, the sales unit's list and the list customer service works through. */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 import type { RecurringRequestStatus } from "../generated/prisma/enums";
@@ -37,6 +38,8 @@ export const RecurringRequest = builder.prismaNode("RecurringRequest", {
   }),
 });
 
+const RecurringRequestConnection = nodeConnection(RecurringRequest, "RecurringRequest", "recurring applications");
+
 builder.prismaObjectFields(SalesUnit, (t) => ({
   recurringRequests: t.relation("recurringRequests", {
     description: "The sales unit's applications for recurring payments, newest first. For whoever may edit the sales unit, and for customer service, who decides on them.",
@@ -56,7 +59,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.recurringRequest.findMany({ ...query, where: recurringRequestListWhere(ctx, args.status), orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     totalCount: (_root, args, ctx) => ctx.db.recurringRequest.count({ where: recurringRequestListWhere(ctx, args.status) }),
-  }),
+  }, RecurringRequestConnection),
 }));
 
 function recurringRequestListWhere(ctx: Context, status: readonly RecurringRequestStatus[] | null | undefined): Prisma.RecurringRequestWhereInput {

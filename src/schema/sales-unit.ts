@@ -5,6 +5,7 @@ import { orderColumns, prismaOrderBy, SALES_UNIT_ORDER_COLUMNS } from "../domain
 import { maskAccountNumber } from "../domain/identifiers";
 import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
+import { nodeConnection } from "./connection";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
 import { maySeeSettlementAccount, salesUnitListCondition } from "../auth/policies/sales-unit";
@@ -44,6 +45,21 @@ export const SalesUnit = builder.prismaNode("SalesUnit", {
     deactivatedAt: t.expose("deactivatedAt", { type: "DateTime", nullable: true, description: "When it was deactivated; null unless DEACTIVATED." }),
   }),
 });
+
+export const SalesUnitConnection = nodeConnection(SalesUnit, "SalesUnit", "sales units");
+
+builder.prismaObjectFields(Merchant, (t) => ({
+  salesUnits: t.relatedConnection(
+    "salesUnits",
+    {
+      cursor: "id",
+      description: "The merchant's sales units that the caller may see.",
+      query: (_args, ctx) => ({ where: ctx.access.salesUnitWhere("VIEW_SALES_UNIT"), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      totalCount: true,
+    },
+    SalesUnitConnection,
+  ),
+}));
 
 const SalesUnitCapabilities = builder
   .objectRef<{ recurring: boolean; skipLandingPage: boolean; directCapture: boolean; paymentLinks: boolean; login: boolean; lateCapture: boolean }>(
@@ -105,7 +121,7 @@ builder.queryFields((t) => ({
         orderBy: prismaOrderBy(orderColumns(SALES_UNIT_ORDER_COLUMNS[args.orderBy?.field ?? "NAME"], args.orderBy?.direction ?? "ASC")),
       }),
     totalCount: (_root, args, ctx) => ctx.db.salesUnit.count({ where: salesUnitListWhere(args.filter, ctx.access) }),
-  }),
+  }, SalesUnitConnection),
   salesUnit: t.prismaField({
     type: "SalesUnit",
     nullable: true,

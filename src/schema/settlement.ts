@@ -1,5 +1,6 @@
 /** Settlements (payouts): the type and the settlements(salesUnitId:) query. */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import { PERSONAL_DATA_ACTION, settlementPolicy } from "../auth/policies/settlement";
 import { uuidOrNil } from "../domain/ids";
 import { orderColumns, prismaOrderBy, SETTLEMENT_ORDER_COLUMNS } from "../domain/ordering";
@@ -46,6 +47,8 @@ export const Settlement = builder.prismaNode("Settlement", {
   }),
 });
 
+const SettlementConnection = nodeConnection(Settlement, "Settlement", "settlements");
+
 const SettlementOrderFieldEnum = builder.enumType("SettlementOrderField", {
   description: "What a list of settlements can be sorted by.",
   values: {
@@ -79,5 +82,5 @@ builder.queryFields((t) => ({
         orderBy: prismaOrderBy(orderColumns(SETTLEMENT_ORDER_COLUMNS[args.orderBy?.field ?? "PERIOD"], args.orderBy?.direction ?? "DESC")),
       }),
     totalCount: (_root, args, ctx) => ctx.db.settlement.count({ where: { salesUnitId: args.salesUnitId.id } }),
-  }),
+  }, SettlementConnection),
 }));

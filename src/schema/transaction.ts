@@ -1,4 +1,5 @@
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import type { AvailableActions } from "../domain/transaction";
 import * as transactions from "../services/transactions";
 import { uuidOrNil } from "../domain/ids";
@@ -57,6 +58,23 @@ export const Transaction = builder.prismaNode("Transaction", {
     }),
   }),
 });
+
+export const TransactionConnection = nodeConnection(Transaction, "Transaction", "payments");
+
+builder.prismaObjectFields(PaymentLink, (t) => ({
+  transactions: t.relatedConnection(
+    "transactions",
+    {
+      cursor: "id",
+      nullable: true,
+      description: "Payments made through the link, newest first (for callers who may view the unit's transactions).",
+      authScopes: (link) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: link.salesUnitId } }),
+      query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+      totalCount: true,
+    },
+    TransactionConnection,
+  ),
+}));
 
 const Payer = builder.objectRef<{ payerName: string | null; payerPhone: string | null; payerEmail: string | null; message: string | null }>("Payer").implement({
   description: "The customer who paid: personal data, seen only by callers who may see payer details on the sales unit.",
@@ -170,7 +188,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.transaction.findMany({ ...query, where: transactionWhere(args.filter, ctx), orderBy: prismaOrderBy(transactionOrder(args.orderBy)) }),
     totalCount: (_root, args, ctx) => ctx.db.transaction.count({ where: transactionWhere(args.filter, ctx) }),
-  }),
+  }, TransactionConnection),
 }));
 
 const ActionLimit = builder.objectRef<{ maxAmount: number; deadline: Date }>("TransactionActionLimit").implement({

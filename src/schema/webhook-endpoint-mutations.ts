@@ -16,7 +16,8 @@ import { callerFor } from "../services/caller";
 const WebhookEndpointWithSecret = builder.objectRef<webhooks.EndpointWithSecret>("WebhookEndpointWithSecret").implement({
   description: "An endpoint with its signing secret: shown only in this answer, so store it now.",
   fields: (t) => ({
-    endpoint: t.field({ type: WebhookEndpoint, description: "The endpoint.", resolve: (result) => result.endpoint }),
+    // Nullable: should the endpoint's own scope refuse it, the secret beside it must still be answered.
+    endpoint: t.field({ type: WebhookEndpoint, nullable: true, description: "The endpoint; null if you may not see it.", resolve: (result) => result.endpoint }),
     secret: t.exposeString("secret", { description: "The HMAC-SHA256 key deliveries are signed with (docs/webhooks.md)." }),
   }),
 });

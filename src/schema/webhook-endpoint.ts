@@ -3,6 +3,7 @@
  * merchant's DEVELOPER on every sales unit (Administrators) or the owning partner.
  */
 import { builder } from "./builder";
+import { nodeConnection } from "./connection";
 import "./merchant";
 import "./partner";
 import "./sales-unit";
@@ -45,10 +46,17 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
     eventTypes: t.exposeStringList("eventTypes", { description: "The event types it receives (see `webhookEventTypes`)." }),
     salesUnits: t.prismaField({
       type: ["SalesUnit"],
-      description: "The sales units it covers; empty: every sales unit of its owner, now and later.",
+      description: "The sales units it covers that you may see (a partner's unit drops out once its link goes); empty: every sales unit of its owner, now and later.",
       select: { salesUnitIds: true },
+      // Only units the caller may see: one it may not would be refused by SalesUnit's own scope and blank the endpoint.
       resolve: (query, endpoint, _args, ctx) =>
-        endpoint.salesUnitIds.length === 0 ? [] : ctx.db.salesUnit.findMany({ ...query, where: { id: { in: endpoint.salesUnitIds } }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
+        endpoint.salesUnitIds.length === 0
+          ? []
+          : ctx.db.salesUnit.findMany({
+              ...query,
+              where: { id: { in: endpoint.salesUnitIds }, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] },
+              orderBy: [{ name: "asc" }, { id: "asc" }],
+            }),
     }),
     merchant: t.relation("merchant", { nullable: true, description: "The owner, for a merchant's endpoint." }),
     partner: t.relation("partner", { nullable: true, description: "The owner, for a partner's endpoint." }),
@@ -67,9 +75,11 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
       args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: "Only deliveries in this status; all when left out." }) },
       query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
       totalCount: true,
-    }),
+    }, WebhookDeliveryConnection),
   }),
 });
+
+const WebhookEndpointConnection = nodeConnection(WebhookEndpoint, "WebhookEndpoint", "webhook endpoints");
 
 export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
   id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
@@ -96,6 +106,8 @@ export const WebhookDelivery = builder.prismaNode("WebhookDelivery", {
     attempts: t.relation("attempts", { description: "Every HTTP attempt, first first.", query: { orderBy: { number: "asc" } } }),
   }),
 });
+
+const WebhookDeliveryConnection = nodeConnection(WebhookDelivery, "WebhookDelivery", "webhook deliveries");
 
 builder.prismaObject("WebhookAttempt", {
   description: "One HTTP attempt of a delivery.",
@@ -127,7 +139,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, _args, ctx) =>
       ctx.db.webhookEndpoint.findMany({ ...query, where: manageableWebhookEndpoints(ctx.principal, ctx.access), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     totalCount: (_root, _args, ctx) => ctx.db.webhookEndpoint.count({ where: manageableWebhookEndpoints(ctx.principal, ctx.access) }),
-  }),
+  }, WebhookEndpointConnection),
   webhookEventTypes: t.field({
     type: [WebhookEventType],
     description: "Every event type a webhook endpoint may subscribe to.",

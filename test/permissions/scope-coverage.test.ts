@@ -47,7 +47,8 @@ function isWrapper(type: GraphQLObjectType): boolean {
   return (
     type.getInterfaces().some((face) => face.name === "Error") ||
     /^Mutation[A-Za-z]+Success$/.test(type.name) ||
-    /Connection(Edge)?$/.test(type.name)
+    /Connection(Edge)?$/.test(type.name) ||
+    (/Edge$/.test(type.name) && "cursor" in type.getFields())
   );
 }
 

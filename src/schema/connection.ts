@@ -1,0 +1,44 @@
+/**
+ * One connection type per node type: every field that lists sales units answers `SalesUnitConnection` with
+ * `SalesUnitEdge`s, so a client writes one fragment per kind of row, whichever list it came from. Each field still
+ * counts its own rows: the prisma plugin leaves the field's count on the connection it resolves (a number for a
+ * related list, a function for a root list), and the shared `totalCount` reads whichever is there.
+ */
+import type { ObjectRef } from "@pothos/core";
+import { builder } from "./builder";
+import { MAX_PAGE_SIZE } from "./page-size";
+
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** What the prisma plugin leaves on a connection for `totalCount`. */
+interface CountedConnection {
+  totalCount?: number | (() => number | Promise<number>);
+}
+
+/**
+ * `<Node>Connection` and `<Node>Edge` for `node`, with `totalCount`. `rows` names the rows in the descriptions
+ * ("sales units").
+ */
+export function nodeConnection<Shape>(node: ObjectRef<BuilderTypes, Shape>, name: string, rows: string) {
+  return builder.connectionObject(
+    {
+      type: node,
+      name: `${name}Connection`,
+      description: `One page of a list of ${rows}, with cursors to page on (at most ${MAX_PAGE_SIZE} rows a page). Every list of ${rows} answers this type.`,
+      fields: (t) => ({
+        totalCount: t.int({
+          description: "How many rows the whole list has, over every page, with the same filter.",
+          // Lets the plugin skip reading the rows when only the count is asked for, as on its own connections.
+          extensions: { pothosPrismaTotalCount: true },
+          resolve: (connection) => {
+            const { totalCount } = connection as CountedConnection;
+            const count = typeof totalCount === "function" ? totalCount() : totalCount;
+            if (count === undefined) throw new Error(`${name}Connection.totalCount: the list gave no count`);
+            return count;
+          },
+        }),
+      }),
+    },
+    { description: `One of the ${rows} of a page, with its cursor.` },
+  );
+}
