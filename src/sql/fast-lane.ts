@@ -23,7 +23,9 @@ import { checkOperationInput } from "../limits/input-guard";
 import { mentionsSchema } from "../limits/introspection";
 import { clientAddress, recordCharges, type Charges } from "../limits/plugin";
 import { RateLimitedError } from "../limits/rate-limits";
-import { compileOperation, DENIED } from "./compile";
+import type { Access } from "../auth/permissions";
+import type { Principal } from "../auth/principal";
+import { compileOperation, DENIED, type CompiledStatement } from "./compile";
 import { refuseCompiled, type SqlRunner } from "./plugin";
 
 /** Documents remembered; a portal has a few dozen screens. Beyond this, new documents simply take the Yoga path. */
@@ -31,8 +33,12 @@ const MAX_KNOWN_DOCUMENTS = 1000;
 /** Bodies larger than this are not worth the lane (and are not read twice). */
 const MAX_BODY_BYTES = 64 * 1024;
 const PARAM_KEYS = new Set(["query", "operationName", "variables"]);
+/** Statements remembered per caller's access (documents × variables); beyond this the caller's are forgotten. */
+const MAX_STATEMENTS_PER_ACCESS = 64;
 
 interface KnownDocument {
+  /** Distinguishes documents in the statement cache's keys. */
+  id: number;
   schema: GraphQLSchema;
   document: DocumentNode;
   /** The operation's own name, as the metrics label it. */
@@ -127,6 +133,26 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
   const { config, limits, metrics } = services;
   const known = new Map<string, KnownDocument>();
   const counts = { answered: 0, handedOn: 0 };
+  /**
+   * Compiled statements by the caller's access: a statement depends only on the document, the operation, the
+   * variables and the caller's principal and access, and the principal cache hands out the same objects until any
+   * access changes (then new ones, so nothing here outlives a change). Keyed weakly: forgotten with the principal.
+   */
+  const statements = new WeakMap<Access, { principal: Principal; byKey: Map<string, CompiledStatement> }>();
+  const compiled = (entry: KnownDocument, params: Params, access: Access, principal: Principal): CompiledStatement => {
+    let mine = statements.get(access);
+    if (!mine || mine.principal !== principal) {
+      mine = { principal, byKey: new Map() };
+      statements.set(access, mine);
+    }
+    const key = `${entry.id}\n${JSON.stringify(params.variables)}`;
+    const known = mine.byKey.get(key);
+    if (known) return known;
+    const statement = compileOperation({ schema: entry.schema, document: entry.document, operationName: params.operationName, variables: params.variables, access, principal });
+    if (mine.byKey.size >= MAX_STATEMENTS_PER_ACCESS) mine.byKey.clear();
+    mine.byKey.set(key, statement);
+    return statement;
+  };
 
   const handOn = (req: IncomingMessage, body: Buffer, charges: Charges | null, next: () => unknown) => {
     counts.handedOn++;
@@ -140,8 +166,9 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
     counts,
     learn(query, operationName, schema, document, name) {
       // Yoga refuses a text that mentions the schema before parsing it when introspection is closed: leave those to it.
-      if (known.size >= MAX_KNOWN_DOCUMENTS || mentionsSchema(query)) return;
-      known.set(keyOf(query, operationName), { schema, document, label: metrics.operationLabel(name) });
+      const key = keyOf(query, operationName);
+      if (known.has(key) || known.size >= MAX_KNOWN_DOCUMENTS || mentionsSchema(query)) return;
+      known.set(key, { id: known.size, schema, document, label: metrics.operationLabel(name) });
     },
     accepts(req) {
       if (req.method !== "POST" || req.url !== "/graphql") return false;
@@ -188,7 +215,7 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
       if (checkOperationInput(document, variables)) return handOn(req, body, charges, next);
       let data: string;
       try {
-        const statement = compileOperation({ schema, document, operationName, variables, access, principal });
+        const statement = compiled(entry, params, access, principal);
         data = await runner.queryText(statement.text, statement.values);
       } catch {
         // Not compilable with these variables, or the database failed: Yoga runs it and answers as it always does.

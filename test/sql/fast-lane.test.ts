@@ -95,6 +95,26 @@ describe("the fast lane for compiled reads", () => {
     expect(parsed(notTheirs.answer)).toEqual(parsed(await post(resolvers, dkToken, { query, variables: { id: own[0] } })));
   });
 
+  it("answers with the caller's access as it is now, on the very next request after it changed", async () => {
+    const token = await gateway.token("no-assistant-tm");
+    const query = "{ transactions(first: 5) { totalCount nodes { id } } }";
+    const count = (answer: Answer) => (JSON.parse(answer.body) as { data: { transactions: { totalCount: number } } }).data.transactions.totalCount;
+    await post(gateway, token, { query });
+    const before = await pathOf(gateway, () => post(gateway, token, { query }));
+    expect(before.path).toBe("lane");
+    expect(count(before.answer)).toBeGreaterThan(0);
+    const viewer = await gateway.graphql<{ viewer: { memberships: { id: string }[] } }>(token, "{ viewer { memberships { id } } }");
+    const removed = await gateway.graphql<{ removeUser: { __typename: string } }>(
+      await gateway.token("no-admin"),
+      "mutation($input: RemoveUserInput!) { removeUser(input: $input) { __typename } }",
+      { input: { membershipId: viewer.data!.viewer.memberships[0]!.id } },
+    );
+    expect(removed.data?.removeUser.__typename).toBe("MutationRemoveUserSuccess");
+    const after = await pathOf(gateway, () => post(gateway, token, { query }));
+    expect(after.path).toBe("lane");
+    expect(count(after.answer)).toBe(0);
+  });
+
   it("refuses a page size from a variable over the cost limit, and a NUL in a variable, as Yoga does", async () => {
     const token = await gateway.token("no-admin");
     const query = "query($n: Int, $f: TransactionFilter) { transactions(first: $n, filter: $f) { nodes { id operations { type } salesUnit { name } } } }";
