@@ -454,7 +454,7 @@ function printTable(measurements: Measurement[], statements: StatementsPerReques
     log(
       `${name.padEnd(22)}${median(runs.map((m) => m.result.requestsPerSecond)).toFixed(0).padStart(8)}${median(runs.map((m) => m.result.p50))
         .toFixed(1)
-        .padStart(9)}${median(runs.map((m) => m.result.p99)).toFixed(1).padStart(9)}${(statements[name as keyof StatementsPerRequest] ?? Number.NaN).toFixed(2).padStart(9)}`,
+        .padStart(9)}${median(runs.map((m) => m.result.p99)).toFixed(1).padStart(9)}${(name in statements ? statements[name as keyof StatementsPerRequest]!.toFixed(2) : "-").padStart(9)}`,
     );
   }
 }
