@@ -56,6 +56,7 @@ const { values: options } = parseArgs({
     baseline: { type: "string" },
     "skip-s1": { type: "boolean", default: false },
     only: { type: "string" },
+    "low-connections": { type: "string", default: "4" },
   },
 });
 
@@ -64,6 +65,12 @@ const SECONDS = Number(options.seconds ?? (QUICK ? 3 : 10));
 const ROUNDS = Number(options.rounds ?? (QUICK ? 2 : 3));
 const WARMUP_SECONDS = QUICK ? 1 : 3;
 const CONNECTIONS = Number(options.connections);
+/**
+ * Q1 is also measured at a concurrency this machine can serve without a queue: by Little's law a server's median
+ * latency at C connections is about C ÷ its throughput, so at 32 connections p50 (and p99 above it) measures the
+ * queue in front of the CPU, not the request.
+ */
+const LOW_CONNECTIONS = Number(options["low-connections"]);
 /** Every server gets the gateway's own pool size, so none wins by holding more database connections. */
 const POOL_SIZE = 10;
 /** `--baseline DIR`: the gateway of another checkout (the code before a change) measured in the same rounds. */
@@ -86,6 +93,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 interface Measurement {
   round: number;
+  connections: number;
   scenario: ScenarioName;
   server: ServerName;
   result: LoadResult;
@@ -94,7 +102,7 @@ interface Measurement {
 function parameters() {
   const transactions = Number(options.transactions ?? DEFAULT_PARAMETERS.transactions);
   if (!Number.isInteger(transactions) || transactions < 1_000) throw new Error("--transactions must be an integer of at least 1000.");
-  for (const [name, value] of [["seconds", SECONDS], ["rounds", ROUNDS], ["connections", CONNECTIONS]] as const) {
+  for (const [name, value] of [["seconds", SECONDS], ["rounds", ROUNDS], ["connections", CONNECTIONS], ["low-connections", LOW_CONNECTIONS]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer.`);
   }
   return { ...DEFAULT_PARAMETERS, transactions };
@@ -315,9 +323,9 @@ async function main(): Promise<void> {
       statements = await countStatements(scenarios, urls, proxies);
 
       const runId = Date.now().toString(36);
-      const loadSpec = (scenario: Scenario, server: ServerName, seconds: number, tag: string) => ({
+      const loadSpec = (scenario: Scenario, server: ServerName, seconds: number, tag: string, connections = CONNECTIONS) => ({
         baseUrl: servers[server].url,
-        connections: CONNECTIONS,
+        connections,
         seconds,
         requests: scenario.variants.map((variant) => variant.requests[server]!),
         keyPrefix: `${runId}-${tag}-${server}`,
@@ -335,9 +343,10 @@ async function main(): Promise<void> {
       for (let round = 1; round <= ROUNDS; round++) {
         for (const scenario of scenarios) {
           const order = scenario.servers.map((_, i) => scenario.servers[(i + round - 1) % scenario.servers.length]!);
-          for (const server of order) {
+          const loads = [...order.map((server) => ({ server, connections: CONNECTIONS })), ...(scenario.name === "q1" && LOW_CONNECTIONS !== CONNECTIONS ? order.map((server) => ({ server, connections: LOW_CONNECTIONS })) : [])];
+          for (const { server, connections } of loads) {
             const capturesBefore = scenario.name === "m1" ? await captureOperationCount(client) : 0;
-            const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}`));
+            const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}-${connections}`, connections));
             await settle(proxies, server);
             if (result.completed === 0) {
               result.errors++;
@@ -351,9 +360,9 @@ async function main(): Promise<void> {
                 result.firstError ??= `${written} captures written for ${result.completed} successful answers`;
               }
             }
-            measured.push({ round, scenario: scenario.name, server, result });
+            measured.push({ round, connections, scenario: scenario.name, server, result });
             log(
-              `  round ${round} ${scenario.name} ${server.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50
+              `  round ${round} ${scenario.name} ${server.padEnd(12)}${connections === CONNECTIONS ? "" : ` at ${connections}`} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50
                 .toFixed(1)
                 .padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${result.errors ? `  ${result.errors} errors: ${result.firstError}` : ""}`,
             );
@@ -396,7 +405,8 @@ type Report = Record<string, number | string | boolean | null>;
 
 function summarise(measurements: Measurement[], statements: StatementsPerRequest, s1: Record<string, number | null>): Report {
   const report: Report = {};
-  const of = (scenario: ScenarioName, server: ServerName) => measurements.filter((m) => m.scenario === scenario && m.server === server);
+  const of = (scenario: ScenarioName, server: ServerName, connections = CONNECTIONS) =>
+    measurements.filter((m) => m.scenario === scenario && m.server === server && m.connections === connections);
   const ratio = (scenario: ScenarioName, peer: ServerName) => {
     const ratios = of(scenario, "gateway").flatMap((g) => {
       const p = of(scenario, peer).find((m) => m.round === g.round);
@@ -416,10 +426,16 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
       report[`${prefix}_p50_ms`] = round2(median(runs.map((m) => m.result.p50)));
       report[`${prefix}_p99_ms`] = round2(median(runs.map((m) => m.result.p99)));
       report[`${prefix}_sql_per_request`] = round2(statements[`${scenario} ${server}`] ?? Number.NaN);
+      const low = of(scenario, server, LOW_CONNECTIONS);
+      if (LOW_CONNECTIONS === CONNECTIONS || low.length === 0) continue;
+      report[`${prefix}_rps_at_${LOW_CONNECTIONS}`] = Math.round(median(low.map((m) => m.result.requestsPerSecond)));
+      report[`${prefix}_p50_ms_at_${LOW_CONNECTIONS}`] = round2(median(low.map((m) => m.result.p50)));
+      report[`${prefix}_p99_ms_at_${LOW_CONNECTIONS}`] = round2(median(low.map((m) => m.result.p99)));
     }
   }
   Object.assign(report, s1);
   report.connections = CONNECTIONS;
+  report.low_connections = LOW_CONNECTIONS;
   report.seconds = SECONDS;
   report.rounds = ROUNDS;
   report.errors = measurements.reduce((sum, m) => sum + m.result.errors, 0);
@@ -428,14 +444,17 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
 
 function printTable(measurements: Measurement[], statements: StatementsPerRequest): void {
   const rows = new Map<string, Measurement[]>();
-  for (const m of measurements) rows.set(`${m.scenario} ${m.server}`, [...(rows.get(`${m.scenario} ${m.server}`) ?? []), m]);
+  for (const m of measurements) {
+    const name = `${m.scenario} ${m.server}${m.connections === CONNECTIONS ? "" : ` @${m.connections}`}`;
+    rows.set(name, [...(rows.get(name) ?? []), m]);
+  }
   log("");
   log(`${"scenario server".padEnd(22)}${"req/s".padStart(8)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"SQL/req".padStart(9)}  (medians over rounds; SQL/req counted one at a time)`);
   for (const [name, runs] of rows) {
     log(
       `${name.padEnd(22)}${median(runs.map((m) => m.result.requestsPerSecond)).toFixed(0).padStart(8)}${median(runs.map((m) => m.result.p50))
         .toFixed(1)
-        .padStart(9)}${median(runs.map((m) => m.result.p99)).toFixed(1).padStart(9)}${(statements[name as keyof StatementsPerRequest] ?? Number.NaN).toFixed(2).padStart(9)}`,
+        .padStart(9)}${median(runs.map((m) => m.result.p99)).toFixed(1).padStart(9)}${(name in statements ? statements[name as keyof StatementsPerRequest]!.toFixed(2) : "-").padStart(9)}`,
     );
   }
 }

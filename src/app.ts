@@ -25,6 +25,7 @@ import { GRAPHIQL_DEFAULT_DOCUMENT, renderPortalGraphiQL } from "./http/graphiql
 import { connectionParam, websocketRules } from "./events/websocket";
 import { serveGraphQLWs } from "./events/graphql-ws-server";
 import { useCompiledReads } from "./sql/plugin";
+import { createFastLane, type FastLane } from "./sql/fast-lane";
 import { isDatabaseUnavailable } from "./db/errors";
 import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
 import { inputGuardPlugin } from "./limits/input-guard";
@@ -42,6 +43,8 @@ const MAX_BUFFERED_BYTES_PER_SOCKET = 512 * 1024;
 export interface Gateway {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Compiled reads answered without Yoga; null when the compiled read path is off or only persisted operations run. */
+  fastLane: FastLane | null;
   /** Resolves when the server listens; gives the base URL. */
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
@@ -199,6 +202,9 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
           }),
         }
       : result;
+  // Compiled reads whose document is already known skip Yoga (src/sql/fast-lane.ts); not where only persisted
+  // operations may run, since the lane takes documents by their text.
+  const fastLane = services.sql && config.persistedOperations !== "only" ? createFastLane(services, services.sql) : null;
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -241,7 +247,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       rateLimitPlugin(services.limits),
       ...persisted,
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
-      ...(services.sql ? [useCompiledReads(services.sql)] : []),
+      ...(services.sql ? [useCompiledReads(services.sql, fastLane?.learn)] : []),
       refusalLogPlugin(logger),
       routesPlugin(allRoutes),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
@@ -267,7 +273,15 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     observeHttp(services.metrics, routeLabel, req, res);
     const requestId = requestIdFrom(req.headers["x-request-id"]?.toString());
     res.setHeader("x-request-id", requestId);
-    withRequestId(requestId, () => Promise.resolve(yoga(req, res))).finally(() => inFlight--);
+    const toYoga = () => yoga(req, res);
+    const handled = fastLane?.accepts(req) ? () => fastLane.serve(req, res, toYoga) : toYoga;
+    withRequestId(requestId, () => Promise.resolve(handled()))
+      .catch((error: unknown) => {
+        logger.error({ err: loggableError(error) }, "Unexpected error in the fast lane");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end();
+      })
+      .finally(() => inFlight--);
   });
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsRules = websocketRules(services);
@@ -327,6 +341,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   return {
     server,
     yoga,
+    fastLane,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once("error", reject);

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { loadConfig, type Config } from "./config";
 import { createLogger } from "./logging";
+import type { FastLane } from "./sql/fast-lane";
 import { createGateway } from "./app";
 import { systemClock, type Clock, type Services } from "./deps";
 import { createPrisma, createSqlRunner, poolOf } from "./db/client";
@@ -33,6 +34,8 @@ import { WebhookWorker } from "./webhooks/worker";
 export interface RunningGateway {
   url: string;
   services: Services;
+  /** The compiled reads' fast lane (src/sql/fast-lane.ts), null when off; its counts show which path answered. */
+  fastLane: FastLane | null;
   stop(): Promise<void>;
 }
 
@@ -122,6 +125,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     return {
       url,
       services,
+      fastLane: gateway.fastLane,
       stop: async () => {
         for (const step of cleanup) await step();
       },

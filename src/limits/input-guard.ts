@@ -51,10 +51,14 @@ const checkDocument = perDocument(function checkDocument(document: DocumentNode)
   return problem;
 });
 
+/** The refusal for an operation's texts (its document's, then its variables'), or null when they are all acceptable. */
+export function checkOperationInput(document: DocumentNode, variables: Record<string, unknown> | null | undefined): GraphQLError | null {
+  return checkDocument(document) ?? Object.entries(variables ?? {}).reduce<GraphQLError | null>((found, [name, value]) => found ?? checkValue(value, `The variable $${name}`), null);
+}
+
 /** Refuses the operation with BAD_USER_INPUT, over HTTP, SSE and WebSocket alike. */
 export function inputGuardPlugin(): Plugin {
-  const check = (document: DocumentNode, variables: Record<string, unknown> | null | undefined) =>
-    checkDocument(document) ?? Object.entries(variables ?? {}).reduce<GraphQLError | null>((found, [name, value]) => found ?? checkValue(value, `The variable $${name}`), null);
+  const check = checkOperationInput;
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const problem = check(args.document, args.variableValues);

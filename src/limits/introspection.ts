@@ -29,6 +29,9 @@ function refusal(policy: IntrospectionPolicy): GraphQLError {
 /** `__schema` or `__type` anywhere in a document's text (`__typename` is not introspection). */
 const MENTIONS_SCHEMA = /\b__(?:schema|type)\b/;
 
+/** True when a document's text mentions `__schema` or `__type` anywhere (what the refusal before parsing looks at). */
+export const mentionsSchema = (text: string): boolean => MENTIONS_SCHEMA.test(text);
+
 /**
  * Refused twice over: before parsing and validation when the request carries no credentials at all and its text
  * mentions `__schema` or `__type` (validating a large introspection document is most of its cost, which an

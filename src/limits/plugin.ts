@@ -45,9 +45,32 @@ export async function consumeOrRefuse(limits: RateLimits, name: LimitName, key: 
   }
 }
 
+/**
+ * Budgets a request was already charged for before it reached Yoga (by the compiled reads' fast lane,
+ * src/sql/fast-lane.ts), with their outcome: the plugin then uses that outcome instead of charging again. `principal`
+ * is absent when that budget was not charged yet.
+ */
+export interface Charges {
+  address: RateLimitedError | null;
+  principal?: RateLimitedError | null;
+}
+
+const charged = new WeakMap<IncomingMessage, Charges>();
+
+export function recordCharges(req: IncomingMessage, charges: Charges): void {
+  charged.set(req, charges);
+}
+
+function chargesOf(serverContext: unknown): Charges | undefined {
+  const { req } = serverContext as { req?: IncomingMessage };
+  return req ? charged.get(req) : undefined;
+}
+
 export function rateLimitPlugin(limits: RateLimits): Plugin {
   const perPrincipal = async (context: Context): Promise<GraphQLError | null> => {
     if (!context.principal) return null;
+    const principal = chargesOf(context)?.principal;
+    if (principal !== undefined) return principal && rateLimitedError(principal);
     try {
       await limits.consume("principal", `${context.principal.kind}:${context.principal.id}`);
       return null;
@@ -59,6 +82,11 @@ export function rateLimitPlugin(limits: RateLimits): Plugin {
   return {
     async onRequest({ url, serverContext, endResponse }) {
       if (UNLIMITED_PATHS.has(url.pathname)) return;
+      const known = chargesOf(serverContext);
+      if (known) {
+        if (known.address) endResponse(tooManyRequests(known.address));
+        return;
+      }
       try {
         await limits.consume("address", clientAddress(serverContext));
       } catch (error) {

@@ -4,9 +4,9 @@
  * scope refuses something, runs through the ordinary resolvers. Both transports (HTTP and graphql-ws) execute
  * through this, after the same parse, validation and limits.
  */
-import type { ExecutionArgs, ExecutionResult } from "graphql";
+import type { IncomingMessage } from "node:http";
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { DocumentNode } from "graphql";
 import type { Context } from "../context";
 import { compileOperation, DENIED, type CompiledStatement } from "./compile";
 import { NotCompilable } from "./types";
@@ -27,14 +27,24 @@ function preSerialized(dataJson: string): ExecutionResult & { stringify(): strin
   return result;
 }
 
-export function useCompiledReads(runner: SqlRunner): Plugin<Record<string, unknown>, Context> {
+/** Requests the fast lane ran the compiled statement for, and some object's scope refused: the resolvers answer them. */
+const refused = new WeakSet<IncomingMessage>();
+
+export function refuseCompiled(req: IncomingMessage): void {
+  refused.add(req);
+}
+
+/** Told of each document the compiled path answered over HTTP, with the request's text and operation name. */
+export type OnCompiled = (query: string, operationName: string | null | undefined, schema: GraphQLSchema, document: DocumentNode, name: string | null) => void;
+
+export function useCompiledReads(runner: SqlRunner, onCompiled?: OnCompiled): Plugin<Record<string, unknown>, Context> {
   // Documents that select something the compiler does not know: don't try them again.
   const uncompilable = new WeakSet<DocumentNode>();
   return {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
-        const ctx = args.contextValue as Context;
-        if (!ctx.principal || uncompilable.has(args.document)) return executeFn(args);
+        const ctx = args.contextValue as Context & { req?: IncomingMessage; params?: { query?: unknown; operationName?: string | null } };
+        if (!ctx.principal || uncompilable.has(args.document) || (ctx.req && refused.has(ctx.req))) return executeFn(args);
         let statement: CompiledStatement;
         try {
           statement = compileOperation({
@@ -53,6 +63,9 @@ export function useCompiledReads(runner: SqlRunner): Plugin<Record<string, unkno
         const data = await runner.queryText(statement.text, statement.values);
         // Some object's own scope refused it: the resolvers give the ordinary, per-field errors.
         if (data.includes(DENIED)) return executeFn(args);
+        if (onCompiled && ctx.req && typeof ctx.params?.query === "string") {
+          onCompiled(ctx.params.query, ctx.params.operationName, args.schema, args.document, getOperationAST(args.document, args.operationName)?.name?.value ?? null);
+        }
         return preSerialized(data);
       });
     },

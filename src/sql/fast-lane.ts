@@ -1,0 +1,242 @@
+/**
+ * The fast lane: a POST /graphql whose document the compiled read path has already answered is served here, on
+ * node:http, without Yoga's generic pipeline (the fetch-API request and response, envelop's hooks, the context).
+ * For a one-row answer that pipeline cost more CPU than the rest of the request together.
+ *
+ * What a request goes through here is what it goes through in Yoga, in the same order: the per-address budget, the
+ * bearer token and its principal (the same caches), the per-principal budget, the cost limit with the request's
+ * variables, the input guard on the variables, then the compiled statement with every access rule inside it, and
+ * the operation metrics. A document is known here only after it was parsed, validated (depth, aliases, tokens,
+ * directives: rules on the document alone) and answered by the compiled path in Yoga, so those verdicts hold for
+ * its text. Whatever this lane does not answer itself (an unknown document, a refusal, an anonymous caller,
+ * variables that do not coerce, an object some scope refuses, a database error) goes on to Yoga exactly as it came,
+ * with the budgets it was already charged recorded (src/limits/plugin.ts), so nobody is charged twice and every
+ * refusal is Yoga's own answer.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { DocumentNode, GraphQLSchema } from "graphql";
+import type { Services } from "../deps";
+import { authenticate } from "../auth/authenticate";
+import { operationCost } from "../limits/cost";
+import { checkOperationInput } from "../limits/input-guard";
+import { mentionsSchema } from "../limits/introspection";
+import { clientAddress, recordCharges, type Charges } from "../limits/plugin";
+import { RateLimitedError } from "../limits/rate-limits";
+import type { Access } from "../auth/permissions";
+import type { Principal } from "../auth/principal";
+import { compileOperation, DENIED, type CompiledStatement } from "./compile";
+import { refuseCompiled, type SqlRunner } from "./plugin";
+
+/** Documents remembered; a portal has a few dozen screens. Beyond this, new documents simply take the Yoga path. */
+const MAX_KNOWN_DOCUMENTS = 1000;
+/** Bodies larger than this are not worth the lane (and are not read twice). */
+const MAX_BODY_BYTES = 64 * 1024;
+const PARAM_KEYS = new Set(["query", "operationName", "variables"]);
+/** Statements remembered per caller's access (documents × variables); beyond this the caller's are forgotten. */
+const MAX_STATEMENTS_PER_ACCESS = 64;
+
+interface KnownDocument {
+  /** Distinguishes documents in the statement cache's keys. */
+  id: number;
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  /** The operation's own name, as the metrics label it. */
+  label: string;
+}
+
+export interface FastLane {
+  /** Called by the compiled read path when it answered a document: later requests with that text come here. */
+  learn(query: string, operationName: string | null | undefined, schema: GraphQLSchema, document: DocumentNode, name: string | null): void;
+  /** True when the request may be one for this lane (decided from its line and headers alone). */
+  accepts(req: IncomingMessage): boolean;
+  /** Answers the request, or hands it to `next` (Yoga) with its body. */
+  serve(req: IncomingMessage, res: ServerResponse, next: () => unknown): Promise<unknown>;
+  /** How many requests the lane answered and handed on (tests, benchmarks). */
+  readonly counts: { answered: number; handedOn: number };
+}
+
+const keyOf = (query: string, operationName: string | null | undefined) => `${operationName ?? ""}\n${query}`;
+
+/**
+ * The response type Yoga's result processors would pick for a plain (non-streamed) result, or null when the client
+ * asks for something else (a stream, multipart, another charset), which Yoga answers.
+ */
+export function regularMediaType(accept: string | undefined): string | null {
+  const requested = (accept || "*/*").replace(/\s/g, "").toLowerCase().split(",");
+  let chosen: string | null = null;
+  // Yoga reads the list backwards and lets the last match win.
+  for (const entry of requested.reverse()) {
+    const [mediaType, ...params] = entry.split(";");
+    if (!mediaType) continue;
+    const charset = params.find((p) => p.includes("charset=")) ?? "charset=utf-8";
+    if (charset !== "charset=utf-8") continue;
+    if (mediaType === "text/event-stream" || mediaType === "multipart/mixed") return null;
+    const [pre, suf] = mediaType.split("/");
+    for (const candidate of ["application/graphql-response+json", "application/json"]) {
+      const [cpre, csuf] = candidate.split("/");
+      if ((pre === "*" || pre === cpre) && (suf === "*" || suf === csuf)) chosen = candidate;
+    }
+  }
+  return chosen;
+}
+
+/** The headers Yoga's default CORS adds to a response when the request names its origin. */
+function corsHeaders(req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  if (origin === undefined) return {};
+  const headers: Record<string, string> = { "access-control-allow-origin": origin, vary: "Origin" };
+  const method = req.headers["access-control-request-method"];
+  if (typeof method === "string" && method) headers["access-control-allow-methods"] = method;
+  const requested = req.headers["access-control-request-headers"];
+  if (typeof requested === "string" && requested) {
+    headers["access-control-allow-headers"] = requested;
+    headers.vary += ", Access-Control-Request-Headers";
+  }
+  headers["access-control-allow-credentials"] = "true";
+  return headers;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+interface Params {
+  query: string;
+  operationName: string | null;
+  variables: Record<string, unknown>;
+}
+
+/** The request's GraphQL parameters when they are plainly what Yoga accepts, else null (Yoga judges them). */
+function paramsOf(body: string): Params | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  for (const key of Object.keys(parsed)) if (!PARAM_KEYS.has(key)) return null;
+  const { query, operationName, variables } = parsed as Record<string, unknown>;
+  if (typeof query !== "string") return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) return null;
+  return { query, operationName: (operationName as string | null | undefined) ?? null, variables: (variables as Record<string, unknown> | null | undefined) ?? {} };
+}
+
+export function createFastLane(services: Services, runner: SqlRunner): FastLane {
+  const { config, limits, metrics } = services;
+  const known = new Map<string, KnownDocument>();
+  const counts = { answered: 0, handedOn: 0 };
+  /**
+   * Compiled statements by the caller's access: a statement depends only on the document, the operation, the
+   * variables and the caller's principal and access, and the principal cache hands out the same objects until any
+   * access changes (then new ones, so nothing here outlives a change). Keyed weakly: forgotten with the principal.
+   */
+  const statements = new WeakMap<Access, { principal: Principal; byKey: Map<string, CompiledStatement> }>();
+  const compiled = (entry: KnownDocument, params: Params, access: Access, principal: Principal): CompiledStatement => {
+    let mine = statements.get(access);
+    if (!mine || mine.principal !== principal) {
+      mine = { principal, byKey: new Map() };
+      statements.set(access, mine);
+    }
+    const key = `${entry.id}\n${JSON.stringify(params.variables)}`;
+    const known = mine.byKey.get(key);
+    if (known) return known;
+    const statement = compileOperation({ schema: entry.schema, document: entry.document, operationName: params.operationName, variables: params.variables, access, principal });
+    if (mine.byKey.size >= MAX_STATEMENTS_PER_ACCESS) mine.byKey.clear();
+    mine.byKey.set(key, statement);
+    return statement;
+  };
+
+  const handOn = (req: IncomingMessage, body: Buffer, charges: Charges | null, next: () => unknown) => {
+    counts.handedOn++;
+    if (charges) recordCharges(req, charges);
+    // Yoga's server adapter takes a body already read from `req.body` (as body-parsing frameworks leave it).
+    (req as IncomingMessage & { body?: Buffer }).body = body;
+    return next();
+  };
+
+  return {
+    counts,
+    learn(query, operationName, schema, document, name) {
+      // Yoga refuses a text that mentions the schema before parsing it when introspection is closed: leave those to it.
+      const key = keyOf(query, operationName);
+      if (known.has(key) || known.size >= MAX_KNOWN_DOCUMENTS || mentionsSchema(query)) return;
+      known.set(key, { id: known.size, schema, document, label: metrics.operationLabel(name) });
+    },
+    accepts(req) {
+      if (req.method !== "POST" || req.url !== "/graphql") return false;
+      const type = req.headers["content-type"]?.replace(/\s/g, "").toLowerCase();
+      if (type !== "application/json" && type !== "application/json;charset=utf-8") return false;
+      const length = Number(req.headers["content-length"]);
+      return length > 0 && length <= MAX_BODY_BYTES && req.headers["transfer-encoding"] === undefined && known.size > 0;
+    },
+    async serve(req, res, next) {
+      const body = await readBody(req);
+      const startedAt = performance.now();
+      const params = paramsOf(body.toString("utf8"));
+      const mediaType = regularMediaType(req.headers.accept);
+      const entry = params && mediaType ? known.get(keyOf(params.query, params.operationName)) : undefined;
+      if (!params || !mediaType || !entry) return handOn(req, body, null, next);
+
+      const charges: Charges = { address: null };
+      try {
+        await limits.consume("address", clientAddress({ req }));
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        return handOn(req, body, { address: error }, next);
+      }
+      let auth: Awaited<ReturnType<typeof authenticate>>;
+      try {
+        auth = await authenticate(services, { authorization: req.headers.authorization ?? null, msn: headerValue(req, "merchant-serial-number") });
+      } catch {
+        // A token refused (expired, forged, unknown key): Yoga's context refuses it with its ordinary error.
+        return handOn(req, body, charges, next);
+      }
+      const { principal, access } = auth;
+      if (!principal) return handOn(req, body, charges, next);
+      try {
+        await limits.consume("principal", `${principal.kind}:${principal.id}`);
+        charges.principal = null;
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        charges.principal = error;
+        return handOn(req, body, charges, next);
+      }
+      const { schema, document } = entry;
+      const { operationName, variables } = params;
+      if (operationCost(schema, document, operationName, variables) > config.maxQueryCost) return handOn(req, body, charges, next);
+      if (checkOperationInput(document, variables)) return handOn(req, body, charges, next);
+      let data: string;
+      try {
+        const statement = compiled(entry, params, access, principal);
+        data = await runner.queryText(statement.text, statement.values);
+      } catch {
+        // Not compilable with these variables, or the database failed: Yoga runs it and answers as it always does.
+        return handOn(req, body, charges, next);
+      }
+      if (data.includes(DENIED)) {
+        // The resolvers give the ordinary per-field errors; the compiled statement is not run a second time.
+        refuseCompiled(req);
+        return handOn(req, body, charges, next);
+      }
+      const text = `{"data":${data}}`;
+      res.writeHead(200, { ...corsHeaders(req), "content-type": `${mediaType}; charset=utf-8`, "content-length": Buffer.byteLength(text) });
+      res.end(text);
+      counts.answered++;
+      metrics.operationAnswered(entry.label, "query", "http", (performance.now() - startedAt) / 1000, []);
+      return undefined;
+    },
+  };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === "string" ? value : null;
+}
