@@ -2,7 +2,8 @@ import { builder } from "./builder";
 import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
 import { toPrismaWhere } from "../db/conditions";
-import { viewableMerchants } from "../auth/policies/sales-unit";
+import { viewableMerchants, viewableSalesUnits } from "../auth/policies/sales-unit";
+import { TEST_USER_ACTION } from "../auth/policies/test-user";
 
 
 export const Merchant = builder.prismaNode("Merchant", {
@@ -24,7 +25,7 @@ export const Merchant = builder.prismaNode("Merchant", {
     salesUnits: t.relatedConnection("salesUnits", {
       cursor: "id",
       description: "The merchant's sales units that the caller may see.",
-      query: (_args, ctx) => ({ where: ctx.access.salesUnitWhere("VIEW_SALES_UNIT"), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      query: (_args, ctx) => ({ where: toPrismaWhere(viewableSalesUnits(ctx.access)), orderBy: [{ name: "asc" }, { id: "asc" }] }),
       totalCount: true,
     }),
     memberships: t.relatedConnection("memberships", {
@@ -38,7 +39,7 @@ export const Merchant = builder.prismaNode("Merchant", {
     }),
     testUsers: t.relation("testUsers", {
       description: "Test-environment customers (needs Developer).",
-      authScopes: (merchant) => ({ merchant: { action: "DEVELOPER", merchantId: merchant.id } }),
+      authScopes: (merchant) => ({ merchant: { action: TEST_USER_ACTION, merchantId: merchant.id } }),
       query: { orderBy: { createdAt: "asc" } },
     }),
   }),

@@ -7,13 +7,13 @@ import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
-import { maySeeSettlementAccount, salesUnitListCondition } from "../auth/policies/sales-unit";
+import { maySeeSettlementAccount, salesUnitListCondition, viewableSalesUnits } from "../auth/policies/sales-unit";
 
 export const SalesUnit = builder.prismaNode("SalesUnit", {
   id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A point of sale with its own MSN, name in the app, transaction log and settlement account.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] }),
   authScopes: (unit) => ({ salesUnit: { action: "VIEW_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
   fields: (t) => ({
     msn: t.exposeString("msn", { description: "Merchant serial number: unique, numeric, shown to users." }),
@@ -113,7 +113,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { msn: t.arg.string({ required: true, description: "The merchant serial number." }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.salesUnit.findFirst({ ...query, where: { msn: args.msn, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] } }),
+      ctx.db.salesUnit.findFirst({ ...query, where: { msn: args.msn, AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] } }),
   }),
 }));
 
