@@ -3,45 +3,60 @@ import {
   SalesUnitsDocument,
   type SalesUnitsQuery,
   type TransactionFilter,
+  type TransactionOrder,
+  type TransactionOrderField,
   type TransactionRowFragment,
   TransactionsDocument,
   type TransactionsQuery,
-  type TransactionsQueryVariables,
   type TransactionStatus,
 } from "@client/graphql";
 import { ApiError, request } from "./api";
-import { money, time } from "./format";
+import { money, parseMajor, time } from "./format";
 import type { LiveEvent } from "./live";
 import { navigate } from "./router";
 
 const STATUSES: TransactionStatus[] = ["REQUESTED", "RESERVED", "CAPTURED", "CANCELLED", "REFUNDED", "REJECTED", "EXPIRED"];
 
-/** The API lists newest first; oldest first reads the same order from its end (`last`/`before`). */
-type Sort = "NEWEST" | "OLDEST";
+/** The API sorts (`orderBy`); newest first until a column header is clicked. */
+const NEWEST_FIRST: TransactionOrder = { field: "CREATED_AT", direction: "DESC" };
 
-function pageVariables(filter: TransactionFilter, sort: Sort, size: number, cursor: string | null): TransactionsQueryVariables {
-  return sort === "NEWEST" ? { filter, first: size, after: cursor } : { filter, last: size, before: cursor };
+/** A click on the sorted column turns its direction; on another column sorts by it, largest or latest first. */
+function nextOrder(current: TransactionOrder, field: TransactionOrderField): TransactionOrder {
+  if (current.field !== field) return { field, direction: "DESC" };
+  return { field, direction: current.direction === "DESC" ? "ASC" : "DESC" };
 }
 
 /** A page of transactions (the query root is nullable only when refused, and then `request` throws). */
 type Page = NonNullable<TransactionsQuery["transactions"]>;
 
-/** Rows of a page in the chosen order. */
-function rows(page: Page, sort: Sort): TransactionRowFragment[] {
-  const nodes = page.edges.map((e) => e.node);
-  return sort === "NEWEST" ? nodes : nodes.reverse();
+/** A column header that sorts the list by its field (`aria-sort` says how it is sorted now). */
+function SortHeader(props: { field: TransactionOrderField; order: TransactionOrder; onSort: (field: TransactionOrderField) => void; label: string; num?: boolean }) {
+  const active = props.order.field === props.field;
+  const direction = props.order.direction === "ASC" ? "ascending" : "descending";
+  return (
+    <th class={props.num ? "num" : undefined} aria-sort={active ? direction : "none"}>
+      <button type="button" class="sort" name={`sort-${props.field}`} onClick={() => props.onSort(props.field)}>
+        {props.label}
+        {active ? (props.order.direction === "ASC" ? " ▲" : " ▼") : ""}
+      </button>
+    </th>
+  );
 }
 
-/** The transaction list with the API's filters, both orders and cursor paging; rows follow the live feed. */
+/**
+ * The transaction list with the API's filters, a search by amount ("125.50" or "125,50"), sorting by a click on a
+ * column header and cursor paging; rows follow the live feed.
+ */
 export function Transactions(props: { lastEvent: LiveEvent | null }) {
   const initialUnit = new URLSearchParams(location.search).get("salesUnit") ?? "";
   const [statuses, setStatuses] = useState<TransactionStatus[]>([]);
   const [search, setSearch] = useState("");
+  const [amount, setAmount] = useState("");
   const [reference, setReference] = useState("");
   const [salesUnitId, setSalesUnitId] = useState(initialUnit);
   const [createdFrom, setCreatedFrom] = useState("");
   const [createdTo, setCreatedTo] = useState("");
-  const [sort, setSort] = useState<Sort>("NEWEST");
+  const [order, setOrder] = useState<TransactionOrder>(NEWEST_FIRST);
   const [size, setSize] = useState(20);
   const [filter, setFilter] = useState<TransactionFilter>(initialUnit ? { salesUnitIds: [initialUnit] } : {});
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -62,10 +77,10 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
   useEffect(() => {
     setLoading(true);
     setError(null);
-    request(TransactionsDocument, pageVariables(filter, sort, size, cursor)).then(
+    request(TransactionsDocument, { filter, orderBy: order, first: size, after: cursor }).then(
       (data) => {
         setPage(data.transactions);
-        setShown(rows(data.transactions, sort));
+        setShown(data.transactions.edges.map((e) => e.node));
         setLoading(false);
       },
       (e: unknown) => {
@@ -73,7 +88,7 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
         setLoading(false);
       },
     );
-  }, [filter, sort, size, cursor]);
+  }, [filter, order, size, cursor]);
 
   // A payment on screen moves with the live feed: the event carries its status and amounts as of the change.
   useEffect(() => {
@@ -84,6 +99,14 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
   const apply = (event: Event) => {
     event.preventDefault();
     const next: TransactionFilter = {};
+    if (amount.trim()) {
+      const minor = parseMajor(amount);
+      if (minor === null) {
+        setError(`"${amount.trim()}" is not an amount: type it like 125.50 or 125,50.`);
+        return;
+      }
+      next.amount = minor;
+    }
     if (statuses.length) next.status = statuses;
     if (search.trim()) next.search = search.trim();
     if (reference.trim()) next.reference = reference.trim();
@@ -94,8 +117,10 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
     setFilter(next);
   };
 
-  const hasMore = page ? (sort === "NEWEST" ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage) : false;
-  const nextCursor = page ? (sort === "NEWEST" ? page.pageInfo.endCursor : page.pageInfo.startCursor) : null;
+  const sortBy = (field: TransactionOrderField) => {
+    setCursors([null]);
+    setOrder(nextOrder(order, field));
+  };
 
   return (
     <section>
@@ -118,6 +143,13 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
         </fieldset>
         <input name="search" placeholder="Payer, phone, reference, description" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         <input name="reference" placeholder="Exact reference" value={reference} onInput={(e) => setReference((e.target as HTMLInputElement).value)} />
+        <input
+          name="amount"
+          inputMode="decimal"
+          placeholder="Amount, e.g. 125.50"
+          value={amount}
+          onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
+        />
         <select name="salesUnit" value={salesUnitId} onChange={(e) => setSalesUnitId((e.target as HTMLSelectElement).value)}>
           <option value="">All sales units</option>
           {units.map(({ node }) => (
@@ -131,20 +163,6 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
         </label>
         <label>
           To <input type="date" name="createdTo" value={createdTo} onInput={(e) => setCreatedTo((e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          Order{" "}
-          <select
-            name="sort"
-            value={sort}
-            onChange={(e) => {
-              setCursors([null]);
-              setSort((e.target as HTMLSelectElement).value as Sort);
-            }}
-          >
-            <option value="NEWEST">Newest first</option>
-            <option value="OLDEST">Oldest first</option>
-          </select>
         </label>
         <label>
           Per page{" "}
@@ -173,14 +191,14 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
           <p class="count" data-testid="transaction-count" data-loading={loading ? "true" : "false"}>
             {page.totalCount} transactions · page {cursors.length}
           </p>
-          <table data-testid="transactions">
+          <table data-testid="transactions" data-order={`${order.field} ${order.direction}`}>
             <thead>
               <tr>
-                <th>Created</th>
+                <SortHeader field="CREATED_AT" label="Created" order={order} onSort={sortBy} />
                 <th>Reference</th>
                 <th>Sales unit</th>
-                <th>Status</th>
-                <th class="num">Amount</th>
+                <SortHeader field="STATUS" label="Status" order={order} onSort={sortBy} />
+                <SortHeader field="AMOUNT" label="Amount" order={order} onSort={sortBy} num />
                 <th class="num">Captured</th>
                 <th class="num">Refunded</th>
               </tr>
@@ -193,6 +211,7 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
                   data-testid="transaction-row"
                   data-reference={t.reference}
                   data-status={t.status}
+                  data-amount={t.amount}
                   onClick={() => navigate(`/transactions/${encodeURIComponent(t.id)}`)}
                 >
                   <td>{time(t.createdAt)}</td>
@@ -212,7 +231,7 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
             <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
               Previous
             </button>
-            <button type="button" disabled={!hasMore} onClick={() => setCursors([...cursors, nextCursor ?? null])}>
+            <button type="button" disabled={!page.pageInfo.hasNextPage} onClick={() => setCursors([...cursors, page.pageInfo.endCursor ?? null])}>
               Next
             </button>
           </div>

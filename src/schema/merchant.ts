@@ -4,6 +4,7 @@ import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
 import { toPrismaWhere } from "../db/conditions";
 import { viewableMerchants } from "../auth/policies/sales-unit";
+import { TEST_USER_ACTION } from "../auth/policies/test-user";
 
 
 export const Merchant = builder.prismaNode("Merchant", {
@@ -24,7 +25,7 @@ export const Merchant = builder.prismaNode("Merchant", {
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the merchant was created (its agreement approved)." }),
     testUsers: t.relation("testUsers", {
       description: "Test-environment customers (needs Developer).",
-      authScopes: (merchant) => ({ merchant: { action: "DEVELOPER", merchantId: merchant.id } }),
+      authScopes: (merchant) => ({ merchant: { action: TEST_USER_ACTION, merchantId: merchant.id } }),
       query: { orderBy: { createdAt: "asc" } },
     }),
   }),

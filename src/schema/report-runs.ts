@@ -13,12 +13,12 @@ import { Money, moneyOf } from "./money";
 import { SalesUnit } from "./sales-unit";
 import { decodedTransactionFilter, TransactionFilter } from "./transaction";
 import type { Context } from "../context";
-import type { Action } from "../auth/permissions";
+import { isRunCreator, mayReportOn, ownReportRuns, settlementReportActions } from "../auth/policies/report-run";
 import { maySearchPayers, transactionListCondition, viewableTransactions } from "../auth/policies/transaction";
 import { AuthenticationError } from "../auth/errors";
 import { dayOf } from "../domain/calendar";
 import { uuidOrNil } from "../domain/ids";
-import type { Prisma } from "../generated/prisma/client";
+import { toPrismaWhere } from "../db/conditions";
 import { callerFor } from "../services/caller";
 import * as runs from "../services/report-runs";
 
@@ -50,10 +50,6 @@ export function reportRunDeps(ctx: Pick<Context, "services">): runs.ReportRunDep
   return { db, logger, clock, directory: `${config.dataDir}/report-runs` };
 }
 
-function ownRuns(ctx: Context): Prisma.ReportRunWhereInput {
-  if (!ctx.principal) return { id: { in: [] } };
-  return { createdByKind: ctx.principal.kind, createdById: ctx.principal.id };
-}
 
 const ReportTotal = builder.objectRef<runs.StoredTotals[number]>("ReportTotal").implement({
   description: "Sums of a report's settlements: for one sales unit (and currency), or the grand total of a currency (`msn` null).",
@@ -73,8 +69,8 @@ export const ReportRun = builder.prismaNode("ReportRun", {
   id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A report made on request. Seen only by whoever created it.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ownRuns(ctx)] }),
-  authScopes: (row, ctx) => ctx.principal !== null && row.createdByKind === ctx.principal.kind && row.createdById === ctx.principal.id,
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(ownReportRuns(ctx))] }),
+  authScopes: (row, ctx) => isRunCreator(ctx, row),
   fields: (t) => ({
     kind: t.expose("kind", { type: ReportRunKindEnum, description: "A settlement report or a transaction export." }),
     status: t.expose("status", { type: ReportRunStatusEnum, description: "PENDING while being made, then READY or FAILED." }),
@@ -125,11 +121,10 @@ const CreateTransactionExportInput = builder.inputType("CreateTransactionExportI
   }),
 });
 
-/** The caller may do every action on the units (all of the merchant's when none are named). */
-async function coversUnits(ctx: Context, merchantId: string, salesUnitIds: string[], actions: Action[]): Promise<boolean> {
-  if (salesUnitIds.length === 0) return actions.every((action) => ctx.access.canOnWholeMerchant(action, merchantId));
-  const owners = await Promise.all(salesUnitIds.map((id) => ctx.loaders.salesUnitOwner.load(id)));
-  return owners.every((owner) => owner !== null && owner.merchantId === merchantId && actions.every((action) => ctx.access.canOnSalesUnit(action, owner)));
+/** The report policy over the named sales units, loaded through the request's cached loader. */
+async function mayReportOnUnits(ctx: Context, merchantId: string, salesUnitIds: string[], includePersonalData: boolean): Promise<boolean> {
+  const units = await Promise.all(salesUnitIds.map((id) => ctx.loaders.salesUnitOwner.load(id)));
+  return mayReportOn(ctx.access, merchantId, units, settlementReportActions(includePersonalData));
 }
 
 function caller(ctx: Context) {
@@ -146,7 +141,7 @@ builder.mutationFields((t) => ({
       "Answers the run; a small one is READY at once, a large one is PENDING: poll `node(id:)` for `status` and `progress`.",
     args: { input: t.arg({ type: CreateReportRunInput, required: true, description: "What to report." }) },
     authScopes: async (_root, { input }, ctx) =>
-      coversUnits(ctx, input.merchantId.id, [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])], input.includePersonalData ? ["VIEW_TRANSACTIONS", "PERSONAL_DATA_REPORTS"] : ["VIEW_TRANSACTIONS"]),
+      mayReportOnUnits(ctx, input.merchantId.id, [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])], input.includePersonalData),
     errors: { types: [ValidationError] },
     resolve: async (_root, { input }, ctx) => {
       const deps = reportRunDeps(ctx);

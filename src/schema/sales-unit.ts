@@ -8,13 +8,13 @@ import { Merchant } from "./merchant";
 import { nodeConnection } from "./connection";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
-import { maySeeSettlementAccount, salesUnitListCondition } from "../auth/policies/sales-unit";
+import { maySeeSettlementAccount, salesUnitListCondition, viewableSalesUnits } from "../auth/policies/sales-unit";
 
 export const SalesUnit = builder.prismaNode("SalesUnit", {
   id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
   description: "A point of sale with its own MSN, name in the app, transaction log and settlement account.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] }),
   authScopes: (unit) => ({ salesUnit: { action: "VIEW_SALES_UNIT", salesUnitId: unit.id, merchantId: unit.merchantId } }),
   fields: (t) => ({
     msn: t.exposeString("msn", { description: "Merchant serial number: unique, numeric, shown to users." }),
@@ -54,7 +54,7 @@ builder.prismaObjectFields(Merchant, (t) => ({
     {
       cursor: "id",
       description: "The merchant's sales units that the caller may see.",
-      query: (_args, ctx) => ({ where: ctx.access.salesUnitWhere("VIEW_SALES_UNIT"), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      query: (_args, ctx) => ({ where: toPrismaWhere(viewableSalesUnits(ctx.access)), orderBy: [{ name: "asc" }, { id: "asc" }] }),
       totalCount: true,
     },
     SalesUnitConnection,
@@ -129,7 +129,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { msn: t.arg.string({ required: true, description: "The merchant serial number." }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.salesUnit.findFirst({ ...query, where: { msn: args.msn, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] } }),
+      ctx.db.salesUnit.findFirst({ ...query, where: { msn: args.msn, AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] } }),
   }),
 }));
 

@@ -9,6 +9,8 @@ import "./partner";
 import "./sales-unit";
 import { uuidOrNil } from "../domain/ids";
 import { manageableWebhookEndpoints } from "../auth/policies/webhook-endpoint";
+import { viewableSalesUnits } from "../auth/policies/sales-unit";
+import { toPrismaWhere } from "../db/conditions";
 import { WebhookDeliveryStatus, WebhookEndpointStatus } from "../generated/prisma/enums";
 import { encodeEventId } from "../webhooks/envelope";
 import { EVENT_TYPES } from "../events/catalog";
@@ -54,7 +56,7 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
           ? []
           : ctx.db.salesUnit.findMany({
               ...query,
-              where: { id: { in: endpoint.salesUnitIds }, AND: [ctx.access.salesUnitWhere("VIEW_SALES_UNIT")] },
+              where: { id: { in: endpoint.salesUnitIds }, AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] },
               orderBy: [{ name: "asc" }, { id: "asc" }],
             }),
     }),

@@ -156,14 +156,14 @@ export async function createTestSalesUnit(deps: Services, caller: Caller, input:
 export const TEST_UNIT_PROVISIONING_MS = 5_000;
 
 /** One pass of the provisioning job: activates test units that have waited long enough. */
-export async function activateProvisionedTestUnits(ctx: Pick<Services, "db" | "clock">): Promise<number> {
-  const now = ctx.clock.now();
-  const due = await ctx.db.salesUnit.findMany({
+export async function activateProvisionedTestUnits(deps: Pick<Services, "db" | "clock">): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.db.salesUnit.findMany({
     where: { environment: "TEST", status: "PROVISIONING", createdAt: { lte: new Date(now.getTime() - TEST_UNIT_PROVISIONING_MS) } },
     select: { id: true, merchantId: true },
   });
   for (const unit of due) {
-    await ctx.db.$transaction(async (tx) => {
+    await deps.db.$transaction(async (tx) => {
       const { count } = await tx.salesUnit.updateMany({ where: { id: unit.id, status: "PROVISIONING" }, data: { status: "ACTIVE", activatedAt: now } });
       if (count === 0) return;
       await recordChange(tx, actorOf(null, null), {

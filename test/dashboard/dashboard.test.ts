@@ -1,7 +1,8 @@
 /**
  * The reference dashboard used as a person would, in headless Chromium against a real gateway: log in with the
- * development login, filter transactions, capture part of a reserved payment, see what an Assistant may not do,
- * watch a payment made in another browser arrive live, and keep every event across a gateway restart.
+ * development login, filter transactions, sort them by a column and find one by its amount, capture part of a reserved
+ * payment, see what an Assistant may not do, watch a payment made in another browser arrive live, and keep every
+ * event across a gateway restart.
  *
  * Two gateways share one database: `api` (never restarted) for set-up and for payments made while `web`, the one
  * the browser talks to on a fixed port, is down.
@@ -147,6 +148,68 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     expect(await page.locator("button[name=capture]").count()).toBe(0);
     expect(await page.locator("button[name=refund]").count()).toBe(0);
     await screenshot(page, "dashboard-assistant-detail");
+    await page.context().close();
+  });
+
+  it("sorts transactions by a click on a column header and finds a payment by its amount, typed either way", { timeout: 180_000 }, async () => {
+    const token = await api.token("no-admin");
+    const shop = await unitByName(api, "Fjordkaffe Test Nettbutikk");
+    const payment = await requestPayment(api, token, shop.globalId, 12_550);
+    const byAmount = await api.graphql<{ transactions: { totalCount: number } }>(token, "{ transactions(filter: { amount: 12550 }) { totalCount } }");
+    const amountCount = byAmount.data!.transactions.totalCount;
+    expect(amountCount).toBeGreaterThanOrEqual(1);
+    /** The API's own first page in this order: what the list must show, row for row. */
+    const firstPage = async (field: string, direction: string) =>
+      (
+        await api.graphql<{ transactions: { nodes: { reference: string }[] } }>(
+          token,
+          `{ transactions(first: 20, orderBy: { field: ${field}, direction: ${direction} }) { nodes { reference } } }`,
+        )
+      ).data!.transactions.nodes.map((n) => n.reference);
+
+    const page = await logIn(await browser.newContext({ viewport: { width: 1500, height: 1000 } }), web.url, "no-admin");
+    await page.getByRole("link", { name: "Transactions" }).click();
+    await page.getByTestId("transactions").waitFor();
+    const rows = page.getByTestId("transaction-row");
+    const shownReferences = () => rows.evaluateAll((all) => all.map((r) => r.getAttribute("data-reference")));
+    const shownAmounts = () => rows.evaluateAll((all) => all.map((r) => Number(r.getAttribute("data-amount"))));
+    const table = page.getByTestId("transactions");
+
+    await page.locator("button[name=sort-AMOUNT]").click();
+    await expect.poll(() => table.getAttribute("data-order"), { timeout: UI_TIMEOUT_MS }).toBe("AMOUNT DESC");
+    await expect.poll(shownReferences, { timeout: UI_TIMEOUT_MS }).toEqual(await firstPage("AMOUNT", "DESC"));
+    const largestFirst = await shownAmounts();
+    expect(largestFirst).toEqual([...largestFirst].sort((a, b) => b - a));
+    expect(new Set(largestFirst).size).toBeGreaterThan(1);
+    expect(await page.locator("th[aria-sort=descending]").textContent()).toContain("Amount");
+
+    // The same header again: smallest first.
+    await page.locator("button[name=sort-AMOUNT]").click();
+    await expect.poll(shownReferences, { timeout: UI_TIMEOUT_MS }).toEqual(await firstPage("AMOUNT", "ASC"));
+    const smallestFirst = await shownAmounts();
+    expect(smallestFirst).toEqual([...smallestFirst].sort((a, b) => a - b));
+    await screenshot(page, "dashboard-transactions-by-amount");
+
+    await page.locator("button[name=sort-STATUS]").click();
+    await expect.poll(shownReferences, { timeout: UI_TIMEOUT_MS }).toEqual(await firstPage("STATUS", "DESC"));
+    await page.locator("button[name=sort-CREATED_AT]").click();
+    await expect.poll(shownReferences, { timeout: UI_TIMEOUT_MS }).toEqual(await firstPage("CREATED_AT", "DESC"));
+
+    // 125,50 and 125.50 find the same payments: exactly those of that amount.
+    for (const typed of ["125,50", "125.50"]) {
+      await page.locator("input[name=amount]").fill(typed);
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect.poll(() => page.getByTestId("transaction-count").textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(new RegExp(`^${amountCount} transactions`));
+      expect(new Set(await shownAmounts())).toEqual(new Set([12_550]));
+      expect(await shownReferences()).toContain(payment.reference);
+    }
+    await screenshot(page, "dashboard-transactions-amount-search");
+
+    // Not an amount: said so, and the list stays as it was.
+    await page.locator("input[name=amount]").fill("12x");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent(), { timeout: UI_TIMEOUT_MS }).toContain("is not an amount");
+    expect(new Set(await shownAmounts())).toEqual(new Set([12_550]));
     await page.context().close();
   });
 

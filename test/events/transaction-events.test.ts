@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { createClient as createSseClient } from "graphql-sse";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { mutate as mutateVia, succeeded } from "../support/mutate";
 import {
   assertOrderedOnce,
   captureOneOre,
@@ -48,16 +49,9 @@ async function connectAs(gateway: TestGateway, persona: string): Promise<Connect
 const globalUnitId = (id: string) => encodeGlobalID("SalesUnit", id);
 const globalPaymentId = (payment: { id: string }) => encodeGlobalID("Transaction", payment.id);
 
+/** One mutation through the shared helper, answering the changed object's id. */
 async function mutate(token: string, name: string, input: Record<string, unknown>): Promise<{ id: string }> {
-  const type = name.charAt(0).toUpperCase() + name.slice(1);
-  const response = await b.graphql<Record<string, { __typename: string; message?: string; data?: { id: string } }>>(
-    token,
-    `mutation($input: ${type}Input!) { ${name}(input: $input) { __typename ... on Error { message } ... on Mutation${type}Success { data { id } } } }`,
-    { input },
-  );
-  const result = response.data?.[name];
-  if (!result?.data) throw new Error(`${name} failed: ${JSON.stringify(result ?? response.errors)}`);
-  return result.data;
+  return succeeded(await mutateVia<{ id: string }>(b, token, name, input));
 }
 
 describe("transactionEvents across two instances", () => {

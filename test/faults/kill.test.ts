@@ -3,13 +3,14 @@
  * half-written (its amounts, operations and events agree), every capture the clients were told about is there
  * once, and a subscriber that resumes from its last event receives every committed event exactly once.
  */
-import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/db/client";
 import { TRANSACTION_EVENT_PREFIX } from "../../src/events/transaction-events";
 import { collect, connect, latestCursor, type Collector, type Connection, type EventData } from "../events/support";
 import { reservePayment, startWriteLoad } from "../support/write-load";
 import { expectEveryCaptureOnceInOrder, freePort, loginAs, spawnGateway, ownPostgres, waitFor, type GatewayProcess, type OwnPostgres } from "./support";
+import { uuidOf } from "../support/ids";
 
 let postgres: OwnPostgres;
 let gateway: GatewayProcess;
@@ -43,7 +44,7 @@ describe("kill -9 under a write load", () => {
     const token = await loginAs(gateway.url, "no-admin");
     const testShop = await db.salesUnit.findFirstOrThrow({ where: { name: "Fjordkaffe Test Nettbutikk" } });
     const payments = await Promise.all([1, 2, 3, 4].map(() => reservePayment(gateway.url, token, encodeGlobalID("SalesUnit", testShop.id))));
-    const ids = new Set(payments.map((globalId) => decodeGlobalID(globalId).id));
+    const ids = new Set(payments.map((globalId) => uuidOf(globalId)));
     await waitFor("the reservations to be numbered", async () => (await db.outboxEvent.count({ where: { deliverySeq: null } })) === 0);
     const before = subscribe(token, await latestCursor(db));
 
@@ -61,14 +62,14 @@ describe("kill -9 under a write load", () => {
     const report = await load.stop();
 
     for (const [globalId, confirmed] of report.confirmed) {
-      const id = decodeGlobalID(globalId).id;
+      const id = uuidOf(globalId);
       const row = await db.transaction.findUniqueOrThrow({ where: { id } });
       const captures = await db.transactionOperation.aggregate({ where: { transactionId: id, type: "CAPTURE" }, _count: true, _sum: { amount: true } });
       expect(row.capturedAmount).toBe(confirmed);
       expect(captures).toMatchObject({ _count: confirmed, _sum: { amount: confirmed } });
       expect(await db.outboxEvent.count({ where: { aggregateId: id, type: `${TRANSACTION_EVENT_PREFIX}CAPTURED` } })).toBe(confirmed);
     }
-    const ours = () => [...received, ...after.events].filter((event) => ids.has(decodeGlobalID(event.transaction.id).id));
+    const ours = () => [...received, ...after.events].filter((event) => ids.has(uuidOf(event.transaction.id)));
     await expectEveryCaptureOnceInOrder(ours, ids, report.confirmed);
     expect(after.errors).toEqual([]);
   });

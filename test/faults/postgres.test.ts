@@ -3,12 +3,13 @@
  * and again, then the server stopped and started. The gateway process lives through it, /readyz goes red and
  * green again, requests fail cleanly with 503 meanwhile, and afterwards every confirmed write is there once.
  */
-import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/db/client";
 import { TRANSACTION_EVENT_PREFIX } from "../../src/events/transaction-events";
 import { reservePayment, startWriteLoad } from "../support/write-load";
 import { freePort, loginAs, readyz, spawnGateway, ownPostgres, waitFor, type GatewayProcess, type OwnPostgres } from "./support";
+import { uuidOf } from "../support/ids";
 
 let postgres: OwnPostgres;
 let gateway: GatewayProcess;
@@ -62,7 +63,7 @@ describe("PostgreSQL going away under a write load", () => {
     expect(report.failures.length).toBeGreaterThan(0);
     for (const failure of report.failures) expect(failure).toEqual({ status: 503, code: "SERVICE_UNAVAILABLE" });
     for (const [globalId, confirmed] of report.confirmed) {
-      const id = decodeGlobalID(globalId).id;
+      const id = uuidOf(globalId);
       expect((await db.transaction.findUniqueOrThrow({ where: { id } })).capturedAmount).toBe(confirmed);
       expect(await db.outboxEvent.count({ where: { aggregateId: id, type: `${TRANSACTION_EVENT_PREFIX}CAPTURED` } })).toBe(confirmed);
     }

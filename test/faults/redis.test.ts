@@ -5,12 +5,13 @@
  * green with Redis, nothing stops on either side, and the subscriber receives every committed event exactly once, in
  * order.
  */
-import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/db/client";
 import { collect, connect, latestCursor, type Connection } from "../events/support";
 import { reservePayment, startWriteLoad } from "../support/write-load";
 import { expectEveryCaptureOnceInOrder, freePort, loginAs, ownPostgres, readyz, spawnGateway, startOwnRedis, waitFor, type GatewayProcess, type OwnPostgres, type OwnRedis } from "./support";
+import { uuidOf } from "../support/ids";
 
 let postgres: OwnPostgres;
 let redis: OwnRedis;
@@ -43,12 +44,12 @@ describe("Redis down and back under a write load", () => {
     const token = await loginAs(writer.url, "no-admin");
     const testShop = await db.salesUnit.findFirstOrThrow({ where: { name: "Fjordkaffe Test Nettbutikk" } });
     const payments = await Promise.all([1, 2, 3].map(() => reservePayment(writer.url, token, encodeGlobalID("SalesUnit", testShop.id))));
-    const ids = new Set(payments.map((globalId) => decodeGlobalID(globalId).id));
+    const ids = new Set(payments.map((globalId) => uuidOf(globalId)));
     await waitFor("the reservations to be numbered", async () => (await db.outboxEvent.count({ where: { deliverySeq: null } })) === 0);
 
     connection = connect(reader.url, token);
     const subscriber = collect(connection, { after: await latestCursor(db) });
-    const ours = () => subscriber.events.filter((event) => ids.has(decodeGlobalID(event.transaction.id).id));
+    const ours = () => subscriber.events.filter((event) => ids.has(uuidOf(event.transaction.id)));
     const load = startWriteLoad({ baseUrl: () => writer.url, token, transactionIds: payments });
     await waitFor("events through Redis before the outage", () => ours().length >= 10, 30_000);
 

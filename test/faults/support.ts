@@ -17,10 +17,10 @@ import { startEmbeddedPostgres } from "../../src/db/embedded";
 import type { Persona } from "../../src/seed";
 import { TEST_ENCRYPTION_KEY } from "../support/constants";
 
-import { decodeGlobalID } from "@pothos/plugin-relay";
 import { expect } from "vitest";
 import type { EventData } from "../events/support";
 import { waitFor } from "../events/support";
+import { uuidOf } from "../support/ids";
 
 export { waitFor };
 
@@ -226,7 +226,7 @@ export async function expectEveryCaptureOnceInOrder(events: () => EventData[], p
   expect(new Set(received.map((event) => event.id)).size).toBe(received.length);
   expect(received).toHaveLength(total);
   for (const id of paymentIds) {
-    const amounts = received.filter((event) => decodeGlobalID(event.transaction.id).id === id).map((event) => event.transaction.capturedAmount);
+    const amounts = received.filter((event) => uuidOf(event.transaction.id) === id).map((event) => event.transaction.capturedAmount);
     expect(amounts).toEqual(amounts.map((_, i) => i + 1));
   }
 }

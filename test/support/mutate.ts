@@ -39,6 +39,12 @@ export async function mutate<T = Record<string, unknown>>(
   return { result: response.data?.[field] ?? undefined, errorCode: response.errors?.[0]?.extensions?.code };
 }
 
+/** The data of a successful mutation; fails the test with the refusal otherwise. */
+export function succeeded<T>(outcome: MutationResponse<T>): T {
+  if (!outcome.result?.data) throw new Error(`Expected success, got ${JSON.stringify(outcome.result ?? outcome.errorCode)}`);
+  return outcome.result.data;
+}
+
 /** A spread per error member of the mutation's result union, selecting its scalar fields. */
 function errorSelections(field: string): string {
   const union = getNamedType(schema.getMutationType()?.getFields()[field]?.type);

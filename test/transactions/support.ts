@@ -7,7 +7,7 @@ import { PLATFORM_EVENTS_PATH } from "../../src/http/platform-events";
 import { accessToken, startTestGateway, type TestGateway } from "../support/gateway";
 import { TEST_ENCRYPTION_KEY } from "../support/constants";
 import { uuidOf } from "../support/ids";
-import { mutate as mutateWith, type MutationResponse } from "../support/mutate";
+import { mutate as mutateWith, succeeded } from "../support/mutate";
 
 export const PLATFORM_SECRET = "platform-secret-for-tests";
 
@@ -37,10 +37,7 @@ export function mutate(gateway: TestGateway, token: string | null, name: MoneyMu
 }
 
 /** The transaction of a successful mutation; fails the test with the refusal otherwise. */
-export function succeeded(outcome: MutationResponse<TransactionData>): TransactionData {
-  if (!outcome.result?.data) throw new Error(`Expected success, got ${JSON.stringify(outcome.result ?? outcome.errorCode)}`);
-  return outcome.result.data;
-}
+export { succeeded };
 
 export function key(): string {
   return randomUUID();

@@ -1,0 +1,63 @@
+/**
+ * Report runs (settlement reports and transaction exports): a run is its creator's alone, and stays readable only
+ * while the creator's access still covers what it covers. Making a settlement report needs VIEW_TRANSACTIONS (and
+ * PERSONAL_DATA_REPORTS for payer names and messages) on every sales unit it covers; the whole merchant's needs them
+ * on the whole merchant. The schema (`node(id:)`, `createReportRun`) and the download route ask this module.
+ */
+import { all, type Condition } from "../../db/conditions";
+import type { Access, Action } from "../permissions";
+import { maySearchPayers, viewableTransactions } from "./transaction";
+import { NOTHING, type Who } from "./who";
+
+/** The actions a settlement report needs on what it covers. */
+export function settlementReportActions(includePersonalData: boolean): Action[] {
+  return includePersonalData ? ["VIEW_TRANSACTIONS", "PERSONAL_DATA_REPORTS"] : ["VIEW_TRANSACTIONS"];
+}
+
+/**
+ * May the caller report on these sales units of the merchant (`units` as loaded, null for one that does not exist)?
+ * No units: the whole merchant.
+ */
+export function mayReportOn(access: Access, merchantId: string, units: readonly ({ id: string; merchantId: string } | null)[], actions: readonly Action[]): boolean {
+  if (units.length === 0) return actions.every((action) => access.canOnWholeMerchant(action, merchantId));
+  return units.every((unit) => unit !== null && unit.merchantId === merchantId && actions.every((action) => access.canOnSalesUnit(action, unit)));
+}
+
+/** Did the caller create the run? */
+export function isRunCreator(who: Who, run: { createdByKind: string; createdById: string }): boolean {
+  return who.principal !== null && run.createdByKind === who.principal.kind && run.createdById === who.principal.id;
+}
+
+/** The ReportRun rows `isRunCreator` allows. */
+export function ownReportRuns(who: Who): Condition {
+  if (!who.principal) return NOTHING;
+  return all([
+    { field: "createdByKind", eq: who.principal.kind },
+    { field: "createdById", eq: who.principal.id },
+  ]);
+}
+
+/** JSON with object keys sorted: jsonb keeps its own key order, so a stored condition is compared this way. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+/**
+ * Does `access` still cover what the run holds? A settlement report: its actions on its sales units (or the whole
+ * merchant). An export: the same transactions as when it was made (`condition.access`, stored with the run), and
+ * payer details when it has payer columns.
+ */
+export function accessCoversRun(
+  access: Access,
+  run: { kind: string; condition: unknown; includePersonalData: boolean; merchantId: string | null; salesUnitIds: readonly string[] },
+): boolean {
+  if (run.kind === "TRANSACTIONS") {
+    const stored = (run.condition as { access?: unknown } | null)?.access;
+    const same = canonical(JSON.parse(JSON.stringify(viewableTransactions(access)))) === canonical(stored);
+    return same && (!run.includePersonalData || maySearchPayers(access));
+  }
+  const merchantId = run.merchantId!;
+  return mayReportOn(access, merchantId, run.salesUnitIds.map((id) => ({ id, merchantId })), settlementReportActions(run.includePersonalData));
+}
