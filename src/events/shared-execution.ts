@@ -36,7 +36,7 @@ interface OperationShape {
 let nextShapeId = 0;
 const shapes = new WeakMap<DocumentNode, Map<string, OperationShape>>();
 const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
-const permissionClasses = new WeakMap<Access, string>();
+const permissionClasses = new WeakMap<Access, { grants: string; classes: Map<string, string> }>();
 
 function variablesIn(nodes: readonly (ASTNode | undefined)[]): Set<string> {
   const names = new Set<string>();
@@ -74,16 +74,27 @@ function shapeOf(document: DocumentNode, operationName: string | null | undefine
   return shape;
 }
 
-/** Subscribers whose principals have the same kind and the same grants see the same fields. */
+/**
+ * Subscribers whose principals have the same kind and the same grants see the same fields. The answer is kept per access
+ * object (a batch's fresh permissions are one object for all of a principal's subscriptions), and is the same string
+ * object each time, so a subscription can tell its class has not changed by identity.
+ */
 export function permissionClass(principal: Principal | null, access: Access): string {
-  let grants = permissionClasses.get(access);
-  if (grants === undefined) {
-    grants = JSON.stringify(
+  let byKind = permissionClasses.get(access);
+  if (byKind === undefined) {
+    const grants = JSON.stringify(
       access.grants.map((grant) => [grant.merchantId, grant.salesUnitIds === "ALL" ? "ALL" : [...grant.salesUnitIds].sort(), [...grant.actions].sort()]),
     );
-    permissionClasses.set(access, grants);
+    byKind = { grants, classes: new Map() };
+    permissionClasses.set(access, byKind);
   }
-  return `${principal?.kind ?? "ANONYMOUS"}:${grants}`;
+  const kind = principal?.kind ?? "ANONYMOUS";
+  let name = byKind.classes.get(kind);
+  if (name === undefined) {
+    name = `${kind}:${byKind.grants}`;
+    byKind.classes.set(kind, name);
+  }
+  return name;
 }
 
 /**
@@ -120,6 +131,9 @@ export function directLaneOf(contextValue: object): DirectLane | undefined {
  * keepNames).
  */
 class SharedResults implements DirectLane {
+  private permissions: string | null = null;
+  private key = "";
+
   constructor(
     private readonly args: ExecutionArgs,
     private readonly shape: OperationShape | null,
@@ -146,7 +160,13 @@ class SharedResults implements DirectLane {
 
   resultOf(payload: unknown): Promise<ExecutionResult> | ExecutionResult {
     if (!this.shape || typeof payload !== "object" || payload === null) return this.run(payload);
-    const key = this.prefix + this.classOf(this.args.contextValue as Record<string, unknown>);
+    const permissions = this.classOf(this.args.contextValue as Record<string, unknown>);
+    // The key is made again only when the class changes: the same string then hashes once for every event.
+    if (permissions !== this.permissions) {
+      this.permissions = permissions;
+      this.key = this.prefix + permissions;
+    }
+    const key = this.key;
     let byKey = results.get(payload);
     if (!byKey) {
       byKey = new Map();

@@ -147,9 +147,25 @@ function viewsAnyTransactions(access: Access): boolean {
 }
 
 const unitOf = (event: OutboxRecord) => (event.salesUnitId && event.merchantId ? { id: event.salesUnitId, merchantId: event.merchantId } : null);
+/**
+ * The policy's answer per access object and sales unit: the feed asks it for every subscriber of a batch with the one
+ * access object their principal's fresh read made, and a subscription asks it of its own access for every event.
+ */
+const viewable = new WeakMap<Access, Map<string, boolean>>();
 const mayView = (access: Access, event: OutboxRecord) => {
   const unit = unitOf(event);
-  return unit !== null && canViewTransactionsOf(access, unit);
+  if (unit === null) return false;
+  let units = viewable.get(access);
+  if (!units) {
+    units = new Map();
+    viewable.set(access, units);
+  }
+  let answer = units.get(unit.id);
+  if (answer === undefined) {
+    answer = canViewTransactionsOf(access, unit);
+    units.set(unit.id, answer);
+  }
+  return answer;
 };
 
 async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | undefined): Promise<FeedScope> {
