@@ -4,6 +4,7 @@
  *
  *   tsx bench/s1-live-feed.ts --database-url <url> [--subscribers N] [--quick] [--events-per-s R] [--seconds S]
  *                             [--profile-dir D]   (writes the gateway's CPU profile to D)
+ *                             [--heap-snapshot-dir D]   (a heap snapshot of the gateway with N idle subscribers)
  *
  * The database must hold the project's migrations and demo seed (merchant "Fjordkaffe AS"). The script starts the
  * gateway in production mode in a child process of its own, spreads the subscribers over 2–4 client processes,
@@ -242,6 +243,7 @@ async function main(): Promise<void> {
       seconds: { type: "string" },
       client: { type: "boolean", default: false },
       "profile-dir": { type: "string" },
+      "heap-snapshot-dir": { type: "string" },
     },
   });
   if (values.client) return runClient();
@@ -288,7 +290,10 @@ async function main(): Promise<void> {
       MAX_CONNECTIONS_PER_ADDRESS: String(subscribers + 10),
     },
     false,
-    values["profile-dir"] ? ["--cpu-prof", "--cpu-prof-dir", values["profile-dir"]] : [],
+    [
+      ...(values["profile-dir"] ? ["--cpu-prof", "--cpu-prof-dir", values["profile-dir"]] : []),
+      ...(values["heap-snapshot-dir"] ? ["--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir", values["heap-snapshot-dir"]] : []),
+    ],
   );
   const clients: ChildProcess[] = [];
   const stopAll = () => {
@@ -301,6 +306,15 @@ async function main(): Promise<void> {
     // Warm the gateway up (schema, JIT, pools) so the idle baseline is not inflated by first-use costs.
     for (let i = 0; i < 20; i++) await capture(baseUrl, writerToken, fixture.payments[i % fixture.payments.length]!);
     await sleep(1000);
+    /** The gateway writes the snapshot synchronously on the signal; its next answer comes after it. */
+    const heapSnapshot = async (what: string) => {
+      process.kill(gateway.pid!, "SIGUSR2");
+      await sleep(500);
+      await waitUntil("the gateway to answer after its heap snapshot", async () => (await fetch(`${baseUrl}/healthz`).catch(() => null))?.ok === true, 600_000, 500);
+      log(`heap snapshot with ${what} written to ${values["heap-snapshot-dir"]}`);
+    };
+    // Two snapshots, before the subscribers and with them idle: what differs is what they hold.
+    if (values["heap-snapshot-dir"]) await heapSnapshot("no subscribers");
     const rssBefore = rssKb(gateway.pid!);
     log(`gateway RSS before subscribers: ${(rssBefore / 1024).toFixed(1)} MB`);
 
@@ -341,6 +355,7 @@ async function main(): Promise<void> {
     const rssIdle = rssKb(gateway.pid!);
     const kbPerSubscriber = (rssIdle - rssBefore) / subscribers;
     log(`gateway RSS with ${subscribers} idle subscribers: ${(rssIdle / 1024).toFixed(1)} MB (${kbPerSubscriber.toFixed(1)} KB each)`);
+    if (values["heap-snapshot-dir"]) await heapSnapshot(`${subscribers} idle subscribers`);
 
     for (const child of clients) ask(child, { cmd: "reset" });
     const total = Math.round(eventsPerSecond * seconds);

@@ -99,7 +99,8 @@ function unitOfChild(load: (ids: string[]) => Promise<{ id: string; salesUnitId:
 function lazyLoaders(db: Db): Context["loaders"] {
   let loaders: Context["loaders"] | undefined;
   return new Proxy({} as Context["loaders"], {
-    get: (_target, name) => {
+    // A method: a named arrow function would carry a property table of its own (esbuild's keepNames), per context.
+    get(_target, name) {
       loaders ??= createLoaders(db);
       return loaders[name as keyof Context["loaders"]];
     },

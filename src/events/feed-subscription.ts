@@ -5,7 +5,7 @@
  * per-batch access check, token expiry and the slow-consumer rule are the feed's (feed.ts) and are the same for every
  * subscription built here. `transactionEvents` and `events` are two uses.
  */
-import { GraphQLError, type ExecutionResult } from "graphql";
+import { GraphQLError } from "graphql";
 import type { Access } from "../auth/permissions";
 import { resolvePrincipal } from "../auth/principal";
 import { AuthenticationError } from "../auth/errors";
@@ -92,8 +92,12 @@ export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec):
     // first would let a lazy client close the socket normally and miss why.
     expiresAt: ctx.expiryClosesConnection ? null : ctx.principal.expiresAt,
     merchantIds: scope.merchantIds,
-    matches: (event) => types.has(event.type) && scope.matches(event),
-    replay: async (from, upTo, limit) => {
+    // Methods, not arrow functions: this object lives as long as the subscription, and the build (esbuild's keepNames)
+    // gives every named arrow function a property table of its own.
+    matches(event) {
+      return types.has(event.type) && scope.matches(event);
+    },
+    async replay(from, upTo, limit) {
       const rows = await db.outboxEvent.findMany({
         where: { AND: [scope.where, { type: { in: [...types] }, deliverySeq: { gt: from, lte: upTo } }] },
         orderBy: { deliverySeq: "asc" },
@@ -102,8 +106,10 @@ export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec):
       return rows.map(recordFromRow);
     },
     principalKey: principalKey(token, msn),
-    loadAccess: async () => (await resolvePrincipal(db, token, { msn })).access,
-    admit: (access, events) => {
+    async loadAccess() {
+      return (await resolvePrincipal(db, token, { msn })).access;
+    },
+    admit(access, events) {
       scope.recheck(access);
       // Field rules (payer details) read the context: let them follow the change too.
       ctx.access = access;
@@ -111,12 +117,12 @@ export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec):
       spec.onBatch?.(access, visible);
       return visible;
     },
-    onOverflow: () => {
+    onOverflow() {
       if (!ctx.closeConnection) return false;
       ctx.closeConnection(CLOSE_SLOW_CONSUMER, `Slow consumer: more than ${ctx.services.config.subscriptionQueueLimit} events waiting`);
       return true;
     },
     ...(ctx.writable ? { writable: ctx.writable } : {}),
-    ...(lane ? { lane: { resultOf: (event: OutboxRecord) => lane.resultOf(event), send: (result: unknown) => lane.send(result as ExecutionResult) } } : {}),
+    ...(lane ? { lane } : {}),
   });
 }

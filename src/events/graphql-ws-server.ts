@@ -80,15 +80,15 @@ export class NextLanes {
 
   open(ctx: Context<Record<string, unknown> | undefined, WsExtra>, id: string): NextLane {
     const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
-    const socket = ctx.extra.socket;
-    return {
-      next: (result) => {
-        // graphql-ws forgets the id when the client completes it or the socket closes.
-        if (!(id in ctx.subscriptions)) return false;
-        this.write(socket, Buffer.concat([prefix, this.payloadOf(result), MESSAGE_END]));
-        return true;
-      },
-    };
+    return new Lane(this, ctx, id, prefix);
+  }
+
+  /** Queues the frame of `result` for the operation whose frames start with `prefix`; false once it is over. */
+  next(ctx: Context<Record<string, unknown> | undefined, WsExtra>, id: string, prefix: Buffer, result: ExecutionResult): boolean {
+    // graphql-ws forgets the id when the client completes it or the socket closes.
+    if (!(id in ctx.subscriptions)) return false;
+    this.write(ctx.extra.socket, Buffer.concat([prefix, this.payloadOf(result), MESSAGE_END]));
+    return true;
   }
 
   private payloadOf(result: ExecutionResult): Buffer {
@@ -100,6 +100,20 @@ export class NextLanes {
       this.withErrors.set(result, json);
     }
     return json;
+  }
+}
+
+/** One operation's lane: a class, not a closure, since it lives as long as the subscription. */
+class Lane implements NextLane {
+  constructor(
+    private readonly lanes: NextLanes,
+    private readonly ctx: Context<Record<string, unknown> | undefined, WsExtra>,
+    private readonly id: string,
+    private readonly prefix: Buffer,
+  ) {}
+
+  next(result: ExecutionResult): boolean {
+    return this.lanes.next(this.ctx, this.id, this.prefix, result);
   }
 }
 
@@ -228,17 +242,24 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
         protocol: socket.protocol,
         // Resolved at once: graphql-ws may hand over the subscription's next message while this one waits its turn, so
         // they can leave together; `writer` bounds what waits.
-        send: (data) => write(socket, frameOf(data)),
-        close: (code, reason) => socket.close(code, reason),
+        // Methods, not arrow functions: they live as long as the socket, and the build (esbuild's keepNames) gives every
+        // named arrow function a property table of its own.
+        send(data) {
+          write(socket, frameOf(data));
+        },
+        close(code, reason) {
+          socket.close(code, reason);
+        },
         // Not an async function: graphql-ws's handler of a `subscribe` message runs as long as the subscription does,
         // and an async wrapper would hold the message's bytes that long.
-        onMessage: (handle) =>
+        onMessage(handle) {
           socket.on("message", (message) => {
             handle(String(message)).catch((error: unknown) => {
               console.error("Internal error occurred during message handling.", error);
               socket.close(CloseCode.InternalServerError, "Internal server error");
             });
-          }),
+          });
+        },
       },
       { socket, address: request.socket.remoteAddress ?? null, lanes },
     );

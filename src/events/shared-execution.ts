@@ -36,7 +36,7 @@ interface OperationShape {
 let nextShapeId = 0;
 const shapes = new WeakMap<DocumentNode, Map<string, OperationShape>>();
 const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
-const permissionClasses = new WeakMap<Access, string>();
+const permissionClasses = new WeakMap<Access, { grants: string; classes: Map<string, string> }>();
 
 function variablesIn(nodes: readonly (ASTNode | undefined)[]): Set<string> {
   const names = new Set<string>();
@@ -74,16 +74,27 @@ function shapeOf(document: DocumentNode, operationName: string | null | undefine
   return shape;
 }
 
-/** Subscribers whose principals have the same kind and the same grants see the same fields. */
+/**
+ * Subscribers whose principals have the same kind and the same grants see the same fields. The answer is kept per access
+ * object (a batch's fresh permissions are one object for all of a principal's subscriptions), and is the same string
+ * object each time, so a subscription can tell its class has not changed by identity.
+ */
 export function permissionClass(principal: Principal | null, access: Access): string {
-  let grants = permissionClasses.get(access);
-  if (grants === undefined) {
-    grants = JSON.stringify(
+  let byKind = permissionClasses.get(access);
+  if (byKind === undefined) {
+    const grants = JSON.stringify(
       access.grants.map((grant) => [grant.merchantId, grant.salesUnitIds === "ALL" ? "ALL" : [...grant.salesUnitIds].sort(), [...grant.actions].sort()]),
     );
-    permissionClasses.set(access, grants);
+    byKind = { grants, classes: new Map() };
+    permissionClasses.set(access, byKind);
   }
-  return `${principal?.kind ?? "ANONYMOUS"}:${grants}`;
+  const kind = principal?.kind ?? "ANONYMOUS";
+  let name = byKind.classes.get(kind);
+  if (name === undefined) {
+    name = `${kind}:${byKind.grants}`;
+    byKind.classes.set(kind, name);
+  }
+  return name;
 }
 
 /**
@@ -114,41 +125,78 @@ export function directLaneOf(contextValue: object): DirectLane | undefined {
   return directLanes.get(contextValue);
 }
 
+/**
+ * One subscription's side of the sharing. A class (its methods on the prototype) rather than closures: it lives as long
+ * as the subscription, and every named arrow function costs a property table of its own in this build (esbuild's
+ * keepNames).
+ */
+class SharedResults implements DirectLane {
+  private permissions: string | null = null;
+  private key = "";
+
+  constructor(
+    private readonly args: ExecutionArgs,
+    private readonly shape: OperationShape | null,
+    /** The shape and the values of the variables its selection reads: the key's part that never changes. */
+    private readonly prefix: string,
+    private readonly classOf: (context: Record<string, unknown>) => string,
+    private readonly transport: NextLane | undefined,
+  ) {}
+
+  /**
+   * The scope-auth plugin's per-request cache (the scopes, granted and loaded ones) would otherwise live as long as
+   * the subscription; an event's execution, once per class, makes a fresh one from the context's current access.
+   */
+  forgetScopes(): void {
+    RequestCache.clearForContext(this.args.contextValue as object);
+  }
+
+  private run(payload: unknown): Promise<ExecutionResult> | ExecutionResult {
+    const result = execute({ ...this.args, rootValue: payload });
+    if (result instanceof Promise) void result.finally(() => this.forgetScopes()).catch(() => undefined);
+    else this.forgetScopes();
+    return result;
+  }
+
+  resultOf(payload: unknown): Promise<ExecutionResult> | ExecutionResult {
+    if (!this.shape || typeof payload !== "object" || payload === null) return this.run(payload);
+    const permissions = this.classOf(this.args.contextValue as Record<string, unknown>);
+    // The key is made again only when the class changes: the same string then hashes once for every event.
+    if (permissions !== this.permissions) {
+      this.permissions = permissions;
+      this.key = this.prefix + permissions;
+    }
+    const key = this.key;
+    let byKey = results.get(payload);
+    if (!byKey) {
+      byKey = new Map();
+      results.set(payload, byKey);
+    }
+    let result = byKey.get(key);
+    if (!result) {
+      result = this.run(payload);
+      byKey.set(key, result);
+    }
+    return result;
+  }
+
+  send(result: ExecutionResult): boolean {
+    return this.transport?.next(result) ?? false;
+  }
+}
+
 export function useSharedSubscriptionResults<C extends Record<string, unknown>>(classOf: (context: C) => string): Plugin<C> {
   return {
     onSubscribe({ setSubscribeFn, subscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
         const context = args.contextValue as C;
-        // The scope-auth plugin's per-request cache (the scopes, granted and loaded ones) would otherwise live as long as
-        // the subscription; an event's execution, once per class, makes a fresh one from the context's current access.
-        const forgetScopes = () => RequestCache.clearForContext(context);
         const shape = shapeOf(args.document, args.operationName);
-        const run = (payload: unknown) => {
-          const result = execute({ ...args, rootValue: payload });
-          if (result instanceof Promise) void result.finally(forgetScopes).catch(() => undefined);
-          else forgetScopes();
-          return result;
-        };
         const values = args.variableValues ?? {};
         const prefix = shape ? `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000` : "";
-        const resultOf = (payload: unknown) => {
-          if (!shape || typeof payload !== "object" || payload === null) return run(payload);
-          const key = prefix + classOf(context);
-          let byKey = results.get(payload);
-          if (!byKey) {
-            byKey = new Map();
-            results.set(payload, byKey);
-          }
-          let result = byKey.get(key);
-          if (!result) {
-            result = run(payload);
-            byKey.set(key, result);
-          }
-          return result;
-        };
         const transport = transportLanes.get(context);
         transportLanes.delete(context);
-        if (transport && shape) directLanes.set(context, { resultOf, send: (result) => transport.next(result) });
+        const shared = new SharedResults(args, shape, prefix, classOf as (context: Record<string, unknown>) => string, transport);
+        if (transport && shape) directLanes.set(context, shared);
         let stream: Awaited<ReturnType<typeof createSourceEventStream>>;
         try {
           stream = await createSourceEventStream(args);
@@ -158,8 +206,8 @@ export function useSharedSubscriptionResults<C extends Record<string, unknown>>(
         // A request error (e.g. variables that do not coerce) is reported exactly as the stock executor reports it;
         // it fails before any resolver runs, so asking again has no side effect.
         if (!isAsyncIterable(stream)) return stream.errors?.some((error) => !error.path) ? subscribeFn(args) : stream;
-        forgetScopes();
-        return mapAsyncIterator(stream, resultOf);
+        shared.forgetScopes();
+        return mapAsyncIterator(stream, (payload: unknown) => shared.resultOf(payload));
       });
     },
   };

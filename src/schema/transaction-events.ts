@@ -132,10 +132,40 @@ export const TransactionEvent = builder.objectRef<OutboxRecord>("TransactionEven
   }),
 });
 
+/**
+ * Whether the access still lets its holder view any transactions: asked for every subscriber of a batch, with the one
+ * access object its principal's subscriptions share, so answered once per access object.
+ */
+const viewsAny = new WeakMap<Access, boolean>();
+function viewsAnyTransactions(access: Access): boolean {
+  let answer = viewsAny.get(access);
+  if (answer === undefined) {
+    answer = merchantsWithViewableTransactions(access).length > 0;
+    viewsAny.set(access, answer);
+  }
+  return answer;
+}
+
 const unitOf = (event: OutboxRecord) => (event.salesUnitId && event.merchantId ? { id: event.salesUnitId, merchantId: event.merchantId } : null);
+/**
+ * The policy's answer per access object and sales unit: the feed asks it for every subscriber of a batch with the one
+ * access object their principal's fresh read made, and a subscription asks it of its own access for every event.
+ */
+const viewable = new WeakMap<Access, Map<string, boolean>>();
 const mayView = (access: Access, event: OutboxRecord) => {
   const unit = unitOf(event);
-  return unit !== null && canViewTransactionsOf(access, unit);
+  if (unit === null) return false;
+  let units = viewable.get(access);
+  if (!units) {
+    units = new Map();
+    viewable.set(access, units);
+  }
+  let answer = units.get(unit.id);
+  if (answer === undefined) {
+    answer = canViewTransactionsOf(access, unit);
+    units.set(unit.id, answer);
+  }
+  return answer;
 };
 
 async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | undefined): Promise<FeedScope> {
@@ -153,11 +183,14 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
       throw new ForbiddenError("You may not view the transactions of every sales unit you named.");
     }
     const wanted = new Set(ids);
+    // Methods, not arrow functions, in what a subscription keeps (see src/events/feed-subscription.ts).
     return {
       merchantIds: [...new Set(units.map((unit) => unit.merchantId))],
-      matches: (event) => event.salesUnitId !== null && wanted.has(event.salesUnitId),
+      matches(event) {
+        return event.salesUnitId !== null && wanted.has(event.salesUnitId);
+      },
       where: { salesUnitId: { in: ids } },
-      recheck: (access) => {
+      recheck(access) {
         const lost = units.find((unit) => !canViewTransactionsOf(access, unit));
         if (lost) throw new ForbiddenError("Your access to the transactions of a sales unit you follow was removed, so this subscription has ended.");
       },
@@ -170,10 +203,12 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
   // The units this subscription follows are fixed when it starts; units granted later need a new subscription.
   return {
     merchantIds,
-    matches: (event) => mayView(initial, event),
+    matches(event) {
+      return mayView(initial, event);
+    },
     where: toPrismaWhere(viewableTransactions(initial)) as Prisma.OutboxEventWhereInput,
-    recheck: (access) => {
-      if (merchantsWithViewableTransactions(access).length === 0) {
+    recheck(access) {
+      if (!viewsAnyTransactions(access)) {
         throw new ForbiddenError("You may no longer view the transactions of any sales unit, so this subscription has ended.");
       }
     },
@@ -188,8 +223,12 @@ export function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?
     types: STORED_TYPES,
     cursor: CURSOR,
     after: args.after,
-    scope: () => scopeOf(ctx, args.salesUnitIds),
-    onBatch: (_access, visible) => loadRows(ctx.db, visible),
+    scope() {
+      return scopeOf(ctx, args.salesUnitIds);
+    },
+    onBatch(_access, visible) {
+      loadRows(ctx.db, visible);
+    },
   });
 }
 

@@ -1,0 +1,114 @@
+/**
+ * The live feed's direct lane (src/events/feed.ts, `FeedSubscription.lane`; src/events/graphql-ws-server.ts,
+ * `NextLanes`): once a graphql-ws subscriber of `transactionEvents` has caught up, the feed sends each live event's
+ * shared result to its socket itself. These tests hold that the lane is really taken, and that it keeps every rule of
+ * the slow path: per-batch authorisation, the resume seam, order and de-duplication, and the slow-consumer close.
+ */
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { NextLanes } from "../../src/events/graphql-ws-server";
+import { appendOutbox } from "../../src/events/outbox";
+import { transactionEvent } from "../../src/events/transaction-events";
+import { startTestGateway, type TestGateway } from "../support/gateway";
+import { assertOrderedOnce, captureOneOre, collect, connect, createReservedPayment, latestCursor, waitFor, type Connection } from "./support";
+
+let gateway: TestGateway;
+const connections: Connection[] = [];
+
+beforeAll(async () => {
+  gateway = await startTestGateway({ SUBSCRIPTION_QUEUE_LIMIT: "5" });
+});
+afterAll(async () => {
+  await gateway?.stop();
+});
+// Each test counts the lane's deliveries: no subscriber of an earlier test may add to them.
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const connection of connections.splice(0)) await connection.dispose();
+  await waitFor("the earlier tests' subscriptions to end", () => gateway.services.events.feed.size === 0);
+});
+
+async function connectAs(persona: string): Promise<Connection> {
+  const connection = connect(gateway.url, await gateway.login(persona));
+  connections.push(connection);
+  return connection;
+}
+
+const unitId = (payment: { salesUnitId: string }) => encodeGlobalID("SalesUnit", payment.salesUnitId);
+
+describe("the live feed's direct lane", () => {
+  it("sends live events of caught-up subscribers through the lane, each its own, and ends one that loses access", async () => {
+    const db = gateway.services.db;
+    const persona = gateway.persona("no-assistant-tm");
+    const payment = await createReservedPayment(db, "751312");
+    const after = await latestCursor(db);
+    const admin = collect(await connectAs("no-admin"), { after });
+    const assistant = collect(await connectAs("no-assistant-tm"), { salesUnitIds: [unitId(payment)], after });
+    await captureOneOre(db, payment.id);
+    await waitFor("the first event on both", () => admin.events.length === 1 && assistant.events.length === 1);
+
+    const lane = vi.spyOn(NextLanes.prototype, "next");
+    for (let i = 0; i < 3; i++) await captureOneOre(db, payment.id);
+    await waitFor("three more events on both", () => admin.events.length === 4 && assistant.events.length === 4);
+    // Both subscribers are live by now: every one of these deliveries went through the lane, none through graphql-ws.
+    expect(lane).toHaveBeenCalledTimes(6);
+    expect(assistant.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3, 4]);
+    assertOrderedOnce(admin.events);
+
+    // The assistant's membership loses the sales unit: the next batch is refused to it, on the lane as on the slow path.
+    const user = await db.portalUser.findUniqueOrThrow({ where: { nin: persona.nin! } });
+    await db.membershipSalesUnit.deleteMany({ where: { salesUnitId: payment.salesUnitId, membership: { userId: user.id } } });
+    lane.mockClear();
+    await captureOneOre(db, payment.id);
+    await waitFor("the end of the assistant's subscription", () => assistant.errors.length > 0);
+    await waitFor("the event on the administrator's", () => admin.events.length === 5);
+    expect(assistant.errors[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(assistant.events).toHaveLength(4);
+    expect(lane).toHaveBeenCalledTimes(1);
+    expect(admin.errors).toEqual([]);
+  });
+
+  it("replays from `after`, then takes the lane without a gap or a repeat while events keep coming", async () => {
+    const db = gateway.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    const after = await latestCursor(db);
+    for (let i = 0; i < 3; i++) await captureOneOre(db, payment.id);
+    await waitFor("the relay to number the three", async () => (await latestCursor(db)) !== after);
+
+    const lane = vi.spyOn(NextLanes.prototype, "next");
+    const resumed = collect(await connectAs("no-admin"), { salesUnitIds: [unitId(payment)], after });
+    // These land while the replay runs: the seam between replay and live.
+    for (let i = 0; i < 3; i++) await captureOneOre(db, payment.id);
+    await waitFor("six events", () => resumed.events.length >= 6);
+    for (let i = 0; i < 2; i++) await captureOneOre(db, payment.id);
+    await waitFor("eight events", () => resumed.events.length >= 8);
+
+    expect(resumed.errors).toEqual([]);
+    assertOrderedOnce(resumed.events);
+    expect(resumed.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Replayed events go through the lane too (a frame each), so every delivery is counted there.
+    expect(lane).toHaveBeenCalledTimes(8);
+  });
+
+  it("closes a subscriber on the lane with 4008 when more events wait for its socket than SUBSCRIPTION_QUEUE_LIMIT", async () => {
+    const db = gateway.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    const connection = await connectAs("no-admin");
+    const subscriber = collect(connection, { salesUnitIds: [unitId(payment)], after: await latestCursor(db) });
+    await captureOneOre(db, payment.id);
+    await waitFor("the subscription to run live", () => subscriber.events.length === 1);
+
+    const lane = vi.spyOn(NextLanes.prototype, "next");
+    // One transaction of twenty events: one relay batch, written to the socket within one turn of the event loop.
+    await db.$transaction(async (tx) => {
+      for (let i = 0; i < 20; i++) {
+        const row = await tx.transaction.update({ where: { id: payment.id }, data: { capturedAmount: { increment: 1 }, status: "CAPTURED", version: { increment: 1 } } });
+        await appendOutbox(tx, transactionEvent(row, "CAPTURED", 1, new Date()));
+      }
+    });
+    const closed = await waitFor("the close", () => connection.closed);
+    expect(closed).toEqual({ code: 4008, reason: "Slow consumer: more than 5 events waiting" });
+    expect(lane).toHaveBeenCalled();
+    expect(subscriber.events.length).toBeLessThan(21);
+  });
+});
