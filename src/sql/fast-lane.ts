@@ -56,7 +56,8 @@ export interface FastLane {
   readonly counts: { answered: number; handedOn: number };
 }
 
-const keyOf = (query: string, operationName: string | null | undefined) => `${operationName ?? ""}\n${query}`;
+/** An absent operation name and an empty one are different requests to graphql-js: they are different keys. */
+const keyOf = (query: string, operationName: string | null | undefined) => `${operationName === null || operationName === undefined ? "-" : `+${operationName}`}\n${query}`;
 
 /**
  * The response type Yoga's result processors would pick for a plain (non-streamed) result, or null when the client
