@@ -94,6 +94,8 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 interface Measurement {
   round: number;
   connections: number;
+  /** The gateways: their event loop and GC over the load, from their own GET /metrics. */
+  runtime?: Runtime;
   scenario: ScenarioName;
   server: ServerName;
   result: LoadResult;
@@ -106,6 +108,23 @@ function parameters() {
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer.`);
   }
   return { ...DEFAULT_PARAMETERS, transactions };
+}
+
+/** A gateway's event-loop delay since its previous scrape (prom-client resets it) and its GC time so far. */
+interface Runtime {
+  loopP99Ms: number;
+  loopMaxMs: number;
+  gcSeconds: number;
+}
+
+async function runtimeOf(server: HttpServer): Promise<Runtime | undefined> {
+  if (!server.metricsToken) return undefined;
+  const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.metricsToken}` } });
+  if (!response.ok) return undefined;
+  const text = await response.text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1] ?? Number.NaN);
+  const gcSeconds = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} ([0-9.e+-]+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return { loopP99Ms: value("nodejs_eventloop_lag_p99_seconds") * 1000, loopMaxMs: value("nodejs_eventloop_lag_max_seconds") * 1000, gcSeconds };
 }
 
 /** The same database through the proxy that counts this server's statements. */
@@ -346,7 +365,10 @@ async function main(): Promise<void> {
           const loads = [...order.map((server) => ({ server, connections: CONNECTIONS })), ...(scenario.name === "q1" && LOW_CONNECTIONS !== CONNECTIONS ? order.map((server) => ({ server, connections: LOW_CONNECTIONS })) : [])];
           for (const { server, connections } of loads) {
             const capturesBefore = scenario.name === "m1" ? await captureOperationCount(client) : 0;
+            const before = await runtimeOf(servers[server]);
             const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}-${connections}`, connections));
+            const after = await runtimeOf(servers[server]);
+            const runtime = before && after ? { ...after, gcSeconds: after.gcSeconds - before.gcSeconds } : undefined;
             await settle(proxies, server);
             if (result.completed === 0) {
               result.errors++;
@@ -360,11 +382,11 @@ async function main(): Promise<void> {
                 result.firstError ??= `${written} captures written for ${result.completed} successful answers`;
               }
             }
-            measured.push({ round, connections, scenario: scenario.name, server, result });
+            measured.push({ round, connections, scenario: scenario.name, server, result, ...(runtime ? { runtime } : {}) });
             log(
               `  round ${round} ${scenario.name} ${server.padEnd(12)}${connections === CONNECTIONS ? "" : ` at ${connections}`} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50
                 .toFixed(1)
-                .padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${result.errors ? `  ${result.errors} errors: ${result.firstError}` : ""}`,
+                .padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${runtime ? `  event loop p99 ${runtime.loopP99Ms.toFixed(1)} ms max ${runtime.loopMaxMs.toFixed(0)} ms, GC ${((runtime.gcSeconds / SECONDS) * 100).toFixed(1)} % of the load` : ""}${result.errors ? `  ${result.errors} errors: ${result.firstError}` : ""}`,
             );
           }
         }
@@ -426,6 +448,11 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
       report[`${prefix}_p50_ms`] = round2(median(runs.map((m) => m.result.p50)));
       report[`${prefix}_p99_ms`] = round2(median(runs.map((m) => m.result.p99)));
       report[`${prefix}_sql_per_request`] = round2(statements[`${scenario} ${server}`] ?? Number.NaN);
+      const runtimes = runs.flatMap((m) => (m.runtime ? [m.runtime] : []));
+      if (runtimes.length) {
+        report[`${prefix}_event_loop_p99_ms`] = round2(median(runtimes.map((r) => r.loopP99Ms)));
+        report[`${prefix}_gc_percent`] = round2(median(runtimes.map((r) => (r.gcSeconds / SECONDS) * 100)));
+      }
       const low = of(scenario, server, LOW_CONNECTIONS);
       if (LOW_CONNECTIONS === CONNECTIONS || low.length === 0) continue;
       report[`${prefix}_rps_at_${LOW_CONNECTIONS}`] = Math.round(median(low.map((m) => m.result.requestsPerSecond)));

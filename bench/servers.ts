@@ -2,6 +2,7 @@
  * The processes of a benchmark run, each started apart from the harness: the counting proxy, the gateway in
  * production mode, PostGraphile, the floor and the load generator. Every one is stopped by its own pid.
  */
+import { randomBytes } from "node:crypto";
 import { execFile, fork, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
@@ -122,6 +123,8 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
 
 export interface HttpServer extends Stoppable {
   url: string;
+  /** The gateways: the bearer token of their GET /metrics (event-loop delay and GC time around each load). */
+  metricsToken?: string;
 }
 
 export interface GatewaySettings {
@@ -140,6 +143,7 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Ht
   const root = settings.root ?? projectRoot;
   // BENCH_PROFILE_DIR: each gateway (and baseline) writes its V8 CPU profile there when it is stopped.
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", path.join(process.env.BENCH_PROFILE_DIR, settings.name ?? "gateway")] : [];
+  const metricsToken = randomBytes(16).toString("hex");
   const child = spawn(process.execPath, [...profile, ...TSX, path.join(root, "src", "server.ts")], {
     cwd: root,
     env: {
@@ -152,6 +156,7 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Ht
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      METRICS_TOKEN: metricsToken,
       OUTBOX_RELAY: "false",
       OUTBOX_POLL_INTERVAL_MS: "3600000",
       // 32 connections from one address are the point of the benchmark, not an abuse to throttle.
@@ -163,7 +168,7 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Ht
   const output = tail(child);
   child.stderr.pipe(process.stderr);
   await waitForHttp(`${url}/healthz`, child, output);
-  return { name: settings.name ?? "gateway", url, stop: () => stopProcess(child) };
+  return { name: settings.name ?? "gateway", url, metricsToken, stop: () => stopProcess(child) };
 }
 
 export function postgraphileVersion(): string {

@@ -56,7 +56,8 @@ export interface FastLane {
   readonly counts: { answered: number; handedOn: number };
 }
 
-const keyOf = (query: string, operationName: string | null | undefined) => `${operationName ?? ""}\n${query}`;
+/** An absent operation name and an empty one are different requests to graphql-js: they are different keys. */
+const keyOf = (query: string, operationName: string | null | undefined) => `${operationName === null || operationName === undefined ? "-" : `+${operationName}`}\n${query}`;
 
 /**
  * The response type Yoga's result processors would pick for a plain (non-streamed) result, or null when the client
@@ -178,7 +179,14 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
       return length > 0 && length <= MAX_BODY_BYTES && req.headers["transfer-encoding"] === undefined && known.size > 0;
     },
     async serve(req, res, next) {
-      const body = await readBody(req);
+      let body: Buffer;
+      try {
+        body = await readBody(req);
+      } catch {
+        // The client went away while sending: nobody to answer.
+        res.destroy();
+        return undefined;
+      }
       const startedAt = performance.now();
       const params = paramsOf(body.toString("utf8"));
       const mediaType = regularMediaType(req.headers.accept);
@@ -189,8 +197,8 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
       try {
         await limits.consume("address", clientAddress({ req }));
       } catch (error) {
-        if (!(error instanceof RateLimitedError)) throw error;
-        return handOn(req, body, { address: error }, next);
+        // A budget store that failed: Yoga charges (and fails) as it always does.
+        return handOn(req, body, error instanceof RateLimitedError ? { address: error } : null, next);
       }
       let auth: Awaited<ReturnType<typeof authenticate>>;
       try {
@@ -205,8 +213,7 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
         await limits.consume("principal", `${principal.kind}:${principal.id}`);
         charges.principal = null;
       } catch (error) {
-        if (!(error instanceof RateLimitedError)) throw error;
-        charges.principal = error;
+        if (error instanceof RateLimitedError) charges.principal = error;
         return handOn(req, body, charges, next);
       }
       const { schema, document } = entry;
@@ -226,9 +233,9 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
         refuseCompiled(req);
         return handOn(req, body, charges, next);
       }
-      const text = `{"data":${data}}`;
-      res.writeHead(200, { ...corsHeaders(req), "content-type": `${mediaType}; charset=utf-8`, "content-length": Buffer.byteLength(text) });
-      res.end(text);
+      const answer = Buffer.from(`{"data":${data}}`);
+      res.writeHead(200, { ...corsHeaders(req), "content-type": `${mediaType}; charset=utf-8`, "content-length": answer.length });
+      res.end(answer);
       counts.answered++;
       metrics.operationAnswered(entry.label, "query", "http", (performance.now() - startedAt) / 1000, []);
       return undefined;
