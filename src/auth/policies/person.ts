@@ -3,7 +3,7 @@
  * A person is seen by themself, the Administrators of a merchant they belong to, and customer service.
  */
 import type { Prisma } from "../../generated/prisma/client";
-import { any, toPrismaWhere, type Condition } from "../../db/conditions";
+import { any, toPrismaWhere, toSql, type Condition, type SqlParams } from "../../db/conditions";
 import { administeredMerchants, administeredMerchantsWhere, administersOrOperates } from "./merchant";
 import { isOperator, isUser, type Who } from "./who";
 
@@ -21,6 +21,20 @@ export function canReadPerson(who: Who, person: PersonWithMemberships, options: 
   if (isOperator(who) || isUser(who, person.id)) return true;
   return person.memberships.some(
     (m) => (!options.acceptedOnly || m.acceptedAt !== null) && who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId),
+  );
+}
+
+/**
+ * `canReadPerson(who, person, { acceptedOnly: true })` as SQL over the PortalUser row aliased `user`: where it is
+ * false, the person's register data (name, NIN, phone, e-mail) is hidden, and so must be its place in any order.
+ */
+export function registerDataReadableSql(who: Who, user: string, params: SqlParams): string {
+  if (isOperator(who)) return "TRUE";
+  const himself = who.principal?.kind === "USER" ? `${user}.id = ${params.add(who.principal.id, "uuid")}` : "FALSE";
+  const administered = toSql(administeredMerchants(who), "accepted", { merchantId: "uuid" }, params);
+  return (
+    `(${himself} OR EXISTS (SELECT 1 FROM "Membership" accepted WHERE accepted."userId" = ${user}.id ` +
+    `AND accepted."acceptedAt" IS NOT NULL AND ${administered}))`
   );
 }
 
