@@ -1,6 +1,6 @@
 /**
  * The import boundaries of biome.jsonc hold: files that cross one are refused by `biome lint`, with the rule's own
- * message, and files that stay inside pass. The files are written into a scratch copy of the layout (under
+ * message, and files that stay inside pass; so is a module cycle in src/, also one through type imports. The files are written into a scratch copy of the layout (under
  * test-results/) with the project's biome.jsonc, so the real tree is never touched.
  */
 import { spawnSync } from "node:child_process";
@@ -30,11 +30,11 @@ interface Diagnostic {
   location: { path: string };
 }
 
-/** Lints one probe file importing `specifier` as `name`; answers the boundary diagnostics for it. */
-function lintProbe(file: string, specifier: string, name: string): Diagnostic[] {
+/** Lints the probe files (beside TARGETS) in a scratch copy; answers the diagnostics of `category` in `file`. */
+function lintFiles(files: Record<string, string>, file: string, category: string): Diagnostic[] {
   const dir = mkdtempSync(path.join(scratch, "probe-"));
   copyFileSync(path.join(projectRoot, "biome.jsonc"), path.join(dir, "biome.jsonc"));
-  for (const [target, text] of Object.entries({ ...TARGETS, [file]: `import { ${name} } from "${specifier}";\nexport const probe = ${name};\n` })) {
+  for (const [target, text] of Object.entries({ ...TARGETS, ...files })) {
     mkdirSync(path.dirname(path.join(dir, target)), { recursive: true });
     writeFileSync(path.join(dir, target), text);
   }
@@ -42,7 +42,12 @@ function lintProbe(file: string, specifier: string, name: string): Diagnostic[] 
   const json = run.stdout.split("\n").find((line) => line.startsWith("{"));
   if (!json) throw new Error(`biome answered no report: ${run.stderr}`);
   const report = JSON.parse(json) as { diagnostics: Diagnostic[] };
-  return report.diagnostics.filter((d) => d.category === "lint/style/noRestrictedImports" && d.location.path.endsWith(file));
+  return report.diagnostics.filter((d) => d.category === category && d.location.path.endsWith(file));
+}
+
+/** Lints one probe file importing `specifier` as `name`; answers its import-boundary diagnostics. */
+function lintProbe(file: string, specifier: string, name: string): Diagnostic[] {
+  return lintFiles({ [file]: `import { ${name} } from "${specifier}";\nexport const probe = ${name};\n` }, file, "lint/style/noRestrictedImports");
 }
 
 describe("import boundaries (biome.jsonc)", () => {
@@ -63,5 +68,15 @@ describe("import boundaries (biome.jsonc)", () => {
     expect(lintProbe("src/http/probe.ts", "../context", "context")[0]?.message).toContain("ask the policies");
     expect(lintProbe("src/http/probe.ts", "../schema", "schema")[0]?.message).toContain("ask the policies");
     expect(lintProbe("src/http/probe.ts", "../auth/policies/who", "who")).toEqual([]);
+  });
+
+  it("refuses an import cycle anywhere in src, even one through types only", { timeout: 60_000 }, () => {
+    const cycle = {
+      "src/events/a.ts": 'import type { B } from "./b";\nexport type A = { b?: B };\n',
+      "src/events/b.ts": 'import type { A } from "./a";\nexport type B = { a?: A };\n',
+    };
+    expect(lintFiles(cycle, "src/events/a.ts", "lint/suspicious/noImportCycles").length).toBeGreaterThan(0);
+    const oneWay = { ...cycle, "src/events/b.ts": "export type B = { n: number };\n" };
+    expect(lintFiles(oneWay, "src/events/a.ts", "lint/suspicious/noImportCycles")).toEqual([]);
   });
 });

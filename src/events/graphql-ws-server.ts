@@ -20,10 +20,7 @@ import type { IncomingMessage } from "node:http";
 import type { ExecutionResult } from "graphql";
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
-import { CLOSE_SLOW_CONSUMER } from "./websocket";
-
-/** What the adapter hands graphql-ws's hooks as `ctx.extra`. */
-export type WsExtra = { socket: WebSocket; address: string | null };
+import { CLOSE_SLOW_CONSUMER, type WsExtra } from "./websocket";
 
 /** Sockets written per turn of the event loop. */
 const WRITES_PER_SLICE = 256;

@@ -11,11 +11,13 @@
 import { GraphQLError } from "graphql";
 import type { Context as WsContext } from "graphql-ws";
 import type { WebSocket } from "ws";
-import type { WsExtra } from "./graphql-ws-server";
 import type { Services } from "../deps";
 import { resolvePrincipal } from "../auth/principal";
 import { bearerToken } from "../auth/tokens";
 import { principalIdentity } from "./connection-limits";
+
+/** What the graphql-ws adapter (graphql-ws-server.ts) hands graphql-ws's hooks as `ctx.extra`. */
+export type WsExtra = { socket: WebSocket; address: string | null };
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
