@@ -420,6 +420,27 @@ describe("reads follow the permission table", () => {
       expect([...(await visibleThroughNodes(token))].sort()).toEqual([...seen].sort());
     });
 
+    it(`serves ${key} the QR code images and settlement reports of exactly the objects the table shows it`, async () => {
+      const token = await gateway.token(key);
+      const caller = callerOf.get(key)!;
+      const get = async (pathname: string) => (await fetch(`${gateway.url}${pathname}`, { headers: { authorization: `Bearer ${token}` } })).status;
+      const mismatches: string[] = [];
+      for (const qr of samples.filter((s) => s.typename === "QrCode")) {
+        const status = await get(`/qr/${qr.id}.svg`);
+        if (status !== (READ_RULE.QrCode(caller, qr) ? 200 : 404)) mismatches.push(`QR code ${qr.id}: ${status}`);
+      }
+      for (const settlement of samples.filter((s) => s.typename === "Settlement")) {
+        const visible = READ_RULE.Settlement(caller, settlement);
+        const status = await get(`/reports/settlements/${settlement.id}.csv`);
+        if (status !== (visible ? 200 : 404)) mismatches.push(`settlement report ${settlement.id}: ${status}`);
+        // With payer names and messages: PERSONAL_DATA_REPORTS on the unit as well; refused openly where the plain one is served.
+        const personal = await get(`/reports/settlements/${settlement.id}.csv?includePersonalData=true`);
+        const expected = !visible ? 404 : caller.access.canOnSalesUnit("PERSONAL_DATA_REPORTS", settlement.unit!) ? 200 : 403;
+        if (personal !== expected) mismatches.push(`personal settlement report ${settlement.id}: ${personal}, expected ${expected}`);
+      }
+      expect(mismatches).toEqual([]);
+    });
+
     it(`lists for ${key} in ${Object.keys(LIST_ROOTS).join(", ")} exactly the rows the table allows`, async () => {
       const token = await gateway.token(key);
       const caller = callerOf.get(key)!;
