@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  */
 const UNIT_TESTS = [
   "test/domain/**/*.test.ts",
+  "test/import-boundaries.test.ts",
   "test/auth/permissions.test.ts",
   "test/auth/policies.test.ts",
   "test/auth/platform-signature.test.ts",

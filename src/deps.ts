@@ -7,10 +7,14 @@ import type { TokenService } from "./auth/tokens";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import type { LiveEvents } from "./events/live";
-import type { SqlRunner } from "./sql/plugin";
 import type { PrincipalCache } from "./auth/principal-cache";
 import type { RateLimits } from "./limits/rate-limits";
 import type { Metrics } from "./metrics/metrics";
+
+/** Runs one statement of the compiled read path (src/sql/) and answers its single text value. */
+export interface SqlRunner {
+  queryText(text: string, values: unknown[]): Promise<string>;
+}
 
 export interface Clock {
   now(): Date;

@@ -94,10 +94,10 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
     description: `A payment was ${event.toLowerCase()}; the payload carries its amounts after the change.`,
     requires: "VIEW_TRANSACTIONS" as const,
   })),
-  ...Object.entries(ENTITY_EVENT_TYPES).map(([type, spec]): EventTypeSpec => ({ type, ...spec })),
+  ...Object.entries(ENTITY_EVENT_TYPES).map(([type, entry]): EventTypeSpec => ({ type, ...entry })),
 ];
 
-const BY_TYPE = new Map(EVENT_TYPES.map((spec) => [spec.type, spec]));
+const BY_TYPE = new Map(EVENT_TYPES.map((entry) => [entry.type, entry]));
 
 export function eventTypeSpec(type: string): EventTypeSpec | undefined {
   return BY_TYPE.get(type);
@@ -105,21 +105,21 @@ export function eventTypeSpec(type: string): EventTypeSpec | undefined {
 
 /** May a principal with `access` receive this event now? Unknown types reach no one. */
 export function mayReceive(access: Access, event: Pick<OutboxRecord, "type" | "merchantId" | "salesUnitId">): boolean {
-  const spec = BY_TYPE.get(event.type);
-  if (!spec) return false;
-  if (spec.requires === null) return access.merchantIds("VIEW_SALES_UNIT") === "*";
-  if (event.salesUnitId && event.merchantId) return access.canOnSalesUnit(spec.requires, { id: event.salesUnitId, merchantId: event.merchantId });
-  if (event.merchantId) return access.canOnMerchant(spec.requires, event.merchantId);
-  return access.merchantIds(spec.requires) === "*";
+  const entry = BY_TYPE.get(event.type);
+  if (!entry) return false;
+  if (entry.requires === null) return access.merchantIds("VIEW_SALES_UNIT") === "*";
+  if (event.salesUnitId && event.merchantId) return access.canOnSalesUnit(entry.requires, { id: event.salesUnitId, merchantId: event.merchantId });
+  if (event.merchantId) return access.canOnMerchant(entry.requires, event.merchantId);
+  return access.merchantIds(entry.requires) === "*";
 }
 
 /** The outbox rows of these types that `mayReceive` lets `access` receive, as a filter for lists of events. */
 export function receivableWhere(access: Access, types: readonly string[]): Prisma.OutboxEventWhereInput {
   const byAction = new Map<Action | null, string[]>();
   for (const type of types) {
-    const spec = BY_TYPE.get(type);
-    if (!spec) continue;
-    byAction.set(spec.requires, [...(byAction.get(spec.requires) ?? []), type]);
+    const entry = BY_TYPE.get(type);
+    if (!entry) continue;
+    byAction.set(entry.requires, [...(byAction.get(entry.requires) ?? []), type]);
   }
   const branches: Prisma.OutboxEventWhereInput[] = [];
   for (const [action, typesOf] of byAction) {
@@ -149,11 +149,11 @@ export function receivableWhere(access: Access, types: readonly string[]): Prism
 export function merchantsReceiving(access: Access, types: readonly string[]): readonly string[] | "*" {
   const merchants = new Set<string>();
   for (const type of types) {
-    const spec = BY_TYPE.get(type);
-    if (!spec) continue;
-    const reached = access.merchantIds(spec.requires ?? "VIEW_SALES_UNIT");
+    const entry = BY_TYPE.get(type);
+    if (!entry) continue;
+    const reached = access.merchantIds(entry.requires ?? "VIEW_SALES_UNIT");
     if (reached === "*") return "*";
-    if (spec.requires !== null) for (const id of reached) merchants.add(id);
+    if (entry.requires !== null) for (const id of reached) merchants.add(id);
   }
   return [...merchants];
 }

@@ -20,7 +20,7 @@ import type { IncomingMessage } from "node:http";
 import type { ExecutionResult } from "graphql";
 import { CloseCode, handleProtocols, makeServer, type Context, type ServerOptions } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
-import { CLOSE_SLOW_CONSUMER } from "./websocket";
+import { CLOSE_SLOW_CONSUMER } from "./close-codes";
 
 /** What the adapter hands graphql-ws's hooks as `ctx.extra`. */
 export type WsExtra = { socket: WebSocket; address: string | null; lanes: NextLanes };

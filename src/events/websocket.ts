@@ -11,16 +11,15 @@
 import { GraphQLError } from "graphql";
 import type { Context as WsContext } from "graphql-ws";
 import type { WebSocket } from "ws";
-import type { WsExtra } from "./graphql-ws-server";
 import type { Services } from "../deps";
 import { resolvePrincipal } from "../auth/principal";
 import { bearerToken } from "../auth/tokens";
 import { principalIdentity } from "./connection-limits";
 
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
-export const CLOSE_SLOW_CONSUMER = 4008;
-export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+import type { WsExtra } from "./graphql-ws-server";
+import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "./close-codes";
+
+export { CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "./close-codes";
 
 /** How often expired connections are closed; a token outlives its expiry by at most this much. */
 const EXPIRY_SWEEP_MS = 500;

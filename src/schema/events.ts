@@ -54,7 +54,7 @@ function scopeOf(ctx: Context, types: readonly string[]): FeedScope {
 }
 
 function typesOf(requested: readonly string[] | null | undefined): readonly string[] {
-  if (!requested) return EVENT_TYPES.map((spec) => spec.type);
+  if (!requested) return EVENT_TYPES.map((entry) => entry.type);
   const unknown = requested.filter((type) => !eventTypeSpec(type));
   if (requested.length === 0 || unknown.length > 0) {
     throw new GraphQLError(`types: name event types of docs/events.md${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}, or leave it out for every type.`, {

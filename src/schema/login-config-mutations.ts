@@ -1,10 +1,11 @@
-/** Login set-up: marketing consents, terms and privacy pages, and activation (Developer permission). */
+/** Login set-up: redirect URIs, marketing consents, terms and privacy pages, and activation (Developer permission). */
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { ConsentTypeEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { LoginConfig } from "./login-config";
 import * as login from "../services/login";
+import * as salesUnits from "../services/sales-units";
 import { callerFor } from "../services/caller";
 
 const onUnitAsDeveloper = (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
@@ -21,6 +22,17 @@ const MarketingConsentInput = builder.inputType("MarketingConsentInput", {
 });
 
 builder.mutationFields((t) => ({
+  setLoginRedirectUris: t.fieldWithInput({
+    type: LoginConfig,
+    description: "Replace the Login redirect URIs, stored and compared exactly. The first call activates Login on a sales unit that has the Login product; without the product the URIs wait, not activated, until Login is ordered.",
+    input: {
+      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit using Login." }),
+      redirectUris: t.input.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),
+    },
+    authScopes: onUnitAsDeveloper,
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx.services, callerFor(ctx), input.salesUnitId.id, input.redirectUris),
+  }),
   setLoginConsents: t.fieldWithInput({
     type: LoginConfig,
     description: "Replace the marketing consents users are asked for, with the terms and privacy pages.",

@@ -1,14 +1,44 @@
-/** Creating and deactivating payment links (anyone who may request payments on the sales unit). */
+/**
+ * Creating and deactivating payment links (anyone who may request payments on the sales unit), and paying through one
+ * (public: the payer needs no login).
+ */
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { SalesUnit } from "./sales-unit";
 import { PaymentLink } from "./payment-link";
+import { CurrencyEnum, TransactionStatusEnum } from "./enums";
+import type { Transaction as TransactionRow } from "../generated/prisma/client";
+import { consumeOrRefuse } from "../limits/plugin";
 import * as paymentLinks from "../services/payment-links";
+import * as transactions from "../services/transactions";
 import { paymentLinkPolicy } from "../auth/policies/payment-link";
 import { callerFor } from "../services/caller";
 
 /** The payment link policy on the link's sales unit; a link that does not exist is refused like another merchant's. */
 const onPaymentLink = (paymentLinkId: string) => ({ salesUnitChild: { child: "paymentLink" as const, id: paymentLinkId } });
+
+const PaymentLinkShippingInput = builder.inputType("PaymentLinkShippingInput", {
+  description: "Where to send the goods bought through a payment link.",
+  fields: (t) => ({
+    name: t.string({ required: true, description: "The recipient's name, 1–100 characters." }),
+    address: t.string({ required: true, description: "One line: street, postcode and town." }),
+    method: t.string({ description: "The shipping option, 1–100 characters; optional." }),
+  }),
+});
+
+type PaymentLinkPaymentShape = Pick<TransactionRow, "reference" | "amount" | "currency" | "description" | "status" | "expiresAt">;
+
+const PaymentLinkPayment = builder.objectRef<PaymentLinkPaymentShape>("PaymentLinkPayment").implement({
+  description: "What the payer of a payment link sees: a payment request waiting for approval in the app.",
+  fields: (t) => ({
+    reference: t.exposeString("reference", { description: "The merchant's order id for this payment." }),
+    amount: t.exposeInt("amount", { description: "The amount to pay, in minor units (øre, cents)." }),
+    currency: t.expose("currency", { type: CurrencyEnum, description: "The currency of the amount." }),
+    description: t.exposeString("description", { nullable: true, description: "What is paid for; null when the link has no description." }),
+    status: t.expose("status", { type: TransactionStatusEnum, description: "REQUESTED until the payer answers in the app." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "Approve in the app before this." }),
+  }),
+});
 
 builder.mutationFields((t) => ({
   createPaymentLink: t.fieldWithInput({
@@ -39,5 +69,28 @@ builder.mutationFields((t) => ({
     authScopes: (_root, { input }) => onPaymentLink(input.paymentLinkId.id),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => paymentLinks.deactivatePaymentLink(ctx.services, callerFor(ctx), input.paymentLinkId.id),
+  }),
+  payPaymentLink: t.fieldWithInput({
+    type: PaymentLinkPayment,
+    description: "Public (the payer needs no login): pay through a payment link. The payment request goes to the payer's app.",
+    input: {
+      slug: t.input.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
+      phoneNumber: t.input.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
+      payerName: t.input.string({ description: "The payer's name, 1–100 characters; optional." }),
+      email: t.input.string({ description: "The payer's e-mail address; optional." }),
+      shipping: t.input.field({ type: PaymentLinkShippingInput, description: "Where to send the goods; optional." }),
+    },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    resolve: async (_root, { input }, ctx) => {
+      // Anyone may call this, so each payment request costs the caller's address from a small budget.
+      await consumeOrRefuse(ctx.services.limits, "publicPayments", ctx.clientAddress);
+      return transactions.payPaymentLink(ctx.services, callerFor(ctx), {
+        slug: input.slug,
+        phoneNumber: input.phoneNumber,
+        payerName: input.payerName,
+        email: input.email,
+        shipping: input.shipping,
+      });
+    },
   }),
 }));

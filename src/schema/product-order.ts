@@ -25,6 +25,7 @@ export const ProductOrder = builder.prismaNode("ProductOrder", {
     note: t.exposeString("note", { nullable: true, description: "The merchant's note to customer service; null if none." }),
     expectedBy: t.expose("expectedBy", { type: "Date", description: "When the merchant can expect it delivered: 10 working days after ordering." }),
     decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true, description: "When customer service completed or rejected it; null until then." }),
+    rejectionReason: t.exposeString("rejectionReason", { nullable: true, description: "Why customer service rejected the order." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was ordered." }),
     merchant: t.relation("merchant", { description: "The merchant that ordered it." }),
     partner: t.relation("partner", { nullable: true, description: "The integration partner named in the order; null if none." }),

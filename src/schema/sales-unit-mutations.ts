@@ -1,43 +1,15 @@
-/** Managing a sales unit: name, logo, settlement, deactivation, test units, API keys and Login redirect URIs. */
+/** Managing a sales unit: name, logo, settlement account, deactivation and test sales units. */
 import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { SettlementFrequencyEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { SalesUnit } from "./sales-unit";
-import { LoginConfig } from "./login-config";
 import * as salesUnits from "../services/sales-units";
-import type { RevealedApiKeys } from "../services/sales-units";
 import { callerFor } from "../services/caller";
 import { reloadAccess } from "../context";
 
 const onUnit = (action: "EDIT_SALES_UNIT" | "DEVELOPER" | "ADMINISTER_MERCHANT") => (_root: unknown, args: { input: { salesUnitId: { id: string } } }) => ({
   salesUnit: { action, salesUnitId: args.input.salesUnitId.id },
-});
-
-const SalesUnitIdInput = (name: string) =>
-  builder.inputType(name, {
-    description: "Names one sales unit.",
-    fields: (t) => ({ salesUnitId: t.globalID({ for: SalesUnit, required: true, description: "The sales unit." }) }),
-  });
-
-const ApiKeyPartEnum = builder.enumType("ApiKeyPart", {
-  description: "One replaceable part of a sales unit's API keys.",
-  values: {
-    CLIENT_SECRET: { description: "The client secret, used with the client id to get an access token." },
-    PRIMARY_SUBSCRIPTION_KEY: { description: "The primary subscription key." },
-    SECONDARY_SUBSCRIPTION_KEY: { description: "The secondary subscription key, for switching keys without downtime." },
-  } as const,
-});
-
-const ApiKeys = builder.objectRef<RevealedApiKeys>("ApiKeys").implement({
-  description: "A sales unit's API keys in clear. Every reveal is audited.",
-  fields: (t) => ({
-    clientId: t.exposeString("clientId", { description: "The client id; not secret, identifies the sales unit's API user." }),
-    clientSecret: t.exposeString("clientSecret", { description: "The client secret, in clear. Keep it secret." }),
-    primarySubscriptionKey: t.exposeString("primarySubscriptionKey", { description: "The primary subscription key, in clear." }),
-    secondarySubscriptionKey: t.exposeString("secondarySubscriptionKey", { description: "The secondary subscription key, in clear." }),
-    rotatedAt: t.expose("rotatedAt", { type: "DateTime", nullable: true, description: "When a key part was last replaced; null if never." }),
-  }),
 });
 
 builder.mutationFields((t) => ({
@@ -66,10 +38,12 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => salesUnits.updateSettlementAccount(ctx.services, callerFor(ctx), input.salesUnitId.id, input.settlementAccount),
   }),
-  deactivateSalesUnit: t.field({
+  deactivateSalesUnit: t.fieldWithInput({
     type: SalesUnit,
     description: "Deactivate a sales unit (whoever may edit it): it becomes DEACTIVATED and stops taking payments.",
-    args: { input: t.arg({ type: SalesUnitIdInput("DeactivateSalesUnitInput"), required: true, description: "The sales unit to deactivate." }) },
+    typeOptions: { description: "Names one sales unit." },
+    argOptions: { description: "The sales unit to deactivate." },
+    input: { salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit." }) },
     authScopes: onUnit("EDIT_SALES_UNIT"),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input }, ctx) => salesUnits.deactivateSalesUnit(ctx.services, callerFor(ctx), input.salesUnitId.id),
@@ -98,39 +72,5 @@ builder.mutationFields((t) => ({
       await reloadAccess(ctx);
       return unit;
     },
-  }),
-  revealApiKeys: t.field({
-    type: ApiKeys,
-    description: "Show the API keys (\"Show keys\"). Audited.",
-    args: { input: t.arg({ type: SalesUnitIdInput("RevealApiKeysInput"), required: true, description: "The sales unit whose keys to show." }) },
-    authScopes: onUnit("DEVELOPER"),
-    errors: { types: [ValidationError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => salesUnits.revealApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id),
-  }),
-  rotateApiKeys: t.fieldWithInput({
-    type: ApiKeys,
-    description: "Replace the client secret or one subscription key; returns the keys after the change. Audited.",
-    input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit whose key to replace." }),
-      key: t.input.field({
-        type: ApiKeyPartEnum,
-        defaultValue: "CLIENT_SECRET",
-        description: "Which part to replace; the others keep working.",
-      }),
-    },
-    authScopes: onUnit("DEVELOPER"),
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
-    resolve: (_root, { input }, ctx) => salesUnits.rotateApiKeys(ctx.services, callerFor(ctx), input.salesUnitId.id, input.key ?? "CLIENT_SECRET"),
-  }),
-  setLoginRedirectUris: t.fieldWithInput({
-    type: LoginConfig,
-    description: "Replace the Login redirect URIs, stored and compared exactly. The first call activates Login on a sales unit that has the Login product; without the product the URIs wait, not activated, until Login is ordered.",
-    input: {
-      salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit using Login." }),
-      redirectUris: t.input.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),
-    },
-    authScopes: onUnit("DEVELOPER"),
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
-    resolve: (_root, { input }, ctx) => salesUnits.setLoginRedirectUris(ctx.services, callerFor(ctx), input.salesUnitId.id, input.redirectUris),
   }),
 }));

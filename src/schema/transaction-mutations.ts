@@ -1,12 +1,12 @@
 /**
- * Money on payments (docs/transactions.md): request, capture, cancel, refund, the simulated customer of TEST sales units and
- * the payer side of payment links (what a payment allows now is `Transaction.availableActions` in transaction.ts).
+ * Money on payments (docs/transactions.md): request, capture, cancel, refund and the simulated customer of TEST sales
+ * units (what a payment allows now is `Transaction.availableActions` in transaction.ts; the payer side of payment links
+ * is `payPaymentLink` in payment-link-mutations.ts).
  * Thin: inputs in, src/services/transactions.ts, result out.
  */
 import { builder } from "./builder";
 import { Transaction } from "./transaction";
 import { SalesUnit } from "./sales-unit";
-import { CurrencyEnum, TransactionStatusEnum } from "./enums";
 import {
   AmountExceededError,
   ConflictError,
@@ -15,9 +15,7 @@ import {
   NotFoundError,
   ValidationError,
 } from "../domain/errors";
-import type { Transaction as TransactionRow } from "../generated/prisma/client";
 import * as transactions from "../services/transactions";
-import { consumeOrRefuse } from "../limits/plugin";
 import { callerFor } from "../services/caller";
 
 const MONEY_ERRORS = [ValidationError, NotFoundError, InvalidStateError, AmountExceededError, IdempotencyConflictError];
@@ -48,29 +46,6 @@ const CustomerActionEnum = builder.enumType("CustomerAction", {
     APPROVE: { description: "Approve in the app: the amount is reserved (or captured at once with direct capture)." },
     DECLINE: { description: "Decline in the app: the payment becomes REJECTED." },
   } as const,
-});
-
-const PaymentLinkShippingInput = builder.inputType("PaymentLinkShippingInput", {
-  description: "Where to send the goods bought through a payment link.",
-  fields: (t) => ({
-    name: t.string({ required: true, description: "The recipient's name, 1–100 characters." }),
-    address: t.string({ required: true, description: "One line: street, postcode and town." }),
-    method: t.string({ description: "The shipping option, 1–100 characters; optional." }),
-  }),
-});
-
-type PaymentLinkPaymentShape = Pick<TransactionRow, "reference" | "amount" | "currency" | "description" | "status" | "expiresAt">;
-
-const PaymentLinkPayment = builder.objectRef<PaymentLinkPaymentShape>("PaymentLinkPayment").implement({
-  description: "What the payer of a payment link sees: a payment request waiting for approval in the app.",
-  fields: (t) => ({
-    reference: t.exposeString("reference", { description: "The merchant's order id for this payment." }),
-    amount: t.exposeInt("amount", { description: "The amount to pay, in minor units (øre, cents)." }),
-    currency: t.expose("currency", { type: CurrencyEnum, description: "The currency of the amount." }),
-    description: t.exposeString("description", { nullable: true, description: "What is paid for; null when the link has no description." }),
-    status: t.expose("status", { type: TransactionStatusEnum, description: "REQUESTED until the payer answers in the app." }),
-    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "Approve in the app before this." }),
-  }),
 });
 
 const onTransaction = (action: "MANAGE_TRANSACTIONS" | "REQUEST_PAYMENT") => (_root: unknown, args: { input: { transactionId: { id: string } } }) => ({
@@ -143,28 +118,5 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
       transactions.simulateCustomerAction(ctx.services, callerFor(ctx), { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
-  }),
-  payPaymentLink: t.fieldWithInput({
-    type: PaymentLinkPayment,
-    description: "Public (the payer needs no login): pay through a payment link. The payment request goes to the payer's app.",
-    input: {
-      slug: t.input.string({ required: true, description: "The last part of the link's URL (`/pay/<slug>`)." }),
-      phoneNumber: t.input.string({ required: true, description: "The payer's mobile number; the payment request goes to its app." }),
-      payerName: t.input.string({ description: "The payer's name, 1–100 characters; optional." }),
-      email: t.input.string({ description: "The payer's e-mail address; optional." }),
-      shipping: t.input.field({ type: PaymentLinkShippingInput, description: "Where to send the goods; optional." }),
-    },
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
-    resolve: async (_root, { input }, ctx) => {
-      // Anyone may call this, so each payment request costs the caller's address from a small budget.
-      await consumeOrRefuse(ctx.services.limits, "publicPayments", ctx.clientAddress);
-      return transactions.payPaymentLink(ctx.services, callerFor(ctx), {
-        slug: input.slug,
-        phoneNumber: input.phoneNumber,
-        payerName: input.payerName,
-        email: input.email,
-        shipping: input.shipping,
-      });
-    },
   }),
 }));

@@ -26,7 +26,8 @@ import { RateLimitedError } from "../limits/rate-limits";
 import type { Access } from "../auth/permissions";
 import type { Principal } from "../auth/principal";
 import { compileOperation, DENIED, type CompiledStatement } from "./compile";
-import { refuseCompiled, type SqlRunner } from "./plugin";
+import type { SqlRunner } from "../deps";
+import { refuseCompiled } from "./plugin";
 
 /** Documents remembered; a portal has a few dozen screens. Beyond this, new documents simply take the Yoga path. */
 const MAX_KNOWN_DOCUMENTS = 1000;

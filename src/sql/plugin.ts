@@ -8,13 +8,10 @@ import type { IncomingMessage } from "node:http";
 import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context";
+import type { SqlRunner } from "../deps";
 import { compileOperation, DENIED, type CompiledStatement } from "./compile";
 import { NotCompilable } from "./types";
 
-/** Runs one compiled statement and answers its single text value. */
-export interface SqlRunner {
-  queryText(text: string, values: unknown[]): Promise<string>;
-}
 
 /**
  * An execution result whose JSON is already written: Yoga's HTTP response uses `stringify`, other consumers (the

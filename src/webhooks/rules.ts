@@ -54,7 +54,7 @@ export function validateEventTypes(types: readonly string[], field = "eventTypes
   const unique = [...new Set(types)];
   for (const [index, type] of unique.entries()) {
     if (!eventTypeSpec(type)) {
-      throw new ValidationError(`"${type}" is not an event type. Known types: ${EVENT_TYPES.map((spec) => spec.type).join(", ")}.`, `${field}.${index}`);
+      throw new ValidationError(`"${type}" is not an event type. Known types: ${EVENT_TYPES.map((entry) => entry.type).join(", ")}.`, `${field}.${index}`);
     }
   }
   return unique;

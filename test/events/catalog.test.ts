@@ -23,20 +23,20 @@ const merchantWide = (type: string, merchantId: string | null = M) => ({ type, m
 
 describe("the event catalogue", () => {
   it("names every type <aggregate>.<EVENT> once, each with its aggregate and an action of the permission model (or null)", () => {
-    const types = EVENT_TYPES.map((spec) => spec.type);
+    const types = EVENT_TYPES.map((entry) => entry.type);
     expect(new Set(types).size).toBe(types.length);
-    for (const spec of EVENT_TYPES) {
-      expect(spec.type).toMatch(/^[a-z][A-Za-z]*\.[A-Z][A-Z_]*$/);
-      expect(spec.aggregateType).toMatch(/^[A-Z][A-Za-z]*$/);
-      expect(spec.description.length).toBeGreaterThan(10);
-      if (spec.requires !== null) expect(ACTIONS).toContain(spec.requires);
+    for (const entry of EVENT_TYPES) {
+      expect(entry.type).toMatch(/^[a-z][A-Za-z]*\.[A-Z][A-Z_]*$/);
+      expect(entry.aggregateType).toMatch(/^[A-Z][A-Za-z]*$/);
+      expect(entry.description.length).toBeGreaterThan(10);
+      if (entry.requires !== null) expect(ACTIONS).toContain(entry.requires);
     }
   });
 
   it("documents every type in docs/events.md and in the README's table", () => {
     for (const file of ["docs/events.md", "README.md"]) {
       const text = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
-      expect(EVENT_TYPES.map((spec) => spec.type).filter((type) => !text.includes(`\`${type}\``)), file).toEqual([]);
+      expect(EVENT_TYPES.map((entry) => entry.type).filter((type) => !text.includes(`\`${type}\``)), file).toEqual([]);
     }
   });
 });

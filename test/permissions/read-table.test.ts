@@ -383,6 +383,32 @@ describe("reads follow the permission table", () => {
     expect(eventVerdicts).toEqual(new Set([true, false]));
   });
 
+  it("shows a payment link's public side (GET /pay/<slug>.json) to anyone with the link, with or without a token, and nothing more", async () => {
+    const links = await gateway.services.db.paymentLink.findMany({ where: { id: { in: samples.filter((s) => s.typename === "PaymentLink").map((s) => s.id) } }, select: { slug: true } });
+    expect(links.length).toBeGreaterThan(1);
+    const tokens = [null, ...(await Promise.all(["no-admin", "dk-admin", "partner", "operator"].map((key) => gateway.token(key))))];
+    let open = 0;
+    for (const { slug } of links) {
+      const answers = await Promise.all(
+        tokens.map(async (token) => {
+          const response = await fetch(`${gateway.url}/pay/${encodeURIComponent(slug)}.json`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        }),
+      );
+      // The same answer whoever asks: the page is the link's, not the caller's.
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+      expect([200, 410]).toContain(answers[0]!.status);
+      if (answers[0]!.status === 200) {
+        open += 1;
+        expect(Object.keys(answers[0]!.body).sort()).toEqual(
+          ["amount", "currency", "description", "expiresAt", "formattedAmount", "merchantName", "payable", "reason", "salesUnitName", "singleUse", "slug"],
+        );
+      }
+    }
+    expect(open).toBeGreaterThan(0);
+    expect((await fetch(`${gateway.url}/pay/no-such-link.json`)).status).toBe(404);
+  });
+
   for (const key of PERSONAS) {
     it(`shows ${key} through node(id:) and nodes(ids:) exactly the objects the table allows`, async () => {
       const token = await gateway.token(key);
@@ -392,6 +418,27 @@ describe("reads follow the permission table", () => {
         .map((s) => `${s.typename} ${s.id}: expected ${expectedVisible(key, s) ? "visible" : "invisible"}`);
       expect(mismatches).toEqual([]);
       expect([...(await visibleThroughNodes(token))].sort()).toEqual([...seen].sort());
+    });
+
+    it(`serves ${key} the QR code images and settlement reports of exactly the objects the table shows it`, async () => {
+      const token = await gateway.token(key);
+      const caller = callerOf.get(key)!;
+      const get = async (pathname: string) => (await fetch(`${gateway.url}${pathname}`, { headers: { authorization: `Bearer ${token}` } })).status;
+      const mismatches: string[] = [];
+      for (const qr of samples.filter((s) => s.typename === "QrCode")) {
+        const status = await get(`/qr/${qr.id}.svg`);
+        if (status !== (READ_RULE.QrCode(caller, qr) ? 200 : 404)) mismatches.push(`QR code ${qr.id}: ${status}`);
+      }
+      for (const settlement of samples.filter((s) => s.typename === "Settlement")) {
+        const visible = READ_RULE.Settlement(caller, settlement);
+        const status = await get(`/reports/settlements/${settlement.id}.csv`);
+        if (status !== (visible ? 200 : 404)) mismatches.push(`settlement report ${settlement.id}: ${status}`);
+        // With payer names and messages: PERSONAL_DATA_REPORTS on the unit as well; refused openly where the plain one is served.
+        const personal = await get(`/reports/settlements/${settlement.id}.csv?includePersonalData=true`);
+        const expected = !visible ? 404 : caller.access.canOnSalesUnit("PERSONAL_DATA_REPORTS", settlement.unit!) ? 200 : 403;
+        if (personal !== expected) mismatches.push(`personal settlement report ${settlement.id}: ${personal}, expected ${expected}`);
+      }
+      expect(mismatches).toEqual([]);
     });
 
     it(`lists for ${key} in ${Object.keys(LIST_ROOTS).join(", ")} exactly the rows the table allows`, async () => {
