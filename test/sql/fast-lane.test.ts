@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, decodeJwt } from "jose";
+import pg from "pg";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 
 interface Answer {
@@ -157,6 +158,33 @@ describe("the fast lane for compiled reads", () => {
 
     const streamed = await pathOf(gateway, () => post(gateway, token, { query }, { accept: "text/event-stream" }));
     expect(streamed.path).toBe("yoga");
+  });
+
+  it("hands an answer some object's own scope refuses to the resolvers, running the compiled statement once", async () => {
+    const query = "query($id: ID!) { node(id: $id) { id ... on Transaction { amount salesUnit { name } } } }";
+    const token = await gateway.token("no-admin");
+    const page = await gateway.graphql<{ transactions: { nodes: { id: string }[] } }>(token, "{ transactions(first: 3) { nodes { id } } }");
+    const [learnt, tampered] = page.data!.transactions.nodes.map((n) => n.id);
+    expect((await pathOf(gateway, () => post(gateway, token, { query, variables: { id: learnt } }))).path).toBe("yoga");
+    // A payment of this merchant booked on another merchant's sales unit: the payment is the caller's to see, its
+    // sales unit is not, so the compiled statement marks it and the resolvers refuse that field.
+    const client = new pg.Client({ connectionString: gateway.databaseUrl });
+    await client.connect();
+    try {
+      const uuid = Buffer.from(tampered!, "base64").toString("utf8").split(":")[1];
+      await client.query(
+        `UPDATE "Transaction" t SET "salesUnitId" = (SELECT s.id FROM "SalesUnit" s WHERE s."merchantId" <> t."merchantId" ORDER BY s.id LIMIT 1) WHERE t.id = $1`,
+        [uuid],
+      );
+    } finally {
+      await client.end();
+    }
+    gateway.resetQueries();
+    const refused = await pathOf(gateway, () => post(gateway, token, { query, variables: { id: tampered } }));
+    expect(refused.path).toBe("yoga");
+    expect(gateway.queries.filter((q) => q.startsWith("SELECT json_build_object"))).toHaveLength(1);
+    expect(codeOf(refused.answer)).toBe("FORBIDDEN");
+    expect(parsed(refused.answer)).toEqual(parsed(await post(resolvers, token, { query, variables: { id: tampered } })));
   });
 
   it("refuses a token once it has expired, though its principal was cached", async () => {
