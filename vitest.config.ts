@@ -18,6 +18,7 @@ const UNIT_TESTS = [
   "test/schema/error-codes.test.ts",
   "test/schema/descriptions.test.ts",
   "test/schema/connections.test.ts",
+  "test/schema/money-fields.test.ts",
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/events/catalog.test.ts",
