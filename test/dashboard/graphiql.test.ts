@@ -21,6 +21,16 @@ async function replaceEditor(page: Page, selector: string, text: string): Promis
   await page.keyboard.insertText(text);
 }
 
+/**
+ * Replaces the operation and waits until GraphiQL has taken it in (it stores the operation, debounced): clicked
+ * before that, "Execute query" still sees the previous document, and the README's several operations make it open
+ * an operation chooser instead of running anything.
+ */
+async function replaceOperation(page: Page, text: string): Promise<void> {
+  await replaceEditor(page, OPERATION, text);
+  await page.waitForFunction((expected) => localStorage.getItem("graphiql:query") === expected, text, { timeout: UI_TIMEOUT_MS });
+}
+
 const OPERATION = ".graphiql-query-editor";
 const HEADERS = ".graphiql-editor-tool";
 const RESULT = ".graphiql-response";
@@ -56,7 +66,7 @@ describe.skipIf(!hasChromium)(`GraphiQL in headless Chromium${hasChromium ? "" :
     await replaceEditor(page, HEADERS, JSON.stringify({ Authorization: `Bearer ${token}` }));
     // GraphiQL stores the pane (debounced); the subscription transport reads it from there.
     await page.waitForFunction(() => localStorage.getItem("graphiql:headers")?.includes("Bearer"), null, { timeout: UI_TIMEOUT_MS });
-    await replaceEditor(page, OPERATION, "query Who { viewer { label kind } }");
+    await replaceOperation(page, "query Who { viewer { label kind } }");
     await page.getByRole("button", { name: /Execute query/ }).click();
     await expect.poll(() => editorText(page, RESULT), { timeout: UI_TIMEOUT_MS }).toContain('"kind": "USER"');
     expect(await editorText(page, RESULT)).toContain(`"label": "${gateway.persona("no-admin").name}"`);
@@ -64,7 +74,7 @@ describe.skipIf(!hasChromium)(`GraphiQL in headless Chromium${hasChromium ? "" :
 
   it("runs a transactionEvents subscription with the same token and shows a payment made meanwhile", { timeout: 180_000 }, async () => {
     const token = await gateway.token("no-admin");
-    await replaceEditor(page, OPERATION, "subscription Live { transactionEvents { id type transaction { reference status } } }");
+    await replaceOperation(page, "subscription Live { transactionEvents { id type transaction { reference status } } }");
     await page.getByRole("button", { name: /Execute query/ }).click();
     // The subscription is running when GraphiQL offers to stop it; then a payment's events reach it.
     await page.getByRole("button", { name: /Stop/ }).waitFor();
