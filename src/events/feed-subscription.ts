@@ -76,16 +76,16 @@ function principalKey(token: VerifiedToken, msn: string | null): string {
 }
 
 /** The subscriber's events: a replay of what followed `after`, then live ones, each batch admitted by the scope. */
-export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec): Promise<AsyncIterableIterator<OutboxRecord>> {
+export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec): Promise<AsyncIterableIterator<OutboxRecord>> {
   if (ctx.refusedStream) throw ctx.refusedStream;
   // Taken now: the lane is on offer only while the field's stream is being created.
-  const lane = spec.rootStream ? directLaneOf(ctx) : undefined;
-  const after = spec.after == null ? null : spec.cursor.decode(spec.after);
-  const scope = await spec.scope();
+  const lane = feed.rootStream ? directLaneOf(ctx) : undefined;
+  const after = feed.after == null ? null : feed.cursor.decode(feed.after);
+  const scope = await feed.scope();
   const token = ctx.token;
   if (!token || !ctx.principal) throw new AuthenticationError();
   const { db, msn } = ctx;
-  const types = new Set(spec.types);
+  const types = new Set(feed.types);
   return ctx.services.events.feed.subscribe<Access>({
     after,
     // Over WebSocket the connection closes with 4401 at expiry (src/events/websocket.ts); ending the subscription
@@ -114,7 +114,7 @@ export async function subscribeToFeed(ctx: Context, spec: FeedSubscriptionSpec):
       // Field rules (payer details) read the context: let them follow the change too.
       ctx.access = access;
       const visible = events.filter((event) => scope.admits(access, event));
-      spec.onBatch?.(access, visible);
+      feed.onBatch?.(access, visible);
       return visible;
     },
     onOverflow() {
