@@ -214,6 +214,9 @@ export class LiveFeed {
             for (const record of records) {
               const result = await lane.resultOf(record);
               if (subscriber.ended || !lane.send(result)) return;
+              // A replay page is written a frame per turn of the event loop, as the socket takes them: all at once, a
+              // page would count against the socket's bound on waiting messages and close a client that keeps up (4008).
+              await nextTurn();
             }
           }
         : async (records: readonly OutboxRecord[]) => {

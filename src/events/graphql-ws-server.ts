@@ -74,7 +74,7 @@ export class NextLanes {
   private readonly withErrors = new WeakMap<object, Buffer>();
 
   constructor(
-    private readonly write: (socket: WebSocket, frame: Buffer) => void,
+    private readonly write: (socket: WebSocket, frame: Outgoing) => void,
     private readonly mask: (result: ExecutionResult) => ExecutionResult,
   ) {}
 
@@ -87,7 +87,10 @@ export class NextLanes {
   next(ctx: Context<Record<string, unknown> | undefined, WsExtra>, id: string, prefix: Buffer, result: ExecutionResult): boolean {
     // graphql-ws forgets the id when the client completes it or the socket closes.
     if (!(id in ctx.subscriptions)) return false;
-    this.write(ctx.extra.socket, Buffer.concat([prefix, this.payloadOf(result), MESSAGE_END]));
+    const socket = ctx.extra.socket;
+    const payload = this.payloadOf(result);
+    // Framed here, in one buffer, unless `ws` negotiated an extension (compression) that changes what it sends.
+    this.write(socket, socket.extensions === "" ? new RawFrame(textFrame(prefix, payload)) : Buffer.concat([prefix, payload, MESSAGE_END]));
     return true;
   }
 
@@ -150,7 +153,7 @@ export interface WriteLimits {
  * burst, a loaded machine), each pass over the sockets carries more events instead of the backlog growing.
  */
 function writer(limits: WriteLimits) {
-  const pending = new Map<WebSocket, (string | Buffer)[]>();
+  const pending = new Map<WebSocket, Outgoing[]>();
   let scheduled = false;
   const flush = () => {
     let written = 0;
@@ -162,7 +165,7 @@ function writer(limits: WriteLimits) {
     scheduled = pending.size > 0;
     if (scheduled) setImmediate(flush);
   };
-  return (socket: WebSocket, frame: string | Buffer): void => {
+  return (socket: WebSocket, frame: Outgoing): void => {
     if (socket.readyState !== socket.OPEN) return;
     const frames = pending.get(socket);
     const unread = socket.bufferedAmount > limits.maxBufferedBytes;
@@ -181,12 +184,56 @@ function writer(limits: WriteLimits) {
   };
 }
 
-/** Several frames in one write: `ws` corks the TCP socket per frame, and the corks nest. */
-function writeAll(socket: WebSocket, frames: (string | Buffer)[]): void {
-  const tcp = frames.length > 1 ? (socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket : undefined;
-  tcp?.cork();
-  for (const frame of frames) socket.send(frame, { binary: false });
-  tcp?.uncork();
+/**
+ * A complete WebSocket frame, made by the adapter (a direct lane's `next`): written to the TCP socket as it is, one
+ * buffer, without `ws` framing it again. Only on sockets without extensions: `ws` would otherwise compress or transform
+ * what it sends, and our frames would not match.
+ */
+class RawFrame {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** What waits to be written to a socket: graphql-ws's messages (framed by `ws`), or frames made here. */
+type Outgoing = string | Buffer | RawFrame;
+
+type TcpSocket = { cork(): void; uncork(): void; write(data: Buffer): boolean };
+
+const tcpOf = (socket: WebSocket) => (socket as WebSocket & { _socket?: TcpSocket })._socket;
+
+/**
+ * Several frames in one write: `ws` corks the TCP socket per frame, and the corks nest. `ws` writes a frame to the TCP
+ * socket at once (no compression here, so its sender never queues), so frames made here and frames `ws` makes keep
+ * their order when written one after the other.
+ */
+function writeAll(socket: WebSocket, frames: Outgoing[]): void {
+  const tcp = tcpOf(socket);
+  const corked = frames.length > 1 && tcp !== undefined;
+  if (corked) tcp.cork();
+  for (const frame of frames) {
+    if (!(frame instanceof RawFrame)) socket.send(frame, { binary: false });
+    else if (tcp) tcp.write(frame.bytes);
+  }
+  if (corked) tcp.uncork();
+}
+
+/** `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455 §5.2), in one allocation. */
+function textFrame(prefix: Buffer, payload: Buffer): Buffer {
+  const length = prefix.length + payload.length + 1;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN, text
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  prefix.copy(frame, header);
+  payload.copy(frame, header + prefix.length);
+  frame[header + length - 1] = 0x7d; // }
+  return frame;
 }
 
 function logged(this: WebSocket, error: Error): void {

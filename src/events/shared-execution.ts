@@ -106,6 +106,8 @@ export interface DirectLane {
   resultOf(payload: object): Promise<ExecutionResult> | ExecutionResult;
   /** Sends a result as the operation's next message; false once the operation is over. */
   send(result: ExecutionResult): boolean;
+  /** Set when a field took the lane: its stream then yields nothing and only carries the end. */
+  taken: boolean;
 }
 
 const transportLanes = new WeakMap<object, NextLane>();
@@ -122,7 +124,9 @@ export function offerNextLane(contextValue: object, lane: NextLane): void {
  * offered none (SSE) or the operation's shape is not known.
  */
 export function directLaneOf(contextValue: object): DirectLane | undefined {
-  return directLanes.get(contextValue);
+  const lane = directLanes.get(contextValue);
+  if (lane) lane.taken = true;
+  return lane;
 }
 
 /**
@@ -133,6 +137,7 @@ export function directLaneOf(contextValue: object): DirectLane | undefined {
 class SharedResults implements DirectLane {
   private permissions: string | null = null;
   private key = "";
+  taken = false;
 
   constructor(
     private readonly args: ExecutionArgs,
@@ -207,6 +212,8 @@ export function useSharedSubscriptionResults<C extends Record<string, unknown>>(
         // it fails before any resolver runs, so asking again has no side effect.
         if (!isAsyncIterable(stream)) return stream.errors?.some((error) => !error.path) ? subscribeFn(args) : stream;
         shared.forgetScopes();
+        // A stream whose events take the lane yields none: nothing to map, and one layer less kept per subscriber.
+        if (shared.taken) return stream;
         return mapAsyncIterator(stream, (payload: unknown) => shared.resultOf(payload));
       });
     },

@@ -4,6 +4,7 @@
  * shared result to its socket itself. These tests hold that the lane is really taken, and that it keeps every rule of
  * the slow path: per-batch authorisation, the resume seam, order and de-duplication, and the slow-consumer close.
  */
+import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { NextLanes } from "../../src/events/graphql-ws-server";
@@ -110,5 +111,26 @@ describe("the live feed's direct lane", () => {
     expect(closed).toEqual({ code: 4008, reason: "Slow consumer: more than 5 events waiting" });
     expect(lane).toHaveBeenCalled();
     expect(subscriber.events.length).toBeLessThan(21);
+  });
+
+  it("sends a result with errors on the lane as a next message with its errors, and goes on", async () => {
+    const db = gateway.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    const connection = await connectAs("no-admin");
+    const subscriber = collect(connection, { salesUnitIds: [unitId(payment)], after: await latestCursor(db) });
+    await captureOneOre(db, payment.id);
+    await waitFor("the subscription to run live", () => subscriber.events.length === 1);
+
+    const lane = vi.spyOn(NextLanes.prototype, "next");
+    // An event of a payment that does not exist: its `transaction` field fails, so the result carries an error.
+    const row = await db.transaction.findUniqueOrThrow({ where: { id: payment.id } });
+    await db.$transaction((tx) => appendOutbox(tx, transactionEvent({ ...row, id: randomUUID() }, "CAPTURED", 1, new Date())));
+    await captureOneOre(db, payment.id);
+    // The failed event arrives as `transactionEvents: null` with the error beside it.
+    await waitFor("the error and the next event", () => subscriber.errors.length === 1 && subscriber.events.length === 3);
+    expect(subscriber.errors[0]!.message).toMatch(/does not exist|Unexpected error/);
+    expect(subscriber.events.map((event) => event?.transaction.capturedAmount ?? null)).toEqual([1, null, 2]);
+    expect(lane).toHaveBeenCalledTimes(2);
+    expect(connection.closed).toBeNull();
   });
 });

@@ -5,18 +5,20 @@ import { buildSchema, GraphQLError, type ExecutionResult } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { serveGraphQLWs } from "../../src/events/graphql-ws-server";
+import type { ServerOptions } from "graphql-ws";
+import { serveGraphQLWs, type NextLane, type WsExtra } from "../../src/events/graphql-ws-server";
 
 const schema = buildSchema("type Query { ok: Boolean } type Subscription { tick: Int }");
 
 /** A server whose subscriptions all yield the results `next` hands out, the same objects for every subscriber. */
-async function start(limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 * 1024 }) {
+async function start(limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 * 1024 }, extra: Partial<ServerOptions<Record<string, unknown> | undefined, WsExtra>> = {}) {
   const waiting: ((results: ExecutionResult[] | null) => void)[] = [];
   let subscribed = 0;
   const server: Server = createServer();
   const wss = new WebSocketServer({ server });
   const ws = serveGraphQLWs(
     {
+      ...extra,
       schema,
       subscribe: () => {
         subscribed++;
@@ -136,5 +138,41 @@ describe("graphql-ws server adapter", () => {
     expect(slow()!.closed).toMatchObject({ code: 4008, reason: "Slow consumer: more than 3 events waiting" });
     const other = clients.find((client) => !client.closed)!;
     await until(() => other.received === 1);
+  });
+
+  it("frames a direct lane's next messages itself, short, medium and long, and sends nothing once the operation completed", async () => {
+    const lanes: NextLane[] = [];
+    const server = await start(undefined, {
+      onSubscribe: (ctx, id) => {
+        lanes.push(ctx.extra.lanes.open(ctx, id));
+      },
+    });
+    cleanup.push(server.close);
+    const socket = new WebSocket(server.url, "graphql-transport-ws");
+    cleanup.push(async () => socket.terminate());
+    const messages: { data: string; binary: boolean }[] = [];
+    socket.on("message", (data, binary) => messages.push({ data: String(data), binary }));
+    await once(socket, "open");
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await until(() => messages.length === 1);
+    socket.send(JSON.stringify({ id: 'a"b', type: "subscribe", payload: { query: "subscription { tick }" } }));
+    await until(() => server.waiting() === 1 && lanes.length === 1);
+
+    // Frame lengths below 126 bytes, below 64 KiB and above: the three length encodings of RFC 6455.
+    const payloads = [{ data: { tick: 1 } }, { data: { tick: "é".repeat(500) } }, { data: { tick: "x".repeat(70_000) } }];
+    for (const payload of payloads) expect(lanes[0]!.next(payload as ExecutionResult)).toBe(true);
+    await until(() => messages.length === 4);
+    expect(messages.slice(1).map((message) => message.binary)).toEqual([false, false, false]);
+    expect(messages.slice(1).map((message) => JSON.parse(message.data))).toEqual(payloads.map((payload) => ({ id: 'a"b', type: "next", payload })));
+
+    // The client completes the operation: the lane refuses what comes after, and nothing more arrives.
+    // graphql-ws handles a connection's messages in order: once the pong is back, the complete has been handled.
+    socket.send(JSON.stringify({ id: 'a"b', type: "complete" }));
+    socket.send(JSON.stringify({ type: "ping" }));
+    await until(() => messages.length === 5);
+    expect(lanes[0]!.next({ data: { tick: 2 } })).toBe(false);
+    socket.send(JSON.stringify({ type: "ping" }));
+    await until(() => messages.length === 6);
+    expect(messages.slice(4).map((message) => JSON.parse(message.data))).toEqual([{ type: "pong" }, { type: "pong" }]);
   });
 });

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import pg from "pg";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { projectRoot } from "../../src/config";
 import { appendOutbox } from "../../src/events/outbox";
 import { createInProcessBus } from "../../src/events/pubsub";
@@ -112,6 +112,30 @@ describe("outbox relay", () => {
     expect(await sequencePending(pool)).toHaveLength(2);
     await waitFor("both events, read from the outbox", () => subscriber.events.length === 2);
     assertOrderedOnce(subscriber.events);
+  });
+
+  it("numbers a batch in one round trip, densely from the committed maximum, the oldest unnumbered rows first", async () => {
+    const db = gateway.services.db;
+    await sequencePending(pool);
+    const payment = await createReservedPayment(db, "751312");
+    for (let i = 0; i < 5; i++) await captureOneOre(db, payment.id);
+    const { rows } = await pool.query<{ max: string }>(`SELECT COALESCE(MAX("deliverySeq"), 0)::text AS max FROM "OutboxEvent"`);
+    // Every statement the relay's own pool sends (the gateway in this process has pools of its own).
+    const own = new pg.Pool({ connectionString: gateway.databaseUrl, max: 1 });
+    const clients = new Set<unknown>();
+    own.on("connect", (client) => clients.add(client));
+    const sent = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      const first = await sequencePending(own, 3);
+      const second = await sequencePending(own, 3);
+      expect(sent.mock.contexts.filter((client) => clients.has(client))).toHaveLength(2);
+      expect([...first, ...second].map((event) => event.seq)).toEqual([1n, 2n, 3n, 4n, 5n].map((n) => BigInt(rows[0]!.max) + n));
+      const versions = [...first, ...second].map((event) => (event.payload as { version: number }).version);
+      expect(versions).toEqual(versions.map((_, i) => versions[0]! + i));
+    } finally {
+      sent.mockRestore();
+      await own.end();
+    }
   });
 });
 
