@@ -216,11 +216,32 @@ function writeAll(socket: WebSocket, frames: Outgoing[]): void {
   if (corked) tcp.uncork();
 }
 
-/** `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455 §5.2), in one allocation. */
+/**
+ * Frames are cut from slabs of this size: one event for 10,000 subscribers is 10,000 frames, and Node's own 8 KiB pool
+ * made a new buffer every dozen of them (6 % of the gateway's time in the 10,000-subscriber profile). A frame waiting for
+ * a slow socket keeps its slab; the socket's bounds (4008) limit how many it can keep.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+function frameBuffer(size: number): Buffer {
+  if (size > SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
+  if (slabUsed + size > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const frame = slab.subarray(slabUsed, slabUsed + size);
+  // Eight-byte aligned, as Node's own pool does.
+  slabUsed += (size + 7) & ~7;
+  return frame;
+}
+
+/** `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455 §5.2), in one buffer. */
 function textFrame(prefix: Buffer, payload: Buffer): Buffer {
   const length = prefix.length + payload.length + 1;
   const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
+  const frame = frameBuffer(header + length);
   frame[0] = 0x81; // FIN, text
   if (length < 126) frame[1] = length;
   else if (length < 65_536) {
