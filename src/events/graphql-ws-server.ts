@@ -196,7 +196,7 @@ class RawFrame {
 /** What waits to be written to a socket: graphql-ws's messages (framed by `ws`), or frames made here. */
 type Outgoing = string | Buffer | RawFrame;
 
-type TcpSocket = { cork(): void; uncork(): void; write(data: Buffer): boolean };
+type TcpSocket = { cork(): void; uncork(): void; write(data: Buffer): boolean; readonly writableLength: number };
 
 const tcpOf = (socket: WebSocket) => (socket as WebSocket & { _socket?: TcpSocket })._socket;
 
@@ -207,19 +207,24 @@ const tcpOf = (socket: WebSocket) => (socket as WebSocket & { _socket?: TcpSocke
  */
 function writeAll(socket: WebSocket, frames: Outgoing[]): void {
   const tcp = tcpOf(socket);
+  // A socket that still holds unsent bytes is not keeping up: what is written to it now waits in its buffer, so it
+  // gets copies of the frames rather than views of a shared slab (see `frameBuffer`), and a client that stops reading
+  // holds only its own bytes (at most `maxBufferedBytes` before 4008), not a 64 KiB slab per frame.
+  const backedUp = tcp !== undefined && tcp.writableLength > 0;
   const corked = frames.length > 1 && tcp !== undefined;
   if (corked) tcp.cork();
   for (const frame of frames) {
     if (!(frame instanceof RawFrame)) socket.send(frame, { binary: false });
-    else if (tcp) tcp.write(frame.bytes);
+    else if (tcp) tcp.write(backedUp ? Buffer.from(frame.bytes) : frame.bytes);
   }
   if (corked) tcp.uncork();
 }
 
 /**
  * Frames are cut from slabs of this size: one event for 10,000 subscribers is 10,000 frames, and Node's own 8 KiB pool
- * made a new buffer every dozen of them (6 % of the gateway's time in the 10,000-subscriber profile). A frame waiting for
- * a slow socket keeps its slab; the socket's bounds (4008) limit how many it can keep.
+ * made a new buffer every dozen of them (6 % of the gateway's time in the 10,000-subscriber profile). A frame the kernel
+ * does not take at once keeps its slab alive; `writeAll` therefore writes copies to a socket that is already behind,
+ * so a slow socket pins at most the slabs of one write.
  */
 const SLAB_BYTES = 64 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
