@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { createPool } from "./pools";
 import { PrismaClient, type Prisma } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -39,7 +40,7 @@ function queueQueries(client: pg.PoolClient): void {
 
 export function createPrisma(databaseUrl: string, options: DbOptions = {}): PrismaClient {
   // The pool is made here (and ended with the client) so its usage can be reported.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  const pool = createPool("prisma", { connectionString: databaseUrl, max: options.poolSize ?? 10 });
   pool.on("connect", queueQueries);
   // pg emits 'error' on the pool when an idle client's session dies, and an 'error' nobody listens to ends the
   // process. Prisma's adapter listens only while it is connected; this listener covers the pool for its whole life.
@@ -71,7 +72,9 @@ export function createSqlRunner(databaseUrl: string, logger: Logger, onQuery?: (
   // Generic plans: a compiled statement's shape already says which index to walk (the filter's equalities, the page's
   // order and LIMIT), and planning it afresh for each request's values cost more than running it (Q1: 3.2 ms of
   // planning for 1.2 ms of execution); PostgreSQL's own choice kept re-planning the statements with `= ANY` arrays.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, options: "-c plan_cache_mode=force_generic_plan" });
+  const pool = createPool("compiled-read", { connectionString: databaseUrl, max: poolSize, options: "-c plan_cache_mode=force_generic_plan" }, (error, name) =>
+    logger.warn({ err: error, pool: name }, "A database session failed outside any query"),
+  );
   pool.on("error", (error) => logger.warn({ err: error }, "An idle read connection failed"));
   // Planning a compiled statement costs about as much as running it, and the same few shapes come back all the time:
   // they are prepared by name on each connection. The number of names is bounded, since every connection keeps its

@@ -3,7 +3,8 @@
  * Redis with REDIS_URL), the feed that subscriptions read, and the outbox relay (unless OUTBOX_RELAY=false, e.g.
  * when relays run elsewhere). Background reads and writes use a small pool of their own, outside Prisma.
  */
-import pg from "pg";
+import type pg from "pg";
+import { createPool } from "../db/pools";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { ConnectionLimits } from "./connection-limits";
@@ -31,7 +32,9 @@ type LiveConfig = Pick<
 const POOL_SIZE = 3;
 
 export async function startLiveEvents(config: LiveConfig, databaseUrl: string, logger: Logger): Promise<LiveEvents> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
+  const pool = createPool("live-events", { connectionString: databaseUrl, max: POOL_SIZE }, (error, name) =>
+    logger.warn({ err: error, pool: name }, "A database session failed outside any query"),
+  );
   pool.on("error", (error) => logger.warn({ err: error }, "An idle live-events database connection failed"));
   const bus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger })

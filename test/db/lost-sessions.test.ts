@@ -8,6 +8,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { withClient } from "../../src/db/admin";
+import { createPool } from "../../src/db/pools";
 import { SEQUENCER_LOCK, sequencePending } from "../../src/events/relay";
 import { waitFor } from "../events/support";
 import { startTestGateway, type TestGateway } from "../support/gateway";
@@ -43,6 +44,23 @@ async function terminate(where = "true"): Promise<number> {
 }
 
 describe("lost database sessions", () => {
+  it("reports, and survives, a session that dies on a client its holder does not listen to", async () => {
+    const reports: { code: unknown; pool: string }[] = [];
+    const pool = createPool("probe", { connectionString: gateway.databaseUrl, max: 1 }, (error, name) =>
+      reports.push({ code: (error as { code?: unknown }).code, pool: name }),
+    );
+    // Checked out and held between queries with no 'error' listener of its holder: the gap the pools' own listener
+    // closes. Without it the session's end is an uncaught exception.
+    const client = await pool.connect();
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    expect(await terminate(`pid = ${Number(rows[0]!.pid)}`)).toBe(1);
+    await waitFor("the lost session reported", () => reports.length > 0);
+    client.release(true);
+    await pool.end();
+    expect(uncaught).toEqual([]);
+    expect(reports[0]).toEqual({ code: "57P01", pool: "probe" });
+  });
+
   it("fails a relay pass whose session is terminated while it holds it, without an unhandled error", async () => {
     const pool = new pg.Pool({ connectionString: gateway.databaseUrl, max: 1, application_name: "relay-under-test" });
     pool.on("error", () => undefined);
