@@ -94,6 +94,14 @@ function serviceUnavailableError(): GraphQLError {
  * own (a syntax error, a refusal) as it is, the database being away as SERVICE_UNAVAILABLE, anything else masked.
  */
 export function operationRefusal(error: unknown, logger: Logger): GraphQLError {
+  return shownError(error, logger) ?? new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+}
+
+/**
+ * Logs an error by its kind and gives what the client is shown: its own error as it is, the database being away as
+ * SERVICE_UNAVAILABLE; null for a bug, which the caller masks in its own way.
+ */
+function shownError(error: unknown, logger: Logger): GraphQLError | null {
   switch (errorKind(error)) {
     case "client":
       logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
@@ -103,7 +111,7 @@ export function operationRefusal(error: unknown, logger: Logger): GraphQLError {
       return serviceUnavailableError();
     case "unexpected":
       logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
-      return new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+      return null;
   }
 }
 
@@ -179,17 +187,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       logger.info({ code: original.code, error: original.message }, "GraphQL operation refused");
       return new GraphQLError(original.message, { nodes, path, extensions: { code: original.code, ...field } });
     }
-    switch (errorKind(error)) {
-      case "client":
-        logger.info({ code: (error as GraphQLError).extensions?.code ?? null, error: (error as Error).message }, "GraphQL operation refused");
-        return error as Error;
-      case "unavailable":
-        logger.warn({ err: loggableError(error) }, "The database was unavailable to a GraphQL operation");
-        return serviceUnavailableError();
-      case "unexpected":
-        logger.error({ err: loggableError(error) }, "Unexpected error in a GraphQL operation");
-        return isDev ? (error as Error) : new (class extends Error {})(message);
-    }
+    return shownError(error, logger) ?? (isDev ? (error as Error) : new (class extends Error {})(message));
   };
   /** A result's errors as Yoga masks them, for results a live feed sends itself (graphql-ws-server.ts, `NextLanes`). */
   const maskResult = (result: ExecutionResult): ExecutionResult =>
