@@ -242,7 +242,7 @@ function frameBuffer(size: number): Buffer {
   return frame;
 }
 
-/** `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455 §5.2), in one buffer. */
+/** `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455, section 5.2), in one buffer. */
 function textFrame(prefix: Buffer, payload: Buffer): Buffer {
   const length = prefix.length + payload.length + 1;
   const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
