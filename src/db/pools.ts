@@ -16,7 +16,7 @@ import pg from "pg";
 export type SessionErrorReport = (error: Error, pool: string) => void;
 
 const toStderr: SessionErrorReport = (error, pool) => {
-  process.emitWarning(`A session of the ${pool} database pool failed outside any query: ${error.message}`, { code: "PG_SESSION_LOST" });
+  process.emitWarning(`A session of the ${pool} database pool failed outside any query: ${error.message}`, "DatabaseSessionWarning");
 };
 
 export function createPool(name: string, config: pg.PoolConfig, report: SessionErrorReport = toStderr): pg.Pool {
