@@ -58,14 +58,13 @@ export function checkOperationInput(document: DocumentNode, variables: Record<st
 
 /** Refuses the operation with BAD_USER_INPUT, over HTTP, SSE and WebSocket alike. */
 export function inputGuardPlugin(): Plugin {
-  const check = checkOperationInput;
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const problem = check(args.document, args.variableValues);
+      const problem = checkOperationInput(args.document, args.variableValues);
       if (problem) setResultAndStopExecution({ errors: [problem] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const problem = check(args.document, args.variableValues);
+      const problem = checkOperationInput(args.document, args.variableValues);
       if (problem) setResultAndStopExecution({ errors: [problem] });
     },
   };
