@@ -96,7 +96,17 @@ export const operatorGrant: Grant = { merchantId: "*", salesUnitIds: "ALL", acti
 
 /** The answer to "may this principal do A on X", and the row filters that make lists show only that. */
 export class Access {
+  private canonical: string | undefined;
+
   constructor(readonly grants: readonly Grant[]) {}
+
+  /** The same string for two access objects with the same grants, in any order of their sets (a cache or group key). */
+  get key(): string {
+    this.canonical ??= JSON.stringify(
+      this.grants.map((grant) => [grant.merchantId, grant.salesUnitIds === "ALL" ? "ALL" : [...grant.salesUnitIds].sort(), [...grant.actions].sort()]),
+    );
+    return this.canonical;
+  }
 
   static none = new Access([]);
 

@@ -21,6 +21,8 @@ import { directLaneOf } from "./shared-execution";
  * Clients treat them as opaque; the prefix keeps other ids from being mistaken for one.
  */
 export interface EventCursor {
+  /** Marks the feed's ids (`te`). */
+  readonly prefix: string;
   encode(seq: bigint): string;
   /** Throws BAD_USER_INPUT for anything but this feed's own ids. */
   decode(cursor: string): bigint;
@@ -30,6 +32,7 @@ export interface EventCursor {
 export function eventCursor(prefix: string, received: string): EventCursor {
   const pattern = new RegExp(`^${prefix}_([0-7][0-9a-f]{15})$`);
   return {
+    prefix,
     encode: (seq) => `${prefix}_${seq.toString(16).padStart(16, "0")}`,
     decode: (cursor) => {
       const match = pattern.exec(cursor);
@@ -50,6 +53,11 @@ export interface FeedScope {
   recheck(access: Access): void;
   /** May the subscriber, with its fresh access, see this event? The entity's policy decides. */
   admits(access: Access, event: OutboxRecord): boolean;
+  /**
+   * Equal for two scopes of one principal that match and admit the same events (what was asked for, and whatever of the
+   * access at subscription time the scope keeps). Omitted: the scope is never shared.
+   */
+  key?: string;
 }
 
 export interface FeedSubscriptionSpec {
@@ -86,6 +94,7 @@ export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec):
   if (!token || !ctx.principal) throw new AuthenticationError();
   const { db, msn } = ctx;
   const types = new Set(feed.types);
+  const principal = principalKey(token, msn);
   return ctx.services.events.feed.subscribe<Access>({
     after,
     // Over WebSocket the connection closes with 4401 at expiry (src/events/websocket.ts); ending the subscription
@@ -105,7 +114,11 @@ export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec):
       });
       return rows.map(recordFromRow);
     },
-    principalKey: principalKey(token, msn),
+    principalKey: principal,
+    // Dashboards of one principal that asked the same: admitted together, one result per event for them all.
+    ...(scope.key !== undefined && lane?.sharingKey != null
+      ? { groupKey: JSON.stringify([principal, feed.cursor.prefix, feed.types, scope.key, lane.sharingKey]) }
+      : {}),
     async loadAccess() {
       return (await resolvePrincipal(db, token, { msn })).access;
     },

@@ -11,7 +11,9 @@
  * head, then takes live events, which all lie above it, so the seam has neither a gap nor an overlap.
  *
  * Live events are authorised here, once per batch: subscribers are indexed by merchant, grouped by principal, and
- * each principal's permissions are read afresh once for all of its subscriptions. A subscriber's queue holds
+ * each principal's permissions are read afresh once for all of its subscriptions. Subscriptions of one principal that
+ * asked the same (a group: the same dashboard open many times) are matched, admitted and given their results once per
+ * batch for the whole group; what is left per subscriber is its frames. A subscriber's queue holds
  * references to the shared event objects and is bounded; a subscriber that falls further behind is ended rather
  * than allowed to hold memory. Token expiry is one sweep over every subscriber, not a timer each.
  */
@@ -58,6 +60,12 @@ export interface FeedSubscription<A> {
   replay(after: bigint, upTo: bigint, limit: number): Promise<OutboxRecord[]>;
   /** Subscriptions with the same key have the same permissions: one fresh read per batch serves them all. */
   principalKey: string;
+  /**
+   * Subscriptions with the same group key are interchangeable but for their cursor and transport: same principal, same
+   * `matches` and `admit`, and (on a lane) the same result per event. The feed then matches, admits and asks for the
+   * results of a batch once per group, and what is left per subscriber is its frames. Omitted: a group of its own.
+   */
+  groupKey?: string;
   /** Reads the subscriber's permissions afresh. */
   loadAccess(): Promise<A>;
   /** What the fresh permissions let the subscriber see of `records`; throws to end the subscription. */
@@ -86,8 +94,8 @@ export interface FeedSubscription<A> {
 export interface FeedLane {
   /** The event's result for this subscriber, with its permissions as last admitted; maybe pending. */
   resultOf(record: OutboxRecord): unknown;
-  /** Sends a settled result; false once the transport's operation is over. */
-  send(result: unknown): boolean;
+  /** Sends settled results, in order (several in one write where the transport can); false once its operation is over. */
+  send(results: readonly unknown[]): boolean;
 }
 
 const NO_EVENTS: readonly OutboxRecord[] = Object.freeze([]);
@@ -96,9 +104,10 @@ const NO_EVENTS: readonly OutboxRecord[] = Object.freeze([]);
 const OFFERS_PER_TURN = 200;
 
 /** Subscribers on a direct lane written per turn of the event loop (a frame each, no promise). */
-const DIRECT_WRITES_PER_TURN = 2000;
+const DIRECT_WRITES_PER_TURN = 256;
 
 class Subscriber {
+  group: Group | null = null;
   private queue: readonly OutboxRecord[] = NO_EVENTS;
   private wake: (() => void) | null = null;
   ended = false;
@@ -156,14 +165,46 @@ class Subscriber {
   }
 }
 
+/**
+ * Subscriptions with one group key (`FeedSubscription.groupKey`). Any member can stand for the group in what its members
+ * share (matching an event, admitting a batch, asking for an event's result); each member keeps its own cursor, queue and
+ * transport.
+ */
+class Group {
+  readonly members = new Set<Subscriber>();
+  /** Admitted batches for the members on the direct lane, in sequence order, until every member has been written them. */
+  outgoing: Outgoing[] = [];
+
+  constructor(readonly key: string | null) {}
+
+  /** The subscription that answers for the group: any member serves (they are interchangeable). */
+  get subscription(): FeedSubscription<unknown> {
+    return this.members.values().next().value!.subscription;
+  }
+}
+
+/** One group's share of a batch on the direct lane: the records its members may see, and their settled results. */
+interface Outgoing {
+  records: OutboxRecord[];
+  /** The results of `records` up to the first that failed (all of them when none did). */
+  values: unknown[];
+  /** The first result that failed, if any: a member that gets this far is ended with its error. */
+  failure: { index: number; error: Error } | null;
+}
+
 const bySeq = (a: OutboxRecord, b: OutboxRecord) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
 const ANY_MERCHANT = "*";
 
 export class LiveFeed {
   private head = 0n;
   private readonly subscribers = new Set<Subscriber>();
-  /** Subscribers by the merchants they may hear of ("*": every merchant). */
-  private readonly byMerchant = new Map<string, Set<Subscriber>>();
+  /** Groups of subscribers by key (`FeedSubscription.groupKey`); subscribers without a key have a group of their own. */
+  private readonly groups = new Map<string, Group>();
+  /** Groups by the merchants their subscribers may hear of ("*": every merchant). */
+  private readonly byMerchant = new Map<string, Set<Group>>();
+  /** Groups with batches to write (`Group.outgoing`), and whether `drain` is writing them. */
+  private readonly writing = new Set<Group>();
+  private draining = false;
   /** Every change of head and of the subscriber set runs here, one at a time. */
   private chain: Promise<unknown> = Promise.resolve();
   private repairQueued = false;
@@ -196,6 +237,13 @@ export class LiveFeed {
     return this.subscribers.size;
   }
 
+  /** Groups of interchangeable subscriptions among them (`FeedSubscription.groupKey`): a batch is admitted once per group. */
+  get groupCount(): number {
+    let count = 0;
+    for (const set of this.byMerchant.values()) count += set.size;
+    return count;
+  }
+
   subscribe<A>(subscription: FeedSubscription<A>): AsyncIterableIterator<OutboxRecord> {
     return new Repeater<OutboxRecord>(async (push, stop) => {
       const subscriber = new Subscriber(subscription as FeedSubscription<unknown>);
@@ -213,7 +261,7 @@ export class LiveFeed {
         ? async (records: readonly OutboxRecord[]) => {
             for (const record of records) {
               const result = await lane.resultOf(record);
-              if (subscriber.ended || !lane.send(result)) return;
+              if (subscriber.ended || !lane.send([result])) return;
               // A replay page is written a frame per turn of the event loop, as the socket takes them: all at once, a
               // page would count against the socket's bound on waiting messages and close a client that keeps up (4008).
               await nextTurn();
@@ -258,30 +306,42 @@ export class LiveFeed {
           await send(batch);
         }
       } catch (error) {
-        subscriber.end(error instanceof Error ? error : new Error(String(error)));
+        subscriber.end(asError(error));
       }
     });
   }
 
   private add(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
-    const merchants = subscriber.subscription.merchantIds;
-    for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
-      let set = this.byMerchant.get(merchant);
-      if (!set) {
-        set = new Set();
-        this.byMerchant.set(merchant, set);
+    const key = subscriber.subscription.groupKey ?? null;
+    let group = key === null ? undefined : this.groups.get(key);
+    if (!group) {
+      group = new Group(key);
+      if (key !== null) this.groups.set(key, group);
+      const merchants = subscriber.subscription.merchantIds;
+      for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
+        let set = this.byMerchant.get(merchant);
+        if (!set) {
+          set = new Set();
+          this.byMerchant.set(merchant, set);
+        }
+        set.add(group);
       }
-      set.add(subscriber);
     }
+    group.members.add(subscriber);
+    subscriber.group = group;
   }
 
   private remove(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber)) return;
+    const group = subscriber.group!;
+    group.members.delete(subscriber);
+    if (group.members.size > 0) return;
+    if (group.key !== null) this.groups.delete(group.key);
     const merchants = subscriber.subscription.merchantIds;
     for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
       const set = this.byMerchant.get(merchant);
-      set?.delete(subscriber);
+      set?.delete(group);
       if (set?.size === 0) this.byMerchant.delete(merchant);
     }
   }
@@ -345,64 +405,76 @@ export class LiveFeed {
 
   /**
    * Hands a batch (in sequence order, head already past it) to the subscribers it concerns, after one fresh
-   * permission read per principal among them.
+   * permission read per principal among them. A group's subscribers on the direct lane share the matching, the
+   * admission and the results: each costs a frame per event. The others are admitted one by one (each sets its own
+   * context's access) and take the batch through their queues.
    */
   private async dispatch(records: readonly OutboxRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const wanted = new Map<Subscriber, OutboxRecord[]>();
+    const wanted = new Map<Group, OutboxRecord[]>();
     for (const record of records) {
       for (const set of [this.byMerchant.get(ANY_MERCHANT), record.merchantId === null ? undefined : this.byMerchant.get(record.merchantId)]) {
         if (!set) continue;
-        for (const subscriber of set) {
-          if (!subscriber.subscription.matches(record)) continue;
-          const list = wanted.get(subscriber);
+        for (const group of set) {
+          if (!group.subscription.matches(record)) continue;
+          const list = wanted.get(group);
           if (list) list.push(record);
-          else wanted.set(subscriber, [record]);
+          else wanted.set(group, [record]);
         }
       }
     }
-    const byPrincipal = new Map<string, Subscriber[]>();
-    for (const subscriber of wanted.keys()) {
-      const group = byPrincipal.get(subscriber.subscription.principalKey);
-      if (group) group.push(subscriber);
-      else byPrincipal.set(subscriber.subscription.principalKey, [subscriber]);
+    const byPrincipal = new Map<string, Group[]>();
+    for (const group of wanted.keys()) {
+      const key = group.subscription.principalKey;
+      const groups = byPrincipal.get(key);
+      if (groups) groups.push(group);
+      else byPrincipal.set(key, [group]);
     }
-    let handed = 0;
     let offered = 0;
-    const lanes: { subscriber: Subscriber; records: OutboxRecord[]; results: unknown[] }[] = [];
+    const lanes: { group: Group; records: OutboxRecord[]; results: unknown[] }[] = [];
     await Promise.all(
-      [...byPrincipal.values()].map(async (group) => {
+      [...byPrincipal.values()].map(async (groups) => {
         let access: unknown;
         try {
-          access = await group[0]!.subscription.loadAccess();
+          access = await groups[0]!.subscription.loadAccess();
         } catch (error) {
-          for (const subscriber of group) subscriber.end(error instanceof Error ? error : new Error(String(error)));
+          for (const group of groups) for (const subscriber of [...group.members]) subscriber.end(asError(error));
           return;
         }
-        for (const subscriber of group) {
-          if (++handed % DIRECT_WRITES_PER_TURN === 0) await nextTurn();
-          try {
+        for (const group of groups) {
+          const batch = wanted.get(group)!;
+          let live: Subscriber | undefined;
+          for (const subscriber of [...group.members]) {
             if (subscriber.ended) continue;
-            const visible = subscriber.subscription.admit(access, wanted.get(subscriber)!);
             if (subscriber.live) {
-              // The results are asked for now, under the access just admitted; they are sent below, once all have settled.
-              const records = visible.filter((record) => record.seq > subscriber.floor);
-              if (records.length === 0) continue;
-              subscriber.floor = records[records.length - 1]!.seq;
-              lanes.push({ subscriber, records, results: records.map((record) => subscriber.subscription.lane!.resultOf(record)) });
+              live ??= subscriber;
               continue;
             }
             // Each offer sets off the subscriber's delivery (its async iterators, execution or a shared result, the
             // message) as microtasks; a slice at a time keeps one event for thousands of subscribers from holding the
             // event loop for the whole fan-out, so captures and the relay's statements are answered meanwhile.
             if (++offered % OFFERS_PER_TURN === 0) await nextTurn();
-            if (!subscriber.offer(visible, this.options.queueLimit)) {
-              // An SSE library holding an error for a client that reads nothing would only reject into the void.
-              const error = new SlowConsumerError(this.options.queueLimit);
-              subscriber.end(subscriber.subscription.onOverflow(error) ? undefined : error);
+            try {
+              if (subscriber.ended) continue;
+              if (!subscriber.offer(subscriber.subscription.admit(access, batch), this.options.queueLimit)) {
+                // An SSE library holding an error for a client that reads nothing would only reject into the void.
+                const error = new SlowConsumerError(this.options.queueLimit);
+                subscriber.end(subscriber.subscription.onOverflow(error) ? undefined : error);
+              }
+            } catch (error) {
+              subscriber.end(asError(error));
             }
+          }
+          if (!live) continue;
+          // One live member admits the batch and asks for its results, under the access just admitted, for all of them.
+          try {
+            if (live.ended) continue;
+            const visible = live.subscription.admit(access, batch);
+            if (visible.length === 0) continue;
+            const lane = live.subscription.lane!;
+            lanes.push({ group, records: visible, results: visible.map((record) => lane.resultOf(record)) });
           } catch (error) {
-            subscriber.end(error instanceof Error ? error : new Error(String(error)));
+            for (const subscriber of [...group.members]) if (subscriber.live) subscriber.end(asError(error));
           }
         }
       }),
@@ -415,24 +487,78 @@ export class LiveFeed {
       [...settled.keys()].map((pending) =>
         (pending as Promise<unknown>).then(
           (value) => settled.set(pending, { value }),
-          (error: unknown) => settled.set(pending, { error: error instanceof Error ? error : new Error(String(error)) }),
+          (error: unknown) => settled.set(pending, { error: asError(error) }),
         ),
       ),
     );
-    let written = 0;
-    for (const { subscriber, results } of lanes) {
-      if (++written % DIRECT_WRITES_PER_TURN === 0) await nextTurn();
-      if (subscriber.ended) continue;
-      const lane = subscriber.subscription.lane!;
-      for (const result of results) {
-        const outcome = result instanceof Promise ? settled.get(result)! : { value: result };
-        if ("error" in outcome) {
-          subscriber.end(outcome.error);
-          break;
+    for (const { group, records, results } of lanes) {
+      const outcomes = results.map((result) => (result instanceof Promise ? settled.get(result)! : { value: result }));
+      const failed = outcomes.findIndex((outcome) => "error" in outcome);
+      const values = outcomes.slice(0, failed === -1 ? outcomes.length : failed).map((outcome) => (outcome as { value: unknown }).value);
+      group.outgoing.push({ records, values, failure: failed === -1 ? null : { index: failed, error: (outcomes[failed] as { error: Error }).error } });
+      this.writing.add(group);
+    }
+    void this.drain();
+  }
+
+  /**
+   * Writes the groups' admitted batches to their members on the direct lane, a slice of members per turn of the event
+   * loop, in rounds. This runs beside the serial chain, so the next batch is admitted while one is being written: a
+   * member the current round has not reached yet gets both in one write. Under load, each round therefore carries more
+   * events per system call instead of a backlog of rounds building up. A batch that was waiting when a round began has
+   * been offered to every member by its end and is dropped; one that arrived during the round stays for the next.
+   */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let written = 0;
+      while (this.writing.size > 0) {
+        const round = [...this.writing].map((group) => ({ group, waiting: group.outgoing.length, members: [...group.members] }));
+        for (const { group, members } of round) {
+          for (const subscriber of members) {
+            if (!subscriber.live || subscriber.ended) continue;
+            if (++written % DIRECT_WRITES_PER_TURN === 0) {
+              await nextTurn();
+              if (!subscriber.live || subscriber.ended) continue;
+            }
+            try {
+              this.write(subscriber, group.outgoing);
+            } catch (error) {
+              subscriber.end(asError(error));
+            }
+          }
         }
-        if (!lane.send(outcome.value)) break;
+        for (const { group, waiting } of round) {
+          group.outgoing.splice(0, waiting);
+          if (group.outgoing.length === 0) this.writing.delete(group);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Sends a live subscriber what of `batches` lies above its floor, in one write. */
+  private write(subscriber: Subscriber, batches: readonly Outgoing[]): void {
+    let values: unknown[] | null = null;
+    for (const { records, values: results, failure } of batches) {
+      const last = records[records.length - 1]!.seq;
+      if (subscriber.floor >= last) continue;
+      // Usually the whole batch is new to the subscriber: it joined at a head below it. Only an `after` beyond the
+      // feed's head makes a part of it old news; one that joined later has a floor at or above it and skips it.
+      let from = 0;
+      while (records[from]!.seq <= subscriber.floor) from++;
+      subscriber.floor = last;
+      const upTo = failure?.index ?? results.length;
+      if (from < upTo) values = values === null && from === 0 && upTo === results.length ? results : [...(values ?? []), ...results.slice(from, upTo)];
+      if (failure && from <= failure.index) {
+        if (values) subscriber.subscription.lane!.send(values);
+        subscriber.end(failure.error);
+        return;
       }
     }
+    if (values) subscriber.subscription.lane!.send(values);
   }
 
   private async maxSeq(): Promise<bigint> {
@@ -443,6 +569,10 @@ export class LiveFeed {
 
 function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function expired(): AuthenticationError {

@@ -7,7 +7,9 @@
  *   (kept beside the object, gone with it) and each socket is sent `{"id":…,"type":"next","payload":` + those bytes
  *   + `}`: graphql-ws still builds and validates the message, its replacer only stands a marker in for the payload,
  *   which `send` (called synchronously right after) swaps for the shared bytes.
- * - **Writes in slices, coalesced under load.** One event for 10,000 subscribers is 10,000 socket writes; they are
+ * - **Writes in slices, coalesced under load.** One event for 10,000 subscribers is 10,000 socket writes. A direct
+ *   lane's frames are written as the feed makes them, a slice of subscribers per turn of the event loop; the rest
+ *   (and a frame whose socket already has messages waiting) are
  *   queued and written a slice of sockets at a time with the event loop free in between, so HTTP requests (a capture,
  *   the relay's statements) are not held up behind a whole fan-out. A socket's messages that pile up while it waits
  *   for its turn go out in one write, so a fan-out that falls behind catches up instead of queueing without end.
@@ -32,9 +34,12 @@ export type WsExtra = { socket: WebSocket; address: string | null; lanes: NextLa
  * operation's end (`complete`, `error`) still goes through graphql-ws.
  */
 export interface NextLane {
-  /** Queues `result` as the operation's next message; false (nothing sent) once the operation is over. */
-  next(result: ExecutionResult): boolean;
+  /** Sends `results`, in order, as the operation's next messages (one write); false (nothing sent) once it is over. */
+  next(results: readonly ExecutionResult[]): boolean;
 }
+
+/** The keep-alive sweep visits every socket in this many steps per keep-alive interval. */
+const SWEEP_STEPS = 16;
 
 /** Sockets written per turn of the event loop. */
 const WRITES_PER_SLICE = 256;
@@ -74,7 +79,7 @@ export class NextLanes {
   private readonly withErrors = new WeakMap<object, Buffer>();
 
   constructor(
-    private readonly write: (socket: WebSocket, frame: Outgoing) => void,
+    private readonly write: Write,
     private readonly mask: (result: ExecutionResult) => ExecutionResult,
   ) {}
 
@@ -83,14 +88,29 @@ export class NextLanes {
     return new Lane(this, ctx, id, prefix);
   }
 
-  /** Queues the frame of `result` for the operation whose frames start with `prefix`; false once it is over. */
-  next(ctx: Context<Record<string, unknown> | undefined, WsExtra>, id: string, prefix: Buffer, result: ExecutionResult): boolean {
+  /** Writes the frames of `results` for the operation whose frames start with `prefix`; false once it is over. */
+  next(ctx: Context<Record<string, unknown> | undefined, WsExtra>, id: string, prefix: Buffer, results: readonly ExecutionResult[]): boolean {
     // graphql-ws forgets the id when the client completes it or the socket closes.
     if (!(id in ctx.subscriptions)) return false;
     const socket = ctx.extra.socket;
-    const payload = this.payloadOf(result);
-    // Framed here, in one buffer, unless `ws` negotiated an extension (compression) that changes what it sends.
-    this.write(socket, socket.extensions === "" ? new RawFrame(textFrame(prefix, payload)) : Buffer.concat([prefix, payload, MESSAGE_END]));
+    if (socket.extensions !== "") {
+      // `ws` negotiated an extension (compression) that changes what it sends: it frames each message itself.
+      for (const result of results) this.write(socket, Buffer.concat([prefix, this.payloadOf(result), MESSAGE_END]), true);
+      return true;
+    }
+    // Framed here, every frame of the run in one buffer: one write, one system call.
+    if (results.length === 1) {
+      const payload = this.payloadOf(results[0]!);
+      const frame = frameBuffer(frameLength(prefix, payload));
+      textFrame(frame, 0, prefix, payload);
+      this.write(socket, new RawFrame(frame), true);
+      return true;
+    }
+    const payloads = results.map((result) => this.payloadOf(result));
+    const frames = frameBuffer(payloads.reduce((total, payload) => total + frameLength(prefix, payload), 0));
+    let offset = 0;
+    for (const payload of payloads) offset = textFrame(frames, offset, prefix, payload);
+    this.write(socket, new RawFrame(frames, payloads.length), true);
     return true;
   }
 
@@ -115,8 +135,8 @@ class Lane implements NextLane {
     private readonly prefix: Buffer,
   ) {}
 
-  next(result: ExecutionResult): boolean {
-    return this.lanes.next(this.ctx, this.id, this.prefix, result);
+  next(results: readonly ExecutionResult[]): boolean {
+    return this.lanes.next(this.ctx, this.id, this.prefix, results);
   }
 }
 
@@ -148,11 +168,18 @@ export interface WriteLimits {
 }
 
 /**
- * The sockets' outgoing messages, written a slice of sockets per turn of the event loop. A socket's messages that
- * arrive while it waits for its turn are written together, in one system call: when the fan-out falls behind (a
- * burst, a loaded machine), each pass over the sockets carries more events instead of the backlog growing.
+ * Writes a socket's outgoing message; `direct` (a direct lane's frame, sent by the feed a slice of subscribers per turn
+ * of the event loop) writes it at once when nothing of that socket waits, else it waits its turn behind the rest.
  */
-function writer(limits: WriteLimits) {
+type Write = (socket: WebSocket, frame: Outgoing, direct?: boolean) => void;
+
+/**
+ * The sockets' outgoing messages. graphql-ws's messages are written a slice of sockets per turn of the event loop, and
+ * a socket's messages that arrive while it waits for its turn are written together, in one system call: when the
+ * fan-out falls behind (a burst, a loaded machine), each pass over the sockets carries more events instead of the
+ * backlog growing. A direct lane's frame skips the queue when nothing waits before it (the feed slices those itself).
+ */
+function writer(limits: WriteLimits): Write {
   const pending = new Map<WebSocket, Outgoing[]>();
   let scheduled = false;
   const flush = () => {
@@ -165,19 +192,21 @@ function writer(limits: WriteLimits) {
     scheduled = pending.size > 0;
     if (scheduled) setImmediate(flush);
   };
-  return (socket: WebSocket, frame: Outgoing): void => {
+  return (socket, frame, direct = false) => {
     if (socket.readyState !== socket.OPEN) return;
     const frames = pending.get(socket);
     const unread = socket.bufferedAmount > limits.maxBufferedBytes;
-    if (unread || (frames?.length ?? 0) >= limits.maxQueuedMessages) {
+    // A run of messages written at once counts as that many waiting: the bound is the same however they are written.
+    if (unread || messagesIn(frames) + messagesIn(frame) > limits.maxQueuedMessages) {
       pending.delete(socket);
       const why = unread ? `more than ${Math.round(limits.maxBufferedBytes / 1024)} KiB unread` : `more than ${limits.maxQueuedMessages} events waiting`;
       socket.close(CLOSE_SLOW_CONSUMER, `Slow consumer: ${why}`);
       return;
     }
     if (frames) frames.push(frame);
+    else if (direct) writeOne(socket, frame);
     else pending.set(socket, [frame]);
-    if (!scheduled) {
+    if (!scheduled && pending.size > 0) {
       scheduled = true;
       setImmediate(flush);
     }
@@ -190,7 +219,20 @@ function writer(limits: WriteLimits) {
  * what it sends, and our frames would not match.
  */
 class RawFrame {
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly bytes: Buffer,
+    /** The messages in `bytes` (a run of frames). */
+    readonly messages = 1,
+  ) {}
+}
+
+function messagesIn(outgoing: Outgoing | Outgoing[] | undefined): number {
+  if (outgoing === undefined) return 0;
+  if (outgoing instanceof RawFrame) return outgoing.messages;
+  if (!Array.isArray(outgoing)) return 1;
+  let count = 0;
+  for (const frame of outgoing) count += messagesIn(frame);
+  return count;
 }
 
 /** What waits to be written to a socket: graphql-ws's messages (framed by `ws`), or frames made here. */
@@ -207,17 +249,21 @@ const tcpOf = (socket: WebSocket) => (socket as WebSocket & { _socket?: TcpSocke
  */
 function writeAll(socket: WebSocket, frames: Outgoing[]): void {
   const tcp = tcpOf(socket);
-  // A socket that still holds unsent bytes is not keeping up: what is written to it now waits in its buffer, so it
-  // gets copies of the frames rather than views of a shared slab (see `frameBuffer`), and a client that stops reading
-  // holds only its own bytes (at most `maxBufferedBytes` before 4008), not a 64 KiB slab per frame.
   const backedUp = tcp !== undefined && tcp.writableLength > 0;
   const corked = frames.length > 1 && tcp !== undefined;
   if (corked) tcp.cork();
-  for (const frame of frames) {
-    if (!(frame instanceof RawFrame)) socket.send(frame, { binary: false });
-    else if (tcp) tcp.write(backedUp ? Buffer.from(frame.bytes) : frame.bytes);
-  }
+  for (const frame of frames) writeOne(socket, frame, tcp, backedUp);
   if (corked) tcp.uncork();
+}
+
+/**
+ * A socket that still holds unsent bytes (`backedUp`) is not keeping up: what is written to it now waits in its buffer,
+ * so it gets a copy of the frame rather than a view of a shared slab (see `frameBuffer`), and a client that stops
+ * reading holds only its own bytes (at most `maxBufferedBytes` before 4008), not a 64 KiB slab per frame.
+ */
+function writeOne(socket: WebSocket, frame: Outgoing, tcp = tcpOf(socket), backedUp = tcp !== undefined && tcp.writableLength > 0): void {
+  if (!(frame instanceof RawFrame)) socket.send(frame, { binary: false });
+  else if (tcp) tcp.write(backedUp ? Buffer.from(frame.bytes) : frame.bytes);
 }
 
 /**
@@ -242,24 +288,32 @@ function frameBuffer(size: number): Buffer {
   return frame;
 }
 
-/** `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455, section 5.2), in one buffer. */
-function textFrame(prefix: Buffer, payload: Buffer): Buffer {
+/** The length of `prefix` + payload + `}` as one unmasked text frame, header included. */
+function frameLength(prefix: Buffer, payload: Buffer): number {
+  const length = prefix.length + payload.length + 1;
+  return (length < 126 ? 2 : length < 65_536 ? 4 : 10) + length;
+}
+
+/**
+ * Writes `{"id":…,"type":"next","payload":` + payload + `}` as one unmasked text frame (RFC 6455, section 5.2) into
+ * `target` at `offset`; returns where the frame ends.
+ */
+function textFrame(target: Buffer, offset: number, prefix: Buffer, payload: Buffer): number {
   const length = prefix.length + payload.length + 1;
   const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = frameBuffer(header + length);
-  frame[0] = 0x81; // FIN, text
-  if (length < 126) frame[1] = length;
+  target[offset] = 0x81; // FIN, text
+  if (length < 126) target[offset + 1] = length;
   else if (length < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
+    target[offset + 1] = 126;
+    target.writeUInt16BE(length, offset + 2);
   } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
+    target[offset + 1] = 127;
+    target.writeBigUInt64BE(BigInt(length), offset + 2);
   }
-  prefix.copy(frame, header);
-  payload.copy(frame, header + prefix.length);
-  frame[header + length - 1] = 0x7d; // }
-  return frame;
+  target.set(prefix, offset + header);
+  target.set(payload, offset + header + prefix.length);
+  target[offset + header + length - 1] = 0x7d; // }
+  return offset + header + length;
 }
 
 function logged(this: WebSocket, error: Error): void {
@@ -286,25 +340,33 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   });
   const write = writer(limits);
   const lanes = new NextLanes(write, mask);
-  // A socket that has not answered the previous sweep's ping by the next sweep is gone.
+  // A socket that has not answered its previous ping when it is visited again, about keepAliveMs later, is gone. The
+  // sweep visits a share of the sockets every keepAliveMs / SWEEP_STEPS, not all of them at once: 10,000 pings in one
+  // go held the event loop (and every delivery behind it) for about 150 ms.
   const unanswered = new WeakSet<WebSocket>();
   function answered(this: WebSocket): void {
     unanswered.delete(this);
   }
-  const sweep =
-    keepAliveMs > 0 && Number.isFinite(keepAliveMs)
-      ? setInterval(() => {
-          for (const socket of wss.clients) {
-            if (socket.readyState !== socket.OPEN) continue;
-            if (unanswered.has(socket)) {
-              socket.terminate();
-              continue;
-            }
-            unanswered.add(socket);
-            socket.ping();
-          }
-        }, keepAliveMs).unref()
-      : null;
+  let pass: Iterator<WebSocket> | null = null;
+  const visit = () => {
+    pass ??= wss.clients[Symbol.iterator]();
+    for (let share = Math.ceil(wss.clients.size / SWEEP_STEPS); share > 0; share--) {
+      const next = pass.next();
+      if (next.done) {
+        pass = null;
+        return;
+      }
+      const socket = next.value;
+      if (socket.readyState !== socket.OPEN) continue;
+      if (unanswered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      unanswered.add(socket);
+      socket.ping();
+    }
+  };
+  const sweep = keepAliveMs > 0 && Number.isFinite(keepAliveMs) ? setInterval(visit, keepAliveMs / SWEEP_STEPS).unref() : null;
 
   wss.options.handleProtocols = handleProtocols;
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {

@@ -36,7 +36,7 @@ interface OperationShape {
 let nextShapeId = 0;
 const shapes = new WeakMap<DocumentNode, Map<string, OperationShape>>();
 const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
-const permissionClasses = new WeakMap<Access, { grants: string; classes: Map<string, string> }>();
+const permissionClasses = new WeakMap<Access, Map<string, string>>();
 
 function variablesIn(nodes: readonly (ASTNode | undefined)[]): Set<string> {
   const names = new Set<string>();
@@ -82,17 +82,14 @@ function shapeOf(document: DocumentNode, operationName: string | null | undefine
 export function permissionClass(principal: Principal | null, access: Access): string {
   let byKind = permissionClasses.get(access);
   if (byKind === undefined) {
-    const grants = JSON.stringify(
-      access.grants.map((grant) => [grant.merchantId, grant.salesUnitIds === "ALL" ? "ALL" : [...grant.salesUnitIds].sort(), [...grant.actions].sort()]),
-    );
-    byKind = { grants, classes: new Map() };
+    byKind = new Map();
     permissionClasses.set(access, byKind);
   }
   const kind = principal?.kind ?? "ANONYMOUS";
-  let name = byKind.classes.get(kind);
+  let name = byKind.get(kind);
   if (name === undefined) {
-    name = `${kind}:${byKind.grants}`;
-    byKind.classes.set(kind, name);
+    name = `${kind}:${access.key}`;
+    byKind.set(kind, name);
   }
   return name;
 }
@@ -104,10 +101,15 @@ export function permissionClass(principal: Principal | null, access: Access): st
 export interface DirectLane {
   /** The event's result for the subscriber as it is now (its current access decides the class); shared, maybe pending. */
   resultOf(payload: object): Promise<ExecutionResult> | ExecutionResult;
-  /** Sends a result as the operation's next message; false once the operation is over. */
-  send(result: ExecutionResult): boolean;
+  /** Sends results, in order, as the operation's next messages; false once the operation is over. */
+  send(results: readonly ExecutionResult[]): boolean;
   /** Set when a field took the lane: its stream then yields nothing and only carries the end. */
   taken: boolean;
+  /**
+   * Equal for two lanes whose subscribers of one permission class get the same result of every event (the document, the
+   * operation and the variables its selection reads); null when results are not shared.
+   */
+  readonly sharingKey: string | null;
 }
 
 const transportLanes = new WeakMap<object, NextLane>();
@@ -138,6 +140,10 @@ class SharedResults implements DirectLane {
   private permissions: string | null = null;
   private key = "";
   taken = false;
+
+  get sharingKey(): string | null {
+    return this.shape ? this.prefix : null;
+  }
 
   constructor(
     private readonly args: ExecutionArgs,
@@ -185,8 +191,8 @@ class SharedResults implements DirectLane {
     return result;
   }
 
-  send(result: ExecutionResult): boolean {
-    return this.transport?.next(result) ?? false;
+  send(results: readonly ExecutionResult[]): boolean {
+    return this.transport?.next(results) ?? false;
   }
 }
 

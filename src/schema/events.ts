@@ -50,6 +50,7 @@ function scopeOf(ctx: Context, types: readonly string[]): FeedScope {
       if (now !== "*" && now.length === 0) throw new ForbiddenError("You may no longer receive events of any of these types, so this subscription has ended.");
     },
     admits: mayReceive,
+    key: merchants === null ? "merchants:*" : `merchants:${[...merchants].sort().join(",")}`,
   };
 }
 

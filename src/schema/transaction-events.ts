@@ -195,6 +195,7 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
         if (lost) throw new ForbiddenError("Your access to the transactions of a sales unit you follow was removed, so this subscription has ended.");
       },
       admits: mayView,
+      key: `units:${[...wanted].sort().join(",")}`,
     };
   }
   const initial = ctx.access;
@@ -213,6 +214,7 @@ async function scopeOf(ctx: Context, salesUnitIds: readonly string[] | null | un
       }
     },
     admits: mayView,
+    key: `viewable:${initial.key}`,
   };
 }
 

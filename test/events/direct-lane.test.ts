@@ -133,4 +133,47 @@ describe("the live feed's direct lane", () => {
     expect(lane).toHaveBeenCalledTimes(2);
     expect(connection.closed).toBeNull();
   });
+
+  it("admits a batch once per group of one principal's like subscriptions, and sends every member its own events", async () => {
+    const db = gateway.services.db;
+    const feed = gateway.services.events.feed;
+    const payment = await createReservedPayment(db, "751312");
+    const start = await latestCursor(db);
+    const tokens = [await gateway.login("no-admin"), await gateway.login("no-admin")];
+    const open = (token = tokens[0]!) => {
+      const connection = connect(gateway.url, token);
+      connections.push(connection);
+      return connection;
+    };
+    // Three dashboards of one principal (two of them on one token) asking the same of one unit, one following every
+    // unit, and another principal's.
+    const alike = tokens.concat(tokens[1]!).map((token) => collect(open(token), { salesUnitIds: [unitId(payment)], after: start }));
+    const everyUnit = collect(open(), { after: start });
+    const manager = collect(await connectAs("no-sum-tm"), { salesUnitIds: [unitId(payment)], after: start });
+    await waitFor("five subscriptions", () => feed.size === 5);
+    expect(feed.groupCount).toBe(3);
+
+    const lane = vi.spyOn(NextLanes.prototype, "next");
+    for (let i = 0; i < 3; i++) await captureOneOre(db, payment.id);
+    const all = [...alike, everyUnit, manager];
+    await waitFor("three events on every subscription", () => all.every((subscriber) => subscriber.events.length === 3));
+    for (const subscriber of all) {
+      expect(subscriber.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3]);
+      expect(subscriber.errors).toEqual([]);
+    }
+    expect(lane.mock.calls.length).toBeGreaterThanOrEqual(5);
+
+    // One member leaves; a newcomer of the same group replays from the start and joins it without a gap or a repeat.
+    alike[0]!.stop();
+    const late = collect(open(), { salesUnitIds: [unitId(payment)], after: start });
+    await waitFor("the late subscription's replay", () => late.events.length === 3);
+    expect(feed.groupCount).toBe(3);
+    await captureOneOre(db, payment.id);
+    await waitFor("the fourth event", () => [alike[1]!, alike[2]!, late, everyUnit, manager].every((subscriber) => subscriber.events.length === 4));
+    expect(alike[0]!.events).toHaveLength(3);
+    for (const subscriber of [alike[1]!, alike[2]!, late]) {
+      expect(subscriber.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3, 4]);
+      assertOrderedOnce(subscriber.events);
+    }
+  });
 });

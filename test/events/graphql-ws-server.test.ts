@@ -11,7 +11,11 @@ import { serveGraphQLWs, type NextLane, type WsExtra } from "../../src/events/gr
 const schema = buildSchema("type Query { ok: Boolean } type Subscription { tick: Int }");
 
 /** A server whose subscriptions all yield the results `next` hands out, the same objects for every subscriber. */
-async function start(limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 * 1024 }, extra: Partial<ServerOptions<Record<string, unknown> | undefined, WsExtra>> = {}) {
+async function start(
+  limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 * 1024 },
+  extra: Partial<ServerOptions<Record<string, unknown> | undefined, WsExtra>> = {},
+  keepAliveMs?: number,
+) {
   const waiting: ((results: ExecutionResult[] | null) => void)[] = [];
   let subscribed = 0;
   const server: Server = createServer();
@@ -33,6 +37,7 @@ async function start(limits = { maxQueuedMessages: 100, maxBufferedBytes: 1024 *
     },
     wss,
     limits,
+    keepAliveMs,
   );
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -160,7 +165,9 @@ describe("graphql-ws server adapter", () => {
 
     // Frame lengths below 126 bytes, below 64 KiB and above: the three length encodings of RFC 6455.
     const payloads = [{ data: { tick: 1 } }, { data: { tick: "é".repeat(500) } }, { data: { tick: "x".repeat(70_000) } }];
-    for (const payload of payloads) expect(lanes[0]!.next(payload as ExecutionResult)).toBe(true);
+    // One frame, then a run of two in one buffer (one write), the second beyond 64 KiB.
+    expect(lanes[0]!.next([payloads[0] as ExecutionResult])).toBe(true);
+    expect(lanes[0]!.next(payloads.slice(1) as ExecutionResult[])).toBe(true);
     await until(() => messages.length === 4);
     expect(messages.slice(1).map((message) => message.binary)).toEqual([false, false, false]);
     expect(messages.slice(1).map((message) => JSON.parse(message.data))).toEqual(payloads.map((payload) => ({ id: 'a"b', type: "next", payload })));
@@ -170,9 +177,25 @@ describe("graphql-ws server adapter", () => {
     socket.send(JSON.stringify({ id: 'a"b', type: "complete" }));
     socket.send(JSON.stringify({ type: "ping" }));
     await until(() => messages.length === 5);
-    expect(lanes[0]!.next({ data: { tick: 2 } })).toBe(false);
+    expect(lanes[0]!.next([{ data: { tick: 2 } }])).toBe(false);
     socket.send(JSON.stringify({ type: "ping" }));
     await until(() => messages.length === 6);
     expect(messages.slice(4).map((message) => JSON.parse(message.data))).toEqual([{ type: "pong" }, { type: "pong" }]);
+  });
+
+  it("terminates a socket that leaves a keep-alive ping unanswered, and keeps one that answers", async () => {
+    const server = await start(undefined, {}, 160);
+    cleanup.push(server.close);
+    const answering = new WebSocket(server.url, "graphql-transport-ws");
+    const silent = new WebSocket(server.url, "graphql-transport-ws", { autoPong: false });
+    for (const socket of [answering, silent]) cleanup.push(async () => socket.terminate());
+    await Promise.all([once(answering, "open"), once(silent, "open")]);
+    let pings = 0;
+    silent.on("ping", () => pings++);
+    const [code] = (await once(silent, "close")) as [number];
+    // Pinged once, found unanswered on the next visit: closed without a close frame.
+    expect(code).toBe(1006);
+    expect(pings).toBeGreaterThanOrEqual(1);
+    expect(answering.readyState).toBe(WebSocket.OPEN);
   });
 });
