@@ -272,7 +272,21 @@ async function ensureDemoDatabase(adminUrl: string): Promise<string> {
   return url;
 }
 
-async function runS1(databaseUrl: string): Promise<Record<(typeof S1_KEYS)[number], number | null>> {
+/** S1 against the gateway, then against its floor (bench/s1-floor.ts), same subscribers and rate: `s1_floor_*` beside. */
+async function runS1WithFloor(databaseUrl: string): Promise<Record<string, number | null>> {
+  const gateway = await runS1(databaseUrl);
+  const floor = await runS1(databaseUrl, true);
+  return {
+    ...gateway,
+    s1_floor_p50_ms: floor.s1_p50_ms,
+    s1_floor_p99_ms: floor.s1_p99_ms,
+    s1_floor_cpu_us_per_delivery: floor.s1_gateway_cpu_us_per_delivery,
+    s1_floor_clients_cpu_us_per_delivery: floor.s1_clients_cpu_us_per_delivery,
+    s1_p99_vs_floor: gateway.s1_p99_ms !== null && floor.s1_p99_ms ? Math.round((gateway.s1_p99_ms / floor.s1_p99_ms) * 100) / 100 : null,
+  };
+}
+
+async function runS1(databaseUrl: string, floor = false): Promise<Record<(typeof S1_KEYS)[number], number | null>> {
   const missing = Object.fromEntries(S1_KEYS.map((key) => [key, null])) as Record<(typeof S1_KEYS)[number], number | null>;
   if (!existsSync(S1_SCRIPT)) {
     log("S1 not available (bench/s1-live-feed.ts does not exist yet)");
@@ -281,6 +295,7 @@ async function runS1(databaseUrl: string): Promise<Record<(typeof S1_KEYS)[numbe
   const args = ["--import", "tsx", S1_SCRIPT, "--database-url", databaseUrl];
   if (options.subscribers) args.push("--subscribers", options.subscribers);
   if (QUICK) args.push("--quick");
+  if (floor) args.push("--floor");
   log(`S1: ${path.relative(projectRoot, S1_SCRIPT)} ${args.slice(3).join(" ").replace(databaseUrl, "<url>")}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] });
   let stdout = "";
@@ -398,7 +413,7 @@ async function main(): Promise<void> {
       await server.stop();
       running.splice(running.indexOf(server), 1);
     }
-    const s1 = options["skip-s1"] ? {} : await runS1(await ensureDemoDatabase(postgres.adminUrl));
+    const s1 = options["skip-s1"] ? {} : await runS1WithFloor(await ensureDemoDatabase(postgres.adminUrl));
     log("E1: transaction exports over the dataset");
     const e1 = await runExportScenario(dataset.url, QUICK, log);
     const report = summarise(measurements, statements, { ...s1, ...e1 });

@@ -37,6 +37,9 @@ async function connectAs(persona: string): Promise<Connection> {
 
 const unitId = (payment: { salesUnitId: string }) => encodeGlobalID("SalesUnit", payment.salesUnitId);
 
+/** Messages sent through the lane: one call may carry several (a batch's events, or a round that caught up). */
+const sentThrough = (lane: { mock: { calls: Parameters<NextLanes["next"]>[] } }) => lane.mock.calls.reduce((count, call) => count + call[3].length, 0);
+
 describe("the live feed's direct lane", () => {
   it("sends live events of caught-up subscribers through the lane, each its own, and ends one that loses access", async () => {
     const db = gateway.services.db;
@@ -52,7 +55,7 @@ describe("the live feed's direct lane", () => {
     for (let i = 0; i < 3; i++) await captureOneOre(db, payment.id);
     await waitFor("three more events on both", () => admin.events.length === 4 && assistant.events.length === 4);
     // Both subscribers are live by now: every one of these deliveries went through the lane, none through graphql-ws.
-    expect(lane).toHaveBeenCalledTimes(6);
+    expect(sentThrough(lane)).toBe(6);
     expect(assistant.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3, 4]);
     assertOrderedOnce(admin.events);
 
@@ -65,7 +68,7 @@ describe("the live feed's direct lane", () => {
     await waitFor("the event on the administrator's", () => admin.events.length === 5);
     expect(assistant.errors[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(assistant.events).toHaveLength(4);
-    expect(lane).toHaveBeenCalledTimes(1);
+    expect(sentThrough(lane)).toBe(1);
     expect(admin.errors).toEqual([]);
   });
 
@@ -88,7 +91,7 @@ describe("the live feed's direct lane", () => {
     assertOrderedOnce(resumed.events);
     expect(resumed.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // Replayed events go through the lane too (a frame each), so every delivery is counted there.
-    expect(lane).toHaveBeenCalledTimes(8);
+    expect(sentThrough(lane)).toBe(8);
   });
 
   it("closes a subscriber on the lane with 4008 when more events wait for its socket than SUBSCRIPTION_QUEUE_LIMIT", async () => {
@@ -130,7 +133,7 @@ describe("the live feed's direct lane", () => {
     await waitFor("the error and the next event", () => subscriber.errors.length === 1 && subscriber.events.length === 3);
     expect(subscriber.errors[0]!.message).toMatch(/does not exist|Unexpected error/);
     expect(subscriber.events.map((event) => event?.transaction.capturedAmount ?? null)).toEqual([1, null, 2]);
-    expect(lane).toHaveBeenCalledTimes(2);
+    expect(sentThrough(lane)).toBe(2);
     expect(connection.closed).toBeNull();
   });
 
@@ -161,7 +164,7 @@ describe("the live feed's direct lane", () => {
       expect(subscriber.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2, 3]);
       expect(subscriber.errors).toEqual([]);
     }
-    expect(lane.mock.calls.length).toBeGreaterThanOrEqual(5);
+    expect(sentThrough(lane)).toBe(15);
 
     // One member leaves; a newcomer of the same group replays from the start and joins it without a gap or a repeat.
     alike[0]!.stop();
