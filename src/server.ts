@@ -115,7 +115,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       // statements stay out of the per-request statement log tests pin.
       const webhookDb = createPrisma(database.url, { poolSize: 4 });
       cleanup.unshift(() => webhookDb.$disconnect());
-      const webhooks = new WebhookWorker({ db: webhookDb, config, clock: services.clock, logger, encryptionKey, mail });
+      const webhooks = new WebhookWorker({ db: webhookDb, config, clock: services.clock, logger, encryptionKey, mail, bus: events.bus });
       webhooks.start();
       cleanup.unshift(() => webhooks.stop());
     }

@@ -22,6 +22,8 @@ import type { Clock } from "../deps";
 import type { Access } from "../auth/permissions";
 import { decryptSecret } from "../auth/secrets";
 import { mayReceive } from "../events/catalog";
+import type { OutboxRecord } from "../events/outbox";
+import type { EventBus } from "../events/pubsub";
 import { loggableError } from "../logging";
 import type { MailTransport } from "../services/mail";
 import { SYSTEM_ACTOR } from "../services/audit";
@@ -49,6 +51,13 @@ export interface WebhookWorkerDeps {
   mail: MailTransport;
   /** Overrides how long the "any endpoint enabled" answer is trusted (tests). */
   enabledCheckMs?: number;
+  /**
+   * The relayed outbox batches (this instance's, and every instance's through Redis). Each one starts a pass at once
+   * instead of on the next poll, and one with an event of a webhook endpoint drops the cached "any endpoint enabled?"
+   * answer, so a new endpoint gets its first events without waiting for that answer to expire. Polling stays: it is
+   * what finds the rows when the fan-out misses a batch.
+   */
+  bus?: EventBus;
 }
 
 interface ClaimedDelivery {
@@ -73,10 +82,12 @@ export class WebhookWorker {
   /** The last answer to "is any endpoint enabled?" and when (performance.now()) it was asked. */
   private anyEnabled = false;
   private anyEnabledAt = Number.NEGATIVE_INFINITY;
+  private detach: (() => void) | null = null;
 
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
   start(): void {
+    this.detach = this.deps.bus?.subscribe((records) => this.relayed(records)) ?? null;
     this.timer = setInterval(() => {
       this.fanOutDue = true;
       this.kick();
@@ -85,8 +96,16 @@ export class WebhookWorker {
     this.kick();
   }
 
+  /** New outbox rows were numbered: fan them out now (see `WebhookWorkerDeps.bus`). */
+  private relayed(records: readonly OutboxRecord[]): void {
+    if (records.some((record) => record.aggregateType === "WebhookEndpoint")) this.anyEnabledAt = Number.NEGATIVE_INFINITY;
+    this.fanOutDue = true;
+    this.kick();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.detach?.();
     if (this.timer) clearInterval(this.timer);
     this.shutdown.abort();
     await this.passing;
