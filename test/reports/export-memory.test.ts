@@ -21,13 +21,15 @@ const ROWS = 200_000;
  */
 const CHILD_FLAGS = ["--max-old-space-size=128"];
 /**
- * Peak resident memory of the child, measured on Node 20 under load: ~215 MB after start-up (Node, tsx, Prisma and its
- * engine); CSV peaks at ~275 MB, XLSX at ~270–390 MB (exceljs' zip output buffers outside the V8 heap; the most,
- * 392 MB and 151 MB of growth, during a whole `npm test` on two busy cores). The XLSX sheet of these rows is well over
- * 100 MB of XML before compression, so buffering the file instead of streaming it still breaks the growth bound.
+ * Peak resident memory of the child, measured on Node 20 under load: 215–270 MB after start-up (Node, tsx, Prisma and
+ * its engine; the start-up figure alone moves by 50 MB between machines and runs); CSV grows by ~50–60 MB (peaks of
+ * ~275–321 MB), XLSX by up to ~150 MB (peaks of ~270–390 MB: exceljs' zip output buffers outside the V8 heap; the
+ * most, 392 MB and 151 MB of growth, during a whole `npm test` on two busy cores). The growth bound is the one that
+ * tells streaming from buffering: the XLSX sheet of these rows is well over 100 MB of XML before compression, and the
+ * CSV's rows as objects are several times its 45 MB. The peak bound leaves room for the start-up figure's spread.
  */
 const BOUNDS = {
-  CSV: { maxRss: 320 * 1024 * 1024, maxGrowth: 100 * 1024 * 1024 },
+  CSV: { maxRss: 380 * 1024 * 1024, maxGrowth: 100 * 1024 * 1024 },
   XLSX: { maxRss: 460 * 1024 * 1024, maxGrowth: 200 * 1024 * 1024 },
 } as const;
 
