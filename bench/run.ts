@@ -193,31 +193,37 @@ async function checkCaptures(client: pg.Client, m1: Scenario, urls: Record<Serve
 
 type StatementsPerRequest = Partial<Record<`${ScenarioName} ${ServerName}`, number>>;
 
-/** How many requests of each scenario the counting pass sends to each server, one at a time. */
+/** How many requests of each scenario a counting pass sends to each server, one at a time. */
 const COUNTED_REQUESTS = 20;
+/** Counting passes; each scenario's figure is the least any pass saw. */
+const COUNTING_PASSES = 3;
 /** Long enough to see the gateway's background jobs (the shortest runs every 2 s) at work. */
 const IDLE_WINDOW_MS = 4_000;
 
 /**
  * SQL statements per request, counted on the wire while requests go one at a time, so nothing is in flight when the
- * counts are read. The gateway's background jobs also send statements; their rate, measured while idle, is taken off.
+ * counts are read. The gateway's background jobs (the outbox and webhook polls, pool checks) also send statements, in
+ * bursts: subtracting their average rate still left a burst that fell inside a pass of twenty fast requests counted as
+ * 0.6 statements per request. Background work only ever adds, so the pass is repeated and the least count is taken:
+ * one pass with no burst in it is the request's own figure. The idle rate is printed to show what was left out.
  */
 async function countStatements(scenarios: Scenario[], urls: Record<ServerName, string>, proxies: CountingProxies): Promise<StatementsPerRequest> {
   const idleStart = await proxies.counts();
   await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
   const idleEnd = await proxies.counts();
-  const idlePerMs = Object.fromEntries(SERVERS.map((server) => [server, (statementsOf(idleEnd[server]!) - statementsOf(idleStart[server]!)) / IDLE_WINDOW_MS]));
-  log(`Counting statements (${COUNTED_REQUESTS} requests per scenario and server, one at a time; idle background: ${SERVERS.map((s) => `${s} ${(idlePerMs[s]! * 1000).toFixed(2)}/s`).join(", ")})`);
+  const idlePerS = SERVERS.map((server) => `${server} ${(((statementsOf(idleEnd[server]!) - statementsOf(idleStart[server]!)) / IDLE_WINDOW_MS) * 1000).toFixed(2)}/s`);
+  log(`Counting statements (${COUNTING_PASSES} passes of ${COUNTED_REQUESTS} requests per scenario and server, one at a time, the least pass kept; idle background: ${idlePerS.join(", ")})`);
   const counted: StatementsPerRequest = {};
-  for (const scenario of scenarios) {
-    for (const server of scenario.servers) {
-      const requests = scenario.variants.slice(0, COUNTED_REQUESTS).map((variant) => variant.requests[server]!);
-      const before = (await proxies.counts())[server]!;
-      const started = Date.now();
-      for (const request of requests) await send(urls[server], request);
-      const after = (await proxies.counts())[server]!;
-      const background = idlePerMs[server]! * (Date.now() - started);
-      counted[`${scenario.name} ${server}`] = Math.max(0, statementsOf(after) - statementsOf(before) - background) / requests.length;
+  for (let pass = 0; pass < COUNTING_PASSES; pass++) {
+    for (const scenario of scenarios) {
+      for (const server of scenario.servers) {
+        const requests = scenario.variants.slice(0, COUNTED_REQUESTS).map((variant) => variant.requests[server]!);
+        const before = (await proxies.counts())[server]!;
+        for (const request of requests) await send(urls[server], request);
+        const after = (await proxies.counts())[server]!;
+        const key = `${scenario.name} ${server}` as const;
+        counted[key] = Math.min(counted[key] ?? Number.POSITIVE_INFINITY, (statementsOf(after) - statementsOf(before)) / requests.length);
+      }
     }
   }
   return counted;
