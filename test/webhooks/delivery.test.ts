@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { captureOneOre, createReservedPayment, waitFor } from "../events/support";
-import { startReceiver, verifies, type Receiver } from "./support";
+import { FAST_WEBHOOKS, startReceiver, verifies, type Receiver } from "./support";
 
 let gateway: TestGateway;
 let admin: string;
@@ -44,14 +44,7 @@ async function createEndpoint(token: string, input: Record<string, unknown>) {
 const bodyOf = (entry: { body: string }) => JSON.parse(entry.body) as { id: string; type: string; object: { id: string }; data: { capturedAmount: number } };
 
 beforeAll(async () => {
-  gateway = await startTestGateway({
-    WEBHOOK_ALLOW_PRIVATE_NETWORK: "true",
-    WEBHOOK_POLL_INTERVAL_MS: "25",
-    WEBHOOK_RETRY_BASE_MS: "10",
-    WEBHOOK_RETRY_MAX_DELAY_MS: "50",
-    WEBHOOK_CONCURRENCY_PER_ENDPOINT: "4",
-    OUTBOX_POLL_INTERVAL_MS: "25",
-  });
+  gateway = await startTestGateway(FAST_WEBHOOKS);
   admin = await gateway.token("no-admin");
   const persona = gateway.persona("no-admin");
   const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: persona.salesUnits }, environment: "PRODUCTION", status: "ACTIVE" } });

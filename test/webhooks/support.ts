@@ -13,6 +13,19 @@ export interface Received {
 
 export type Answer = number | "hang";
 
+/**
+ * A gateway whose webhook worker works at test speed: it polls every 25 ms, retries after 10–50 ms, sends up to four
+ * deliveries of an endpoint at once, and may deliver to receivers on 127.0.0.1.
+ */
+export const FAST_WEBHOOKS = {
+  WEBHOOK_ALLOW_PRIVATE_NETWORK: "true",
+  WEBHOOK_POLL_INTERVAL_MS: "25",
+  WEBHOOK_RETRY_BASE_MS: "10",
+  WEBHOOK_RETRY_MAX_DELAY_MS: "50",
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT: "4",
+  OUTBOX_POLL_INTERVAL_MS: "25",
+} as const;
+
 export interface Receiver {
   url: string;
   received: Received[];

@@ -7,24 +7,15 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { captureOneOre, createReservedPayment, waitFor } from "../events/support";
-import { startReceiver, type Receiver } from "./support";
-
-const RACING = {
-  WEBHOOK_ALLOW_PRIVATE_NETWORK: "true",
-  WEBHOOK_POLL_INTERVAL_MS: "25",
-  WEBHOOK_RETRY_BASE_MS: "10",
-  WEBHOOK_RETRY_MAX_DELAY_MS: "50",
-  WEBHOOK_CONCURRENCY_PER_ENDPOINT: "4",
-  OUTBOX_POLL_INTERVAL_MS: "25",
-};
+import { FAST_WEBHOOKS, startReceiver, type Receiver } from "./support";
 
 let first: TestGateway;
 let second: TestGateway;
 let receiver: Receiver;
 
 beforeAll(async () => {
-  first = await startTestGateway(RACING);
-  second = await startTestGateway(RACING, { sharing: first });
+  first = await startTestGateway(FAST_WEBHOOKS);
+  second = await startTestGateway(FAST_WEBHOOKS, { sharing: first });
   // Every seventh request is refused: those deliveries are retried, and either instance may take the retry.
   receiver = await startReceiver((_request, index) => (index % 7 === 3 ? 503 : 200));
 });
