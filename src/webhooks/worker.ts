@@ -52,10 +52,11 @@ export interface WebhookWorkerDeps {
   /** Overrides how long the "any endpoint enabled" answer is trusted (tests). */
   enabledCheckMs?: number;
   /**
-   * The relayed outbox batches (this instance's, and every instance's through Redis). Each one starts a pass at once
-   * instead of on the next poll, and one with an event of a webhook endpoint drops the cached "any endpoint enabled?"
-   * answer, so a new endpoint gets its first events without waiting for that answer to expire. Polling stays: it is
-   * what finds the rows when the fan-out misses a batch.
+   * Where new outbox events are announced. A batch this instance's relay numbered starts a pass at once instead of on
+   * the next poll, and one with an event of a webhook endpoint also drops the cached "any endpoint enabled?" answer, so
+   * a new endpoint gets its first events without waiting for that answer to expire. News from another instance's relay
+   * (through Redis; it carries no events) starts a pass too, and leaves the cached answer to its expiry. Polling stays:
+   * it is what finds the rows when no announcement comes (no Redis, a lost message).
    */
   bus?: EventBus;
 }
@@ -87,7 +88,15 @@ export class WebhookWorker {
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
   start(): void {
-    this.detach = this.deps.bus?.subscribe((records) => this.relayed(records)) ?? null;
+    const bus = this.deps.bus;
+    if (bus) {
+      const detachBatches = bus.subscribe((records) => this.relayed(records));
+      const detachNews = bus.onNews(() => this.announced());
+      this.detach = () => {
+        detachBatches();
+        detachNews();
+      };
+    }
     this.timer = setInterval(() => {
       this.fanOutDue = true;
       this.kick();
@@ -96,9 +105,14 @@ export class WebhookWorker {
     this.kick();
   }
 
-  /** New outbox rows were numbered: fan them out now (see `WebhookWorkerDeps.bus`). */
+  /** This instance's relay numbered new outbox rows: fan them out now (see `WebhookWorkerDeps.bus`). */
   private relayed(records: readonly OutboxRecord[]): void {
     if (records.some((record) => record.aggregateType === "WebhookEndpoint")) this.anyEnabledAt = Number.NEGATIVE_INFINITY;
+    this.announced();
+  }
+
+  /** New outbox rows were numbered, here or on another instance. */
+  private announced(): void {
     this.fanOutDue = true;
     this.kick();
   }
