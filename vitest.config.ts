@@ -22,6 +22,7 @@ const UNIT_TESTS = [
   "test/http/graphiql-document.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/events/catalog.test.ts",
+  "test/events/feed-groups.test.ts",
   "test/permissions/guarded-fields.test.ts",
 ];
 

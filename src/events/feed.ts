@@ -178,7 +178,11 @@ class Group {
   /** Admitted batches for the members on the direct lane, in sequence order, until every member has been written them. */
   outgoing: Outgoing[] = [];
 
-  constructor(readonly key: string | null) {}
+  constructor(
+    readonly key: string | null,
+    /** Where the group is indexed (`LiveFeed.byMerchant`): its first member's merchants, kept so it is removed from there. */
+    readonly merchantIds: readonly string[],
+  ) {}
 
   /** The subscription that answers for the group: any member serves (they are interchangeable). */
   get subscription(): FeedSubscription<unknown> {
@@ -319,10 +323,10 @@ export class LiveFeed {
     const key = subscriber.subscription.groupKey ?? null;
     let group = key === null ? undefined : this.groups.get(key);
     if (!group) {
-      group = new Group(key);
-      if (key !== null) this.groups.set(key, group);
       const merchants = subscriber.subscription.merchantIds;
-      for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
+      group = new Group(key, merchants === "*" ? [ANY_MERCHANT] : merchants);
+      if (key !== null) this.groups.set(key, group);
+      for (const merchant of group.merchantIds) {
         let set = this.byMerchant.get(merchant);
         if (!set) {
           set = new Set();
@@ -341,8 +345,7 @@ export class LiveFeed {
     group.members.delete(subscriber);
     if (group.members.size > 0) return;
     if (group.key !== null) this.groups.delete(group.key);
-    const merchants = subscriber.subscription.merchantIds;
-    for (const merchant of merchants === "*" ? [ANY_MERCHANT] : merchants) {
+    for (const merchant of group.merchantIds) {
       const set = this.byMerchant.get(merchant);
       set?.delete(group);
       if (set?.size === 0) this.byMerchant.delete(merchant);
@@ -446,19 +449,16 @@ export class LiveFeed {
         }
         for (const group of groups) {
           const batch = wanted.get(group)!;
-          let live: Subscriber | undefined;
           for (const subscriber of [...group.members]) {
-            if (subscriber.ended) continue;
-            if (subscriber.live) {
-              live ??= subscriber;
-              continue;
-            }
+            if (subscriber.ended || subscriber.live) continue;
             // Each offer sets off the subscriber's delivery (its async iterators, execution or a shared result, the
             // message) as microtasks; a slice at a time keeps one event for thousands of subscribers from holding the
             // event loop for the whole fan-out, so captures and the relay's statements are answered meanwhile.
             if (++offered % OFFERS_PER_TURN === 0) await nextTurn();
             try {
-              if (subscriber.ended) continue;
+              // Asked again after the wait: a subscriber that caught up meanwhile takes this batch from the lane (below),
+              // and one in its queue too would be sent it twice, and the next batch before it.
+              if (subscriber.ended || subscriber.live) continue;
               if (!subscriber.offer(subscriber.subscription.admit(access, batch), this.options.queueLimit)) {
                 // An SSE library holding an error for a client that reads nothing would only reject into the void.
                 const error = new SlowConsumerError(this.options.queueLimit);
@@ -468,10 +468,12 @@ export class LiveFeed {
               subscriber.end(asError(error));
             }
           }
-          if (!live) continue;
           // One live member admits the batch and asks for its results, under the access just admitted, for all of them.
+          // Chosen now, after the offers' waits: one chosen before could have ended meanwhile, and the others with it
+          // would miss the batch.
+          const live = liveMemberOf(group);
+          if (!live) continue;
           try {
-            if (live.ended) continue;
             const visible = live.subscription.admit(access, batch);
             if (visible.length === 0) continue;
             const lane = live.subscription.lane!;
@@ -568,6 +570,12 @@ export class LiveFeed {
     const { rows } = await this.options.pool.query<{ seq: string }>(`SELECT COALESCE(MAX("deliverySeq"), 0)::text AS seq FROM "OutboxEvent"`);
     return BigInt(rows[0]!.seq);
   }
+}
+
+/** A member of `group` on the direct lane that has not ended, if any. */
+function liveMemberOf(group: Group): Subscriber | undefined {
+  for (const member of group.members) if (member.live && !member.ended) return member;
+  return undefined;
 }
 
 function nextTurn(): Promise<void> {
