@@ -556,6 +556,13 @@ export class LiveFeed {
       while (records[from]!.seq <= subscriber.floor) from++;
       subscriber.floor = last;
       const upTo = failure?.index ?? results.length;
+      // The transport counts a run's messages against SUBSCRIPTION_QUEUE_LIMIT as if they all waited. Batches joined
+      // in a round would then close a subscriber that reads as fast as they come: past the limit, the run so far is
+      // sent on its own, and the bound applies batch by batch, as it would without the joining.
+      if (values !== null && from < upTo && values.length + (upTo - from) > this.options.queueLimit) {
+        subscriber.subscription.lane!.send(values);
+        values = null;
+      }
       if (from < upTo) values = values === null && from === 0 && upTo === results.length ? results : [...(values ?? []), ...results.slice(from, upTo)];
       if (failure && from <= failure.index) {
         if (values) subscriber.subscription.lane!.send(values);

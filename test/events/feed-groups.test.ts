@@ -28,6 +28,8 @@ function record(seq: bigint): OutboxRecord {
 interface Member {
   /** Every result the member's lane was asked to send, in order. */
   sent: unknown[];
+  /** How many results each call of its lane's `send` carried (one call is one write to the socket). */
+  runs: number[];
   iterator: AsyncIterableIterator<OutboxRecord>;
   /** Lets a member that is replaying finish its replay (with no events). */
   finishReplay: () => void;
@@ -36,6 +38,7 @@ interface Member {
 function member(feed: LiveFeed, replaying: boolean, merchantIds: readonly string[] = [MERCHANT]): Member {
   let finishReplay: () => void = () => undefined;
   const sent: unknown[] = [];
+  const runs: number[] = [];
   const subscription: FeedSubscription<string> = {
     // Replaying members start below the head; their replay answers only when the test says so.
     after: replaying ? 0n : null,
@@ -55,6 +58,7 @@ function member(feed: LiveFeed, replaying: boolean, merchantIds: readonly string
       resultOf: (event) => `result of ${(event as OutboxRecord).seq}`,
       send: (results) => {
         sent.push(...results);
+        runs.push(results.length);
         return true;
       },
     },
@@ -62,7 +66,7 @@ function member(feed: LiveFeed, replaying: boolean, merchantIds: readonly string
   const iterator = feed.subscribe(subscription);
   // A Repeater starts on its first pull; this one only ever ends.
   void iterator.next();
-  return { sent, iterator, finishReplay: () => finishReplay() };
+  return { sent, runs, iterator, finishReplay: () => finishReplay() };
 }
 
 const OTHER_MERCHANT = "00000000-0000-4000-8000-000000000002";
@@ -115,6 +119,24 @@ describe("a group changing while a batch is offered", () => {
     await bus.publish([record(HEAD + 1n)]);
     for (let i = 0; i < 10; i++) await turn();
     expect(next.sent).toEqual([`result of ${HEAD + 1n}`]);
+    feed.stop();
+  });
+
+  it("joins batches into one write per member only up to the queue limit, so a member that keeps up is not taken for a slow one", async () => {
+    const bus = createInProcessBus(pino({ level: "silent" }));
+    const feed = new LiveFeed({ pool, bus, logger: pino({ level: "silent" }), pollIntervalMs: 60_000, queueLimit: 3 });
+    await feed.start();
+    // More members than one turn's writes: the round yields before the last ones, and the next batch joins it there.
+    const members = Array.from({ length: 300 }, () => member(feed, false));
+    for (let i = 0; i < 5; i++) await turn();
+    void bus.publish([record(HEAD + 1n), record(HEAD + 2n)]);
+    void bus.publish([record(HEAD + 3n), record(HEAD + 4n)]);
+    for (let i = 0; i < 10; i++) await turn();
+
+    const all = [1n, 2n, 3n, 4n].map((n) => `result of ${HEAD + n}`);
+    for (const one of members) expect(one.sent).toEqual(all);
+    // Those the round reached before the second batch: a write per batch; the others would have had both in one write.
+    for (const one of members) expect(one.runs).toEqual([2, 2]);
     feed.stop();
   });
 });
