@@ -7,7 +7,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { captureOneOre, createReservedPayment, redisPrefix, REDIS_URL, waitFor } from "../events/support";
-import { startReceiver, type Receiver } from "./support";
+import { createCapturedEndpoint, startReceiver, type Receiver } from "./support";
 
 let relaying: TestGateway;
 let delivering: TestGateway | undefined;
@@ -26,14 +26,7 @@ afterAll(async () => {
 });
 
 it("delivers as soon as another instance's relay announces the event, without waiting for its own poll", async () => {
-  const persona = relaying.persona("no-admin");
-  const unit = await relaying.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: persona.salesUnits }, environment: "PRODUCTION", status: "ACTIVE" } });
-  const created = await relaying.graphql<{ createWebhookEndpoint: { __typename: string } }>(
-    await relaying.token("no-admin"),
-    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { __typename } }`,
-    { input: { merchantId: encodeGlobalID("Merchant", unit.merchantId), url: `${receiver.url}/hooks`, eventTypes: ["transaction.CAPTURED"] } },
-  );
-  expect(created.data?.createWebhookEndpoint.__typename).toBe("MutationCreateWebhookEndpointSuccess");
+  const unit = await createCapturedEndpoint(relaying, `${receiver.url}/hooks`);
 
   // Started once the endpoint exists, so its first look finds it enabled; after that only news or its poll wake it.
   const worker = await startTestGateway(

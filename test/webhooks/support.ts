@@ -2,6 +2,9 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { expect } from "vitest";
+import type { TestGateway } from "../support/gateway";
 
 export interface Received {
   path: string;
@@ -76,4 +79,20 @@ export function verifies(secret: string, request: Received, authorizationHeader 
   const expected = createHmac("sha256", secret).update(`POST\n${request.path}\n${date};${request.headers.host};${hash}`).digest();
   const given = Buffer.from(match[1]!, "base64");
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * As the "no-admin" persona (an Administrator of Fjordkaffe AS), registers `url` for `transaction.CAPTURED` of the
+ * merchant of one of its active production sales units; returns that unit, to make payments on.
+ */
+export async function createCapturedEndpoint(gateway: TestGateway, url: string): Promise<{ msn: string; merchantId: string }> {
+  const persona = gateway.persona("no-admin");
+  const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: persona.salesUnits }, environment: "PRODUCTION", status: "ACTIVE" } });
+  const created = await gateway.graphql<{ createWebhookEndpoint: { __typename: string } }>(
+    await gateway.token("no-admin"),
+    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { __typename } }`,
+    { input: { merchantId: encodeGlobalID("Merchant", unit.merchantId), url, eventTypes: ["transaction.CAPTURED"] } },
+  );
+  expect(created.data?.createWebhookEndpoint.__typename).toBe("MutationCreateWebhookEndpointSuccess");
+  return unit;
 }

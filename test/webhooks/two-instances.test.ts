@@ -7,7 +7,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { captureOneOre, createReservedPayment, waitFor } from "../events/support";
-import { FAST_WEBHOOKS, startReceiver, type Receiver } from "./support";
+import { createCapturedEndpoint, FAST_WEBHOOKS, startReceiver, type Receiver } from "./support";
 
 let first: TestGateway;
 let second: TestGateway;
@@ -29,14 +29,7 @@ afterAll(async () => {
 const bodyOf = (entry: { body: string }) => JSON.parse(entry.body) as { id: string; object: { id: string }; data: { capturedAmount: number } };
 
 it("delivers each event once, in order per payment, when two instances' workers race for it", async () => {
-  const persona = first.persona("no-admin");
-  const unit = await first.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: persona.salesUnits }, environment: "PRODUCTION", status: "ACTIVE" } });
-  const created = await first.graphql<{ createWebhookEndpoint: { __typename: string } }>(
-    await first.token("no-admin"),
-    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { __typename } }`,
-    { input: { merchantId: encodeGlobalID("Merchant", unit.merchantId), url: `${receiver.url}/hooks`, eventTypes: ["transaction.CAPTURED"] } },
-  );
-  expect(created.data?.createWebhookEndpoint.__typename).toBe("MutationCreateWebhookEndpointSuccess");
+  const unit = await createCapturedEndpoint(first, `${receiver.url}/hooks`);
 
   const payments = await Promise.all([1, 2, 3, 4].map(() => createReservedPayment(first.services.db, unit.msn)));
   const ROUNDS = 6;

@@ -8,7 +8,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { captureOneOre, createReservedPayment, waitFor } from "../events/support";
-import { startReceiver, type Receiver } from "./support";
+import { createCapturedEndpoint, startReceiver, type Receiver } from "./support";
 
 let gateway: TestGateway;
 let receiver: Receiver;
@@ -29,15 +29,7 @@ afterAll(async () => {
 });
 
 it("delivers a new endpoint's first event when the relay numbers it, without waiting for the worker's poll", async () => {
-  const admin = await gateway.token("no-admin");
-  const persona = gateway.persona("no-admin");
-  const unit = await gateway.services.db.salesUnit.findFirstOrThrow({ where: { msn: { in: persona.salesUnits }, environment: "PRODUCTION", status: "ACTIVE" } });
-  const created = await gateway.graphql<{ createWebhookEndpoint: { __typename: string } }>(
-    admin,
-    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { __typename } }`,
-    { input: { merchantId: encodeGlobalID("Merchant", unit.merchantId), url: `${receiver.url}/hooks`, eventTypes: ["transaction.CAPTURED"] } },
-  );
-  expect(created.data?.createWebhookEndpoint.__typename).toBe("MutationCreateWebhookEndpointSuccess");
+  const unit = await createCapturedEndpoint(gateway, `${receiver.url}/hooks`);
   const payment = await createReservedPayment(gateway.services.db, unit.msn);
   await captureOneOre(gateway.services.db, payment.id);
 
