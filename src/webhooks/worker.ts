@@ -83,24 +83,20 @@ export class WebhookWorker {
   /** The last answer to "is any endpoint enabled?" and when (performance.now()) it was asked. */
   private anyEnabled = false;
   private anyEnabledAt = Number.NEGATIVE_INFINITY;
-  private detach: (() => void) | null = null;
+  /** Undoes the bus subscriptions made in `start`. */
+  private readonly detach: (() => void)[] = [];
 
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
   start(): void {
     const bus = this.deps.bus;
     if (bus) {
-      const detachBatches = bus.subscribe((records) => this.relayed(records));
-      const detachNews = bus.onNews(() => this.announced());
-      this.detach = () => {
-        detachBatches();
-        detachNews();
-      };
+      this.detach.push(
+        bus.subscribe((records) => this.relayed(records)),
+        bus.onNews(() => this.announced()),
+      );
     }
-    this.timer = setInterval(() => {
-      this.fanOutDue = true;
-      this.kick();
-    }, this.deps.config.webhooks.pollIntervalMs);
+    this.timer = setInterval(() => this.announced(), this.deps.config.webhooks.pollIntervalMs);
     this.timer.unref();
     this.kick();
   }
@@ -111,7 +107,7 @@ export class WebhookWorker {
     this.announced();
   }
 
-  /** New outbox rows were numbered, here or on another instance. */
+  /** New outbox rows may have been numbered, here or on another instance (or the poll says it is time to look). */
   private announced(): void {
     this.fanOutDue = true;
     this.kick();
@@ -119,7 +115,7 @@ export class WebhookWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.detach?.();
+    for (const detach of this.detach.splice(0)) detach();
     if (this.timer) clearInterval(this.timer);
     this.shutdown.abort();
     await this.passing;
