@@ -91,7 +91,7 @@ function merchantOperation(
   const actor = caller.actor;
   return deps.db.$transaction(
     (tx) =>
-      idempotent(tx, caller, name, key, { transactionId: input.transactionId, amount: input.amount }, async () => {
+      idempotent(tx, caller, name, key, { transactionId: input.transactionId, amount: input.amount }, input.transactionId, async () => {
         const { row, amount } = await operate(tx, deps.clock, input.transactionId, operation, actor);
         checkAmount?.(amount);
         return row;
@@ -125,7 +125,10 @@ export function simulateCustomerAction(
     return row;
   };
   return deps.db.$transaction(
-    (tx) => (key ? idempotent(tx, caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, () => run(tx)) : run(tx)),
+    (tx) =>
+      key
+        ? idempotent(tx, caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, input.transactionId, () => run(tx))
+        : run(tx),
     MONEY_TRANSACTION_OPTIONS,
   );
 }
@@ -215,14 +218,17 @@ export async function requestPayment(deps: Services, caller: Caller, input: Paym
   };
   const key = validateIdempotencyKey(input.idempotencyKey);
   const actor = caller.actor;
+  // Drawn here so the idempotency record can name the payment before it exists.
+  const id = randomUUID();
   try {
     return await deps.db.$transaction(
       (tx) =>
-        idempotent(tx, caller, "requestPayment", key, request, async () => {
+        idempotent(tx, caller, "requestPayment", key, request, id, async () => {
           const unit = await tx.salesUnit.findUnique({ where: { id: request.salesUnitId } });
           if (!unit) throw new NotFoundError("sales unit");
           assertTakesPayments(unit);
           return createRequest(tx, deps.clock, actor, {
+            id,
             unit,
             amount: request.amount,
             reference: request.reference,
@@ -295,6 +301,8 @@ function assertTakesPayments(unit: { name: string; status: SalesUnitStatus }): v
 }
 
 interface NewPayment {
+  /** Given when the payment's id must be known before it is created (an idempotency record names it). */
+  id?: string;
   unit: { id: string; merchantId: string; currency: Transaction["currency"] };
   amount: number;
   reference: string;
@@ -308,6 +316,7 @@ async function createRequest(tx: Tx, clock: Clock, actor: Actor, payment: NewPay
   const state = requestTransaction(payment.amount, now);
   const row = await tx.transaction.create({
     data: {
+      ...(payment.id ? { id: payment.id } : {}),
       merchantId: payment.unit.merchantId,
       salesUnitId: payment.unit.id,
       reference: payment.reference,
@@ -344,34 +353,34 @@ async function operate(
   actor: Actor,
   options: OperateOptions = {},
 ): Promise<{ row: Transaction; amount: number }> {
-  const related = await lockWithRelated(tx, transactionId);
-  if (!related) throw new NotFoundError("transaction");
-  const current = { ...(await tx.transaction.findUniqueOrThrow({ where: { id: transactionId } })), ...related };
+  const locked = await lockForChange(tx, transactionId);
+  if (!locked) throw new NotFoundError("transaction");
+  const current = { ...locked.row, ...locked.related };
   options.guard?.(current.salesUnit);
   // Read after the lock: a request that queued behind others acts at the time it gets its turn.
   const now = clock.now();
   const result = applyOperation(transactionState(current), operation, transactionContext(current, now));
   const next = result.state;
-  const row = await tx.transaction.update({
-    where: { id: transactionId },
-    data: {
-      status: next.status,
-      authorizedAmount: next.authorizedAmount,
-      capturedAmount: next.capturedAmount,
-      refundedAmount: next.refundedAmount,
-      cancelledAmount: next.cancelledAmount,
-      reservedAt: next.reservedAt,
-      firstCapturedAt: current.firstCapturedAt ?? (next.capturedAmount > 0 ? now : null),
-      lastCapturedAt: next.lastCapturedAt,
-      version: { increment: 1 },
-      updatedAt: now,
-      ...options.payer,
-    },
-  });
+  // The row as the update below leaves it: the lock is held, so nothing else changes it before commit.
+  const row: Transaction = {
+    ...locked.row,
+    ...options.payer,
+    status: next.status,
+    authorizedAmount: next.authorizedAmount,
+    capturedAmount: next.capturedAmount,
+    refundedAmount: next.refundedAmount,
+    cancelledAmount: next.cancelledAmount,
+    reservedAt: next.reservedAt,
+    firstCapturedAt: current.firstCapturedAt ?? (next.capturedAmount > 0 ? now : null),
+    lastCapturedAt: next.lastCapturedAt,
+    version: current.version + 1,
+    updatedAt: now,
+  };
+  const writes = [updateSql(row)];
   if (operation.type === "APPROVE" && current.paymentLink?.singleUse) {
-    await tx.paymentLink.update({ where: { id: current.paymentLink.id }, data: { active: false, updatedAt: now } });
+    writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${current.paymentLink.id}::uuid`);
   }
-  await recordChange(tx, { row, event: result.eventType, moved: result.amount, steps: historySteps(operation, result.eventType, result.amount, current.amount), actor, now });
+  await recordChange(tx, { row, event: result.eventType, moved: result.amount, steps: historySteps(operation, result.eventType, result.amount, current.amount), actor, now }, writes);
   return { row, amount: result.amount };
 }
 
@@ -381,26 +390,54 @@ interface Related {
   paymentLink: { id: string; singleUse: boolean } | null;
 }
 
+type LockedRow = Transaction & {
+  unitEnvironment: Environment;
+  unitMsn: string;
+  unitDirectCapture: boolean;
+  unitLateCapture: boolean;
+  merchantCountry: string;
+  linkId: string | null;
+  linkSingleUse: boolean | null;
+};
+
 /**
  * Locks the payment's row (SELECT … FOR UPDATE OF the payment only) until the transaction ends and reads, in the same
- * statement, what the operation needs of its sales unit, merchant and payment link; null when there is no such
- * payment. Ids come from clients: one that is not a UUID names no row.
+ * statement, the row and what the operation needs of its sales unit, merchant and payment link; null when there is
+ * no such payment. Under READ COMMITTED, a row that another transaction changed while this one waited for the lock is
+ * returned as that transaction committed it. Ids come from clients: one that is not a UUID names no row.
  */
-async function lockWithRelated(tx: Tx, transactionId: string): Promise<Related | null> {
+async function lockForChange(tx: Tx, transactionId: string): Promise<{ row: Transaction; related: Related } | null> {
   if (!isUuid(transactionId)) return null;
-  const rows = await tx.$queryRaw<
-    { environment: Environment; msn: string; directCapture: boolean; lateCapture: boolean; country: string; linkId: string | null; singleUse: boolean | null }[]
-  >`SELECT s.environment::text AS environment, s.msn, s."directCapture", s."lateCapture", m.country::text AS country, l.id::text AS "linkId", l."singleUse"
+  const rows = await tx.$queryRaw<LockedRow[]>`SELECT t.*, s.environment::text AS "unitEnvironment", s.msn AS "unitMsn",
+      s."directCapture" AS "unitDirectCapture", s."lateCapture" AS "unitLateCapture", m.country::text AS "merchantCountry",
+      l.id::text AS "linkId", l."singleUse" AS "linkSingleUse"
     FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
     LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
     WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
-  const row = rows[0];
-  if (!row) return null;
+  const found = rows[0];
+  if (!found) return null;
+  const { unitEnvironment, unitMsn, unitDirectCapture, unitLateCapture, merchantCountry, linkId, linkSingleUse, ...row } = found;
   return {
-    salesUnit: { environment: row.environment, msn: row.msn, directCapture: row.directCapture, lateCapture: row.lateCapture },
-    merchant: { country: row.country },
-    paymentLink: row.linkId === null ? null : { id: row.linkId, singleUse: row.singleUse === true },
+    row,
+    related: {
+      salesUnit: { environment: unitEnvironment, msn: unitMsn, directCapture: unitDirectCapture, lateCapture: unitLateCapture },
+      merchant: { country: merchantCountry },
+      paymentLink: linkId === null ? null : { id: linkId, singleUse: linkSingleUse === true },
+    },
   };
+}
+
+/** A timestamp as the columns keep it, UTC wall clock: the ISO text's zone is dropped by the cast to timestamp. */
+const utcText = (date: Date | null): string | null => date?.toISOString() ?? null;
+
+/** The UPDATE that writes what an operation changes in the payment's row. */
+function updateSql(row: Transaction): Prisma.Sql {
+  return Prisma.sql`UPDATE "Transaction" SET status = ${row.status}::"TransactionStatus", "authorizedAmount" = ${row.authorizedAmount},
+      "capturedAmount" = ${row.capturedAmount}, "refundedAmount" = ${row.refundedAmount}, "cancelledAmount" = ${row.cancelledAmount},
+      "reservedAt" = ${utcText(row.reservedAt)}::timestamp(3), "firstCapturedAt" = ${utcText(row.firstCapturedAt)}::timestamp(3),
+      "lastCapturedAt" = ${utcText(row.lastCapturedAt)}::timestamp(3), "payerName" = ${row.payerName}, "payerPhone" = ${row.payerPhone},
+      "payerEmail" = ${row.payerEmail}, version = ${row.version}, "updatedAt" = ${utcText(row.updatedAt)}::timestamp(3)
+    WHERE id = ${row.id}::uuid`;
 }
 
 /**
@@ -430,18 +467,18 @@ interface Change {
 
 /**
  * The operation rows, the outbox event and the audit row of one change, in the caller's database transaction and in
- * one statement (the outbox insert with the history and audit inserts as its CTEs).
+ * one statement (the outbox insert with the history and audit inserts as its CTEs). `writes` are the change's own
+ * statements (the payment's update), run as further CTEs of the same statement.
  */
-async function recordChange(tx: Tx, change: Change): Promise<void> {
+async function recordChange(tx: Tx, change: Change, writes: readonly Prisma.Sql[] = []): Promise<void> {
   const { row, actor, now } = change;
   const operations = change.steps.map((step, index) => ({
     id: randomUUID(),
     type: step.type,
     amount: step.amount,
     // The history sorts by time: a capture made with the approval follows it by a millisecond.
-    createdAt: new Date(now.getTime() + index).toISOString(),
+    createdAt: utcText(new Date(now.getTime() + index)),
   }));
-  // Timestamps are kept as UTC wall clock: the ISO text's zone is dropped by the cast to timestamp.
   const history = Prisma.sql`INSERT INTO "TransactionOperation" ("id", "transactionId", "type", "amount", "actorKind", "actorId", "actorLabel", "createdAt")
     SELECT o.id, ${row.id}::uuid, o.type::"OperationType", o.amount, ${actor.kind}::"PrincipalKind", ${actor.id}, ${actor.label}, o."createdAt"::timestamp(3)
     FROM jsonb_to_recordset(${JSON.stringify(operations)}::jsonb) AS o(id uuid, type text, amount int, "createdAt" text)`;
@@ -452,17 +489,18 @@ async function recordChange(tx: Tx, change: Change): Promise<void> {
     objectId: row.id,
     data: { event: change.event, amount: change.moved, status: row.status, version: row.version },
   });
-  await appendOutbox(tx, transactionEvent(row, change.event, change.moved, now), [history, audit]);
+  await appendOutbox(tx, transactionEvent(row, change.event, change.moved, now), [...writes, history, audit]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Idempotency keys
 
 /**
- * Runs `run` once per (principal, operation, key). The advisory lock makes a concurrent request with the same key
- * wait for the first; a replay with the same input gets the same payment and changes nothing, one with other input
- * is an IdempotencyConflictError. The record is written only when `run` succeeds, so a refused request can be retried
- * with its key.
+ * Runs `run` once per (principal, operation, key); `run` acts on, or creates, the payment `transactionId`. The key is
+ * claimed first, by inserting its record: the unique index on (scope, key) makes a concurrent request with the same
+ * key wait there until the first one's transaction ends. A replay with the same input gets the same payment and
+ * changes nothing, one with other input is an IdempotencyConflictError. The record commits only with what `run` did,
+ * so a refused request (rolled back) can be retried with its key.
  */
 async function idempotent(
   tx: Tx,
@@ -470,21 +508,27 @@ async function idempotent(
   operation: string,
   key: string,
   input: IdempotentInput,
+  transactionId: string,
   run: () => Promise<Transaction>,
 ): Promise<Transaction> {
   const principal = actorOf(caller.principal, null);
   const scope = `${principal.kind}:${principal.id}:${operation}`;
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${scope}\n${key}`}))`;
   const hash = requestHash(operation, input);
-  const previous = await tx.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
-  if (previous) {
-    if (previous.requestHash !== hash) throw new IdempotencyConflictError();
-    const { transactionId } = previous.response as { transactionId: string };
-    return tx.transaction.findUniqueOrThrow({ where: { id: transactionId } });
+  const claimed = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "operation", "requestHash", "response", "createdAt")
+    VALUES (${randomUUID()}::uuid, ${scope}, ${key}, ${operation}, ${hash}, ${JSON.stringify({ transactionId })}::jsonb,
+      (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3))
+    ON CONFLICT ("scope", "key") DO NOTHING RETURNING id`;
+  if (claimed.length > 0) {
+    const result = await run();
+    if (result.id !== transactionId) throw new Error(`${operation} answered payment ${result.id}, not ${transactionId} its idempotency record names`);
+    return result;
   }
-  const result = await run();
-  await tx.idempotencyRecord.create({ data: { scope, key, operation, requestHash: hash, response: { transactionId: result.id } } });
-  return result;
+  // Another request holds the key, now committed: a new statement sees its record (READ COMMITTED).
+  const previous = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope, key } } });
+  if (previous.requestHash !== hash) throw new IdempotencyConflictError();
+  const { transactionId: answered } = previous.response as { transactionId: string };
+  return tx.transaction.findUniqueOrThrow({ where: { id: answered } });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
 import { key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName } from "./support";
 import { uuidOf } from "../support/ids";
+import { mutate as mutateWith } from "../support/mutate";
 
 let gateway: TestGateway;
 let admin: string;
@@ -136,6 +137,25 @@ describe("a payment's life", () => {
     expect(operations.map((op) => [op.type, op.amount])).toEqual([["REQUEST", 4_500], ["APPROVE", 4_500], ["CAPTURE", 4_500]]);
     const events = await gateway.services.db.outboxEvent.findMany({ where: { aggregateId: uuidOf(request.id) }, orderBy: { id: "asc" } });
     expect(events.map((event) => event.type)).toEqual(["transaction.REQUESTED", "transaction.CAPTURED"]);
+  });
+
+  it("answers each change with the payment exactly as it was stored", async () => {
+    // The changed row is built from the locked row and the state machine's answer, not read back: it must equal a read.
+    const fields = `id status amount authorizedAmount capturedAmount refundedAmount cancelledAmount currency reference createdAt updatedAt
+      expiresAt reservedAt payer { name phoneNumber email } availableActions { capture { maxAmount deadline } refund { maxAmount deadline } cancel { amount deadline } }`;
+    const stored = async (id: string) =>
+      (await gateway.graphql<{ node: unknown }>(admin, `query($id: ID!) { node(id: $id) { ... on Transaction { ${fields} } } }`, { id })).data?.node;
+    const change = async (name: "simulateCustomerAction" | "captureTransaction" | "refundTransaction" | "cancelTransaction", input: Record<string, unknown>) => {
+      const answer = succeeded(await mutateWith(gateway, admin, name, input, fields)) as { id: string; updatedAt: string };
+      expect(answer).toEqual(await stored(answer.id));
+      return answer;
+    };
+    const request = await requestPayment(gateway, admin, testShop, 7_000);
+    const approved = await change("simulateCustomerAction", { transactionId: request.id, action: "APPROVE" });
+    const captured = await change("captureTransaction", { transactionId: request.id, amount: 2_000, idempotencyKey: key() });
+    expect(Date.parse(captured.updatedAt)).toBeGreaterThanOrEqual(Date.parse(approved.updatedAt));
+    await change("refundTransaction", { transactionId: request.id, amount: 500, idempotencyKey: key() });
+    await change("cancelTransaction", { transactionId: request.id, idempotencyKey: key() });
   });
 
   it("simulates customers only on test sales units", async () => {
