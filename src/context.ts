@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
 import type { GraphQLError } from "graphql";
 import { isUuid } from "./domain/ids";
+import { readPaymentsForChange, type PaymentForChange } from "./services/transactions";
 import type { Db } from "./db/client";
 import type { Services } from "./deps";
 import type { Access } from "./auth/permissions";
@@ -65,11 +66,14 @@ function createLoaders(db: Db) {
       (ids) => db.webhookEndpoint.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true, partnerId: true } }),
       (row) => ({ merchantId: row.merchantId, partnerId: row.partnerId }),
     ),
-    /** Transaction ownership, for permission checks on money mutations. */
-    transactionOwner: new DataLoader<string, { id: string; merchantId: string; salesUnitId: string } | null>(async (ids) => {
-      const rows = await db.transaction.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, merchantId: true, salesUnitId: true } });
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
+    /**
+     * Payments as a change reads them (the row, its sales unit's settings, its merchant's country, its payment link):
+     * the permission check of a money mutation takes the owner from it, and the change is then planned on the same
+     * read (src/services/transactions.ts checks the version when it writes).
+     */
+    paymentForChange: new DataLoader<string, PaymentForChange | null>(async (ids) => {
+      const payments = await readPaymentsForChange(db, ids);
+      return ids.map((id) => payments.get(id) ?? null);
     }),
   };
 }

@@ -5,6 +5,21 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
+/** SQLSTATEs the services tell apart. */
+export const SQLSTATE = { uniqueViolation: "23505", serializationFailure: "40001" } as const;
+
+/**
+ * The SQLSTATE of a failed statement: what Prisma's pg adapter passes on for raw SQL (P2010), and the two codes
+ * Prisma gives its own queries for a unique violation (P2002) and a write conflict (P2034).
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
+  if (error.code === "P2002") return SQLSTATE.uniqueViolation;
+  if (error.code === "P2034") return SQLSTATE.serializationFailure;
+  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
+  return typeof cause?.originalCode === "string" ? cause.originalCode : undefined;
+}
+
 /** Prisma's codes for "could not reach or lost the server" and "no connection free in time". */
 const PRISMA_UNAVAILABLE = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 /** What @prisma/adapter-pg calls a socket that failed. */

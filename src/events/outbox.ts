@@ -19,17 +19,32 @@ export interface OutboxEventInput {
 }
 
 /**
+ * A write that rides in the outbox statement as a CTE: plain SQL (named `w<position>`), or named so that a guard can
+ * read what it returned. A name must be a fixed identifier of the code, never input.
+ */
+export type OutboxWrite = Prisma.Sql | { name: string; sql: Prisma.Sql };
+
+/**
  * The lock makes a second writer of the same aggregate wait for the first one's commit before it takes an id, so
  * per aggregate id order is commit order and the relay, which sequences in id order, keeps each aggregate's events
  * in the order they happened. NOTIFY is sent at commit (and not at all on rollback).
  */
-export async function appendOutbox(tx: Tx, event: OutboxEventInput, alsoWrite: readonly Prisma.Sql[] = []): Promise<{ id: bigint }> {
+export async function appendOutbox(
+  db: Pick<Tx, "$queryRaw">,
+  event: OutboxEventInput,
+  alsoWrite: readonly OutboxWrite[] = [],
+  guard?: Prisma.Sql,
+): Promise<{ id: bigint }> {
   // One statement: the lock is taken in the materialised CTE the insert reads its one row from, so the row's id (its
   // column default) is drawn only once the lock is held. createdAt is the UTC wall clock, as the column keeps it.
-  // `alsoWrite`: INSERTs of the same change (history, audit) run as data-modifying CTEs of this statement.
-  const others = alsoWrite.map((sql, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${sql}), `);
-  const rows = await tx.$queryRaw<{ id: bigint }[]>`
-    WITH ${others.length ? Prisma.join(others, "") : Prisma.empty}locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended(${event.aggregateId}, 0)), pg_notify(${OUTBOX_CHANNEL}, ''))
+  // `alsoWrite`: the change's own writes (history, audit, an update) run as data-modifying CTEs of this statement.
+  // `guard`: evaluated before the lock is taken; it raises to fail the whole statement (see `expect_rows`).
+  const others = alsoWrite.map((write, i) =>
+    "name" in write ? Prisma.sql`${Prisma.raw(write.name)} AS (${write.sql}), ` : Prisma.sql`${Prisma.raw(`w${i}`)} AS (${write}), `,
+  );
+  const rows = await db.$queryRaw<{ id: bigint }[]>`
+    WITH ${others.length ? Prisma.join(others, "") : Prisma.empty}locked AS MATERIALIZED (SELECT ${guard ?? Prisma.sql`true`},
+      pg_advisory_xact_lock(hashtextextended(${event.aggregateId}, 0)), pg_notify(${OUTBOX_CHANNEL}, ''))
     INSERT INTO "OutboxEvent" ("type", "aggregateType", "aggregateId", "merchantId", "salesUnitId", "payload", "createdAt")
     SELECT ${event.type}, ${event.aggregateType}, ${event.aggregateId}::uuid, ${event.merchantId}::uuid, ${event.salesUnitId}::uuid,
       ${JSON.stringify(event.payload)}::jsonb, (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3) FROM locked

@@ -167,8 +167,8 @@ export const builder = new SchemaBuilder<{
         return owner !== null && mayManageWebhooks(context.principal, context.access, owner);
       },
       transaction: async ({ action, transactionId }) => {
-        const owner = await context.loaders.transactionOwner.load(transactionId);
-        return owner !== null && context.access.canOnSalesUnit(action, { id: owner.salesUnitId, merchantId: owner.merchantId });
+        const payment = await context.loaders.paymentForChange.load(transactionId);
+        return payment !== null && context.access.canOnSalesUnit(action, { id: payment.row.salesUnitId, merchantId: payment.row.merchantId });
       },
     }),
   },

@@ -58,6 +58,12 @@ const moneyArgs = (input: { transactionId: { id: string }; amount?: number | nul
   idempotencyKey: input.idempotencyKey,
 });
 
+/** The request's loader of payments, which the permission check filled: the change is planned on that read. */
+const paymentReader =
+  (ctx: { loaders: { paymentForChange: { load(id: string): Promise<transactions.PaymentForChange | null> } } }): transactions.PaymentReader =>
+  (id) =>
+    ctx.loaders.paymentForChange.load(id);
+
 builder.mutationFields((t) => ({
   requestPayment: t.fieldWithInput({
     type: Transaction,
@@ -88,7 +94,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CaptureTransactionInput, required: true, description: "What to capture." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.captureTransaction(ctx.services, callerFor(ctx), moneyArgs(input), paymentReader(ctx)),
   }),
   cancelTransaction: t.field({
     type: Transaction,
@@ -96,7 +102,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelTransactionInput, required: true, description: "What to cancel." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.cancelTransaction(ctx.services, callerFor(ctx), moneyArgs(input), paymentReader(ctx)),
   }),
   refundTransaction: t.field({
     type: Transaction,
@@ -104,7 +110,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RefundTransactionInput, required: true, description: "What to refund." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
-    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx.services, callerFor(ctx), moneyArgs(input)),
+    resolve: (_root, { input }, ctx) => transactions.refundTransaction(ctx.services, callerFor(ctx), moneyArgs(input), paymentReader(ctx)),
   }),
   simulateCustomerAction: t.fieldWithInput({
     type: Transaction,
@@ -117,6 +123,11 @@ builder.mutationFields((t) => ({
     authScopes: onTransaction("REQUEST_PAYMENT"),
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
     resolve: (_root, { input }, ctx) =>
-      transactions.simulateCustomerAction(ctx.services, callerFor(ctx), { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey }),
+      transactions.simulateCustomerAction(
+        ctx.services,
+        callerFor(ctx),
+        { transactionId: input.transactionId.id, action: input.action, idempotencyKey: input.idempotencyKey },
+        paymentReader(ctx),
+      ),
   }),
 }));

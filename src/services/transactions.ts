@@ -27,9 +27,9 @@ import {
 } from "../domain/transaction";
 import type { MerchantCountry } from "../domain/types";
 import type { Tx } from "../db/client";
-import { isUniqueViolation } from "../db/errors";
+import { isUniqueViolation, SQLSTATE, sqlStateOf } from "../db/errors";
 import { isUuid } from "../domain/ids";
-import { appendOutbox } from "../events/outbox";
+import { appendOutbox, type OutboxWrite } from "../events/outbox";
 import { transactionEvent, type TransactionEventName } from "../events/transaction-events";
 import { actorOf, auditInsertSql, type Actor } from "./audit";
 
@@ -56,27 +56,28 @@ export interface MoneyOperationInput {
   idempotencyKey: string;
 }
 
-export function captureTransaction(deps: Services, caller: Caller, input: MoneyOperationInput): Promise<Transaction> {
-  return merchantOperation(deps, caller, "captureTransaction", input, { type: "CAPTURE", amount: input.amount });
+export function captureTransaction(deps: Services, caller: Caller, input: MoneyOperationInput, read?: PaymentReader): Promise<Transaction> {
+  return merchantOperation(deps, caller, "captureTransaction", input, { type: "CAPTURE", amount: input.amount }, read);
 }
 
-export function refundTransaction(deps: Services, caller: Caller, input: MoneyOperationInput): Promise<Transaction> {
-  return merchantOperation(deps, caller, "refundTransaction", input, { type: "REFUND", amount: input.amount });
+export function refundTransaction(deps: Services, caller: Caller, input: MoneyOperationInput, read?: PaymentReader): Promise<Transaction> {
+  return merchantOperation(deps, caller, "refundTransaction", input, { type: "REFUND", amount: input.amount }, read);
 }
 
 /**
  * A cancel always releases the whole rest of the reservation; an `amount`, when given, must be exactly that, so a
  * client never releases more than it meant to.
  */
-export function cancelTransaction(deps: Services, caller: Caller, input: MoneyOperationInput): Promise<Transaction> {
-  return merchantOperation(deps, caller, "cancelTransaction", input, { type: "CANCEL" }, (released) => {
+export function cancelTransaction(deps: Services, caller: Caller, input: MoneyOperationInput, read?: PaymentReader): Promise<Transaction> {
+  const check = (released: number) => {
     if (input.amount != null && input.amount !== released) {
       throw new ValidationError(
         `A cancel releases everything still reserved (${released} in minor units); partial cancels are not possible. Leave the amount out, or capture what you need first.`,
         "amount",
       );
     }
-  });
+  };
+  return merchantOperation(deps, caller, "cancelTransaction", input, { type: "CANCEL" }, read, check);
 }
 
 function merchantOperation(
@@ -85,19 +86,12 @@ function merchantOperation(
   name: string,
   input: MoneyOperationInput,
   operation: TransactionOperation,
-  checkAmount?: (moved: number) => void,
+  read: PaymentReader | undefined,
+  check?: (moved: number) => void,
 ): Promise<Transaction> {
   const key = validateIdempotencyKey(input.idempotencyKey);
-  const actor = caller.actor;
-  return deps.db.$transaction(
-    (tx) =>
-      idempotent(tx, caller, name, key, { transactionId: input.transactionId, amount: input.amount }, input.transactionId, async () => {
-        const { row, amount } = await operate(tx, deps.clock, input.transactionId, operation, actor);
-        checkAmount?.(amount);
-        return row;
-      }),
-    MONEY_TRANSACTION_OPTIONS,
-  );
+  const claim = idempotencyClaim(caller, name, key, { transactionId: input.transactionId, amount: input.amount }, input.transactionId);
+  return changePayment(deps, claim, input.transactionId, operation, caller.actor, { ...(check ? { check } : {}), ...(read ? { read } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -109,28 +103,20 @@ export function simulateCustomerAction(
   deps: Services,
   caller: Caller,
   input: { transactionId: string; action: CustomerAction; idempotencyKey?: string | null },
+  read?: PaymentReader,
 ): Promise<Transaction> {
   const key = input.idempotencyKey == null ? null : validateIdempotencyKey(input.idempotencyKey);
-  const actor = caller.actor;
-  const run = async (tx: Tx) => {
-    const { row } = await operate(tx, deps.clock, input.transactionId, { type: input.action }, actor, {
-      guard: (unit) => {
-        if (unit.environment !== "TEST") {
-          throw new InvalidStateError(
-            `Sales unit ${unit.msn} is a production unit: its customers answer in the app. Simulate customers on a test sales unit.`,
-          );
-        }
-      },
-    });
-    return row;
-  };
-  return deps.db.$transaction(
-    (tx) =>
-      key
-        ? idempotent(tx, caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, input.transactionId, () => run(tx))
-        : run(tx),
-    MONEY_TRANSACTION_OPTIONS,
-  );
+  const claim = key
+    ? idempotencyClaim(caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, input.transactionId)
+    : null;
+  return changePayment(deps, claim, input.transactionId, { type: input.action }, caller.actor, {
+    ...(read ? { read } : {}),
+    guard: (unit) => {
+      if (unit.environment !== "TEST") {
+        throw new InvalidStateError(`Sales unit ${unit.msn} is a production unit: its customers answer in the app. Simulate customers on a test sales unit.`);
+      }
+    },
+  });
 }
 
 export interface PlatformEvent {
@@ -223,7 +209,7 @@ export async function requestPayment(deps: Services, caller: Caller, input: Paym
   try {
     return await deps.db.$transaction(
       (tx) =>
-        idempotent(tx, caller, "requestPayment", key, request, id, async () => {
+        idempotent(tx, idempotencyClaim(caller, "requestPayment", key, request, id), async () => {
           const unit = await tx.salesUnit.findUnique({ where: { id: request.salesUnitId } });
           if (!unit) throw new NotFoundError("sales unit");
           assertTakesPayments(unit);
@@ -341,10 +327,73 @@ async function createRequest(tx: Tx, clock: Clock, actor: Actor, payment: NewPay
 interface OperateOptions {
   /** Refuses before the state machine runs, e.g. a simulated answer on a production unit. */
   guard?: (unit: { environment: Environment; msn: string }) => void;
+  /** Refuses after it, on the amount the operation would move (a cancel's amount must be all that it releases). */
+  check?: (moved: number) => void;
   /** What the customer shared when approving. */
   payer?: PayerDetails;
 }
 
+interface ChangeOptions extends OperateOptions {
+  /** Where the optimistic attempt reads the payment; by default one statement of its own. */
+  read?: PaymentReader;
+}
+
+/**
+ * A merchant's or a simulated customer's change of a payment, made optimistically first: the payment as read without
+ * a lock (by the request's permission check, normally: see `PaymentReader`), the state machine's decision, and one
+ * statement that writes the change and claims the idempotency key, only if the payment is still the version that was
+ * read. No database transaction is held open, and a capture costs the permission check's read and that statement.
+ * The change is made again the locked way (`operate` in one database transaction, where changes of one payment queue
+ * on its row lock and a used key is looked up before anything else) when the optimistic write took no effect: the
+ * payment changed since it was read, or the key was used. With a key, a refusal is also given the locked way, so a
+ * retried request is answered as its first one was, not refused.
+ */
+async function changePayment(
+  deps: Clocked,
+  claim: IdempotencyClaim | null,
+  transactionId: string,
+  operation: TransactionOperation,
+  actor: Actor,
+  options: ChangeOptions,
+): Promise<Transaction> {
+  const optimistic = await changeUnlocked(deps, claim, transactionId, operation, actor, options);
+  if (optimistic) return optimistic;
+  return deps.db.$transaction(async (tx) => {
+    const run = async () => (await operate(tx, deps.clock, transactionId, operation, actor, options)).row;
+    return claim ? idempotent(tx, claim, run) : run();
+  }, MONEY_TRANSACTION_OPTIONS);
+}
+
+/** The optimistic attempt of `changePayment`; null when it wrote nothing and the change must be made the locked way. */
+async function changeUnlocked(
+  deps: Clocked,
+  claim: IdempotencyClaim | null,
+  transactionId: string,
+  operation: TransactionOperation,
+  actor: Actor,
+  options: ChangeOptions,
+): Promise<Transaction | null> {
+  const current = options.read ? await options.read(transactionId) : (await readPaymentsForChange(deps.db, [transactionId])).get(transactionId);
+  if (!current) return null;
+  let change: Change;
+  try {
+    change = planChange(current, operation, actor, options, deps.clock.now());
+  } catch (refusal) {
+    if (claim) return null;
+    throw refusal;
+  }
+  try {
+    await recordChange(deps.db, change, claim ? [claimSql(claim)] : []);
+    return change.row;
+  } catch (error) {
+    // Another change of the payment committed since the read (the update's version check), or the key was used.
+    const state = sqlStateOf(error);
+    if (state === SQLSTATE.serializationFailure || state === SQLSTATE.uniqueViolation) return null;
+    throw error;
+  }
+}
+
+/** A change of an existing payment inside the caller's database transaction, with the payment's row locked. */
 async function operate(
   tx: Tx,
   clock: Clock,
@@ -355,15 +404,43 @@ async function operate(
 ): Promise<{ row: Transaction; amount: number }> {
   const locked = await lockForChange(tx, transactionId);
   if (!locked) throw new NotFoundError("transaction");
-  const current = { ...locked.row, ...locked.related };
-  options.guard?.(current.salesUnit);
   // Read after the lock: a request that queued behind others acts at the time it gets its turn.
-  const now = clock.now();
-  const result = applyOperation(transactionState(current), operation, transactionContext(current, now));
+  const change = planChange(locked, operation, actor, options, clock.now());
+  await recordChange(tx, change);
+  return { row: change.row, amount: change.moved };
+}
+
+export interface Related {
+  salesUnit: { environment: Environment; msn: string; directCapture: boolean; lateCapture: boolean };
+  merchant: { country: string };
+  paymentLink: { id: string; singleUse: boolean } | null;
+}
+
+/** A payment as read for a change: its row and what the operation needs of its sales unit, merchant and link. */
+export interface PaymentForChange {
+  row: Transaction;
+  related: Related;
+}
+
+/**
+ * Where a change reads the payment it is planned on, without a lock. A GraphQL request passes its loader of payments
+ * (`paymentForChange` in src/context.ts), which the mutation's permission check has already filled: the change then
+ * costs no read of its own. Any reader will do, however old its answer: the write checks the payment's version.
+ */
+export type PaymentReader = (transactionId: string) => Promise<PaymentForChange | null>;
+
+/**
+ * The state machine's answer to `operation` on `current` at `now`, as the change to write: the payment's row as the
+ * change leaves it (built here, not read back), and its history, event and audit rows. Throws the domain's refusal.
+ */
+function planChange(current: PaymentForChange, operation: TransactionOperation, actor: Actor, options: OperateOptions, now: Date): Change {
+  const { row: before, related } = current;
+  options.guard?.(related.salesUnit);
+  const result = applyOperation(transactionState(before), operation, transactionContext({ ...before, ...related }, now));
+  options.check?.(result.amount);
   const next = result.state;
-  // The row as the update below leaves it: the lock is held, so nothing else changes it before commit.
   const row: Transaction = {
-    ...locked.row,
+    ...before,
     ...options.payer,
     status: next.status,
     authorizedAmount: next.authorizedAmount,
@@ -371,26 +448,23 @@ async function operate(
     refundedAmount: next.refundedAmount,
     cancelledAmount: next.cancelledAmount,
     reservedAt: next.reservedAt,
-    firstCapturedAt: current.firstCapturedAt ?? (next.capturedAmount > 0 ? now : null),
+    firstCapturedAt: before.firstCapturedAt ?? (next.capturedAmount > 0 ? now : null),
     lastCapturedAt: next.lastCapturedAt,
-    version: current.version + 1,
+    version: before.version + 1,
     updatedAt: now,
   };
-  const writes = [updateSql(row)];
-  if (operation.type === "APPROVE" && current.paymentLink?.singleUse) {
-    writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${current.paymentLink.id}::uuid`);
+  const writes: OutboxWrite[] = [updateSql(row)];
+  if (operation.type === "APPROVE" && related.paymentLink?.singleUse) {
+    writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${related.paymentLink.id}::uuid`);
   }
-  await recordChange(tx, { row, event: result.eventType, moved: result.amount, steps: historySteps(operation, result.eventType, result.amount, current.amount), actor, now }, writes);
-  return { row, amount: result.amount };
+  return { row, event: result.eventType, moved: result.amount, steps: historySteps(operation, result.eventType, result.amount, before.amount), actor, now, writes };
 }
 
-interface Related {
-  salesUnit: { environment: Environment; msn: string; directCapture: boolean; lateCapture: boolean };
-  merchant: { country: string };
-  paymentLink: { id: string; singleUse: boolean } | null;
-}
+/** The columns a change reads besides the payment's own (`t.*`), named apart from them. */
+const RELATED_COLUMNS = Prisma.raw(`s.environment::text AS "unitEnvironment", s.msn AS "unitMsn", s."directCapture" AS "unitDirectCapture",
+  s."lateCapture" AS "unitLateCapture", m.country::text AS "merchantCountry", l.id::text AS "linkId", l."singleUse" AS "linkSingleUse"`);
 
-type LockedRow = Transaction & {
+type CurrentRow = Transaction & {
   unitEnvironment: Environment;
   unitMsn: string;
   unitDirectCapture: boolean;
@@ -400,22 +474,7 @@ type LockedRow = Transaction & {
   linkSingleUse: boolean | null;
 };
 
-/**
- * Locks the payment's row (SELECT … FOR UPDATE OF the payment only) until the transaction ends and reads, in the same
- * statement, the row and what the operation needs of its sales unit, merchant and payment link; null when there is
- * no such payment. Under READ COMMITTED, a row that another transaction changed while this one waited for the lock is
- * returned as that transaction committed it. Ids come from clients: one that is not a UUID names no row.
- */
-async function lockForChange(tx: Tx, transactionId: string): Promise<{ row: Transaction; related: Related } | null> {
-  if (!isUuid(transactionId)) return null;
-  const rows = await tx.$queryRaw<LockedRow[]>`SELECT t.*, s.environment::text AS "unitEnvironment", s.msn AS "unitMsn",
-      s."directCapture" AS "unitDirectCapture", s."lateCapture" AS "unitLateCapture", m.country::text AS "merchantCountry",
-      l.id::text AS "linkId", l."singleUse" AS "linkSingleUse"
-    FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
-    LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
-    WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
-  const found = rows[0];
-  if (!found) return null;
+function currentOf(found: CurrentRow): PaymentForChange {
   const { unitEnvironment, unitMsn, unitDirectCapture, unitLateCapture, merchantCountry, linkId, linkSingleUse, ...row } = found;
   return {
     row,
@@ -427,17 +486,50 @@ async function lockForChange(tx: Tx, transactionId: string): Promise<{ row: Tran
   };
 }
 
+/**
+ * Locks the payment's row (SELECT … FOR UPDATE OF the payment only) until the transaction ends and reads it with
+ * what the operation needs; null when there is no such payment. Under READ COMMITTED, a row that another transaction
+ * changed while this one waited for the lock is returned as that transaction committed it. Ids come from clients:
+ * one that is not a UUID names no row.
+ */
+async function lockForChange(tx: Tx, transactionId: string): Promise<PaymentForChange | null> {
+  if (!isUuid(transactionId)) return null;
+  const rows = await tx.$queryRaw<CurrentRow[]>`SELECT t.*, ${RELATED_COLUMNS}
+    FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
+    LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
+    WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
+  return rows[0] ? currentOf(rows[0]) : null;
+}
+
+/** Payments as `lockForChange` reads them, without a lock, by id, in one statement; unknown and malformed ids are left out. */
+export async function readPaymentsForChange(db: Pick<Tx, "$queryRaw">, ids: readonly string[]): Promise<Map<string, PaymentForChange>> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return new Map();
+  const rows = await db.$queryRaw<CurrentRow[]>`SELECT t.*, ${RELATED_COLUMNS}
+    FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
+    LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
+    WHERE t.id = ANY(${valid}::uuid[])`;
+  return new Map(rows.map((row) => [row.id, currentOf(row)]));
+}
+
 /** A timestamp as the columns keep it, UTC wall clock: the ISO text's zone is dropped by the cast to timestamp. */
 const utcText = (date: Date | null): string | null => date?.toISOString() ?? null;
 
-/** The UPDATE that writes what an operation changes in the payment's row. */
-function updateSql(row: Transaction): Prisma.Sql {
-  return Prisma.sql`UPDATE "Transaction" SET status = ${row.status}::"TransactionStatus", "authorizedAmount" = ${row.authorizedAmount},
+/**
+ * The UPDATE that writes what an operation changes in the payment's row, only if the row is still the version the
+ * change was planned on; it is the CTE `payment` of the change's statement, whose guard (`recordChange`) fails the
+ * whole statement when it changed no row. Under the row lock the version always matches.
+ */
+function updateSql(row: Transaction): { name: string; sql: Prisma.Sql } {
+  return {
+    name: "payment",
+    sql: Prisma.sql`UPDATE "Transaction" SET status = ${row.status}::"TransactionStatus", "authorizedAmount" = ${row.authorizedAmount},
       "capturedAmount" = ${row.capturedAmount}, "refundedAmount" = ${row.refundedAmount}, "cancelledAmount" = ${row.cancelledAmount},
       "reservedAt" = ${utcText(row.reservedAt)}::timestamp(3), "firstCapturedAt" = ${utcText(row.firstCapturedAt)}::timestamp(3),
       "lastCapturedAt" = ${utcText(row.lastCapturedAt)}::timestamp(3), "payerName" = ${row.payerName}, "payerPhone" = ${row.payerPhone},
       "payerEmail" = ${row.payerEmail}, version = ${row.version}, "updatedAt" = ${utcText(row.updatedAt)}::timestamp(3)
-    WHERE id = ${row.id}::uuid`;
+    WHERE id = ${row.id}::uuid AND version = ${row.version - 1} RETURNING id`,
+  };
 }
 
 /**
@@ -463,14 +555,17 @@ interface Change {
   steps: { type: OperationType; amount: number }[];
   actor: Actor;
   now: Date;
+  /** The change's own statements (the payment's update, a single-use link closed); none for a new payment. */
+  writes?: OutboxWrite[];
 }
 
 /**
- * The operation rows, the outbox event and the audit row of one change, in the caller's database transaction and in
- * one statement (the outbox insert with the history and audit inserts as its CTEs). `writes` are the change's own
- * statements (the payment's update), run as further CTEs of the same statement.
+ * The operation rows, the outbox event and the audit row of one change, and the change's own `writes` and `also`
+ * (an idempotency record), in one statement: the outbox insert with all the others as its CTEs. One statement cannot
+ * half-succeed, so it needs no database transaction of its own. When the writes include the payment's update, the
+ * statement fails with serialization_failure (SQLSTATE 40001) and writes nothing if that update changed no row.
  */
-async function recordChange(tx: Tx, change: Change, writes: readonly Prisma.Sql[] = []): Promise<void> {
+async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, also: readonly Prisma.Sql[] = []): Promise<void> {
   const { row, actor, now } = change;
   const operations = change.steps.map((step, index) => ({
     id: randomUUID(),
@@ -489,46 +584,66 @@ async function recordChange(tx: Tx, change: Change, writes: readonly Prisma.Sql[
     objectId: row.id,
     data: { event: change.event, amount: change.moved, status: row.status, version: row.version },
   });
-  await appendOutbox(tx, transactionEvent(row, change.event, change.moved, now), [...writes, history, audit]);
+  const writes = change.writes ?? [];
+  const guard = writes.some((write) => "name" in write && write.name === "payment")
+    ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})`
+    : undefined;
+  await appendOutbox(db, transactionEvent(row, change.event, change.moved, now), [...writes, ...also, history, audit], guard);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Idempotency keys
 
 /**
- * Runs `run` once per (principal, operation, key); `run` acts on, or creates, the payment `transactionId`. The key is
- * claimed first, by inserting its record: the unique index on (scope, key) makes a concurrent request with the same
- * key wait there until the first one's transaction ends. A replay with the same input gets the same payment and
- * changes nothing, one with other input is an IdempotencyConflictError. The record commits only with what `run` did,
- * so a refused request (rolled back) can be retried with its key.
+ * One request's use of an idempotency key: unique per (principal, operation, key), with the hash of the request's
+ * input and the payment it acts on, or creates (its id drawn beforehand), which is the record's answer.
  */
-async function idempotent(
-  tx: Tx,
-  caller: Caller,
-  operation: string,
-  key: string,
-  input: IdempotentInput,
-  transactionId: string,
-  run: () => Promise<Transaction>,
-): Promise<Transaction> {
+interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  operation: string;
+  hash: string;
+  transactionId: string;
+}
+
+function idempotencyClaim(caller: Caller, operation: string, key: string, input: IdempotentInput, transactionId: string): IdempotencyClaim {
   const principal = actorOf(caller.principal, null);
-  const scope = `${principal.kind}:${principal.id}:${operation}`;
-  const hash = requestHash(operation, input);
-  const claimed = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "operation", "requestHash", "response", "createdAt")
-    VALUES (${randomUUID()}::uuid, ${scope}, ${key}, ${operation}, ${hash}, ${JSON.stringify({ transactionId })}::jsonb,
-      (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3))
-    ON CONFLICT ("scope", "key") DO NOTHING RETURNING id`;
+  return { scope: `${principal.kind}:${principal.id}:${operation}`, key, operation, hash: requestHash(operation, input), transactionId };
+}
+
+/** Inserts the key's record; a key already used fails the statement (unique violation), or inserts nothing with `orNothing`. */
+function claimSql(claim: IdempotencyClaim, orNothing = false): Prisma.Sql {
+  return Prisma.sql`INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "operation", "requestHash", "response", "createdAt")
+    VALUES (${randomUUID()}::uuid, ${claim.scope}, ${claim.key}, ${claim.operation}, ${claim.hash}, ${JSON.stringify({ transactionId: claim.transactionId })}::jsonb,
+      (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3))${orNothing ? Prisma.sql` ON CONFLICT ("scope", "key") DO NOTHING RETURNING id` : Prisma.empty}`;
+}
+
+/**
+ * The payment a used key answers with: the one its first request acted on, when this request's input is the same;
+ * other input under the same key is an IdempotencyConflictError.
+ */
+function replayedPayment(claim: IdempotencyClaim, previous: { requestHash: string; response: unknown }): string {
+  if (previous.requestHash !== claim.hash) throw new IdempotencyConflictError();
+  return (previous.response as { transactionId: string }).transactionId;
+}
+
+/**
+ * Runs `run` once per claimed key, in the caller's database transaction; `run` acts on, or creates, the claim's
+ * payment. The key is claimed first, by inserting its record: the unique index on (scope, key) makes a concurrent
+ * request with the same key wait there until the first one's transaction ends. A replay with the same input gets the
+ * same payment and changes nothing. The record commits only with what `run` did, so a refused request (rolled back)
+ * can be retried with its key.
+ */
+async function idempotent(tx: Tx, claim: IdempotencyClaim, run: () => Promise<Transaction>): Promise<Transaction> {
+  const claimed = await tx.$queryRaw<{ id: string }[]>`${claimSql(claim, true)}`;
   if (claimed.length > 0) {
     const result = await run();
-    if (result.id !== transactionId) throw new Error(`${operation} answered payment ${result.id}, not ${transactionId} its idempotency record names`);
+    if (result.id !== claim.transactionId) throw new Error(`${claim.operation} answered payment ${result.id}, not ${claim.transactionId} its idempotency record names`);
     return result;
   }
   // Another request holds the key, now committed: a new statement sees its record (READ COMMITTED).
-  const previous = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope, key } } });
-  if (previous.requestHash !== hash) throw new IdempotencyConflictError();
-  const { transactionId: answered } = previous.response as { transactionId: string };
-  return tx.transaction.findUniqueOrThrow({ where: { id: answered } });
+  const previous = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: claim.scope, key: claim.key } } });
+  return tx.transaction.findUniqueOrThrow({ where: { id: replayedPayment(claim, previous) } });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -95,6 +95,70 @@ describe("idempotency keys", () => {
   });
 });
 
+describe("a change committed between a capture's read and its write", () => {
+  /** Resolves once `sessions` sessions of the test database wait for a lock in a write of a payment. */
+  async function blockedWrites(sessions = 1): Promise<void> {
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      const [row] = await gateway.services.db.$queryRaw<{ waiting: bigint }[]>`SELECT count(*) AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ${'%UPDATE "Transaction"%'}`;
+      if (Number(row?.waiting) >= sessions) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error("No capture waited for a lock");
+  }
+
+  it("is kept: the capture's first write takes no effect, and the capture is made again on the payment as changed", async () => {
+    const id = await reserved(5_000);
+    const row = uuidOf(id);
+    const db = gateway.services.db;
+    const before = await db.transaction.findUniqueOrThrow({ where: { id: row } });
+    let capture: ReturnType<typeof mutate> | undefined;
+    await db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Transaction" WHERE id = ${row}::uuid FOR UPDATE`;
+        // The capture reads the payment without a lock, decides, and its write waits here for the lock.
+        capture = mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey: key() });
+        await blockedWrites();
+        // What the capture did not read: 700 captured meanwhile, as another capture would have.
+        await tx.$executeRaw`UPDATE "Transaction" SET "capturedAmount" = 700, status = 'CAPTURED', version = version + 1 WHERE id = ${row}::uuid`;
+      },
+      { timeout: 15_000 },
+    );
+    expect(succeeded(await capture!)).toMatchObject({ status: "CAPTURED", capturedAmount: 1_700 });
+    const after = await db.transaction.findUniqueOrThrow({ where: { id: row } });
+    expect([after.capturedAmount, after.version]).toEqual([1_700, before.version + 2]);
+    const captures = await db.transactionOperation.findMany({ where: { transactionId: row, type: "CAPTURE" } });
+    const events = await db.outboxEvent.count({ where: { aggregateId: row, type: "transaction.CAPTURED" } });
+    const audit = await db.auditEvent.count({ where: { objectId: row, action: "transaction.capture" } });
+    expect([captures.map((op) => op.amount), events, audit]).toEqual([[1_000], 1, 1]);
+  });
+
+  it("applies one key once when two payments race for it: the other request is refused as other input", async () => {
+    const [first, second] = [await reserved(3_000), await reserved(3_000)];
+    const sharedKey = key();
+    const db = gateway.services.db;
+    const outcomes: ReturnType<typeof mutate>[] = [];
+    await db.$transaction(
+      async (tx) => {
+        // The second payment's capture reads (no record of the key yet) and its write waits for this lock.
+        await tx.$queryRaw`SELECT id FROM "Transaction" WHERE id = ${uuidOf(second)}::uuid FOR UPDATE`;
+        outcomes.push(mutate(gateway, admin, "captureTransaction", { transactionId: second, amount: 500, idempotencyKey: sharedKey }));
+        await blockedWrites();
+        // The first payment's capture under the same key finishes, or waits on the other's claim of it.
+        const racing = mutate(gateway, admin, "captureTransaction", { transactionId: first, amount: 500, idempotencyKey: sharedKey });
+        outcomes.push(racing);
+        await Promise.race([racing, blockedWrites(2)]);
+      },
+      { timeout: 15_000 },
+    );
+    const results = await Promise.all(outcomes);
+    expect(results.map((outcome) => outcome.result?.__typename).sort()).toEqual(["IdempotencyConflictError", "MutationCaptureTransactionSuccess"]);
+    const captured = await db.transaction.findMany({ where: { id: { in: [uuidOf(first), uuidOf(second)] } }, select: { capturedAmount: true } });
+    expect(captured.map((row) => row.capturedAmount).sort()).toEqual([0, 500]);
+    expect(await db.idempotencyRecord.count({ where: { key: sharedKey } })).toBe(1);
+  });
+});
+
 async function capturedPayment(): Promise<string> {
   const id = await reserved(2_000);
   succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, idempotencyKey: key() }));
