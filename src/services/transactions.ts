@@ -1,9 +1,12 @@
 /**
  * Money operations on payments (docs/transactions.md): payment requests, capture, cancel, refund, the customer's answer and
- * expiry. Each runs in one database transaction that locks the payment's row (SELECT … FOR UPDATE), applies the
- * pure state machine of src/domain/transaction.ts, and writes the new aggregates, the operation, the outbox event
- * and the audit row together. Concurrent operations on one payment queue on the row lock; a refusal rolls all of it
- * back. Permission checks happen before these are called (Pothos scopes).
+ * expiry. Each change commits its new aggregates, the operation, the outbox event, the audit row and the idempotency
+ * record together or not at all, after the pure state machine of src/domain/transaction.ts has decided. Captures,
+ * cancels, refunds and simulated answers try it optimistically first: an unlocked read, and one statement that writes
+ * it all only if the payment's version is still the one read (`changePayment`). Everything else, and every optimistic
+ * attempt that wrote nothing, runs in one database transaction that locks the payment's row (SELECT … FOR UPDATE),
+ * where concurrent operations on one payment queue.
+ * A refusal writes nothing. Permission checks happen before these are called (Pothos scopes).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Caller } from "./caller";
