@@ -385,8 +385,9 @@ async function changeUnlocked(deps: Clocked, { claim, transactionId, operation, 
     await recordChange(deps.db, change, claim);
     return change.row;
   } catch (error) {
-    // Another change of the payment committed since the read (the update's version check), or the key was used; a
-    // deadlock should not happen (keys are taken before rows), but would also have written nothing.
+    // Another change of the payment committed since the read (the update's version check), or the key was used. A
+    // deadlock (this statement holds the row and waits for the key, a locked change of the same key the other way
+    // round) is broken by PostgreSQL; when this side is chosen it wrote nothing either.
     const state = sqlStateOf(error);
     if (state === SQLSTATE.serializationFailure || state === SQLSTATE.uniqueViolation || state === SQLSTATE.deadlockDetected) return null;
     throw error;
@@ -516,12 +517,9 @@ const utcText = (date: Date | null): string | null => date?.toISOString() ?? nul
 /**
  * The UPDATE that writes what an operation changes in the payment's row, only if the row is still the version the
  * change was planned on; it is the CTE `payment` of the change's statement, whose guard (`recordChange`) fails the
- * whole statement when it changed no row. Under the row lock the version always matches. `afterClaim`: the statement
- * also claims an idempotency key (the CTE `claim`); the update reads the claim's result, which makes PostgreSQL insert
- * the key before it locks the row. Keys before rows, as the locked way takes them: two requests with one key never
- * wait for each other in opposite orders.
+ * whole statement when it changed no row. Under the row lock the version always matches.
  */
-function updateSql(row: Transaction, afterClaim: boolean): OutboxWrite {
+function updateSql(row: Transaction): OutboxWrite {
   return {
     name: "payment",
     sql: Prisma.sql`UPDATE "Transaction" SET status = ${row.status}::"TransactionStatus", "authorizedAmount" = ${row.authorizedAmount},
@@ -529,7 +527,7 @@ function updateSql(row: Transaction, afterClaim: boolean): OutboxWrite {
       "reservedAt" = ${utcText(row.reservedAt)}::timestamp(3), "firstCapturedAt" = ${utcText(row.firstCapturedAt)}::timestamp(3),
       "lastCapturedAt" = ${utcText(row.lastCapturedAt)}::timestamp(3), "payerName" = ${row.payerName}, "payerPhone" = ${row.payerPhone},
       "payerEmail" = ${row.payerEmail}, version = ${row.version}, "updatedAt" = ${utcText(row.updatedAt)}::timestamp(3)
-    WHERE id = ${row.id}::uuid AND version = ${row.version - 1}${afterClaim ? Prisma.sql` AND EXISTS (SELECT FROM claim)` : Prisma.empty} RETURNING id`,
+    WHERE id = ${row.id}::uuid AND version = ${row.version - 1} RETURNING id`,
   };
 }
 
@@ -588,7 +586,7 @@ async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, claim: Id
   });
   const writes: OutboxWrite[] = claim ? [{ name: "claim", sql: Prisma.sql`${claimSql(claim)} RETURNING id` }] : [];
   if (change.update) {
-    writes.push(updateSql(row, claim !== null));
+    writes.push(updateSql(row));
     const link = change.update.closesLink;
     if (link) writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${link}::uuid`);
   }
