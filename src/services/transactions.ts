@@ -94,8 +94,7 @@ function merchantOperation(
 ): Promise<Transaction> {
   const key = validateIdempotencyKey(input.idempotencyKey);
   const claim = idempotencyClaim(caller, name, key, { transactionId: input.transactionId, amount: input.amount }, input.transactionId);
-  const options = { ...(check ? { check } : {}), ...(read ? { read } : {}) };
-  return changePayment(deps, { claim, transactionId: input.transactionId, operation, actor: caller.actor, options });
+  return changePayment(deps, claim, input.transactionId, operation, caller.actor, { ...(check ? { check } : {}), ...(read ? { read } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -113,13 +112,14 @@ export function simulateCustomerAction(
   const claim = key
     ? idempotencyClaim(caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, input.transactionId)
     : null;
-  const guard = (unit: { environment: Environment; msn: string }) => {
-    if (unit.environment !== "TEST") {
-      throw new InvalidStateError(`Sales unit ${unit.msn} is a production unit: its customers answer in the app. Simulate customers on a test sales unit.`);
-    }
-  };
-  const options = { guard, ...(read ? { read } : {}) };
-  return changePayment(deps, { claim, transactionId: input.transactionId, operation: { type: input.action }, actor: caller.actor, options });
+  return changePayment(deps, claim, input.transactionId, { type: input.action }, caller.actor, {
+    ...(read ? { read } : {}),
+    guard: (unit) => {
+      if (unit.environment !== "TEST") {
+        throw new InvalidStateError(`Sales unit ${unit.msn} is a production unit: its customers answer in the app. Simulate customers on a test sales unit.`);
+      }
+    },
+  });
 }
 
 export interface PlatformEvent {
@@ -341,15 +341,6 @@ interface ChangeOptions extends OperateOptions {
   read?: PaymentReader;
 }
 
-/** One requested change of an existing payment: what to do to which payment, for whom, under which key (if any). */
-interface ChangeRequest {
-  claim: IdempotencyClaim | null;
-  transactionId: string;
-  operation: TransactionOperation;
-  actor: Actor;
-  options: ChangeOptions;
-}
-
 /**
  * A merchant's or a simulated customer's change of a payment, made optimistically first: the payment as read without
  * a lock (by the request's permission check, normally: see `PaymentReader`), the state machine's decision, and one
@@ -360,10 +351,16 @@ interface ChangeRequest {
  * payment changed since it was read, or the key was used. With a key, a refusal is also given the locked way, so a
  * retried request is answered as its first one was, not refused.
  */
-async function changePayment(deps: Clocked, request: ChangeRequest): Promise<Transaction> {
-  const optimistic = await changeUnlocked(deps, request);
+async function changePayment(
+  deps: Clocked,
+  claim: IdempotencyClaim | null,
+  transactionId: string,
+  operation: TransactionOperation,
+  actor: Actor,
+  options: ChangeOptions,
+): Promise<Transaction> {
+  const optimistic = await changeUnlocked(deps, claim, transactionId, operation, actor, options);
   if (optimistic) return optimistic;
-  const { claim, transactionId, operation, actor, options } = request;
   return deps.db.$transaction(async (tx) => {
     const run = async () => (await operate(tx, deps.clock, transactionId, operation, actor, options)).row;
     return claim ? idempotent(tx, claim, run) : run();
@@ -371,7 +368,14 @@ async function changePayment(deps: Clocked, request: ChangeRequest): Promise<Tra
 }
 
 /** The optimistic attempt of `changePayment`; null when it wrote nothing and the change must be made the locked way. */
-async function changeUnlocked(deps: Clocked, { claim, transactionId, operation, actor, options }: ChangeRequest): Promise<Transaction | null> {
+async function changeUnlocked(
+  deps: Clocked,
+  claim: IdempotencyClaim | null,
+  transactionId: string,
+  operation: TransactionOperation,
+  actor: Actor,
+  options: ChangeOptions,
+): Promise<Transaction | null> {
   const current = options.read ? await options.read(transactionId) : (await readPaymentsForChange(deps.db, [transactionId])).get(transactionId);
   if (!current) return null;
   let change: Change;
@@ -382,14 +386,12 @@ async function changeUnlocked(deps: Clocked, { claim, transactionId, operation, 
     throw refusal;
   }
   try {
-    await recordChange(deps.db, change, claim);
+    await recordChange(deps.db, change, claim ? [claimSql(claim)] : []);
     return change.row;
   } catch (error) {
-    // Another change of the payment committed since the read (the update's version check), or the key was used. A
-    // deadlock (this statement holds the row and waits for the key, a locked change of the same key the other way
-    // round) is broken by PostgreSQL; when this side is chosen it wrote nothing either.
+    // Another change of the payment committed since the read (the update's version check), or the key was used.
     const state = sqlStateOf(error);
-    if (state === SQLSTATE.serializationFailure || state === SQLSTATE.uniqueViolation || state === SQLSTATE.deadlockDetected) return null;
+    if (state === SQLSTATE.serializationFailure || state === SQLSTATE.uniqueViolation) return null;
     throw error;
   }
 }
@@ -454,9 +456,11 @@ function planChange(current: PaymentForChange, operation: TransactionOperation, 
     version: before.version + 1,
     updatedAt: now,
   };
-  const closesLink = operation.type === "APPROVE" && related.paymentLink?.singleUse === true ? related.paymentLink.id : null;
-  const steps = historySteps(operation, result.eventType, result.amount, before.amount);
-  return { row, event: result.eventType, moved: result.amount, steps, actor, now, update: { closesLink } };
+  const writes: OutboxWrite[] = [updateSql(row)];
+  if (operation.type === "APPROVE" && related.paymentLink?.singleUse) {
+    writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${related.paymentLink.id}::uuid`);
+  }
+  return { row, event: result.eventType, moved: result.amount, steps: historySteps(operation, result.eventType, result.amount, before.amount), actor, now, writes };
 }
 
 /** The columns a change reads besides the payment's own (`t.*`), named apart from them. */
@@ -519,7 +523,7 @@ const utcText = (date: Date | null): string | null => date?.toISOString() ?? nul
  * change was planned on; it is the CTE `payment` of the change's statement, whose guard (`recordChange`) fails the
  * whole statement when it changed no row. Under the row lock the version always matches.
  */
-function updateSql(row: Transaction): OutboxWrite {
+function updateSql(row: Transaction): { name: string; sql: Prisma.Sql } {
   return {
     name: "payment",
     sql: Prisma.sql`UPDATE "Transaction" SET status = ${row.status}::"TransactionStatus", "authorizedAmount" = ${row.authorizedAmount},
@@ -554,18 +558,17 @@ interface Change {
   steps: { type: OperationType; amount: number }[];
   actor: Actor;
   now: Date;
-  /** A change of an existing payment: its row is updated (to `row`), and a single-use payment link may close. */
-  update?: { closesLink: string | null };
+  /** The change's own statements (the payment's update, a single-use link closed); none for a new payment. */
+  writes?: OutboxWrite[];
 }
 
 /**
- * The operation rows, the outbox event and the audit row of one change, the payment's update, and the idempotency
- * key's `claim` when given, in one statement: the outbox insert with all the others as its CTEs. One statement cannot
- * half-succeed, so it needs no database transaction of its own. An update that changed no row (the payment is no
- * longer the version read) fails the statement with serialization_failure (SQLSTATE 40001); a used key fails it with
- * a unique violation. Either way it wrote nothing.
+ * The operation rows, the outbox event and the audit row of one change, and the change's own `writes` and `also`
+ * (an idempotency record), in one statement: the outbox insert with all the others as its CTEs. One statement cannot
+ * half-succeed, so it needs no database transaction of its own. When the writes include the payment's update, the
+ * statement fails with serialization_failure (SQLSTATE 40001) and writes nothing if that update changed no row.
  */
-async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, claim: IdempotencyClaim | null = null): Promise<void> {
+async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, also: readonly Prisma.Sql[] = []): Promise<void> {
   const { row, actor, now } = change;
   const operations = change.steps.map((step, index) => ({
     id: randomUUID(),
@@ -584,14 +587,11 @@ async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, claim: Id
     objectId: row.id,
     data: { event: change.event, amount: change.moved, status: row.status, version: row.version },
   });
-  const writes: OutboxWrite[] = claim ? [{ name: "claim", sql: Prisma.sql`${claimSql(claim)} RETURNING id` }] : [];
-  if (change.update) {
-    writes.push(updateSql(row));
-    const link = change.update.closesLink;
-    if (link) writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${link}::uuid`);
-  }
-  const guard = change.update ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})` : undefined;
-  await appendOutbox(db, transactionEvent(row, change.event, change.moved, now), [...writes, history, audit], guard);
+  const writes = change.writes ?? [];
+  const guard = writes.some((write) => "name" in write && write.name === "payment")
+    ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})`
+    : undefined;
+  await appendOutbox(db, transactionEvent(row, change.event, change.moved, now), [...writes, ...also, history, audit], guard);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
