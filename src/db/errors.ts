@@ -6,7 +6,7 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /** SQLSTATEs the services tell apart. */
-export const SQLSTATE = { uniqueViolation: "23505", serializationFailure: "40001" } as const;
+export const SQLSTATE = { uniqueViolation: "23505", serializationFailure: "40001", deadlockDetected: "40P01" } as const;
 
 /**
  * The SQLSTATE of a failed statement: what Prisma's pg adapter passes on for raw SQL (P2010), and the two codes

@@ -94,7 +94,8 @@ function merchantOperation(
 ): Promise<Transaction> {
   const key = validateIdempotencyKey(input.idempotencyKey);
   const claim = idempotencyClaim(caller, name, key, { transactionId: input.transactionId, amount: input.amount }, input.transactionId);
-  return changePayment(deps, claim, input.transactionId, operation, caller.actor, { ...(check ? { check } : {}), ...(read ? { read } : {}) });
+  const options = { ...(check ? { check } : {}), ...(read ? { read } : {}) };
+  return changePayment(deps, { claim, transactionId: input.transactionId, operation, actor: caller.actor, options });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -112,14 +113,13 @@ export function simulateCustomerAction(
   const claim = key
     ? idempotencyClaim(caller, "simulateCustomerAction", key, { transactionId: input.transactionId, action: input.action }, input.transactionId)
     : null;
-  return changePayment(deps, claim, input.transactionId, { type: input.action }, caller.actor, {
-    ...(read ? { read } : {}),
-    guard: (unit) => {
-      if (unit.environment !== "TEST") {
-        throw new InvalidStateError(`Sales unit ${unit.msn} is a production unit: its customers answer in the app. Simulate customers on a test sales unit.`);
-      }
-    },
-  });
+  const guard = (unit: { environment: Environment; msn: string }) => {
+    if (unit.environment !== "TEST") {
+      throw new InvalidStateError(`Sales unit ${unit.msn} is a production unit: its customers answer in the app. Simulate customers on a test sales unit.`);
+    }
+  };
+  const options = { guard, ...(read ? { read } : {}) };
+  return changePayment(deps, { claim, transactionId: input.transactionId, operation: { type: input.action }, actor: caller.actor, options });
 }
 
 export interface PlatformEvent {
@@ -341,6 +341,15 @@ interface ChangeOptions extends OperateOptions {
   read?: PaymentReader;
 }
 
+/** One requested change of an existing payment: what to do to which payment, for whom, under which key (if any). */
+interface ChangeRequest {
+  claim: IdempotencyClaim | null;
+  transactionId: string;
+  operation: TransactionOperation;
+  actor: Actor;
+  options: ChangeOptions;
+}
+
 /**
  * A merchant's or a simulated customer's change of a payment, made optimistically first: the payment as read without
  * a lock (by the request's permission check, normally: see `PaymentReader`), the state machine's decision, and one
@@ -351,16 +360,10 @@ interface ChangeOptions extends OperateOptions {
  * payment changed since it was read, or the key was used. With a key, a refusal is also given the locked way, so a
  * retried request is answered as its first one was, not refused.
  */
-async function changePayment(
-  deps: Clocked,
-  claim: IdempotencyClaim | null,
-  transactionId: string,
-  operation: TransactionOperation,
-  actor: Actor,
-  options: ChangeOptions,
-): Promise<Transaction> {
-  const optimistic = await changeUnlocked(deps, claim, transactionId, operation, actor, options);
+async function changePayment(deps: Clocked, request: ChangeRequest): Promise<Transaction> {
+  const optimistic = await changeUnlocked(deps, request);
   if (optimistic) return optimistic;
+  const { claim, transactionId, operation, actor, options } = request;
   return deps.db.$transaction(async (tx) => {
     const run = async () => (await operate(tx, deps.clock, transactionId, operation, actor, options)).row;
     return claim ? idempotent(tx, claim, run) : run();
@@ -368,14 +371,7 @@ async function changePayment(
 }
 
 /** The optimistic attempt of `changePayment`; null when it wrote nothing and the change must be made the locked way. */
-async function changeUnlocked(
-  deps: Clocked,
-  claim: IdempotencyClaim | null,
-  transactionId: string,
-  operation: TransactionOperation,
-  actor: Actor,
-  options: ChangeOptions,
-): Promise<Transaction | null> {
+async function changeUnlocked(deps: Clocked, { claim, transactionId, operation, actor, options }: ChangeRequest): Promise<Transaction | null> {
   const current = options.read ? await options.read(transactionId) : (await readPaymentsForChange(deps.db, [transactionId])).get(transactionId);
   if (!current) return null;
   let change: Change;
@@ -386,12 +382,13 @@ async function changeUnlocked(
     throw refusal;
   }
   try {
-    await recordChange(deps.db, change, claim ? [claimSql(claim)] : []);
+    await recordChange(deps.db, change, claim);
     return change.row;
   } catch (error) {
-    // Another change of the payment committed since the read (the update's version check), or the key was used.
+    // Another change of the payment committed since the read (the update's version check), or the key was used; a
+    // deadlock should not happen (keys are taken before rows), but would also have written nothing.
     const state = sqlStateOf(error);
-    if (state === SQLSTATE.serializationFailure || state === SQLSTATE.uniqueViolation) return null;
+    if (state === SQLSTATE.serializationFailure || state === SQLSTATE.uniqueViolation || state === SQLSTATE.deadlockDetected) return null;
     throw error;
   }
 }
@@ -456,11 +453,9 @@ function planChange(current: PaymentForChange, operation: TransactionOperation, 
     version: before.version + 1,
     updatedAt: now,
   };
-  const writes: OutboxWrite[] = [updateSql(row)];
-  if (operation.type === "APPROVE" && related.paymentLink?.singleUse) {
-    writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${related.paymentLink.id}::uuid`);
-  }
-  return { row, event: result.eventType, moved: result.amount, steps: historySteps(operation, result.eventType, result.amount, before.amount), actor, now, writes };
+  const closesLink = operation.type === "APPROVE" && related.paymentLink?.singleUse === true ? related.paymentLink.id : null;
+  const steps = historySteps(operation, result.eventType, result.amount, before.amount);
+  return { row, event: result.eventType, moved: result.amount, steps, actor, now, update: { closesLink } };
 }
 
 /** The columns a change reads besides the payment's own (`t.*`), named apart from them. */
@@ -521,9 +516,12 @@ const utcText = (date: Date | null): string | null => date?.toISOString() ?? nul
 /**
  * The UPDATE that writes what an operation changes in the payment's row, only if the row is still the version the
  * change was planned on; it is the CTE `payment` of the change's statement, whose guard (`recordChange`) fails the
- * whole statement when it changed no row. Under the row lock the version always matches.
+ * whole statement when it changed no row. Under the row lock the version always matches. `afterClaim`: the statement
+ * also claims an idempotency key (the CTE `claim`); the update reads the claim's result, which makes PostgreSQL insert
+ * the key before it locks the row. Keys before rows, as the locked way takes them: two requests with one key never
+ * wait for each other in opposite orders.
  */
-function updateSql(row: Transaction): { name: string; sql: Prisma.Sql } {
+function updateSql(row: Transaction, afterClaim: boolean): OutboxWrite {
   return {
     name: "payment",
     sql: Prisma.sql`UPDATE "Transaction" SET status = ${row.status}::"TransactionStatus", "authorizedAmount" = ${row.authorizedAmount},
@@ -531,7 +529,7 @@ function updateSql(row: Transaction): { name: string; sql: Prisma.Sql } {
       "reservedAt" = ${utcText(row.reservedAt)}::timestamp(3), "firstCapturedAt" = ${utcText(row.firstCapturedAt)}::timestamp(3),
       "lastCapturedAt" = ${utcText(row.lastCapturedAt)}::timestamp(3), "payerName" = ${row.payerName}, "payerPhone" = ${row.payerPhone},
       "payerEmail" = ${row.payerEmail}, version = ${row.version}, "updatedAt" = ${utcText(row.updatedAt)}::timestamp(3)
-    WHERE id = ${row.id}::uuid AND version = ${row.version - 1} RETURNING id`,
+    WHERE id = ${row.id}::uuid AND version = ${row.version - 1}${afterClaim ? Prisma.sql` AND EXISTS (SELECT FROM claim)` : Prisma.empty} RETURNING id`,
   };
 }
 
@@ -558,17 +556,18 @@ interface Change {
   steps: { type: OperationType; amount: number }[];
   actor: Actor;
   now: Date;
-  /** The change's own statements (the payment's update, a single-use link closed); none for a new payment. */
-  writes?: OutboxWrite[];
+  /** A change of an existing payment: its row is updated (to `row`), and a single-use payment link may close. */
+  update?: { closesLink: string | null };
 }
 
 /**
- * The operation rows, the outbox event and the audit row of one change, and the change's own `writes` and `also`
- * (an idempotency record), in one statement: the outbox insert with all the others as its CTEs. One statement cannot
- * half-succeed, so it needs no database transaction of its own. When the writes include the payment's update, the
- * statement fails with serialization_failure (SQLSTATE 40001) and writes nothing if that update changed no row.
+ * The operation rows, the outbox event and the audit row of one change, the payment's update, and the idempotency
+ * key's `claim` when given, in one statement: the outbox insert with all the others as its CTEs. One statement cannot
+ * half-succeed, so it needs no database transaction of its own. An update that changed no row (the payment is no
+ * longer the version read) fails the statement with serialization_failure (SQLSTATE 40001); a used key fails it with
+ * a unique violation. Either way it wrote nothing.
  */
-async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, also: readonly Prisma.Sql[] = []): Promise<void> {
+async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, claim: IdempotencyClaim | null = null): Promise<void> {
   const { row, actor, now } = change;
   const operations = change.steps.map((step, index) => ({
     id: randomUUID(),
@@ -587,11 +586,14 @@ async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, also: rea
     objectId: row.id,
     data: { event: change.event, amount: change.moved, status: row.status, version: row.version },
   });
-  const writes = change.writes ?? [];
-  const guard = writes.some((write) => "name" in write && write.name === "payment")
-    ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})`
-    : undefined;
-  await appendOutbox(db, transactionEvent(row, change.event, change.moved, now), [...writes, ...also, history, audit], guard);
+  const writes: OutboxWrite[] = claim ? [{ name: "claim", sql: Prisma.sql`${claimSql(claim)} RETURNING id` }] : [];
+  if (change.update) {
+    writes.push(updateSql(row, claim !== null));
+    const link = change.update.closesLink;
+    if (link) writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${link}::uuid`);
+  }
+  const guard = change.update ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})` : undefined;
+  await appendOutbox(db, transactionEvent(row, change.event, change.moved, now), [...writes, history, audit], guard);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
