@@ -145,7 +145,7 @@ export async function applyPlatformEvent(services: Clocked, event: PlatformEvent
         : await tx.transaction.findFirst({ where: { reference: event.reference ?? "", salesUnit: { msn: event.msn ?? "" } }, select: { id: true } });
       if (!target) throw new NotFoundError("transaction");
       await tx.platformEventReceipt.create({ data: { eventId: event.eventId, receivedAt: services.clock.now() } });
-      const { row } = await operate(tx, services.clock, target.id, { type: event.action }, { ...PLATFORM_ACTOR, requestId }, {
+      return operate(tx, services.clock, target.id, { type: event.action }, { ...PLATFORM_ACTOR, requestId }, {
         ...(payer ? { payer } : {}),
         guard: (unit) => {
           if (unit.environment !== "PRODUCTION") {
@@ -153,7 +153,6 @@ export async function applyPlatformEvent(services: Clocked, event: PlatformEvent
           }
         },
       });
-      return row;
     }, MONEY_TRANSACTION_OPTIONS);
   } catch (error) {
     if (isUniqueViolation(error)) {
@@ -365,7 +364,7 @@ async function changePayment(deps: Clocked, request: ChangeRequest): Promise<Tra
   if (optimistic) return optimistic;
   const { claim, transactionId, operation, actor, options } = request;
   return deps.db.$transaction(async (tx) => {
-    const run = async () => (await operate(tx, deps.clock, transactionId, operation, actor, options)).row;
+    const run = () => operate(tx, deps.clock, transactionId, operation, actor, options);
     return claim ? idempotent(tx, claim, run) : run();
   }, MONEY_TRANSACTION_OPTIONS);
 }
@@ -401,13 +400,13 @@ async function operate(
   operation: TransactionOperation,
   actor: Actor,
   options: OperateOptions = {},
-): Promise<{ row: Transaction; amount: number }> {
+): Promise<Transaction> {
   const locked = await lockForChange(tx, transactionId);
   if (!locked) throw new NotFoundError("transaction");
   // Read after the lock: a request that queued behind others acts at the time it gets its turn.
   const change = planChange(locked, operation, actor, options, clock.now());
   await recordChange(tx, change);
-  return { row: change.row, amount: change.moved };
+  return change.row;
 }
 
 export interface Related {
@@ -458,9 +457,15 @@ function planChange(current: PaymentForChange, operation: TransactionOperation, 
   return { row, event: result.eventType, moved: result.amount, steps, actor, now, update: { closesLink } };
 }
 
-/** The columns a change reads besides the payment's own (`t.*`), named apart from them. */
-const RELATED_COLUMNS = Prisma.raw(`s.environment::text AS "unitEnvironment", s.msn AS "unitMsn", s."directCapture" AS "unitDirectCapture",
-  s."lateCapture" AS "unitLateCapture", m.country::text AS "merchantCountry", l.id::text AS "linkId", l."singleUse" AS "linkSingleUse"`);
+/**
+ * What a change reads: the payment's own columns (`t.*`) and, named apart from them, what the operation needs of its
+ * sales unit, merchant and payment link. Followed by the WHERE of one payment or of several.
+ */
+const PAYMENT_FOR_CHANGE = Prisma.raw(`SELECT t.*, s.environment::text AS "unitEnvironment", s.msn AS "unitMsn",
+    s."directCapture" AS "unitDirectCapture", s."lateCapture" AS "unitLateCapture", m.country::text AS "merchantCountry",
+    l.id::text AS "linkId", l."singleUse" AS "linkSingleUse"
+  FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
+  LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"`);
 
 type CurrentRow = Transaction & {
   unitEnvironment: Environment;
@@ -492,10 +497,7 @@ function currentOf(found: CurrentRow): PaymentForChange {
  */
 async function lockForChange(tx: Tx, transactionId: string): Promise<PaymentForChange | null> {
   if (!isUuid(transactionId)) return null;
-  const rows = await tx.$queryRaw<CurrentRow[]>`SELECT t.*, ${RELATED_COLUMNS}
-    FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
-    LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
-    WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
+  const rows = await tx.$queryRaw<CurrentRow[]>`${PAYMENT_FOR_CHANGE} WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
   return rows[0] ? currentOf(rows[0]) : null;
 }
 
@@ -503,10 +505,7 @@ async function lockForChange(tx: Tx, transactionId: string): Promise<PaymentForC
 export async function readPaymentsForChange(db: Pick<Tx, "$queryRaw">, ids: readonly string[]): Promise<Map<string, PaymentForChange>> {
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return new Map();
-  const rows = await db.$queryRaw<CurrentRow[]>`SELECT t.*, ${RELATED_COLUMNS}
-    FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
-    LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"
-    WHERE t.id = ANY(${valid}::uuid[])`;
+  const rows = await db.$queryRaw<CurrentRow[]>`${PAYMENT_FOR_CHANGE} WHERE t.id = ANY(${valid}::uuid[])`;
   return new Map(rows.map((row) => [row.id, currentOf(row)]));
 }
 
