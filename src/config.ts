@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
   WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1).default(3 * 24 * 3_600_000),
   WEBHOOK_SECRET_OVERLAP_MS: z.coerce.number().int().min(0).default(24 * 3_600_000),
+  // At least an hour: a client's retries of one request must all fall inside it.
+  IDEMPOTENCY_KEY_RETENTION_MS: z.coerce.number().int().min(3_600_000, "at least 3600000 (one hour)").default(7 * 86_400_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -114,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     readyMaxRelayLagMs: e.READY_MAX_RELAY_LAG_MS,
     maxConnectionsPerPrincipal: e.MAX_CONNECTIONS_PER_PRINCIPAL,
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    /** How long an idempotency key's record is kept (src/services/retention.ts); after it the key is a new request. */
+    idempotencyKeyRetentionMs: e.IDEMPOTENCY_KEY_RETENTION_MS,
     encryptionKey: e.ENCRYPTION_KEY ?? null,
     jwtSigningKey: e.JWT_SIGNING_KEY ?? null,
     tokenIssuer: e.TOKEN_ISSUER,

@@ -24,6 +24,7 @@ import { paymentLinkRoutes } from "./http/payment-links";
 import { settlementReportRoutes } from "./http/settlement-reports";
 import { reportRunRoutes } from "./http/report-runs";
 import { EXPIRY_INTERVAL_MS, runExpiryPass } from "./services/expiry";
+import { purgeExpiredRecords, RETENTION_INTERVAL_MS } from "./services/retention";
 import { startJobs } from "./services/jobs";
 import { createMailTransport } from "./services/mail";
 import { REPORT_DELIVERY_INTERVAL_MS, sendDueReports } from "./services/report-subscriptions";
@@ -99,6 +100,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       [
         { name: "test-unit-provisioning", intervalMs: 2_000, run: () => activateProvisionedTestUnits(services) },
         { name: "payment-request-expiry", intervalMs: EXPIRY_INTERVAL_MS, run: () => runExpiryPass(services) },
+        { name: "retention", intervalMs: RETENTION_INTERVAL_MS, run: () => purgeExpiredRecords(services) },
         { name: "report-delivery", intervalMs: REPORT_DELIVERY_INTERVAL_MS, run: () => sendDueReports(services, mail) },
         {
           name: "report-runs",

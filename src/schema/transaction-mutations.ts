@@ -21,7 +21,7 @@ import { callerFor } from "../services/caller";
 const MONEY_ERRORS = [ValidationError, NotFoundError, InvalidStateError, AmountExceededError, IdempotencyConflictError];
 
 const IDEMPOTENCY_KEY =
-  "1–50 characters of a–z, A–Z, 0–9 and '-', e.g. a UUID. Retrying with the same key and input returns the first result and changes nothing; the same key with other input is an IdempotencyConflictError.";
+  "1–50 characters of a–z, A–Z, 0–9 and '-', e.g. a UUID. Retrying with the same key and input returns the first result and changes nothing; the same key with other input is an IdempotencyConflictError. A key is remembered for 7 days (unless the deployment is set otherwise), after which it is a new request.";
 
 const moneyInput = (name: string, amountDescription: string) =>
   builder.inputType(name, {

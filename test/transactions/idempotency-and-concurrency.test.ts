@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
 import { apiKeyToken, footprint, key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName } from "./support";
 import { uuidOf } from "../support/ids";
+import { PLATFORM_EVENT_RECEIPT_RETENTION_MS, purgeExpiredRecords } from "../../src/services/retention";
 
 let gateway: TestGateway;
 let admin: string;
@@ -92,6 +93,45 @@ describe("idempotency keys", () => {
     const results = await Promise.all(Array.from({ length: 12 }, () => mutate(gateway, admin, "captureTransaction", input)));
     expect(new Set(results.map((outcome) => succeeded(outcome).capturedAmount))).toEqual(new Set([1_000]));
     expect(await gateway.services.db.transactionOperation.count({ where: { transactionId: uuidOf(id), type: "CAPTURE" } })).toBe(1);
+  });
+});
+
+describe("retention of idempotency keys and platform event receipts", () => {
+  const HOUR = 3_600_000;
+  const db = () => gateway.services.db;
+  /** Moves a record's timestamp into the past, as if it had been written `ms` ago. */
+  const ageKey = (idempotencyKey: string, ms: number) =>
+    db().idempotencyRecord.updateMany({ where: { key: idempotencyKey }, data: { createdAt: new Date(Date.now() - ms) } });
+
+  it("forgets a key past its retention, so the same key is a new request, and keeps a younger one replaying", async () => {
+    const retention = gateway.services.config.idempotencyKeyRetentionMs;
+    const id = await reserved(10_000);
+    const [expired, kept] = [key(), key()];
+    succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey: expired }));
+    succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey: kept }));
+    await ageKey(expired, retention + HOUR);
+    await ageKey(kept, retention - HOUR);
+
+    const purged = await purgeExpiredRecords(gateway.services);
+    expect(purged.idempotencyRecords).toBeGreaterThanOrEqual(1);
+    expect(await db().idempotencyRecord.count({ where: { key: { in: [expired, kept] } } })).toBe(1);
+
+    const before = await footprint(gateway, id);
+    expect(succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey: kept })).capturedAmount).toBe(2_000);
+    expect(await footprint(gateway, id)).toEqual(before);
+    expect(succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey: expired })).capturedAmount).toBe(3_000);
+  });
+
+  it("deletes platform event receipts older than 30 days and keeps the rest", async () => {
+    const [old, recent] = [`evt-old-${key()}`, `evt-recent-${key()}`];
+    await db().platformEventReceipt.createMany({
+      data: [
+        { eventId: old, receivedAt: new Date(Date.now() - PLATFORM_EVENT_RECEIPT_RETENTION_MS - HOUR) },
+        { eventId: recent, receivedAt: new Date(Date.now() - PLATFORM_EVENT_RECEIPT_RETENTION_MS + HOUR) },
+      ],
+    });
+    expect((await purgeExpiredRecords(gateway.services)).platformEventReceipts).toBe(1);
+    expect((await db().platformEventReceipt.findMany({ where: { eventId: { in: [old, recent] } } })).map((receipt) => receipt.eventId)).toEqual([recent]);
   });
 });
 
