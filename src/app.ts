@@ -14,8 +14,8 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
-import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
-import type { PrincipalCache } from "./auth/principal-cache";
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
+import { onlyMoneyMutations, type PrincipalCache } from "./auth/principal-cache";
 import { DomainError, ValidationError } from "./domain/errors";
 import { schema } from "./schema";
 import { createContext, type Context } from "./context";
@@ -25,7 +25,7 @@ import { GRAPHIQL_DEFAULT_DOCUMENT, renderPortalGraphiQL } from "./http/graphiql
 import { connectionParam, websocketRules } from "./events/websocket";
 import { serveGraphQLWs } from "./events/graphql-ws-server";
 import { useCompiledReads } from "./sql/plugin";
-import { createFastLane, type FastLane } from "./sql/fast-lane";
+import { createFastLane, useFastLaneMutations, type FastLane } from "./sql/fast-lane";
 import { isDatabaseUnavailable } from "./db/errors";
 import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
 import { inputGuardPlugin } from "./limits/input-guard";
@@ -162,17 +162,6 @@ function forgetPrincipalsAfterMutations(principals: PrincipalCache): Plugin<Reco
   };
 }
 
-/**
- * Mutations that move money on payments change nobody's access: they write payments, their history, the outbox, the
- * audit trail, idempotency records and a single-use link's `active` flag, none of which a principal is made of.
- */
-const MONEY_MUTATIONS = new Set(["requestPayment", "captureTransaction", "cancelTransaction", "refundTransaction", "simulateCustomerAction"]);
-
-/** True when every root selection is a plain field among MONEY_MUTATIONS (fragments at the root count as others). */
-function onlyMoneyMutations(operation: OperationDefinitionNode): boolean {
-  return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && (selection.name.value === "__typename" || MONEY_MUTATIONS.has(selection.name.value)));
-}
-
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
   const { config, logger } = services;
   const allRoutes = { ...coreRoutes(services), ...extraRoutes };
@@ -252,6 +241,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       ...persisted,
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql, fastLane?.learn)] : []),
+      ...(fastLane ? [useFastLaneMutations(fastLane)] : []),
       refusalLogPlugin(logger),
       routesPlugin(allRoutes),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),

@@ -9,11 +9,23 @@
  * - an entry read before a change is never stored after it (each load remembers the generation it started in).
  * Entries also expire with their token and after `ttlMs`, and the cache holds at most `maxEntries`.
  */
+import { Kind, type OperationDefinitionNode } from "graphql";
 import type { Logger } from "pino";
 import type { Authenticated } from "./principal";
 import { keepListening } from "../db/listen";
 
 const CHANNEL = "portal_access_changed";
+
+/**
+ * Mutations that move money on payments change nobody's access: they write payments, their history, the outbox, the
+ * audit trail, idempotency records and a single-use link's `active` flag, none of which a principal is made of.
+ */
+const MONEY_MUTATIONS = new Set(["requestPayment", "captureTransaction", "cancelTransaction", "refundTransaction", "simulateCustomerAction"]);
+
+/** True when every root selection is a plain field among the money mutations (fragments at the root count as others). */
+export function onlyMoneyMutations(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && (selection.name.value === "__typename" || MONEY_MUTATIONS.has(selection.name.value)));
+}
 
 interface Entry {
   value: Authenticated;

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { Prisma } from "../generated/prisma/client";
 
 /** A unique constraint refused the write (Prisma's P2002): the row it would have made exists already. */
@@ -9,10 +10,13 @@ export function isUniqueViolation(error: unknown): boolean {
 export const SQLSTATE = { uniqueViolation: "23505", serializationFailure: "40001", deadlockDetected: "40P01" } as const;
 
 /**
- * The SQLSTATE of a failed statement: what Prisma's pg adapter passes on for raw SQL (P2010), and the two codes
- * Prisma gives its own queries for a unique violation (P2002) and a write conflict (P2034).
+ * The SQLSTATE of a failed statement: pg's own for statements run on it directly, what Prisma's pg adapter passes on
+ * for raw SQL (P2010), and the two codes Prisma gives its own queries for a unique violation (P2002) and a write
+ * conflict (P2034).
  */
 export function sqlStateOf(error: unknown): string | undefined {
+  // Statements run on pg directly (directQueries in ./client.ts) fail with pg's own error.
+  if (error instanceof pg.DatabaseError) return error.code;
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
   if (error.code === "P2002") return SQLSTATE.uniqueViolation;
   if (error.code === "P2034") return SQLSTATE.serializationFailure;

@@ -29,7 +29,7 @@ import {
   type TransactionState,
 } from "../domain/transaction";
 import type { MerchantCountry } from "../domain/types";
-import type { Tx } from "../db/client";
+import { directQueries, type Tx } from "../db/client";
 import { isUniqueViolation, SQLSTATE, sqlStateOf } from "../db/errors";
 import { isUuid } from "../domain/ids";
 import { appendOutbox, type OutboxWrite } from "../events/outbox";
@@ -371,7 +371,9 @@ async function changePayment(deps: Clocked, request: ChangeRequest): Promise<Tra
 
 /** The optimistic attempt of `changePayment`; null when it wrote nothing and the change must be made the locked way. */
 async function changeUnlocked(deps: Clocked, { claim, transactionId, operation, actor, options }: ChangeRequest): Promise<Transaction | null> {
-  const current = options.read ? await options.read(transactionId) : (await readPaymentsForChange(deps.db, [transactionId])).get(transactionId);
+  // Outside a database transaction: both statements go to pg directly (directQueries).
+  const db = directQueries(deps.db);
+  const current = options.read ? await options.read(transactionId) : (await readPaymentsForChange(db, [transactionId])).get(transactionId);
   if (!current) return null;
   let change: Change;
   try {
@@ -381,7 +383,7 @@ async function changeUnlocked(deps: Clocked, { claim, transactionId, operation, 
     throw refusal;
   }
   try {
-    await recordChange(deps.db, change, claim);
+    await recordChange(db, change, claim);
     return change.row;
   } catch (error) {
     // Another change of the payment committed since the read (the update's version check), or the key was used; a

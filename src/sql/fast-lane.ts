@@ -12,12 +12,24 @@
  * variables that do not coerce, an object some scope refuses, a database error) goes on to Yoga exactly as it came,
  * with the budgets it was already charged recorded (src/limits/plugin.ts), so nobody is charged twice and every
  * refusal is Yoga's own answer.
+ *
+ * Money mutations (captures, cancels, refunds, payment requests, simulated answers: the hot writes of a point of
+ * sale) take the lane too, once Yoga has executed their document over HTTP. After the same checks, the lane runs the
+ * resolvers itself (the executor Yoga uses, the same context) and answers a result without errors; a result with
+ * errors is handed to Yoga together with the request, and Yoga answers it (masking, status, logs, metrics) without
+ * executing it again (`useFastLaneResults`). Variables that do not coerce are handed on before anything runs. Money
+ * mutations change nobody's access, so the principal cache stays as it is, as it does when Yoga runs them.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { DocumentNode, GraphQLSchema } from "graphql";
+import { getOperationAST, getVariableValues, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { normalizedExecutor } from "@graphql-tools/executor";
+import type { Plugin } from "graphql-yoga";
 import type { Services } from "../deps";
 import { authenticate } from "../auth/authenticate";
+import { onlyMoneyMutations } from "../auth/principal-cache";
+import { contextFor, type Context } from "../context";
+import { currentRequestId } from "../logging";
 import { operationCost } from "../limits/cost";
 import { checkOperationInput } from "../limits/input-guard";
 import { mentionsSchema } from "../limits/introspection";
@@ -44,11 +56,17 @@ interface KnownDocument {
   document: DocumentNode;
   /** The operation's own name, as the metrics label it. */
   label: string;
+  /** A document of money mutations, which the lane executes with the resolvers; null: a compiled read. */
+  mutation: OperationDefinitionNode | null;
 }
 
 export interface FastLane {
   /** Called by the compiled read path when it answered a document: later requests with that text come here. */
   learn(query: string, operationName: string | null | undefined, schema: GraphQLSchema, document: DocumentNode, name: string | null): void;
+  /** Called when Yoga executes a document of money mutations over HTTP: later requests with that text come here. */
+  learnMutation(query: string, operationName: string | null | undefined, schema: GraphQLSchema, document: DocumentNode): void;
+  /** The result of a mutation the lane executed and handed on to Yoga to answer (it has errors), if `req` is one. */
+  executed(req: IncomingMessage): ExecutionResult | undefined;
   /** True when the request may be one for this lane (decided from its line and headers alone). */
   accepts(req: IncomingMessage): boolean;
   /** Answers the request, or hands it to `next` (Yoga) with its body. */
@@ -164,14 +182,26 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
     return next();
   };
 
+  const remember = (query: string, operationName: string | null | undefined, document: Omit<KnownDocument, "id">) => {
+    // Yoga refuses a text that mentions the schema before parsing it when introspection is closed: leave those to it.
+    const key = keyOf(query, operationName);
+    if (known.has(key) || known.size >= MAX_KNOWN_DOCUMENTS || mentionsSchema(query)) return;
+    known.set(key, { id: known.size, ...document });
+  };
+  /** Mutations executed here whose result Yoga answers (it has errors), by request. */
+  const executedResults = new WeakMap<IncomingMessage, ExecutionResult>();
+
   return {
     counts,
     learn(query, operationName, schema, document, name) {
-      // Yoga refuses a text that mentions the schema before parsing it when introspection is closed: leave those to it.
-      const key = keyOf(query, operationName);
-      if (known.has(key) || known.size >= MAX_KNOWN_DOCUMENTS || mentionsSchema(query)) return;
-      known.set(key, { id: known.size, schema, document, label: metrics.operationLabel(name) });
+      remember(query, operationName, { schema, document, label: metrics.operationLabel(name), mutation: null });
     },
+    learnMutation(query, operationName, schema, document) {
+      const operation = getOperationAST(document, operationName);
+      if (operation?.operation !== "mutation" || !onlyMoneyMutations(operation)) return;
+      remember(query, operationName, { schema, document, label: metrics.operationLabel(operation.name?.value ?? null), mutation: operation });
+    },
+    executed: (req) => executedResults.get(req),
     accepts(req) {
       if (req.method !== "POST" || req.url !== "/graphql") return false;
       const type = req.headers["content-type"]?.replace(/\s/g, "").toLowerCase();
@@ -221,6 +251,21 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
       const { operationName, variables } = params;
       if (operationCost(schema, document, operationName, variables) > config.maxQueryCost) return handOn(req, body, charges, next);
       if (checkOperationInput(document, variables)) return handOn(req, body, charges, next);
+      if (entry.mutation) {
+        if (getVariableValues(schema, entry.mutation.variableDefinitions ?? [], variables).errors) return handOn(req, body, charges, next);
+        const contextValue = contextFor(services, auth, { requestId: currentRequestId(), clientAddress: clientAddress({ req }), msn: headerValue(req, "merchant-serial-number") });
+        const args: ExecutionArgs = { schema, document, operationName, variableValues: variables, contextValue };
+        // A resolver's failure is an error in the result; a throw here would be the executor's own bug (answered 500).
+        const result = (await normalizedExecutor(args)) as ExecutionResult;
+        if (result.errors?.length) {
+          // Done is done: Yoga answers this result as its own, with its masking, status and logs, and runs nothing again.
+          executedResults.set(req, result);
+          return handOn(req, body, charges, next);
+        }
+        answer(req, res, mediaType, JSON.stringify(result));
+        metrics.operationAnswered(entry.label, "mutation", "http", (performance.now() - startedAt) / 1000, []);
+        return undefined;
+      }
       let data: string;
       try {
         const statement = compiled(entry, params, access, principal);
@@ -234,12 +279,36 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
         refuseCompiled(req);
         return handOn(req, body, charges, next);
       }
-      const answer = Buffer.from(`{"data":${data}}`);
-      res.writeHead(200, { ...corsHeaders(req), "content-type": `${mediaType}; charset=utf-8`, "content-length": answer.length });
-      res.end(answer);
-      counts.answered++;
+      answer(req, res, mediaType, `{"data":${data}}`);
       metrics.operationAnswered(entry.label, "query", "http", (performance.now() - startedAt) / 1000, []);
       return undefined;
+    },
+  };
+
+  function answer(req: IncomingMessage, res: ServerResponse, mediaType: string, json: string): void {
+    const bytes = Buffer.from(json);
+    res.writeHead(200, { ...corsHeaders(req), "content-type": `${mediaType}; charset=utf-8`, "content-length": bytes.length });
+    res.end(bytes);
+    counts.answered++;
+  }
+}
+
+/**
+ * The lane's side inside Yoga: learns the documents of money mutations Yoga executes over HTTP, and for a mutation
+ * the lane already executed (handed on because its result has errors) hands Yoga that result instead of executing it
+ * again. Registered after the compiled reads' plugin, so its executor is the innermost.
+ */
+export function useFastLaneMutations(lane: FastLane): Plugin<Record<string, unknown>, Context> {
+  return {
+    onExecute({ args, setExecuteFn }) {
+      const ctx = args.contextValue as { req?: IncomingMessage; params?: { query?: unknown; operationName?: string | null } };
+      if (!ctx.req) return;
+      const executed = lane.executed(ctx.req);
+      if (executed) {
+        setExecuteFn(() => executed);
+        return;
+      }
+      if (typeof ctx.params?.query === "string") lane.learnMutation(ctx.params.query, ctx.params.operationName, args.schema, args.document);
     },
   };
 }

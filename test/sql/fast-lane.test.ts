@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, decodeJwt } from "jose";
 import pg from "pg";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { uuidOf } from "../support/ids";
+import { key, mutate, requestPayment, succeeded, unitByName } from "../transactions/support";
 
 interface Answer {
   status: number;
@@ -253,5 +255,94 @@ describe("the fast lane and the request budgets", () => {
     expect(seventh.path).toBe("yoga");
     expect(seventh.answer.status).toBe(429);
     expect(JSON.parse(seventh.answer.body)).toMatchObject({ error: "RATE_LIMITED" });
+  });
+});
+
+describe("money mutations in the fast lane", () => {
+  let gateway: TestGateway;
+  let resolvers: TestGateway;
+  let token: string;
+  let shop: string;
+  const CAPTURE = `mutation Capture($input: CaptureTransactionInput!) { captureTransaction(input: $input) { __typename
+    ... on MutationCaptureTransactionSuccess { data { status amount capturedAmount } } ... on AmountExceededError { code message availableAmount } } }`;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    // No compiled reads, so no lane: every request is Yoga's.
+    resolvers = await startTestGateway({ COMPILED_READS: "false" }, { sharing: gateway });
+    token = await gateway.token("no-admin");
+    shop = (await unitByName(gateway, "Fjordkaffe Test Nettbutikk")).globalId;
+  });
+  afterAll(async () => {
+    await resolvers?.stop();
+    await gateway?.stop();
+  });
+
+  async function reserved(amount: number): Promise<string> {
+    const request = await requestPayment(gateway, token, shop, amount);
+    succeeded(await mutate(gateway, token, "simulateCustomerAction", { transactionId: request.id, action: "APPROVE" }));
+    return request.id;
+  }
+  const capture = (on: TestGateway, transactionId: string, amount: unknown, headers: Record<string, string> = {}, query = CAPTURE) =>
+    post(on, token, { query, operationName: "Capture", variables: { input: { transactionId, amount, idempotencyKey: key() } } }, headers);
+  /** The statements that read a payment for a change, and that write one. */
+  const moneyStatements = (gateway: TestGateway) => ({
+    reads: gateway.queries.filter((q) => q.startsWith("SELECT t.*")).length,
+    writes: gateway.queries.filter((q) => q.includes('INSERT INTO "OutboxEvent"')).length,
+  });
+  const capturedOf = async (id: string) => (await gateway.services.db.transaction.findUniqueOrThrow({ where: { id: uuidOf(id) } })).capturedAmount;
+
+  it("answers a capture once Yoga has executed its document, with Yoga's status, headers and body, in the same two statements", async () => {
+    const variants: Record<string, string>[] = [{}, { origin: "https://portal.example", accept: "application/graphql-response+json" }];
+    for (const headers of variants) {
+      // Another text per variant: each one goes through Yoga first.
+      const query = "origin" in headers ? `${CAPTURE} ` : CAPTURE;
+      const [first, second] = [await reserved(5_000), await reserved(5_000)];
+      const viaYoga = await pathOf(gateway, () => capture(gateway, first, 1_000, headers, query));
+      expect(viaYoga.path).toBe("yoga");
+      gateway.resetQueries();
+      const viaLane = await pathOf(gateway, () => capture(gateway, second, 1_000, headers, query));
+      expect(viaLane.path).toBe("lane");
+      expect(viaLane.answer).toEqual(viaYoga.answer);
+      expect(JSON.parse(viaLane.answer.body)).toEqual({ data: { captureTransaction: { __typename: "MutationCaptureTransactionSuccess", data: { status: "CAPTURED", amount: 5_000, capturedAmount: 1_000 } } } });
+      expect(moneyStatements(gateway)).toEqual({ reads: 1, writes: 1 });
+      expect(await capturedOf(second)).toBe(1_000);
+    }
+  });
+
+  it("answers a typed refusal itself, as Yoga answers it, and changes nothing", async () => {
+    const id = await reserved(5_000);
+    await capture(gateway, id, 1, {});
+    const refused = await pathOf(gateway, () => capture(gateway, id, 9_000));
+    expect(refused.path).toBe("lane");
+    expect(refused.answer).toEqual(await capture(resolvers, id, 9_000));
+    expect(JSON.parse(refused.answer.body).data.captureTransaction).toMatchObject({ __typename: "AmountExceededError", availableAmount: 4_999 });
+    expect(await capturedOf(id)).toBe(1);
+  });
+
+  it("hands a result with errors to Yoga, which answers it as its own without executing the mutation again", async () => {
+    const theirs = (await gateway.graphql<{ transactions: { nodes: { id: string }[] } }>(await gateway.token("dk-admin"), "{ transactions(first: 1) { nodes { id } } }")).data!
+      .transactions.nodes[0]!.id;
+    await capture(gateway, await reserved(5_000), 1);
+    const handedOn = gateway.fastLane!.counts.handedOn;
+    gateway.resetQueries();
+    const forbidden = await pathOf(gateway, () => capture(gateway, theirs, 1));
+    expect(forbidden.path).toBe("yoga");
+    expect(gateway.fastLane!.counts.handedOn).toBe(handedOn + 1);
+    expect(codeOf(forbidden.answer)).toBe("FORBIDDEN");
+    expect(parsed(forbidden.answer)).toEqual(parsed(await capture(resolvers, theirs, 1)));
+    // The lane's permission check read the payment once; Yoga answered with that execution's result.
+    expect(moneyStatements(gateway)).toEqual({ reads: 1, writes: 0 });
+  });
+
+  it("leaves variables that do not coerce to Yoga, before anything runs", async () => {
+    const id = await reserved(5_000);
+    await capture(gateway, id, 1);
+    gateway.resetQueries();
+    const malformed = await pathOf(gateway, () => capture(gateway, id, "a lot"));
+    expect(malformed.path).toBe("yoga");
+    expect(parsed(malformed.answer)).toEqual(parsed(await capture(resolvers, id, "a lot")));
+    expect(moneyStatements(gateway)).toEqual({ reads: 0, writes: 0 });
+    expect(await capturedOf(id)).toBe(1);
   });
 });
