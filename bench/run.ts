@@ -115,6 +115,16 @@ interface Runtime {
   loopP99Ms: number;
   loopMaxMs: number;
   gcSeconds: number;
+  /** The process's CPU time (user + system), read from the same /metrics. */
+  cpuSeconds: number;
+}
+
+/**
+ * The server's CPU time per answered request during one load (µs). On a shared 2-core machine it moves less than
+ * requests per second, which also depend on how much CPU the database and the load generator took in that second.
+ */
+function cpuPerRequest(runtime: Runtime, result: LoadResult): number {
+  return result.completed > 0 ? (runtime.cpuSeconds * 1e6) / result.completed : Number.NaN;
 }
 
 async function runtimeOf(server: HttpServer): Promise<Runtime | undefined> {
@@ -124,7 +134,7 @@ async function runtimeOf(server: HttpServer): Promise<Runtime | undefined> {
   const text = await response.text();
   const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1] ?? Number.NaN);
   const gcSeconds = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} ([0-9.e+-]+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  return { loopP99Ms: value("nodejs_eventloop_lag_p99_seconds") * 1000, loopMaxMs: value("nodejs_eventloop_lag_max_seconds") * 1000, gcSeconds };
+  return { loopP99Ms: value("nodejs_eventloop_lag_p99_seconds") * 1000, loopMaxMs: value("nodejs_eventloop_lag_max_seconds") * 1000, gcSeconds, cpuSeconds: value("process_cpu_seconds_total") };
 }
 
 /** The same database through the proxy that counts this server's statements. */
@@ -389,7 +399,7 @@ async function main(): Promise<void> {
             const before = await runtimeOf(servers[server]);
             const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}-${connections}`, connections));
             const after = await runtimeOf(servers[server]);
-            const runtime = before && after ? { ...after, gcSeconds: after.gcSeconds - before.gcSeconds } : undefined;
+            const runtime = before && after ? { ...after, gcSeconds: after.gcSeconds - before.gcSeconds, cpuSeconds: after.cpuSeconds - before.cpuSeconds } : undefined;
             await settle(proxies, server);
             if (result.completed === 0) {
               result.errors++;
@@ -407,7 +417,7 @@ async function main(): Promise<void> {
             log(
               `  round ${round} ${scenario.name} ${server.padEnd(12)}${connections === CONNECTIONS ? "" : ` at ${connections}`} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50
                 .toFixed(1)
-                .padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${runtime ? `  event loop p99 ${runtime.loopP99Ms.toFixed(1)} ms max ${runtime.loopMaxMs.toFixed(0)} ms, GC ${((runtime.gcSeconds / SECONDS) * 100).toFixed(1)} % of the load` : ""}${result.errors ? `  ${result.errors} errors: ${result.firstError}` : ""}`,
+                .padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${runtime ? `  event loop p99 ${runtime.loopP99Ms.toFixed(1)} ms max ${runtime.loopMaxMs.toFixed(0)} ms, GC ${((runtime.gcSeconds / SECONDS) * 100).toFixed(1)} % of the load, CPU ${cpuPerRequest(runtime, result).toFixed(0)} µs/req` : ""}${result.errors ? `  ${result.errors} errors: ${result.firstError}` : ""}`,
             );
           }
         }
@@ -457,9 +467,22 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
     });
     return ratios.length ? round2(median(ratios)) : null;
   };
+  /** The baseline's CPU per request over the gateway's, within each round: above 1, the gateway does less per request. */
+  const cpuRatio = (scenario: ScenarioName) => {
+    const ratios = of(scenario, "gateway").flatMap((g) => {
+      const b = of(scenario, "baseline").find((m) => m.round === g.round);
+      if (!g.runtime || !b?.runtime) return [];
+      const value = cpuPerRequest(b.runtime, b.result) / cpuPerRequest(g.runtime, g.result);
+      return Number.isFinite(value) ? [value] : [];
+    });
+    return ratios.length ? round2(median(ratios)) : null;
+  };
   for (const scenario of ["q1", "q2", "q3", "m1"] as const) {
     if (scenario !== "m1") report[`${scenario}_vs_postgraphile`] = ratio(scenario, "postgraphile");
-    if (BASELINE) report[`${scenario}_vs_baseline`] = ratio(scenario, "baseline");
+    if (BASELINE) {
+      report[`${scenario}_vs_baseline`] = ratio(scenario, "baseline");
+      report[`${scenario}_cpu_vs_baseline`] = cpuRatio(scenario);
+    }
     report[`${scenario}_vs_floor`] = ratio(scenario, "floor");
     for (const server of SERVERS) {
       const runs = of(scenario, server);
@@ -473,6 +496,7 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
       if (runtimes.length) {
         report[`${prefix}_event_loop_p99_ms`] = round2(median(runtimes.map((r) => r.loopP99Ms)));
         report[`${prefix}_gc_percent`] = round2(median(runtimes.map((r) => (r.gcSeconds / SECONDS) * 100)));
+        report[`${prefix}_cpu_us_per_request`] = Math.round(median(runs.flatMap((m) => (m.runtime ? [cpuPerRequest(m.runtime, m.result)] : []))));
       }
       const low = of(scenario, server, LOW_CONNECTIONS);
       if (LOW_CONNECTIONS === CONNECTIONS || low.length === 0) continue;
