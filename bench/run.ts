@@ -460,28 +460,24 @@ function summarise(measurements: Measurement[], statements: StatementsPerRequest
   const report: Report = {};
   const of = (scenario: ScenarioName, server: ServerName, connections = CONNECTIONS) =>
     measurements.filter((m) => m.scenario === scenario && m.server === server && m.connections === connections);
-  const ratio = (scenario: ScenarioName, peer: ServerName) => {
+  /**
+   * The gateway's figure over the peer's, the median of the ratio within each round. `figure` defaults to requests
+   * per second; for CPU it is requests per CPU second, so above 1 the gateway does less per request.
+   */
+  const ratio = (scenario: ScenarioName, peer: ServerName, figure: (m: Measurement) => number = (m) => m.result.requestsPerSecond) => {
     const ratios = of(scenario, "gateway").flatMap((g) => {
       const p = of(scenario, peer).find((m) => m.round === g.round);
-      return p && p.result.requestsPerSecond > 0 ? [g.result.requestsPerSecond / p.result.requestsPerSecond] : [];
-    });
-    return ratios.length ? round2(median(ratios)) : null;
-  };
-  /** The baseline's CPU per request over the gateway's, within each round: above 1, the gateway does less per request. */
-  const cpuRatio = (scenario: ScenarioName) => {
-    const ratios = of(scenario, "gateway").flatMap((g) => {
-      const b = of(scenario, "baseline").find((m) => m.round === g.round);
-      if (!g.runtime || !b?.runtime) return [];
-      const value = cpuPerRequest(b.runtime, b.result) / cpuPerRequest(g.runtime, g.result);
+      const value = p ? figure(g) / figure(p) : Number.NaN;
       return Number.isFinite(value) ? [value] : [];
     });
     return ratios.length ? round2(median(ratios)) : null;
   };
+  const requestsPerCpuSecond = (m: Measurement) => (m.runtime ? 1 / cpuPerRequest(m.runtime, m.result) : Number.NaN);
   for (const scenario of ["q1", "q2", "q3", "m1"] as const) {
     if (scenario !== "m1") report[`${scenario}_vs_postgraphile`] = ratio(scenario, "postgraphile");
     if (BASELINE) {
       report[`${scenario}_vs_baseline`] = ratio(scenario, "baseline");
-      report[`${scenario}_cpu_vs_baseline`] = cpuRatio(scenario);
+      report[`${scenario}_cpu_vs_baseline`] = ratio(scenario, "baseline", requestsPerCpuSecond);
     }
     report[`${scenario}_vs_floor`] = ratio(scenario, "floor");
     for (const server of SERVERS) {
