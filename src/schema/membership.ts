@@ -5,8 +5,9 @@ import { uuidOrNil } from "../domain/ids";
 import { OrderDirectionEnum, PermissionEnum, RoleEnum } from "./enums";
 import { SalesUnit } from "./sales-unit";
 import { canSeeMembership, membershipWhere, registerDataReadableSql } from "../auth/policies/person";
+import DataLoader from "dataloader";
 import { SqlParams } from "../db/conditions";
-import { type MEMBERSHIP_ORDER_FIELDS, orderColumns, pageOfOrderedIds, prismaOrderBy, type CursorPage, type OrderDirection } from "../domain/ordering";
+import { type MEMBERSHIP_ORDER_FIELDS, orderColumns, pageOfOrderedIds, type CursorPage, type OrderDirection } from "../domain/ordering";
 import type { Context } from "../context";
 
 export const Membership = builder.prismaNode("Membership", {
@@ -71,36 +72,88 @@ builder.prismaObjectFields(Merchant, (t) => ({
       authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
       args: { orderBy: t.arg({ type: MembershipOrder, required: false, description: "The order of the list; oldest access first when left out." }) },
       resolve: async (query, merchant, args, ctx) => {
-        if (args.orderBy?.field !== "NAME") {
-          const order = prismaOrderBy(orderColumns("createdAt", args.orderBy?.direction ?? "ASC"));
-          return ctx.db.membership.findMany({ ...query, where: { merchantId: merchant.id }, orderBy: order });
-        }
-        // Prisma cannot order by "the name where the caller may read it": the order comes from SQL, the page from it.
-        const ordered = await membershipIdsByReadableName(ctx, merchant.id, args.orderBy.direction);
-        const ids = pageOfOrderedIds(ordered, query as CursorPage);
-        const { cursor: _cursor, skip: _skip, take: _take, ...selection } = query as typeof query & CursorPage;
-        const rows = await ctx.db.membership.findMany({ ...selection, where: { id: { in: ids } } });
-        const position = new Map(ids.map((id, index) => [id, index]));
-        return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+        const { cursor, skip, take, ...selection } = query as typeof query & CursorPage;
+        const accesses = accessesOf(ctx, orderOf(args.orderBy));
+        const ids = pageOfOrderedIds(await accesses.ids.load(merchant.id), { cursor, skip, take } as CursorPage);
+        const rows = accesses.rows(selection);
+        return Promise.all(ids.map((id) => rows.load(id)));
       },
-      totalCount: (merchant, _args, ctx) => ctx.db.membership.count({ where: { merchantId: merchant.id } }),
+      totalCount: async (merchant, args, ctx) => (await accessesOf(ctx, orderOf(args.orderBy)).ids.load(merchant.id)).length,
     },
     MembershipConnection,
   ),
 }));
 
+type AccessOrder = { field: (typeof MEMBERSHIP_ORDER_FIELDS)[number]; direction: OrderDirection };
+type MembershipRow = Awaited<ReturnType<Context["db"]["membership"]["findFirstOrThrow"]>>;
+
+function orderOf(orderBy: { field: AccessOrder["field"]; direction?: OrderDirection | null } | null | undefined): AccessOrder {
+  return { field: orderBy?.field ?? "CREATED_AT", direction: orderBy?.direction ?? "ASC" };
+}
+
 /**
- * The merchant's accesses by the person's name where the caller may read it (the same rule as `PortalUser.name`);
- * the others after them, oldest first, whichever the direction, so their order reveals nothing about their names.
+ * `Merchant.memberships` for every merchant of a page at once. One statement lists the accesses of all the merchants
+ * asked for, each merchant's in the requested order; each connection cuts its page from its own list (whose length is
+ * its total count), and one more statement reads the rows of all the pages. A merchant has a few to a few hundred
+ * accesses, so reading its whole list of ids costs less than two statements per merchant on the page; it is also the
+ * only way to page by the readable name, an order Prisma cannot express.
  */
-async function membershipIdsByReadableName(ctx: Context, merchantId: string, direction: OrderDirection): Promise<string[]> {
+interface AccessLoaders {
+  ids: DataLoader<string, string[]>;
+  /** The rows of accesses by id, with one Prisma selection (what the document asks of them). */
+  rows(selection: object): DataLoader<string, MembershipRow>;
+}
+
+const accessLoaders = new WeakMap<Context, Map<string, AccessLoaders>>();
+
+function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
+  let byOrder = accessLoaders.get(ctx);
+  if (!byOrder) accessLoaders.set(ctx, (byOrder = new Map()));
+  const orderKey = `${order.field} ${order.direction}`;
+  let loaders = byOrder.get(orderKey);
+  if (!loaders) {
+    const bySelection = new Map<string, DataLoader<string, MembershipRow>>();
+    loaders = {
+      ids: new DataLoader(async (merchantIds) => {
+        const lists = new Map<string, string[]>(merchantIds.map((id) => [id, []]));
+        for (const row of await orderedAccessIds(ctx, merchantIds, order)) lists.get(row.merchantId)!.push(row.id);
+        return merchantIds.map((id) => lists.get(id)!);
+      }),
+      rows: (selection) => {
+        const key = JSON.stringify(selection);
+        let loader = bySelection.get(key);
+        if (!loader) {
+          loader = new DataLoader(async (ids) => {
+            const rows = await ctx.db.membership.findMany({ ...selection, where: { id: { in: [...ids] } } });
+            const byId = new Map(rows.map((row) => [row.id, row]));
+            return ids.map((id) => byId.get(id) ?? new Error(`The user access ${id} was removed while it was read`));
+          });
+          bySelection.set(key, loader);
+        }
+        return loader;
+      },
+    };
+    byOrder.set(orderKey, loaders);
+  }
+  return loaders;
+}
+
+/**
+ * The accesses of `merchantIds`, each merchant's in `order`: oldest first (or last), or by the person's name where the
+ * caller may read it (the same rule as `PortalUser.name`), the others after them, oldest first, whichever the
+ * direction, so their order reveals nothing about their names.
+ */
+async function orderedAccessIds(ctx: Context, merchantIds: readonly string[], order: AccessOrder): Promise<{ id: string; merchantId: string }[]> {
   const params = new SqlParams();
-  const merchant = params.add(merchantId, "uuid");
-  const readable = registerDataReadableSql(ctx, "u", params);
-  const rows = await ctx.db.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT m.id::text AS id FROM "Membership" m JOIN "PortalUser" u ON u.id = m."userId" WHERE m."merchantId" = ${merchant} ` +
-      `ORDER BY CASE WHEN ${readable} THEN u.name END ${direction} NULLS LAST, m."createdAt" ASC, m.id ASC`,
+  const merchants = params.add(merchantIds, "uuid[]");
+  const direction = order.direction;
+  const sorted =
+    order.field === "NAME"
+      ? `CASE WHEN ${registerDataReadableSql(ctx, "u", params)} THEN u.name END ${direction} NULLS LAST, m."createdAt" ASC, m.id ASC`
+      : orderColumns("createdAt", direction).map(({ column, direction }) => `m."${column}" ${direction}`).join(", ");
+  const join = order.field === "NAME" ? `JOIN "PortalUser" u ON u.id = m."userId" ` : "";
+  return ctx.db.$queryRawUnsafe<{ id: string; merchantId: string }[]>(
+    `SELECT m.id::text AS id, m."merchantId"::text AS "merchantId" FROM "Membership" m ${join}WHERE m."merchantId" = ANY(${merchants}) ORDER BY ${sorted}`,
     ...params.values,
   );
-  return rows.map((row) => row.id);
 }

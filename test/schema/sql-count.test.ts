@@ -60,3 +60,59 @@ describe.each([
     expect(next.map(tableOf)).toEqual(statements);
   });
 });
+
+const MERCHANTS_WITH_ACCESSES = `query($order: MembershipOrder) {
+  merchants(first: 50) {
+    nodes { name memberships(first: 3, orderBy: $order) { totalCount nodes { id role createdAt user { name } } pageInfo { hasNextPage endCursor } } }
+  }
+}`;
+
+describe("SQL statements of merchants with their user accesses", () => {
+  let gateway: TestGateway;
+  let one: string;
+  let every: string;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    one = await gateway.login("no-admin");
+    // An Administrator of every merchant of the seed (a group's finance team, say), made before its first login.
+    const db = gateway.services.db;
+    const user = await db.portalUser.findFirstOrThrow({ where: { name: gateway.persona("se-assistant").name }, select: { id: true } });
+    for (const { id: merchantId } of await db.merchant.findMany({ select: { id: true } })) {
+      await db.membership.upsert({
+        where: { userId_merchantId: { userId: user.id, merchantId } },
+        create: { userId: user.id, merchantId, role: "ADMINISTRATOR", acceptedAt: new Date() },
+        update: { role: "ADMINISTRATOR" },
+      });
+    }
+    every = await gateway.login("se-assistant");
+  });
+  afterAll(async () => gateway?.stop());
+
+  type Merchants = { merchants: { nodes: { name: string; memberships: { totalCount: number; nodes: { id: string }[] } | null }[] } };
+
+  /** The statements of one request and its answer; the quietest of three tries counts. */
+  async function statementsFor(token: string, variables: Record<string, unknown>) {
+    await gateway.graphql(token, MERCHANTS_WITH_ACCESSES, variables);
+    const tries: { statements: string[]; data: Merchants }[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      gateway.resetQueries();
+      const response = await gateway.graphql<Merchants>(token, MERCHANTS_WITH_ACCESSES, variables);
+      expect(response.errors).toBeUndefined();
+      tries.push({ statements: [...gateway.queries], data: response.data! });
+    }
+    return tries.sort((a, b) => a.statements.length - b.statements.length)[0]!;
+  }
+
+  it.each([{ order: null }, { order: { field: "CREATED_AT", direction: "DESC" } }, { order: { field: "NAME", direction: "ASC" } }])(
+    "reads the accesses of every merchant on the page in as many statements as those of one ($order)",
+    async ({ order }) => {
+      const single = await statementsFor(one, { order });
+      const all = await statementsFor(every, { order });
+      expect(single.data.merchants.nodes).toHaveLength(1);
+      expect(all.data.merchants.nodes.length).toBeGreaterThanOrEqual(3);
+      for (const merchant of all.data.merchants.nodes) expect(merchant.memberships!.nodes.length).toBeGreaterThan(0);
+      expect(all.statements.map(tableOf)).toEqual(single.statements.map(tableOf));
+    },
+  );
+});
