@@ -108,7 +108,10 @@ const accessLoaders = new WeakMap<Context, Map<string, AccessLoaders>>();
 
 function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
   let byOrder = accessLoaders.get(ctx);
-  if (!byOrder) accessLoaders.set(ctx, (byOrder = new Map()));
+  if (!byOrder) {
+    byOrder = new Map();
+    accessLoaders.set(ctx, byOrder);
+  }
   const orderKey = `${order.field} ${order.direction}`;
   let loaders = byOrder.get(orderKey);
   if (!loaders) {
