@@ -104,6 +104,12 @@ interface AccessLoaders {
   rows(selection: object): DataLoader<string, MembershipRow>;
 }
 
+/**
+ * Batched within a turn, never cached: a document's later mutation may add or remove an access, and what it then
+ * returns must show that.
+ */
+const NOT_CACHED = { cache: false } as const;
+
 const accessLoaders = new WeakMap<Context, Map<string, AccessLoaders>>();
 
 function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
@@ -121,7 +127,7 @@ function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
         const lists = new Map<string, string[]>(merchantIds.map((id) => [id, []]));
         for (const row of await orderedAccessIds(ctx, merchantIds, order)) lists.get(row.merchantId)!.push(row.id);
         return merchantIds.map((id) => lists.get(id)!);
-      }),
+      }, NOT_CACHED),
       rows: (selection) => {
         const key = JSON.stringify(selection);
         let loader = bySelection.get(key);
@@ -130,7 +136,7 @@ function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
             const rows = await ctx.db.membership.findMany({ ...selection, where: { id: { in: [...ids] } } });
             const byId = new Map(rows.map((row) => [row.id, row]));
             return ids.map((id) => byId.get(id) ?? new Error(`The user access ${id} was removed while it was read`));
-          });
+          }, NOT_CACHED);
           bySelection.set(key, loader);
         }
         return loader;
