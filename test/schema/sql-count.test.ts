@@ -1,6 +1,6 @@
 /** N+1 guard: a page of transactions with their sales unit and merchant costs the same few statements at any size. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway, type TestGateway } from "../support/gateway";
+import { administerEveryMerchant, startTestGateway, type TestGateway } from "../support/gateway";
 
 const PAGE = `query($first: Int!) {
   transactions(first: $first) {
@@ -75,16 +75,7 @@ describe("SQL statements of merchants with their user accesses", () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     one = await gateway.login("no-admin");
-    // An Administrator of every merchant of the seed (a group's finance team, say), made before its first login.
-    const db = gateway.services.db;
-    const user = await db.portalUser.findFirstOrThrow({ where: { name: gateway.persona("se-assistant").name }, select: { id: true } });
-    for (const { id: merchantId } of await db.merchant.findMany({ select: { id: true } })) {
-      await db.membership.upsert({
-        where: { userId_merchantId: { userId: user.id, merchantId } },
-        create: { userId: user.id, merchantId, role: "ADMINISTRATOR", acceptedAt: new Date() },
-        update: { role: "ADMINISTRATOR" },
-      });
-    }
+    await administerEveryMerchant(gateway, "se-assistant");
     every = await gateway.login("se-assistant");
   });
   afterAll(async () => gateway?.stop());

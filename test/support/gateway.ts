@@ -107,3 +107,19 @@ export async function accessToken(baseUrl: string, clientId: string, clientSecre
   if (!response.ok) throw new Error(`Token request failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
+
+/**
+ * Makes a persona an Administrator of every merchant of the seed (a group's finance team, say), before its first login
+ * on `gateway`: the seed has nobody who administers more than one.
+ */
+export async function administerEveryMerchant(gateway: TestGateway, personaKey: string): Promise<void> {
+  const db = gateway.services.db;
+  const user = await db.portalUser.findFirstOrThrow({ where: { name: gateway.persona(personaKey).name }, select: { id: true } });
+  for (const { id: merchantId } of await db.merchant.findMany({ select: { id: true } })) {
+    await db.membership.upsert({
+      where: { userId_merchantId: { userId: user.id, merchantId } },
+      create: { userId: user.id, merchantId, role: "ADMINISTRATOR", acceptedAt: new Date() },
+      update: { role: "ADMINISTRATOR" },
+    });
+  }
+}

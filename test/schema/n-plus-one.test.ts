@@ -1,0 +1,82 @@
+/**
+ * N+1 sweep: every list on the root, read with what its items reach (their fields, their objects' fields, the first
+ * items of their lists), costs as many statements for a page of many items as for a page of one.
+ */
+import { readFileSync } from "node:fs";
+import { buildSchema, getNamedType, isEnumType, isLeafType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { administerEveryMerchant, startTestGateway, type TestGateway } from "../support/gateway";
+
+const schema = buildSchema(readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8"));
+
+const callable = (field: GraphQLField<unknown, unknown>) => field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined);
+
+function selection(type: GraphQLObjectType, depth: number): string {
+  const parts: string[] = ["__typename"];
+  for (const field of Object.values(type.getFields())) {
+    if (!callable(field) || field.deprecationReason) continue;
+    const named = getNamedType(field.type);
+    if (isLeafType(named) || isEnumType(named)) {
+      parts.push(field.name);
+      continue;
+    }
+    if (!isObjectType(named) || depth === 0) continue;
+    if (named.name.endsWith("Connection") && named.getFields().nodes) {
+      const node = getNamedType(named.getFields().nodes!.type) as GraphQLObjectType;
+      const first = field.args.some((arg) => arg.name === "first") ? "(first: 3)" : "";
+      const total = named.getFields().totalCount ? "totalCount " : "";
+      parts.push(`${field.name}${first} { ${total}nodes { ${selection(node, depth - 1)} } }`);
+    } else if (!isListType(field.type) || depth > 0) {
+      parts.push(`${field.name} { ${selection(named, depth - 1)} }`);
+    }
+  }
+  return parts.join(" ");
+}
+
+const query = schema.getQueryType()!;
+const lists = Object.values(query.getFields()).filter((field) => {
+  const named = getNamedType(field.type);
+  return isObjectType(named) && named.name.endsWith("Connection") && field.args.some((arg) => arg.name === "first") && callable(field);
+});
+
+
+describe("statements per page of every root list, whatever the page size", () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    // The resolvers: the compiled read path answers a page in one statement anyway (sql-count.test.ts).
+    gateway = await startTestGateway({ COMPILED_READS: "false" });
+    await administerEveryMerchant(gateway, "se-assistant");
+  });
+  afterAll(async () => gateway?.stop());
+
+  /** The statements of the page (the quietest of three tries: background jobs share the log) and its size. */
+  async function page(token: string, field: string, node: GraphQLObjectType, first: number) {
+    const text = `{ ${field}(first: ${first}) { nodes { ${selection(node, 2)} } } }`;
+    await gateway.graphql(token, text);
+    const tries: string[][] = [];
+    let size = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      gateway.resetQueries();
+      const response = await gateway.graphql<Record<string, { nodes: unknown[] } | null>>(token, text);
+      tries.push([...gateway.queries]);
+      size = response.data?.[field]?.nodes.length ?? 0;
+    }
+    return { statements: tries.sort((a, b) => a.length - b.length)[0]!, size };
+  }
+
+  // An Administrator of one merchant and one of them all, a partner acting for its merchants, customer service.
+  describe.each(["no-admin", "se-assistant", "partner", "operator"])("%s", (persona) => {
+    it.for(lists.map((field) => ({ name: field.name, field })))("$name", async ({ field }, context) => {
+      const token = await gateway.token(persona);
+      const node = getNamedType((getNamedType(field.type) as GraphQLObjectType).getFields().nodes!.type) as GraphQLObjectType;
+      const one = await page(token, field.name, node, 1);
+      const many = await page(token, field.name, node, 20);
+      // A page of one item says nothing about how the statements grow with the items.
+      if (many.size < 2) return context.skip();
+      // A statement per item would add one for every item more. Fewer may be added: a batch that only a larger page
+      // needs (the owner of a sales unit that the one item did not reach, say, for a permission check).
+      const added = many.statements.length - one.statements.length;
+      expect(added, `${many.size} items:\n${many.statements.map((sql) => sql.slice(0, 120)).join("\n")}`).toBeLessThan(many.size - one.size);
+    });
+  });
+});
