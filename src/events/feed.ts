@@ -121,11 +121,14 @@ class Subscriber {
   live = false;
   floor = 0n;
   readonly expiresAt: number;
+  /** The subscription's lane, kept here: read for every delivery, and the subscriptions' own shapes vary. */
+  readonly lane: FeedLane | undefined;
   /** Set by the feed: ends the subscription (with an error, or completing it). */
   end: (error?: Error) => void = () => undefined;
 
   constructor(readonly subscription: FeedSubscription<unknown>) {
     this.expiresAt = subscription.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    this.lane = subscription.lane;
   }
 
   /** Returns false when the queue would exceed `limit`. */
@@ -193,6 +196,9 @@ class Group {
 /** One group's share of a batch on the direct lane: the records its members may see, and their settled results. */
 interface Outgoing {
   records: OutboxRecord[];
+  /** The sequences of the first and the last of `records`. */
+  first: bigint;
+  last: bigint;
   /** The results of `records` up to the first that failed (all of them when none did). */
   values: unknown[];
   /** The first result that failed, if any: a member that gets this far is ended with its error. */
@@ -500,7 +506,13 @@ export class LiveFeed {
       const outcomes = results.map((result) => (result instanceof Promise ? settled.get(result)! : { value: result }));
       const failed = outcomes.findIndex((outcome) => "error" in outcome);
       const values = outcomes.slice(0, failed === -1 ? outcomes.length : failed).map((outcome) => (outcome as { value: unknown }).value);
-      group.outgoing.push({ records, values, failure: failed === -1 ? null : { index: failed, error: (outcomes[failed] as { error: Error }).error } });
+      group.outgoing.push({
+        records,
+        first: records[0]!.seq,
+        last: records[records.length - 1]!.seq,
+        values,
+        failure: failed === -1 ? null : { index: failed, error: (outcomes[failed] as { error: Error }).error },
+      });
       this.writing.add(group);
     }
     void this.drain();
@@ -546,9 +558,18 @@ export class LiveFeed {
 
   /** Sends a live subscriber what of `batches` lies above its floor, in one write. */
   private write(subscriber: Subscriber, batches: readonly Outgoing[]): void {
+    const lane = subscriber.lane!;
+    // The usual case, once per subscriber and event: one batch, all of it new to the subscriber, every result settled.
+    if (batches.length === 1) {
+      const only = batches[0]!;
+      if (only.failure === null && subscriber.floor < only.first) {
+        subscriber.floor = only.last;
+        lane.send(only.values);
+        return;
+      }
+    }
     let values: unknown[] | null = null;
-    for (const { records, values: results, failure } of batches) {
-      const last = records[records.length - 1]!.seq;
+    for (const { records, last, values: results, failure } of batches) {
       if (subscriber.floor >= last) continue;
       // Usually the whole batch is new to the subscriber: it joined at a head below it. Only an `after` beyond the
       // feed's head makes a part of it old news; one that joined later has a floor at or above it and skips it.
@@ -560,17 +581,17 @@ export class LiveFeed {
       // in a round would then close a subscriber that reads as fast as they come: past the limit, the run so far is
       // sent on its own, and the bound applies batch by batch, as it would without the joining.
       if (values !== null && from < upTo && values.length + (upTo - from) > this.options.queueLimit) {
-        subscriber.subscription.lane!.send(values);
+        lane.send(values);
         values = null;
       }
       if (from < upTo) values = values === null && from === 0 && upTo === results.length ? results : [...(values ?? []), ...results.slice(from, upTo)];
       if (failure && from <= failure.index) {
-        if (values) subscriber.subscription.lane!.send(values);
+        if (values) lane.send(values);
         subscriber.end(failure.error);
         return;
       }
     }
-    if (values) subscriber.subscription.lane!.send(values);
+    if (values) lane.send(values);
   }
 
   private async maxSeq(): Promise<bigint> {

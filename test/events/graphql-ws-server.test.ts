@@ -183,6 +183,36 @@ describe("graphql-ws server adapter", () => {
     expect(messages.slice(4).map((message) => JSON.parse(message.data))).toEqual([{ type: "pong" }, { type: "pong" }]);
   });
 
+  it("closes a socket with 4008 once more of a direct lane's bytes wait unread than the limit", async () => {
+    const lanes: NextLane[] = [];
+    const server = await start({ maxQueuedMessages: 100, maxBufferedBytes: 64 * 1024 }, {
+      onSubscribe: (ctx, id) => {
+        lanes.push(ctx.extra.lanes.open(ctx, id));
+      },
+    });
+    cleanup.push(server.close);
+    const socket = new WebSocket(server.url, "graphql-transport-ws");
+    cleanup.push(async () => socket.terminate());
+    let messages = 0;
+    socket.on("message", () => messages++);
+    await once(socket, "open");
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await until(() => messages === 1);
+    socket.send(JSON.stringify({ id: "feed", type: "subscribe", payload: { query: "subscription { tick }" } }));
+    await until(() => lanes.length === 1);
+
+    // The client stops reading: the kernel's buffers fill, then what Node holds for the socket grows past 64 KiB.
+    socket.pause();
+    const frame = [{ data: { tick: "x".repeat(100_000) } }] as ExecutionResult[];
+    for (let i = 0; i < 300; i++) lanes[0]!.next(frame);
+    socket.resume();
+    const [code, reason] = (await once(socket, "close")) as [number, Buffer];
+    expect({ code, reason: String(reason) }).toEqual({ code: 4008, reason: "Slow consumer: more than 64 KiB unread" });
+    // What was written before the bound was reached arrived, in whole frames; not all 300.
+    expect(messages - 1).toBeGreaterThan(0);
+    expect(messages - 1).toBeLessThan(300);
+  });
+
   it("terminates a socket that leaves a keep-alive ping unanswered, and keeps one that answers", async () => {
     const server = await start(undefined, {}, 160);
     cleanup.push(server.close);
