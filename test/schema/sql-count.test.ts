@@ -1,6 +1,6 @@
 /** N+1 guard: a page of transactions with their sales unit and merchant costs the same few statements at any size. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { administerEveryMerchant, startTestGateway, type TestGateway } from "../support/gateway";
+import { administerEveryMerchant, quietestStatements, startTestGateway, type TestGateway } from "../support/gateway";
 
 const PAGE = `query($first: Int!) {
   transactions(first: $first) {
@@ -31,17 +31,11 @@ describe.each([
   });
   afterAll(async () => gateway?.stop());
 
-  /** The statements of one request; background jobs share the log, so the quietest of three tries counts. */
+  /** The statements of one request that must succeed. */
   async function statementsFor(query: string, variables: Record<string, unknown>): Promise<string[]> {
-    await gateway.graphql(token, query, variables);
-    const tries: string[][] = [];
-    for (let attempt = 0; attempt < 3; attempt++) {
-      gateway.resetQueries();
-      const response = await gateway.graphql(token, query, variables);
-      expect(response.errors).toBeUndefined();
-      tries.push([...gateway.queries]);
-    }
-    return tries.sort((a, b) => a.length - b.length)[0]!;
+    const { statements, response } = await quietestStatements(gateway, token, query, variables);
+    expect(response.errors).toBeUndefined();
+    return statements;
   }
 
   it("loads 50 transactions with their sales unit and merchant in a constant number of statements", async () => {
@@ -82,17 +76,11 @@ describe("SQL statements of merchants with their user accesses", () => {
 
   type Merchants = { merchants: { nodes: { name: string; memberships: { totalCount: number; nodes: { id: string }[] } | null }[] } };
 
-  /** The statements of one request and its answer; the quietest of three tries counts. */
+  /** The statements of the page and its answer, which must have no errors. */
   async function statementsFor(token: string, variables: Record<string, unknown>) {
-    await gateway.graphql(token, MERCHANTS_WITH_ACCESSES, variables);
-    const tries: { statements: string[]; data: Merchants }[] = [];
-    for (let attempt = 0; attempt < 3; attempt++) {
-      gateway.resetQueries();
-      const response = await gateway.graphql<Merchants>(token, MERCHANTS_WITH_ACCESSES, variables);
-      expect(response.errors).toBeUndefined();
-      tries.push({ statements: [...gateway.queries], data: response.data! });
-    }
-    return tries.sort((a, b) => a.statements.length - b.statements.length)[0]!;
+    const { statements, response } = await quietestStatements<Merchants>(gateway, token, MERCHANTS_WITH_ACCESSES, variables);
+    expect(response.errors).toBeUndefined();
+    return { statements, data: response.data! };
   }
 
   it.each([{ order: null }, { order: { field: "CREATED_AT", direction: "DESC" } }, { order: { field: "NAME", direction: "ASC" } }])(

@@ -123,3 +123,23 @@ export async function administerEveryMerchant(gateway: TestGateway, personaKey: 
     });
   }
 }
+
+/**
+ * The SQL statements of one GraphQL request and its answer. The request is sent once first (caches warm up), then three
+ * times: background jobs share the statement log, so the quietest try counts.
+ */
+export async function quietestStatements<T = Record<string, unknown>>(
+  gateway: TestGateway,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ statements: string[]; response: GraphQLResponse<T> }> {
+  await gateway.graphql(token, query, variables);
+  const tries: { statements: string[]; response: GraphQLResponse<T> }[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    gateway.resetQueries();
+    const response = await gateway.graphql<T>(token, query, variables);
+    tries.push({ statements: [...gateway.queries], response });
+  }
+  return tries.sort((a, b) => a.statements.length - b.statements.length)[0]!;
+}
