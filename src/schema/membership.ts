@@ -73,12 +73,12 @@ builder.prismaObjectFields(Merchant, (t) => ({
       args: { orderBy: t.arg({ type: MembershipOrder, required: false, description: "The order of the list; oldest access first when left out." }) },
       resolve: async (query, merchant, args, ctx) => {
         const { cursor, skip, take, ...selection } = query as typeof query & CursorPage;
-        const accesses = accessesOf(ctx, orderOf(args.orderBy));
-        const ids = pageOfOrderedIds(await accesses.ids.load(merchant.id), { cursor, skip, take } as CursorPage);
-        const rows = accesses.rows(selection);
+        const order = orderOf(args.orderBy);
+        const ids = pageOfOrderedIds(await accessIdsOf(ctx, merchant, order), { cursor, skip, take } as CursorPage);
+        const rows = accessesOf(ctx, order).rows(selection);
         return Promise.all(ids.map((id) => rows.load(id)));
       },
-      totalCount: async (merchant, args, ctx) => (await accessesOf(ctx, orderOf(args.orderBy)).ids.load(merchant.id)).length,
+      totalCount: async (merchant, args, ctx) => (await accessIdsOf(ctx, merchant, orderOf(args.orderBy))).length,
     },
     MembershipConnection,
   ),
@@ -145,6 +145,24 @@ function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
     byOrder.set(orderKey, loaders);
   }
   return loaders;
+}
+
+/** The merchant's ordered access ids, read once for its page and its total count (the same parent object asks twice). */
+const idsByParent = new WeakMap<object, Map<string, Promise<string[]>>>();
+
+function accessIdsOf(ctx: Context, merchant: { id: string }, order: AccessOrder): Promise<string[]> {
+  let byOrder = idsByParent.get(merchant);
+  if (!byOrder) {
+    byOrder = new Map();
+    idsByParent.set(merchant, byOrder);
+  }
+  const key = `${order.field} ${order.direction}`;
+  let ids = byOrder.get(key);
+  if (!ids) {
+    ids = accessesOf(ctx, order).ids.load(merchant.id);
+    byOrder.set(key, ids);
+  }
+  return ids;
 }
 
 /**

@@ -92,6 +92,8 @@ describe("SQL statements of merchants with their user accesses", () => {
       expect(all.data.merchants.nodes.length).toBeGreaterThanOrEqual(3);
       for (const merchant of all.data.merchants.nodes) expect(merchant.memberships!.nodes.length).toBeGreaterThan(0);
       expect(all.statements.map(tableOf)).toEqual(single.statements.map(tableOf));
+      // The merchants' ordered lists are read once, for their pages and their total counts alike.
+      expect(all.statements.filter((sql) => sql.startsWith("SELECT m.id::text AS id"))).toHaveLength(1);
     },
   );
 });
