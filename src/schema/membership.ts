@@ -113,56 +113,45 @@ const NOT_CACHED = { cache: false } as const;
 const accessLoaders = new WeakMap<Context, Map<string, AccessLoaders>>();
 
 function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
-  let byOrder = accessLoaders.get(ctx);
-  if (!byOrder) {
-    byOrder = new Map();
-    accessLoaders.set(ctx, byOrder);
-  }
-  const orderKey = `${order.field} ${order.direction}`;
-  let loaders = byOrder.get(orderKey);
-  if (!loaders) {
+  const byOrder = remembered(accessLoaders, ctx, () => new Map<string, AccessLoaders>());
+  return remembered(byOrder, keyOf(order), () => {
     const bySelection = new Map<string, DataLoader<string, MembershipRow>>();
-    loaders = {
+    return {
       ids: new DataLoader(async (merchantIds) => {
         const lists = new Map<string, string[]>(merchantIds.map((id) => [id, []]));
         for (const row of await orderedAccessIds(ctx, merchantIds, order)) lists.get(row.merchantId)!.push(row.id);
         return merchantIds.map((id) => lists.get(id)!);
       }, NOT_CACHED),
-      rows: (selection) => {
-        const key = JSON.stringify(selection);
-        let loader = bySelection.get(key);
-        if (!loader) {
-          loader = new DataLoader(async (ids) => {
+      rows: (selection) =>
+        remembered(bySelection, JSON.stringify(selection), () =>
+          new DataLoader<string, MembershipRow>(async (ids) => {
             const rows = await ctx.db.membership.findMany({ ...selection, where: { id: { in: [...ids] } } });
             const byId = new Map(rows.map((row) => [row.id, row]));
             return ids.map((id) => byId.get(id) ?? new Error(`The user access ${id} was removed while it was read`));
-          }, NOT_CACHED);
-          bySelection.set(key, loader);
-        }
-        return loader;
-      },
+          }, NOT_CACHED),
+        ),
     };
-    byOrder.set(orderKey, loaders);
-  }
-  return loaders;
+  });
 }
 
 /** The merchant's ordered access ids, read once for its page and its total count (the same parent object asks twice). */
 const idsByParent = new WeakMap<object, Map<string, Promise<string[]>>>();
 
 function accessIdsOf(ctx: Context, merchant: { id: string }, order: AccessOrder): Promise<string[]> {
-  let byOrder = idsByParent.get(merchant);
-  if (!byOrder) {
-    byOrder = new Map();
-    idsByParent.set(merchant, byOrder);
+  const byOrder = remembered(idsByParent, merchant, () => new Map<string, Promise<string[]>>());
+  return remembered(byOrder, keyOf(order), () => accessesOf(ctx, order).ids.load(merchant.id));
+}
+
+const keyOf = (order: AccessOrder) => `${order.field} ${order.direction}`;
+
+/** What `map` holds under `key`, made by `make` and kept there the first time it is asked for. */
+function remembered<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
   }
-  const key = `${order.field} ${order.direction}`;
-  let ids = byOrder.get(key);
-  if (!ids) {
-    ids = accessesOf(ctx, order).ids.load(merchant.id);
-    byOrder.set(key, ids);
-  }
-  return ids;
+  return value;
 }
 
 /**
