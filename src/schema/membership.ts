@@ -9,6 +9,7 @@ import DataLoader from "dataloader";
 import { SqlParams } from "../db/conditions";
 import { type MEMBERSHIP_ORDER_FIELDS, orderColumns, pageOfOrderedIds, type CursorPage, type OrderDirection } from "../domain/ordering";
 import type { Context } from "../context";
+import { NOT_CACHED, remembered } from "./remembered";
 
 export const Membership = builder.prismaNode("Membership", {
   id: { field: "id", description: "Global id: pass it to `node(id:)` and to arguments that take this object." },
@@ -104,12 +105,6 @@ interface AccessLoaders {
   rows(selection: object): DataLoader<string, MembershipRow>;
 }
 
-/**
- * Batched within a turn, never cached: a document's later mutation may add or remove an access, and what it then
- * returns must show that.
- */
-const NOT_CACHED = { cache: false } as const;
-
 const accessLoaders = new WeakMap<Context, Map<string, AccessLoaders>>();
 
 function accessesOf(ctx: Context, order: AccessOrder): AccessLoaders {
@@ -143,16 +138,6 @@ function accessIdsOf(ctx: Context, merchant: { id: string }, order: AccessOrder)
 }
 
 const keyOf = (order: AccessOrder) => `${order.field} ${order.direction}`;
-
-/** What `map` holds under `key`, made by `make` and kept there the first time it is asked for. */
-function remembered<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
-  }
-  return value;
-}
 
 /**
  * The accesses of `merchantIds`, each merchant's in `order`: oldest first (or last), or by the person's name where the

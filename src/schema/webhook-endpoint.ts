@@ -2,6 +2,7 @@
  * Webhook endpoints, their deliveries and the attempt log (docs/webhooks.md). Seen by whoever manages them: the
  * merchant's DEVELOPER on every sales unit (Administrators) or the owning partner.
  */
+import DataLoader from "dataloader";
 import { builder } from "./builder";
 import { nodeConnection } from "./connection";
 import "./merchant";
@@ -14,6 +15,8 @@ import { toPrismaWhere } from "../db/conditions";
 import { WebhookDeliveryStatus, WebhookEndpointStatus } from "../generated/prisma/enums";
 import { encodeEventId } from "../webhooks/envelope";
 import { EVENT_TYPES } from "../events/catalog";
+import type { Context } from "../context";
+import { NOT_CACHED, remembered } from "./remembered";
 
 export const WebhookEndpointStatusEnum = builder.enumType("WebhookEndpointStatus", {
   description: "ENABLED receives events; DISABLED (by a user, or after deliveries failed for the whole retry window) does not.",
@@ -50,15 +53,7 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
       type: ["SalesUnit"],
       description: "The sales units it covers that you may see (a partner's unit drops out once its link goes); empty: every sales unit of its owner, now and later.",
       select: { salesUnitIds: true },
-      // Only units the caller may see: one it may not would be refused by SalesUnit's own scope and blank the endpoint.
-      resolve: (query, endpoint, _args, ctx) =>
-        endpoint.salesUnitIds.length === 0
-          ? []
-          : ctx.db.salesUnit.findMany({
-              ...query,
-              where: { id: { in: endpoint.salesUnitIds }, AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] },
-              orderBy: [{ name: "asc" }, { id: "asc" }],
-            }),
+      resolve: (query, endpoint, _args, ctx) => unitsOf(ctx, query, endpoint.salesUnitIds),
     }),
     merchant: t.relation("merchant", { nullable: true, description: "The owner, for a merchant's endpoint." }),
     partner: t.relation("partner", { nullable: true, description: "The owner, for a partner's endpoint." }),
@@ -149,3 +144,32 @@ builder.queryFields((t) => ({
     resolve: () => [...EVENT_TYPES],
   }),
 }));
+
+type UnitRow = Awaited<ReturnType<Context["db"]["salesUnit"]["findFirstOrThrow"]>>;
+
+const unitLoaders = new WeakMap<Context, Map<string, DataLoader<readonly string[], UnitRow[]>>>();
+
+/**
+ * The sales units of an endpoint that the caller may see (one it may not would be refused by SalesUnit's own scope and
+ * blank the endpoint), by name. The endpoints of a page are answered together: one statement reads the units of all of
+ * them with the document's selection, and each endpoint keeps its own, in that statement's order.
+ */
+function unitsOf(ctx: Context, query: { select?: object; include?: object }, ids: readonly string[]): Promise<UnitRow[]> | UnitRow[] {
+  // The selection is the loader's key, read even for an endpoint without units (which Pothos would report as unused).
+  const bySelection = remembered(unitLoaders, ctx, () => new Map<string, DataLoader<readonly string[], UnitRow[]>>());
+  const loader = remembered(bySelection, JSON.stringify(query), () =>
+    new DataLoader<readonly string[], UnitRow[]>(async (lists) => {
+      const rows = (await ctx.db.salesUnit.findMany({
+        ...query,
+        ...(query.select ? { select: { ...query.select, id: true } } : {}),
+        where: { id: { in: [...new Set(lists.flat())] }, AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+      })) as UnitRow[];
+      return lists.map((list) => {
+        const wanted = new Set(list);
+        return rows.filter((row) => wanted.has(row.id));
+      });
+    }, NOT_CACHED),
+  );
+  return ids.length === 0 ? [] : loader.load(ids);
+}

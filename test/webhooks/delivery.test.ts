@@ -184,6 +184,10 @@ describe("webhook delivery", () => {
     // An Administrator of the merchant does not manage the partner's endpoint.
     const foreign = await gateway.graphql(admin, `query($id: ID!) { node(id: $id) { id } }`, { id: endpoint.id });
     expect(foreign.data).toEqual({ node: null });
+    const coveredUnits = async () =>
+      (await gateway.graphql<{ node: { salesUnits: { id: string }[] } }>(partnerToken, `query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { salesUnits { id } } } }`, { id: endpoint.id }))
+        .data?.node.salesUnits;
+    expect(await coveredUnits()).toEqual([{ id: encodeGlobalID("SalesUnit", unit.id) }]);
 
     const payment = await createReservedPayment(db, unit.msn);
     await captureOneOre(db, payment.id);
@@ -196,6 +200,8 @@ describe("webhook delivery", () => {
       // Pending when the link went: checked again before the next attempt, and not sent.
       const skipped = await waitFor("the pending delivery to be skipped", () => db.webhookDelivery.findFirst({ where: { endpointId, status: "SKIPPED" } }));
       expect(skipped.lastError).toMatch(/may not see this event/);
+      // The endpoint still names the unit, but no longer shows it to the partner.
+      expect(await coveredUnits()).toEqual([]);
       // Written after the link went: never queued for the endpoint.
       await captureOneOre(db, payment.id);
       await waitFor("the relay and the fan-out to pass the third event", async () => {
