@@ -2,7 +2,9 @@
  * N+1 sweep: every list on the root, read with what its items reach (their fields, their objects' fields, the first
  * items of their lists), costs as many statements for a page of many items as for a page of one. The selections are
  * made from schema.graphql, so a list or field added later is swept too; fields the caller may not read answer with
- * their errors, and the statements still count.
+ * their errors, and the statements still count. Two levels deep: at three, a larger page reaches whole subtrees a page
+ * of one does not (an approved agreement's merchant with its accesses, nine batched statements), and the count can no
+ * longer tell those from a statement per item; the larger selections also meet the cost limit.
  */
 import { readFileSync } from "node:fs";
 import { buildSchema, getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType } from "graphql";
