@@ -239,9 +239,8 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     const reservedDelay = Number(await reservedCard.getAttribute("data-received-at")) - approvedAt;
     // The approving browser's detail follows too (its own live feed).
     await other.locator("[data-testid=transaction-detail][data-status=RESERVED]").waitFor();
+    // Reported, not asserted (no timed assertions): the cards' arrival above is what the test checks.
     console.log(`Live delay, click to card in the other browser: request ${requestedDelay} ms, approval ${reservedDelay} ms`);
-    expect(requestedDelay).toBeGreaterThanOrEqual(0);
-    expect(reservedDelay).toBeGreaterThanOrEqual(0);
     await screenshot(admin, "dashboard-live");
     await other.context().close();
   });

@@ -79,13 +79,13 @@ describe("transactionAggregates", () => {
   it("adds sums past 2^31 exactly and answers them as decimal strings in one SQL statement", async () => {
     const token = await gateway.token("no-admin");
     const day = new Date("2024-03-14T11:00:00.000Z");
+    // 40 × 65 000 000 = 2 600 000 000 minor units, past 2^31 = 2 147 483 648.
     await insert(Array.from({ length: 40 }, () => ({ unit: 0, status: "CAPTURED" as const, amount: 65_000_000, captured: 65_000_000, refunded: 0, cancelled: 0, createdAt: day })));
     const filter = { merchantId: encodeGlobalID("Merchant", merchantId), createdFrom: "2024-03-14T00:00:00.000Z", createdTo: "2024-03-15T00:00:00.000Z" };
     gateway.resetQueries();
     const figures = await aggregates(token, filter);
     expect(gateway.queries.filter((sql) => sql.includes('"Transaction"'))).toHaveLength(1);
     expect(figures.totals).toEqual([expect.objectContaining({ currency: "NOK", count: 40, requested: { minor: "2600000000" }, captured: { minor: "2600000000" } })]);
-    expect(2_600_000_000).toBeGreaterThan(2 ** 31);
     expect(figures.byPeriod).toEqual([expect.objectContaining({ periodStart: "2024-03-14", count: 40 })]);
     expect(figures.byStatus).toEqual([expect.objectContaining({ status: "CAPTURED", count: 40 })]);
     expect(figures.bySalesUnit).toEqual([expect.objectContaining({ salesUnitId: encodeGlobalID("SalesUnit", units[0]!.id), count: 40 })]);

@@ -41,7 +41,7 @@ describe("Node", () => {
     });
     afterAll(async () => gateway?.stop());
 
-    /** One stored row of each node type; a report run is made here, as no seeded one exists for a persona to own. */
+    /** One stored row of each node type there is one of (the seed makes no report run; read-table.test.ts reads one). */
     async function sampleIds(): Promise<Record<string, string>> {
       const db = gateway.services.db as unknown as Record<string, { findFirst: (args: object) => Promise<{ id: string | bigint } | null> }>;
       const ids: Record<string, string> = {};
