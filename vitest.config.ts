@@ -20,6 +20,7 @@ const UNIT_TESTS = [
   "test/schema/connections.test.ts",
   "test/schema/money-fields.test.ts",
   "test/http/graphiql-document.test.ts",
+  "test/http/routes.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/events/catalog.test.ts",
   "test/events/feed-groups.test.ts",

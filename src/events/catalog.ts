@@ -25,6 +25,9 @@ export interface EventTypeSpec {
   requires: Action | null;
 }
 
+/** Customer service: the one principal that reaches every merchant's sales units. */
+const isOperator = (access: Access) => access.merchantIds("VIEW_SALES_UNIT") === "*";
+
 const TRANSACTION_EVENTS = ["REQUESTED", "RESERVED", "REJECTED", "EXPIRED", "CAPTURED", "CANCELLED", "REFUNDED"] as const;
 
 /**
@@ -76,7 +79,7 @@ export const ENTITY_EVENT_TYPES = {
   "reportSubscription.CREATED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "Settlement reports are now e-mailed to an address on a schedule." },
   "reportSubscription.DELETED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription was deleted." },
   "reportSubscription.DISABLED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription stopped because the person who made it lost the access it rested on." },
-  "webhookEndpoint.CREATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was registered (a partner's endpoint: operators only)." },
+  "webhookEndpoint.CREATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was registered. A partner's endpoint's events (this and the ones below) go to operators only." },
   "webhookEndpoint.UPDATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint's URL, event types or sales units changed." },
   "webhookEndpoint.ENABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A disabled webhook endpoint was switched on again." },
   "webhookEndpoint.DISABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was switched off, by its owner or because deliveries failed for the whole retry window." },
@@ -107,10 +110,11 @@ export function eventTypeSpec(type: string): EventTypeSpec | undefined {
 export function mayReceive(access: Access, event: Pick<OutboxRecord, "type" | "merchantId" | "salesUnitId">): boolean {
   const entry = BY_TYPE.get(event.type);
   if (!entry) return false;
-  if (entry.requires === null) return access.merchantIds("VIEW_SALES_UNIT") === "*";
+  if (entry.requires === null) return isOperator(access);
   if (event.salesUnitId && event.merchantId) return access.canOnSalesUnit(entry.requires, { id: event.salesUnitId, merchantId: event.merchantId });
   if (event.merchantId) return access.canOnMerchant(entry.requires, event.merchantId);
-  return access.merchantIds(entry.requires) === "*";
+  // An event of no merchant's object (a partner's webhook endpoint): no merchant's users may have it; operators do.
+  return isOperator(access);
 }
 
 /** The outbox rows of these types that `mayReceive` lets `access` receive, as a filter for lists of events. */
@@ -125,18 +129,19 @@ export function receivableWhere(access: Access, types: readonly string[]): Prism
   for (const [action, typesOf] of byAction) {
     const type = { in: typesOf };
     if (action === null) {
-      if (access.merchantIds("VIEW_SALES_UNIT") === "*") branches.push({ type });
+      if (isOperator(access)) branches.push({ type });
       continue;
     }
     const merchants = access.merchantIds(action);
-    if (merchants !== "*" && merchants.length === 0) continue;
-    branches.push({
-      type,
-      OR: [
+    const rows: Prisma.OutboxEventWhereInput[] = [];
+    if (merchants === "*" || merchants.length > 0) {
+      rows.push(
         { AND: [{ salesUnitId: { not: null } }, access.salesUnitChildWhere(action) as Prisma.OutboxEventWhereInput] },
-        merchants === "*" ? { salesUnitId: null } : { salesUnitId: null, merchantId: { in: merchants } },
-      ],
-    });
+        { salesUnitId: null, merchantId: merchants === "*" ? { not: null } : { in: merchants } },
+      );
+    }
+    if (isOperator(access)) rows.push({ merchantId: null });
+    if (rows.length > 0) branches.push({ type, OR: rows });
   }
   // Nothing is an empty `in`, not an empty OR, which Prisma reads as "no condition".
   return branches.length === 0 ? { type: { in: [] } } : { OR: branches };
@@ -151,6 +156,8 @@ export function merchantsReceiving(access: Access, types: readonly string[]): re
   for (const type of types) {
     const entry = BY_TYPE.get(type);
     if (!entry) continue;
+    // Operators receive the events of no merchant: customer service's own, and those of a partner's webhook endpoint.
+    if (isOperator(access) && entry.aggregateType === "WebhookEndpoint") return "*";
     const reached = access.merchantIds(entry.requires ?? "VIEW_SALES_UNIT");
     if (reached === "*") return "*";
     if (entry.requires !== null) for (const id of reached) merchants.add(id);
@@ -172,5 +179,6 @@ export const NODE_AGGREGATE_TYPES: ReadonlySet<string> = new Set([
   "PartnerKey",
   "ReportRun",
   "ReportSubscription",
+  "TestUser",
   "WebhookEndpoint",
 ]);

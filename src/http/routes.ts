@@ -116,7 +116,10 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
         if (error instanceof ForbiddenError) return endResponse(problem(403, "FORBIDDEN", error.message));
         if (error instanceof z.ZodError) return endResponse(problem(400, "BAD_REQUEST", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
-        if (isDatabaseUnavailable(error)) return endResponse(problem(503, "SERVICE_UNAVAILABLE", "The service is briefly unavailable: try again in a moment."));
+        if (isDatabaseUnavailable(error)) {
+          const body = { error: "SERVICE_UNAVAILABLE", message: "The service is briefly unavailable: try again in a moment." };
+          return endResponse(json(body, 503, { "retry-after": "1" }));
+        }
         throw error;
       }
     },

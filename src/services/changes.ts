@@ -34,11 +34,11 @@ export const publicId = (type: string, id: string): string => encodeGlobalID(typ
 
 /**
  * The payload's envelope: the object's public id (for aggregates without one of their own, API keys and Login
- * set-up, the sales unit's id says whose they are; a test user's id is shown as `TestUser.id` shows it), the
- * merchant's and the sales unit's global ids, then the event's own facts.
+ * set-up, the sales unit's id says whose they are), the merchant's and the sales unit's global ids, then the event's
+ * own facts.
  */
 function payloadOf(aggregateType: string, aggregateId: string, merchantId: string | null, event: ChangeEvent): Prisma.InputJsonObject {
-  const id = NODE_AGGREGATE_TYPES.has(aggregateType) ? publicId(aggregateType, aggregateId) : aggregateType === "TestUser" ? aggregateId : null;
+  const id = NODE_AGGREGATE_TYPES.has(aggregateType) ? publicId(aggregateType, aggregateId) : null;
   return {
     ...(id === null ? {} : { id }),
     merchantId: merchantId === null ? null : publicId("Merchant", merchantId),

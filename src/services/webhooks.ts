@@ -11,7 +11,7 @@ import { uuidOrNil } from "../domain/ids";
 import { encryptSecret, generateSecret } from "../auth/secrets";
 import { mayReceive } from "../events/catalog";
 import { recordAudit } from "./audit";
-import { recordChange } from "./changes";
+import { publicId, recordChange } from "./changes";
 import { validateDescription, validateEventTypes, validateWebhookUrl } from "../webhooks/rules";
 import { decodeEventId } from "../webhooks/envelope";
 import { loadOwnerAccess } from "../webhooks/owner";
@@ -63,6 +63,9 @@ async function checkedUnits(tx: Tx, owner: WebhookOwnerInput, salesUnitIds: read
   return { ids, testUnitsOnly: units.every((unit) => unit.environment === "TEST") };
 }
 
+/** Sales unit ids as events carry them: global ids, as the API shows them. */
+const unitIdsOf = (ids: readonly string[]) => ids.map((id) => publicId("SalesUnit", id));
+
 async function currentSeq(tx: Tx): Promise<bigint> {
   const rows = await tx.$queryRaw<{ seq: bigint }[]>`SELECT COALESCE(MAX("deliverySeq"), 0)::bigint AS seq FROM "OutboxEvent"`;
   return BigInt(rows[0]?.seq ?? 0);
@@ -101,7 +104,11 @@ export async function createWebhookEndpoint(deps: Services, caller: Caller, inpu
       objectType: "WebhookEndpoint",
       objectId: endpoint.id,
       data: { url, eventTypes, salesUnitIds: units.ids, partnerId: owner.partnerId },
-      event: { type: "webhookEndpoint.CREATED", salesUnitId: null, payload: { url, eventTypes: [...eventTypes], salesUnitIds: units.ids === null ? null : [...units.ids], partnerId: owner.partnerId } },
+      event: {
+        type: "webhookEndpoint.CREATED",
+        salesUnitId: null,
+        payload: { url, eventTypes: [...eventTypes], salesUnitIds: unitIdsOf(units.ids), partnerId: owner.partnerId === null ? null : publicId("Partner", owner.partnerId) },
+      },
     });
     return { endpoint, secret };
   });
@@ -146,7 +153,7 @@ export async function updateWebhookEndpoint(deps: Services, caller: Caller, inpu
         before: { url: before.url, eventTypes: before.eventTypes, salesUnitIds: before.salesUnitIds },
         after: { url: endpoint.url, eventTypes: endpoint.eventTypes, salesUnitIds: endpoint.salesUnitIds },
       },
-      event: { type: "webhookEndpoint.UPDATED", salesUnitId: null, payload: { url: endpoint.url, eventTypes: endpoint.eventTypes, salesUnitIds: endpoint.salesUnitIds } },
+      event: { type: "webhookEndpoint.UPDATED", salesUnitId: null, payload: { url: endpoint.url, eventTypes: endpoint.eventTypes, salesUnitIds: unitIdsOf(endpoint.salesUnitIds) } },
     });
     return endpoint;
   });

@@ -68,6 +68,16 @@ describe("mayReceive", () => {
     expect(mayReceive(administrator, merchantWide("partnerKey.CREATED", null))).toBe(false);
   });
 
+  it("gives the events of a partner's webhook endpoint (no merchant's) to operators, and to no merchant's users", () => {
+    expect(mayReceive(operator, merchantWide("webhookEndpoint.DISABLED", null))).toBe(true);
+    expect(mayReceive(administrator, merchantWide("webhookEndpoint.DISABLED", null))).toBe(false);
+    expect(mayReceive(developerManager, merchantWide("webhookEndpoint.DISABLED", null))).toBe(false);
+    expect(mayReceive(partner, merchantWide("webhookEndpoint.DISABLED", null))).toBe(false);
+    // A merchant's endpoint: its developers, not operators (they hold no DEVELOPER anywhere).
+    expect(mayReceive(administrator, merchantWide("webhookEndpoint.DISABLED"))).toBe(true);
+    expect(mayReceive(operator, merchantWide("webhookEndpoint.DISABLED"))).toBe(false);
+  });
+
   it("delivers an unknown type to no one", () => {
     expect(mayReceive(operator, onUnit("salesUnit.PAINTED"))).toBe(false);
   });
@@ -80,5 +90,7 @@ describe("merchantsReceiving", () => {
     expect(merchantsReceiving(assistant, ["qrCode.CREATED", "transaction.REQUESTED"])).toEqual([M]);
     expect(merchantsReceiving(operator, ["merchantAgreement.CREATED"])).toBe("*");
     expect(merchantsReceiving(administrator, ["merchantAgreement.CREATED"])).toEqual([]);
+    expect(merchantsReceiving(operator, ["webhookEndpoint.DISABLED"])).toBe("*");
+    expect(merchantsReceiving(operator, ["user.ADDED"])).toEqual([]);
   });
 });

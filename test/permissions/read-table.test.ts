@@ -100,13 +100,15 @@ interface EventSample {
   unit: Unit | null;
 }
 
-/** Who may receive an event (docs/events.md): `requires` on the sales unit, else on the merchant; none: customer service. */
+/**
+ * Who may receive an event (docs/events.md): `requires` on the sales unit, else on the merchant; no requirement, or
+ * no merchant (a partner's webhook endpoint): customer service.
+ */
 function mayReceiveEvent(c: Caller, event: EventSample): boolean {
   const requires = eventTypeSpec(event.type)!.requires;
-  if (requires === null) return c.access.merchantIds("VIEW_SALES_UNIT") === "*";
-  if (event.unit) return c.access.canOnSalesUnit(requires, event.unit);
-  if (event.merchantId) return c.access.canOnMerchant(requires, event.merchantId);
-  return c.access.merchantIds(requires) === "*";
+  if (event.unit && requires) return c.access.canOnSalesUnit(requires, event.unit);
+  if (event.merchantId && requires) return c.access.canOnMerchant(requires, event.merchantId);
+  return c.access.merchantIds("VIEW_SALES_UNIT") === "*";
 }
 
 /**
