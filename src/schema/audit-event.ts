@@ -1,5 +1,5 @@
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import { PrincipalKindEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { canSeeAuditEvent, mayReadAuditTrail, visibleAuditEvents } from "../auth/policies/audit-event";
@@ -103,8 +103,14 @@ builder.queryFields((t) => ({
     description: "The audit trail of the merchants you administer (operators: all), newest first.",
     authScopes: (_root, _args, ctx) => mayReadAuditTrail(ctx),
     args: { filter: t.arg({ type: AuditEventFilter, required: false, description: "Leave out for the whole trail you may read." }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.auditEvent.findMany({ ...query, where: auditWhere(args.filter, ctx), orderBy: { id: "desc" } }),
+    resolve: (query, _root, args, ctx) => {
+      const where = auditWhere(args.filter, ctx);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.auditEvent.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.auditEvent.findMany({ ...query, where, orderBy: { id: "desc" } }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.auditEvent.count({ where: auditWhere(args.filter, ctx) }),
   }, AuditEventConnection),
 }));

@@ -42,3 +42,14 @@ export function nodeConnection<Shape>(node: ObjectRef<BuilderTypes, Shape>, name
     { description: `One of the ${rows} of a page, with its cursor.` },
   );
 }
+
+/**
+ * A root list's page: `rows()`, unless the page starts at a cursor whose row is not one of the list's, which gives no
+ * rows (as an unknown cursor does). Prisma finds a cursor's row by its id in the whole table, so a cursor made from
+ * a row the caller may not see would still place the page, and tell where that row sits in the caller's own list:
+ * that a payment exists, and bounds on its amount, its status or its time. The compiled read path keeps the same rule.
+ */
+export async function listedPage<Cursor, Row>(query: { cursor?: Cursor }, listed: (cursor: Cursor) => Promise<unknown>, rows: () => Promise<Row[]>): Promise<Row[]> {
+  if (query.cursor !== undefined && !(await listed(query.cursor))) return [];
+  return rows();
+}

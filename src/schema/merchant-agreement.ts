@@ -1,6 +1,6 @@
 /** Merchant agreements: applications to become a merchant. */
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { AgreementStatusEnum, CountryEnum } from "./enums";
 import type { Context } from "../context";
@@ -42,8 +42,14 @@ builder.queryFields((t) => ({
     description: "Your own applications; operators see every application, filterable by status.",
     authScopes: { $any: { portalUser: true, operator: true } },
     args: { status: t.arg({ type: [AgreementStatusEnum], required: false, description: "Only applications in these statuses; leave out (or empty) for all." }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.merchantAgreement.findMany({ ...query, where: agreementListWhere(ctx, args.status), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    resolve: (query, _root, args, ctx) => {
+      const where = agreementListWhere(ctx, args.status);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.merchantAgreement.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.merchantAgreement.findMany({ ...query, where, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.merchantAgreement.count({ where: agreementListWhere(ctx, args.status) }),
   }, MerchantAgreementConnection),
 }));

@@ -1,5 +1,5 @@
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { CountryEnum } from "./enums";
 import { toPrismaWhere } from "../db/conditions";
@@ -39,8 +39,14 @@ builder.queryFields((t) => ({
     cursor: "id",
     description: "Merchants the caller may see.",
     authScopes: { authenticated: true },
-    resolve: (query, _root, _args, ctx) =>
-      ctx.db.merchant.findMany({ ...query, where: toPrismaWhere(viewableMerchants(ctx.access)), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    resolve: (query, _root, _args, ctx) => {
+      const where = toPrismaWhere(viewableMerchants(ctx.access));
+      return listedPage(
+        query,
+        (cursor) => ctx.db.merchant.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.merchant.findMany({ ...query, where, orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      );
+    },
     totalCount: (_root, _args, ctx) => ctx.db.merchant.count({ where: toPrismaWhere(viewableMerchants(ctx.access)) }),
   }, MerchantConnection),
 }));

@@ -1,6 +1,6 @@
 /** Product orders ("Order solution"). */
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, ProductOrderStatusEnum, ProductTypeEnum } from "./enums";
 import { Merchant } from "./merchant";
@@ -52,8 +52,14 @@ builder.queryFields((t) => ({
     description: "Product orders of the merchants you administer; operators see all, filterable by status.",
     authScopes: { authenticated: true },
     args: { status: t.arg({ type: [ProductOrderStatusEnum], required: false, description: "Only orders in these statuses; leave out (or empty) for all." }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.productOrder.findMany({ ...query, where: productOrderListWhere(ctx, args.status), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    resolve: (query, _root, args, ctx) => {
+      const where = productOrderListWhere(ctx, args.status);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.productOrder.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.productOrder.findMany({ ...query, where, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.productOrder.count({ where: productOrderListWhere(ctx, args.status) }),
   }, ProductOrderConnection),
 }));

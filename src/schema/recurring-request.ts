@@ -1,6 +1,6 @@
 /** Applications for recurring payments: the type, the sales unit's list and the list customer service works through. */
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import type { Context } from "../context";
 import type { Prisma } from "../generated/prisma/client";
 import type { RecurringRequestStatus } from "../generated/prisma/enums";
@@ -56,8 +56,14 @@ builder.queryFields((t) => ({
       "Applications for recurring payments, oldest first so customer service decides them in the order they came; filter by status (PENDING for the ones waiting for a decision). Customer service sees every application, a merchant those of the sales units it may edit.",
     authScopes: { authenticated: true },
     args: { status: t.arg({ type: [RecurringRequestStatusEnum], required: false, description: "Only applications in one of these statuses; all when left out." }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.recurringRequest.findMany({ ...query, where: recurringRequestListWhere(ctx, args.status), orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    resolve: (query, _root, args, ctx) => {
+      const where = recurringRequestListWhere(ctx, args.status);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.recurringRequest.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.recurringRequest.findMany({ ...query, where, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.recurringRequest.count({ where: recurringRequestListWhere(ctx, args.status) }),
   }, RecurringRequestConnection),
 }));

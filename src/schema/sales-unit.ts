@@ -5,7 +5,7 @@ import { orderColumns, prismaOrderBy, SALES_UNIT_ORDER_COLUMNS } from "../domain
 import { maskAccountNumber } from "../domain/identifiers";
 import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
 import { maySeeSettlementAccount, salesUnitListCondition, viewableSalesUnits } from "../auth/policies/sales-unit";
@@ -114,12 +114,19 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: SalesUnitFilter, required: false, description: "Which sales units; all the caller may see when left out." }),
       orderBy: t.arg({ type: SalesUnitOrder, required: false, description: "The order of the list; by name, A to Z, when left out." }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.salesUnit.findMany({
-        ...query,
-        where: salesUnitListWhere(args.filter, ctx.access),
-        orderBy: prismaOrderBy(orderColumns(SALES_UNIT_ORDER_COLUMNS[args.orderBy?.field ?? "NAME"], args.orderBy?.direction ?? "ASC")),
-      }),
+    resolve: (query, _root, args, ctx) => {
+      const where = salesUnitListWhere(args.filter, ctx.access);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.salesUnit.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () =>
+          ctx.db.salesUnit.findMany({
+            ...query,
+            where,
+            orderBy: prismaOrderBy(orderColumns(SALES_UNIT_ORDER_COLUMNS[args.orderBy?.field ?? "NAME"], args.orderBy?.direction ?? "ASC")),
+          }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.salesUnit.count({ where: salesUnitListWhere(args.filter, ctx.access) }),
   }, SalesUnitConnection),
   salesUnit: t.prismaField({

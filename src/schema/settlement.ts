@@ -1,6 +1,6 @@
 /** Settlements (payouts): the type and the settlements(salesUnitId:) query. */
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import { PERSONAL_DATA_ACTION, settlementPolicy } from "../auth/policies/settlement";
 import { uuidOrNil } from "../domain/ids";
 import { orderColumns, prismaOrderBy, SETTLEMENT_ORDER_COLUMNS } from "../domain/ordering";
@@ -75,12 +75,19 @@ builder.queryFields((t) => ({
       salesUnitId: t.arg.globalID({ for: SalesUnit, required: true, description: "The sales unit whose settlements to list." }),
       orderBy: t.arg({ type: SettlementOrder, required: false, description: "The order of the list; newest period first when left out." }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.settlement.findMany({
-        ...query,
-        where: { salesUnitId: args.salesUnitId.id },
-        orderBy: prismaOrderBy(orderColumns(SETTLEMENT_ORDER_COLUMNS[args.orderBy?.field ?? "PERIOD"], args.orderBy?.direction ?? "DESC")),
-      }),
+    resolve: (query, _root, args, ctx) => {
+      const where = { salesUnitId: args.salesUnitId.id };
+      return listedPage(
+        query,
+        (cursor) => ctx.db.settlement.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () =>
+          ctx.db.settlement.findMany({
+            ...query,
+            where,
+            orderBy: prismaOrderBy(orderColumns(SETTLEMENT_ORDER_COLUMNS[args.orderBy?.field ?? "PERIOD"], args.orderBy?.direction ?? "DESC")),
+          }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.settlement.count({ where: { salesUnitId: args.salesUnitId.id } }),
   }, SettlementConnection),
 }));

@@ -1,5 +1,5 @@
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import type { AvailableActions } from "../domain/transaction";
 import * as transactions from "../services/transactions";
 import { uuidOrNil } from "../domain/ids";
@@ -185,8 +185,14 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: TransactionFilter, required: false, description: "Which payments; all the caller may see when left out." }),
       orderBy: t.arg({ type: TransactionOrder, required: false, description: "The order of the list; newest first when left out." }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.transaction.findMany({ ...query, where: transactionWhere(args.filter, ctx), orderBy: prismaOrderBy(transactionOrder(args.orderBy)) }),
+    resolve: (query, _root, args, ctx) => {
+      const where = transactionWhere(args.filter, ctx);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.transaction.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.transaction.findMany({ ...query, where, orderBy: prismaOrderBy(transactionOrder(args.orderBy)) }),
+      );
+    },
     totalCount: (_root, args, ctx) => ctx.db.transaction.count({ where: transactionWhere(args.filter, ctx) }),
   }, TransactionConnection),
 }));

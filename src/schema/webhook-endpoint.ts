@@ -4,7 +4,7 @@
  */
 import DataLoader from "dataloader";
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { listedPage, nodeConnection } from "./connection";
 import "./merchant";
 import "./partner";
 import "./sales-unit";
@@ -133,8 +133,14 @@ builder.queryFields((t) => ({
     cursor: "id",
     description: "The webhook endpoints the caller manages: its merchants' (Administrators) or, for a partner, its own. Newest first.",
     authScopes: { authenticated: true },
-    resolve: (query, _root, _args, ctx) =>
-      ctx.db.webhookEndpoint.findMany({ ...query, where: manageableWebhookEndpoints(ctx.principal, ctx.access), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    resolve: (query, _root, _args, ctx) => {
+      const where = manageableWebhookEndpoints(ctx.principal, ctx.access);
+      return listedPage(
+        query,
+        (cursor) => ctx.db.webhookEndpoint.findFirst({ where: { AND: [where, cursor] }, select: { id: true } }),
+        () => ctx.db.webhookEndpoint.findMany({ ...query, where, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      );
+    },
     totalCount: (_root, _args, ctx) => ctx.db.webhookEndpoint.count({ where: manageableWebhookEndpoints(ctx.principal, ctx.access) }),
   }, WebhookEndpointConnection),
   webhookEventTypes: t.field({

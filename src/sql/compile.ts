@@ -247,11 +247,14 @@ class Compiler {
     const after = args.after as string | null | undefined;
     if (after != null) {
       const id = cursorId(after);
-      // Prisma's cursor paging: rows from the cursor row on, in list order, then skip one (the cursor row itself).
+      // Prisma's cursor paging: rows from the cursor row on, in list order, then skip one (the cursor row itself). The
+      // cursor's row must be one of the list's (see `listedPage`): any other gives no page, as an unknown one does.
       const columns = options.orderBy.map((o) => `${filterAlias}."${o.column}"`).join(", ");
-      const cursorColumns = options.orderBy.map((o) => `c."${o.column}"`).join(", ");
+      const cursorAlias = this.scope.alias();
+      const cursorColumns = options.orderBy.map((o) => `${cursorAlias}."${o.column}"`).join(", ");
       const comparison = options.orderBy[0]!.direction === "DESC" ? "<=" : ">=";
-      cursorCondition = `(${columns}) ${comparison} (SELECT ${cursorColumns} FROM "${options.table}" c WHERE c.id = ${this.params.add(id, "uuid")})`;
+      const listed = toSql(options.condition, cursorAlias, mapping.columns ?? {}, this.params);
+      cursorCondition = `(${columns}) ${comparison} (SELECT ${cursorColumns} FROM "${options.table}" ${cursorAlias} WHERE ${cursorAlias}.id = ${this.params.add(id, "uuid")} AND ${listed})`;
       offset = " OFFSET 1";
     }
     const page = this.scope.alias();
