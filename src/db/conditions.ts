@@ -15,6 +15,7 @@ export type Condition =
   | { field: string; in: readonly Scalar[] }
   | { field: string; gte: Scalar }
   | { field: string; lt: Scalar }
+  | { field: string; lte: Scalar }
   | { field: string; contains: string; insensitive?: boolean }
   | { field: string; startsWith: string };
 
@@ -37,6 +38,7 @@ export function toPrismaWhere(condition: Condition): Record<string, unknown> {
   if ("in" in condition) return { [condition.field]: { in: [...condition.in] } };
   if ("gte" in condition) return { [condition.field]: { gte: condition.gte } };
   if ("lt" in condition) return { [condition.field]: { lt: condition.lt } };
+  if ("lte" in condition) return { [condition.field]: { lte: condition.lte } };
   if ("contains" in condition) {
     return { [condition.field]: { contains: condition.contains, ...(condition.insensitive ? { mode: "insensitive" } : {}) } };
   }
@@ -79,6 +81,7 @@ export function toSql(condition: Condition, alias: string, types: ColumnTypes, p
   if ("in" in condition) return `${column} = ANY(${params.add(condition.in.map((v) => (v instanceof Date ? v.toISOString() : v)), `${type}[]`)})`;
   if ("gte" in condition) return `${column} >= ${params.add(condition.gte, type)}`;
   if ("lt" in condition) return `${column} < ${params.add(condition.lt, type)}`;
+  if ("lte" in condition) return `${column} <= ${params.add(condition.lte, type)}`;
   if ("contains" in condition) return `${column}::text ${condition.insensitive ? "ILIKE" : "LIKE"} ${params.add(`%${condition.contains}%`, "text")}`;
   return `${column}::text LIKE ${params.add(`${condition.startsWith}%`, "text")}`;
 }

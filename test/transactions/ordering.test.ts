@@ -80,6 +80,11 @@ describe("transactions(orderBy:, filter: { amount… })", () => {
       const inRange = await pageThrough(gateway, "transactions", { filter: { amountFrom: 10_000, amountTo: 20_000 }, orderBy: { field: "AMOUNT", direction: "ASC" } }, 100);
       expect(inRange.totalCount).toBe(range.length);
       expect(inRange.ids).toEqual(range.map((row) => encodeGlobalID("Transaction", row.id)));
+      // The widest range a client can write is every payment, not a database error.
+      const widest = await pageThrough(gateway, "transactions", { filter: { amountFrom: -(2 ** 31), amountTo: 2 ** 31 - 1 } }, 100);
+      const everything = await pageThrough(gateway, "transactions", {}, 100);
+      expect(widest.totalCount).toBe(everything.totalCount);
+      expect(widest.ids).toEqual(everything.ids);
     }
   });
 });

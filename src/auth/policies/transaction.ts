@@ -73,8 +73,8 @@ export function transactionListCondition(filter: TransactionListFilter | null | 
   if (filter?.paymentLinkId) conditions.push({ field: "paymentLinkId", eq: filter.paymentLinkId });
   if (filter?.amount != null) conditions.push({ field: "amount", eq: filter.amount });
   if (filter?.amountFrom != null) conditions.push({ field: "amount", gte: filter.amountFrom });
-  // Amounts are whole minor units, so "at most n" is "less than n + 1".
-  if (filter?.amountTo != null) conditions.push({ field: "amount", lt: filter.amountTo + 1 });
+  // At most n, as written: n + 1 would not fit the column's type for the largest Int a client may send.
+  if (filter?.amountTo != null) conditions.push({ field: "amount", lte: filter.amountTo });
   const search = searchTerm(filter?.search);
   if (search) {
     const pattern = likeLiteral(search);
