@@ -587,7 +587,7 @@ async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, claim: Id
     objectId: row.id,
     data: { event: change.event, amount: change.moved, status: row.status, version: row.version },
   });
-  const writes: OutboxWrite[] = claim ? [{ name: "claim", sql: Prisma.sql`${claimSql(claim)} RETURNING id` }] : [];
+  const writes: OutboxWrite[] = claim ? [{ name: "claim", sql: Prisma.sql`${claimSql(claim, { answer: row })} RETURNING id` }] : [];
   if (change.update) {
     writes.push(updateSql(row, claim !== null));
     const link = change.update.closesLink;
@@ -617,21 +617,60 @@ function idempotencyClaim(caller: Caller, operation: string, key: string, input:
   return { scope: `${principal.kind}:${principal.id}:${operation}`, key, operation, hash: requestHash(operation, input), transactionId };
 }
 
-/** Inserts the key's record; a key already used fails the statement (unique violation), or inserts nothing with `orNothing`. */
-function claimSql(claim: IdempotencyClaim, orNothing = false): Prisma.Sql {
+/**
+ * Inserts the key's record, with the request's `answer` when it is known already (the optimistic statement plans the
+ * change first); a key already used fails the statement (unique violation), or inserts nothing with `orNothing`.
+ */
+function claimSql(claim: IdempotencyClaim, { orNothing = false, answer }: { orNothing?: boolean; answer?: Transaction } = {}): Prisma.Sql {
   return Prisma.sql`INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "operation", "requestHash", "response", "createdAt")
-    VALUES (${randomUUID()}::uuid, ${claim.scope}, ${claim.key}, ${claim.operation}, ${claim.hash}, ${JSON.stringify({ transactionId: claim.transactionId })}::jsonb,
+    VALUES (${randomUUID()}::uuid, ${claim.scope}, ${claim.key}, ${claim.operation}, ${claim.hash}, ${recordedResponse(claim, answer)}::jsonb,
       (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3))${orNothing ? Prisma.sql` ON CONFLICT ("scope", "key") DO NOTHING RETURNING id` : Prisma.empty}`;
 }
 
 /**
- * The payment a used key answers with: the one its first request acted on, when this request's input is the same;
- * other input under the same key is an IdempotencyConflictError.
+ * What an answer says of its payment and a replay repeats: the state and amounts the request left it in. The rest of
+ * the payment (its reference, its payer, who paid through which link) is read as it is now; the record keeps no
+ * personal data.
  */
-function replayedPayment(claim: IdempotencyClaim, previous: { requestHash: string; response: unknown }): string {
-  if (previous.requestHash !== claim.hash) throw new IdempotencyConflictError();
-  return (previous.response as { transactionId: string }).transactionId;
+const ANSWERED_FIELDS = [
+  "status",
+  "amount",
+  "authorizedAmount",
+  "capturedAmount",
+  "refundedAmount",
+  "cancelledAmount",
+  "expiresAt",
+  "reservedAt",
+  "firstCapturedAt",
+  "lastCapturedAt",
+  "version",
+  "updatedAt",
+] as const satisfies readonly (keyof Transaction)[];
+
+type Answered = Pick<Transaction, (typeof ANSWERED_FIELDS)[number]>;
+
+/** The key record's `response`: the payment the request acted on, and what it answered of it. */
+function recordedResponse(claim: IdempotencyClaim, answer: Transaction | undefined): string {
+  return JSON.stringify({ transactionId: claim.transactionId, ...(answer ? { answer: Object.fromEntries(ANSWERED_FIELDS.map((field) => [field, answer[field]])) } : {}) });
 }
+
+/**
+ * The first request's answer for a used key, when this request's input is the same (other input under the same key is
+ * an IdempotencyConflictError): the payment as it is now, with the state and amounts the first request answered. A
+ * record from before answers were kept gives the payment as it is now.
+ */
+async function replayed(tx: Tx, claim: IdempotencyClaim, previous: { requestHash: string; response: unknown }): Promise<Transaction> {
+  if (previous.requestHash !== claim.hash) throw new IdempotencyConflictError();
+  const { transactionId, answer } = previous.response as { transactionId: string; answer?: Record<keyof Answered, unknown> };
+  const now = await tx.transaction.findUniqueOrThrow({ where: { id: transactionId } });
+  if (!answer) return now;
+  const then = Object.fromEntries(ANSWERED_FIELDS.map((field) => [field, DATE_FIELDS.has(field) ? dateOrNull(answer[field]) : answer[field]]));
+  return { ...now, ...(then as Answered) };
+}
+
+const DATE_FIELDS: ReadonlySet<string> = new Set(["expiresAt", "reservedAt", "firstCapturedAt", "lastCapturedAt", "updatedAt"]);
+
+const dateOrNull = (value: unknown): Date | null => (typeof value === "string" ? new Date(value) : null);
 
 /**
  * Runs `run` once per claimed key, in the caller's database transaction; `run` acts on, or creates, the claim's
@@ -641,15 +680,17 @@ function replayedPayment(claim: IdempotencyClaim, previous: { requestHash: strin
  * can be retried with its key.
  */
 async function idempotent(tx: Tx, claim: IdempotencyClaim, run: () => Promise<Transaction>): Promise<Transaction> {
-  const claimed = await tx.$queryRaw<{ id: string }[]>`${claimSql(claim, true)}`;
+  const claimed = await tx.$queryRaw<{ id: string }[]>`${claimSql(claim, { orNothing: true })}`;
   if (claimed.length > 0) {
     const result = await run();
     if (result.id !== claim.transactionId) throw new Error(`${claim.operation} answered payment ${result.id}, not ${claim.transactionId} its idempotency record names`);
+    // The answer is known only now: the record keeps it for replays, in the same database transaction.
+    await tx.$executeRaw`UPDATE "IdempotencyRecord" SET response = ${recordedResponse(claim, result)}::jsonb WHERE id = ${claimed[0]!.id}::uuid`;
     return result;
   }
   // Another request holds the key, now committed: a new statement sees its record (READ COMMITTED).
   const previous = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: claim.scope, key: claim.key } } });
-  return tx.transaction.findUniqueOrThrow({ where: { id: replayedPayment(claim, previous) } });
+  return replayed(tx, claim, previous);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

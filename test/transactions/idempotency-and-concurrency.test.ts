@@ -35,6 +35,25 @@ describe("idempotency keys", () => {
     expect(before.outbox).toBe(3);
   });
 
+  it("answers a replay with the first result also after the payment changed again, and a replayed request with its request", async () => {
+    const id = await reserved(10_000);
+    const input = { transactionId: id, amount: 2_500, idempotencyKey: key() };
+    const first = succeeded(await mutate(gateway, admin, "captureTransaction", input));
+    expect(first).toMatchObject({ status: "CAPTURED", capturedAmount: 2_500, refundedAmount: 0 });
+    succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey: key() }));
+    succeeded(await mutate(gateway, admin, "refundTransaction", { transactionId: id, amount: 500, idempotencyKey: key() }));
+    const before = await footprint(gateway, id);
+    // A point of sale retrying after a timeout learns what its own capture did, not what others did since.
+    expect(succeeded(await mutate(gateway, admin, "captureTransaction", input))).toEqual(first);
+    expect(await footprint(gateway, id)).toEqual(before);
+
+    // The same for a payment request: the replay answers the request as it was made (REQUESTED), not as it is now.
+    const request = { salesUnitId: testShop, amount: 1_500, phoneNumber: "+4791234567", reference: `replay-${key()}`, description: "Kaffe", idempotencyKey: key() };
+    const made = succeeded(await mutate(gateway, admin, "requestPayment", request));
+    succeeded(await mutate(gateway, admin, "simulateCustomerAction", { transactionId: made.id, action: "APPROVE" }));
+    expect(succeeded(await mutate(gateway, admin, "requestPayment", request))).toEqual(made);
+  });
+
   it("refuses the same key with another amount with IdempotencyConflictError and changes nothing", async () => {
     const id = await reserved(10_000);
     const idempotencyKey = key();
