@@ -7,6 +7,7 @@
 import type { ObjectRef } from "@pothos/core";
 import { builder } from "./builder";
 import { MAX_PAGE_SIZE } from "./page-size";
+import type { Context } from "../context";
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -52,4 +53,40 @@ export function nodeConnection<Shape>(node: ObjectRef<BuilderTypes, Shape>, name
 export async function listedPage<Cursor, Row>(query: { cursor?: Cursor }, listed: (cursor: Cursor) => Promise<unknown>, rows: () => Promise<Row[]>): Promise<Row[]> {
   if (query.cursor !== undefined && !(await listed(query.cursor))) return [];
   return rows();
+}
+
+/** A condition no row meets: the page of a list whose cursor may not place it. */
+const NO_ROW = { id: { in: [] as string[] } };
+
+/** The id inside a list cursor (`GPC:S:<id>`, base64, as the prisma plugin writes them); null for anything else. */
+function cursorRowId(cursor: string): string | null {
+  const match = /^GPC:S:(.+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+  return match ? match[1]! : null;
+}
+
+/**
+ * The `query` of a list on an object (a relation), for pages after or before a cursor: the cursor's row must be one
+ * the caller may see (`visible`), or the page is empty, as for an unknown cursor. Prisma finds a cursor's row by its
+ * id in the whole table: without this, another merchant's row would place the page and tell where it sits in the
+ * list. (A list on an object cannot ask whether the row is under that object, as `listedPage` does for root lists:
+ * its query is made once for all the parents.)
+ *
+ * The prisma plugin awaits a `query` that returns a promise (its relatedConnection reads it with `isThenable`), but
+ * its types allow only the plain value: the one cast is here.
+ */
+type FieldArgs = { [name: string]: unknown };
+
+export function cursorSeen<Query extends object>(
+  query: (args: FieldArgs, ctx: Context) => Query,
+  visible: (id: string, ctx: Context) => Promise<unknown>,
+): (args: FieldArgs, ctx: Context) => Query {
+  return (args, ctx) => {
+    const base = query(args, ctx);
+    const cursor = args.after ?? args.before;
+    if (typeof cursor !== "string") return base;
+    const id = cursorRowId(cursor);
+    const seen = id === null ? Promise.resolve(null) : visible(id, ctx);
+    const where = (base as { where?: object }).where ?? {};
+    return seen.then((row) => (row ? base : { ...base, where: { AND: [where, NO_ROW] } })) as unknown as Query;
+  };
 }

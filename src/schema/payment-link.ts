@@ -1,6 +1,6 @@
 /** Payment links: the type and the sales unit's list. */
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { cursorSeen, nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { CurrencyEnum, } from "./enums";
 import { SalesUnit } from "./sales-unit";
@@ -33,7 +33,10 @@ builder.prismaObjectFields(SalesUnit, (t) => ({
     cursor: "id",
     description: "The sales unit's payment links, newest first (for callers who may request payments on it).",
     authScopes: (unit) => ({ salesUnit: { action: paymentLinkPolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
-    query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+    query: cursorSeen(
+      () => ({ orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }] }),
+      (id, ctx) => ctx.db.paymentLink.findFirst({ where: { id: uuidOrNil(id), salesUnit: paymentLinkPolicy.unitWhere(ctx.access) }, select: { id: true } }),
+    ),
     totalCount: true,
   }, PaymentLinkConnection),
 }));

@@ -1,6 +1,6 @@
 /** Product orders ("Order solution"). */
 import { builder } from "./builder";
-import { listedPage, nodeConnection } from "./connection";
+import { cursorSeen, listedPage, nodeConnection } from "./connection";
 import { uuidOrNil } from "../domain/ids";
 import { ChannelEnum, ProductOrderStatusEnum, ProductTypeEnum } from "./enums";
 import { Merchant } from "./merchant";
@@ -40,7 +40,10 @@ builder.prismaObjectFields(Merchant, (t) => ({
     cursor: "id",
     description: "The merchant's product orders, newest first (Administrators and operators).",
     authScopes: (merchant, _args, ctx) => canSeeProductOrder(ctx, { merchantId: merchant.id }),
-    query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+    query: cursorSeen(
+      () => ({ orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }] }),
+      (id, ctx) => ctx.db.productOrder.findFirst({ where: { id: uuidOrNil(id), AND: [productOrderWhere(ctx)] }, select: { id: true } }),
+    ),
     totalCount: true,
   }, ProductOrderConnection),
 }));

@@ -1,6 +1,6 @@
 /** Merchant redirect QR codes: the type and the sales unit's list. */
 import { builder } from "./builder";
-import { nodeConnection } from "./connection";
+import { cursorSeen, nodeConnection } from "./connection";
 import * as qrCodes from "../services/qr-codes";
 import { uuidOrNil } from "../domain/ids";
 import { SalesUnit } from "./sales-unit";
@@ -37,7 +37,10 @@ builder.prismaObjectFields(SalesUnit, (t) => ({
     cursor: "id",
     description: "The sales unit's QR codes, newest first. For users who may edit the sales unit (Administrators and Sales Unit Managers).",
     authScopes: (unit) => ({ salesUnit: { action: qrCodePolicy.action, salesUnitId: unit.id, merchantId: unit.merchantId } }),
-    query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+    query: cursorSeen(
+      () => ({ orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }] }),
+      (id, ctx) => ctx.db.qrCode.findFirst({ where: { id: uuidOrNil(id), salesUnit: qrCodePolicy.unitWhere(ctx.access) }, select: { id: true } }),
+    ),
     totalCount: true,
   }, QrCodeConnection),
 }));

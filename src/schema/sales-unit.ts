@@ -5,7 +5,7 @@ import { orderColumns, prismaOrderBy, SALES_UNIT_ORDER_COLUMNS } from "../domain
 import { maskAccountNumber } from "../domain/identifiers";
 import { SEARCH_MAX_LENGTH } from "../domain/search";
 import { Merchant } from "./merchant";
-import { listedPage, nodeConnection } from "./connection";
+import { cursorSeen, listedPage, nodeConnection } from "./connection";
 import type { Access } from "../auth/permissions";
 import { toPrismaWhere } from "../db/conditions";
 import { maySeeSettlementAccount, salesUnitListCondition, viewableSalesUnits } from "../auth/policies/sales-unit";
@@ -54,7 +54,10 @@ builder.prismaObjectFields(Merchant, (t) => ({
     {
       cursor: "id",
       description: "The merchant's sales units that the caller may see.",
-      query: (_args, ctx) => ({ where: toPrismaWhere(viewableSalesUnits(ctx.access)), orderBy: [{ name: "asc" }, { id: "asc" }] }),
+      query: cursorSeen(
+        (_args, ctx) => ({ where: toPrismaWhere(viewableSalesUnits(ctx.access)), orderBy: [{ name: "asc" as const }, { id: "asc" as const }] }),
+        (id, ctx) => ctx.db.salesUnit.findFirst({ where: { id: uuidOrNil(id), AND: [toPrismaWhere(viewableSalesUnits(ctx.access))] }, select: { id: true } }),
+      ),
       totalCount: true,
     },
     SalesUnitConnection,

@@ -1,5 +1,5 @@
 import { builder } from "./builder";
-import { listedPage, nodeConnection } from "./connection";
+import { cursorSeen, listedPage, nodeConnection } from "./connection";
 import type { AvailableActions } from "../domain/transaction";
 import * as transactions from "../services/transactions";
 import { uuidOrNil } from "../domain/ids";
@@ -69,7 +69,10 @@ builder.prismaObjectFields(PaymentLink, (t) => ({
       nullable: true,
       description: "Payments made through the link, newest first (for callers who may view the unit's transactions).",
       authScopes: (link) => ({ salesUnit: { action: "VIEW_TRANSACTIONS", salesUnitId: link.salesUnitId } }),
-      query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+      query: cursorSeen(
+        () => ({ orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }] }),
+        (id, ctx) => ctx.db.transaction.findFirst({ where: { id: uuidOrNil(id), AND: [toPrismaWhere(viewableTransactions(ctx.access))] }, select: { id: true } }),
+      ),
       totalCount: true,
     },
     TransactionConnection,

@@ -4,7 +4,7 @@
  */
 import DataLoader from "dataloader";
 import { builder } from "./builder";
-import { listedPage, nodeConnection } from "./connection";
+import { cursorSeen, listedPage, nodeConnection } from "./connection";
 import "./merchant";
 import "./partner";
 import "./sales-unit";
@@ -70,7 +70,13 @@ export const WebhookEndpoint = builder.prismaNode("WebhookEndpoint", {
       cursor: "id",
       description: "Its deliveries, newest first.",
       args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: "Only deliveries in this status; all when left out." }) },
-      query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      query: cursorSeen(
+        (args) => ({
+          where: args.status ? { status: args.status as WebhookDeliveryStatus } : {},
+          orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }],
+        }),
+        (id, ctx) => ctx.db.webhookDelivery.findFirst({ where: { id: uuidOrNil(id), endpoint: manageableWebhookEndpoints(ctx.principal, ctx.access) }, select: { id: true } }),
+      ),
       totalCount: true,
     }, WebhookDeliveryConnection),
   }),

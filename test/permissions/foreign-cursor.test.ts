@@ -48,4 +48,25 @@ describe.each([
     const next = await page("no-admin", list, { first: 3, after: first.pageInfo.endCursor, order });
     expect(next.nodes).toEqual(own.nodes.slice(1, 4));
   });
+
+  it("gives an empty page in a list on an object (a merchant's sales units), and the caller's own cursors still page", async () => {
+    const unitsOf = async (persona: string, variables: { first: number; after?: string | null }) => {
+      const response = await gateway.graphql<{ node: { salesUnits: Page } }>(
+        await gateway.token(persona),
+        "query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on Merchant { salesUnits(first: $first, after: $after) { nodes { id } pageInfo { endCursor } } } } }",
+        { id: gateway.persona(persona).merchantId, ...variables },
+      );
+      expect(response.errors).toBeUndefined();
+      return response.data!.node.salesUnits;
+    };
+    // By name, Fjordkaffe's units come before every one of Hygge Cykler's: a Norwegian cursor would start the Danish list.
+    const norwegian = await unitsOf("no-admin", { first: 1 });
+    expect(norwegian.nodes).toHaveLength(1);
+    expect(await unitsOf("dk-admin", { first: 5, after: norwegian.pageInfo.endCursor })).toEqual({ nodes: [], pageInfo: { endCursor: null } });
+
+    const own = await unitsOf("dk-admin", { first: 3 });
+    expect(own.nodes.length).toBeGreaterThanOrEqual(3);
+    const first = await unitsOf("dk-admin", { first: 1 });
+    expect((await unitsOf("dk-admin", { first: 2, after: first.pageInfo.endCursor })).nodes).toEqual(own.nodes.slice(1, 3));
+  });
 });
