@@ -55,6 +55,9 @@ export async function listedPage<Cursor, Row>(query: { cursor?: Cursor }, listed
   return rows();
 }
 
+/** A field's arguments, as a relation list's `query` is given them. */
+type FieldArgs = { [name: string]: unknown };
+
 /** A condition no row meets: the page of a list whose cursor may not place it. */
 const NO_ROW = { id: { in: [] as string[] } };
 
@@ -69,13 +72,11 @@ function cursorRowId(cursor: string): string | null {
  * the caller may see (`visible`), or the page is empty, as for an unknown cursor. Prisma finds a cursor's row by its
  * id in the whole table: without this, another merchant's row would place the page and tell where it sits in the
  * list. (A list on an object cannot ask whether the row is under that object, as `listedPage` does for root lists:
- * its query is made once for all the parents.)
+ * its query is not told the object.)
  *
  * The prisma plugin awaits a `query` that returns a promise (its relatedConnection reads it with `isThenable`), but
  * its types allow only the plain value: the one cast is here.
  */
-type FieldArgs = { [name: string]: unknown };
-
 export function cursorSeen<Query extends object>(
   query: (args: FieldArgs, ctx: Context) => Query,
   visible: (id: string, ctx: Context) => Promise<unknown>,
