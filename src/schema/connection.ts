@@ -8,6 +8,7 @@ import type { ObjectRef } from "@pothos/core";
 import { builder } from "./builder";
 import { MAX_PAGE_SIZE } from "./page-size";
 import type { Context } from "../context";
+import { remembered } from "./remembered";
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -55,6 +56,11 @@ export async function listedPage<Cursor, Row>(query: { cursor?: Cursor }, listed
   return rows();
 }
 
+type Visible = (id: string, ctx: Context) => Promise<unknown>;
+
+/** Per request and list, whether each cursor's row was found visible. */
+const seenCursors = new WeakMap<Context, Map<Visible, Map<string, Promise<unknown>>>>();
+
 /** A field's arguments, as a relation list's `query` is given them. */
 type FieldArgs = { [name: string]: unknown };
 
@@ -79,14 +85,17 @@ function cursorRowId(cursor: string): string | null {
  */
 export function cursorSeen<Query extends object>(
   query: (args: FieldArgs, ctx: Context) => Query,
-  visible: (id: string, ctx: Context) => Promise<unknown>,
+  visible: Visible,
 ): (args: FieldArgs, ctx: Context) => Query {
   return (args, ctx) => {
     const base = query(args, ctx);
     const cursor = args.after ?? args.before;
     if (typeof cursor !== "string") return base;
     const id = cursorRowId(cursor);
-    const seen = id === null ? Promise.resolve(null) : visible(id, ctx);
+    // Asked once per request, list and cursor: the plugin asks for the query again for every object of a page.
+    const byList = remembered(seenCursors, ctx, () => new Map<Visible, Map<string, Promise<unknown>>>());
+    const byCursor = remembered(byList, visible, () => new Map<string, Promise<unknown>>());
+    const seen = id === null ? Promise.resolve(null) : remembered(byCursor, cursor, () => visible(id, ctx));
     const where = (base as { where?: object }).where ?? {};
     return seen.then((row) => (row ? base : { ...base, where: { AND: [where, NO_ROW] } })) as unknown as Query;
   };

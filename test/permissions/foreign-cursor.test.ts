@@ -5,7 +5,7 @@
  * its amount, its name or its time). On both read paths: compiled statements and resolvers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway, type TestGateway } from "../support/gateway";
+import { administerEveryMerchant, quietestStatements, startTestGateway, type TestGateway } from "../support/gateway";
 
 interface Page {
   nodes: { id: string }[];
@@ -19,6 +19,7 @@ describe.each([
   let gateway: TestGateway;
   beforeAll(async () => {
     gateway = await startTestGateway(env);
+    await administerEveryMerchant(gateway, "se-assistant");
   });
   afterAll(async () => gateway?.stop());
 
@@ -68,5 +69,19 @@ describe.each([
     expect(own.nodes.length).toBeGreaterThanOrEqual(3);
     const first = await unitsOf("dk-admin", { first: 1 });
     expect((await unitsOf("dk-admin", { first: 2, after: first.pageInfo.endCursor })).nodes).toEqual(own.nodes.slice(1, 3));
+  });
+
+  it("checks the cursor of a list on an object once per request, however many objects the page has", async () => {
+    const token = await gateway.token("se-assistant");
+    const after = (await gateway.graphql<{ salesUnits: Page }>(token, "{ salesUnits(first: 1) { nodes { id } pageInfo { endCursor } } }")).data!.salesUnits.pageInfo.endCursor;
+    const { statements, response } = await quietestStatements<{ merchants: { nodes: unknown[] } }>(
+      gateway,
+      token,
+      "query($after: String) { merchants(first: 20) { nodes { id salesUnits(first: 2, after: $after) { nodes { id } } } } }",
+      { after },
+    );
+    expect(response.data?.merchants.nodes.length).toBeGreaterThan(1);
+    const checks = statements.filter((sql) => sql.startsWith('SELECT "public"."SalesUnit"."id" FROM "public"."SalesUnit" WHERE'));
+    expect(checks.length).toBeLessThanOrEqual(1);
   });
 });
