@@ -9,6 +9,7 @@ import { builder } from "./builder";
 import { MAX_PAGE_SIZE } from "./page-size";
 import type { Context } from "../context";
 import { remembered } from "./remembered";
+import { listCursorId } from "../domain/ids";
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -67,12 +68,6 @@ type FieldArgs = { [name: string]: unknown };
 /** A condition no row meets: the page of a list whose cursor may not place it. */
 const NO_ROW = { id: { in: [] as string[] } };
 
-/** The id inside a list cursor (`GPC:S:<id>`, base64, as the prisma plugin writes them); null for anything else. */
-function cursorRowId(cursor: string): string | null {
-  const match = /^GPC:S:(.+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
-  return match ? match[1]! : null;
-}
-
 /**
  * The `query` of a list on an object (a relation), for pages after or before a cursor: the cursor's row must be one
  * the caller may see (`visible`), or the page is empty, as for an unknown cursor. Prisma finds a cursor's row by its
@@ -91,7 +86,7 @@ export function cursorSeen<Query extends object>(
     const base = query(args, ctx);
     const cursor = args.after ?? args.before;
     if (typeof cursor !== "string") return base;
-    const id = cursorRowId(cursor);
+    const id = listCursorId(cursor);
     // Asked once per request, list and cursor: the plugin asks for the query again for every object of a page.
     const byList = remembered(seenCursors, ctx, () => new Map<Visible, Map<string, Promise<unknown>>>());
     const byCursor = remembered(byList, visible, () => new Map<string, Promise<unknown>>());

@@ -30,7 +30,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { decodeGlobalID } from "@pothos/plugin-relay";
-import { isUuid } from "../domain/ids";
+import { isUuid, listCursorId } from "../domain/ids";
 import { orderColumns, SALES_UNIT_ORDER_COLUMNS, TRANSACTION_ORDER_COLUMNS, type OrderColumn, type OrderDirection } from "../domain/ordering";
 import { SqlParams, toSql, type Condition } from "../db/conditions";
 import type { Access } from "../auth/permissions";
@@ -430,10 +430,9 @@ function prismaCursor(id: string): string {
 }
 
 function cursorId(cursor: string): string {
-  const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(cursor) ? Buffer.from(cursor, "base64").toString() : "";
-  const match = /^GPC:S:(.+)$/.exec(decoded);
-  if (!match || !isUuid(match[1]!)) throw new NotCompilable("a cursor the resolvers must refuse", false);
-  return match[1]!;
+  const id = listCursorId(cursor);
+  if (id === null || !isUuid(id)) throw new NotCompilable("a cursor the resolvers must refuse", false);
+  return id;
 }
 
 function decodeId(id: string): { typename: string; id: string } {
