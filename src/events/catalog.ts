@@ -25,8 +25,8 @@ export interface EventTypeSpec {
   requires: Action | null;
 }
 
-/** Customer service: the one principal that reaches every merchant's sales units. */
-const isOperator = (access: Access) => access.merchantIds("VIEW_SALES_UNIT") === "*";
+/** Customer service, told by its access (the one that reaches every merchant's sales units): `mayReceive` has no principal. */
+const isOperatorAccess = (access: Access) => access.merchantIds("VIEW_SALES_UNIT") === "*";
 
 const TRANSACTION_EVENTS = ["REQUESTED", "RESERVED", "REJECTED", "EXPIRED", "CAPTURED", "CANCELLED", "REFUNDED"] as const;
 
@@ -110,11 +110,11 @@ export function eventTypeSpec(type: string): EventTypeSpec | undefined {
 export function mayReceive(access: Access, event: Pick<OutboxRecord, "type" | "merchantId" | "salesUnitId">): boolean {
   const entry = BY_TYPE.get(event.type);
   if (!entry) return false;
-  if (entry.requires === null) return isOperator(access);
+  if (entry.requires === null) return isOperatorAccess(access);
   if (event.salesUnitId && event.merchantId) return access.canOnSalesUnit(entry.requires, { id: event.salesUnitId, merchantId: event.merchantId });
   if (event.merchantId) return access.canOnMerchant(entry.requires, event.merchantId);
   // An event of no merchant's object (a partner's webhook endpoint): no merchant's users may have it; operators do.
-  return isOperator(access);
+  return isOperatorAccess(access);
 }
 
 /** The outbox rows of these types that `mayReceive` lets `access` receive, as a filter for lists of events. */
@@ -129,7 +129,7 @@ export function receivableWhere(access: Access, types: readonly string[]): Prism
   for (const [action, typesOf] of byAction) {
     const type = { in: typesOf };
     if (action === null) {
-      if (isOperator(access)) branches.push({ type });
+      if (isOperatorAccess(access)) branches.push({ type });
       continue;
     }
     const merchants = access.merchantIds(action);
@@ -140,7 +140,7 @@ export function receivableWhere(access: Access, types: readonly string[]): Prism
         { salesUnitId: null, merchantId: merchants === "*" ? { not: null } : { in: merchants } },
       );
     }
-    if (isOperator(access)) rows.push({ merchantId: null });
+    if (isOperatorAccess(access)) rows.push({ merchantId: null });
     if (rows.length > 0) branches.push({ type, OR: rows });
   }
   // Nothing is an empty `in`, not an empty OR, which Prisma reads as "no condition".
@@ -157,7 +157,7 @@ export function merchantsReceiving(access: Access, types: readonly string[]): re
     const entry = BY_TYPE.get(type);
     if (!entry) continue;
     // Operators receive the events of no merchant: customer service's own, and those of a partner's webhook endpoint.
-    if (isOperator(access) && entry.aggregateType === "WebhookEndpoint") return "*";
+    if (isOperatorAccess(access) && entry.aggregateType === "WebhookEndpoint") return "*";
     const reached = access.merchantIds(entry.requires ?? "VIEW_SALES_UNIT");
     if (reached === "*") return "*";
     if (entry.requires !== null) for (const id of reached) merchants.add(id);

@@ -10,6 +10,8 @@ import { MAX_PAGE_SIZE } from "./page-size";
 import type { Context } from "../context";
 import { remembered } from "./remembered";
 import { listCursorId } from "../domain/ids";
+import { toPrismaWhere } from "../db/conditions";
+import { NOTHING } from "../auth/policies/who";
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -65,9 +67,6 @@ const seenCursors = new WeakMap<Context, Map<Visible, Map<string, Promise<unknow
 /** A field's arguments, as a relation list's `query` is given them. */
 type FieldArgs = { [name: string]: unknown };
 
-/** A condition no row meets: the page of a list whose cursor may not place it. */
-const NO_ROW = { id: { in: [] as string[] } };
-
 /**
  * The `query` of a list on an object (a relation), for pages after or before a cursor: the cursor's row must be one
  * the caller may see (`visible`), or the page is empty, as for an unknown cursor. Prisma finds a cursor's row by its
@@ -92,6 +91,6 @@ export function cursorSeen<Query extends object>(
     const byCursor = remembered(byList, visible, () => new Map<string, Promise<unknown>>());
     const seen = id === null ? Promise.resolve(null) : remembered(byCursor, cursor, () => visible(id, ctx));
     const where = (base as { where?: object }).where ?? {};
-    return seen.then((row) => (row ? base : { ...base, where: { AND: [where, NO_ROW] } })) as unknown as Query;
+    return seen.then((row) => (row ? base : { ...base, where: { AND: [where, toPrismaWhere(NOTHING)] } })) as unknown as Query;
   };
 }
