@@ -3,7 +3,8 @@ import { listedPage, nodeConnection } from "./connection";
 import { PrincipalKindEnum } from "./enums";
 import { Merchant } from "./merchant";
 import { canSeeAuditEvent, mayReadAuditTrail, visibleAuditEvents } from "../auth/policies/audit-event";
-import { decodeGlobalID, encodeGlobalID, resolveNodes } from "@pothos/plugin-relay";
+import { encodeGlobalID, resolveNodes } from "@pothos/plugin-relay";
+import { decodeGlobalId } from "../domain/ids";
 import { isObjectType, type GraphQLResolveInfo } from "graphql";
 import { toPrismaWhere } from "../db/conditions";
 import { likeLiteral } from "../domain/search";
@@ -75,7 +76,7 @@ const AuditEventFilter = builder.inputType("AuditEventFilter", {
 /** A global id (as `objectId` answers) names the type and the stored id; anything else is taken as a stored id. */
 function objectWhere(objectId: string): Prisma.AuditEventWhereInput {
   try {
-    const { typename, id } = decodeGlobalID(objectId);
+    const { typename, id } = decodeGlobalId(objectId);
     if (/^[A-Z][A-Za-z]+$/.test(typename) && id) return { objectType: typename, objectId: id };
   } catch {
     // Not a global id: a stored id.

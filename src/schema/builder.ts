@@ -17,6 +17,7 @@ import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
 import type { Context } from "../context";
 import { isProduction } from "../config";
+import { decodeGlobalId } from "../domain/ids";
 import type { Action } from "../auth/permissions";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { ownsAgreement } from "../auth/policies/agreement";
@@ -81,6 +82,8 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
+    // Every id argument and node(id:) lookup sees the row id as the database writes it (upper-case UUIDs lowered).
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
     cursorType: "String",
     nodesOnConnection: { description: "The rows of this page, in list order (the same as `edges { node }`)." },
     edgesFieldOptions: { nullable: false, description: "The rows of this page, each with its cursor." },

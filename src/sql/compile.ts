@@ -29,8 +29,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { decodeGlobalID } from "@pothos/plugin-relay";
-import { isUuid, listCursorId } from "../domain/ids";
+import { decodeGlobalId, isUuid, listCursorId } from "../domain/ids";
 import { orderColumns, SALES_UNIT_ORDER_COLUMNS, TRANSACTION_ORDER_COLUMNS, type OrderColumn, type OrderDirection } from "../domain/ordering";
 import { SqlParams, toSql, type Condition } from "../db/conditions";
 import type { Access } from "../auth/permissions";
@@ -437,7 +436,7 @@ function cursorId(cursor: string): string {
 
 function decodeId(id: string): { typename: string; id: string } {
   try {
-    const decoded = decodeGlobalID(id);
+    const decoded = decodeGlobalId(id);
     if (!isUuid(decoded.id)) throw new Error("not a uuid");
     return decoded;
   } catch {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
 import { apiKeyToken, footprint, key, mutate, newReference, requestPayment, startMoneyGateway, succeeded, unitByName } from "./support";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { uuidOf } from "../support/ids";
 import { PLATFORM_EVENT_RECEIPT_RETENTION_MS, purgeExpiredRecords } from "../../src/services/retention";
 
@@ -69,6 +70,19 @@ describe("idempotency keys", () => {
     succeeded(await mutate(gateway, admin, "refundTransaction", { transactionId: await capturedPayment(), idempotencyKey }));
     const other = await mutate(gateway, admin, "refundTransaction", { transactionId: await capturedPayment(), idempotencyKey });
     expect(other.result?.__typename).toBe("IdempotencyConflictError");
+  });
+
+  it("takes a payment's id with its UUID in capitals as the same payment, also for a replay of the same key", async () => {
+    const id = await reserved(10_000);
+    const shouted = encodeGlobalID("Transaction", uuidOf(id).toUpperCase());
+    const idempotencyKey = key();
+    const first = succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: shouted, amount: 1_000, idempotencyKey }));
+    expect(first).toMatchObject({ id, status: "CAPTURED", capturedAmount: 1_000 });
+    const before = await footprint(gateway, id);
+    expect(succeeded(await mutate(gateway, admin, "captureTransaction", { transactionId: id, amount: 1_000, idempotencyKey }))).toEqual(first);
+    expect(await footprint(gateway, id)).toEqual(before);
+    const node = await gateway.graphql<{ node: { id: string } | null }>(admin, `query($id: ID!) { node(id: $id) { id } }`, { id: shouted });
+    expect(node.data?.node).toEqual({ id });
   });
 
   it("keeps keys apart per caller and per operation", async () => {
