@@ -40,10 +40,16 @@ function contentSecurityPolicy(url: URL): string {
   return `default-src 'self'; connect-src 'self' ${ws}; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'`;
 }
 
-/** The built file a path below /dashboard names, or null for a path that could leave the build folder. */
+/**
+ * The built file a path below /dashboard names, or null for a path that could leave the build folder. The segments
+ * come URL-decoded, so one may hold a `/` (`x%2F..%2F..`): a separator inside a segment is refused, and whatever
+ * passes must still resolve inside the build folder.
+ */
 export function dashboardFile(segments: string[]): string | null {
-  if (segments.some((s) => s === "" || s === "." || s === ".." || s.includes("\\") || s.includes("\0") || s.startsWith("."))) return null;
-  return path.join(DASHBOARD_DIST, ...segments);
+  if (segments.some((s) => s === "" || s.startsWith(".") || /[/\\\0]/.test(s))) return null;
+  const file = path.resolve(DASHBOARD_DIST, ...segments);
+  const inside = path.relative(DASHBOARD_DIST, file);
+  return inside === "" || inside.startsWith("..") || path.isAbsolute(inside) ? null : file;
 }
 
 function serveFile(file: string, url: URL): Response {

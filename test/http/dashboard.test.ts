@@ -57,8 +57,20 @@ describe("GET /dashboard", () => {
     expect(dashboardFile(["..", "package.json"])).toBeNull();
     expect(dashboardFile(["assets", "..", "..", "vite.config.ts"])).toBeNull();
     expect(dashboardFile([".inputs-hash"])).toBeNull();
-    for (const route of ["/dashboard/..%2F..%2Fpackage.json", "/dashboard/%2E%2E/package.json", "/dashboard/.inputs-hash"]) {
+    // A segment arrives URL-decoded: `x%2F..%2F..` is one segment that holds separators.
+    expect(dashboardFile(["x/../../package.json"])).toBeNull();
+    expect(dashboardFile(["assets", "x/../../../../etc/hostname"])).toBeNull();
+    expect(dashboardFile(["assets", "index.js"])).toBe(path.join(DASHBOARD_DIST, "assets", "index.js"));
+    for (const route of [
+      "/dashboard/..%2F..%2Fpackage.json",
+      "/dashboard/%2E%2E/package.json",
+      "/dashboard/.inputs-hash",
+      "/dashboard/x%2F..%2F..%2Fpackage.json",
+      "/dashboard/assets/x%2F..%2F..%2F..%2Fpackage.json",
+      "/dashboard/x%5C..%5C..%5Cpackage.json",
+    ]) {
       const response = await fetch(`${gateway.url}${route}`);
+      expect(response.status, route).toBe(404);
       expect(await response.text()).not.toContain('"portal-gateway"');
     }
   });
