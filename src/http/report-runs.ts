@@ -7,7 +7,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { Services } from "../deps";
-import { accessCoversRun, isRunCreator } from "../auth/policies/report-run";
+import { mayReadRun } from "../auth/policies/report-run";
 import { isUuid } from "../domain/ids";
 import { REPORT_CONTENT_TYPES } from "../reports/render";
 import { reportRunFile } from "../services/report-runs";
@@ -23,8 +23,7 @@ export function reportRunRoutes(services: Services): Record<string, RouteHandler
       const match = FILE.exec(params.file ?? "");
       if (!match || !isUuid(match[1]!)) return notFound("report");
       const run = await services.db.reportRun.findUnique({ where: { id: match[1]! } });
-      if (!run || run.format.toLowerCase() !== match[2] || !isRunCreator(caller, run)) return notFound("report");
-      if (!accessCoversRun(caller.access, run)) return notFound("report");
+      if (!run || run.format.toLowerCase() !== match[2] || !mayReadRun(caller, run)) return notFound("report");
       if (run.status !== "READY") {
         return problem(409, "NOT_READY", run.status === "FAILED" ? `This report failed: ${run.failureReason ?? "no reason given"}` : "This report is still being made: poll its status.");
       }

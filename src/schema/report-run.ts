@@ -8,7 +8,8 @@ import { builder } from "./builder";
 import { CurrencyEnum, ReportFormatEnum } from "./enums";
 import { Money, moneyOf } from "./money";
 import type { Context } from "../context";
-import { isRunCreator, ownReportRuns } from "../auth/policies/report-run";
+import { mayReadRun, ownReportRuns } from "../auth/policies/report-run";
+import { NOTHING } from "../auth/policies/who";
 import { dayOf } from "../domain/calendar";
 import { uuidOrNil } from "../domain/ids";
 import { toPrismaWhere } from "../db/conditions";
@@ -60,9 +61,15 @@ const ReportTotal = builder.objectRef<runs.StoredTotals[number]>("ReportTotal").
 export const ReportRun = builder.prismaNode("ReportRun", {
   id: { field: "id", description: "Global id; pass it to `node(id:)` and to mutations." },
   nullable: true,
-  description: "A report made on request. Seen only by whoever created it.",
-  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [toPrismaWhere(ownReportRuns(ctx))] }),
-  authScopes: (row, ctx) => isRunCreator(ctx, row),
+  description: "A report made on request. Seen only by whoever created it, and only while their access still covers what it covers.",
+  // Whether the creator's access still covers the run is a rule over the stored row, not a filter: the row is read
+  // first, so a run they may no longer read is null like one that does not exist (and not a FORBIDDEN that says it does).
+  findUnique: async (id, ctx) => {
+    const own = { id: uuidOrNil(id), AND: [toPrismaWhere(ownReportRuns(ctx))] };
+    const run = await ctx.db.reportRun.findFirst({ where: own });
+    return run && mayReadRun(ctx, run) ? own : { id: own.id, AND: [toPrismaWhere(NOTHING)] };
+  },
+  authScopes: (row, ctx) => mayReadRun(ctx, row),
   fields: (t) => ({
     kind: t.expose("kind", { type: ReportRunKindEnum, description: "A settlement report or a transaction export." }),
     status: t.expose("status", { type: ReportRunStatusEnum, description: "PENDING while being made, then READY or FAILED." }),

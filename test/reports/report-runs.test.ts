@@ -224,6 +224,28 @@ describe("createReportRun: who may", () => {
     expect((await fetch(run.downloadUrl!.replace(PUBLIC, gateway.url))).status).toBe(401);
   });
 
+  it("hides a run, its totals and its file from its creator once their access no longer covers it", async () => {
+    const token = await gateway.token("no-sum-tm");
+    const persona = gateway.persona("no-sum-tm");
+    const unit = await gateway.services.db.salesUnit.findUniqueOrThrow({ where: { msn: persona.salesUnits[0]! } });
+    const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), salesUnitIds: [encodeGlobalID("SalesUnit", unit.id)], from, to, format: "CSV" });
+    const run = await readyRun(token, created.result!.data!.id);
+    expect(run.totals.length).toBeGreaterThan(0);
+    expect((await download(token, run.downloadUrl!)).status).toBe(200);
+
+    const membership = await gateway.services.db.membership.findFirstOrThrow({ where: { merchantId, user: { nin: persona.nin! } } });
+    const removed = await gateway.graphql<{ removeUser: { __typename: string } }>(
+      await gateway.token("no-admin"),
+      "mutation($input: RemoveUserInput!) { removeUser(input: $input) { __typename } }",
+      { input: { membershipId: encodeGlobalID("Membership", membership.id) } },
+    );
+    expect(removed.data?.removeUser.__typename).toBe("MutationRemoveUserSuccess");
+    const seen = await gateway.graphql<{ node: unknown }>(token, `query($id: ID!) { node(id: $id) { ... on ReportRun { totals { net { minor } } } } }`, { id: run.id });
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data?.node).toBeNull();
+    expect((await download(token, run.downloadUrl!)).status).toBe(404);
+  });
+
   it("audits the personal-data variant and puts payer names in it", async () => {
     const token = await gateway.token("no-admin");
     const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV", includePersonalData: true });

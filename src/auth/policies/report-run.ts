@@ -61,3 +61,11 @@ export function accessCoversRun(
   const merchantId = run.merchantId!;
   return mayReportOn(access, merchantId, run.salesUnitIds.map((id) => ({ id, merchantId })), settlementReportActions(run.includePersonalData));
 }
+
+/** May the caller read the run (`node(id:)`, its totals, its file)? Its creator, while their access still covers it. */
+export function mayReadRun(
+  who: Who,
+  run: { createdByKind: string; createdById: string; kind: string; condition: unknown; includePersonalData: boolean; merchantId: string | null; salesUnitIds: readonly string[] },
+): boolean {
+  return isRunCreator(who, run) && accessCoversRun(who.access, run);
+}
