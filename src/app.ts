@@ -34,7 +34,7 @@ import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
 import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
 import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
-import { countEventStream, streamingResponse } from "./events/sse";
+import { eventStreamHold, refuseSingleConnectionMode, streamingResponse } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
 
 /** Bytes a WebSocket client may leave unread before it counts as too slow (4008): hundreds of feed events. */
@@ -127,6 +127,8 @@ async function settleOperation(run: () => unknown): Promise<unknown> {
 
 /** How long shutdown waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** graphql-sse's path (distinct connections mode); Yoga's own SSE answers on /graphql. */
+const SSE_ENDPOINT = "/graphql/stream";
 
 /** Generous for any real portal screen, small enough that parsing a hostile document stays cheap. */
 const MAX_QUERY_TOKENS = 5000;
@@ -232,7 +234,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
             ? streamingResponse(initial.res)
             : {}),
       });
-      if (initial.req && initial.res) context.refusedStream = countEventStream(services.events.connections, context.principal, initial.req, initial.res);
+      if (initial.req && initial.res) context.holdStream = eventStreamHold(services.events.connections, context.principal, initial.req, initial.res);
       return context;
     },
     plugins: [
@@ -255,7 +257,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       // Subscribers with the same selection and permissions share each event's result (live feed at scale).
       useSharedSubscriptionResults<Context & Record<string, unknown>>((ctx) => permissionClass(ctx.principal, ctx.access)),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
-      useGraphQLSSE(),
+      refuseSingleConnectionMode(SSE_ENDPOINT),
+      useGraphQLSSE({ endpoint: SSE_ENDPOINT }),
     ],
   });
 

@@ -1,7 +1,6 @@
 /** The per-request (and per-WebSocket-operation) context: who is calling, what they may do, and loaders. */
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
-import type { GraphQLError } from "graphql";
 import { isUuid } from "./domain/ids";
 import { readPaymentsForChange, type PaymentForChange } from "./services/transactions";
 import { directQueries, type Db } from "./db/client";
@@ -32,8 +31,11 @@ export interface Context {
    * whatever it is given would otherwise hold every event a client that reads nothing has not taken.
    */
   writable: (() => Promise<void> | null) | null;
-  /** SSE only: why this stream may not run (its principal or address holds too many already), to report on subscribing. */
-  refusedStream: GraphQLError | null;
+  /**
+   * HTTP only: counts the response as a live stream once a subscription starts on it (src/events/sse.ts), throwing
+   * TOO_MANY_CONNECTIONS when its principal or address holds too many already.
+   */
+  holdStream: (() => void) | null;
 }
 
 function createLoaders(db: Db) {
@@ -140,7 +142,7 @@ export function contextFor(services: Services, { token, principal, access }: Awa
     closeConnection: input.closeConnection ?? null,
     expiryClosesConnection: input.expiryClosesConnection ?? false,
     writable: input.writable ?? null,
-    refusedStream: null,
+    holdStream: null,
   };
 }
 

@@ -85,7 +85,7 @@ function principalKey(token: VerifiedToken, msn: string | null): string {
 
 /** The subscriber's events: a replay of what followed `after`, then live ones, each batch admitted by the scope. */
 export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec): Promise<AsyncIterableIterator<OutboxRecord>> {
-  if (ctx.refusedStream) throw ctx.refusedStream;
+  ctx.holdStream?.();
   // Taken now: the lane is on offer only while the field's stream is being created.
   const lane = feed.rootStream ? directLaneOf(ctx) : undefined;
   const after = feed.after == null ? null : feed.cursor.decode(feed.after);

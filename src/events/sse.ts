@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../auth/principal";
-import { principalIdentity, TooManyConnectionsError, type ConnectionLimits } from "./connection-limits";
+import type { Plugin } from "graphql-yoga";
+import { principalIdentity, type ConnectionLimits } from "./connection-limits";
 
 /** What the context of an operation answered on an HTTP response needs to stream on it. */
 export function streamingResponse(res: ServerResponse) {
@@ -27,17 +28,38 @@ export function streamingResponse(res: ServerResponse) {
 }
 
 /**
- * Counts an event stream against the caps until its response closes. Past a cap it answers the refusal, for the
- * subscription to report as a GraphQL error (graphql-sse answers an error thrown while building the context with a
- * bare 500).
+ * How a subscription answered on an HTTP response takes its place under the caps: called when the subscription
+ * starts, it counts the response as a live stream until it closes (once per response), or throws the refusal past a
+ * cap. Counted by what runs, not by the request's Accept header: Yoga also streams a subscription asked for with no
+ * Accept header, with a wildcard one or with `TEXT/EVENT-STREAM` in capitals.
  */
-export function countEventStream(limits: ConnectionLimits, principal: Principal | null, req: IncomingMessage, res: ServerResponse): TooManyConnectionsError | null {
-  if (!req.headers.accept?.includes("text/event-stream")) return null;
-  try {
+export function eventStreamHold(limits: ConnectionLimits, principal: Principal | null, req: IncomingMessage, res: ServerResponse): () => void {
+  let held = false;
+  return () => {
+    // A response that has closed already sends nothing and would never give its place back.
+    if (held || res.closed || res.destroyed) return;
     res.once("close", limits.acquire(principal ? principalIdentity(principal) : null, req.socket.remoteAddress ?? null, "sse"));
-    return null;
-  } catch (error) {
-    if (error instanceof TooManyConnectionsError) return error;
-    throw error;
-  }
+    held = true;
+  };
+}
+
+/**
+ * graphql-sse's single connection mode is not served: its operations arrive on requests of their own and stream
+ * over another request's response, so neither the caps nor the response's back-pressure would see them (each
+ * POST is answered at once, and graphql-sse buffers whatever it is handed for the stream without bound). The
+ * reservation that starts the mode (PUT) is refused; without one, every operation takes the distinct connection
+ * mode, one stream per subscription, which graphql-sse's client uses by default.
+ */
+export function refuseSingleConnectionMode(endpoint: string): Plugin {
+  return {
+    onRequest({ request, endResponse }) {
+      if (request.method !== "PUT" || !new URL(request.url).pathname.endsWith(endpoint)) return;
+      endResponse(
+        Response.json(
+          { error: "SINGLE_CONNECTION_MODE_UNSUPPORTED", message: "Single connection mode is not served here: subscribe with one request per subscription (graphql-sse's distinct connections mode)." },
+          { status: 405, headers: { allow: "GET, POST" } },
+        ),
+      );
+    },
+  };
 }

@@ -84,6 +84,8 @@ export function websocketRules(services: Pick<Services, "db" | "tokens" | "confi
         }
         const verified = await services.tokens.verify(token);
         const { principal } = await resolvePrincipal(services.db, verified, { msn: connectionParam(ctx.connectionParams, "Merchant-Serial-Number") });
+        // graphql-ws runs onClose without waiting for onConnect: a socket that closed meanwhile would hold its place for good.
+        if (socket.readyState !== socket.OPEN) return false;
         releases.set(ctx, services.events.connections.acquire(principalIdentity(principal), address));
         expiries.set(socket, verified.expiresAt.getTime());
         sweep ??= setInterval(closeExpired, EXPIRY_SWEEP_MS).unref();

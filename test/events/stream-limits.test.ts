@@ -1,5 +1,6 @@
 /** Caps on live connections per principal and per address, and the slow-consumer bound on SSE streams. */
 import net from "node:net";
+import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient as createSseClient } from "graphql-sse";
 import { startTestGateway, type TestGateway } from "../support/gateway";
@@ -84,6 +85,70 @@ describe("connection caps", () => {
       stop();
       client.dispose();
     }
+    await closeAll();
+  });
+});
+
+describe("what the caps count", () => {
+  it("counts a subscription streamed on /graphql whatever its Accept header, and graphql-sse's single connection mode is refused", async () => {
+    const after = await latestCursor(gateway.services.db);
+    const token = await gateway.token("no-sum");
+    const body = JSON.stringify({ query: SUBSCRIPTION, variables: { after } });
+    const streams: AbortController[] = [];
+    const stream = async (accept: string | null) => {
+      const abort = new AbortController();
+      streams.push(abort);
+      const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${token}` };
+      if (accept !== null) headers.accept = accept;
+      return fetch(`${gateway.url}/graphql`, { method: "POST", headers, body, signal: abort.signal });
+    };
+    try {
+      // Yoga streams a subscription for each of these; every one is a live stream the caps must see.
+      for (const [i, accept] of [null, "*/*"].entries()) {
+        const response = await stream(accept);
+        expect(response.headers.get("content-type")).toContain("text/event-stream");
+        await waitFor(`stream ${i + 1} to be counted`, () => held() === i + 1);
+      }
+      const refused = await stream("TEXT/EVENT-STREAM");
+      const reader = refused.body!.getReader();
+      let text = "";
+      while (!text.includes("TOO_MANY_CONNECTIONS")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toContain("TOO_MANY_CONNECTIONS");
+      expect(held()).toBe(2);
+    } finally {
+      for (const abort of streams) abort.abort();
+    }
+    await waitFor("the streams to be released", () => held() === 0 && gateway.services.events.feed.size === 0);
+
+    const reservation = await fetch(`${gateway.url}/graphql/stream`, { method: "PUT", headers: { authorization: `Bearer ${token}` } });
+    expect(reservation.status).toBe(405);
+    expect(await reservation.json()).toMatchObject({ error: "SINGLE_CONNECTION_MODE_UNSUPPORTED" });
+  });
+
+  it("gives back the place of a WebSocket that closes while its connection_init is being checked", async () => {
+    const token = await gateway.token("no-admin");
+    // The check reads the principal from the database: a socket dropped a moment after its init closes meanwhile.
+    for (let i = 0; i < 12; i++) {
+      const socket = new WebSocket(`${gateway.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } }));
+      await new Promise((resolve) => setTimeout(resolve, i % 4));
+      socket.terminate();
+    }
+    // Past the caps (2 per principal, 3 per address) if any of the six kept its place.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(held()).toBe(0);
+    const connection = await open("no-admin");
+    collect(connection, { after: await latestCursor(gateway.services.db) });
+    await waitFor("a subscription on a new connection", () => gateway.services.events.feed.size === 1);
+    expect(connection.closed).toBeNull();
     await closeAll();
   });
 });
