@@ -23,6 +23,11 @@ export interface EventTypeSpec {
    * merchant (when it names only the merchant). `null`: operators only.
    */
   requires: Action | null;
+  /**
+   * For a merchant-wide object only holders of `requires` on the whole merchant may read (webhook endpoints): its
+   * events go to them alone, not to whoever holds the action on one of the merchant's sales units.
+   */
+  wholeMerchant?: true;
 }
 
 /** Customer service, told by its access (the one that reaches every merchant's sales units): `mayReceive` has no principal. */
@@ -79,12 +84,12 @@ export const ENTITY_EVENT_TYPES = {
   "reportSubscription.CREATED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "Settlement reports are now e-mailed to an address on a schedule." },
   "reportSubscription.DELETED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription was deleted." },
   "reportSubscription.DISABLED": { aggregateType: "ReportSubscription", requires: "ADMINISTER_MERCHANT", description: "A report subscription stopped because the person who made it lost the access it rested on." },
-  "webhookEndpoint.CREATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was registered. A partner's endpoint's events (this and the ones below) go to operators only." },
-  "webhookEndpoint.UPDATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint's URL, event types or sales units changed." },
-  "webhookEndpoint.ENABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A disabled webhook endpoint was switched on again." },
-  "webhookEndpoint.DISABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was switched off, by its owner or because deliveries failed for the whole retry window." },
-  "webhookEndpoint.DELETED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint was deleted; nothing more is delivered to it." },
-  "webhookEndpoint.SECRET_ROTATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", description: "A webhook endpoint's signing secret was replaced; the old one signs alongside until the overlap ends." },
+  "webhookEndpoint.CREATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", wholeMerchant: true, description: "A webhook endpoint was registered. A partner's endpoint's events (this and the ones below) go to operators only." },
+  "webhookEndpoint.UPDATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", wholeMerchant: true, description: "A webhook endpoint's URL, event types or sales units changed." },
+  "webhookEndpoint.ENABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", wholeMerchant: true, description: "A disabled webhook endpoint was switched on again." },
+  "webhookEndpoint.DISABLED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", wholeMerchant: true, description: "A webhook endpoint was switched off, by its owner or because deliveries failed for the whole retry window." },
+  "webhookEndpoint.DELETED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", wholeMerchant: true, description: "A webhook endpoint was deleted; nothing more is delivered to it." },
+  "webhookEndpoint.SECRET_ROTATED": { aggregateType: "WebhookEndpoint", requires: "DEVELOPER", wholeMerchant: true, description: "A webhook endpoint's signing secret was replaced; the old one signs alongside until the overlap ends." },
 } as const satisfies Record<string, Omit<EventTypeSpec, "type">>;
 
 /** The type of an event `recordChange` writes. */
@@ -112,33 +117,37 @@ export function mayReceive(access: Access, event: Pick<OutboxRecord, "type" | "m
   if (!entry) return false;
   if (entry.requires === null) return isOperatorAccess(access);
   if (event.salesUnitId && event.merchantId) return access.canOnSalesUnit(entry.requires, { id: event.salesUnitId, merchantId: event.merchantId });
-  if (event.merchantId) return access.canOnMerchant(entry.requires, event.merchantId);
+  if (event.merchantId) return entry.wholeMerchant ? access.canOnWholeMerchant(entry.requires, event.merchantId) : access.canOnMerchant(entry.requires, event.merchantId);
   // An event of no merchant's object (a partner's webhook endpoint): no merchant's users may have it; operators do.
   return isOperatorAccess(access);
 }
 
 /** The outbox rows of these types that `mayReceive` lets `access` receive, as a filter for lists of events. */
 export function receivableWhere(access: Access, types: readonly string[]): Prisma.OutboxEventWhereInput {
-  const byAction = new Map<Action | null, string[]>();
+  const byRule = new Map<string, { action: Action | null; wholeMerchant: boolean; types: string[] }>();
   for (const type of types) {
     const entry = BY_TYPE.get(type);
     if (!entry) continue;
-    byAction.set(entry.requires, [...(byAction.get(entry.requires) ?? []), type]);
+    const rule = `${entry.requires} ${entry.wholeMerchant === true}`;
+    const group = byRule.get(rule) ?? { action: entry.requires, wholeMerchant: entry.wholeMerchant === true, types: [] };
+    group.types.push(type);
+    byRule.set(rule, group);
   }
   const branches: Prisma.OutboxEventWhereInput[] = [];
-  for (const [action, typesOf] of byAction) {
+  for (const { action, wholeMerchant, types: typesOf } of byRule.values()) {
     const type = { in: typesOf };
     if (action === null) {
       if (isOperatorAccess(access)) branches.push({ type });
       continue;
     }
     const merchants = access.merchantIds(action);
+    const merchantWide = wholeMerchant ? access.wholeMerchantIds(action) : merchants;
     const rows: Prisma.OutboxEventWhereInput[] = [];
     if (merchants === "*" || merchants.length > 0) {
-      rows.push(
-        { AND: [{ salesUnitId: { not: null } }, access.salesUnitChildWhere(action) as Prisma.OutboxEventWhereInput] },
-        { salesUnitId: null, merchantId: merchants === "*" ? { not: null } : { in: merchants } },
-      );
+      rows.push({ AND: [{ salesUnitId: { not: null } }, access.salesUnitChildWhere(action) as Prisma.OutboxEventWhereInput] });
+    }
+    if (merchantWide === "*" || merchantWide.length > 0) {
+      rows.push({ salesUnitId: null, merchantId: merchantWide === "*" ? { not: null } : { in: merchantWide } });
     }
     if (isOperatorAccess(access)) rows.push({ merchantId: null });
     if (rows.length > 0) branches.push({ type, OR: rows });

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Access, ACTIONS, membershipGrant, operatorGrant, partnerGrants } from "../../src/auth/permissions";
-import { EVENT_TYPES, mayReceive, merchantsReceiving } from "../../src/events/catalog";
+import { EVENT_TYPES, mayReceive, merchantsReceiving, receivableWhere } from "../../src/events/catalog";
 
 const M = "11111111-1111-4111-8111-111111111111";
 const OTHER = "22222222-2222-4222-8222-222222222222";
@@ -76,6 +76,18 @@ describe("mayReceive", () => {
     // A merchant's endpoint: its developers, not operators (they hold no DEVELOPER anywhere).
     expect(mayReceive(administrator, merchantWide("webhookEndpoint.DISABLED"))).toBe(true);
     expect(mayReceive(operator, merchantWide("webhookEndpoint.DISABLED"))).toBe(false);
+  });
+
+  it("gives a merchant's webhook endpoint events only to those who may read its endpoints: DEVELOPER on the whole merchant", () => {
+    for (const type of EVENT_TYPES.filter((t) => t.aggregateType === "WebhookEndpoint").map((t) => t.type)) {
+      // A Sales Unit Manager with DEVELOPER on one unit sees no endpoint through the API, so not their events either.
+      expect(mayReceive(developerManager, merchantWide(type)), type).toBe(false);
+      expect(mayReceive(administrator, merchantWide(type)), type).toBe(true);
+    }
+    // The `events` list's filter: the merchant-wide rows (no sales unit) only for the whole merchant's developers.
+    const merchantWideRows = (access: Access) => JSON.stringify(receivableWhere(access, ["webhookEndpoint.CREATED"])).includes(`"salesUnitId":null,"merchantId":{"in":["${M}"]}`);
+    expect(merchantWideRows(developerManager)).toBe(false);
+    expect(merchantWideRows(administrator)).toBe(true);
   });
 
   it("delivers an unknown type to no one", () => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Access } from "../../src/auth/permissions";
 import { resolvePrincipal } from "../../src/auth/principal";
 import { EVENT_TYPES, eventTypeSpec } from "../../src/events/catalog";
+import { viewableTransactions } from "../../src/auth/policies/transaction";
 import { schema } from "../../src/schema";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 
@@ -45,6 +46,8 @@ interface Sample {
   userMerchants?: string[];
   partnerId?: string | null;
   creator?: { kind: string; id: string };
+  /** A report run: whether its creator's access still covers it. */
+  covered?: boolean;
 }
 
 /** The caller as the table sees it: its kind, its id and its access. */
@@ -85,8 +88,8 @@ const READ_RULE: Record<Typename, (caller: Caller, sample: Sample) => boolean> =
   AuditEvent: (c, s) => (c.kind === "USER" || operator(c)) && (s.merchantId === null ? operator(c) : administers(c, s.merchantId) || operator(c)),
   // Test customers are developer tooling of the merchant.
   TestUser: (c, s) => c.access.canOnMerchant("DEVELOPER", s.merchantId!),
-  // A report run is its creator's alone.
-  ReportRun: (c, s) => c.kind === s.creator!.kind && c.id === s.creator!.id,
+  // A report run is its creator's alone, while their access still covers it.
+  ReportRun: (c, s) => c.kind === s.creator!.kind && c.id === s.creator!.id && s.covered === true,
   // A partner's endpoint is the partner's own; a merchant's needs DEVELOPER on every sales unit of the merchant.
   WebhookEndpoint: (c, s) => (s.partnerId ? c.kind === "PARTNER" && c.id === s.partnerId : c.access.canOnWholeMerchant("DEVELOPER", s.merchantId!)),
   WebhookDelivery: (c, s) => READ_RULE.WebhookEndpoint(c, s),
@@ -101,13 +104,14 @@ interface EventSample {
 }
 
 /**
- * Who may receive an event (docs/events.md): `requires` on the sales unit, else on the merchant; no requirement, or
+ * Who may receive an event (docs/events.md): `requires` on the sales unit, else on the merchant (on the whole
+ * merchant for webhook endpoints' events); no requirement, or
  * no merchant (a partner's webhook endpoint): customer service.
  */
 function mayReceiveEvent(c: Caller, event: EventSample): boolean {
-  const requires = eventTypeSpec(event.type)!.requires;
+  const { requires, wholeMerchant } = eventTypeSpec(event.type)!;
   if (event.unit && requires) return c.access.canOnSalesUnit(requires, event.unit);
-  if (event.merchantId && requires) return c.access.canOnMerchant(requires, event.merchantId);
+  if (event.merchantId && requires) return wholeMerchant ? c.access.canOnWholeMerchant(requires, event.merchantId) : c.access.canOnMerchant(requires, event.merchantId);
   return c.access.merchantIds("VIEW_SALES_UNIT") === "*";
 }
 
@@ -259,10 +263,23 @@ beforeAll(async () => {
     samples.push({ typename: "WebhookDelivery", id: delivery.id, unit: null, ...owner });
   }
   for (const caller of callerOf.values()) {
-    const run = await db.reportRun.create({
-      data: { kind: "TRANSACTIONS", salesUnitIds: [], format: "CSV", status: "FAILED", failureReason: "written by the read table", createdByKind: caller.kind as "USER", createdById: caller.id },
-    });
-    samples.push({ typename: "ReportRun", id: run.id, unit: null, merchantId: null, creator: { kind: caller.kind, id: caller.id } });
+    // An export made with the caller's access as it is, and one made with an access they no longer have.
+    for (const covered of [true, false]) {
+      const access = covered ? viewableTransactions(caller.access) : { field: "id", in: [randomUUID()] };
+      const run = await db.reportRun.create({
+        data: {
+          kind: "TRANSACTIONS",
+          salesUnitIds: [],
+          format: "CSV",
+          status: "FAILED",
+          failureReason: "written by the read table",
+          condition: JSON.parse(JSON.stringify({ rows: access, access })),
+          createdByKind: caller.kind as "USER",
+          createdById: caller.id,
+        },
+      });
+      samples.push({ typename: "ReportRun", id: run.id, unit: null, merchantId: null, creator: { kind: caller.kind, id: caller.id }, covered });
+    }
   }
 
   // Outbox events of every kind of receiver rule: on a sales unit, on a merchant, and of no merchant. Written already
