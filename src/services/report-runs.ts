@@ -11,12 +11,13 @@
  * that stopped is taken up again by the report-run job of any instance. Access is decided when the run is created (it
  * is stored with the run: the sales units, or the export's row condition) and checked again on download.
  */
+import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import type { Condition } from "../db/conditions";
 import type { Principal } from "../auth/principal";
 import { dateOfDay, dayOf, parseDay } from "../domain/calendar";
@@ -41,8 +42,11 @@ export interface ReportRunDeps {
 /** Longest period one settlement report run covers. */
 export const MAX_REPORT_PERIOD_DAYS = 400;
 
-/** How long a run may stay claimed without finishing before another pass takes it up (its instance stopped). */
-export const STALE_RUN_MS = 30 * 60_000;
+/**
+ * How long a claim on a run may go unrenewed before another pass takes the run up (its instance stopped). A worker
+ * renews it every HEARTBEAT_MS and with its progress, however long the run takes.
+ */
+export const STALE_RUN_MS = 5 * 60_000;
 
 /** How often the report-run job looks for runs nobody is working on. */
 export const REPORT_RUN_INTERVAL_MS = 60_000;
@@ -214,46 +218,76 @@ async function produce(
   return { rows, fileName: reportFileName(["transactions", stamp], run.format, run.includePersonalData), totals: null };
 }
 
+/** How often a worker renews its claim on the run it works on. */
+const HEARTBEAT_MS = 60_000;
+
 /**
- * Works on one run if nobody else is: claims it (PENDING, not started or started too long ago), makes the file,
- * and marks it READY, or FAILED with the reason. Answers whether this call did the work.
+ * Works on one run if nobody else is: claims it (PENDING, and not claimed, or claimed by a worker that stopped
+ * renewing its claim), makes the file, and marks it READY, or FAILED with the reason. Answers whether this call did
+ * the work.
+ *
+ * A run may take hours (a large export), so the claim is renewed while it works (`heartbeatAt`); only one that
+ * went unrenewed for STALE_RUN_MS is taken over. Each claim writes a partial file of its own, and the end (the
+ * file renamed into place, the run marked) happens under the run's row lock and only while the claim is still this
+ * worker's: a worker that was taken over ends without touching the run or the file of the one that took it.
  */
 export async function executeReportRun(deps: ReportRunDeps, id: string): Promise<boolean> {
   const now = deps.clock.now();
+  const claim = randomUUID();
   const { count } = await deps.db.reportRun.updateMany({
-    where: { id, status: "PENDING", OR: [{ startedAt: null }, { startedAt: { lt: new Date(now.getTime() - STALE_RUN_MS) } }] },
-    data: { startedAt: now, progress: 0 },
+    where: { id, status: "PENDING", OR: [{ claim: null }, { heartbeatAt: { lt: new Date(now.getTime() - STALE_RUN_MS) } }] },
+    data: { startedAt: now, heartbeatAt: now, claim, progress: 0 },
   });
   if (count === 0) return false;
   const run = await deps.db.reportRun.findUniqueOrThrow({ where: { id } });
   await mkdir(deps.directory, { recursive: true });
   const file = reportRunFile(deps.directory, run);
-  const partial = `${file}.partial`;
+  const partial = `${file}.${claim}.partial`;
+  const ours = { id, claim, status: "PENDING" as const };
+  const renew = () =>
+    deps.db.reportRun
+      .updateMany({ where: ours, data: { heartbeatAt: deps.clock.now() } })
+      .catch((error: unknown) => deps.logger.warn({ err: error, reportRunId: id }, "Could not renew a report run's claim"));
+  const heartbeat = setInterval(() => void renew(), HEARTBEAT_MS).unref();
   let lastWrite = 0;
   const onProgress = async (rows: number) => {
     if (Date.now() - lastWrite < PROGRESS_INTERVAL_MS) return;
     lastWrite = Date.now();
-    await deps.db.reportRun.update({ where: { id }, data: { progress: rows } });
+    await deps.db.reportRun.updateMany({ where: ours, data: { progress: rows, heartbeatAt: deps.clock.now() } });
   };
+  /** Ends the run with `end` under its row lock, if the claim is still ours; answers whether it was. */
+  const endIfOurs = (end: (tx: Tx) => Promise<void>) =>
+    deps.db.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ claim: string | null }[]>`SELECT claim::text AS claim FROM "ReportRun" WHERE id = ${id}::uuid AND status = 'PENDING' FOR UPDATE`;
+      if (row?.claim !== claim) return false;
+      await end(tx);
+      return true;
+    });
   try {
     const { rows, fileName, totals } = await produce(deps, run, partial, onProgress);
-    await rename(partial, file);
-    const { size } = await stat(file);
-    await deps.db.$transaction(async (tx) => {
+    const ended = await endIfOurs(async (tx) => {
+      await rename(partial, file);
+      const { size } = await stat(file);
       await tx.reportRun.update({
         where: { id },
         data: { status: "READY", progress: rows, fileName, byteSize: BigInt(size), finishedAt: deps.clock.now(), ...(totals ? { totals } : {}) },
       });
       await recordChange(tx, SYSTEM_ACTOR, finished(run, "READY", { rows }));
     });
+    if (!ended) {
+      await rm(partial, { force: true });
+      deps.logger.warn({ reportRunId: id }, "A report run was taken over by another worker; this one's file was dropped");
+    }
   } catch (error) {
     await rm(partial, { force: true });
     deps.logger.error({ err: error, reportRunId: id }, "A report run failed");
     const failureReason = "The report could not be made; try again, or narrow the period or filter.";
-    await deps.db.$transaction(async (tx) => {
+    await endIfOurs(async (tx) => {
       await tx.reportRun.update({ where: { id }, data: { status: "FAILED", failureReason, finishedAt: deps.clock.now() } });
       await recordChange(tx, SYSTEM_ACTOR, finished(run, "FAILED", { failureReason }));
     });
+  } finally {
+    clearInterval(heartbeat);
   }
   return true;
 }
@@ -274,7 +308,7 @@ function finished(run: ReportRun, status: "READY" | "FAILED", facts: { rows: num
 export async function runPendingReports(deps: ReportRunDeps): Promise<number> {
   const stale = new Date(deps.clock.now().getTime() - STALE_RUN_MS);
   const pending = await deps.db.reportRun.findMany({
-    where: { status: "PENDING", OR: [{ startedAt: null, createdAt: { lt: new Date(deps.clock.now().getTime() - 10_000) } }, { startedAt: { lt: stale } }] },
+    where: { status: "PENDING", OR: [{ claim: null, createdAt: { lt: new Date(deps.clock.now().getTime() - 10_000) } }, { heartbeatAt: { lt: stale } }] },
     select: { id: true },
     orderBy: { createdAt: "asc" },
     take: 10,

@@ -3,7 +3,8 @@
  * equal to the database's (grand totals past 2^31), who may create and fetch them, and transaction exports with the
  * payer-column rule and defused formulas.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import pg from "pg";
@@ -12,6 +13,8 @@ import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
 import { waitFor } from "../events/support";
 import { parseCsv, parseCsvRecords, pdfText } from "./support";
+import { reportRunDeps } from "../../src/schema/report-run";
+import { executeReportRun, reportRunFile, runPendingReports, STALE_RUN_MS } from "../../src/services/report-runs";
 
 const PUBLIC = "https://portal.example";
 let gateway: TestGateway;
@@ -262,6 +265,52 @@ describe("createReportRun: who may", () => {
     const token = await gateway.token("no-admin");
     const outcome = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from: to, to: from, format: "CSV" });
     expect(outcome.result).toMatchObject({ __typename: "ValidationError", field: "to" });
+  });
+});
+
+describe("the claim on a run", () => {
+  it("leaves a run to the worker that keeps renewing its claim, however long ago it started, and takes over one whose claim went unrenewed", async () => {
+    const deps = reportRunDeps({ services: gateway.services });
+    const admin = gateway.persona("no-admin");
+    const user = await gateway.services.db.portalUser.findFirstOrThrow({ where: { nin: admin.nin! } });
+    const now = gateway.services.clock.now().getTime();
+    const other = randomUUID();
+    const run = await gateway.services.db.reportRun.create({
+      data: {
+        kind: "SETTLEMENTS",
+        merchantId,
+        salesUnitIds: [],
+        periodFrom: new Date(`${from}T00:00:00Z`),
+        periodTo: new Date(`${to}T00:00:00Z`),
+        format: "CSV",
+        createdByKind: "USER",
+        createdById: user.id,
+        // Another worker started two hours ago (a long export) and renewed its claim a minute ago.
+        claim: other,
+        startedAt: new Date(now - 2 * 3600_000),
+        heartbeatAt: new Date(now - 60_000),
+      },
+    });
+    const othersPartial = `${reportRunFile(deps.directory, run)}.${other}.partial`;
+    mkdirSync(deps.directory, { recursive: true });
+    writeFileSync(othersPartial, "the other worker's rows so far");
+    try {
+      await runPendingReports(deps);
+      expect(await executeReportRun(deps, run.id)).toBe(false);
+      expect(await gateway.services.db.reportRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "PENDING", claim: other });
+
+      // The other worker stopped: its claim went unrenewed for longer than STALE_RUN_MS.
+      await gateway.services.db.reportRun.update({ where: { id: run.id }, data: { heartbeatAt: new Date(now - STALE_RUN_MS - 60_000) } });
+      expect(await executeReportRun(deps, run.id)).toBe(true);
+      const done = await gateway.services.db.reportRun.findUniqueOrThrow({ where: { id: run.id } });
+      expect(done.status).toBe("READY");
+      expect(done.claim).not.toBe(other);
+      expect(readFileSync(reportRunFile(deps.directory, run), "utf8")).toContain("OrderId");
+      // Each claim writes a partial file of its own: the one taken over never wrote into this worker's file.
+      expect(readFileSync(othersPartial, "utf8")).toBe("the other worker's rows so far");
+    } finally {
+      rmSync(othersPartial, { force: true });
+    }
   });
 });
 
