@@ -162,6 +162,9 @@ export async function approveMerchantAgreement(deps: Services, caller: Caller, a
     if (applicant.anonymizedAt) {
       throw new InvalidStateError("The applicant has deleted their personal data, so nobody can become the Administrator: reject the agreement instead.");
     }
+    // Two agreements may name one company: approvals of the same organisation number take turns, so the second
+    // sees the first's merchant and answers its ConflictError instead of tripping the unique index.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`merchant:${agreement.country}:${agreement.organizationNumber}`}, 0))`;
     await assertNoMerchantWith(tx, agreement.country, agreement.organizationNumber);
     const merchant = await tx.merchant.create({
       data: {

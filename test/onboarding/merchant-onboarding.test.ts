@@ -39,6 +39,14 @@ const EQUINOR = "923609016";
 const NOKIA = "0112038-9";
 const TAKEN_NO = "921874537";
 
+/** A Finnish Y-tunnus with its check digit (weights 7 9 10 5 8 4 2, mod 11), from the seven digits of `base` (its own check digit ignored). */
+function yTunnus(base: string): string {
+  const digits = base.slice(0, 7);
+  const remainder = [7, 9, 10, 5, 8, 4, 2].reduce((sum, w, i) => sum + w * Number(digits[i]), 0) % 11;
+  if (remainder === 1) throw new Error(`${digits} has no valid check digit`);
+  return `${digits}-${remainder === 0 ? 0 : 11 - remainder}`;
+}
+
 async function draft(who: string, fields: Record<string, unknown> = {}) {
   const { result } = await call(who, "createMerchantAgreement", { merchantName: "Polarlys Kafé AS", organizationNumber: EQUINOR, country: "NO", contactEmail: "post@polarlys.no", ...fields });
   expect(result!.__typename).toBe("MutationCreateMerchantAgreementSuccess");
@@ -131,6 +139,15 @@ describe("merchant agreements", () => {
     const before = await snapshot();
     expect((await call("operator", "approveMerchantAgreement", { agreementId: second.id })).result).toMatchObject({ __typename: "ConflictError", field: "organizationNumber" });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("approve one of two applications for the same company approved at once, and answer the other ConflictError", async () => {
+    for (const organizationNumber of ["2334567-2", "1234567-1", "7654321-1"].map(yTunnus)) {
+      const drafts = [await draft("applicant", { country: "FI", organizationNumber, postalCode: "00100" }), await draft("applicant", { country: "FI", organizationNumber, postalCode: "00100" })];
+      for (const d of drafts) expect((await call("applicant", "submitMerchantAgreement", { agreementId: d.id })).result!.__typename).toBe("MutationSubmitMerchantAgreementSuccess");
+      const outcomes = await Promise.all(drafts.map(async (d) => (await call("operator", "approveMerchantAgreement", { agreementId: d.id })).result?.__typename ?? "an untyped error"));
+      expect(outcomes.sort(), organizationNumber).toEqual(["ConflictError", "MutationApproveMerchantAgreementSuccess"]);
+    }
   });
 
   it("are rejected by customer service with a reason the applicant reads", async () => {
