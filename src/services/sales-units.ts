@@ -267,10 +267,14 @@ export async function setLoginRedirectUris(deps: Services, caller: Caller, sales
     assertNotDeactivated(unit, "its Login set-up cannot be changed");
     const uris = validateRedirectUris(redirectUris, unit.environment);
     const before = await tx.loginConfig.findUnique({ where: { salesUnitId } });
+    // Switched-on Login always has somewhere to send users back to, as setLoginActivated requires.
+    if (uris.length === 0 && before?.activated) {
+      throw new InvalidStateError("Login is switched on for this sales unit, so it needs a redirect URI: switch Login off (setLoginActivated) before removing the last one.");
+    }
     const config = await tx.loginConfig.upsert({
       where: { salesUnitId },
-      // Redirect URIs can be prepared before Login is ordered; only a unit with the product starts out activated.
-      create: { salesUnitId, redirectUris: uris, activated: unit.login },
+      // Redirect URIs can be prepared before Login is ordered; only a unit with the product (and a URI) starts out activated.
+      create: { salesUnitId, redirectUris: uris, activated: unit.login && uris.length > 0 },
       update: { redirectUris: uris },
     });
     await recordChange(tx, caller, {

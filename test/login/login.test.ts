@@ -162,6 +162,24 @@ describe("setLoginActivated", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("never leaves Login switched on without a redirect URI: the last one of an active set-up stays, and a new set-up without one is off", async () => {
+    const SET = `mutation($input: SetLoginRedirectUrisInput!) { setLoginRedirectUris(input: $input) {
+      __typename ... on Error { message } ... on MutationSetLoginRedirectUrisSuccess { data { activated redirectUris } } } }`;
+    const set = (token: string, name: string) =>
+      gateway.graphql<{ setLoginRedirectUris: { __typename: string; message?: string; data?: { activated: boolean; redirectUris: string[] } } }>(token, SET, {
+        input: { salesUnitId: unit(name).id, redirectUris: [] },
+      });
+    expect((await gateway.services.db.loginConfig.findUniqueOrThrow({ where: { salesUnitId: uuidOf(unit("Fjordkaffe Nettbutikk").id) } })).activated).toBe(true);
+    const before = await snapshot();
+    const refused = (await set(tokens["no-admin"]!, "Fjordkaffe Nettbutikk")).data!.setLoginRedirectUris;
+    expect(refused).toMatchObject({ __typename: "InvalidStateError", message: expect.stringContaining("switch Login off") });
+    expect(await snapshot()).toEqual(before);
+
+    // Sauna Oy Helsinki has the Login product (the test above) and no set-up yet.
+    const fresh = (await set(await gateway.login("fi-admin"), "Sauna Oy Helsinki")).data!.setLoginRedirectUris;
+    expect(fresh).toEqual({ __typename: "MutationSetLoginRedirectUrisSuccess", data: { activated: false, redirectUris: [] } });
+  });
+
   it("refuses a deactivated unit and callers without Developer", async () => {
     const before = await snapshot();
     expect((await activate(tokens["dk-admin"]!, "Hygge Cykler Vesterbro", false)).data!.setLoginActivated).toMatchObject({ __typename: "InvalidStateError" });
