@@ -12,7 +12,8 @@ import WithInputPlugin from "@pothos/plugin-with-input";
 import GuardedFieldsNullablePlugin from "./guarded-fields-plugin";
 import InvalidIdPlugin from "./invalid-id-plugin";
 import PageSizePlugin, { PAGE_SIZE_ARGUMENTS } from "./page-size";
-import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
+import { JSONResolver } from "graphql-scalars";
+import { DateScalar, DateTimeScalar } from "./date-scalars";
 import type PrismaTypes from "../generated/pothos-types";
 import { getDatamodel } from "../generated/pothos-types";
 import type { Context } from "../context";
@@ -177,8 +178,8 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType("DateTime", DateTimeResolver);
-builder.addScalarType("Date", DateResolver);
+builder.addScalarType("DateTime", DateTimeScalar);
+builder.addScalarType("Date", DateScalar);
 builder.addScalarType("JSON", JSONResolver);
 
 builder.queryType({ description: "Reads: every list answers only what the caller may see." });
