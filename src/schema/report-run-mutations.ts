@@ -3,7 +3,7 @@
  * sales unit, several, or the whole merchant (the report policy in src/auth/policies/report-run.ts decides who may), and
  * `createTransactionExport`, the rows a transaction filter selects. Both answer the `ReportRun` (report-run.ts).
  */
-import { ValidationError } from "../domain/errors";
+import { NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { ReportFormatEnum } from "./enums";
 import { Merchant } from "./merchant";
@@ -63,10 +63,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateReportRunInput, required: true, description: "What to report." }) },
     authScopes: async (_root, { input }, ctx) =>
       mayReportOnUnits(ctx, input.merchantId.id, [...new Set(input.salesUnitIds?.map((g) => g.id) ?? [])], input.includePersonalData),
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError, NotFoundError] },
     resolve: async (_root, { input }, ctx) => {
       const deps = reportRunDeps(ctx);
-      const merchant = await ctx.db.merchant.findUniqueOrThrow({ where: { id: input.merchantId.id }, select: { id: true, name: true } });
+      // Only customer service, whose access covers every merchant, gets this far with an id of no merchant.
+      const merchant = await ctx.db.merchant.findUnique({ where: { id: input.merchantId.id }, select: { id: true, name: true } });
+      if (!merchant) throw new NotFoundError("merchant");
       const run = await runs.createSettlementReportRun(deps, caller(ctx), {
         merchantId: merchant.id,
         merchantName: merchant.name,

@@ -261,6 +261,13 @@ describe("createReportRun: who may", () => {
     expect(header).toContain("PayerFirstName");
   });
 
+  it("answers NotFoundError to customer service for a merchant that does not exist, and makes nothing", async () => {
+    const before = await gateway.services.db.reportRun.count();
+    const outcome = await createRun(await gateway.token("operator"), { merchantId: encodeGlobalID("Merchant", randomUUID()), from, to, format: "CSV" });
+    expect(outcome.result).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
+    expect(await gateway.services.db.reportRun.count()).toBe(before);
+  });
+
   it("refuses a period that ends before it starts", async () => {
     const token = await gateway.token("no-admin");
     const outcome = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from: to, to: from, format: "CSV" });
