@@ -3,6 +3,7 @@
  * event types, and when a failed delivery is tried again.
  */
 import { ValidationError } from "../domain/errors";
+import { validateText } from "../domain/identifiers";
 import { EVENT_TYPES, eventTypeSpec } from "../events/catalog";
 import { isForbiddenAddress, isIpLiteral, isLoopbackAddress } from "./addresses";
 
@@ -60,13 +61,10 @@ export function validateEventTypes(types: readonly string[], field = "eventTypes
   return unique;
 }
 
+/** Free text like every other: trimmed, one line, counted in characters (code points); empty clears it. */
 export function validateDescription(description: string | null | undefined): string | null {
-  if (description == null) return null;
-  const trimmed = description.trim();
-  if (trimmed.length > WEBHOOK_DESCRIPTION_MAX_LENGTH) {
-    throw new ValidationError(`A description can be at most ${WEBHOOK_DESCRIPTION_MAX_LENGTH} characters.`, "description");
-  }
-  return trimmed === "" ? null : trimmed;
+  if (description == null || description.trim() === "") return null;
+  return validateText(description, "description", 1, WEBHOOK_DESCRIPTION_MAX_LENGTH, "description");
 }
 
 export interface RetryPolicy {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isForbiddenAddress, refusalOf } from "../../src/webhooks/addresses";
-import { nextAttemptAt, retryDelayMs, validateEventTypes, validateWebhookUrl } from "../../src/webhooks/rules";
+import { nextAttemptAt, retryDelayMs, validateDescription, validateEventTypes, validateWebhookUrl, WEBHOOK_DESCRIPTION_MAX_LENGTH } from "../../src/webhooks/rules";
 
 const PRODUCTION = { testUnitsOnly: false, allowPrivateNetwork: false };
 
@@ -85,6 +85,19 @@ describe("event types", () => {
   it("refuses an unknown type and an empty list", () => {
     expect(() => validateEventTypes(["transaction.EXPLODED"])).toThrow(/not an event type/);
     expect(() => validateEventTypes([])).toThrow(/at least one/);
+  });
+});
+
+describe("descriptions", () => {
+  it("are free text like the portal's others: trimmed, one line, counted in characters, empty clearing them", () => {
+    expect(validateDescription("  Order system  ")).toBe("Order system");
+    expect(validateDescription("   ")).toBeNull();
+    expect(validateDescription(null)).toBeNull();
+    expect(() => validateDescription("line one\nline two")).toThrow(expect.objectContaining({ field: "description" }));
+    expect(() => validateDescription("bell\u0007")).toThrow(expect.objectContaining({ field: "description" }));
+    // Emoji are one character each, though two UTF-16 units.
+    expect(validateDescription("🔔".repeat(WEBHOOK_DESCRIPTION_MAX_LENGTH))).toBe("🔔".repeat(WEBHOOK_DESCRIPTION_MAX_LENGTH));
+    expect(() => validateDescription("a".repeat(WEBHOOK_DESCRIPTION_MAX_LENGTH + 1))).toThrow(expect.objectContaining({ field: "description" }));
   });
 });
 
