@@ -72,7 +72,8 @@ const BASE_COLUMNS: ReportColumn[] = [
   { header: "MSN", kind: "text", value: (l) => l.msn },
   { header: "TransactionId", kind: "text", value: (l) => l.transactionId },
   { header: "SettlementId", kind: "text", value: (l) => l.settlementId },
-  { header: "OrderId", kind: "text", value: (l) => l.orderId },
+  // The merchant's or partner's own reference may begin with "-": defused like free text.
+  { header: "OrderId", kind: "freeText", value: (l) => l.orderId },
   { header: "SettlementDate", kind: "date", value: (l) => l.settlementDate },
   { header: "Gross", kind: "amount", value: (l) => l.grossAmount },
   { header: "Currency", kind: "text", value: (l) => l.currency },

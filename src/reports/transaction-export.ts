@@ -48,7 +48,8 @@ const BASE_COLUMNS: ExportColumn[] = [
   { header: "TransactionId", kind: "text", value: (r) => encodeGlobalID("Transaction", r.id), width: 24 },
   { header: "SalesUnitName", kind: "freeText", value: (r) => r.salesUnitName, width: 24 },
   { header: "MSN", kind: "text", value: (r) => r.msn, width: 8 },
-  { header: "OrderId", kind: "text", value: (r) => r.reference, width: 24 },
+  // The merchant's or partner's own reference may begin with "-": defused like free text.
+  { header: "OrderId", kind: "freeText", value: (r) => r.reference, width: 24 },
   { header: "Description", kind: "freeText", value: (r) => r.description ?? "", width: 30 },
   { header: "Status", kind: "text", value: (r) => r.status, width: 11 },
   { header: "Currency", kind: "text", value: (r) => r.currency, width: 9 },

@@ -342,6 +342,13 @@ describe("createTransactionExport", () => {
        VALUES (gen_random_uuid(), $1, $2, $3, '=HYPERLINK("http://evil.example")', '@SUM(A1)', $4::"Currency", 100, 'REQUESTED', now(), now())`,
       [merchantId, unit.id, `formula-${randomBytes(4).toString("hex")}`, unit.currency],
     );
+    // An order id may begin with "-" (references are letters, digits and hyphens).
+    const dashed = `-1000-${randomBytes(4).toString("hex")}`;
+    await client.query(
+      `INSERT INTO "Transaction" (id, "merchantId", "salesUnitId", reference, currency, amount, status, "createdAt", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, $3, $4::"Currency", 100, 'REQUESTED', now(), now())`,
+      [merchantId, unit.id, dashed, unit.currency],
+    );
     const filter = { merchantId: encodeGlobalID("Merchant", merchantId) };
     const list = await gateway.graphql<{ transactions: { totalCount: number } }>(await gateway.token("no-admin"), "query($f: TransactionFilter) { transactions(filter: $f, first: 1) { totalCount } }", { f: filter });
     const { run, body } = await exportRows("no-admin", filter);
@@ -355,6 +362,7 @@ describe("createTransactionExport", () => {
     const formula = records.find((r) => r[header!.indexOf("Description")]!.includes("HYPERLINK"))!;
     expect(formula[header!.indexOf("Description")]).toBe(`'=HYPERLINK("http://evil.example")`);
     expect(formula[header!.indexOf("PayerName")]).toBe("'@SUM(A1)");
+    expect(records.map((r) => r[header!.indexOf("OrderId")])).toContain(`'${dashed}`);
   });
 
   it("leaves the payer columns out for a caller who may not see payer details (an operator)", async () => {
