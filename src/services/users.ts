@@ -112,12 +112,21 @@ async function registeredPerson(tx: Tx, key: PersonKey, now: Date) {
 /**
  * The portal user for a register person, created on first use. The NIN is stored even when the person was added
  * by phone, because the national eID logs people in by it.
+ *
+ * The person is found by the NIN the register gives, never by a stored mobile number: numbers move between people,
+ * and a portal user's number is what the register said when they were added. Matching on it could hand an access
+ * (an Administrator's, say) to whoever held the number before. The number now belongs to the register's person, so
+ * a portal user still holding it has it cleared, and the person's own record takes it.
  */
 async function portalUserFor(tx: Tx, person: Awaited<ReturnType<typeof registeredPerson>>) {
-  const existing = await tx.portalUser.findFirst({
-    where: { OR: [{ nin: person.nin }, ...(person.phoneNumber ? [{ phoneNumber: person.phoneNumber }] : [])] },
-  });
-  if (existing) return { user: existing, created: false };
+  if (person.phoneNumber) {
+    await tx.portalUser.updateMany({ where: { phoneNumber: person.phoneNumber, NOT: { nin: person.nin } }, data: { phoneNumber: null } });
+  }
+  const existing = await tx.portalUser.findUnique({ where: { nin: person.nin } });
+  if (existing) {
+    if (!person.phoneNumber || existing.phoneNumber === person.phoneNumber) return { user: existing, created: false };
+    return { user: await tx.portalUser.update({ where: { id: existing.id }, data: { phoneNumber: person.phoneNumber } }), created: false };
+  }
   const user = await tx.portalUser.create({ data: { name: person.name, country: person.country, nin: person.nin, phoneNumber: person.phoneNumber } });
   return { user, created: true };
 }

@@ -191,6 +191,25 @@ describe("addUser by phone", () => {
     expect(await stored(result!.data!.user.id)).toMatchObject({ name: person.name, phoneNumber: person.phoneNumber, nin: person.nin });
   });
 
+  it("gives the access to the person the register names for the number now, not to a portal user who held the number before", async () => {
+    const merchantId = uuidOf(merchantOf("no-admin"));
+    // Q: a Norwegian portal user of another merchant, whose number the register has since given to P.
+    const q = await db().portalUser.findFirstOrThrow({ where: { country: "NO", phoneNumber: { not: null }, memberships: { none: { merchantId } } } });
+    const number = q.phoneNumber!;
+    const p = (await newPeople("NO"))[0]!;
+    await db().registerPerson.updateMany({ where: { phoneNumber: number }, data: { phoneNumber: null } });
+    await db().registerPerson.update({ where: { nin: p.nin }, data: { phoneNumber: number } });
+
+    const { result } = await addUser("no-admin", { phoneNumber: number, country: "NO", role: "ADMINISTRATOR" });
+    expect(result!.__typename).toBe("MutationAddUserSuccess");
+    const added = await stored(result!.data!.user.id);
+    expect(added).toMatchObject({ nin: p.nin, name: p.name, phoneNumber: number });
+    expect(added.id).not.toBe(q.id);
+    expect(await db().membership.count({ where: { userId: q.id, merchantId } })).toBe(0);
+    // The number is P's now; Q keeps their login (by NIN) and their other accesses.
+    expect(await db().portalUser.findUniqueOrThrow({ where: { id: q.id } })).toMatchObject({ nin: q.nin, phoneNumber: null });
+  });
+
   it("shows the Administrator no name or NIN from the register until the person logs in, so add-and-remove looks nobody up", async () => {
     const person = (await newPeople("NO")).find((p) => p.phoneNumber)!;
     const admin = await token("no-admin");
