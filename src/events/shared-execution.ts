@@ -203,7 +203,9 @@ export function useSharedSubscriptionResults<C extends Record<string, unknown>>(
         const context = args.contextValue as C;
         const shape = shapeOf(args.document, args.operationName);
         const values = args.variableValues ?? {};
-        const prefix = shape ? `${shape.id}\u0000${JSON.stringify(shape.variables.map((name) => values[name] ?? null))}\u0000` : "";
+        // An omitted variable (its default applies) and an explicit null can select differently: `[]` and `[null]`.
+        const given = shape?.variables.map((name) => (name in values ? [values[name]] : []));
+        const prefix = shape ? `${shape.id}\u0000${JSON.stringify(given)}\u0000` : "";
         const transport = transportLanes.get(context);
         transportLanes.delete(context);
         const shared = new SharedResults(args, shape, prefix, classOf as (context: Record<string, unknown>) => string, transport);

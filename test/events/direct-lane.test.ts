@@ -179,4 +179,27 @@ describe("the live feed's direct lane", () => {
       assertOrderedOnce(subscriber.events);
     }
   });
+  it("shares a result only between subscribers whose variables select the same: an omitted variable (its default) is not an explicit null", async () => {
+    const db = gateway.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    for (const name of ["Kasse 1", "Kasse 2", "Kasse 3"].map((n) => `${n} ${randomUUID().slice(0, 8)}`)) {
+      await db.qrCode.create({ data: { salesUnitId: payment.salesUnitId, name, url: "https://fjordkaffe.no/qr" } });
+    }
+    const query = `subscription($after: ID, $n: Int = 1) { transactionEvents(after: $after) { id salesUnit { qrCodes(first: $n) { nodes { id } } } } }`;
+    const after = await latestCursor(db);
+    const pages: Record<string, number[]> = { omitted: [], null: [] };
+    for (const [key, variables] of [["omitted", { after }], ["null", { after, n: null }]] as const) {
+      const connection = await connectAs("no-admin");
+      connection.client.subscribe<{ transactionEvents: { salesUnit: { qrCodes: { nodes: unknown[] } } } }>(
+        { query, variables },
+        { next: (result) => pages[key]!.push(result.data?.transactionEvents.salesUnit.qrCodes.nodes.length ?? -1), error: () => undefined, complete: () => undefined },
+      );
+    }
+    await waitFor("both subscriptions", () => gateway.services.events.feed.size === 2);
+    await captureOneOre(db, payment.id);
+    await waitFor("the event on both", () => pages.omitted!.length === 1 && pages.null!.length === 1);
+    // `first: 1` from the default, and `first: null`: the default page of 20.
+    expect(pages.omitted).toEqual([1]);
+    expect(pages.null![0]).toBeGreaterThanOrEqual(3);
+  });
 });
