@@ -3,7 +3,7 @@ import { isUuid } from "../domain/ids";
 import type { Tx } from "./client";
 
 /** The tables whose rows are locked by id: a fixed list, so the table name in the SQL never comes from input. */
-export type LockedTable = "Merchant" | "MerchantAgreement" | "PartnerKey" | "PaymentLink" | "ProductOrder" | "SalesUnit" | "Transaction";
+export type LockedTable = "Merchant" | "MerchantAgreement" | "PartnerKey" | "PaymentLink" | "PortalUser" | "ProductOrder" | "SalesUnit" | "Transaction";
 
 /**
  * Locks the row (SELECT … FOR UPDATE) until the transaction ends, so checks on its state hold until commit, and

@@ -18,6 +18,9 @@ import { isUniqueViolation } from "../db/errors";
 import { publicId, recordChange } from "./changes";
 import { lockMerchant } from "./merchants";
 import { endSubscriptionsOf } from "./report-subscriptions";
+import { ForbiddenError } from "../auth/errors";
+import { mayAnonymize } from "../auth/policies/person";
+import { lockRow } from "../db/locks";
 
 async function assertAnotherAdministrator(tx: Tx, merchantId: string, leavingMembershipIds: string[]): Promise<void> {
   const remaining = await tx.membership.count({ where: { merchantId, role: "ADMINISTRATOR", id: { notIn: leavingMembershipIds } } });
@@ -293,9 +296,16 @@ export const ANONYMISED_LABEL = "Anonymised user";
 export async function anonymizeUser(deps: Services, caller: Caller, userId: string) {
   const now = deps.clock.now();
   const result = await deps.db.$transaction(async (tx) => {
-    const found = isUuid(userId) ? await tx.portalUser.findUnique({ where: { id: userId }, include: { memberships: { select: { merchantId: true } } } }) : null;
+    // The person's row first: a membership being added for them (its foreign key check) waits for this lock or is
+    // committed before it, so the accesses read below are all there are until this commits.
+    const found = (await lockRow(tx, "PortalUser", userId))
+      ? await tx.portalUser.findUnique({ where: { id: userId }, include: { memberships: { select: { merchantId: true } } } })
+      : null;
     if (!found) throw new NotFoundError("user");
     if (found.anonymizedAt) throw new InvalidStateError("This user's personal data has already been deleted.");
+    // Asked again with those accesses: the check before the mutation ran saw them as they were then, and a merchant
+    // may have added the person since (whose Administrator the caller may not be).
+    if (!mayAnonymize(caller, userId, found.memberships.map((m) => m.merchantId))) throw new ForbiddenError();
     // In id order, so two anonymisations that share merchants cannot deadlock.
     for (const merchantId of found.memberships.map((m) => m.merchantId).sort()) await lockMerchant(tx, merchantId);
     const memberships = await tx.membership.findMany({ where: { userId }, orderBy: { merchantId: "asc" } });

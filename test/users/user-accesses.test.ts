@@ -5,6 +5,10 @@
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ForbiddenError } from "../../src/auth/errors";
+import { resolvePrincipal } from "../../src/auth/principal";
+import { callerFor } from "../../src/services/caller";
+import { anonymizeUser } from "../../src/services/users";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
 import { mod11CheckDigit } from "../../src/domain/checksums";
@@ -384,6 +388,15 @@ describe("anonymizeUser", () => {
     expect(await db().transactionOperation.count({ where: { actorId: user.id, actorLabel: "Anonymised user" } })).toBe(operations);
     const login = await fetch(`${gateway.url}/auth/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ nin: persona.nin, method: "BANKID_NO" }) });
     expect(login.status).toBe(404);
+  });
+
+  it("asks again with the person's accesses as they are under its lock: one added by another merchant meanwhile stops it", async () => {
+    const { user } = await membershipOf("two-merchants", "dk-admin");
+    const { principal, access } = await resolvePrincipal(db(), await gateway.services.tokens.verify(await token("dk-admin")));
+    const before = await snapshot();
+    // As if the mutation's own check had run before the person's Norwegian access was added: the service refuses.
+    await expect(anonymizeUser(gateway.services, callerFor({ principal, access, requestId: null }), user.id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await snapshot()).toEqual(before);
   });
 
   it("needs an Administrator of every merchant the person belongs to (or an operator)", async () => {
