@@ -3,8 +3,10 @@
  * break), amounts in major units with a decimal point like Stripe's and Adyen's exports, UTF-8 with a byte-order
  * mark so Excel reads "æøå" correctly. Spreadsheet users in Nordic locales are better served by the XLSX format.
  */
+import type { Writable } from "node:stream";
 import { formatMinorUnits } from "../domain/money";
-import { reportColumns, type SettlementReport } from "./settlement-report";
+import { reportColumns, reportSource, type ReportSource, type SettlementReport } from "./settlement-report";
+import { collect, end, write } from "./sink";
 
 const BOM = "\uFEFF";
 
@@ -20,17 +22,28 @@ function field(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function renderCsv(report: SettlementReport): Buffer {
-  const columns = reportColumns(report.includePersonalData);
-  const rows = [columns.map((c) => c.header)];
-  for (const line of report.lines) {
-    rows.push(
-      columns.map((column) => {
-        const value = column.value(line);
-        if (column.kind === "amount") return formatMinorUnits(value as number);
-        return column.kind === "freeText" ? defuse(String(value)) : String(value);
-      }),
+/** Writes the report to `out` (and ends it), one settlement's lines at a time; answers the lines written. */
+export async function writeCsv(source: ReportSource, out: Writable): Promise<number> {
+  const columns = reportColumns(source.includePersonalData);
+  await write(out, `${BOM}${columns.map((c) => field(c.header)).join(",")}\r\n`);
+  let written = 0;
+  for await (const { lines } of source.groups()) {
+    const text = lines.map((line) =>
+      columns
+        .map((column) => {
+          const value = column.value(line);
+          if (column.kind === "amount") return formatMinorUnits(value as number);
+          return field(column.kind === "freeText" ? defuse(String(value)) : String(value));
+        })
+        .join(","),
     );
+    if (text.length > 0) await write(out, `${text.join("\r\n")}\r\n`);
+    written += lines.length;
   }
-  return Buffer.from(`${BOM}${rows.map((row) => row.map(field).join(",")).join("\r\n")}\r\n`, "utf8");
+  await end(out);
+  return written;
+}
+
+export function renderCsv(report: SettlementReport): Promise<Buffer> {
+  return collect((out) => writeCsv(reportSource(report), out));
 }

@@ -2,9 +2,12 @@
  * PDF with pdfkit, for people: per settlement a heading, its totals, and a table of its lines (the ids that only
  * machines need stay in CSV, XML and XLSX). A4 landscape, the built-in Helvetica, page numbers in the footer.
  */
+import { once } from "node:events";
+import type { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import { formatAmount } from "../domain/money";
-import { linesBySettlement, reportTotals, type ReportLine, type SettlementReport, type SettlementSummary } from "./settlement-report";
+import { reportSource, reportTotals, type ReportLine, type ReportSource, type SettlementReport, type SettlementSummary } from "./settlement-report";
+import { collect } from "./sink";
 
 const MARGIN = 36;
 const ROW = 14;
@@ -45,20 +48,34 @@ function winAnsi(text: string): string {
     .replace(/[^\u0020-\u007e\u00a0-\u00ff€–—‘’‚“”„…•™ŠšŽžŒœŸ]/g, "?");
 }
 
-export async function renderPdf(report: SettlementReport): Promise<Buffer> {
+/**
+ * Writes the report to `out` (and ends it), page by page as the settlements' lines come: pages are numbered as
+ * they are made ("Page 3"), since the count of a streamed document is not known until its end. Answers the lines
+ * written.
+ */
+export async function writePdf(report: ReportSource, out: Writable): Promise<number> {
   const doc = new PDFDocument({
     size: "A4",
     layout: "landscape",
     margin: MARGIN,
-    bufferPages: true,
     info: { Title: `Settlement report ${report.merchantName}`, Creator: "Portal Gateway", CreationDate: report.generatedAt },
   });
-  const chunks: Buffer[] = [];
-  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
+  const finished = once(out, "finish");
+  doc.pipe(out);
+  let pages = 0;
+  const footer = () => {
+    pages += 1;
+    const { x, y } = doc;
+    // Writing inside the bottom margin would otherwise start a new page.
+    const bottomMargin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font("Helvetica").fontSize(7).text(`Page ${pages}`, MARGIN, doc.page.height - MARGIN / 2 - 4, { width: doc.page.width - 2 * MARGIN, align: "right", lineBreak: false });
+    doc.page.margins.bottom = bottomMargin;
+    doc.x = x;
+    doc.y = y;
+  };
+  footer();
+  doc.on("pageAdded", footer);
 
   const columns = report.includePersonalData ? [...COLUMNS, ...PERSONAL_COLUMNS] : COLUMNS;
   const bottom = () => doc.page.height - MARGIN - ROW;
@@ -112,11 +129,12 @@ export async function renderPdf(report: SettlementReport): Promise<Buffer> {
   doc.moveDown();
   if (report.settlements.length === 0) doc.fontSize(11).text("No settlements in this period.");
 
-  const groups = linesBySettlement(report);
-  for (const settlement of report.settlements) {
+  let written = 0;
+  for await (const { settlement, lines } of report.groups()) {
     settlementHeading(settlement);
     tableHeader();
-    for (const line of groups.get(settlement.id)!) {
+    written += lines.length;
+    for (const line of lines) {
       if (doc.y > bottom()) {
         doc.addPage();
         tableHeader();
@@ -127,6 +145,7 @@ export async function renderPdf(report: SettlementReport): Promise<Buffer> {
     }
     doc.x = MARGIN;
     doc.moveDown();
+    if (out.writableNeedDrain) await once(out, "drain");
   }
 
   // Totals per sales unit and the grand totals, one line each, after the settlements.
@@ -148,17 +167,11 @@ export async function renderPdf(report: SettlementReport): Promise<Buffer> {
     }
   }
 
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    // Writing inside the bottom margin would otherwise start a new page.
-    doc.page.margins.bottom = 0;
-    doc.font("Helvetica").fontSize(7).text(`Page ${i + 1} of ${range.count}`, MARGIN, doc.page.height - MARGIN / 2 - 4, {
-      width: doc.page.width - 2 * MARGIN,
-      align: "right",
-      lineBreak: false,
-    });
-  }
   doc.end();
-  return done;
+  await finished;
+  return written;
+}
+
+export function renderPdf(report: SettlementReport): Promise<Buffer> {
+  return collect((out) => writePdf(reportSource(report), out));
 }

@@ -1,10 +1,11 @@
-/** One entry point for the four report formats: bytes, content type and file extension. */
+/** One entry point for the four report formats: bytes or a stream, content type and file extension. */
+import type { Writable } from "node:stream";
 import type { ReportFormat } from "../generated/prisma/enums";
-import { renderCsv } from "./csv";
-import { renderPdf } from "./pdf";
-import type { SettlementReport } from "./settlement-report";
-import { renderXlsx } from "./xlsx";
-import { renderXml } from "./xml";
+import { renderCsv, writeCsv } from "./csv";
+import { renderPdf, writePdf } from "./pdf";
+import type { ReportSource, SettlementReport } from "./settlement-report";
+import { renderXlsx, writeXlsx } from "./xlsx";
+import { renderXml, writeXml } from "./xml";
 
 export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
   CSV: "text/csv; charset=utf-8; header=present",
@@ -23,6 +24,20 @@ export async function renderReport(report: SettlementReport, format: ReportForma
       return renderXlsx(report);
     case "PDF":
       return renderPdf(report);
+  }
+}
+
+/** Writes the report to `out` (and ends it) as its lines are read; answers the lines written. */
+export function writeReport(source: ReportSource, format: ReportFormat, out: Writable): Promise<number> {
+  switch (format) {
+    case "CSV":
+      return writeCsv(source, out);
+    case "XML":
+      return writeXml(source, out);
+    case "XLSX":
+      return writeXlsx(source, out);
+    case "PDF":
+      return writePdf(source, out);
   }
 }
 

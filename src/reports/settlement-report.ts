@@ -247,17 +247,19 @@ export function buildSettlementReport(
   };
 }
 
-/** Reads the settlements matching `where` (oldest payout first) and the operations they cover. */
-export async function loadSettlementReport(
-  db: Db,
-  where: Prisma.SettlementWhereInput,
-  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean; period?: { from: string; to: string } },
-): Promise<SettlementReport> {
-  const settlements = await db.settlement.findMany({
+type ReportOptions = { merchantName: string; generatedAt: Date; includePersonalData: boolean; period?: { from: string; to: string } };
+
+/** The settlements matching `where`, oldest payout first. */
+function readSettlements(db: Db, where: Prisma.SettlementWhereInput): Promise<SettlementRow[]> {
+  return db.settlement.findMany({
     where,
     include: { salesUnit: { select: { name: true, msn: true } } },
     orderBy: [{ payoutDate: "asc" }, { periodStart: "asc" }, { id: "asc" }],
   });
+}
+
+/** The CAPTURE and REFUND operations these settlements cover, oldest first. */
+async function readOperations(db: Db, settlements: readonly SettlementRow[], includePersonalData: boolean): Promise<OperationRow[]> {
   const operations = await db.transactionOperation.findMany({
     where: { settlementId: { in: settlements.map((s) => s.id) }, type: { in: ["CAPTURE", "REFUND"] } },
     select: {
@@ -265,11 +267,11 @@ export async function loadSettlementReport(
       amount: true,
       createdAt: true,
       settlementId: true,
-      transaction: { select: { id: true, reference: true, payerName: options.includePersonalData, message: options.includePersonalData } },
+      transaction: { select: { id: true, reference: true, payerName: includePersonalData, message: includePersonalData } },
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
-  const rows: OperationRow[] = operations.map((op) => ({
+  return operations.map((op) => ({
     type: op.type as OperationRow["type"],
     amount: op.amount,
     createdAt: op.createdAt,
@@ -281,5 +283,57 @@ export async function loadSettlementReport(
       message: op.transaction.message ?? null,
     },
   }));
-  return buildSettlementReport(settlements, rows, options);
+}
+
+/** Reads the settlements matching `where` (oldest payout first) and the operations they cover, all at once. */
+export async function loadSettlementReport(db: Db, where: Prisma.SettlementWhereInput, options: ReportOptions): Promise<SettlementReport> {
+  const settlements = await readSettlements(db, where);
+  return buildSettlementReport(settlements, await readOperations(db, settlements, options.includePersonalData), options);
+}
+
+/** One settlement and its lines: the unit a report is written in. */
+export interface SettlementGroup {
+  settlement: SettlementSummary;
+  lines: ReportLine[];
+}
+
+/**
+ * A report as the renderers read it: its heading, every settlement's summary (one per sales unit and period, so
+ * few), and the lines settlement by settlement, produced as the renderer asks for them.
+ */
+export interface ReportSource extends Omit<SettlementReport, "lines"> {
+  groups(): AsyncIterable<SettlementGroup>;
+}
+
+/** A report held in memory, as a source. */
+export function reportSource(report: SettlementReport): ReportSource {
+  const { lines: _lines, ...heading } = report;
+  return {
+    ...heading,
+    async *groups() {
+      const lines = linesBySettlement(report);
+      for (const settlement of report.settlements) yield { settlement, lines: lines.get(settlement.id)! };
+    },
+  };
+}
+
+/** Settlements whose operations one read takes: a batch's lines are what a streamed report holds at a time. */
+const SETTLEMENTS_PER_READ = 50;
+
+/**
+ * The report of the settlements matching `where`, read as it is written: the settlements first, then their
+ * operations SETTLEMENTS_PER_READ settlements at a time. A year of a whole merchant holds one batch in memory,
+ * not every line of the year.
+ */
+export async function settlementReportSource(db: Db, where: Prisma.SettlementWhereInput, options: ReportOptions): Promise<ReportSource> {
+  const settlements = await readSettlements(db, where);
+  return {
+    ...reportSource(buildSettlementReport(settlements, [], options)),
+    async *groups() {
+      for (let i = 0; i < settlements.length; i += SETTLEMENTS_PER_READ) {
+        const batch = settlements.slice(i, i + SETTLEMENTS_PER_READ);
+        yield* reportSource(buildSettlementReport(batch, await readOperations(db, batch, options.includePersonalData), options)).groups();
+      }
+    },
+  };
 }

@@ -11,6 +11,7 @@ import ExcelJS from "exceljs";
 import { SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { formatMinorUnits } from "../domain/money";
 import { defuse } from "./csv";
+import { end, write } from "./sink";
 
 export type ExportFormat = "CSV" | "XLSX";
 
@@ -105,10 +106,6 @@ function xlsxCell(column: ExportColumn, row: ExportRow): ExcelJS.CellValue {
   return column.kind === "freeText" ? defuse(String(value)) : String(value);
 }
 
-async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, "drain");
-}
-
 /**
  * Streams the export to `out` (which it ends) and answers the number of rows. `onProgress` hears the rows written after
  * each batch. Formats: CSV as the reports write it (RFC 4180, CRLF, BOM, amounts in major units); XLSX through exceljs'
@@ -161,8 +158,7 @@ export async function streamTransactionExport(
     sheet.commit();
     await workbook.commit();
   } else {
-    out.end();
-    await once(out, "finish");
+    await end(out);
   }
   return rows;
 }

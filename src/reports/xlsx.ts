@@ -2,10 +2,13 @@
  * XLSX with exceljs: a "Lines" sheet (the report columns, real numbers and dates so sums and filters work) and a
  * "Settlements" sheet with each settlement's totals.
  */
+import { once } from "node:events";
+import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { dateOfDay } from "../domain/calendar";
-import { reportColumns, reportTotals, type SettlementReport } from "./settlement-report";
+import { reportColumns, reportSource, reportTotals, type ReportSource, type SettlementReport } from "./settlement-report";
 import { defuse } from "./csv";
+import { collect } from "./sink";
 
 const AMOUNT_FORMAT = "#,##0.00";
 const DATE_FORMAT = "yyyy-mm-dd";
@@ -18,12 +21,17 @@ function cellValue(kind: string, value: string | number): ExcelJS.CellValue {
   return kind === "freeText" ? defuse(String(value)) : value;
 }
 
-export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+/**
+ * Writes the report to `out` (and ends it) through exceljs' streaming writer: the "Lines" sheet row by row as the
+ * settlements' lines come, then the "Settlements" and "Totals" sheets. Answers the lines written.
+ */
+export async function writeXlsx(source: ReportSource, out: Writable): Promise<number> {
+  // Fast deflate, so the zip stream keeps up with the rows (exceljs does not wait for its output).
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   workbook.creator = "Portal Gateway";
-  workbook.created = report.generatedAt;
+  workbook.created = source.generatedAt;
 
-  const columns = reportColumns(report.includePersonalData);
+  const columns = reportColumns(source.includePersonalData);
   const lines = workbook.addWorksheet("Lines", { views: [{ state: "frozen", ySplit: 1 }] });
   lines.columns = columns.map((column) => ({
     header: column.header,
@@ -31,14 +39,17 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
     width: column.kind === "amount" ? 14 : column.kind === "date" ? 12 : Math.max(12, column.header.length + 2),
     style: column.kind === "amount" ? { numFmt: AMOUNT_FORMAT } : column.kind === "date" ? { numFmt: DATE_FORMAT } : {},
   }));
-  for (const line of report.lines) {
-    lines.addRow(Object.fromEntries(columns.map((column) => [column.header, cellValue(column.kind, column.value(line))])));
-  }
   lines.getRow(1).font = { bold: true };
   lines.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  let written = 0;
+  for await (const group of source.groups()) {
+    for (const line of group.lines) lines.addRow(Object.fromEntries(columns.map((column) => [column.header, cellValue(column.kind, column.value(line))]))).commit();
+    written += group.lines.length;
+    if (out.writableNeedDrain) await once(out, "drain");
+  }
+  lines.commit();
 
-  const summary = workbook.addWorksheet("Settlements", { views: [{ state: "frozen", ySplit: 1 }] });
-  summary.columns = [
+  const summary = workbook.addWorksheet("Settlements", { views: [{ state: "frozen", ySplit: 1 }] });  summary.columns = [
     { header: "SettlementId", key: "id", width: 20 },
     { header: "SalesUnitName", key: "salesUnitName", width: 28 },
     { header: "MSN", key: "msn", width: 10 },
@@ -51,7 +62,7 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
     { header: "Refund", key: "refundedAmount", width: 14, style: { numFmt: AMOUNT_FORMAT } },
     { header: "Net", key: "netAmount", width: 14, style: { numFmt: AMOUNT_FORMAT } },
   ];
-  for (const s of report.settlements) {
+  for (const s of source.settlements) {
     summary.addRow({
       ...s,
       salesUnitName: defuse(s.salesUnitName),
@@ -65,6 +76,7 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
     });
   }
   summary.getRow(1).font = { bold: true };
+  summary.commit();
 
   // Per sales unit and currency, then a grand total per currency (SalesUnitName "Total"). Numbers in major units; a
   // double holds sums up to 2^53 minor units exactly.
@@ -76,7 +88,7 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
     { header: "Settlements", key: "settlements", width: 12 },
     ...(["Gross", "Fee", "Refund", "Net"] as const).map((header) => ({ header, key: header.toLowerCase(), width: 16, style: { numFmt: AMOUNT_FORMAT } })),
   ];
-  const totals = reportTotals(report);
+  const totals = reportTotals(source);
   for (const t of [...totals.bySalesUnit, ...totals.grand]) {
     totalsSheet.addRow({
       msn: t.msn ?? "",
@@ -90,6 +102,11 @@ export async function renderXlsx(report: SettlementReport): Promise<Buffer> {
     });
   }
   totalsSheet.getRow(1).font = { bold: true };
+  totalsSheet.commit();
+  await workbook.commit();
+  return written;
+}
 
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+export function renderXlsx(report: SettlementReport): Promise<Buffer> {
+  return collect((out) => writeXlsx(reportSource(report), out));
 }

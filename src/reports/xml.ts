@@ -2,8 +2,10 @@
  * XML: one <Settlement> per settlement with its totals and its <Line>s, element names as the CSV headers.
  * Written by hand because the document is flat and only needs escaping; amounts are decimals in major units.
  */
+import type { Writable } from "node:stream";
 import { formatMinorUnits } from "../domain/money";
-import { linesBySettlement, reportColumns, reportTotals, type ReportTotals, type SettlementReport } from "./settlement-report";
+import { reportColumns, reportSource, reportTotals, type ReportSource, type ReportTotals, type SettlementReport } from "./settlement-report";
+import { collect, end, write } from "./sink";
 
 /** Characters XML 1.0 cannot carry at all (most control characters, lone surrogates, U+FFFE/U+FFFF) are dropped. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -20,35 +22,44 @@ export function escapeXml(value: string): string {
 
 const element = (name: string, value: string) => `<${name}>${escapeXml(value)}</${name}>`;
 
-export function renderXml(report: SettlementReport): Buffer {
-  const columns = reportColumns(report.includePersonalData);
-  const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<SettlementReport merchant="${escapeXml(report.merchantName)}" generatedAt="${report.generatedAt.toISOString()}" includePersonalData="${report.includePersonalData}"${report.period ? ` periodFrom="${report.period.from}" periodTo="${report.period.to}"` : ""}>`,
-  ];
-  const groups = linesBySettlement(report);
-  for (const settlement of report.settlements) {
-    out.push(
+/** Writes the report to `out` (and ends it), one settlement at a time; answers the lines written. */
+export async function writeXml(source: ReportSource, out: Writable): Promise<number> {
+  const columns = reportColumns(source.includePersonalData);
+  const period = source.period ? ` periodFrom="${source.period.from}" periodTo="${source.period.to}"` : "";
+  await write(
+    out,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<SettlementReport merchant="${escapeXml(source.merchantName)}" generatedAt="${source.generatedAt.toISOString()}" includePersonalData="${source.includePersonalData}"${period}>\n`,
+  );
+  let written = 0;
+  for await (const { settlement, lines } of source.groups()) {
+    const text = [
       "  <Settlement>",
       `    ${element("SettlementId", settlement.id)}${element("SalesUnitName", settlement.salesUnitName)}${element("MSN", settlement.msn)}`,
       `    ${element("PeriodStart", settlement.periodStart)}${element("PeriodEnd", settlement.periodEnd)}${element("SettlementDate", settlement.payoutDate)}`,
       `    ${element("Currency", settlement.currency)}${element("Gross", formatMinorUnits(settlement.grossAmount))}${element("Fee", formatMinorUnits(settlement.feeAmount))}${element("Refund", formatMinorUnits(settlement.refundedAmount))}${element("Net", formatMinorUnits(settlement.netAmount))}`,
       "    <Lines>",
-    );
-    for (const line of groups.get(settlement.id)!) {
+    ];
+    for (const line of lines) {
       const cells = columns.map((c) => element(c.header, c.kind === "amount" ? formatMinorUnits(c.value(line) as number) : String(c.value(line))));
-      out.push(`      <Line>${cells.join("")}</Line>`);
+      text.push(`      <Line>${cells.join("")}</Line>`);
     }
-    out.push("    </Lines>", "  </Settlement>");
+    text.push("    </Lines>", "  </Settlement>");
+    await write(out, `${text.join("\n")}\n`);
+    written += lines.length;
   }
   // Sums of the settlements above (64-bit, exact): per sales unit and currency, then per currency.
-  const totals = reportTotals(report);
+  const totals = reportTotals(source);
   const sums = (t: ReportTotals) =>
     `${element("Currency", t.currency)}${element("Settlements", String(t.settlements))}${element("Gross", formatMinorUnits(t.gross))}${element("Fee", formatMinorUnits(t.fee))}${element("Refund", formatMinorUnits(t.refund))}${element("Net", formatMinorUnits(t.net))}`;
-  out.push("  <Totals>");
-  for (const t of totals.bySalesUnit) out.push(`    <SalesUnitTotal>${element("MSN", t.msn ?? "")}${element("SalesUnitName", t.salesUnitName ?? "")}${sums(t)}</SalesUnitTotal>`);
-  for (const t of totals.grand) out.push(`    <GrandTotal>${sums(t)}</GrandTotal>`);
-  out.push("  </Totals>");
-  out.push("</SettlementReport>", "");
-  return Buffer.from(out.join("\n"), "utf8");
+  const closing = ["  <Totals>"];
+  for (const t of totals.bySalesUnit) closing.push(`    <SalesUnitTotal>${element("MSN", t.msn ?? "")}${element("SalesUnitName", t.salesUnitName ?? "")}${sums(t)}</SalesUnitTotal>`);
+  for (const t of totals.grand) closing.push(`    <GrandTotal>${sums(t)}</GrandTotal>`);
+  closing.push("  </Totals>", "</SettlementReport>", "");
+  await write(out, closing.join("\n"));
+  await end(out);
+  return written;
+}
+
+export function renderXml(report: SettlementReport): Promise<Buffer> {
+  return collect((out) => writeXml(reportSource(report), out));
 }

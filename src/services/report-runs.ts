@@ -13,7 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -24,8 +24,8 @@ import { dateOfDay, dayOf, parseDay } from "../domain/calendar";
 import { ValidationError } from "../domain/errors";
 import type { ReportFormat } from "../generated/prisma/enums";
 import type { ReportRun } from "../generated/prisma/client";
-import { loadSettlementReport, reportTotals, type ReportTotals } from "../reports/settlement-report";
-import { renderReport, reportFileName } from "../reports/render";
+import { reportTotals, settlementReportSource, type ReportTotals } from "../reports/settlement-report";
+import { reportFileName, writeReport } from "../reports/render";
 import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
 import { SYSTEM_ACTOR } from "./audit";
 import { publicId, recordChange } from "./changes";
@@ -184,7 +184,8 @@ async function produce(
     const from = dayOf(run.periodFrom!);
     const to = dayOf(run.periodTo!);
     const merchant = await deps.db.merchant.findUniqueOrThrow({ where: { id: run.merchantId! }, select: { name: true } });
-    const report = await loadSettlementReport(
+    // Up to 400 days of a whole merchant: written as it is read, a batch of settlements at a time.
+    const source = await settlementReportSource(
       deps.db,
       {
         salesUnit: { merchantId: run.merchantId! },
@@ -193,10 +194,13 @@ async function produce(
       },
       { merchantName: merchant.name, generatedAt: deps.clock.now(), includePersonalData: run.includePersonalData, period: { from, to } },
     );
-    await writeFile(file, await renderReport(report, run.format));
-    const totals = reportTotals(report);
+    const out = createWriteStream(file);
+    const closed = once(out, "close");
+    const rows = await writeReport(source, run.format, out);
+    await closed;
+    const totals = reportTotals(source);
     return {
-      rows: report.lines.length,
+      rows,
       fileName: reportFileName(["settlements", from, to], run.format, run.includePersonalData),
       totals: storableTotals([...totals.bySalesUnit, ...totals.grand]),
     };

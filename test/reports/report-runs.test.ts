@@ -15,6 +15,9 @@ import { waitFor } from "../events/support";
 import { parseCsv, parseCsvRecords, pdfText } from "./support";
 import { reportRunDeps } from "../../src/schema/report-run";
 import { executeReportRun, reportRunFile, runPendingReports, STALE_RUN_MS } from "../../src/services/report-runs";
+import { renderReport, writeReport } from "../../src/reports/render";
+import { loadSettlementReport, settlementReportSource } from "../../src/reports/settlement-report";
+import { collect } from "../../src/reports/sink";
 
 const PUBLIC = "https://portal.example";
 let gateway: TestGateway;
@@ -272,6 +275,34 @@ describe("createReportRun: who may", () => {
     const token = await gateway.token("no-admin");
     const outcome = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from: to, to: from, format: "CSV" });
     expect(outcome.result).toMatchObject({ __typename: "ValidationError", field: "to" });
+  });
+});
+
+describe("a settlement report written as it is read", () => {
+  it("reads the operations a batch of settlements at a time and writes the same bytes as the report read at once", async () => {
+    const db = gateway.services.db;
+    const where = { salesUnit: { merchantId }, payoutDate: { gte: new Date(`${from}T00:00:00Z`), lte: new Date(`${to}T00:00:00Z`) } };
+    const options = { merchantName: "Fjordkaffe AS", generatedAt: new Date("2026-03-05T08:00:00Z"), includePersonalData: true, period: { from, to } };
+    const settlements = await db.settlement.count({ where });
+    expect(settlements).toBeGreaterThan(100);
+    let reads = 0;
+    const counting = {
+      settlement: db.settlement,
+      transactionOperation: {
+        findMany: (args: Parameters<typeof db.transactionOperation.findMany>[0]) => {
+          reads++;
+          return db.transactionOperation.findMany(args);
+        },
+      },
+    } as unknown as typeof db;
+    const whole = await loadSettlementReport(db, where, options);
+    for (const format of ["CSV", "XML"] as const) {
+      reads = 0;
+      const source = await settlementReportSource(counting, where, options);
+      const streamed = await collect((out) => writeReport(source, format, out));
+      expect(streamed.equals(await renderReport(whole, format)), format).toBe(true);
+      expect(reads, format).toBe(Math.ceil(settlements / 50));
+    }
   });
 });
 
