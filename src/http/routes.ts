@@ -17,7 +17,9 @@ import { RateLimitedError, type RateLimits } from "../limits/rate-limits";
 /**
  * Brute-force protection for the login endpoints: failed attempts are counted per client address (and per
  * client_id, with ten times the room so one address cannot lock a partner out), and once a budget is spent every
- * attempt is refused with 429 before any secret is checked.
+ * attempt is refused with 429 before any secret is checked. Only a refusal of what the caller sent counts (a 4xx, a
+ * refused credential, a malformed body): an answer that is the gateway's own trouble (the database unavailable, a
+ * 503 clients are told to retry) must not lock every terminal behind a proxy out once the database is back.
  */
 async function throttledLogin(limits: RateLimits, keys: { address: string; clientId?: string }, attempt: () => Promise<Response>): Promise<Response> {
   await limits.assertOpen("loginFailures", keys.address);
@@ -28,10 +30,10 @@ async function throttledLogin(limits: RateLimits, keys: { address: string; clien
   };
   try {
     const response = await attempt();
-    if (!response.ok) await failed();
+    if (response.status >= 400 && response.status < 500) await failed();
     return response;
   } catch (error) {
-    await failed();
+    if (error instanceof AuthenticationError || error instanceof ForbiddenError || error instanceof z.ZodError) await failed();
     throw error;
   }
 }

@@ -1,7 +1,12 @@
 /** The plain HTTP routes' error answers: what a client sees when a handler fails, without a server of its own. */
 import { createSchema, createYoga } from "graphql-yoga";
 import { describe, expect, it } from "vitest";
-import { routesPlugin } from "../../src/http/routes";
+import { AuthenticationError } from "../../src/auth/errors";
+import { loadConfig } from "../../src/config";
+import { isDatabaseUnavailable } from "../../src/db/errors";
+import type { Services } from "../../src/deps";
+import { coreRoutes, routesPlugin } from "../../src/http/routes";
+import { createRateLimits, RateLimitedError } from "../../src/limits/rate-limits";
 
 function serve(handler: () => never) {
   const yoga = createYoga({ schema: createSchema({ typeDefs: "type Query { ok: Boolean }" }), plugins: [routesPlugin({ "GET /x": handler })], logging: false });
@@ -16,5 +21,36 @@ describe("plain routes", () => {
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
     expect(await response.json()).toEqual({ error: "SERVICE_UNAVAILABLE", message: expect.stringContaining("try again") });
+  });
+});
+
+describe("the token endpoint's brute-force budget", () => {
+  it("counts refused credentials, not answers that are the gateway's own trouble: an outage locks nobody out once the database is back", async () => {
+    const config = loadConfig({ DATABASE_URL: "postgresql://unused@127.0.0.1/unused" });
+    let down = true;
+    const unreachable = () => Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432"), { code: "ECONNREFUSED" });
+    // Every model method: refused while the database is down, then "no such row".
+    const model = new Proxy({}, { get: () => async () => (down ? Promise.reject(unreachable()) : null) });
+    const db = new Proxy({}, { get: () => model });
+    const services = { db, tokens: { issue: async () => "token" }, encryptionKey: Buffer.alloc(32), config, limits: createRateLimits(config) } as unknown as Services;
+    const handler = coreRoutes(services)["POST /accesstoken/get"]!;
+    const attempt = async () => {
+      const request = new Request("http://gateway/accesstoken/get", {
+        method: "POST",
+        headers: { client_id: "11111111-1111-4111-8111-111111111111", client_secret: "wrong", "ocp-apim-subscription-key": "key" },
+      });
+      try {
+        return (await handler(request, new URL(request.url), {}, { address: "203.0.113.7" })).status;
+      } catch (error) {
+        return isDatabaseUnavailable(error) ? 503 : error instanceof RateLimitedError ? 429 : error instanceof AuthenticationError ? 401 : 500;
+      }
+    };
+    for (let i = 0; i < 30; i++) expect(await attempt()).toBe(503);
+    down = false;
+    expect(await attempt()).toBe(401);
+    // Wrong secrets still spend the budget.
+    const answers = [];
+    for (let i = 0; i < 30; i++) answers.push(await attempt());
+    expect(answers).toContain(429);
   });
 });
