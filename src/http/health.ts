@@ -7,6 +7,7 @@
  */
 import type { Services } from "../deps";
 import type { Db } from "../db/client";
+import { isDatabaseUnavailable } from "../db/errors";
 import { json, type RouteHandler } from "./routes";
 
 /** A probe that waits longer than this has its answer: unavailable. */
@@ -31,29 +32,37 @@ export async function outboxLagSeconds(db: Db): Promise<number> {
   return Math.max(0, row?.lag ?? 0);
 }
 
+class CheckTimeout extends Error {}
+
 export function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new CheckTimeout(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message.split("\n").at(-1)!.trim() : String(error));
+/**
+ * Why a check failed, in words of our own: /readyz answers anyone, and a driver's message names the database's
+ * host, port or user. The error itself is in the log.
+ */
+const reasonOf = (error: unknown) =>
+  error instanceof CheckTimeout ? error.message : isDatabaseUnavailable(error) ? "the database is unavailable" : "the database check failed";
 
-export async function readiness(services: Pick<Services, "db" | "config" | "events">): Promise<Readiness> {
+export async function readiness(services: Pick<Services, "db" | "config" | "events"> & Partial<Pick<Services, "logger">>): Promise<Readiness> {
   const { db, config, events } = services;
-  const database: Check = await withTimeout(db.$queryRaw`SELECT 1`).then(
-    () => ({ ok: true }),
-    (error: unknown) => ({ ok: false, reason: reasonOf(error) }),
-  );
+  const failed = (error: unknown) => {
+    services.logger?.warn({ err: error }, "A readiness check failed");
+    return { ok: false as const, reason: reasonOf(error) };
+  };
+  const database: Check = await withTimeout(db.$queryRaw`SELECT 1`).then(() => ({ ok: true }), failed);
   const relay: Readiness["checks"]["relay"] = database.ok
     ? await withTimeout(outboxLagSeconds(db)).then(
         (lagSeconds) =>
           lagSeconds * 1000 > config.readyMaxRelayLagMs
             ? { ok: false, lagSeconds, reason: "committed events are waiting for the outbox relay" }
             : { ok: true, lagSeconds },
-        (error: unknown) => ({ ok: false, reason: reasonOf(error) }),
+        failed,
       )
     : { ok: false, reason: "the database is unavailable" };
   const checks: Readiness["checks"] = { database, relay };

@@ -5,6 +5,7 @@ import { AuthenticationError } from "../../src/auth/errors";
 import { loadConfig } from "../../src/config";
 import { isDatabaseUnavailable } from "../../src/db/errors";
 import type { Services } from "../../src/deps";
+import { readiness } from "../../src/http/health";
 import { coreRoutes, routesPlugin } from "../../src/http/routes";
 import { createRateLimits, RateLimitedError } from "../../src/limits/rate-limits";
 
@@ -52,5 +53,24 @@ describe("the token endpoint's brute-force budget", () => {
     const answers = [];
     for (let i = 0; i < 30; i++) answers.push(await attempt());
     expect(answers).toContain(429);
+  });
+});
+
+describe("readiness", () => {
+  it("names no host, port or user of the database in its public reasons", async () => {
+    const config = loadConfig({ DATABASE_URL: "postgresql://unused@127.0.0.1/unused" });
+    const refusing = (error: Error) => ({ $queryRaw: () => Promise.reject(error) }) as unknown as Services["db"];
+    const events = { bus: { connected: true } } as unknown as Services["events"];
+    const unreachable = Object.assign(new Error("Raw query failed. Can't reach database server at db.internal.example:5432"), { code: "P1001" });
+    const refused = new Error('password authentication failed for user "portal_admin"');
+    for (const [error, reason] of [
+      [unreachable, "the database is unavailable"],
+      [refused, "the database check failed"],
+    ] as const) {
+      const { ready, checks } = await readiness({ db: refusing(error), config, events });
+      expect(ready).toBe(false);
+      expect(checks.database).toEqual({ ok: false, reason });
+      expect(JSON.stringify(checks)).not.toMatch(/internal|5432|portal_admin/);
+    }
   });
 });
