@@ -34,7 +34,8 @@ export function validateWebhookUrl(value: string, context: UrlContext, field = "
   }
   if (parsed.username !== "" || parsed.password !== "") throw new ValidationError("Remove the user name and password from the address: deliveries are signed instead.", field);
   if (parsed.hash !== "" || url.includes("#")) throw new ValidationError("Remove the fragment (the part from '#'): it is never sent.", field);
-  const host = parsed.hostname.toLowerCase();
+  // "localhost." is "localhost": a fully qualified name may end in a dot.
+  const host = parsed.hostname.toLowerCase().replace(/\.$/, "");
   const loopback = host === "localhost" || (isIpLiteral(host) && isLoopbackAddress(host));
   if (parsed.protocol === "http:") {
     if (!context.testUnitsOnly && !(context.allowPrivateNetwork && loopback)) {

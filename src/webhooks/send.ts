@@ -38,7 +38,9 @@ function checkedLookup(rules: AddressRules): LookupFunction {
       if (list.length === 0) return callback(new Error(`${hostname} resolves to no address`), "", 0);
       for (const entry of list) {
         const refusal = refusalOf(entry.address, rules);
-        if (refusal) return callback(new RefusedAddressError(`${hostname} resolves to ${refusal}`), "", 0);
+        // Without the address: the message reaches the endpoint's owner, and the gateway's resolver must not tell
+        // them what an internal name resolves to.
+        if (refusal) return callback(new RefusedAddressError(`${hostname} resolves to a loopback, private or otherwise non-public address, which webhooks may not reach`), "", 0);
       }
       if (options.all) return callback(null, list as never);
       const first = list[0]!;

@@ -62,7 +62,7 @@ describe("webhook URLs", () => {
     expect(() => validateWebhookUrl("http://10.0.0.5/", { ...PRODUCTION, allowPrivateNetwork: true })).toThrow(/Use https/);
   });
 
-  it.each(["https://127.0.0.1/", "https://localhost/hooks", "https://10.0.0.8/", "https://[::1]/", "https://169.254.169.254/latest/meta-data", "https://api.localhost/"])(
+  it.each(["https://127.0.0.1/", "https://localhost/hooks", "https://10.0.0.8/", "https://[::1]/", "https://169.254.169.254/latest/meta-data", "https://api.localhost/", "https://localhost./", "https://api.localhost./"])(
     "refuses the private target %s outside development, even for test sales units",
     (url) => {
       expect(() => validateWebhookUrl(url, { testUnitsOnly: true, allowPrivateNetwork: false })).toThrow(/public address/);
