@@ -108,9 +108,11 @@ const calendars = new Map<MerchantCountry, Holidays>();
 const holidaysByYear = new Map<string, ReadonlySet<string>>();
 
 /**
- * Public holidays plus the days banks close although the law does not make them holidays: Christmas Eve and
- * New Year's Eve, Midsummer Eve in FI, Constitution Day and the Friday after Ascension in DK. date-holidays
- * marks the Norwegian and Finnish ones as bank days but not the Danish ones, so those are added here.
+ * Public holidays plus the days banks close although the law does not make them holidays: Christmas Eve in all
+ * three, New Year's Eve in NO and DK, Midsummer Eve in FI, Constitution Day and the Friday after Ascension in DK.
+ * date-holidays marks the Norwegian and Finnish ones as bank days but not the Danish ones, so those are added here.
+ * It also marks New Year's Eve in FI, where it is a banking day (Finance Finland's non-banking days do not list it;
+ * payments settle, branches close early), so that one is taken out.
  */
 function calendarFor(country: MerchantCountry): Holidays {
   let calendar = calendars.get(country);
@@ -122,6 +124,7 @@ function calendarFor(country: MerchantCountry): Holidays {
       calendar.setHoliday("12-24", { name: "Juleaftensdag", type: "bank" });
       calendar.setHoliday("12-31", { name: "Nytårsaftensdag", type: "bank" });
     }
+    if (country === "FI") calendar.setHoliday("12-31", false);
     calendars.set(country, calendar);
   }
   return calendar;

@@ -59,12 +59,17 @@ describe("banking days", () => {
     expect(isBankingDay("2025-04-17", "FI")).toBe(true);
   });
 
-  it("excludes Christmas Eve, Christmas and New Year's Eve", () => {
+  it("excludes Christmas Eve, Christmas and New Year's Day, and New Year's Eve in Norway and Denmark", () => {
     for (const country of ["NO", "DK", "FI"] as const) {
-      for (const day of ["2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31", "2026-01-01"]) {
+      for (const day of ["2025-12-24", "2025-12-25", "2025-12-26", "2026-01-01"]) {
         expect(isBankingDay(day, country)).toBe(false);
       }
     }
+    expect(isBankingDay("2025-12-31", "NO")).toBe(false);
+    expect(isBankingDay("2025-12-31", "DK")).toBe(false);
+    // Finnish banks settle on New Year's Eve (branches close early): a daily payout of the 29th comes on the 31st.
+    expect(isBankingDay("2025-12-31", "FI")).toBe(true);
+    expect(payoutDate("2025-12-29", "DAILY", "FI")).toBe("2025-12-31");
   });
 
   it("excludes 17 May in Norway only", () => {
