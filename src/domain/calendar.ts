@@ -112,7 +112,7 @@ const holidaysByYear = new Map<string, ReadonlySet<string>>();
  * three, New Year's Eve in NO and DK, Midsummer Eve in FI, Constitution Day and the Friday after Ascension in DK.
  * date-holidays marks the Norwegian and Finnish ones as bank days but not the Danish ones, so those are added here.
  * It also marks New Year's Eve in FI, where it is a banking day (Finance Finland's non-banking days do not list it;
- * payments settle, branches close early), so that one is taken out.
+ * payments settle, branches close early), so that one is left out.
  */
 function calendarFor(country: MerchantCountry): Holidays {
   let calendar = calendars.get(country);
@@ -124,7 +124,6 @@ function calendarFor(country: MerchantCountry): Holidays {
       calendar.setHoliday("12-24", { name: "Juleaftensdag", type: "bank" });
       calendar.setHoliday("12-31", { name: "Nytårsaftensdag", type: "bank" });
     }
-    if (country === "FI") calendar.setHoliday("12-31", false);
     calendars.set(country, calendar);
   }
   return calendar;
@@ -137,7 +136,7 @@ function bankHolidays(country: MerchantCountry, year: number): ReadonlySet<strin
     days = new Set(
       calendarFor(country)
         .getHolidays(year)
-        .filter((holiday) => holiday.type === "public" || holiday.type === "bank")
+        .filter((holiday) => (holiday.type === "public" || holiday.type === "bank") && !(country === "FI" && holiday.rule === "12-31"))
         .map((holiday) => holiday.date.slice(0, 10)),
     );
     holidaysByYear.set(key, days);

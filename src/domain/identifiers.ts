@@ -50,7 +50,8 @@ export function validateOrganizationNumber(country: Country, value: string, fiel
   const compact = value.replace(/\s+/g, "");
   switch (country) {
     case "NO": {
-      const valid = /^\d{9}$/.test(compact) && mod11CheckDigit(compact, NO_ORG_WEIGHTS) === Number(compact[8]);
+      // All zeros passes the check digit (a sum of 0) but is no one's number.
+      const valid = /^\d{9}$/.test(compact) && !/^0+$/.test(compact) && mod11CheckDigit(compact, NO_ORG_WEIGHTS) === Number(compact[8]);
       if (!valid) {
         throw new ValidationError(
           "A Norwegian organisation number has 9 digits and a valid check digit: check it in Brønnøysundregistrene and try again.",
@@ -71,7 +72,7 @@ export function validateOrganizationNumber(country: Country, value: string, fiel
       const match = /^(\d{6,7})-(\d)$/.exec(compact);
       // Old business IDs have six digits; the register now writes them with a leading zero.
       const digits = match?.[1]?.padStart(7, "0");
-      if (!match || digits === undefined || finnishBusinessIdCheckDigit(digits) !== Number(match[2])) {
+      if (!match || digits === undefined || /^0+$/.test(digits) || finnishBusinessIdCheckDigit(digits) !== Number(match[2])) {
         throw new ValidationError(
           "A Finnish business ID (Y-tunnus) looks like 1234567-8 with a valid check digit: check it in the YTJ register and try again.",
           field,
@@ -119,7 +120,7 @@ export function validateReason(value: string, field = "reason"): string {
 /** Bounded one-line free text; `what` names it in the messages ("shipping address"). */
 export function validateText(value: string, field: string, min: number, max: number, what: string): string {
   const trimmed = value.trim();
-  if (/\p{Cc}/u.test(trimmed)) {
+  if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(trimmed)) {
     throw new ValidationError(`The ${what} contains line breaks or control characters: write it on one line.`, field);
   }
   const length = [...trimmed].length;
@@ -147,7 +148,7 @@ export function validateSettlementAccount(country: Country, value: string, field
   switch (country) {
     case "NO": {
       const digits = value.replace(/[\s.]+/g, "");
-      if (!/^\d{11}$/.test(digits) || mod11CheckDigit(digits, NO_ACCOUNT_WEIGHTS) !== Number(digits[10])) {
+      if (!/^\d{11}$/.test(digits) || /^0+$/.test(digits) || mod11CheckDigit(digits, NO_ACCOUNT_WEIGHTS) !== Number(digits[10])) {
         throw new ValidationError(
           "A Norwegian bank account number has 11 digits and a valid check digit, e.g. 1234.56.78903: check it and try again.",
           field,

@@ -4,7 +4,7 @@
  * it was paid; it waits (not now, maybe later) while its sales unit is being set up or, single-use, while an attempt
  * waits for approval in the app.
  */
-import { dayOf } from "./calendar";
+import { ledgerDay } from "./calendar";
 
 export type PaymentLinkVerdict = { kind: "PAYABLE" } | { kind: "GONE"; reason: string } | { kind: "WAIT"; reason: string };
 
@@ -25,7 +25,8 @@ export function holdingPaymentWhere(paymentLinkId: string, now: Date) {
 export function paymentLinkVerdict(link: PaymentLinkFacts, now: Date): PaymentLinkVerdict {
   if (!link.active) return { kind: "GONE", reason: "This payment link is no longer active: ask the merchant for a new link." };
   if (link.expiresAt && link.expiresAt <= now) {
-    return { kind: "GONE", reason: `This payment link expired on ${dayOf(link.expiresAt)}: ask the merchant for a new link.` };
+    // The day as the portal's ledger counts days (Oslo time), not the UTC day: 00:30 on 1 June is 1 June.
+    return { kind: "GONE", reason: `This payment link expired on ${ledgerDay(link.expiresAt)}: ask the merchant for a new link.` };
   }
   const unit = link.salesUnit;
   if (unit.status === "DEACTIVATED") return { kind: "GONE", reason: `Sales unit ${unit.name} is deactivated and takes no new payments.` };

@@ -12,7 +12,7 @@ export const SEARCH_MAX_LENGTH = 100;
 export function searchTerm(value: string | null | undefined, field = "search"): string | null {
   const trimmed = value?.trim() ?? "";
   if (trimmed === "") return null;
-  if (/\p{Cc}/u.test(trimmed)) {
+  if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(trimmed)) {
     throw new ValidationError("The search contains line breaks or control characters: search for text on one line.", field);
   }
   const length = [...trimmed].length;

@@ -64,6 +64,12 @@ describe("organisation numbers", () => {
     expect(() => validateOrganizationNumber("NO", "92360901")).toThrow(ValidationError);
   });
 
+  it("refuses all zeros, whose check digit adds up but which is no one's number", () => {
+    expect(() => validateOrganizationNumber("NO", "000000000")).toThrow(ValidationError);
+    expect(() => validateOrganizationNumber("FI", "0000000-0")).toThrow(ValidationError);
+    expect(() => validateSettlementAccount("NO", "0000.00.00000")).toThrow(ValidationError);
+  });
+
   it("accepts a Danish CVR number of 8 digits and nothing else", () => {
     expect(validateOrganizationNumber("DK", "2512 3456")).toBe("25123456");
     expect(() => validateOrganizationNumber("DK", "2512345")).toThrow(ValidationError);
@@ -99,8 +105,10 @@ describe("names and descriptions", () => {
     expect(() => validateName("q".repeat(129), "name", min, max)).toThrow(/at most 128/);
   });
 
-  it("refuses line breaks in a name", () => {
+  it("refuses line breaks in a name, the Unicode line and paragraph separators too", () => {
     expect(() => validateName("Fjord\nkaffe", "name", 1, 50)).toThrow(/one line/);
+    expect(() => validateName("Fjord\u2028kaffe", "name", 1, 50)).toThrow(/one line/);
+    expect(() => validateName("Fjord\u2029kaffe", "name", 1, 50)).toThrow(/one line/);
   });
 
   it("wants a payment description of 3 to 100 characters", () => {

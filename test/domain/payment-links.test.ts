@@ -20,6 +20,9 @@ describe("paymentLinkVerdict", () => {
   it("is gone when deactivated, expired (at the instant itself), or its sales unit is deactivated", () => {
     expect(paymentLinkVerdict(link({ active: false }), now)).toMatchObject({ kind: "GONE", reason: expect.stringContaining("no longer active") });
     expect(paymentLinkVerdict(link({ expiresAt: now }), now)).toMatchObject({ kind: "GONE", reason: expect.stringContaining("expired on 2026-03-10") });
+    // 00:30 on 1 June in Oslo is 22:30 UTC on 31 May: the payer is told the day as they count it.
+    const lateMay = new Date("2026-05-31T22:30:00Z");
+    expect(paymentLinkVerdict(link({ expiresAt: lateMay }), new Date("2026-06-02T00:00:00Z"))).toMatchObject({ reason: expect.stringContaining("expired on 2026-06-01") });
     expect(paymentLinkVerdict(link({ salesUnit: { name: "Kiosk", status: "DEACTIVATED" } }), now)).toMatchObject({
       kind: "GONE",
       reason: "Sales unit Kiosk is deactivated and takes no new payments.",
