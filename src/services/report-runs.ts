@@ -24,7 +24,7 @@ import { dateOfDay, dayOf, parseDay } from "../domain/calendar";
 import { ValidationError } from "../domain/errors";
 import type { ReportFormat } from "../generated/prisma/enums";
 import type { ReportRun } from "../generated/prisma/client";
-import { reportTotals, settlementReportSource, type ReportTotals } from "../reports/settlement-report";
+import { reportTotals, settlementReportSource, type ReportSource, type ReportTotals } from "../reports/settlement-report";
 import { reportFileName, writeReport } from "../reports/render";
 import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
 import { SYSTEM_ACTOR } from "./audit";
@@ -194,9 +194,21 @@ async function produce(
       },
       { merchantName: merchant.name, generatedAt: deps.clock.now(), includePersonalData: run.includePersonalData, period: { from, to } },
     );
+    // `progress` counts the lines written so far, as for exports.
+    const counted: ReportSource = {
+      ...source,
+      async *groups() {
+        let lines = 0;
+        for await (const group of source.groups()) {
+          yield group;
+          lines += group.lines.length;
+          await onProgress(lines);
+        }
+      },
+    };
     const out = createWriteStream(file);
     const closed = once(out, "close");
-    const rows = await writeReport(source, run.format, out);
+    const rows = await writeReport(counted, run.format, out);
     await closed;
     const totals = reportTotals(source);
     return {
