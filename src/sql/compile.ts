@@ -75,6 +75,8 @@ class Compiler {
   private page: { name: string; size: number; rows: Set<string>; relations: string[] } | null = null;
 
   private readonly operation: OperationDefinitionNode;
+  /** Whether an @include or @skip took its condition from a variable: what is selected depends on the request. */
+  selectionFollowsVariables = false;
   /** The operation's variables, coerced as execution coerces them. */
   private readonly variables: Record<string, unknown>;
 
@@ -122,6 +124,7 @@ class Compiler {
     if (!node.directives?.length) return true;
     for (const directive of node.directives) {
       if (directive.name.value !== "skip" && directive.name.value !== "include") throw new NotCompilable(`directive @${directive.name.value}`);
+      if (directive.arguments?.some((argument) => argument.value.kind === Kind.VARIABLE)) this.selectionFollowsVariables = true;
     }
     const skip = getDirectiveValues(GraphQLSkipDirective, node as FieldNode, this.variables);
     if (skip?.if === true) return false;
@@ -470,6 +473,11 @@ function decodeSalesUnitFilter(raw: unknown): SalesUnitListFilter | null {
 /** The statement for an operation, or `NotCompilable`. */
 export function compileOperation(input: CompileInput): CompiledStatement {
   const compiler = new Compiler(input);
-  const text = compiler.root();
-  return { text, values: compiler.params.values };
+  try {
+    return { text: compiler.root(), values: compiler.params.values };
+  } catch (error) {
+    // A field this path does not know, selected by one request's variables: another request may not select it.
+    if (error instanceof NotCompilable && error.structural && compiler.selectionFollowsVariables) throw new NotCompilable(error.message, false);
+    throw error;
+  }
 }

@@ -109,4 +109,23 @@ describe("compiled reads", () => {
       expect(quietest[0]).toMatch(/^SELECT json_build_object/);
     }
   });
+  it("still compiles a document whose variables left out, this time, the field the last request selected that it cannot compile", async () => {
+    const token = await compiled.token("no-admin");
+    // availableActions is the resolvers' alone; here it is selected or not by the request's variable.
+    const query = `query($actions: Boolean!) { transactions(first: 3) { nodes { id status availableActions @include(if: $actions) { cancel { amount } } } } }`;
+    const statementsOf = async (actions: boolean) => {
+      const counts: string[][] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        compiled.resetQueries();
+        const response = await compiled.graphql(token, query, { actions });
+        expect(response.errors).toBeUndefined();
+        counts.push([...compiled.queries]);
+      }
+      return counts.sort((a, b) => a.length - b.length)[0]!;
+    };
+    expect((await statementsOf(true)).some((sql) => sql.startsWith("SELECT json_build_object"))).toBe(false);
+    const compiledPage = await statementsOf(false);
+    expect(compiledPage).toHaveLength(1);
+    expect(compiledPage[0]).toMatch(/^SELECT json_build_object/);
+  });
 });
