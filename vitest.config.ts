@@ -23,6 +23,7 @@ const UNIT_TESTS = [
   "test/http/routes.test.ts",
   "test/permissions/scope-coverage.test.ts",
   "test/events/catalog.test.ts",
+  "test/limits/cost.test.ts",
   "test/events/feed-groups.test.ts",
   "test/permissions/guarded-fields.test.ts",
 ];

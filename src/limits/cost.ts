@@ -39,6 +39,11 @@ interface Walk {
   variables: Record<string, unknown>;
   /** Set when a page size came from a variable: the cost then holds for these variables only. */
   usedVariables?: boolean;
+  /**
+   * Each fragment's cost, worked out once per walk (by name and whether it sits in a connection): a chain of
+   * fragments that each spread the next twice would otherwise cost 2^n steps to price.
+   */
+  fragmentCosts: Map<string, number>;
 }
 
 function pageSize(walk: Walk, args: readonly { name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }[]): number {
@@ -60,9 +65,17 @@ function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: S
       const type = selection.typeCondition ? (walk.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
       total += selectionCost(walk, type ?? parent, selection.selectionSet, inConnection);
     } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
-      const fragment = walk.fragments.get(selection.name.value);
-      const type = fragment && (walk.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType);
-      if (fragment && type) total += selectionCost(walk, type, fragment.selectionSet, inConnection);
+      const key = `${selection.name.value} ${inConnection}`;
+      let cost = walk.fragmentCosts.get(key);
+      if (cost === undefined) {
+        // Zero while it is being priced: a cycle (which validation refuses anyway) ends here instead of looping.
+        walk.fragmentCosts.set(key, 0);
+        const fragment = walk.fragments.get(selection.name.value);
+        const type = fragment && (walk.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType);
+        cost = fragment && type ? selectionCost(walk, type, fragment.selectionSet, inConnection) : 0;
+        walk.fragmentCosts.set(key, cost);
+      }
+      total += cost;
     } else {
       const name = selection.name.value;
       if (name === "__schema" || name === "__type") {
@@ -104,7 +117,13 @@ function computeCost(schema: GraphQLSchema, document: DocumentNode, operationNam
   const root = schema.getRootType(operation.operation);
   if (!root) return { cost: 0, usedVariables: false };
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-  const walk: Walk = { schema, fragments, variables };
+  // A variable the request leaves out takes the operation's default, as execution will.
+  const withDefaults = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (withDefaults[name] === undefined && definition.defaultValue) withDefaults[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  const walk: Walk = { schema, fragments, variables: withDefaults, fragmentCosts: new Map() };
   const cost = selectionCost(walk, root, operation.selectionSet, false);
   return { cost, usedVariables: walk.usedVariables === true };
 }
