@@ -29,6 +29,7 @@ import { createFastLane, useFastLaneMutations, type FastLane } from "./sql/fast-
 import { isDatabaseUnavailable } from "./db/errors";
 import { currentRequestId, loggableError, requestIdFrom, withRequestId } from "./logging";
 import { inputGuardPlugin } from "./limits/input-guard";
+import { bodySizePlugin, limitRequestTime, MAX_REQUEST_BYTES } from "./limits/body-size";
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
@@ -197,6 +198,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
+    maxRequestBodySize: MAX_REQUEST_BYTES,
     graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS", defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT } : false,
     // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines); its
     // subscriptions carry the Headers pane's token (src/http/graphiql.ts).
@@ -240,6 +242,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     plugins: [
       metricsPlugin(services.metrics),
       rateLimitPlugin(services.limits),
+      bodySizePlugin("/graphql"),
       ...persisted,
       ...(services.principals ? [forgetPrincipalsAfterMutations(services.principals)] : []),
       ...(services.sql ? [useCompiledReads(services.sql, fastLane?.learn)] : []),
@@ -280,7 +283,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       })
       .finally(() => inFlight--);
   });
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  limitRequestTime(server);
+  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   const wsRules = websocketRules(services);
   const wsService = serveGraphQLWs(
     {

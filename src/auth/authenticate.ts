@@ -3,6 +3,7 @@
  * /graphql, WebSocket and SSE operations (src/context.ts) and the plain file routes (src/http/downloads.ts).
  */
 import type { Services } from "../deps";
+import { ForbiddenError } from "./errors";
 import { Access } from "./permissions";
 import { resolvePrincipal, type Principal } from "./principal";
 import { bearerToken, type VerifiedToken } from "./tokens";
@@ -19,7 +20,10 @@ export async function authenticate(services: Services, input: { authorization?: 
   const bearer = bearerToken(input.authorization);
   const token = bearer ? await services.tokens.verify(bearer) : null;
   if (!token) return { token: null, principal: null, access: Access.none };
-  const load = () => resolvePrincipal(services.db, token, { msn: input.msn ?? null });
-  const authenticated = services.principals ? await services.principals.get(`${input.msn ?? ""} ${bearer}`, load) : await load();
+  // The header names a sales unit by its MSN; anything else is refused before it becomes part of a cache key.
+  const msn = input.msn?.trim() || null;
+  if (msn !== null && !/^\d{5,6}$/.test(msn)) throw new ForbiddenError("Merchant-Serial-Number names a sales unit by its MSN of 5 or 6 digits: check the header.");
+  const load = () => resolvePrincipal(services.db, token, { msn });
+  const authenticated = services.principals ? await services.principals.get(`${msn ?? ""} ${bearer}`, load) : await load();
   return { token, principal: authenticated.principal, access: authenticated.access };
 }

@@ -353,6 +353,9 @@ function textFrame(target: Buffer, offset: number, prefix: Buffer, payload: Buff
 }
 
 function logged(this: WebSocket, error: Error): void {
+  // The client broke the protocol (a message over maxPayload, a bad frame): ws closes the socket with the matching
+  // code (1009, 1002) itself; nothing went wrong here.
+  if ((error as NodeJS.ErrnoException).code?.startsWith("WS_ERR_")) return;
   console.error("Internal error emitted on a WebSocket socket.", error);
   this.close(CloseCode.InternalServerError, "Internal server error");
 }

@@ -1,6 +1,7 @@
 /**
  * Applies the request budgets: per client address to every HTTP request but the health probes (refused before
- * routing, parsing or authentication), and per principal to every query and mutation on any transport.
+ * routing, parsing or authentication) and to anonymous operations over WebSocket, and per principal to every query
+ * and mutation on any transport.
  * Subscriptions are long-lived and bounded per connection instead (MAX_SUBSCRIPTIONS_PER_CONNECTION).
  */
 import type { IncomingMessage } from "node:http";
@@ -68,11 +69,15 @@ function chargesOf(serverContext: unknown): Charges | undefined {
 
 export function rateLimitPlugin(limits: RateLimits): Plugin {
   const perPrincipal = async (context: Context): Promise<GraphQLError | null> => {
-    if (!context.principal) return null;
+    // An anonymous operation over a WebSocket (no HTTP request, so no address charge at onRequest) spends its
+    // address's budget, as it would over HTTP; an anonymous HTTP request was charged already.
+    const anonymousOverWebSocket = !context.principal && !(context as { req?: unknown }).req;
+    if (!context.principal && !anonymousOverWebSocket) return null;
     const principal = chargesOf(context)?.principal;
     if (principal !== undefined) return principal && rateLimitedError(principal);
     try {
-      await limits.consume("principal", `${context.principal.kind}:${context.principal.id}`);
+      if (context.principal) await limits.consume("principal", `${context.principal.kind}:${context.principal.id}`);
+      else await limits.consume("address", context.clientAddress);
       return null;
     } catch (error) {
       if (error instanceof RateLimitedError) return rateLimitedError(error);
