@@ -13,6 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
 import path from "node:path";
@@ -173,6 +174,24 @@ function storableTotals(totals: ReportTotals[]): StoredTotals {
   return totals.map((t) => ({ ...t, gross: t.gross.toString(), fee: t.fee.toString(), refund: t.refund.toString(), net: t.net.toString() }));
 }
 
+/**
+ * Runs `write` on a new file and waits for the file to be closed; a writer that fails midway (a database read, a
+ * full disk) has its file closed too, so no descriptor is left open and the caller can remove the partial file.
+ */
+async function writingTo<T>(file: string, write: (out: Writable) => Promise<T>): Promise<T> {
+  const out = createWriteStream(file);
+  const closed = once(out, "close");
+  try {
+    const result = await write(out);
+    await closed;
+    return result;
+  } catch (error) {
+    out.destroy();
+    await closed.catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Makes the run's file; answers rows written. Writes to a temporary name, renamed when complete. */
 async function produce(
   deps: ReportRunDeps,
@@ -206,10 +225,7 @@ async function produce(
         }
       },
     };
-    const out = createWriteStream(file);
-    const closed = once(out, "close");
-    const rows = await writeReport(counted, run.format, out);
-    await closed;
+    const rows = await writingTo(file, (out) => writeReport(counted, run.format, out));
     const totals = reportTotals(source);
     return {
       rows,
@@ -217,19 +233,18 @@ async function produce(
       totals: storableTotals([...totals.bySalesUnit, ...totals.grand]),
     };
   }
-  const out = createWriteStream(file);
-  const closed = once(out, "close");
-  const rows = await deps.db.$transaction(
-    (tx) =>
-      streamTransactionExport(
-        { execute: (text, values) => tx.$executeRawUnsafe(text, ...values), query: (text) => tx.$queryRawUnsafe(text) },
-        { condition: storedCondition(run.condition).rows, includePayer: run.includePersonalData, format: run.format as ExportFormat },
-        out,
-        onProgress,
-      ),
-    { timeout: EXPORT_TRANSACTION_TIMEOUT_MS, maxWait: 30_000, isolationLevel: "RepeatableRead" },
+  const rows = await writingTo(file, (out) =>
+    deps.db.$transaction(
+      (tx) =>
+        streamTransactionExport(
+          { execute: (text, values) => tx.$executeRawUnsafe(text, ...values), query: (text) => tx.$queryRawUnsafe(text) },
+          { condition: storedCondition(run.condition).rows, includePayer: run.includePersonalData, format: run.format as ExportFormat },
+          out,
+          onProgress,
+        ),
+      { timeout: EXPORT_TRANSACTION_TIMEOUT_MS, maxWait: 30_000, isolationLevel: "RepeatableRead" },
+    ),
   );
-  await closed;
   const stamp = deps.clock.now().toISOString().slice(0, 10);
   return { rows, fileName: reportFileName(["transactions", stamp], run.format, run.includePersonalData), totals: null };
 }

@@ -4,7 +4,8 @@
  * payer-column rule and defused formulas.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import pg from "pg";
@@ -349,6 +350,30 @@ describe("the claim on a run", () => {
     } finally {
       rmSync(othersPartial, { force: true });
     }
+  });
+});
+
+describe("a run whose reads fail midway", () => {
+  it("ends FAILED with its reason and leaves no file behind", async () => {
+    const real = gateway.services.db;
+    // The settlements read; the operations of the first batch do not.
+    const failing = new Proxy(real, {
+      get(target, property) {
+        if (property === "transactionOperation") return { findMany: () => Promise.reject(new Error("connection lost")) };
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const deps = { ...reportRunDeps({ services: gateway.services }), db: failing };
+    const admin = gateway.persona("no-admin");
+    const user = await real.portalUser.findFirstOrThrow({ where: { nin: admin.nin! } });
+    const run = await real.reportRun.create({
+      data: { kind: "SETTLEMENTS", merchantId, salesUnitIds: [], periodFrom: new Date(`${from}T00:00:00Z`), periodTo: new Date(`${to}T00:00:00Z`), format: "XLSX", createdByKind: "USER", createdById: user.id },
+    });
+    expect(await executeReportRun(deps, run.id)).toBe(true);
+    expect(await real.reportRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "FAILED", failureReason: expect.stringContaining("could not be made") });
+    const file = reportRunFile(deps.directory, run);
+    expect(readdirSync(path.dirname(file)).filter((name) => name.startsWith(path.basename(file)))).toEqual([]);
   });
 });
 
