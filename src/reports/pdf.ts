@@ -7,7 +7,7 @@ import type { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import { formatAmount } from "../domain/money";
 import { reportSource, reportTotals, type ReportLine, type ReportSource, type SettlementReport, type SettlementSummary } from "./settlement-report";
-import { collect } from "./sink";
+import { collect, drained } from "./sink";
 
 const MARGIN = 36;
 const ROW = 14;
@@ -61,11 +61,16 @@ export async function writePdf(report: ReportSource, out: Writable): Promise<num
     info: { Title: `Settlement report ${report.merchantName}`, Creator: "Portal Gateway", CreationDate: report.generatedAt },
   });
   const finished = once(out, "finish");
+  // Awaited at the end; a failing output (a full disk) must not be an unhandled rejection meanwhile.
+  finished.catch(() => undefined);
   doc.pipe(out);
   let pages = 0;
+  // pdfkit keeps the current font in these two fields; the footer's must not stay on for the page's text.
+  const fontState = doc as unknown as { _font: unknown; _fontSize: number };
   const footer = () => {
     pages += 1;
     const { x, y } = doc;
+    const { _font: font, _fontSize: fontSize } = fontState;
     // Writing inside the bottom margin would otherwise start a new page.
     const bottomMargin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
@@ -73,6 +78,8 @@ export async function writePdf(report: ReportSource, out: Writable): Promise<num
     doc.page.margins.bottom = bottomMargin;
     doc.x = x;
     doc.y = y;
+    fontState._font = font;
+    fontState._fontSize = fontSize;
   };
   footer();
   doc.on("pageAdded", footer);
@@ -145,7 +152,7 @@ export async function writePdf(report: ReportSource, out: Writable): Promise<num
     }
     doc.x = MARGIN;
     doc.moveDown();
-    if (out.writableNeedDrain) await once(out, "drain");
+    await drained(out);
   }
 
   // Totals per sales unit and the grand totals, one line each, after the settlements.

@@ -2,9 +2,26 @@
 import { once } from "node:events";
 import { PassThrough, type Writable } from "node:stream";
 
+/** Resolves once `out` can take more; fails when it is closed or fails first (a wait for "drain" alone would never end). */
+export function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.reject(out.errored ?? new Error("The output was closed."));
+  if (!out.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      out.off("drain", onDrain).off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(out.errored ?? new Error("The output was closed."));
+    out.on("drain", onDrain).on("close", onClose);
+  });
+}
+
 /** Writes `chunk`, waiting for the stream to drain when it asks to. */
 export async function write(out: Writable, chunk: string | Buffer): Promise<void> {
-  if (!out.write(chunk)) await once(out, "drain");
+  if (out.destroyed) throw out.errored ?? new Error("The output was closed.");
+  if (!out.write(chunk)) await drained(out);
 }
 
 /** Ends the stream once all is flushed. */

@@ -5,13 +5,12 @@
  * wherever it may see transactions (the same rule as searching by payer); free text is defused as in the reports.
  */
 import type { Writable } from "node:stream";
-import { once } from "node:events";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import { SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { formatMinorUnits } from "../domain/money";
 import { defuse } from "./csv";
-import { end, write } from "./sink";
+import { drained, end, write } from "./sink";
 
 export type ExportFormat = "CSV" | "XLSX";
 
@@ -144,7 +143,7 @@ export async function streamTransactionExport(
     if (sheet) {
       for (const row of batch) sheet.addRow(columns.map((column) => xlsxCell(column, row))).commit();
       // exceljs does not wait for its output: let the zip stream drain before the next batch, or batches pile up.
-      if (out.writableNeedDrain) await once(out, "drain");
+      await drained(out);
       await new Promise((resolve) => setImmediate(resolve));
     } else {
       await write(out, batch.map((row) => `${columns.map((column) => csvCell(column, row)).join(",")}\r\n`).join(""));

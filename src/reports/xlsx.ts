@@ -2,13 +2,12 @@
  * XLSX with exceljs: a "Lines" sheet (the report columns, real numbers and dates so sums and filters work) and a
  * "Settlements" sheet with each settlement's totals.
  */
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { dateOfDay } from "../domain/calendar";
 import { reportColumns, reportSource, reportTotals, type ReportSource, type SettlementReport } from "./settlement-report";
 import { defuse } from "./csv";
-import { collect } from "./sink";
+import { collect, drained } from "./sink";
 
 const AMOUNT_FORMAT = "#,##0.00";
 const DATE_FORMAT = "yyyy-mm-dd";
@@ -45,7 +44,7 @@ export async function writeXlsx(source: ReportSource, out: Writable): Promise<nu
   for await (const group of source.groups()) {
     for (const line of group.lines) lines.addRow(Object.fromEntries(columns.map((column) => [column.header, cellValue(column.kind, column.value(line))]))).commit();
     written += group.lines.length;
-    if (out.writableNeedDrain) await once(out, "drain");
+    await drained(out);
   }
   lines.commit();
 

@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -24,7 +24,7 @@ import type { Principal } from "../auth/principal";
 import { dateOfDay, dayOf, parseDay } from "../domain/calendar";
 import { ValidationError } from "../domain/errors";
 import type { ReportFormat } from "../generated/prisma/enums";
-import type { ReportRun } from "../generated/prisma/client";
+import type { Prisma, ReportRun } from "../generated/prisma/client";
 import { reportTotals, settlementReportSource, type ReportSource, type ReportTotals } from "../reports/settlement-report";
 import { reportFileName, writeReport } from "../reports/render";
 import { streamTransactionExport, type ExportFormat } from "../reports/transaction-export";
@@ -180,10 +180,15 @@ function storableTotals(totals: ReportTotals[]): StoredTotals {
  */
 async function writingTo<T>(file: string, write: (out: Writable) => Promise<T>): Promise<T> {
   const out = createWriteStream(file);
+  // The file's own failure (ENOSPC arriving while the writer waits on a database read) ends the run too, and is
+  // never an unhandled rejection, which would end the process.
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
   const closed = once(out, "close");
+  const writing = write(out);
+  for (const pending of [failed, closed, writing]) pending.catch(() => undefined);
   try {
-    const result = await write(out);
-    await closed;
+    const result = await Promise.race([writing, failed]);
+    await Promise.race([closed, failed]);
     return result;
   } catch (error) {
     out.destroy();
@@ -253,6 +258,24 @@ async function produce(
 const HEARTBEAT_MS = 60_000;
 
 /**
+ * Runs written by a version before claims (claim null, started) had 30 minutes, as that version gave them, so a
+ * rolling deploy does not take over a run an old instance is still writing.
+ */
+const UNCLAIMED_STALE_MS = 30 * 60_000;
+
+/** PENDING runs no live worker holds: never started, started long ago without a claim, or a claim gone unrenewed. */
+function claimable(now: Date): Prisma.ReportRunWhereInput {
+  return {
+    status: "PENDING",
+    OR: [
+      { claim: null, startedAt: null },
+      { claim: null, startedAt: { lt: new Date(now.getTime() - UNCLAIMED_STALE_MS) } },
+      { heartbeatAt: { lt: new Date(now.getTime() - STALE_RUN_MS) } },
+    ],
+  };
+}
+
+/**
  * Works on one run if nobody else is: claims it (PENDING, and not claimed, or claimed by a worker that stopped
  * renewing its claim), makes the file, and marks it READY, or FAILED with the reason. Answers whether this call did
  * the work.
@@ -265,15 +288,16 @@ const HEARTBEAT_MS = 60_000;
 export async function executeReportRun(deps: ReportRunDeps, id: string): Promise<boolean> {
   const now = deps.clock.now();
   const claim = randomUUID();
-  const { count } = await deps.db.reportRun.updateMany({
-    where: { id, status: "PENDING", OR: [{ claim: null }, { heartbeatAt: { lt: new Date(now.getTime() - STALE_RUN_MS) } }] },
-    data: { startedAt: now, heartbeatAt: now, claim, progress: 0 },
-  });
+  const { count } = await deps.db.reportRun.updateMany({ where: { id, ...claimable(now) }, data: { startedAt: now, heartbeatAt: now, claim, progress: 0 } });
   if (count === 0) return false;
   const run = await deps.db.reportRun.findUniqueOrThrow({ where: { id } });
   await mkdir(deps.directory, { recursive: true });
   const file = reportRunFile(deps.directory, run);
   const partial = `${file}.${claim}.partial`;
+  // A worker this one takes over from stopped: its partial file is of no use to anyone.
+  for (const name of await readdir(deps.directory)) {
+    if (name.startsWith(`${path.basename(file)}.`) && name.endsWith(".partial")) await rm(path.join(deps.directory, name), { force: true });
+  }
   const ours = { id, claim, status: "PENDING" as const };
   const renew = () =>
     deps.db.reportRun
@@ -337,9 +361,10 @@ function finished(run: ReportRun, status: "READY" | "FAILED", facts: { rows: num
 
 /** One pass of the report-run job: takes up runs nobody is working on (their instance stopped). */
 export async function runPendingReports(deps: ReportRunDeps): Promise<number> {
-  const stale = new Date(deps.clock.now().getTime() - STALE_RUN_MS);
+  const now = deps.clock.now();
   const pending = await deps.db.reportRun.findMany({
-    where: { status: "PENDING", OR: [{ claim: null, createdAt: { lt: new Date(deps.clock.now().getTime() - 10_000) } }, { heartbeatAt: { lt: stale } }] },
+    // A run not started yet is its creating instance's for 10 seconds.
+    where: { AND: [claimable(now), { OR: [{ startedAt: { not: null } }, { createdAt: { lt: new Date(now.getTime() - 10_000) } }] }] },
     select: { id: true },
     orderBy: { createdAt: "asc" },
     take: 10,

@@ -296,8 +296,13 @@ export const ANONYMISED_LABEL = "Anonymised user";
 export async function anonymizeUser(deps: Services, caller: Caller, userId: string) {
   const now = deps.clock.now();
   const result = await deps.db.$transaction(async (tx) => {
-    // The person's row first: a membership being added for them (its foreign key check) waits for this lock or is
-    // committed before it, so the accesses read below are all there are until this commits.
+    // Locks in the order every other change of people takes them, merchants (in id order) before a person's row, so
+    // none of them can deadlock with this: the merchants the person belongs to now, then the person's row. A
+    // membership being added for them meanwhile (its foreign key check) waits for the row lock or is committed
+    // before it, so the accesses read under it are all there are until this commits.
+    const before = isUuid(userId) ? await tx.membership.findMany({ where: { userId }, select: { merchantId: true } }) : [];
+    const locked = new Set(before.map((m) => m.merchantId));
+    for (const merchantId of [...locked].sort()) await lockMerchant(tx, merchantId);
     const found = (await lockRow(tx, "PortalUser", userId))
       ? await tx.portalUser.findUnique({ where: { id: userId }, include: { memberships: { select: { merchantId: true } } } })
       : null;
@@ -306,8 +311,8 @@ export async function anonymizeUser(deps: Services, caller: Caller, userId: stri
     // Asked again with those accesses: the check before the mutation ran saw them as they were then, and a merchant
     // may have added the person since (whose Administrator the caller may not be).
     if (!mayAnonymize(caller, userId, found.memberships.map((m) => m.merchantId))) throw new ForbiddenError();
-    // In id order, so two anonymisations that share merchants cannot deadlock.
-    for (const merchantId of found.memberships.map((m) => m.merchantId).sort()) await lockMerchant(tx, merchantId);
+    // A merchant that added the person since the first read (customer service may anonymise anyone).
+    for (const merchantId of found.memberships.map((m) => m.merchantId).filter((id) => !locked.has(id)).sort()) await lockMerchant(tx, merchantId);
     const memberships = await tx.membership.findMany({ where: { userId }, orderBy: { merchantId: "asc" } });
     for (const membership of memberships) {
       if (membership.role === "ADMINISTRATOR") await assertAnotherAdministrator(tx, membership.merchantId, [membership.id]);
