@@ -8,7 +8,8 @@ import { formatMinorUnits } from "../domain/money";
 import { reportColumns, reportSource, type ReportSource, type SettlementReport } from "./settlement-report";
 import { collect, end, write } from "./sink";
 
-const BOM = "\uFEFF";
+/** Excel reads a UTF-8 file as such only with it. */
+export const CSV_BOM = "\uFEFF";
 
 /**
  * Text a spreadsheet would run as a formula (OWASP "CSV injection") gets a leading apostrophe: payer names and
@@ -18,14 +19,15 @@ export function defuse(value: string): string {
   return /^\s*[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-function field(value: string): string {
+/** A field quoted as RFC 4180 asks when it holds a comma, a quote or a line break. */
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /** Writes the report to `out` (and ends it), one settlement's lines at a time; answers the lines written. */
 export async function writeCsv(source: ReportSource, out: Writable): Promise<number> {
   const columns = reportColumns(source.includePersonalData);
-  await write(out, `${BOM}${columns.map((c) => field(c.header)).join(",")}\r\n`);
+  await write(out, `${CSV_BOM}${columns.map((c) => csvField(c.header)).join(",")}\r\n`);
   let written = 0;
   for await (const { lines } of source.groups()) {
     const text = lines.map((line) =>
@@ -33,7 +35,7 @@ export async function writeCsv(source: ReportSource, out: Writable): Promise<num
         .map((column) => {
           const value = column.value(line);
           if (column.kind === "amount") return formatMinorUnits(value as number);
-          return field(column.kind === "freeText" ? defuse(String(value)) : String(value));
+          return csvField(column.kind === "freeText" ? defuse(String(value)) : String(value));
         })
         .join(","),
     );

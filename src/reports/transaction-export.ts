@@ -9,7 +9,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import { SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { formatMinorUnits } from "../domain/money";
-import { defuse } from "./csv";
+import { CSV_BOM, csvField, defuse } from "./csv";
 import { drained, end, write } from "./sink";
 
 export type ExportFormat = "CSV" | "XLSX";
@@ -89,8 +89,6 @@ export interface CursorSession {
   query<R>(text: string): Promise<R[]>;
 }
 
-const CSV_BOM = "\uFEFF";
-const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 function csvCell(column: ExportColumn, row: ExportRow): string {
   const value = column.value(row);
