@@ -37,10 +37,14 @@ import type { Principal } from "../auth/principal";
 import { transactionListCondition, viewableTransactions, type TransactionListFilter } from "../auth/policies/transaction";
 import { salesUnitListCondition, viewableMerchants, type SalesUnitListFilter } from "../auth/policies/sales-unit";
 import { NotCompilable, TYPE_MAPPINGS, type Row, type SqlScope, type TypeMapping } from "./types";
+import { base64Id, jsonArrayAgg, jsonBoolean, jsonObject, jsonScalar, jsonValue, NULL_JSON, orNull } from "./json-text";
 
 /** A JSON string no column can produce (PostgreSQL text holds no NUL): an object the caller may not see. */
 export const DENIED = '"\\u0000denied"';
-const DENIED_SQL = `'${DENIED}'::json`;
+const DENIED_SQL = `'${DENIED}'`;
+
+/** How every compiled statement begins (tests tell them from the resolvers' statements by it). */
+export const COMPILED_STATEMENT = "SELECT /* compiled read */";
 
 /** The page sizes of the relay plugin (its defaults: the builder sets none). */
 const DEFAULT_PAGE_SIZE = 20;
@@ -156,15 +160,13 @@ class Compiler {
     return { type: fieldType, fields };
   }
 
-  /** `json_build_object` of the selected fields of one row of `type`. */
+  /** The JSON text of the selected fields of one row of `type`. */
   object(type: GraphQLObjectType, fields: Fields, row: Row): string {
     const mapping = mappingOf(type.name);
-    const pairs: string[] = [];
-    for (const [key, nodes] of fields) {
-      pairs.push(`'${key}'`, this.field(type, mapping, nodes, row));
-    }
-    if (pairs.length > 100) throw new NotCompilable("more than 50 fields in one object");
-    return pairs.length === 0 ? "json_build_object()" : `json_build_object(${pairs.join(", ")})`;
+    const pairs: [string, string][] = [];
+    for (const [key, nodes] of fields) pairs.push([key, this.field(type, mapping, nodes, row)]);
+    if (pairs.length > 50) throw new NotCompilable("more than 50 fields in one object");
+    return jsonObject(pairs);
   }
 
   /** The object of `type` for `row`, or the DENIED marker where the type's own scope refuses it. */
@@ -176,36 +178,36 @@ class Compiler {
 
   private field(type: GraphQLObjectType, mapping: TypeMapping, nodes: FieldNode[], row: Row): string {
     const name = nodes[0]!.name.value;
-    if (name === "__typename") return this.params.add(type.name, "text");
+    if (name === "__typename") return this.typename(type.name);
     const field = mapping.fields[name];
     if (!field) throw new NotCompilable(`${type.name}.${name}`);
     const column = (c: string) => `${row.alias}."${c}"`;
     switch (field.kind) {
       case "column":
-        return field.format === "datetime" ? isoTimestamp(column(field.column)) : column(field.column);
+        return jsonScalar(column(field.column), field.json);
       case "globalId":
         return globalId(field.typename, column("id"));
       case "expr":
-        return field.sql(row, this.scope);
+        return jsonScalar(field.sql(row, this.scope), "any");
       case "value":
-        return this.params.add(field.value(this.scope), "text");
+        return jsonValue(field.value(this.scope), (value, cast) => this.params.add(value, cast));
       case "embedded": {
         const { type: target, fields: sub } = this.subfields(type, nodes);
         const object = this.object(target, sub, row);
-        return field.when ? `CASE WHEN ${field.when(row, this.scope)} THEN ${object} END` : object;
+        return field.when ? `CASE WHEN ${field.when(row, this.scope)} THEN ${object} ELSE ${NULL_JSON} END` : object;
       }
       case "one": {
         const { type: target, fields: sub } = this.subfields(type, nodes);
         const alias = this.scope.alias();
         const table = tableOf(target.name);
         if (field.key && this.page?.rows.has(row.alias)) return this.pageRelation(target, sub, table, field.key, row);
-        return `(SELECT ${this.guardedObject(target, sub, { alias, parent: row })} FROM "${table}" ${alias} WHERE ${field.where(row, alias)})`;
+        return orNull(`(SELECT ${this.guardedObject(target, sub, { alias, parent: row })} FROM "${table}" ${alias} WHERE ${field.where(row, alias)})`);
       }
       case "many": {
         const { type: target, fields: sub } = this.subfields(type, nodes);
         const alias = this.scope.alias();
         const element = this.guardedObject(target, sub, { alias, parent: row });
-        return `(SELECT COALESCE(json_agg(${element} ORDER BY ${field.orderBy(alias)}), '[]'::json) ${field.from(row, alias, this.scope)})`;
+        return `(SELECT ${jsonArrayAgg(element, field.orderBy(alias))} ${field.from(row, alias, this.scope)})`;
       }
     }
   }
@@ -224,7 +226,7 @@ class Compiler {
       `${relation} AS MATERIALIZED (SELECT ${alias}."id" AS __key, ${object} AS __json FROM "${table}" ${alias} ` +
         `WHERE ${alias}."id" IN (SELECT k."${key}" FROM ${page.name} k WHERE k.__rn <= ${page.size}))`,
     );
-    return `(SELECT ${relation}.__json FROM ${relation} WHERE ${relation}.__key = ${row.alias}."${key}")`;
+    return orNull(`(SELECT ${relation}.__json FROM ${relation} WHERE ${relation}.__key = ${row.alias}."${key}")`);
   }
 
   /** A root connection over `table`, newest first or by name, with the relay plugin's paging. */
@@ -268,53 +270,52 @@ class Compiler {
     const nodeType = this.input.schema.getType(options.nodeType) as GraphQLObjectType;
     this.page = { name: page, size, rows: new Set(), relations: [] };
     const cursorOf = (alias: string) => prismaCursor(`${alias}.id`);
-    const pairs: string[] = [];
+    const pageRows = (row: Row, element: string) =>
+      `(SELECT ${jsonArrayAgg(element, `${row.alias}.__rn`)} FROM ${page} ${row.alias} WHERE ${row.alias}.__rn <= ${size})`;
+    const pairs: [string, string][] = [];
     for (const [key, fieldNodes] of fields) {
       const name = fieldNodes[0]!.name.value;
       let value: string;
-      if (name === "__typename") value = this.params.add(connectionType.name, "text");
+      if (name === "__typename") value = this.typename(connectionType.name);
       else if (name === "totalCount") {
         const countAlias = this.scope.alias();
-        value = `(SELECT count(*)::int FROM "${options.table}" ${countAlias} WHERE ${toSql(options.condition, countAlias, mapping.columns ?? {}, this.params)})`;
+        value = `(SELECT count(*)::text FROM "${options.table}" ${countAlias} WHERE ${toSql(options.condition, countAlias, mapping.columns ?? {}, this.params)})`;
       } else if (name === "edges") {
         const { type: edgeType, fields: edgeFields } = this.subfields(connectionType, fieldNodes);
         const row: Row = { alias: this.scope.alias() };
         this.page.rows.add(row.alias);
-        const edgePairs: string[] = [];
+        const edgePairs: [string, string][] = [];
         for (const [edgeKey, edgeNodes] of edgeFields) {
           const edgeName = edgeNodes[0]!.name.value;
-          edgePairs.push(`'${edgeKey}'`);
-          if (edgeName === "__typename") edgePairs.push(this.params.add(edgeType.name, "text"));
-          else if (edgeName === "cursor") edgePairs.push(cursorOf(row.alias));
-          else if (edgeName === "node") edgePairs.push(this.guardedObject(nodeType, this.subfields(edgeType, edgeNodes).fields, row));
+          if (edgeName === "__typename") edgePairs.push([edgeKey, this.typename(edgeType.name)]);
+          else if (edgeName === "cursor") edgePairs.push([edgeKey, cursorOf(row.alias)]);
+          else if (edgeName === "node") edgePairs.push([edgeKey, this.guardedObject(nodeType, this.subfields(edgeType, edgeNodes).fields, row)]);
           else throw new NotCompilable(`${edgeType.name}.${edgeName}`);
         }
-        value = `(SELECT COALESCE(json_agg(json_build_object(${edgePairs.join(", ")}) ORDER BY ${row.alias}.__rn), '[]'::json) FROM ${page} ${row.alias} WHERE ${row.alias}.__rn <= ${size})`;
+        value = pageRows(row, jsonObject(edgePairs));
       } else if (name === "nodes") {
         const row: Row = { alias: this.scope.alias() };
         this.page.rows.add(row.alias);
-        const element = this.guardedObject(nodeType, this.subfields(connectionType, fieldNodes).fields, row);
-        value = `(SELECT COALESCE(json_agg(${element} ORDER BY ${row.alias}.__rn), '[]'::json) FROM ${page} ${row.alias} WHERE ${row.alias}.__rn <= ${size})`;
+        value = pageRows(row, this.guardedObject(nodeType, this.subfields(connectionType, fieldNodes).fields, row));
       } else if (name === "pageInfo") {
         const { type: pageInfoType, fields: infoFields } = this.subfields(connectionType, fieldNodes);
-        const infoPairs: string[] = [];
+        const infoPairs: [string, string][] = [];
         for (const [infoKey, infoNodes] of infoFields) {
           const infoName = infoNodes[0]!.name.value;
-          infoPairs.push(`'${infoKey}'`);
-          if (infoName === "__typename") infoPairs.push(this.params.add(pageInfoType.name, "text"));
-          else if (infoName === "hasNextPage") infoPairs.push(`((SELECT count(*) FROM ${page}) > ${size})`);
-          else if (infoName === "hasPreviousPage") infoPairs.push(after != null ? "TRUE" : "FALSE");
-          else if (infoName === "startCursor") infoPairs.push(`(SELECT ${cursorOf("s")} FROM ${page} s WHERE s.__rn = 1 AND s.__rn <= ${size})`);
-          else if (infoName === "endCursor") infoPairs.push(`(SELECT ${cursorOf("e")} FROM ${page} e WHERE e.__rn <= ${size} ORDER BY e.__rn DESC LIMIT 1)`);
+          if (infoName === "__typename") infoPairs.push([infoKey, this.typename(pageInfoType.name)]);
+          else if (infoName === "hasNextPage") infoPairs.push([infoKey, jsonBoolean(`(SELECT count(*) FROM ${page}) > ${size}`)]);
+          else if (infoName === "hasPreviousPage") infoPairs.push([infoKey, after != null ? "'true'" : "'false'"]);
+          else if (infoName === "startCursor") infoPairs.push([infoKey, orNull(`(SELECT ${cursorOf("s")} FROM ${page} s WHERE s.__rn = 1 AND s.__rn <= ${size})`)]);
+          else if (infoName === "endCursor") infoPairs.push([infoKey, orNull(`(SELECT ${cursorOf("e")} FROM ${page} e WHERE e.__rn <= ${size} ORDER BY e.__rn DESC LIMIT 1)`)]);
           else throw new NotCompilable(`PageInfo.${infoName}`);
         }
-        value = `json_build_object(${infoPairs.join(", ")})`;
+        value = jsonObject(infoPairs);
       } else throw new NotCompilable(`${connectionType.name}.${name}`);
-      pairs.push(`'${key}'`, value);
+      pairs.push([key, value]);
     }
     const relations = this.page.relations.map((r) => `, ${r}`).join("");
     this.page = null;
-    return `(WITH ${page} AS (${pageSql})${relations} SELECT json_build_object(${pairs.join(", ")}))`;
+    return `(WITH ${page} AS (${pageSql})${relations} SELECT ${jsonObject(pairs)})`;
   }
 
   /** One row of a node type found by a condition, or null. */
@@ -327,15 +328,20 @@ class Compiler {
     const mapping = mappingOf(nodeTypeName);
     const row: Row = { alias: this.scope.alias() };
     const where = toSql(condition, row.alias, mapping.columns ?? {}, this.params);
-    return `(SELECT ${this.guardedObject(nodeType, fields, row)} FROM "${tableOf(nodeTypeName)}" ${row.alias} WHERE ${where} LIMIT 1)`;
+    return orNull(`(SELECT ${this.guardedObject(nodeType, fields, row)} FROM "${tableOf(nodeTypeName)}" ${row.alias} WHERE ${where} LIMIT 1)`);
+  }
+
+  /** `__typename`: a type's name, as a parameter holding its JSON string. */
+  private typename(name: string): string {
+    return jsonValue(name, (value, cast) => this.params.add(value, cast));
   }
 
   root(): string {
     const queryType = this.input.schema.getQueryType()!;
     const fields = this.collect(queryType, this.operation.selectionSet);
-    const pairs: string[] = [];
-    for (const [key, nodes] of fields) pairs.push(`'${key}'`, this.rootField(queryType, nodes));
-    return `SELECT json_build_object(${pairs.join(", ")})::text AS data`;
+    const pairs: [string, string][] = [];
+    for (const [key, nodes] of fields) pairs.push([key, this.rootField(queryType, nodes)]);
+    return `${COMPILED_STATEMENT} ${jsonObject(pairs)} AS data`;
   }
 
   private rootField(queryType: GraphQLObjectType, nodes: FieldNode[]): string {
@@ -343,7 +349,7 @@ class Compiler {
     const { access } = this.input;
     switch (name) {
       case "__typename":
-        return this.params.add(queryType.name, "text");
+        return this.typename(queryType.name);
       case "transactions":
       case "salesUnits": {
         const root = ROOT_CONNECTIONS[name];
@@ -416,19 +422,14 @@ function tableOf(typename: string): string {
   return table;
 }
 
-/** A Date's `toISOString()`, as the DateTime scalar serialises it; timestamps are stored in UTC. */
-function isoTimestamp(column: string): string {
-  return `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-}
-
-/** The relay plugin's global id: base64 of "<Type>:<id>" (PostgreSQL wraps base64 lines, so newlines go). */
+/** The relay plugin's global id, as a JSON string: base64 of "<Type>:<id>". */
 function globalId(typename: string, id: string): string {
-  return `translate(encode(convert_to('${typename}:' || ${id}, 'UTF8'), 'base64'), E'\\n', '')`;
+  return base64Id(`${typename}:`, id);
 }
 
-/** The prisma plugin's cursor on `id`: base64 of "GPC:S:<id>". */
+/** The prisma plugin's cursor on `id`, as a JSON string: base64 of "GPC:S:<id>". */
 function prismaCursor(id: string): string {
-  return `translate(encode(convert_to('GPC:S:' || ${id}, 'UTF8'), 'base64'), E'\\n', '')`;
+  return base64Id("GPC:S:", id);
 }
 
 function cursorId(cursor: string): string {

@@ -26,8 +26,16 @@ export interface Row {
   parent?: Row;
 }
 
+/**
+ * How a column's value is written into the response's JSON text. `number` and `boolean` as PostgreSQL prints them
+ * (integers, `true`/`false`); `label` between quotes as it is (enum labels: upper-case identifiers, nothing JSON
+ * escapes); `datetime` as the DateTime scalar writes it; `any` through `to_json`, which escapes text and writes
+ * arrays. Only `any` pays for a per-value type lookup, so the columns of the hot lists say what they hold.
+ */
+export type JsonKind = "number" | "boolean" | "label" | "datetime" | "any";
+
 export type FieldMapping =
-  | { kind: "column"; column: string; format?: "datetime" }
+  | { kind: "column"; column: string; json: JsonKind }
   | { kind: "globalId"; typename: string }
   /** Any scalar SQL expression over the row. */
   | { kind: "expr"; sql: (row: Row, scope: SqlScope) => string }
@@ -52,8 +60,11 @@ export interface TypeMapping {
   fields: Readonly<Record<string, FieldMapping>>;
 }
 
-const col = (column: string): FieldMapping => ({ kind: "column", column });
-const datetime = (column: string): FieldMapping => ({ kind: "column", column, format: "datetime" });
+const col = (column: string, json: JsonKind = "any"): FieldMapping => ({ kind: "column", column, json });
+const datetime = (column: string): FieldMapping => col(column, "datetime");
+const number = (column: string) => col(column, "number");
+const label = (column: string) => col(column, "label");
+const boolean = (column: string) => col(column, "boolean");
 const SALES_UNIT_COLUMN_TYPES = {
   id: "uuid",
   merchantId: "uuid",
@@ -87,13 +98,13 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     authorize: (row, scope) => policySql(viewableTransactions(scope.access), row, TRANSACTION_COLUMN_TYPES, scope),
     fields: {
       id: { kind: "globalId", typename: "Transaction" },
-      status: col("status"),
-      amount: col("amount"),
-      authorizedAmount: col("authorizedAmount"),
-      capturedAmount: col("capturedAmount"),
-      refundedAmount: col("refundedAmount"),
-      cancelledAmount: col("cancelledAmount"),
-      currency: col("currency"),
+      status: label("status"),
+      amount: number("amount"),
+      authorizedAmount: number("authorizedAmount"),
+      capturedAmount: number("capturedAmount"),
+      refundedAmount: number("refundedAmount"),
+      cancelledAmount: number("cancelledAmount"),
+      currency: label("currency"),
       reference: col("reference"),
       description: col("description"),
       createdAt: datetime("createdAt"),
@@ -126,9 +137,9 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     table: "TransactionOperation",
     fields: {
       id: { kind: "globalId", typename: "TransactionOperation" },
-      type: col("type"),
-      amount: col("amount"),
-      actorKind: col("actorKind"),
+      type: label("type"),
+      amount: number("amount"),
+      actorKind: label("actorKind"),
       actorLabel: {
         kind: "expr",
         sql: (row, scope) => {
@@ -148,11 +159,11 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       msn: col("msn"),
       name: col("name"),
       logoUrl: col("logoUrl"),
-      environment: col("environment"),
-      channel: col("channel"),
-      currency: col("currency"),
-      status: col("status"),
-      settlementFrequency: col("settlementFrequency"),
+      environment: label("environment"),
+      channel: label("channel"),
+      currency: label("currency"),
+      status: label("status"),
+      settlementFrequency: label("settlementFrequency"),
       settlementAccount: {
         kind: "expr",
         sql: (row, scope) => {
@@ -170,12 +181,12 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
   },
   SalesUnitCapabilities: {
     fields: {
-      recurring: col("recurring"),
-      skipLandingPage: col("skipLandingPage"),
-      directCapture: col("directCapture"),
-      paymentLinks: col("paymentLinks"),
-      login: col("login"),
-      lateCapture: col("lateCapture"),
+      recurring: boolean("recurring"),
+      skipLandingPage: boolean("skipLandingPage"),
+      directCapture: boolean("directCapture"),
+      paymentLinks: boolean("paymentLinks"),
+      login: boolean("login"),
+      lateCapture: boolean("lateCapture"),
     },
   },
   Merchant: {
@@ -186,7 +197,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
       id: { kind: "globalId", typename: "Merchant" },
       name: col("name"),
       organizationNumber: col("organizationNumber"),
-      country: col("country"),
+      country: label("country"),
       addressLine: col("addressLine"),
       postalCode: col("postalCode"),
       city: col("city"),
@@ -201,7 +212,7 @@ export const TYPE_MAPPINGS: Readonly<Record<string, TypeMapping>> = {
     authorize: (row, scope) => policySql(visibleMemberships(scope), row, MEMBERSHIP_COLUMN_TYPES, scope),
     fields: {
       id: { kind: "globalId", typename: "Membership" },
-      role: col("role"),
+      role: label("role"),
       permissions: col("permissions"),
       merchant: { kind: "one", type: "Merchant", key: "merchantId", where: (row, target) => `${ref(target, "id")} = ${ref(row, "merchantId")}` },
       salesUnits: {

@@ -1,6 +1,7 @@
 /** N+1 guard: a page of transactions with their sales unit and merchant costs the same few statements at any size. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { administerEveryMerchant, quietestStatements, startTestGateway, type TestGateway } from "../support/gateway";
+import { COMPILED_STATEMENT } from "../../src/sql/compile";
 
 const PAGE = `query($first: Int!) {
   transactions(first: $first) {
@@ -12,7 +13,7 @@ const PAGE = `query($first: Int!) {
 
 /** The outermost table a SELECT reads (its last FROM): enough to see which statement is which. */
 function tableOf(sql: string): string {
-  if (sql.startsWith("SELECT json_build_object")) return "compiled";
+  if (sql.startsWith(COMPILED_STATEMENT)) return "compiled";
   return [...sql.matchAll(/FROM "(?:public"\.")?(\w+)"/g)].at(-1)?.[1] ?? sql.slice(0, 40);
 }
 

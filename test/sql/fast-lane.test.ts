@@ -9,6 +9,7 @@ import pg from "pg";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { uuidOf } from "../support/ids";
 import { key, mutate, requestPayment, succeeded, unitByName } from "../transactions/support";
+import { COMPILED_STATEMENT } from "../../src/sql/compile";
 
 interface Answer {
   status: number;
@@ -63,7 +64,7 @@ describe("the fast lane for compiled reads", () => {
       expect(second.path).toBe("lane");
       expect(second.answer).toEqual(first.answer);
       expect(gateway.queries).toHaveLength(1);
-      expect(gateway.queries[0]).toMatch(/^SELECT json_build_object/);
+      expect(gateway.queries[0]?.slice(0, COMPILED_STATEMENT.length)).toBe(COMPILED_STATEMENT);
       // A different operation name is another key: it goes through Yoga first.
       expect((await pathOf(gateway, () => post(gateway, token, { query: `query Screen ${query}`, operationName: "Screen" }, headers))).path).toBe("yoga");
     }
@@ -87,7 +88,7 @@ describe("the fast lane for compiled reads", () => {
     expect(parsed(refused.answer)).toEqual(parsed(expected));
     expect(refused.path).toBe("lane");
     expect(JSON.parse(refused.answer.body)).toEqual({ data: { node: null } });
-    expect(gateway.queries.filter((q) => q.startsWith("SELECT json_build_object"))).toHaveLength(1);
+    expect(gateway.queries.filter((q) => q.startsWith(COMPILED_STATEMENT))).toHaveLength(1);
 
     // The same document as another persona: their own access, not the first caller's.
     const dkToken = await gateway.token("dk-admin");
@@ -184,7 +185,7 @@ describe("the fast lane for compiled reads", () => {
     gateway.resetQueries();
     const refused = await pathOf(gateway, () => post(gateway, token, { query, variables: { id: tampered } }));
     expect(refused.path).toBe("yoga");
-    expect(gateway.queries.filter((q) => q.startsWith("SELECT json_build_object"))).toHaveLength(1);
+    expect(gateway.queries.filter((q) => q.startsWith(COMPILED_STATEMENT))).toHaveLength(1);
     expect(codeOf(refused.answer)).toBe("FORBIDDEN");
     expect(parsed(refused.answer)).toEqual(parsed(await post(resolvers, token, { query, variables: { id: tampered } })));
   });
