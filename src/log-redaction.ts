@@ -1,7 +1,9 @@
 /**
  * Personal data and credentials never reach the logs: known fields are censored by pino's `redact`, and every
  * string a log call carries (messages, error messages and stacks, Prisma's quoted arguments, Yoga's debug lines) is
- * scrubbed of NIN-, phone- and token-shaped text, because an error message can quote any input.
+ * scrubbed of NIN-, phone-, e-mail- and token-shaped text, because an error message can quote any input. The value
+ * graphql-js quotes when a variable does not coerce ("got invalid value { payerName: …, shipping: { address: … } }")
+ * goes whole: names and addresses have no shape to find them by.
  */
 import type { LoggerOptions } from "pino";
 
@@ -16,6 +18,11 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(?:\d{2})?\d{6}[-+A-FU-Y]?\d{3}[\dA-Z]\d?\b/g, "[redacted-nin]"],
   // Phone numbers in international form (E.164, with or without spaces).
   [/\+\d(?:[\s-]?\d){6,14}/g, "[redacted-phone]"],
+  // E-mail addresses (payers', users', report recipients' in a mail server's refusal).
+  [/[\w.%+-]+@[\w-]+(?:\.[\w-]+)+/g, "[redacted-email]"],
+  // graphql-js's `Variable "$x" got invalid value <the value>[ at "path"]; <why>`: up to the last "; ", so a value
+  // holding "; " in one of its strings goes too (the reason after it is graphql-js's own words).
+  [/(got invalid value )[\s\S]*; /g, "$1[redacted]; "],
 ];
 
 export function scrubText(text: string): string {

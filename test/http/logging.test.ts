@@ -80,6 +80,15 @@ describe("request logs", () => {
     expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
   });
 
+  it("logs an anonymous payment's refused input without the payer's name, e-mail, number or address", async () => {
+    const input = { phoneNumber: "91234567", payerName: "Kari Nordmann", email: "kari.nordmann@example.com", shipping: { name: "Kari Nordmann", address: "Storgata 1, 0155 Oslo" } };
+    const { requestId, body } = await post({ query: "mutation($input: PayPaymentLinkInput!) { payPaymentLink(input: $input) { __typename } }", variables: { input } });
+    expect(body.errors?.length).toBe(1);
+    const logged = JSON.stringify(linesOf(requestId));
+    expect(logged).toContain("GraphQL operation refused");
+    for (const value of ["91234567", "Kari", "Nordmann", "kari.nordmann@example.com", "Storgata", "0155"]) expect(logged).not.toContain(value);
+  });
+
   it("replaces a request id that is not a plain token with a fresh one", async () => {
     const { requestId } = await post({ query: "{ viewer { nonsense } }" }, { "x-request-id": "forged\" \"level\":60" });
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -97,6 +106,14 @@ describe("log redaction", () => {
     const scrubbed = scrub({ err: new Error("duplicate nin 01017012345") }) as { err: { message: string; stack: string } };
     expect(scrubbed.err.message).toBe("duplicate nin [redacted-nin]");
     expect(scrubbed.err.stack).not.toContain("01017012345");
+  });
+
+  it("scrubs e-mail addresses, and the whole value graphql-js quotes for a variable that does not coerce", () => {
+    expect(scrubText("Can't send mail - all recipients were rejected: 550 5.1.1 <kari.nordmann+x@fjord-kaffe.example.no>: no such user")).toBe(
+      "Can't send mail - all recipients were rejected: 550 5.1.1 <[redacted-email]>: no such user",
+    );
+    const message = 'Variable "$input" got invalid value { payerName: "Kari; Nordmann", shipping: { address: "Storgata 1; 0155 Oslo" } }; Field "slug" of required type "String!" was not provided.';
+    expect(scrubText(message)).toBe('Variable "$input" got invalid value [redacted]; Field "slug" of required type "String!" was not provided.');
   });
 
   it("keeps amounts, ids and dates readable", () => {
