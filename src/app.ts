@@ -294,8 +294,9 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       subscribe: (args) => withRequestId((args.contextValue as Context).requestId, () => settleOperation(() => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args))) as never,
       onSubscribe: async (ctx, id, payload) => {
         let operation: ReturnType<typeof operationOf> = { name: payload.operationName ?? null, type: "unknown" };
+        let ran = false;
         const answered = <T>(outcome: T, errors: readonly GraphQLError[] = []): T => {
-          services.metrics.operationAnswered(services.metrics.operationLabel(operation.name), operation.type, "websocket", null, errorCodes({ errors }));
+          services.metrics.operationAnswered(services.metrics.operationLabel(operation.name, ran), operation.type, "websocket", null, errorCodes({ errors }));
           return outcome;
         };
         const refused = wsRules.admit(ctx);
@@ -324,6 +325,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
           };
           const errors = validate(args.schema, args.document);
           if (errors.length) return answered(errors, errors);
+          ran = Boolean((args.contextValue as unknown as Partial<Context>).principal);
           // A live feed may send this operation's events itself, without graphql-ws's per-message work.
           offerNextLane(args.contextValue, ctx.extra.lanes.open(ctx, id));
           return answered(args);

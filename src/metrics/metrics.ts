@@ -35,9 +35,10 @@ export class BoundedLabel {
     private readonly other: string,
   ) {}
 
-  of(value: string): string {
+  /** `value` if kept; a value not kept yet is kept only when `admit` (and there is room). */
+  of(value: string, admit = true): string {
     if (this.seen.has(value)) return value;
-    if (!this.valid.test(value) || this.seen.size >= this.max) return this.other;
+    if (!admit || !this.valid.test(value) || this.seen.size >= this.max) return this.other;
     this.seen.add(value);
     return value;
   }
@@ -183,9 +184,14 @@ export class Metrics {
     });
   }
 
-  /** The label for an operation name: anonymous, a name seen before or new under the cap, else OTHER_OPERATION. */
-  operationLabel(name: string | null | undefined): string {
-    return name ? this.operationNames.of(name) : ANONYMOUS_OPERATION;
+  /**
+   * The label for an operation name: anonymous, a name seen before, or a new one under the cap, else OTHER_OPERATION.
+   * A new name is kept only from an operation that a principal ran (`admit`): names from requests anyone can send
+   * and that never ran (unauthenticated, refused, invalid) would otherwise fill the cap, and every real operation
+   * after them would count as `other`.
+   */
+  operationLabel(name: string | null | undefined, admit: boolean): string {
+    return name ? this.operationNames.of(name, admit) : ANONYMOUS_OPERATION;
   }
 
   operationAnswered(operation: string, type: OperationType, transport: Transport, seconds: number | null, codes: (string | null)[]): void {

@@ -15,6 +15,8 @@ interface OperationState {
   startedAt: number;
   name: string | null;
   type: OperationType;
+  /** A principal's operation reached execution: its name may become a label of its own. */
+  ran: boolean;
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof value === "object" && value !== null && Symbol.asyncIterator in value;
@@ -39,7 +41,7 @@ export function metricsPlugin(metrics: Metrics): Plugin {
   const operations = new WeakMap<Request, OperationState>();
   return {
     onParams({ request, params }) {
-      operations.set(request, { startedAt: performance.now(), name: params.operationName ?? null, type: "unknown" });
+      operations.set(request, { startedAt: performance.now(), name: params.operationName ?? null, type: "unknown", ran: false });
     },
     onParse: ({ context }) => {
       const request = (context as { request?: Request }).request;
@@ -49,6 +51,11 @@ export function metricsPlugin(metrics: Metrics): Plugin {
         if (result && !(result instanceof Error)) Object.assign(state, operationOf(result as DocumentNode, state.name));
       };
     },
+    onExecute: ({ args }) => {
+      const context = args.contextValue as { request?: Request; principal?: unknown };
+      const state = context.request ? operations.get(context.request) : undefined;
+      if (state && context.principal) state.ran = true;
+    },
     onResultProcess({ request, result }) {
       const state = operations.get(request);
       if (!state) return;
@@ -57,7 +64,7 @@ export function metricsPlugin(metrics: Metrics): Plugin {
       const type = streamed && state.type === "unknown" ? "subscription" : state.type;
       // A stream's duration is how long the client stayed subscribed, which says nothing about latency.
       const seconds = streamed ? null : (performance.now() - state.startedAt) / 1000;
-      metrics.operationAnswered(metrics.operationLabel(state.name), type, "http", seconds, streamed ? [] : errorCodes(result));
+      metrics.operationAnswered(metrics.operationLabel(state.name, state.ran), type, "http", seconds, streamed ? [] : errorCodes(result));
     },
   };
 }

@@ -194,12 +194,12 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
   return {
     counts,
     learn(query, operationName, schema, document, name) {
-      remember(query, operationName, { schema, document, label: metrics.operationLabel(name), mutation: null });
+      remember(query, operationName, { schema, document, label: metrics.operationLabel(name, true), mutation: null });
     },
     learnMutation(query, operationName, schema, document) {
       const operation = getOperationAST(document, operationName);
       if (operation?.operation !== "mutation" || !onlyMoneyMutations(operation)) return;
-      remember(query, operationName, { schema, document, label: metrics.operationLabel(operation.name?.value ?? null), mutation: operation });
+      remember(query, operationName, { schema, document, label: metrics.operationLabel(operation.name?.value ?? null, true), mutation: operation });
     },
     executed: (req) => executedResults.get(req),
     accepts(req) {

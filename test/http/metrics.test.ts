@@ -81,8 +81,24 @@ describe("GET /metrics", () => {
     expect(value(samples, "portal_graphql_operation_duration_seconds_count", { operation: "MetricsViewer", type: "query" })).toBe(3);
     expect(value(samples, "portal_graphql_operation_duration_seconds_bucket", { operation: "MetricsViewer", le: "+Inf" })).toBe(3);
     expect(value(samples, "portal_graphql_operations_total", { operation: "anonymous", type: "query" })).toBeGreaterThanOrEqual(1);
-    expect(value(samples, "portal_graphql_errors_total", { operation: "MetricsBroken", code: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
-    expect(value(samples, "portal_graphql_errors_total", { operation: "MetricsAnonymous", code: "UNAUTHENTICATED" })).toBe(1);
+    // Names that never ran for a principal are not kept as labels of their own (see the next test).
+    expect(value(samples, "portal_graphql_errors_total", { operation: "other", code: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
+    expect(value(samples, "portal_graphql_errors_total", { operation: "other", code: "UNAUTHENTICATED" })).toBe(1);
+    expect(values(samples, "portal_graphql_errors_total").some((s) => s.labels.operation === "MetricsBroken" || s.labels.operation === "MetricsAnonymous")).toBe(false);
+  });
+
+  it("keeps a new operation name as a label only once a principal's operation under it ran, so nobody can fill the labels without a login", async () => {
+    for (let i = 0; i < 5; i++) await gateway.graphql(null, `query Junk${i} { viewer { kind } }`);
+    const token = await gateway.token("no-admin");
+    for (let i = 0; i < 5; i++) await gateway.graphql(token, `query JunkInvalid${i} { viewer { noSuchField } }`);
+    expect((await gateway.graphql(token, "query AfterJunk { viewer { kind } }")).status).toBe(200);
+    // A name kept once is kept for the operation's failures too.
+    await gateway.graphql(token, "query AfterJunk { viewer { noSuchField } }");
+    const samples = await scrape();
+    const names = new Set(values(samples, "portal_graphql_operations_total").map((s) => s.labels.operation));
+    expect([...names].filter((name) => name!.startsWith("Junk"))).toEqual([]);
+    expect(value(samples, "portal_graphql_operations_total", { operation: "AfterJunk", type: "query", transport: "http" })).toBe(2);
+    expect(value(samples, "portal_graphql_errors_total", { operation: "AfterJunk", code: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
   });
 
   it("counts the plain routes by route pattern, method and status, not by the path a client sent", async () => {
