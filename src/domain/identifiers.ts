@@ -193,6 +193,16 @@ export function maskAccountNumber(account: string): string {
   return "•".repeat(account.length - visible.length) + visible;
 }
 
+/**
+ * An e-mail address as the audit trail keeps it: the first character of the mailbox and the whole domain
+ * ("m•••@fjordkaffe.no"), enough to tell addresses of one merchant apart without keeping a person's address.
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at < 1) return "•••";
+  return `${email[0]}•••${email.slice(at)}`;
+}
+
 const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const TOP_LEVEL_DOMAIN = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/u;

@@ -11,7 +11,7 @@ import { accessCovers } from "../auth/policies/report-subscription";
 import type { Tx } from "../db/client";
 import { addDays, dateOfDay, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
 import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
-import { validateEmail } from "../domain/identifiers";
+import { maskEmail, validateEmail } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
 import { formatAmount } from "../domain/money";
 import type { ReportFormat } from "../generated/prisma/enums";
@@ -50,7 +50,7 @@ async function disableSubscriptions(tx: Tx, actor: Actor, subscriptions: { id: s
       action: "reportSubscription.disable",
       objectType: "ReportSubscription",
       objectId: subscription.id,
-      data: { reason, email: subscription.email },
+      data: { reason, email: maskEmail(subscription.email) },
       event: { type: "reportSubscription.DISABLED", salesUnitId: null, payload: { reason } },
     });
   }
@@ -100,7 +100,7 @@ export async function createReportSubscription(deps: Services, caller: Caller, i
       action: "reportSubscription.create",
       objectType: "ReportSubscription",
       objectId: subscription.id,
-      data: { salesUnitId: input.salesUnitId, email, frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
+      data: { salesUnitId: input.salesUnitId, email: maskEmail(email), frequency: input.frequency, format: input.format, includePersonalData: input.includePersonalData },
       event: {
         type: "reportSubscription.CREATED",
         salesUnitId: null,
@@ -128,7 +128,7 @@ export async function deleteReportSubscription(deps: Services, caller: Caller, r
       action: "reportSubscription.delete",
       objectType: "ReportSubscription",
       objectId: subscription.id,
-      data: { email: subscription.email, frequency: subscription.frequency },
+      data: { email: maskEmail(subscription.email), frequency: subscription.frequency },
       event: { type: "reportSubscription.DELETED", salesUnitId: null },
     });
     return subscription.id;

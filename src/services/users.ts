@@ -10,6 +10,7 @@ import type { Caller } from "./caller";
 import type { Services } from "../deps";
 import { ConflictError, InvalidStateError, LastAdministratorError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
 import { isUuid, uuidOrNil } from "../domain/ids";
+import { maskEmail } from "../domain/identifiers";
 import { generateNin, parseNin } from "../domain/nin";
 import { generatePhoneNumber, parsePhoneNumber } from "../domain/phone";
 import { secureRng } from "../domain/random";
@@ -319,7 +320,14 @@ export async function anonymizeUser(deps: Services, caller: Caller, userId: stri
     }
     await tx.membership.deleteMany({ where: { userId } });
     await endSubscriptionsOf(tx, caller.actor, userId, null, now);
-    if (found.email) await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: found.email }, data: { contactEmail: null } });
+    if (found.email) {
+      await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: found.email }, data: { contactEmail: null } });
+      // The person's own address on the (now ended) subscriptions they made, and where older audit rows kept it whole.
+      const masked = maskEmail(found.email);
+      await tx.reportSubscription.updateMany({ where: { createdById: userId, email: { equals: found.email, mode: "insensitive" } }, data: { email: masked } });
+      await tx.$executeRaw`UPDATE "AuditEvent" SET data = jsonb_set(data, '{email}', to_jsonb(${masked}::text))
+        WHERE "objectType" = 'ReportSubscription' AND lower(data->>'email') = lower(${found.email})`;
+    }
     const user = await tx.portalUser.update({ where: { id: userId }, data: { name: null, nin: null, phoneNumber: null, email: null, anonymizedAt: now } });
     const actor = caller.actor;
     for (const merchantId of memberships.length > 0 ? memberships.map((m) => m.merchantId) : [null]) {

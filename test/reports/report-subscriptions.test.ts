@@ -219,7 +219,7 @@ describe("a subscriber who loses access", () => {
     expect(disabled.lastSentAt).toBeNull();
     expect((await audits(lost)).map((a) => [a.action, a.actorKind, a.data])).toEqual([
       ["reportSubscription.create", "USER", expect.anything()],
-      ["reportSubscription.disable", "SYSTEM", { reason: "OWNER_ACCESS_LOST", email: "payer-names@fjordkaffe.no" }],
+      ["reportSubscription.disable", "SYSTEM", { reason: "OWNER_ACCESS_LOST", email: "p•••@fjordkaffe.no" }],
     ]);
     // A disabled subscription stays disabled when the access comes back: its owner subscribes again if they wish.
     await gateway.services.db.membership.update({ where: { id: membershipId }, data: { permissions: ["TRANSACTION_MANAGEMENT"] } });
@@ -235,14 +235,21 @@ describe("a subscriber who loses access", () => {
     });
     expect(removed.errors).toBeUndefined();
     expect((await row(id)).disabledAt).not.toBeNull();
-    expect((await audits(id)).at(-1)).toMatchObject({ action: "reportSubscription.disable", actorKind: "USER", data: { reason: "OWNER_REMOVED", email: "removed@fjordkaffe.no" } });
+    expect((await audits(id)).at(-1)).toMatchObject({ action: "reportSubscription.disable", actorKind: "USER", data: { reason: "OWNER_REMOVED", email: "r•••@fjordkaffe.no" } });
     await run("2026-11-22T06:00:00.000Z");
     expect(await recipients()).not.toContain("removed@fjordkaffe.no");
   });
 
-  it("ends a person's subscriptions when they are anonymised", async () => {
+  it("ends a person's subscriptions when they are anonymised, and keeps their own address nowhere", async () => {
     const id = await subscribe("no-assistant-tm", "anonymised@fjordkaffe.no");
     const { userId } = await membershipOf("no-assistant-tm");
+    const own = (await gateway.services.db.portalUser.findUniqueOrThrow({ where: { id: userId } })).email!;
+    expect(own).toMatch(/@/);
+    const ownId = await subscribe("no-assistant-tm", own.toUpperCase());
+    // An audit row written before addresses were masked there.
+    await gateway.services.db.auditEvent.create({
+      data: { merchantId: uuidOf(merchantId("no-assistant-tm")), actorKind: "USER", actorId: userId, actorLabel: "x", action: "reportSubscription.create", objectType: "ReportSubscription", objectId: ownId, data: { email: own } },
+    });
     const anonymised = await gateway.graphql(tokens["operator"]!, "mutation($input: AnonymizeUserInput!) { anonymizeUser(input: $input) { __typename } }", {
       input: { userId: Buffer.from(`PortalUser:${userId}`).toString("base64") },
     });
@@ -251,5 +258,10 @@ describe("a subscriber who loses access", () => {
     expect((await audits(id)).at(-1)).toMatchObject({ action: "reportSubscription.disable", data: { reason: "OWNER_REMOVED" } });
     await run("2026-11-23T06:00:00.000Z");
     expect(await recipients()).not.toContain("anonymised@fjordkaffe.no");
+    // Another recipient's address is not the person's: it stays on the ended subscription.
+    expect((await row(id)).email).toBe("anonymised@fjordkaffe.no");
+    expect((await row(ownId)).email).toBe(`${own[0]}•••${own.slice(own.indexOf("@"))}`);
+    const everything = JSON.stringify((await gateway.services.db.auditEvent.findMany({ where: { objectType: "ReportSubscription" } })).map((a) => a.data)).toLowerCase();
+    expect(everything).not.toContain(own.toLowerCase());
   });
 });
