@@ -27,6 +27,7 @@ import { mayAdministerMembership, mayAnonymize } from "../auth/policies/person";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { maySubscribe } from "../auth/policies/report-subscription";
 import { mayManageWebhooks } from "../auth/policies/webhook-endpoint";
+import { loadOwnerAccess } from "../webhooks/owner";
 
 export interface AuthScopes {
   /** Any principal. */
@@ -137,44 +138,48 @@ export const builder = new SchemaBuilder<{
     authorizeOnSubscribe: true,
     cacheKey: (value) => JSON.stringify(value),
     unauthorizedError: (_parent, context) => (context.principal ? new ForbiddenError() : new AuthenticationError()),
-    authScopes: (context) => ({
-      authenticated: context.principal !== null,
-      portalUser: context.principal?.kind === "USER",
-      operator: context.principal?.kind === "OPERATOR",
-      merchant: ({ action, merchantId }) => context.access.canOnMerchant(action, merchantId),
-      wholeMerchant: ({ action, merchantId }) => context.access.canOnWholeMerchant(action, merchantId),
-      salesUnit: async ({ action, salesUnitId, merchantId }) => {
-        const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
-        return owner !== null && context.access.canOnSalesUnit(action, owner);
-      },
-      salesUnitChild: async ({ child, id }) => {
-        const salesUnitId = await (child === "qrCode" ? context.loaders.qrCodeUnit : context.loaders.paymentLinkUnit).load(id);
-        const owner = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
-        return owner !== null && (child === "qrCode" ? qrCodePolicy : paymentLinkPolicy).can(context.access, owner);
-      },
-      membership: async ({ membershipId }) => mayAdministerMembership(context, await context.loaders.membershipMerchant.load(membershipId)),
-      anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.userMerchants.load(userId)),
-      ownAgreement: async ({ agreementId }) => ownsAgreement(context, await context.loaders.agreementApplicant.load(agreementId)),
-      subscriptionTarget: async ({ merchantId, salesUnitId, includePersonalData }) => {
-        const salesUnit = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
-        return (salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId, salesUnit, includePersonalData });
-      },
-      reportSubscription: async ({ reportSubscriptionId }) => {
-        const target = await context.loaders.reportSubscriptionTarget.load(reportSubscriptionId);
-        if (!target) return false;
-        const salesUnit = target.salesUnitId ? await context.loaders.salesUnitOwner.load(target.salesUnitId) : null;
-        return (target.salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId: target.merchantId, salesUnit, includePersonalData: false });
-      },
-      webhookOwner: (owner) => mayManageWebhooks(context.principal, context.access, owner),
-      webhookEndpoint: async ({ webhookEndpointId }) => {
-        const owner = await context.loaders.webhookEndpointOwner.load(webhookEndpointId);
-        return owner !== null && mayManageWebhooks(context.principal, context.access, owner);
-      },
-      transaction: async ({ action, transactionId }) => {
-        const payment = await context.loaders.paymentForChange.load(transactionId);
-        return payment !== null && context.access.canOnSalesUnit(action, { id: payment.row.salesUnitId, merchantId: payment.row.merchantId });
-      },
-    }),
+    authScopes: (context) => {
+      // What a partner's webhook endpoint receives: all its linked units, with the scopes of all its keys.
+      const partnerReach = (partnerId: string) => loadOwnerAccess(context.db, { merchantId: null, partnerId, salesUnitIds: [] });
+      return {
+        authenticated: context.principal !== null,
+        portalUser: context.principal?.kind === "USER",
+        operator: context.principal?.kind === "OPERATOR",
+        merchant: ({ action, merchantId }) => context.access.canOnMerchant(action, merchantId),
+        wholeMerchant: ({ action, merchantId }) => context.access.canOnWholeMerchant(action, merchantId),
+        salesUnit: async ({ action, salesUnitId, merchantId }) => {
+          const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
+          return owner !== null && context.access.canOnSalesUnit(action, owner);
+        },
+        salesUnitChild: async ({ child, id }) => {
+          const salesUnitId = await (child === "qrCode" ? context.loaders.qrCodeUnit : context.loaders.paymentLinkUnit).load(id);
+          const owner = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
+          return owner !== null && (child === "qrCode" ? qrCodePolicy : paymentLinkPolicy).can(context.access, owner);
+        },
+        membership: async ({ membershipId }) => mayAdministerMembership(context, await context.loaders.membershipMerchant.load(membershipId)),
+        anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.userMerchants.load(userId)),
+        ownAgreement: async ({ agreementId }) => ownsAgreement(context, await context.loaders.agreementApplicant.load(agreementId)),
+        subscriptionTarget: async ({ merchantId, salesUnitId, includePersonalData }) => {
+          const salesUnit = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
+          return (salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId, salesUnit, includePersonalData });
+        },
+        reportSubscription: async ({ reportSubscriptionId }) => {
+          const target = await context.loaders.reportSubscriptionTarget.load(reportSubscriptionId);
+          if (!target) return false;
+          const salesUnit = target.salesUnitId ? await context.loaders.salesUnitOwner.load(target.salesUnitId) : null;
+          return (target.salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId: target.merchantId, salesUnit, includePersonalData: false });
+        },
+        webhookOwner: (owner) => mayManageWebhooks(context.principal, context.access, owner, partnerReach),
+        webhookEndpoint: async ({ webhookEndpointId }) => {
+          const owner = await context.loaders.webhookEndpointOwner.load(webhookEndpointId);
+          return owner !== null && (await mayManageWebhooks(context.principal, context.access, owner, partnerReach));
+        },
+        transaction: async ({ action, transactionId }) => {
+          const payment = await context.loaders.paymentForChange.load(transactionId);
+          return payment !== null && context.access.canOnSalesUnit(action, { id: payment.row.salesUnitId, merchantId: payment.row.merchantId });
+        },
+      };
+    },
   },
 });
 

@@ -218,6 +218,42 @@ describe("webhook delivery", () => {
 });
 
 describe("webhook endpoint rules", () => {
+  it("lets only a partner token that reaches all the partner reaches manage its endpoints, not one narrowed by scope or sales unit", async () => {
+    const db = gateway.services.db;
+    const partner = gateway.persona("partner");
+    const units = await db.salesUnit.findMany({ where: { msn: { in: partner.salesUnits }, partnerId: { not: null } }, orderBy: { msn: "asc" } });
+    expect(units.length).toBeGreaterThanOrEqual(2);
+    const partnerId = encodeGlobalID("Partner", units[0]!.partnerId!);
+    const tokenFor = async (headers: Record<string, string>) => {
+      const response = await fetch(`${gateway.url}/accesstoken/get`, {
+        method: "POST",
+        headers: { client_id: partner.clientId!, client_secret: partner.clientSecret!, "Ocp-Apim-Subscription-Key": partner.subscriptionKey!, ...headers },
+      });
+      expect(response.status).toBe(200);
+      return { token: ((await response.json()) as { access_token: string }).access_token, headers };
+    };
+    const full = await tokenFor({});
+    const narrowed = [await tokenFor({ scope: "SALES_UNITS_READ" }), await tokenFor({ "Merchant-Serial-Number": units[0]!.msn })];
+    const hook = await receiver();
+    const { endpoint } = await createEndpoint(full.token, { partnerId, url: `${hook.url}/full`, salesUnitIds: [encodeGlobalID("SalesUnit", units[1]!.id)] });
+    const asked = (token: { token: string; headers: Record<string, string> }, query: string, variables: Record<string, unknown>) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token.token}`, ...token.headers },
+        body: JSON.stringify({ query, variables }),
+      }).then(async (response) => (await response.json()) as { data?: Record<string, { __typename?: string; code?: string } | null>; errors?: { extensions?: { code?: string } }[] });
+    for (const token of narrowed) {
+      const created = await asked(token, CREATE, { input: { partnerId, url: `${hook.url}/narrowed`, eventTypes: ["transaction.CAPTURED"], salesUnitIds: [encodeGlobalID("SalesUnit", units[1]!.id)] } });
+      expect(created.data?.createWebhookEndpoint ?? created.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN" });
+      const deleted = await asked(token, `mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { __typename ... on Error { code } } }`, {
+        input: { webhookEndpointId: endpoint.id },
+      });
+      expect(deleted.data?.deleteWebhookEndpoint ?? deleted.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect(await db.webhookEndpoint.count({ where: { url: { endsWith: "/narrowed" } } })).toBe(0);
+    expect(await db.webhookEndpoint.count({ where: { id: decodeGlobalID(endpoint.id).id } })).toBe(1);
+  });
+
   it("refuses plain http to a public host for production sales units, and unknown event types, with typed errors", async () => {
     const merchant = encodeGlobalID("Merchant", merchantId);
     const http = await gateway.graphql<Created>(admin, CREATE, { input: { merchantId: merchant, url: "http://shop.example/hooks", eventTypes: ["transaction.CAPTURED"] } });
