@@ -26,6 +26,7 @@ const UNIT_TESTS = [
   "test/limits/cost.test.ts",
   "test/events/feed-groups.test.ts",
   "test/permissions/guarded-fields.test.ts",
+  "test/sql/compile-bounds.test.ts",
 ];
 
 export default defineConfig({

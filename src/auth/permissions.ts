@@ -182,13 +182,21 @@ export class Access {
   }
 
   private unitScope(action: Action, unitField: "id" | "salesUnitId"): Condition {
-    const terms: Condition[] = [];
+    // One term per merchant, whatever the number of grants: a partner holds one grant per linked sales unit, and a
+    // term per grant made statements with thousands of parameters.
+    const byMerchant = new Map<string, Set<string> | "ALL">();
     for (const g of this.grants) {
       if (!g.actions.has(action)) continue;
       if (g.merchantId === "*") return EVERYTHING;
-      const merchant: Condition = { field: "merchantId", eq: g.merchantId };
-      terms.push(g.salesUnitIds === "ALL" ? merchant : all([merchant, { field: unitField, in: [...g.salesUnitIds] }]));
+      const units = byMerchant.get(g.merchantId);
+      if (g.salesUnitIds === "ALL" || units === "ALL") byMerchant.set(g.merchantId, "ALL");
+      else if (units) for (const id of g.salesUnitIds) units.add(id);
+      else byMerchant.set(g.merchantId, new Set(g.salesUnitIds));
     }
+    const terms: Condition[] = [...byMerchant].map(([merchantId, units]) => {
+      const merchant: Condition = { field: "merchantId", eq: merchantId };
+      return units === "ALL" ? merchant : all([merchant, { field: unitField, in: [...units] }]);
+    });
     // Nothing is an empty `in` on the key rather than an empty OR, which Prisma reads as "no condition".
     return terms.length === 0 ? { field: unitField, in: [] } : { any: terms };
   }

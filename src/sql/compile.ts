@@ -471,11 +471,22 @@ function decodeSalesUnitFilter(raw: unknown): SalesUnitListFilter | null {
   return { ...(filter as SalesUnitListFilter), merchantId: filter.merchantId == null ? null : decodeGlobalIdFor("Merchant", filter.merchantId) };
 }
 
+/**
+ * The largest statement this path writes. PostgreSQL takes at most 65,535 parameters; a caller whose access is that
+ * wide (a partner linked to sales units of thousands of merchants repeats them in every guard) is answered by the
+ * resolvers instead, and statements this large are not worth keeping in the lane's cache either.
+ */
+export const MAX_STATEMENT_PARAMETERS = 10_000;
+const MAX_STATEMENT_LENGTH = 1_000_000;
+
 /** The statement for an operation, or `NotCompilable`. */
 export function compileOperation(input: CompileInput): CompiledStatement {
   const compiler = new Compiler(input);
   try {
-    return { text: compiler.root(), values: compiler.params.values };
+    const text = compiler.root();
+    const values = compiler.params.values;
+    if (values.length > MAX_STATEMENT_PARAMETERS || text.length > MAX_STATEMENT_LENGTH) throw new NotCompilable("a statement too large for this caller's access", false);
+    return { text, values };
   } catch (error) {
     // A field this path does not know, selected by one request's variables: another request may not select it.
     if (error instanceof NotCompilable && error.structural && compiler.selectionFollowsVariables) throw new NotCompilable(error.message, false);
