@@ -29,11 +29,14 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
   return { typename, id: canonicalId(id) };
 }
 
+/** Canonical, padded base64: what the Pothos plugins accept (Node's own decoder also takes what they refuse). */
+const BASE64 = /^(?:[\d+/A-Za-z]{4})*(?:[\d+/A-Za-z]{2}==|[\d+/A-Za-z]{3}=)?$/;
+
 /**
  * The row id inside a list cursor, as the prisma plugin writes them for string ids (`GPC:S:<id>`, base64); null for
- * anything else.
+ * anything else, including a cursor the plugin would refuse as invalid base64.
  */
 export function listCursorId(cursor: string): string | null {
-  const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(cursor) ? Buffer.from(cursor, "base64").toString() : "";
+  const decoded = BASE64.test(cursor) ? Buffer.from(cursor, "base64").toString() : "";
   return /^GPC:S:(.+)$/.exec(decoded)?.[1] ?? null;
 }

@@ -77,6 +77,19 @@ describe("compiled reads", () => {
     }
   });
 
+  it("refuses a cursor with extra base64 padding or characters as the resolvers do", async () => {
+    const query = `query($after: String) { transactions(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } }`;
+    const { fast: first } = await both("operator", query, {});
+    const cursor = (first.data as { transactions: { edges: { cursor: string }[] } }).transactions.edges[0]!.cursor;
+    for (const after of [`${cursor}=`, `${cursor}A`, `${cursor}==`]) {
+      for (const persona of ["operator", "no-admin"]) {
+        const { fast, slow } = await both(persona, query, { after });
+        expect({ persona, after, ...fast }).toEqual({ persona, after, ...slow });
+        expect(fast.errors?.length, `${persona} ${after}`).toBe(1);
+      }
+    }
+  });
+
   it("answers node(id:) like the resolvers, for objects of the caller's merchant and of others", async () => {
     const adminToken = await compiled.token("operator");
     const page = await compiled.graphql<{ transactions: { nodes: { id: string; salesUnit: { id: string; merchant: { id: string } } }[] } }>(
