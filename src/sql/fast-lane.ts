@@ -204,8 +204,10 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
     executed: (req) => executedResults.get(req),
     accepts(req) {
       if (req.method !== "POST" || req.url !== "/graphql") return false;
-      const type = req.headers["content-type"]?.replace(/\s/g, "").toLowerCase();
-      if (type !== "application/json" && type !== "application/json;charset=utf-8") return false;
+      // Yoga reads the first of a list and matches its media type exactly (case and spaces count); of those, the lane
+      // takes plain JSON in UTF-8, and leaves anything else, to be refused or read, to Yoga.
+      const type = req.headers["content-type"]?.split(",")[0];
+      if (type !== "application/json" && !(type?.startsWith("application/json;") && /^application\/json; ?charset="?utf-8"?$/i.test(type))) return false;
       const length = Number(req.headers["content-length"]);
       return length > 0 && length <= MAX_BODY_BYTES && req.headers["transfer-encoding"] === undefined && known.size > 0;
     },

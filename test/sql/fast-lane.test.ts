@@ -34,7 +34,7 @@ async function pathOf(gateway: TestGateway, send: () => Promise<Answer>): Promis
   return { answer, path: gateway.fastLane!.counts.answered > before ? "lane" : "yoga" };
 }
 
-/** For comparing with the resolvers' gateway: PostgreSQL's JSON is spaced differently, so bodies compare parsed. */
+/** For comparing with the resolvers' gateway: the two may escape text differently, so bodies compare parsed. */
 const parsed = ({ status, headers, body }: Answer) => ({ status, headers: { ...headers, "content-length": undefined }, json: JSON.parse(body) as unknown });
 
 const codeOf = (answer: Answer) => (JSON.parse(answer.body) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
@@ -67,6 +67,18 @@ describe("the fast lane for compiled reads", () => {
       expect(gateway.queries[0]?.slice(0, COMPILED_STATEMENT.length)).toBe(COMPILED_STATEMENT);
       // A different operation name is another key: it goes through Yoga first.
       expect((await pathOf(gateway, () => post(gateway, token, { query: `query Screen ${query}`, operationName: "Screen" }, headers))).path).toBe("yoga");
+    }
+  });
+
+  it("leaves a content type Yoga refuses to Yoga, whatever its case or spacing", async () => {
+    const token = await gateway.token("no-admin");
+    const query = "{ viewer { label kind } }";
+    expect((await pathOf(gateway, () => post(gateway, token, { query }))).path).toBe("yoga");
+    expect((await pathOf(gateway, () => post(gateway, token, { query }, { "content-type": "application/json;charset=UTF-8" }))).path).toBe("lane");
+    for (const type of ["Application/JSON", "application/json ; charset=utf-8", "APPLICATION/JSON;CHARSET=UTF-8", "text/plain, application/json"]) {
+      const { answer, path } = await pathOf(gateway, () => post(gateway, token, { query }, { "content-type": type }));
+      expect({ type, path }).toEqual({ type, path: "yoga" });
+      expect({ type, status: answer.status }).toEqual({ type, status: (await post(resolvers, token, { query }, { "content-type": type })).status });
     }
   });
 
