@@ -41,8 +41,12 @@ import { compileOperation, DENIED, type CompiledStatement } from "./compile";
 import type { SqlRunner } from "../deps";
 import { refuseCompiled } from "./plugin";
 
-/** Documents remembered; a portal has a few dozen screens. Beyond this, new documents simply take the Yoga path. */
-const MAX_KNOWN_DOCUMENTS = 1000;
+/**
+ * Documents remembered; a portal has a few dozen screens. Beyond this the least recently answered one is forgotten
+ * (it takes Yoga's path once more to be learned again), so nobody can fill the table with documents of their own
+ * and keep everyone else's out.
+ */
+export const MAX_KNOWN_DOCUMENTS = 1000;
 /** Bodies larger than this are not worth the lane (and are not read twice). */
 const MAX_BODY_BYTES = 64 * 1024;
 const PARAM_KEYS = new Set(["query", "operationName", "variables"]);
@@ -152,6 +156,7 @@ function paramsOf(body: string): Params | null {
 export function createFastLane(services: Services, runner: SqlRunner): FastLane {
   const { config, limits, metrics } = services;
   const known = new Map<string, KnownDocument>();
+  let nextDocumentId = 0;
   const counts = { answered: 0, handedOn: 0 };
   /**
    * Compiled statements by the caller's access: a statement depends only on the document, the operation, the
@@ -185,8 +190,9 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
   const remember = (query: string, operationName: string | null | undefined, document: Omit<KnownDocument, "id">) => {
     // Yoga refuses a text that mentions the schema before parsing it when introspection is closed: leave those to it.
     const key = keyOf(query, operationName);
-    if (known.has(key) || known.size >= MAX_KNOWN_DOCUMENTS || mentionsSchema(query)) return;
-    known.set(key, { id: known.size, ...document });
+    if (known.has(key) || mentionsSchema(query)) return;
+    if (known.size >= MAX_KNOWN_DOCUMENTS) known.delete(known.keys().next().value!);
+    known.set(key, { id: nextDocumentId++, ...document });
   };
   /** Mutations executed here whose result Yoga answers (it has errors), by request. */
   const executedResults = new WeakMap<IncomingMessage, ExecutionResult>();
@@ -223,8 +229,12 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
       const startedAt = performance.now();
       const params = paramsOf(body.toString("utf8"));
       const mediaType = regularMediaType(req.headers.accept);
-      const entry = params && mediaType ? known.get(keyOf(params.query, params.operationName)) : undefined;
+      const key = params && mediaType ? keyOf(params.query, params.operationName) : null;
+      const entry = key === null ? undefined : known.get(key);
       if (!params || !mediaType || !entry) return handOn(req, body, null, next);
+      // The most recently answered last: the table forgets from the front.
+      known.delete(key!);
+      known.set(key!, entry);
 
       const charges: Charges = { address: null };
       try {

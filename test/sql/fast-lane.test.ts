@@ -10,6 +10,7 @@ import { startTestGateway, type TestGateway } from "../support/gateway";
 import { uuidOf } from "../support/ids";
 import { key, mutate, requestPayment, succeeded, unitByName } from "../transactions/support";
 import { COMPILED_STATEMENT } from "../../src/sql/compile";
+import { MAX_KNOWN_DOCUMENTS } from "../../src/sql/fast-lane";
 
 interface Answer {
   status: number;
@@ -357,5 +358,31 @@ describe("money mutations in the fast lane", () => {
     expect(parsed(malformed.answer)).toEqual(parsed(await capture(resolvers, id, "a lot")));
     expect(moneyStatements(gateway)).toEqual({ reads: 0, writes: 0 });
     expect(await capturedOf(id)).toBe(1);
+  });
+});
+
+describe("the fast lane's table of documents", () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_PER_ADDRESS_PER_MINUTE: "100000" });
+  });
+  afterAll(async () => gateway?.stop());
+
+  it("forgets the least recently answered document when full, so one caller's flood of documents keeps nobody else's out", async () => {
+    const screen = "{ transactions(first: 3) { nodes { id amount status } } }";
+    const admin = await gateway.token("no-admin");
+    expect((await pathOf(gateway, () => post(gateway, admin, { query: screen }))).path).toBe("yoga");
+    expect((await pathOf(gateway, () => post(gateway, admin, { query: screen }))).path).toBe("lane");
+    const filler = await gateway.token("applicant");
+    for (let i = 0; i < MAX_KNOWN_DOCUMENTS; i++) {
+      const { status } = await post(gateway, filler, { query: `{ viewer { kind } } # ${i}` });
+      expect(status).toBe(200);
+    }
+    // The screen was the least recently answered: forgotten, learned again on its next request, then in the lane.
+    expect((await pathOf(gateway, () => post(gateway, admin, { query: screen }))).path).toBe("yoga");
+    expect((await pathOf(gateway, () => post(gateway, admin, { query: screen }))).path).toBe("lane");
+    // Answered since, it outlives the filler's newer documents.
+    for (let i = 0; i < MAX_KNOWN_DOCUMENTS / 2; i++) await post(gateway, filler, { query: `{ viewer { label } } # ${i}` });
+    expect((await pathOf(gateway, () => post(gateway, admin, { query: screen }))).path).toBe("lane");
   });
 });
