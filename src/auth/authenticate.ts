@@ -23,7 +23,10 @@ export async function authenticate(services: Services, input: { authorization?: 
   // The header names a sales unit by its MSN; anything else is refused before it becomes part of a cache key.
   const msn = input.msn?.trim() || null;
   if (msn !== null && !/^\d{5,6}$/.test(msn)) throw new ForbiddenError("Merchant-Serial-Number names a sales unit by its MSN of 5 or 6 digits: check the header.");
-  const load = () => resolvePrincipal(services.db, token, { msn });
-  const authenticated = services.principals ? await services.principals.get(`${msn ?? ""} ${bearer}`, load) : await load();
+  // Only partner and API-key tokens are narrowed (or refused) by it: for the others it is no part of the principal,
+  // nor of its cache key, which a header varied per request would otherwise multiply.
+  const narrowing = token.kind === "partner" || token.kind === "merchant_key" ? msn : null;
+  const load = () => resolvePrincipal(services.db, token, { msn: narrowing });
+  const authenticated = services.principals ? await services.principals.get(`${narrowing ?? ""} ${bearer}`, load) : await load();
   return { token, principal: authenticated.principal, access: authenticated.access };
 }

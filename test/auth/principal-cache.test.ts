@@ -37,6 +37,21 @@ describe("the principal cache", () => {
     expect(gateway.queries.filter((sql) => sql.includes('"PortalUser"'))).toEqual([]);
   });
 
+  it("keys a portal user's principal without the Merchant-Serial-Number header, which does not narrow it", async () => {
+    const token = await gateway.token("no-sum");
+    await totalCount(token);
+    gateway.resetQueries();
+    for (let msn = 100001; msn <= 100020; msn++) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "merchant-serial-number": String(msn) },
+        body: JSON.stringify({ query: COUNT }),
+      });
+      expect(response.status).toBe(200);
+    }
+    expect(gateway.queries.filter((sql) => sql.includes('"PortalUser"'))).toEqual([]);
+  });
+
   it("forgets a principal when its access changes in the database, whoever changed it", async () => {
     const persona = gateway.persona("no-assistant");
     const token = await gateway.token("no-assistant");
