@@ -157,6 +157,11 @@ async function lockedSubmittedAgreement(tx: Tx, agreementId: string) {
 export async function approveMerchantAgreement(deps: Services, caller: Caller, agreementId: string) {
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
+    // The applicant's row first, then the agreement: the order anonymizeUser takes them in (the person, then their
+    // agreements), so an approval and the applicant deleting their data take turns instead of deadlocking, and an
+    // approval after the deletion sees it.
+    const named = isUuid(agreementId) ? await tx.merchantAgreement.findUnique({ where: { id: agreementId }, select: { applicantId: true } }) : null;
+    if (named) await lockRow(tx, "PortalUser", named.applicantId);
     const agreement = await lockedSubmittedAgreement(tx, agreementId);
     const applicant = await tx.portalUser.findUniqueOrThrow({ where: { id: agreement.applicantId } });
     if (applicant.anonymizedAt) {

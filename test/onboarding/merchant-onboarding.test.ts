@@ -3,6 +3,7 @@
  * operator's approval (the merchant and its Administrator appear) or rejection; then the company details.
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
@@ -148,6 +149,30 @@ describe("merchant agreements", () => {
       const outcomes = await Promise.all(drafts.map(async (d) => (await call("operator", "approveMerchantAgreement", { agreementId: d.id })).result?.__typename ?? "an untyped error"));
       expect(outcomes.sort(), organizationNumber).toEqual(["ConflictError", "MutationApproveMerchantAgreementSuccess"]);
     }
+  });
+
+  it("take turns with the applicant deleting their data: an approval first makes them the Administrator, whose data then stays", async () => {
+    const person = await db().portalUser.create({ data: { name: "Turid Turtaker", country: "NO", email: "turid@example.no" } });
+    const agreement = await db().merchantAgreement.create({
+      data: { applicantId: person.id, merchantName: "Turtaker AS", organizationNumber: "912345602", country: "NO", postalCode: "9008", contactEmail: "post@turtaker.no", status: "SUBMITTED", submittedAt: new Date() },
+    });
+    // Holds the approval at its company lock, after it has read the applicant, while the deletion is asked for.
+    const holder = new pg.Client({ connectionString: gateway.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock(hashtextextended('merchant:NO:912345602', 0))");
+      const approval = call("operator", "approveMerchantAgreement", { agreementId: globalId(agreement.id) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const deletion = mutate(gateway, await token("operator"), "anonymizeUser", { userId: encodeGlobalID("PortalUser", person.id) }, "userId");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query("SELECT pg_advisory_unlock(hashtextextended('merchant:NO:912345602', 0))");
+      expect((await approval).result).toMatchObject({ __typename: "MutationApproveMerchantAgreementSuccess", data: { status: "APPROVED" } });
+      expect((await deletion).result).toMatchObject({ __typename: "LastAdministratorError" });
+    } finally {
+      await holder.end();
+    }
+    expect(await db().portalUser.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({ name: "Turid Turtaker", anonymizedAt: null });
+    expect(await db().membership.findMany({ where: { userId: person.id }, select: { role: true } })).toEqual([{ role: "ADMINISTRATOR" }]);
   });
 
   it("are rejected by customer service with a reason the applicant reads", async () => {
