@@ -279,8 +279,12 @@ function orderFacts(order: ProductOrder) {
   };
 }
 
+/**
+ * The unit is locked until the order is written, as recurring applications lock it: an order and an application
+ * for the same thing, or two orders, cannot both pass the checks below at the same time.
+ */
 async function assertOrderableUnit(tx: Tx, merchantId: string, salesUnitId: string, product: ProductType): Promise<void> {
-  const unit = isUuid(salesUnitId) ? await tx.salesUnit.findFirst({ where: { id: salesUnitId, merchantId } }) : null;
+  const unit = (await lockRow(tx, "SalesUnit", salesUnitId)) ? await tx.salesUnit.findFirst({ where: { id: salesUnitId, merchantId } }) : null;
   if (!unit) throw new ValidationError("Choose one of the merchant's own sales units.", "salesUnitId");
   if (unit.environment !== "PRODUCTION") {
     throw new ValidationError("Products are ordered for production sales units; test sales units get their options when they are created.", "salesUnitId");
@@ -289,6 +293,14 @@ async function assertOrderableUnit(tx: Tx, merchantId: string, salesUnitId: stri
   const fulfilment = FULFILMENT[product];
   if (fulfilment.kind === "CAPABILITY" && unit[fulfilment.capability]) {
     throw new InvalidStateError("This sales unit already has the product: nothing to order.");
+  }
+  if (fulfilment.kind === "PARTNER_LINK" && unit.partnerId) {
+    throw new InvalidStateError("This sales unit is already linked to a partner, and a partner cannot be changed through the portal: contact customer service to change partners.");
+  }
+  const open = await tx.productOrder.findFirst({ where: { salesUnitId: unit.id, product, status: { in: ["SUBMITTED", "IN_PROGRESS"] } }, select: { id: true } });
+  if (open) throw new InvalidStateError("This product is already ordered for this sales unit and the order is open: follow it in your orders.");
+  if (product === "RECURRING" && (await tx.recurringRequest.findFirst({ where: { salesUnitId: unit.id, status: "PENDING" }, select: { id: true } }))) {
+    throw new InvalidStateError("This sales unit already has a recurring application waiting for customer service: wait for their answer.");
   }
 }
 
@@ -343,6 +355,9 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
     if (salesUnitId) {
       const unit = await lockedUnit(tx, salesUnitId);
       if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit was deactivated after the order: reject the order instead.");
+      // Delivered another way since the order (an approved recurring application, another order): nothing to deliver.
+      if (fulfilment.kind === "CAPABILITY" && unit[fulfilment.capability]) throw new InvalidStateError("The sales unit has had the product since the order: reject the order instead.");
+      if (fulfilment.kind === "PARTNER_LINK" && unit.partnerId) throw new InvalidStateError("The sales unit has been linked to a partner since the order: reject the order instead.");
       previousPartnerId = unit.partnerId;
       await tx.salesUnit.update({
         where: { id: unit.id },

@@ -35,6 +35,8 @@ export async function requestRecurring(deps: Services, caller: Caller, input: Re
     if (pending) {
       throw new ConflictError("This sales unit already has a recurring application waiting for customer service: wait for their answer.", "salesUnitId");
     }
+    const ordered = await tx.productOrder.findFirst({ where: { salesUnitId: unit.id, product: "RECURRING", status: { in: ["SUBMITTED", "IN_PROGRESS"] } }, select: { id: true } });
+    if (ordered) throw new ConflictError("Recurring is already ordered for this sales unit and the order is open: follow it in your orders.", "salesUnitId");
     const request = await tx.recurringRequest.create({
       data: {
         salesUnitId: unit.id,
@@ -85,6 +87,7 @@ export async function approveRecurringRequest(deps: Services, caller: Caller, re
   return deps.db.$transaction(async (tx) => {
     const { unit, request } = await lockedPendingRequest(tx, recurringRequestId);
     if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit has been deactivated since it applied: reject the request instead.");
+    if (unit.recurring) throw new InvalidStateError("The sales unit has had recurring since it applied (an order was completed): reject the request instead.");
     const decided = await tx.recurringRequest.update({
       where: { id: request.id },
       data: { status: "APPROVED", decidedAt: deps.clock.now(), decidedBy: caller.principal?.id ?? null },

@@ -150,6 +150,40 @@ describe("fulfilling orders", () => {
     expect(await partnerSees()).toEqual([{ msn: subscription.msn }]);
   });
 
+  it("refuses a POS partner for a sales unit that has one: partners are not changed through the portal", async () => {
+    const bryggen = await unit("Fjordkaffe Bryggen");
+    expect(bryggen.partnerId).not.toBeNull();
+    const before = await snapshot();
+    const { result } = await order("no-admin", { product: "POS_PARTNER_INTEGRATION", salesUnitId: bryggen.globalId, partnerId: partnerId(UNLINKED) });
+    expect(result).toMatchObject({ __typename: "InvalidStateError", message: expect.stringContaining("cannot be changed through the portal") });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("takes one open order per product and sales unit, also when two arrive at once, and completes none twice", async () => {
+    const torget = await unit("Fjordkaffe Torgallmenningen");
+    const placed = await Promise.all([0, 1].map(() => order("no-admin", { product: "LOGIN", salesUnitId: torget.globalId })));
+    expect(placed.map((p) => p.result!.__typename).sort()).toEqual(["InvalidStateError", "MutationOrderProductSuccess"]);
+    expect(await db().productOrder.count({ where: { salesUnitId: torget.id, product: "LOGIN" } })).toBe(1);
+    // Delivered another way meanwhile (customer service switched it on): the order has nothing left to deliver.
+    const open = placed.find((p) => p.result!.__typename === "MutationOrderProductSuccess")!.result!.data!;
+    await db().salesUnit.update({ where: { id: torget.id }, data: { login: true } });
+    expect((await startAndComplete(open.id)).result).toMatchObject({ __typename: "InvalidStateError", message: expect.stringContaining("reject the order") });
+  });
+
+  it("keeps recurring to one route at a time: no order beside a pending application, no application beside an open order", async () => {
+    const subscription = await unit("Fjordkaffe Abonnement");
+    expect(await db().recurringRequest.count({ where: { salesUnitId: subscription.id, status: "PENDING" } })).toBe(1);
+    expect((await order("no-admin", { product: "RECURRING", salesUnitId: subscription.globalId })).result).toMatchObject({
+      __typename: "InvalidStateError",
+      message: expect.stringContaining("recurring application"),
+    });
+    const bryggen = await unit("Fjordkaffe Bryggen");
+    expect((await order("no-admin", { product: "RECURRING", salesUnitId: bryggen.globalId })).result).toMatchObject({ __typename: "MutationOrderProductSuccess" });
+    const applied = await mutate(gateway, await token("no-admin"), "requestRecurring", { salesUnitId: bryggen.globalId, monthlyRevenueAmount: 2_500_000, description: "Månedlig kaffeabonnement" }, "id");
+    expect(applied.result).toMatchObject({ __typename: "ConflictError", message: expect.stringContaining("already ordered") });
+    expect(await db().recurringRequest.count({ where: { salesUnitId: bryggen.id } })).toBe(0);
+  });
+
   it("refuses to complete an order nobody has started, and changes nothing", async () => {
     const placed = (await order("no-admin", { product: "ONLINE_PAYMENTS", salesUnitName: "Fjordkaffe Snarvei" })).result!.data!;
     const before = await snapshot();
