@@ -30,7 +30,8 @@ const OrderProductInput = builder.inputType("OrderProductInput", {
 builder.mutationFields((t) => ({
   orderProduct: t.field({
     type: ProductOrder,
-    description: "Order a product (\"Order solution\"). Customer service fulfils it within 10 working days: see `expectedBy`.",
+    description:
+      "Order a product (\"Order solution\"). Customer service fulfils it within 10 working days: see `expectedBy`. One open order per product and sales unit; a POS partner only for a sales unit without one (partners are not changed through the portal); recurring either by order or by application (`requestRecurring`), not both at once.",
     args: { input: t.arg({ type: OrderProductInput, required: true, description: "What to order, for which merchant and sales unit." }) },
     authScopes: administers,
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
