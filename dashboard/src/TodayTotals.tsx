@@ -11,23 +11,38 @@ function startOfToday(): string {
   return midnight.toISOString();
 }
 
+/** Milliseconds to the next local midnight (a second after it, so the new day has begun). */
+function untilTomorrow(): number {
+  const next = new Date();
+  next.setHours(24, 0, 0, 0);
+  return next.getTime() - Date.now() + 1000;
+}
+
 /**
  * Today's totals per currency (the dashboard figures), from the live `transactionAggregates` subscription: the
  * gateway answers at once and again after each batch of payment changes, so the figures follow the board without
  * a query per event. The figures carry no cursor, so graphql-ws's own retry (same variables) is enough after a cut.
+ * At midnight the panel subscribes again from the new day: a board left open overnight shows today, not yesterday.
  */
 export function TodayTotals() {
   const [figures, setFigures] = useState<Figures | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [from, setFrom] = useState(startOfToday);
 
   useEffect(() => {
+    const timer = setTimeout(() => setFrom(startOfToday()), untilTomorrow());
+    return () => clearTimeout(timer);
+  }, [from]);
+
+  useEffect(() => {
+    setFigures(null);
     const token = currentToken();
     const client = createClient({
       url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`,
       connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     });
     const unsubscribe = client.subscribe<TodayFiguresSubscription>(
-      { query: graphqlSource(TodayFiguresDocument), variables: { from: startOfToday() } },
+      { query: graphqlSource(TodayFiguresDocument), variables: { from } },
       {
         next: ({ data, errors }) => {
           if (data?.transactionAggregates) setFigures(data.transactionAggregates.totals);
@@ -41,7 +56,7 @@ export function TodayTotals() {
       unsubscribe();
       void client.dispose();
     };
-  }, []);
+  }, [from]);
 
   return (
     <section class="today" data-testid="today-totals">
