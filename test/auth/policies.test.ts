@@ -15,6 +15,7 @@ import { canSeeProductOrder, visibleProductOrders } from "../../src/auth/policie
 import { canSeeSubscription, visibleSubscriptions } from "../../src/auth/policies/report-subscription";
 import { canSeePayer, canViewTransactionsOf, payerVisible, viewableTransactions } from "../../src/auth/policies/transaction";
 import { maySeeSettlementAccount, settlementAccountVisible, viewableSalesUnits } from "../../src/auth/policies/sales-unit";
+import { accessCoversRun } from "../../src/auth/policies/report-run";
 
 type Row = Record<string, string | null>;
 
@@ -114,5 +115,20 @@ describe("each policy's filter admits exactly the rows its check allows", () => 
     expect(subscriptions.filter((r) => admits(visibleSubscriptions(manager), r)).map((r) => r.id)).toEqual(["s-u1a"]);
     expect(memberships.filter((r) => admits(visibleMemberships(manager), r)).map((r) => r.id)).toEqual(["p-sum-m1", "p-sum-m2", "p-sum-m3"]);
     expect(byMerchant.filter((r) => admits(administeredMerchants(CALLERS["assistant of u1b and administrator of m2"]!), r)).map((r) => r.id)).toEqual(["o-m2"]);
+  });
+});
+
+describe("an export's stored access", () => {
+  it("still covers the run when the same memberships come in another order", () => {
+    const grants = [
+      membershipGrant({ merchantId: M1, role: "SALES_UNIT_MANAGER", permissions: [], salesUnitIds: [U1a, U1b] }),
+      membershipGrant({ merchantId: M2, role: "ADMINISTRATOR", permissions: [], salesUnitIds: [] }),
+    ];
+    const reordered = [membershipGrant({ merchantId: M2, role: "ADMINISTRATOR", permissions: [], salesUnitIds: [] }), membershipGrant({ merchantId: M1, role: "SALES_UNIT_MANAGER", permissions: [], salesUnitIds: [U1b, U1a] })];
+    const run = (access: Access) => ({ kind: "TRANSACTIONS", condition: JSON.parse(JSON.stringify({ access: viewableTransactions(access) })), includePersonalData: false, merchantId: null, salesUnitIds: [] });
+    expect(accessCoversRun(new Access(reordered), run(new Access(grants)))).toBe(true);
+    // A different access still does not.
+    const fewer = [membershipGrant({ merchantId: M1, role: "SALES_UNIT_MANAGER", permissions: [], salesUnitIds: [U1a] }), grants[1]!];
+    expect(accessCoversRun(new Access(fewer), run(new Access(grants)))).toBe(false);
   });
 });

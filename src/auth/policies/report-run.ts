@@ -37,11 +37,17 @@ export function ownReportRuns(who: Who): Condition {
   ]);
 }
 
-/** JSON with object keys sorted: jsonb keeps its own key order, so a stored condition is compared this way. */
+/**
+ * A condition as comparable text: object keys sorted (jsonb keeps its own key order) and every array sorted, since
+ * each array in a condition is a set (`any` and `all` terms, `in` values) whose order follows the order of the
+ * principal's memberships and grants, which is no part of what they allow.
+ */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (Array.isArray(v)) return v.map((item) => canonical(item)).sort();
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+    return v;
+  });
 }
 
 /**
