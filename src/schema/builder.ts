@@ -19,7 +19,7 @@ import { getDatamodel } from "../generated/pothos-types";
 import type { Context } from "../context";
 import { isProduction } from "../config";
 import { decodeGlobalId } from "../domain/ids";
-import type { Action } from "../auth/permissions";
+import type { Access, Action } from "../auth/permissions";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { ownsAgreement } from "../auth/policies/agreement";
 import { paymentLinkPolicy } from "../auth/policies/payment-link";
@@ -139,8 +139,14 @@ export const builder = new SchemaBuilder<{
     cacheKey: (value) => JSON.stringify(value),
     unauthorizedError: (_parent, context) => (context.principal ? new ForbiddenError() : new AuthenticationError()),
     authScopes: (context) => {
-      // What a partner's webhook endpoint receives: all its linked units, with the scopes of all its keys.
-      const partnerReach = (partnerId: string) => loadOwnerAccess(context.db, { merchantId: null, partnerId, salesUnitIds: [] });
+      // What a partner's webhook endpoint receives: all its linked units, with the scopes of all its keys. Read once
+      // per request and partner, however many endpoints the request checks.
+      const reaches = new Map<string, Promise<Access>>();
+      const partnerReach = (partnerId: string) => {
+        let reach = reaches.get(partnerId);
+        if (!reach) reaches.set(partnerId, (reach = loadOwnerAccess(context.db, { merchantId: null, partnerId, salesUnitIds: [] })));
+        return reach;
+      };
       return {
         authenticated: context.principal !== null,
         portalUser: context.principal?.kind === "USER",

@@ -109,7 +109,7 @@ async function addListItems(gateway: TestGateway): Promise<void> {
     const url = `https://hooks.example.com/sweep/${i}`;
     succeeded(await mutate(gateway, admin, "createWebhookEndpoint", { merchantId, url, eventTypes: ["qrCode.CREATED"], salesUnitIds: [salesUnitId] }, "secret"));
     succeeded(await mutate(gateway, partner, "createWebhookEndpoint", { partnerId, url, eventTypes: ["qrCode.CREATED"] }, "secret"));
-    succeeded(await mutate(gateway, admin, "orderProduct", { merchantId, product: "POS_PARTNER_INTEGRATION", partnerId, salesUnitId }));
+    succeeded(await mutate(gateway, admin, "orderProduct", { merchantId, product: "ONLINE_PAYMENTS", partnerId, salesUnitName: `Sweep ${i}` }));
     succeeded(await mutate(gateway, admin, "requestRecurring", { salesUnitId, monthlyRevenue: 100_000, description: `Sweep ${i}` }));
     succeeded(await mutate(gateway, admin, "createMerchantAgreement", { merchantName: `Sweep ${i} AS`, organizationNumber: "123456785", country: "NO" }));
   }
