@@ -107,6 +107,9 @@ export const EVENT_TYPES: readonly EventTypeSpec[] = [
 
 const BY_TYPE = new Map(EVENT_TYPES.map((entry) => [entry.type, entry]));
 
+/** Every action some event type requires: all that decides which events a receiver gets. */
+export const EVENT_ACTIONS: ReadonlySet<Action> = new Set(EVENT_TYPES.flatMap((entry) => (entry.requires ? [entry.requires] : [])));
+
 export function eventTypeSpec(type: string): EventTypeSpec | undefined {
   return BY_TYPE.get(type);
 }

@@ -27,7 +27,7 @@ import { mayAdministerMembership, mayAnonymize } from "../auth/policies/person";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { maySubscribe } from "../auth/policies/report-subscription";
 import { mayManageWebhooks } from "../auth/policies/webhook-endpoint";
-import { loadOwnerAccess } from "../webhooks/owner";
+import { partnerEventReach } from "../webhooks/owner";
 
 export interface AuthScopes {
   /** Any principal. */
@@ -139,12 +139,14 @@ export const builder = new SchemaBuilder<{
     cacheKey: (value) => JSON.stringify(value),
     unauthorizedError: (_parent, context) => (context.principal ? new ForbiddenError() : new AuthenticationError()),
     authScopes: (context) => {
-      // What a partner's webhook endpoint receives: all its linked units, with the scopes of all its keys. Read once
+      // What a partner's webhook endpoint can receive: all its linked units, with what events need of all its keys' scopes. Read once
       // per request and partner, however many endpoints the request checks.
       const reaches = new Map<string, Promise<Access>>();
       const partnerReach = (partnerId: string) => {
-        let reach = reaches.get(partnerId);
-        if (!reach) reaches.set(partnerId, (reach = loadOwnerAccess(context.db, { merchantId: null, partnerId, salesUnitIds: [] })));
+        const known = reaches.get(partnerId);
+        if (known) return known;
+        const reach = partnerEventReach(context.db, partnerId);
+        reaches.set(partnerId, reach);
         return reach;
       };
       return {

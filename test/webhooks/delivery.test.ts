@@ -252,6 +252,16 @@ describe("webhook endpoint rules", () => {
     }
     expect(await db.webhookEndpoint.count({ where: { url: { endsWith: "/narrowed" } } })).toBe(0);
     expect(await db.webhookEndpoint.count({ where: { id: decodeGlobalID(endpoint.id).id } })).toBe(1);
+
+    // Another key with scopes no event needs (payments, payer details) takes nothing from the first key's tokens.
+    const other = await db.partnerKey.create({
+      data: { partnerId: units[0]!.partnerId!, clientId: crypto.randomUUID(), clientSecretHash: "x", subscriptionKey: `sub-${crypto.randomUUID()}`, scopes: ["PAYMENTS_WRITE", "PERSONAL_DATA_READ"] },
+    });
+    try {
+      await createEndpoint(full.token, { partnerId, url: `${hook.url}/full-again`, salesUnitIds: [encodeGlobalID("SalesUnit", units[1]!.id)] });
+    } finally {
+      await db.partnerKey.update({ where: { id: other.id }, data: { revokedAt: new Date() } });
+    }
   });
 
   it("refuses plain http to a public host for production sales units, and unknown event types, with typed errors", async () => {

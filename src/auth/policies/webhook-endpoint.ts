@@ -3,8 +3,9 @@
  * list), so managing one needs DEVELOPER on every sales unit of the merchant (Administrators; the lower roles'
  * DEVELOPER reaches only their assigned units). A partner's endpoint is the partner's own: only the partner manages
  * it, and it covers the sales units linked to the partner. It receives what all of the partner's keys reach, so only
- * a token that reaches as much manages one: a token asked for with fewer scopes, or for one sales unit with
- * `Merchant-Serial-Number`, does not (it could otherwise have events sent that it may not read itself).
+ * a token that reaches as much (in the actions events require) manages one: a token asked for with fewer of those
+ * scopes, or for one sales unit with `Merchant-Serial-Number`, does not (it could otherwise have events sent that it
+ * may not read itself).
  *
  * What an endpoint receives is decided at delivery time with its owner's access as it is then (`ownerAccess`), so a
  * partner's endpoint stops receiving a sales unit's events as soon as the link is removed or its keys lose the scope.
@@ -18,8 +19,9 @@ export const WEBHOOK_ACTION: Action = "DEVELOPER";
 export type WebhookOwner = { merchantId: string; partnerId: null } | { merchantId: null; partnerId: string };
 
 /**
- * May the caller create or manage endpoints of this owner? `partnerReach` is what a partner's endpoint receives
- * (`ownerAccess` over all its linked units), asked for only when the owner is the caller's partner.
+ * May the caller create or manage endpoints of this owner? `partnerReach` is what a partner's endpoint can receive
+ * (the event actions of `ownerAccess` over all its linked units), asked for only when the owner is the caller's
+ * partner.
  */
 export async function mayManageWebhooks(
   principal: Principal | null,
