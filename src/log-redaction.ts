@@ -18,15 +18,21 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(?:\d{2})?\d{6}[-+A-FU-Y]?\d{3}[\dA-Z]\d?\b/g, "[redacted-nin]"],
   // Phone numbers in international form (E.164, with or without spaces).
   [/\+\d(?:[\s-]?\d){6,14}/g, "[redacted-phone]"],
-  // E-mail addresses (payers', users', report recipients' in a mail server's refusal).
-  [/[\w.%+-]+@[\w-]+(?:\.[\w-]+)+/g, "[redacted-email]"],
-  // graphql-js's `Variable "$x" got invalid value <the value>[ at "path"]; <why>`: up to the last "; ", so a value
-  // holding "; " in one of its strings goes too (the reason after it is graphql-js's own words).
-  [/(got invalid value )[\s\S]*; /g, "$1[redacted]; "],
+  // E-mail addresses (payers', users', report recipients' in a mail server's refusal). Bounded, and starting only
+  // where a run of mailbox characters starts, so a long run without an "@" is read once, not once per position.
+  [/(?<![\w.%+-])[\w.%+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g, "[redacted-email]"],
+  // What graphql-js quotes of a value that does not coerce, to the end of the message: `Variable "$x" got invalid
+  // value <the value>…` (its reason may quote the value again: "String cannot represent a non string value: …"), and
+  // the same of a literal in the document.
+  [/(got invalid value |cannot represent a non [\w ]{1,40} value: |Expected value of type "[^"]{1,200}", found )[\s\S]*/g, "$1[redacted]"],
 ];
 
+/** Longer strings are cut before they are scrubbed and logged: no log line needs more of any one value. */
+export const MAX_LOGGED_STRING = 4_096;
+
 export function scrubText(text: string): string {
-  return PATTERNS.reduce((value, [pattern, replacement]) => value.replace(pattern, replacement), text);
+  const bounded = text.length > MAX_LOGGED_STRING ? `${text.slice(0, MAX_LOGGED_STRING)}… [${text.length - MAX_LOGGED_STRING} more characters]` : text;
+  return PATTERNS.reduce((value, [pattern, replacement]) => value.replace(pattern, replacement), bounded);
 }
 
 const MAX_DEPTH = 6;
