@@ -313,14 +313,15 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
 export function useFastLaneMutations(lane: FastLane): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args, setExecuteFn }) {
-      const ctx = args.contextValue as { req?: IncomingMessage; params?: { query?: unknown; operationName?: string | null } };
+      const ctx = args.contextValue as { req?: IncomingMessage; params?: { query?: unknown; operationName?: string | null }; principal?: unknown };
       if (!ctx.req) return;
       const executed = lane.executed(ctx.req);
       if (executed) {
         setExecuteFn(() => executed);
         return;
       }
-      if (typeof ctx.params?.query === "string") lane.learnMutation(ctx.params.query, ctx.params.operationName, args.schema, args.document);
+      // Learned from a principal's request only: anyone's documents would crowd the table and the metric labels.
+      if (ctx.principal && typeof ctx.params?.query === "string") lane.learnMutation(ctx.params.query, ctx.params.operationName, args.schema, args.document);
     },
   };
 }
