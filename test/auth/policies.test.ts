@@ -131,4 +131,13 @@ describe("an export's stored access", () => {
     const fewer = [membershipGrant({ merchantId: M1, role: "SALES_UNIT_MANAGER", permissions: [], salesUnitIds: [U1a] }), grants[1]!];
     expect(accessCoversRun(new Access(fewer), run(new Access(grants)))).toBe(false);
   });
+
+  it("still covers a partner's export stored with one term per linked unit, as access was written before", () => {
+    const units = [UNITS[0]!, UNITS[1]!, UNITS[2]!];
+    const access = new Access(partnerGrants(["TRANSACTIONS_READ"], units));
+    const perUnit = { any: units.map((u) => ({ all: [{ field: "merchantId", eq: u.merchantId }, { field: "salesUnitId", in: [u.id] }] })) };
+    const run = { kind: "TRANSACTIONS", condition: { access: perUnit }, includePersonalData: false, merchantId: null, salesUnitIds: [] };
+    expect(accessCoversRun(access, run)).toBe(true);
+    expect(accessCoversRun(new Access(partnerGrants(["TRANSACTIONS_READ"], units.slice(0, 2))), run)).toBe(false);
+  });
 });

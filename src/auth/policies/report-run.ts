@@ -51,6 +51,35 @@ function canonical(value: unknown): string {
 }
 
 /**
+ * What a stored sales-unit scope (`salesUnitChildScope`: any of merchant, or merchant and units) reaches, as sorted
+ * "merchant:unit" and "merchant:*" pairs: the same reach compares equal however the terms were grouped (one per grant
+ * before, one per merchant now) or ordered. Any other shape compares as its canonical JSON.
+ */
+function reachOf(condition: unknown): string {
+  const pairs = new Set<string>();
+  const add = (term: unknown): boolean => {
+    const t = term as Record<string, unknown> | null;
+    if (!t || typeof t !== "object") return false;
+    if (t.field === "merchantId" && typeof t.eq === "string") {
+      pairs.add(`${t.eq}:*`);
+      return true;
+    }
+    if (t.field === "salesUnitId" && Array.isArray(t.in) && t.in.length === 0) return true;
+    const parts = Array.isArray(t.all) ? (t.all as Record<string, unknown>[]) : null;
+    const merchant = parts?.find((p) => p.field === "merchantId" && typeof p.eq === "string");
+    const units = parts?.find((p) => p.field === "salesUnitId" && Array.isArray(p.in));
+    if (parts?.length !== 2 || !merchant || !units) return false;
+    for (const unit of units.in as unknown[]) pairs.add(`${String(merchant.eq)}:${String(unit)}`);
+    return true;
+  };
+  const c = condition as { any?: unknown } | null;
+  const terms = c && Array.isArray(c.any) ? c.any : [condition];
+  if (!terms.every(add)) return canonical(condition);
+  const whole = new Set([...pairs].filter((p) => p.endsWith(":*")).map((p) => p.slice(0, -2)));
+  return JSON.stringify([...pairs].filter((p) => p.endsWith(":*") || !whole.has(p.slice(0, p.indexOf(":")))).sort());
+}
+
+/**
  * Does `access` still cover what the run holds? A settlement report: its actions on its sales units (or the whole
  * merchant). An export: the same transactions as when it was made (`condition.access`, stored with the run), and
  * payer details when it has payer columns.
@@ -61,7 +90,7 @@ export function accessCoversRun(
 ): boolean {
   if (run.kind === "TRANSACTIONS") {
     const stored = (run.condition as { access?: unknown } | null)?.access;
-    const same = canonical(JSON.parse(JSON.stringify(viewableTransactions(access)))) === canonical(stored);
+    const same = reachOf(JSON.parse(JSON.stringify(viewableTransactions(access)))) === reachOf(stored);
     return same && (!run.includePersonalData || maySearchPayers(access));
   }
   const merchantId = run.merchantId!;
