@@ -11,18 +11,14 @@ function startOfToday(): string {
   return midnight.toISOString();
 }
 
-/** Milliseconds to the next local midnight (a second after it, so the new day has begun). */
-function untilTomorrow(): number {
-  const next = new Date();
-  next.setHours(24, 0, 0, 0);
-  return next.getTime() - Date.now() + 1000;
-}
+/** How often the panel looks whether the local day has changed (a timer for midnight can fire late after a sleep). */
+const DAY_CHECK_MS = 60_000;
 
 /**
  * Today's totals per currency (the dashboard figures), from the live `transactionAggregates` subscription: the
  * gateway answers at once and again after each batch of payment changes, so the figures follow the board without
  * a query per event. The figures carry no cursor, so graphql-ws's own retry (same variables) is enough after a cut.
- * At midnight the panel subscribes again from the new day: a board left open overnight shows today, not yesterday.
+ * When the local day changes the panel subscribes again from the new day: a board left open overnight shows today.
  */
 export function TodayTotals() {
   const [figures, setFigures] = useState<Figures | null>(null);
@@ -30,9 +26,9 @@ export function TodayTotals() {
   const [from, setFrom] = useState(startOfToday);
 
   useEffect(() => {
-    const timer = setTimeout(() => setFrom(startOfToday()), untilTomorrow());
-    return () => clearTimeout(timer);
-  }, [from]);
+    const timer = setInterval(() => setFrom(startOfToday()), DAY_CHECK_MS);
+    return () => clearInterval(timer);
+  }, []);
 
   useEffect(() => {
     setFigures(null);

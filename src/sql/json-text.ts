@@ -3,7 +3,7 @@
  * `json_agg` look up how to write every argument's type on every call (a page of 50 payments makes about a
  * thousand such calls) and put spaces after every colon and comma. Here the compiler already knows each value's
  * type, so numbers, booleans and labels are concatenated as they print, and only text goes through `to_json`
- * for its escaping: for a page of 50 payments with their sales unit, PostgreSQL spends about a third less CPU
+ * for its escaping: for a page of 50 payments with their sales unit, PostgreSQL spends about 30 % less CPU
  * (bench/README.md, "JSON written as text").
  *
  * Every expression these helpers return is JSON text and never SQL NULL (a NULL would swallow the whole
