@@ -1,6 +1,7 @@
 /**
  * PostgreSQL's own CPU per run of one statement: a few connections run it back to back as a prepared statement,
- * and the CPU time of their server processes (from /proc, Linux only) is divided by the runs. This isolates the
+ * and the CPU time of their server processes (from /proc: Linux, with PostgreSQL on this machine and not in a
+ * container, and the usual 100 clock ticks a second) is divided by the runs. This isolates the
  * statement's cost from Node, HTTP and the load generator, which share the machine in `npm run bench`.
  *
  *   npx tsx bench/statement-cpu.ts <statement.json> [seconds=5] [connections=4]
