@@ -23,6 +23,8 @@ export interface SendResult {
   responseExcerpt: string | null;
   error: string | null;
   durationMs: number;
+  /** The gateway stopped the attempt itself (shutting down): no outcome of the receiver's. */
+  aborted?: true;
 }
 
 export class RefusedAddressError extends Error {
@@ -112,7 +114,7 @@ export function sendWebhook(request: SendRequest): Promise<SendResult> {
       outgoing.destroy();
     }, request.timeoutMs);
     const abort = () => {
-      fail("The gateway shut down during the attempt.");
+      finish({ statusCode: null, responseExcerpt: null, error: "The gateway shut down during the attempt.", aborted: true });
       outgoing.destroy();
     };
     if (request.signal?.aborted) abort();

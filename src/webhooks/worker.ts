@@ -152,6 +152,11 @@ export class WebhookWorker {
     if (room <= 0 || this.stopped) return;
     const claimed = await this.claim(room);
     if (claimed.length === 0) return;
+    // Stopped while claiming: hand them back untried rather than send with a signal already aborted.
+    if (this.stopped) {
+      await Promise.all(claimed.map((delivery) => this.release(delivery)));
+      return;
+    }
     const [endpoints, events] = await Promise.all([
       this.deps.db.webhookEndpoint.findMany({ where: { id: { in: [...new Set(claimed.map((d) => d.endpointId))] } } }),
       this.deps.db.outboxEvent.findMany({ where: { id: { in: [...new Set(claimed.map((d) => BigInt(d.outboxEventId)))] } } }),
@@ -259,8 +264,18 @@ export class WebhookWorker {
     );
   }
 
+  /**
+   * A claimed delivery handed back untried (this instance is stopping): its lease ends now and the claim's attempt
+   * is not counted, so the next instance sends it as if nothing happened. Never the receiver's failure.
+   */
+  private async release(delivery: ClaimedDelivery): Promise<void> {
+    await this.deps.db.$executeRaw`
+      UPDATE "WebhookDelivery" SET "leaseUntil" = NULL, "attemptCount" = GREATEST("attemptCount" - 1, 0)
+      WHERE id = ${delivery.id}::uuid AND status = 'PENDING'`;
+  }
+
   private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent | null, access: Promise<Access>): Promise<void> {
-    const { db, config, clock, encryptionKey } = this.deps;
+    const { db, config, clock } = this.deps;
     if (!event || !mayReceive(await access, event)) {
       await db.webhookDelivery.updateMany({
         where: { id: delivery.id, status: "PENDING" },
@@ -268,6 +283,26 @@ export class WebhookWorker {
       });
       return;
     }
+    if (this.stopped) return this.release(delivery);
+    const startedAt = clock.now();
+    let request: { headers: Record<string, string>; body: string };
+    try {
+      request = this.request(delivery, endpoint, event);
+    } catch (error) {
+      // A row that cannot be sent (a secret that no longer decrypts, say) fails like an attempt, so it backs off,
+      // gives up after the retry window and stops holding up the object's later events.
+      this.deps.logger.error({ err: loggableError(error), deliveryId: delivery.id, webhookEndpointId: endpoint.id }, "A webhook delivery could not be prepared");
+      await this.record(delivery, endpoint, startedAt, { statusCode: null, responseExcerpt: null, error: "The gateway could not prepare this delivery.", durationMs: 0 });
+      return;
+    }
+    const result = await sendWebhook({ url: endpoint.url, ...request, timeoutMs: config.webhooks.timeoutMs, rules: config.webhooks, signal: this.shutdown.signal });
+    if (result.aborted) return this.release(delivery);
+    await this.record(delivery, endpoint, startedAt, result);
+  }
+
+  /** The signed request for a delivery. */
+  private request(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent): { headers: Record<string, string>; body: string } {
+    const { clock, encryptionKey } = this.deps;
     const now = clock.now();
     const previousSecret =
       endpoint.previousSecretEncrypted && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now
@@ -285,9 +320,7 @@ export class WebhookWorker {
       eventType: event.type,
       attempt: delivery.attemptCount,
     });
-    const startedAt = clock.now();
-    const result = await sendWebhook({ url: endpoint.url, headers, body, timeoutMs: config.webhooks.timeoutMs, rules: config.webhooks, signal: this.shutdown.signal });
-    await this.record(delivery, endpoint, startedAt, result);
+    return { headers, body };
   }
 
   private async record(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, startedAt: Date, result: SendResult): Promise<void> {
