@@ -7,3 +7,5 @@ export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+/** RFC 6455 "Try Again Later": the database is briefly away; clients (graphql-ws's among them) reconnect. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;

@@ -352,6 +352,17 @@ function textFrame(target: Buffer, offset: number, prefix: Buffer, payload: Buff
   return offset + header + length;
 }
 
+/** The id of a `subscribe` message; null for any other message (graphql-ws itself refuses malformed ones). */
+function subscribeIdOf(text: string): string | null {
+  if (!text.includes('"subscribe"')) return null;
+  try {
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown };
+    return message.type === "subscribe" && typeof message.id === "string" ? message.id : null;
+  } catch {
+    return null;
+  }
+}
+
 function logged(this: WebSocket, error: Error): void {
   // The client broke the protocol (a message over maxPayload, a bad frame): ws closes the socket with the matching
   // code (1009, 1002) itself; nothing went wrong here.
@@ -426,12 +437,31 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
         },
         // Not an async function: graphql-ws's handler of a `subscribe` message runs as long as the subscription does,
         // and an async wrapper would hold the message's bytes that long.
+        //
+        // An operation's id stays taken until graphql-ws has finished with it, not only until the client completes
+        // it: graphql-ws forgets the id on `complete` while the operation may still be setting up, and a `subscribe`
+        // reusing the id then got the older operation's stream stored under it, never returned (a live-feed
+        // subscriber that outlived the socket). Reusing an id that early is refused as a duplicate (4409).
         onMessage(handle) {
+          const busy = new Set<string>();
           socket.on("message", (message) => {
-            handle(String(message)).catch((error: unknown) => {
-              console.error("Internal error occurred during message handling.", error);
-              socket.close(CloseCode.InternalServerError, "Internal server error");
-            });
+            const text = String(message);
+            const id = subscribeIdOf(text);
+            if (id !== null) {
+              if (busy.has(id)) {
+                socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+                return;
+              }
+              busy.add(id);
+            }
+            handle(text)
+              .catch((error: unknown) => {
+                console.error("Internal error occurred during message handling.", error);
+                socket.close(CloseCode.InternalServerError, "Internal server error");
+              })
+              .finally(() => {
+                if (id !== null) busy.delete(id);
+              });
           });
         },
       },

@@ -6,7 +6,8 @@
  *
  * Close codes (4000–4999 are the application's): 4401 bad or expired token (graphql-ws clients do not retry it:
  * reconnect with a fresh token), 4403 valid token refused, 4008 subscriber too slow (clients retry; resume with
- * `after`), 4429 too many connections for this principal or address (graphql-ws clients do not retry it).
+ * `after`), 4429 too many connections for this principal or address (graphql-ws clients do not retry it), and
+ * RFC 6455's 1013 "try again later" when the database was away during `connection_init` (clients retry it).
  */
 import { GraphQLError } from "graphql";
 import type { Context as WsContext } from "graphql-ws";
@@ -17,7 +18,9 @@ import { bearerToken } from "../auth/tokens";
 import { principalIdentity } from "./connection-limits";
 
 import type { WsExtra } from "./graphql-ws-server";
-import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "./close-codes";
+import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes";
+import { isDatabaseUnavailable } from "../db/errors";
+import { loggableError } from "../logging";
 
 export { CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "./close-codes";
 
@@ -44,7 +47,7 @@ export function connectionParam(params: Readonly<Record<string, unknown>> | unde
   return null;
 }
 
-export function websocketRules(services: Pick<Services, "db" | "tokens" | "config" | "events">) {
+export function websocketRules(services: Pick<Services, "db" | "tokens" | "config" | "events" | "logger">) {
   const releases = new WeakMap<WsCtx, () => void>();
   const expiries = new Map<WebSocket, number>();
   let sweep: NodeJS.Timeout | null = null;
@@ -61,6 +64,12 @@ export function websocketRules(services: Pick<Services, "db" | "tokens" | "confi
     }
   };
   const refuse = (socket: WebSocket, error: unknown): false => {
+    // graphql-ws's client gives up for good on 4500; a database failover is a reason to come back.
+    if (isDatabaseUnavailable(error)) {
+      services.logger.warn({ err: loggableError(error) }, "The database was unavailable to a WebSocket connection_init");
+      socket.close(CLOSE_TRY_AGAIN_LATER, "The service is briefly unavailable: reconnect in a moment");
+      return false;
+    }
     const code = error instanceof GraphQLError ? error.extensions.code : undefined;
     if (code === "TOO_MANY_CONNECTIONS") {
       socket.close(CLOSE_TOO_MANY_CONNECTIONS, closeReason(`Too many connections: ${(error as GraphQLError).message}`));

@@ -1,7 +1,7 @@
 /** Caps on live connections per principal and per address, and the slow-consumer bound on SSE streams. */
 import net from "node:net";
 import { WebSocket } from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient as createSseClient } from "graphql-sse";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { transactionEvent } from "../../src/events/transaction-events";
@@ -150,6 +150,52 @@ describe("what the caps count", () => {
     await waitFor("a subscription on a new connection", () => gateway.services.events.feed.size === 1);
     expect(connection.closed).toBeNull();
     await closeAll();
+  });
+});
+
+describe("a database outage at connection_init", () => {
+  it("closes with 1013 (try again later), which clients retry, not 4500, which graphql-ws's client never retries", async () => {
+    const token = await gateway.token("dk-admin");
+    const spy = vi.spyOn(gateway.services.db, "$queryRaw").mockRejectedValueOnce(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }));
+    try {
+      const socket = new WebSocket(`${gateway.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+      const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } }));
+      expect(await closed).toBe(1013);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    await waitFor("its place to be given back", () => held() === 0);
+  });
+});
+
+describe("subscription ids", () => {
+  it("refuses an id reused while its earlier operation is still being set up, and leaves no subscriber behind", async () => {
+    const token = await gateway.token("no-admin");
+    const after = await latestCursor(gateway.services.db);
+    for (let round = 0; round < 3; round++) {
+      const socket = new WebSocket(`${gateway.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+      const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+      const acknowledged = new Promise<void>((resolve) => socket.on("message", (data) => String(data).includes("connection_ack") && resolve()));
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } }));
+      await acknowledged;
+      const subscribe = JSON.stringify({ id: "1", type: "subscribe", payload: { query: SUBSCRIPTION, variables: { after } } });
+      // Back to back: the first operation is still setting up when the id comes again.
+      socket.send(subscribe);
+      socket.send(JSON.stringify({ id: "1", type: "complete" }));
+      socket.send(subscribe);
+      expect(await closed).toBe(4409);
+      await waitFor("the connection and its subscribers to be released", () => held() === 0 && gateway.services.events.feed.size === 0);
+    }
   });
 });
 
