@@ -12,7 +12,6 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
-import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { WebSocketServer, type WebSocket } from "ws";
 import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { onlyMoneyMutations, type PrincipalCache } from "./auth/principal-cache";
@@ -35,7 +34,7 @@ import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
 import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
 import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
-import { eventStreamHold, refuseSingleConnectionMode, streamingResponse } from "./events/sse";
+import { eventStreamHold, refuseSingleConnectionMode, streamingResponse, useSseSubscriptions } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
 
 /** Bytes a WebSocket client may leave unread before it counts as too slow (4008): hundreds of feed events. */
@@ -261,7 +260,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       useSharedSubscriptionResults<Context & Record<string, unknown>>((ctx) => permissionClass(ctx.principal, ctx.access)),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       refuseSingleConnectionMode(SSE_ENDPOINT),
-      useGraphQLSSE({ endpoint: SSE_ENDPOINT }),
+      useSseSubscriptions(SSE_ENDPOINT),
     ],
   });
 

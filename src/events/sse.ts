@@ -8,6 +8,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../auth/principal";
 import type { Plugin } from "graphql-yoga";
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from "graphql";
+import { createHandler } from "graphql-sse/lib/use/fetch";
+import { handleMaybePromise } from "@whatwg-node/promise-helpers";
 import { principalIdentity, type ConnectionLimits } from "./connection-limits";
 
 /** What the context of an operation answered on an HTTP response needs to stream on it. */
@@ -63,3 +66,57 @@ export function refuseSingleConnectionMode(endpoint: string): Plugin {
     },
   };
 }
+
+/**
+ * graphql-sse on `endpoint`: Yoga's `useGraphQLSSE`, whose refusals the protocol answers otherwise. A document that
+ * does not parse or validate, and an operation refused before it runs (no token, an argument it refuses, the caps),
+ * is answered as an execution result, `data: null` with its errors: `next` and `complete` on the accepted stream,
+ * as graphql-sse's PROTOCOL.md says for distinct connections. Yoga's plugin let the parser's error escape (500, its
+ * stack in the body, for anyone) and handed `{ errors }` to graphql-sse, which takes only results with `data` and
+ * answered 400 "Unable to detect operation AST" whatever the error was.
+ */
+export function useSseSubscriptions(endpoint: string): Plugin {
+  const contexts = new WeakMap<Request, Record<string, unknown>>();
+  let handler: (request: Request) => Promise<Response>;
+  const refusal = (error: unknown): ExecutionResult => {
+    if (error instanceof GraphQLError) return { data: null, errors: [error] };
+    throw error;
+  };
+  const withData = (result: ExecutionResult | AsyncIterable<ExecutionResult>) => (isAsyncIterable(result) || "data" in result ? result : { data: null, ...result });
+  return {
+    onYogaInit({ yoga }) {
+      handler = createHandler(
+        {
+          onSubscribe(request, params) {
+            const enveloped = yoga.getEnveloped({ ...contexts.get(request.raw), request: request.raw, params });
+            let document: DocumentNode;
+            try {
+              document = enveloped.parse(params.query);
+            } catch (error) {
+              return refusal(error);
+            }
+            const errors = enveloped.validate(enveloped.schema, document);
+            if (errors.length > 0) return { data: null, errors };
+            return handleMaybePromise(
+              () => enveloped.contextFactory(),
+              (contextValue) => {
+                const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
+                const run = getOperationAST(document, params.operationName)?.operation === "subscription" ? enveloped.subscribe : enveloped.execute;
+                return handleMaybePromise(() => run(args) as ExecutionResult | AsyncIterable<ExecutionResult>, withData, refusal);
+              },
+              refusal,
+            );
+          },
+        },
+        yoga.fetchAPI,
+      );
+    },
+    onRequest({ request, endResponse, serverContext }) {
+      if (!new URL(request.url).pathname.endsWith(endpoint)) return;
+      contexts.set(request, serverContext as Record<string, unknown>);
+      return handleMaybePromise(() => handler(request), endResponse);
+    },
+  };
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof value === "object" && value !== null && Symbol.asyncIterator in value;

@@ -73,8 +73,7 @@ describe("connection caps", () => {
     const after = await latestCursor(gateway.services.db);
     for (let i = 0; i < 2; i++) collect(await open("no-sum"), { after });
     await waitFor("two subscriptions", () => gateway.services.events.feed.size === 2);
-    // Yoga's own SSE on /graphql reports a refused subscription as a GraphQL error; graphql-sse's plugin on
-    // /graphql/stream answers any subscription refused when it starts with a bare 400.
+    // Yoga's own SSE on /graphql reports a refused subscription as a GraphQL error (as /graphql/stream does, below).
     const client = createSseClient({ url: `${gateway.url}/graphql`, headers: { authorization: `Bearer ${await gateway.token("no-sum")}` }, retryAttempts: 0 });
     const errors: unknown[] = [];
     const stop = client.subscribe({ query: SUBSCRIPTION, variables: { after } }, { next: (result) => errors.push(...(result.errors ?? [])), error: (error) => errors.push(error), complete: () => undefined });
@@ -150,6 +149,36 @@ describe("what the caps count", () => {
     await waitFor("a subscription on a new connection", () => gateway.services.events.feed.size === 1);
     expect(connection.closed).toBeNull();
     await closeAll();
+  });
+});
+
+describe("refusals on /graphql/stream", () => {
+  const stream = async (body: unknown, token: string | null) => {
+    const response = await fetch(`${gateway.url}/graphql/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, type: response.headers.get("content-type"), text: await response.text() };
+  };
+
+  it.each([
+    ["a document that does not parse", { query: "subscription {" }, false, "Syntax Error"],
+    ["a document that does not validate", { query: "subscription { nope }" }, true, "GRAPHQL_VALIDATION_FAILED"],
+    ["a subscription without a token", { query: SUBSCRIPTION }, false, "UNAUTHENTICATED"],
+    ["an argument the subscription refuses", { query: SUBSCRIPTION, variables: { after: "zz" } }, true, "after"],
+  ])("answers %s as the protocol says: a result with its errors, then complete, on the stream", async (_what, body, withToken, expected) => {
+    const answer = await stream(body, withToken ? await gateway.token("no-admin") : null);
+    expect(answer.status).toBe(200);
+    expect(answer.type).toMatch(/^text\/event-stream/);
+    const next = /event: next\ndata: (.*)\n/.exec(answer.text);
+    expect(next, answer.text).not.toBeNull();
+    const result = JSON.parse(next![1]!) as { data: unknown; errors: { message: string; extensions?: { code?: string } }[] };
+    expect(result.data).toBeNull();
+    expect(JSON.stringify(result.errors)).toContain(expected);
+    expect(answer.text).toContain("event: complete");
+    expect(answer.text).not.toMatch(/\n\s+at /);
+    await waitFor("the stream's place to be given back", () => held() === 0);
   });
 });
 
