@@ -390,10 +390,11 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   });
   const { write, writeRaw } = writer(limits);
   const lanes = new NextLanes(write, writeRaw, mask);
-  // A socket that has not answered its previous ping when it is visited again, about keepAliveMs later, is gone. The
-  // sweep visits a share of the sockets every keepAliveMs / SWEEP_STEPS, not all of them at once: 10,000 pings in one
-  // go held the event loop (and every delivery behind it) for about 150 ms.
-  const unanswered = new WeakSet<WebSocket>();
+  // A socket that has not answered a ping within keepAliveMs of it is gone. The sweep visits a share of the sockets
+  // every keepAliveMs / SWEEP_STEPS, not all of them at once: 10,000 pings in one go held the event loop (and every
+  // delivery behind it) for about 150 ms. A pass over few sockets comes round sooner than keepAliveMs, so each ping's
+  // time is kept: a socket is given its whole keepAliveMs to answer, however often it is visited.
+  const unanswered = new WeakMap<WebSocket, number>();
   function answered(this: WebSocket): void {
     unanswered.delete(this);
   }
@@ -408,11 +409,12 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
       }
       const socket = next.value;
       if (socket.readyState !== socket.OPEN) continue;
-      if (unanswered.has(socket)) {
-        socket.terminate();
+      const pingedAt = unanswered.get(socket);
+      if (pingedAt !== undefined) {
+        if (performance.now() - pingedAt >= keepAliveMs) socket.terminate();
         continue;
       }
-      unanswered.add(socket);
+      unanswered.set(socket, performance.now());
       socket.ping();
     }
   };

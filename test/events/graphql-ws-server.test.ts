@@ -228,4 +228,25 @@ describe("graphql-ws server adapter", () => {
     expect(pings).toBeGreaterThanOrEqual(1);
     expect(answering.readyState).toBe(WebSocket.OPEN);
   });
+
+  it("gives a socket its whole keep-alive interval to answer, however few sockets the sweep has to visit", async () => {
+    const keepAliveMs = 400;
+    const server = await start(undefined, {}, keepAliveMs);
+    cleanup.push(server.close);
+    // Answers each ping after half the interval: late for a sweep that comes round every keepAliveMs / 8 or so.
+    const slow = new WebSocket(server.url, "graphql-transport-ws", { autoPong: false });
+    cleanup.push(async () => slow.terminate());
+    await once(slow, "open");
+    let pongs = 0;
+    slow.on("ping", () => {
+      setTimeout(() => {
+        if (slow.readyState === WebSocket.OPEN) {
+          slow.pong();
+          pongs++;
+        }
+      }, keepAliveMs / 2);
+    });
+    await until(() => pongs >= 3 || slow.readyState !== WebSocket.OPEN);
+    expect(slow.readyState).toBe(WebSocket.OPEN);
+  });
 });
