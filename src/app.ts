@@ -34,7 +34,7 @@ import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
 import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
 import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
-import { eventStreamHold, refuseSingleConnectionMode, streamingResponse, useSseSubscriptions } from "./events/sse";
+import { endStreams, eventStreamHold, refuseSingleConnectionMode, streamingResponse, useSseSubscriptions } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
 
 /** Bytes a WebSocket client may leave unread before it counts as too slow (4008): hundreds of feed events. */
@@ -48,6 +48,8 @@ export interface Gateway {
   /** Resolves when the server listens; gives the base URL. */
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
+  /** Cuts the live event streams (SSE) so their clients reconnect elsewhere; `close` does too. */
+  endStreams(): void;
 }
 
 /** Documents that do not parse or validate never reach maskError; they are the client's errors too. */
@@ -169,6 +171,8 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const allRoutes = { ...coreRoutes(services), ...extraRoutes };
   const manifest = config.persistedOperations === "off" ? new Map<string, string>() : loadManifest(config.persistedOperationsManifest);
   const persisted = persistedOperationsPlugins(config.persistedOperations, manifest);
+  // The live event streams (SSE) open on this instance, cut at shutdown.
+  const streams = new Set<ServerResponse>();
   const maskError = (error: unknown, message: string, isDev?: boolean): Error => {
     const original = (error as { originalError?: unknown }).originalError;
     // A rule a query refused (a search too long) reaches the client typed, like a mutation's refusal.
@@ -235,7 +239,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
             ? streamingResponse(initial.res)
             : {}),
       });
-      if (initial.req && initial.res) context.holdStream = eventStreamHold(services.events.connections, context.principal, initial.req, initial.res);
+      if (initial.req && initial.res) context.holdStream = eventStreamHold(services.events.connections, context.principal, initial.req, initial.res, streams);
       return context;
     },
     plugins: [
@@ -352,7 +356,9 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
           resolve(`http://${host.includes(":") ? `[${host}]` : host}:${address.port}`);
         });
       }),
+    endStreams: () => endStreams(streams),
     close: async () => {
+      endStreams(streams);
       wsRules.stop();
       wsService.dispose();
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");

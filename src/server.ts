@@ -93,8 +93,12 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       ...dashboardRoutes(services),
     });
     cleanup.unshift(() => gateway.close());
-    // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace period ends.
-    cleanup.unshift(async () => events.feed.stop());
+    // Open subscriptions end before the server waits for requests in flight: an SSE stream would hold it until the grace
+    // period ends. Event streams are cut first, so their clients reconnect instead of reading the feed's `complete`.
+    cleanup.unshift(async () => {
+      gateway.endStreams();
+      events.feed.stop();
+    });
     const mail = createMailTransport(config);
     const jobs = startJobs(
       [

@@ -36,14 +36,32 @@ export function streamingResponse(res: ServerResponse) {
  * cap. Counted by what runs, not by the request's Accept header: Yoga also streams a subscription asked for with no
  * Accept header, with a wildcard one or with `TEXT/EVENT-STREAM` in capitals.
  */
-export function eventStreamHold(limits: ConnectionLimits, principal: Principal | null, req: IncomingMessage, res: ServerResponse): () => void {
+export function eventStreamHold(
+  limits: ConnectionLimits,
+  principal: Principal | null,
+  req: IncomingMessage,
+  res: ServerResponse,
+  /** The open streams, ended at shutdown (`endStreams`). */
+  open: Set<ServerResponse>,
+): () => void {
   let held = false;
   return () => {
     // A response that has closed already sends nothing and would never give its place back.
     if (held || res.closed || res.destroyed) return;
     res.once("close", limits.acquire(principal ? principalIdentity(principal) : null, req.socket.remoteAddress ?? null, "sse"));
+    open.add(res);
+    res.once("close", () => open.delete(res));
     held = true;
   };
+}
+
+/**
+ * Cuts the open event streams, as the WebSocket connections are closed with 1001: a stream that ended with the
+ * protocol's `complete` would tell its client the subscription is over, and the client would not come back.
+ */
+export function endStreams(open: Set<ServerResponse>): void {
+  for (const res of open) res.destroy();
+  open.clear();
 }
 
 /**

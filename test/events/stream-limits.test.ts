@@ -182,6 +182,40 @@ describe("refusals on /graphql/stream", () => {
   });
 });
 
+describe("shutting down", () => {
+  it("cuts event streams instead of completing them, so their clients come back", async () => {
+    const other = await startTestGateway({}, { sharing: gateway });
+    let text = "";
+    let ended: "complete" | "cut" | null = null;
+    try {
+      const response = await fetch(`${other.url}/graphql/stream`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${await other.token("no-admin")}` },
+        body: JSON.stringify({ query: SUBSCRIPTION, variables: { after: await latestCursor(gateway.services.db) } }),
+      });
+      const reader = response.body!.getReader();
+      const reading = (async () => {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return "complete" as const;
+            text += Buffer.from(value).toString("utf8");
+          }
+        } catch {
+          return "cut" as const;
+        }
+      })();
+      await waitFor("the subscription", () => other.services.events.feed.size === 1);
+      await other.stop();
+      ended = await reading;
+    } finally {
+      if (ended === null) await other.stop();
+    }
+    expect(text).not.toContain("event: complete");
+    expect(ended).toBe("cut");
+  });
+});
+
 describe("a database outage at connection_init", () => {
   it("closes with 1013 (try again later), which clients retry, not 4500, which graphql-ws's client never retries", async () => {
     const token = await gateway.token("dk-admin");
