@@ -264,7 +264,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       useSharedSubscriptionResults<Context & Record<string, unknown>>((ctx) => permissionClass(ctx.principal, ctx.access)),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       refuseSingleConnectionMode(SSE_ENDPOINT),
-      useSseSubscriptions(SSE_ENDPOINT),
+      useSseSubscriptions(SSE_ENDPOINT, (error) => operationRefusal(error, logger)),
     ],
   });
 

@@ -91,15 +91,14 @@ export function refuseSingleConnectionMode(endpoint: string): Plugin {
  * is answered as an execution result, `data: null` with its errors: `next` and `complete` on the accepted stream,
  * as graphql-sse's PROTOCOL.md says for distinct connections. Yoga's plugin let the parser's error escape (500, its
  * stack in the body, for anyone) and handed `{ errors }` to graphql-sse, which takes only results with `data` and
- * answered 400 "Unable to detect operation AST" whatever the error was.
+ * answered 400 "Unable to detect operation AST" whatever the error was. `shown` gives what the client sees of an
+ * error thrown before the operation runs (the WebSocket transport's rule: its own errors as they are, the database
+ * being away as SERVICE_UNAVAILABLE, anything else masked and logged).
  */
-export function useSseSubscriptions(endpoint: string): Plugin {
+export function useSseSubscriptions(endpoint: string, shown: (error: unknown) => GraphQLError): Plugin {
   const contexts = new WeakMap<Request, Record<string, unknown>>();
   let handler: (request: Request) => Promise<Response>;
-  const refusal = (error: unknown): ExecutionResult => {
-    if (error instanceof GraphQLError) return { data: null, errors: [error] };
-    throw error;
-  };
+  const refusal = (error: unknown): ExecutionResult => ({ data: null, errors: [error instanceof GraphQLError ? error : shown(error)] });
   const withData = (result: ExecutionResult | AsyncIterable<ExecutionResult>) => (isAsyncIterable(result) || "data" in result ? result : { data: null, ...result });
   return {
     onYogaInit({ yoga }) {

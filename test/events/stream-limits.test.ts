@@ -180,6 +180,20 @@ describe("refusals on /graphql/stream", () => {
     expect(answer.text).not.toMatch(/\n\s+at /);
     await waitFor("the stream's place to be given back", () => held() === 0);
   });
+
+  it("masks an unexpected error before the operation runs, as the other transports do", async () => {
+    const token = await gateway.token("no-admin");
+    const spy = vi.spyOn(gateway.services.tokens, "verify").mockRejectedValueOnce(new Error("an internal detail"));
+    try {
+      const answer = await stream({ query: SUBSCRIPTION }, token);
+      expect(answer.status).toBe(200);
+      expect(answer.text).toContain("INTERNAL_SERVER_ERROR");
+      expect(answer.text).not.toContain("an internal detail");
+      expect(answer.text).toContain("event: complete");
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe("shutting down", () => {
