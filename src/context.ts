@@ -9,6 +9,7 @@ import type { Access } from "./auth/permissions";
 import { resolvePrincipal, type Principal } from "./auth/principal";
 import type { VerifiedToken } from "./auth/tokens";
 import { authenticate } from "./auth/authenticate";
+import { partnerEventReach } from "./webhooks/owner";
 
 export interface Context {
   services: Services;
@@ -68,6 +69,8 @@ function createLoaders(db: Db) {
       (ids) => db.webhookEndpoint.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true, partnerId: true } }),
       (row) => ({ merchantId: row.merchantId, partnerId: row.partnerId }),
     ),
+    /** What a partner's webhook endpoints can receive, for the check on managing them: read once per request. */
+    partnerEventReach: new DataLoader<string, Access>((ids) => Promise.all(ids.map((id) => partnerEventReach(db, id)))),
     /**
      * Payments as a change reads them (the row, its sales unit's settings, its merchant's country, its payment link):
      * the permission check of a money mutation takes the owner from it, and the change is then planned on the same

@@ -19,7 +19,7 @@ import { getDatamodel } from "../generated/pothos-types";
 import type { Context } from "../context";
 import { isProduction } from "../config";
 import { decodeGlobalId } from "../domain/ids";
-import type { Access, Action } from "../auth/permissions";
+import type { Action } from "../auth/permissions";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { ownsAgreement } from "../auth/policies/agreement";
 import { paymentLinkPolicy } from "../auth/policies/payment-link";
@@ -27,7 +27,6 @@ import { mayAdministerMembership, mayAnonymize } from "../auth/policies/person";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { maySubscribe } from "../auth/policies/report-subscription";
 import { mayManageWebhooks } from "../auth/policies/webhook-endpoint";
-import { partnerEventReach } from "../webhooks/owner";
 
 export interface AuthScopes {
   /** Any principal. */
@@ -138,56 +137,44 @@ export const builder = new SchemaBuilder<{
     authorizeOnSubscribe: true,
     cacheKey: (value) => JSON.stringify(value),
     unauthorizedError: (_parent, context) => (context.principal ? new ForbiddenError() : new AuthenticationError()),
-    authScopes: (context) => {
-      // What a partner's webhook endpoint can receive: all its linked units, with what events need of all its keys' scopes. Read once
-      // per request and partner, however many endpoints the request checks.
-      const reaches = new Map<string, Promise<Access>>();
-      const partnerReach = (partnerId: string) => {
-        const known = reaches.get(partnerId);
-        if (known) return known;
-        const reach = partnerEventReach(context.db, partnerId);
-        reaches.set(partnerId, reach);
-        return reach;
-      };
-      return {
-        authenticated: context.principal !== null,
-        portalUser: context.principal?.kind === "USER",
-        operator: context.principal?.kind === "OPERATOR",
-        merchant: ({ action, merchantId }) => context.access.canOnMerchant(action, merchantId),
-        wholeMerchant: ({ action, merchantId }) => context.access.canOnWholeMerchant(action, merchantId),
-        salesUnit: async ({ action, salesUnitId, merchantId }) => {
-          const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
-          return owner !== null && context.access.canOnSalesUnit(action, owner);
-        },
-        salesUnitChild: async ({ child, id }) => {
-          const salesUnitId = await (child === "qrCode" ? context.loaders.qrCodeUnit : context.loaders.paymentLinkUnit).load(id);
-          const owner = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
-          return owner !== null && (child === "qrCode" ? qrCodePolicy : paymentLinkPolicy).can(context.access, owner);
-        },
-        membership: async ({ membershipId }) => mayAdministerMembership(context, await context.loaders.membershipMerchant.load(membershipId)),
-        anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.userMerchants.load(userId)),
-        ownAgreement: async ({ agreementId }) => ownsAgreement(context, await context.loaders.agreementApplicant.load(agreementId)),
-        subscriptionTarget: async ({ merchantId, salesUnitId, includePersonalData }) => {
-          const salesUnit = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
-          return (salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId, salesUnit, includePersonalData });
-        },
-        reportSubscription: async ({ reportSubscriptionId }) => {
-          const target = await context.loaders.reportSubscriptionTarget.load(reportSubscriptionId);
-          if (!target) return false;
-          const salesUnit = target.salesUnitId ? await context.loaders.salesUnitOwner.load(target.salesUnitId) : null;
-          return (target.salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId: target.merchantId, salesUnit, includePersonalData: false });
-        },
-        webhookOwner: (owner) => mayManageWebhooks(context.principal, context.access, owner, partnerReach),
-        webhookEndpoint: async ({ webhookEndpointId }) => {
-          const owner = await context.loaders.webhookEndpointOwner.load(webhookEndpointId);
-          return owner !== null && (await mayManageWebhooks(context.principal, context.access, owner, partnerReach));
-        },
-        transaction: async ({ action, transactionId }) => {
-          const payment = await context.loaders.paymentForChange.load(transactionId);
-          return payment !== null && context.access.canOnSalesUnit(action, { id: payment.row.salesUnitId, merchantId: payment.row.merchantId });
-        },
-      };
-    },
+    authScopes: (context) => ({
+      authenticated: context.principal !== null,
+      portalUser: context.principal?.kind === "USER",
+      operator: context.principal?.kind === "OPERATOR",
+      merchant: ({ action, merchantId }) => context.access.canOnMerchant(action, merchantId),
+      wholeMerchant: ({ action, merchantId }) => context.access.canOnWholeMerchant(action, merchantId),
+      salesUnit: async ({ action, salesUnitId, merchantId }) => {
+        const owner = merchantId ? { id: salesUnitId, merchantId } : await context.loaders.salesUnitOwner.load(salesUnitId);
+        return owner !== null && context.access.canOnSalesUnit(action, owner);
+      },
+      salesUnitChild: async ({ child, id }) => {
+        const salesUnitId = await (child === "qrCode" ? context.loaders.qrCodeUnit : context.loaders.paymentLinkUnit).load(id);
+        const owner = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
+        return owner !== null && (child === "qrCode" ? qrCodePolicy : paymentLinkPolicy).can(context.access, owner);
+      },
+      membership: async ({ membershipId }) => mayAdministerMembership(context, await context.loaders.membershipMerchant.load(membershipId)),
+      anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.userMerchants.load(userId)),
+      ownAgreement: async ({ agreementId }) => ownsAgreement(context, await context.loaders.agreementApplicant.load(agreementId)),
+      subscriptionTarget: async ({ merchantId, salesUnitId, includePersonalData }) => {
+        const salesUnit = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;
+        return (salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId, salesUnit, includePersonalData });
+      },
+      reportSubscription: async ({ reportSubscriptionId }) => {
+        const target = await context.loaders.reportSubscriptionTarget.load(reportSubscriptionId);
+        if (!target) return false;
+        const salesUnit = target.salesUnitId ? await context.loaders.salesUnitOwner.load(target.salesUnitId) : null;
+        return (target.salesUnitId === null || salesUnit !== null) && maySubscribe(context, { merchantId: target.merchantId, salesUnit, includePersonalData: false });
+      },
+      webhookOwner: (owner) => mayManageWebhooks(context.principal, context.access, owner, (partnerId) => context.loaders.partnerEventReach.load(partnerId)),
+      webhookEndpoint: async ({ webhookEndpointId }) => {
+        const owner = await context.loaders.webhookEndpointOwner.load(webhookEndpointId);
+        return owner !== null && (await mayManageWebhooks(context.principal, context.access, owner, (partnerId) => context.loaders.partnerEventReach.load(partnerId)));
+      },
+      transaction: async ({ action, transactionId }) => {
+        const payment = await context.loaders.paymentForChange.load(transactionId);
+        return payment !== null && context.access.canOnSalesUnit(action, { id: payment.row.salesUnitId, merchantId: payment.row.merchantId });
+      },
+    }),
   },
 });
 
