@@ -18,7 +18,7 @@ import type { MerchantCountry } from "../domain/types";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
 import { publicId, recordChange, type ChangeEvent } from "./changes";
-import { freeMsn, lockedUnit, newKeyMaterial, salesUnitFacts } from "./sales-units";
+import { freeMsn, hasOpenProductOrder, hasPendingRecurringRequest, lockedUnit, newKeyMaterial, salesUnitFacts } from "./sales-units";
 import { lockMerchant } from "./merchants";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -297,9 +297,8 @@ async function assertOrderableUnit(tx: Tx, merchantId: string, salesUnitId: stri
   if (fulfilment.kind === "PARTNER_LINK" && unit.partnerId) {
     throw new InvalidStateError("This sales unit is already linked to a partner, and a partner cannot be changed through the portal: contact customer service to change partners.");
   }
-  const open = await tx.productOrder.findFirst({ where: { salesUnitId: unit.id, product, status: { in: ["SUBMITTED", "IN_PROGRESS"] } }, select: { id: true } });
-  if (open) throw new InvalidStateError("This product is already ordered for this sales unit and the order is open: follow it in your orders.");
-  if (product === "RECURRING" && (await tx.recurringRequest.findFirst({ where: { salesUnitId: unit.id, status: "PENDING" }, select: { id: true } }))) {
+  if (await hasOpenProductOrder(tx, unit.id, product)) throw new InvalidStateError("This product is already ordered for this sales unit and the order is open: follow it in your orders.");
+  if (product === "RECURRING" && (await hasPendingRecurringRequest(tx, unit.id))) {
     throw new InvalidStateError("This sales unit already has a recurring application waiting for customer service: wait for their answer.");
   }
 }

@@ -11,7 +11,7 @@ import { uuidOrNil } from "../domain/ids";
 import { assertNotDeactivated } from "../domain/sales-unit";
 import type { Tx } from "../db/client";
 import { recordChange } from "./changes";
-import { lockedUnit } from "./sales-units";
+import { hasOpenProductOrder, hasPendingRecurringRequest, lockedUnit } from "./sales-units";
 
 export interface RecurringApplication {
   salesUnitId: string;
@@ -31,12 +31,10 @@ export async function requestRecurring(deps: Services, caller: Caller, input: Re
     }
     assertNotDeactivated(unit, "it cannot get recurring");
     if (unit.recurring) throw new InvalidStateError("This sales unit already has recurring payments.");
-    const pending = await tx.recurringRequest.findFirst({ where: { salesUnitId: unit.id, status: "PENDING" }, select: { id: true } });
-    if (pending) {
+    if (await hasPendingRecurringRequest(tx, unit.id)) {
       throw new ConflictError("This sales unit already has a recurring application waiting for customer service: wait for their answer.", "salesUnitId");
     }
-    const ordered = await tx.productOrder.findFirst({ where: { salesUnitId: unit.id, product: "RECURRING", status: { in: ["SUBMITTED", "IN_PROGRESS"] } }, select: { id: true } });
-    if (ordered) throw new ConflictError("Recurring is already ordered for this sales unit and the order is open: follow it in your orders.", "salesUnitId");
+    if (await hasOpenProductOrder(tx, unit.id, "RECURRING")) throw new ConflictError("Recurring is already ordered for this sales unit and the order is open: follow it in your orders.", "salesUnitId");
     const request = await tx.recurringRequest.create({
       data: {
         salesUnitId: unit.id,

@@ -3,7 +3,7 @@
  * its audit row. Permission checks happen before these are called (Pothos scopes); these enforce the rules that
  * depend on the unit's state.
  */
-import type { Prisma, SettlementFrequency } from "../generated/prisma/client";
+import type { Prisma, ProductType, SettlementFrequency } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
 import type { Caller } from "./caller";
@@ -22,6 +22,16 @@ import { recordChange } from "./changes";
 export async function lockedUnit(tx: Tx, salesUnitId: string) {
   if (!(await lockRow(tx, "SalesUnit", salesUnitId))) throw new NotFoundError("sales unit");
   return tx.salesUnit.findUniqueOrThrow({ where: { id: salesUnitId }, include: { merchant: { select: { country: true } } } });
+}
+
+/** Whether the unit has a recurring application waiting for customer service. */
+export async function hasPendingRecurringRequest(tx: Tx, salesUnitId: string): Promise<boolean> {
+  return (await tx.recurringRequest.findFirst({ where: { salesUnitId, status: "PENDING" }, select: { id: true } })) !== null;
+}
+
+/** Whether an order for `product` on the unit is still open (submitted or in progress). */
+export async function hasOpenProductOrder(tx: Tx, salesUnitId: string, product: ProductType): Promise<boolean> {
+  return (await tx.productOrder.findFirst({ where: { salesUnitId, product, status: { in: ["SUBMITTED", "IN_PROGRESS"] } }, select: { id: true } })) !== null;
 }
 
 function assertChangeable(unit: { environment: string; status: string }) {
