@@ -151,11 +151,23 @@ const SCHEDULE: Record<SettlementFrequency, string> = { DAILY: "daily", WEEKLY: 
 export const REPORT_DELIVERY_INTERVAL_MS = 5 * 60_000;
 
 /**
+ * How long a pass holds a subscription while it renders and mails the report. Far above what one report takes
+ * (a period's settlements, one e-mail), so two live instances never both send; an instance that died mid-send
+ * leaves the report to the first pass after this.
+ */
+export const REPORT_DELIVERY_LEASE_MS = 15 * 60_000;
+
+/**
  * One pass of the delivery job: mails every due report and sets `lastSentAt`. Before each delivery the owner's
  * access is read afresh: a subscription whose owner can no longer see what it covers (or is gone) is disabled,
- * audited, and not sent, since the report would hand an address data its owner may no longer see. A
- * subscription is claimed by a compare-and-set on `lastSentAt` before sending, so two gateway instances never
- * both send it; a failed send releases the claim and the next pass tries again. Returns how many reports were sent.
+ * audited, and not sent, since the report would hand an address data its owner may no longer see.
+ *
+ * A subscription is claimed before sending by a compare-and-set that takes a lease (`claimedUntil`), so two
+ * gateway instances never both send it. `lastSentAt` moves only once the mail server accepted the report, in
+ * the same update that ends the lease: a failed send ends the lease and the next pass tries again, and a pass
+ * that dies mid-send leaves a lease that lapses, after which the report is sent. Delivery is therefore at least
+ * once: a pass that dies between the mail server's acceptance and that update sends the report twice, which
+ * beats losing it. Returns how many reports were sent.
  */
 export async function sendDueReports(services: Pick<Services, "db" | "clock" | "logger"> & Partial<Pick<Services, "metrics">>, mail: MailTransport): Promise<number> {
   const { db, logger } = services;
@@ -182,8 +194,14 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
       logger.info({ reportSubscriptionId: subscription.id }, "Disabled a report subscription whose owner lost access to it");
       continue;
     }
-    const { count } = await db.reportSubscription.updateMany({ where: { id: subscription.id, lastSentAt: subscription.lastSentAt }, data: { lastSentAt: now } });
+    const lease = new Date(now.getTime() + REPORT_DELIVERY_LEASE_MS);
+    const { count } = await db.reportSubscription.updateMany({
+      where: { id: subscription.id, disabledAt: null, lastSentAt: subscription.lastSentAt, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
+      data: { claimedUntil: lease },
+    });
     if (count === 0) continue;
+    // Only while the lease is still this pass's: one that outlived it may have been taken over.
+    const ours = { id: subscription.id, claimedUntil: lease };
     try {
       const report = await loadSettlementReport(
         db,
@@ -218,13 +236,17 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
           },
         ],
       });
-      sent++;
-      counted("sent");
     } catch (error) {
       counted("failed");
-      await db.reportSubscription.updateMany({ where: { id: subscription.id, lastSentAt: now }, data: { lastSentAt: subscription.lastSentAt } });
+      await db.reportSubscription.updateMany({ where: ours, data: { claimedUntil: null } });
       logger.error({ err: error, reportSubscriptionId: subscription.id }, "Sending a settlement report failed; the next pass retries");
+      continue;
     }
+    // Outside the try: the report went out, so an error here must not hand the lease back as a failure. Should
+    // the update itself fail, the lease lapses and the report goes out again (at least once, as above).
+    await db.reportSubscription.updateMany({ where: ours, data: { lastSentAt: now, claimedUntil: null } });
+    sent++;
+    counted("sent");
   }
   return sent;
 }

@@ -3,7 +3,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { addDays, dateOfDay, dayOf } from "../../src/domain/calendar";
 import { fileMailTransport, type MailTransport } from "../../src/services/mail";
 import { sendDueReports } from "../../src/services/report-subscriptions";
@@ -174,6 +174,25 @@ describe("the delivery job", () => {
     expect(await run(`${addDays(payoutDay, 3)}T06:00:00.000Z`, failing)).toBe(0);
     expect((await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } })).lastSentAt).toEqual(before.lastSentAt);
     expect(await run(`${addDays(payoutDay, 3)}T06:05:00.000Z`)).toBe(1);
+  });
+
+  it("leaves a report claimed by a pass that died mid-send to the first pass after its lease, instead of losing it", async () => {
+    const day = addDays(payoutDay, 4);
+    const row = () => gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+    const before = await row();
+    // A pass whose mail server never answers stands for an instance that died while sending.
+    const stuck: MailTransport = { send: () => new Promise<never>(() => {}) };
+    void run(`${day}T06:00:00.000Z`, stuck);
+    await vi.waitFor(async () => expect((await row()).claimedUntil).not.toBeNull());
+    expect((await row()).lastSentAt).toEqual(before.lastSentAt);
+
+    expect(await run(`${day}T06:05:00.000Z`)).toBe(0);
+    const files = (await readdir(outbox)).length;
+    expect(await run(`${day}T06:16:00.000Z`)).toBe(1);
+    expect(await readdir(outbox)).toHaveLength(files + 1);
+    const after = await row();
+    expect(after.lastSentAt?.toISOString()).toBe(`${day}T06:16:00.000Z`);
+    expect(after.claimedUntil).toBeNull();
   });
 });
 
