@@ -66,7 +66,8 @@ interface ClaimedDelivery {
   endpointId: string;
   outboxEventId: bigint;
   attemptCount: number;
-  createdAt: Date;
+  /** When the delivery was first claimed to be sent: its retry window starts there. */
+  firstAttemptAt: Date;
 }
 
 const UTC_NOW = `(now() AT TIME ZONE 'UTC')`;
@@ -255,9 +256,10 @@ export class WebhookWorker {
          LIMIT $2
        ),
        locked AS (SELECT d.id FROM "WebhookDelivery" d WHERE d.id IN (SELECT id FROM picked) FOR UPDATE SKIP LOCKED)
-       UPDATE "WebhookDelivery" d SET "leaseUntil" = ${UTC_NOW} + $3 * interval '1 millisecond', "attemptCount" = d."attemptCount" + 1
+       UPDATE "WebhookDelivery" d SET "leaseUntil" = ${UTC_NOW} + $3 * interval '1 millisecond', "attemptCount" = d."attemptCount" + 1,
+         "firstAttemptAt" = COALESCE(d."firstAttemptAt", ${UTC_NOW})
        FROM locked WHERE d.id = locked.id AND d.status = 'PENDING' AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${UTC_NOW})
-       RETURNING d.id, d."endpointId", d."outboxEventId", d."attemptCount", d."createdAt"`,
+       RETURNING d.id, d."endpointId", d."outboxEventId", d."attemptCount", d."firstAttemptAt"`,
       concurrencyPerEndpoint,
       limit,
       leaseMs,
@@ -266,11 +268,13 @@ export class WebhookWorker {
 
   /**
    * A claimed delivery handed back untried (this instance is stopping): its lease ends now and the claim's attempt
-   * is not counted, so the next instance sends it as if nothing happened. Never the receiver's failure.
+   * is not counted (nor, for a delivery never tried before, its window begun), so the next instance sends it as if
+   * nothing happened. Never the receiver's failure.
    */
   private async release(delivery: ClaimedDelivery): Promise<void> {
     await this.deps.db.$executeRaw`
-      UPDATE "WebhookDelivery" SET "leaseUntil" = NULL, "attemptCount" = GREATEST("attemptCount" - 1, 0)
+      UPDATE "WebhookDelivery" SET "leaseUntil" = NULL, "attemptCount" = GREATEST("attemptCount" - 1, 0),
+        "firstAttemptAt" = CASE WHEN "attemptCount" <= 1 THEN NULL ELSE "firstAttemptAt" END
       WHERE id = ${delivery.id}::uuid AND status = 'PENDING'`;
   }
 
@@ -329,7 +333,7 @@ export class WebhookWorker {
     const succeeded = result.error === null;
     const next = succeeded
       ? null
-      : nextAttemptAt(new Date(delivery.createdAt), delivery.attemptCount, now, { baseMs: config.webhooks.retryBaseMs, maxDelayMs: config.webhooks.retryMaxDelayMs, windowMs: config.webhooks.retryWindowMs });
+      : nextAttemptAt(new Date(delivery.firstAttemptAt), delivery.attemptCount, now, { baseMs: config.webhooks.retryBaseMs, maxDelayMs: config.webhooks.retryMaxDelayMs, windowMs: config.webhooks.retryWindowMs });
     const gaveUp = !succeeded && next === null;
     if (!gaveUp) {
       // The common case in one statement (one round trip): the outcome, and the attempt if the delivery is still ours.

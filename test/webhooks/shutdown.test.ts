@@ -37,7 +37,7 @@ it("hands a delivery in flight back untried when its instance stops, even past t
     await worker.stop();
   }
   const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpoint: { url: `${receiver.url}/hangs` } }, include: { endpoint: true } });
-  expect(delivery).toMatchObject({ status: "PENDING", attemptCount: 0, leaseUntil: null, endpoint: { status: "ENABLED" } });
+  expect(delivery).toMatchObject({ status: "PENDING", attemptCount: 0, firstAttemptAt: null, leaseUntil: null, endpoint: { status: "ENABLED" } });
   expect(await db.webhookAttempt.count({ where: { deliveryId: delivery.id } })).toBe(0);
   await db.webhookEndpoint.update({ where: { id: delivery.endpointId }, data: { status: "DISABLED" } });
 });
