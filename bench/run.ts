@@ -54,6 +54,7 @@ const { values: options } = parseArgs({
     subscribers: { type: "string" },
     database: { type: "string", default: "portal_bench" },
     baseline: { type: "string" },
+    "baseline-env": { type: "string", multiple: true },
     "skip-s1": { type: "boolean", default: false },
     only: { type: "string" },
     "low-connections": { type: "string", default: "4" },
@@ -75,6 +76,14 @@ const LOW_CONNECTIONS = Number(options["low-connections"]);
 const POOL_SIZE = 10;
 /** `--baseline DIR`: the gateway of another checkout (the code before a change) measured in the same rounds. */
 const BASELINE = options.baseline ? path.resolve(options.baseline) : null;
+/** `--baseline-env NAME=VALUE` (repeatable): environment for the baseline only, e.g. `--baseline . --baseline-env DATABASE_POOL_SIZE=4`. */
+const BASELINE_ENV = Object.fromEntries(
+  (options["baseline-env"] ?? []).map((pair) => {
+    const at = pair.indexOf("=");
+    if (at < 1) throw new Error(`--baseline-env takes NAME=VALUE, not ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 const SERVERS: ServerName[] = BASELINE ? ["gateway", "baseline", "postgraphile", "floor"] : ["gateway", "postgraphile", "floor"];
 const S1_SCRIPT = path.join(projectRoot, "bench", "s1-live-feed.ts");
 const S1_KEYS = [
@@ -351,7 +360,7 @@ async function main(): Promise<void> {
       startFloor(viaProxy(dataset.url, proxies.ports.floor!), POOL_SIZE),
     ]);
     const baseline = BASELINE
-      ? await startGatewayProcess({ databaseUrl: viaProxy(dataset.url, proxies.ports.baseline!), encryptionKey, signingKeyPem: tokens.signingKeyPem, root: BASELINE, name: "baseline" })
+      ? await startGatewayProcess({ databaseUrl: viaProxy(dataset.url, proxies.ports.baseline!), encryptionKey, signingKeyPem: tokens.signingKeyPem, root: BASELINE, name: "baseline", env: BASELINE_ENV })
       : null;
     const servers: Record<ServerName, HttpServer> = { gateway, postgraphile, floor, baseline: baseline ?? gateway };
     running.unshift(gateway, postgraphile, floor);

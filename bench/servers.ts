@@ -134,6 +134,8 @@ export interface GatewaySettings {
   /** The checkout to run (default: this one); `--baseline` runs another one's code side by side. */
   root?: string;
   name?: string;
+  /** More environment for this gateway (`--baseline-env`: the same code under another setting). */
+  env?: Record<string, string>;
 }
 
 /** `npm start` as production runs it, with the relay off: numbering outbox rows is the live feed's cost (S1), not a request's. */
@@ -162,6 +164,7 @@ export async function startGatewayProcess(settings: GatewaySettings): Promise<Ht
       // 32 connections from one address are the point of the benchmark, not an abuse to throttle.
       RATE_LIMIT_PER_MINUTE: "100000000",
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: "100000000",
+      ...settings.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

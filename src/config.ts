@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().optional(),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DATA_DIR: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: z.string().url().optional(),
@@ -104,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     host: e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     databaseUrl: e.DATABASE_URL ?? null,
+    /** Connections of the request path's pool (the webhook worker has its own four). */
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     redisUrl: e.REDIS_URL ?? null,

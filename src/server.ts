@@ -55,7 +55,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   try {
     await migrate(database.url, log);
     const encryptionKey = loadEncryptionKey(config);
-    const db = createPrisma(database.url, options.onQuery ? { onQuery: options.onQuery } : {});
+    const db = createPrisma(database.url, { poolSize: config.databasePoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
     cleanup.unshift(() => db.$disconnect());
     await bootstrapData(db, database.url, {
       encryptionKey,
