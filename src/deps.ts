@@ -10,6 +10,7 @@ import type { LiveEvents } from "./events/live";
 import type { PrincipalCache } from "./auth/principal-cache";
 import type { RateLimits } from "./limits/rate-limits";
 import type { Metrics } from "./metrics/metrics";
+import type { ReportRunWork } from "./services/report-runs";
 
 /** Runs one statement of the compiled read path (src/sql/) and answers its single text value. */
 export interface SqlRunner {
@@ -38,4 +39,6 @@ export interface Services {
   limits: RateLimits;
   /** What GET /metrics reports. */
   metrics: Metrics;
+  /** This instance's report runs in flight (handed back at shutdown). */
+  reportRuns: ReportRunWork;
 }

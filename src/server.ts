@@ -28,7 +28,7 @@ import { purgeExpiredRecords, RETENTION_INTERVAL_MS } from "./services/retention
 import { startJobs } from "./services/jobs";
 import { createMailTransport } from "./services/mail";
 import { REPORT_DELIVERY_INTERVAL_MS, sendDueReports } from "./services/report-subscriptions";
-import { REPORT_RUN_INTERVAL_MS, runPendingReports, settleReportRuns } from "./services/report-runs";
+import { REPORT_RUN_INTERVAL_MS, ReportRunWork, runPendingReports } from "./services/report-runs";
 import { activateProvisionedTestUnits } from "./services/sales-units";
 import { WebhookWorker } from "./webhooks/worker";
 
@@ -81,7 +81,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       liveConnections: () => events.connections.held(),
       liveSubscriptions: () => events.feed.size,
     });
-    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits, metrics };
+    const reportRuns = new ReportRunWork();
+    const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits, metrics, reportRuns };
     const gateway = createGateway(services, {
       ...healthRoutes(services),
       ...metricsRoutes(metrics, { token: config.metricsToken, production: config.production }),
@@ -109,7 +110,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         {
           name: "report-runs",
           intervalMs: REPORT_RUN_INTERVAL_MS,
-          run: () => runPendingReports({ db, logger, clock: services.clock, directory: `${config.dataDir}/report-runs` }),
+          run: () => runPendingReports({ db, logger, clock: services.clock, directory: `${config.dataDir}/report-runs`, work: reportRuns }),
         },
       ],
       logger,
@@ -125,8 +126,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       webhooks.start();
       cleanup.unshift(() => webhooks.stop());
     }
-    // Report runs this instance is making finish (or fail) before the database goes.
-    cleanup.unshift(() => settleReportRuns());
+    // Report runs this instance is making get a short grace to finish; the rest are handed back to the other
+    // instances before the database goes.
+    cleanup.unshift(() => reportRuns.settle());
     const url = await gateway.listen(config.port, config.host);
     return {
       url,

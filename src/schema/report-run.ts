@@ -39,8 +39,8 @@ export const TransactionExportFormatEnum = builder.enumType("TransactionExportFo
 
 /** The directory and dependencies of the service, from the request's long-lived parts. */
 export function reportRunDeps(ctx: Pick<Context, "services">): runs.ReportRunDeps {
-  const { db, logger, clock, config } = ctx.services;
-  return { db, logger, clock, directory: `${config.dataDir}/report-runs` };
+  const { db, logger, clock, config, reportRuns } = ctx.services;
+  return { db, logger, clock, directory: `${config.dataDir}/report-runs`, work: reportRuns };
 }
 
 

@@ -38,6 +38,8 @@ export interface ReportRunDeps {
   clock: { now(): Date };
   /** Where finished files go (`<DATA_DIR>/report-runs`). */
   directory: string;
+  /** This instance's runs in flight, which its shutdown hands back (src/server.ts); absent in one-off tools. */
+  work?: ReportRunWork;
 }
 
 /** Longest period one settlement report run covers. */
@@ -283,9 +285,11 @@ function claimable(now: Date): Prisma.ReportRunWhereInput {
  * A run may take hours (a large export), so the claim is renewed while it works (`heartbeatAt`); only one that
  * went unrenewed for STALE_RUN_MS is taken over. Each claim writes a partial file of its own, and the end (the
  * file renamed into place, the run marked) happens under the run's row lock and only while the claim is still this
- * worker's: a worker that was taken over ends without touching the run or the file of the one that took it.
+ * worker's: a worker that was taken over ends without touching the run or the file of the one that took it. A run
+ * stopped by its instance's shutdown (`ReportRunWork`) gives its claim up and answers false.
  */
 export async function executeReportRun(deps: ReportRunDeps, id: string): Promise<boolean> {
+  if (deps.work?.stopping.aborted) return false;
   const now = deps.clock.now();
   const claim = randomUUID();
   const { count } = await deps.db.reportRun.updateMany({ where: { id, ...claimable(now) }, data: { startedAt: now, heartbeatAt: now, claim, progress: 0 } });
@@ -306,6 +310,8 @@ export async function executeReportRun(deps: ReportRunDeps, id: string): Promise
   const heartbeat = setInterval(() => void renew(), HEARTBEAT_MS).unref();
   let lastWrite = 0;
   const onProgress = async (rows: number) => {
+    // The instance is stopping: the run ends here, between two batches, and is handed back below.
+    deps.work?.stopping.throwIfAborted();
     if (Date.now() - lastWrite < PROGRESS_INTERVAL_MS) return;
     lastWrite = Date.now();
     await deps.db.reportRun.updateMany({ where: ours, data: { progress: rows, heartbeatAt: deps.clock.now() } });
@@ -335,6 +341,13 @@ export async function executeReportRun(deps: ReportRunDeps, id: string): Promise
     }
   } catch (error) {
     await rm(partial, { force: true });
+    if (deps.work?.stopping.aborted) {
+      // Not the report's failure: the claim is given up, so the report-run job of an instance still running takes
+      // the run up at its next pass instead of waiting STALE_RUN_MS for a heartbeat that will not come.
+      await deps.db.reportRun.updateMany({ where: ours, data: { claim: null, startedAt: null, heartbeatAt: null, progress: 0 } });
+      deps.logger.info({ reportRunId: id }, "A report run was handed back: this instance is stopping");
+      return false;
+    }
     deps.logger.error({ err: error, reportRunId: id }, "A report run failed");
     const failureReason = "The report could not be made; try again, or narrow the period or filter.";
     await endIfOurs(async (tx) => {
@@ -370,12 +383,45 @@ export async function runPendingReports(deps: ReportRunDeps): Promise<number> {
     take: 10,
   });
   let done = 0;
-  for (const run of pending) if (await executeReportRun(deps, run.id)) done++;
+  for (const run of pending) {
+    const work = executeReportRun(deps, run.id);
+    if (await (deps.work ? deps.work.track(work) : work)) done++;
+  }
   return done;
 }
 
-/** The runs of this instance in flight, so shutdown can wait for them. */
-const inFlight = new Set<Promise<unknown>>();
+/** How long a stopping instance lets its runs finish before it hands the rest back to the other instances. */
+export const REPORT_RUN_SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * One instance's report runs in flight. At shutdown (`settle`) the runs get a short grace to finish; the ones still
+ * going stop at their next batch and give up their claims, so the report-run job of another instance (or of this one
+ * when it is back) makes them at once, instead of the shutdown waiting for an export that may take an hour.
+ */
+export class ReportRunWork {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly controller = new AbortController();
+
+  /** Aborted when the instance stops: no run starts after that, and runs in flight stop between batches. */
+  get stopping(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  async settle(graceMs = REPORT_RUN_SHUTDOWN_GRACE_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    clearTimeout(timer);
+    this.controller.abort(new Error("The instance is stopping."));
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
 
 /**
  * Starts the run in the background and waits up to `waitMs` for it: a small report is READY in the mutation's answer,
@@ -383,13 +429,8 @@ const inFlight = new Set<Promise<unknown>>();
  */
 export async function startReportRun(deps: ReportRunDeps, id: string, waitMs = 1_000): Promise<void> {
   const work = executeReportRun(deps, id).catch((error: unknown) => deps.logger.error({ err: error, reportRunId: id }, "A report run could not start"));
-  inFlight.add(work);
-  void work.finally(() => inFlight.delete(work));
+  deps.work?.track(work);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
   clearTimeout(timer);
-}
-
-export async function settleReportRuns(): Promise<void> {
-  await Promise.allSettled([...inFlight]);
 }

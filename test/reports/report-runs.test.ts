@@ -15,7 +15,7 @@ import { mutate } from "../support/mutate";
 import { waitFor } from "../events/support";
 import { parseCsv, parseCsvRecords, pdfText } from "./support";
 import { reportRunDeps } from "../../src/schema/report-run";
-import { executeReportRun, reportRunFile, runPendingReports, STALE_RUN_MS } from "../../src/services/report-runs";
+import { executeReportRun, reportRunFile, ReportRunWork, runPendingReports, STALE_RUN_MS } from "../../src/services/report-runs";
 import { renderReport, writeReport } from "../../src/reports/render";
 import { loadSettlementReport, settlementReportSource } from "../../src/reports/settlement-report";
 import { collect } from "../../src/reports/sink";
@@ -354,6 +354,64 @@ describe("the claim on a run", () => {
     } finally {
       rmSync(othersPartial, { force: true });
     }
+  });
+});
+
+describe("a run in flight when its instance stops", () => {
+  it("stops between two batches and gives its claim up, so another instance makes it at once", async () => {
+    const real = gateway.services.db;
+    // The first batch's operations are read only when the test says so: the run is midway when the instance stops.
+    let reached!: () => void;
+    const midway = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const gated = new Proxy(real, {
+      get(target, property) {
+        if (property === "transactionOperation") {
+          return {
+            findMany: async (args: Parameters<typeof real.transactionOperation.findMany>[0]) => {
+              reached();
+              await released;
+              return real.transactionOperation.findMany(args);
+            },
+          };
+        }
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const work = new ReportRunWork();
+    const deps = { ...reportRunDeps({ services: gateway.services }), db: gated, work };
+    const user = await real.portalUser.findFirstOrThrow({ where: { nin: gateway.persona("no-admin").nin! } });
+    const run = await real.reportRun.create({
+      data: {
+        kind: "SETTLEMENTS",
+        merchantId,
+        salesUnitIds: [],
+        periodFrom: new Date(`${from}T00:00:00Z`),
+        periodTo: new Date(`${to}T00:00:00Z`),
+        format: "CSV",
+        createdByKind: "USER",
+        createdById: user.id,
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
+    const running = work.track(executeReportRun(deps, run.id));
+    await midway;
+    const settled = work.settle(0);
+    release();
+    await settled;
+    expect(await running).toBe(false);
+    expect(await real.reportRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "PENDING", claim: null, startedAt: null, heartbeatAt: null });
+    const file = reportRunFile(deps.directory, run);
+    expect(readdirSync(path.dirname(file)).filter((name) => name.startsWith(path.basename(file)))).toEqual([]);
+    // A stopped instance starts nothing more.
+    expect(await executeReportRun(deps, run.id)).toBe(false);
+
+    // This gateway's own report-run job may take it up first; either way it is made now, not after STALE_RUN_MS.
+    await runPendingReports(reportRunDeps({ services: gateway.services }));
+    await waitFor("the handed-back run to be made", async () => (await real.reportRun.findUniqueOrThrow({ where: { id: run.id } })).status === "READY");
+    expect(readFileSync(file, "utf8")).toContain("OrderId");
   });
 });
 
