@@ -72,6 +72,9 @@ const EnvSchema = z.object({
   IDEMPOTENCY_KEY_RETENTION_MS: z.coerce.number().int().min(3_600_000, "at least 3600000 (one hour)").default(7 * 86_400_000),
 });
 
+/** The names of every variable above, for the check that the README lists them all (test/config.test.ts). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

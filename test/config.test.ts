@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
+import { ENVIRONMENT_VARIABLES, loadConfig, projectRoot } from "../src/config";
 
 describe("configuration", () => {
   it("needs the external issuer and audience together with an external key set", () => {
@@ -26,5 +28,16 @@ describe("configuration", () => {
     expect(loadConfig({ DASHBOARD_AUTO_BUILD: "false" }).dashboardAutoBuild).toBe(false);
     const production = { NODE_ENV: "production", DATABASE_URL: "postgres://db/x", ENCRYPTION_KEY: "k", PUBLIC_BASE_URL: "https://x.example" };
     expect(loadConfig(production).dashboardAutoBuild).toBe(false);
+  });
+
+  it("is listed in the README, every variable the gateway reads and none it does not", () => {
+    const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Configuration\n"), readme.indexOf("\n## ", readme.indexOf("\n## Configuration\n") + 1));
+    const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+    const listed = rows.flatMap((row) => [...row.split(" | ")[0]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
+    // Tests and benchmarks read a few of their own, marked as theirs in the table.
+    const toolsOnly = rows.filter((row) => /\| (tests|benchmarks)( and [^|]*)? only/.test(row)).flatMap((row) => [...row.split(" | ")[0]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
+    expect(ENVIRONMENT_VARIABLES.filter((name) => !listed.includes(name))).toEqual([]);
+    expect(listed.filter((name) => !ENVIRONMENT_VARIABLES.includes(name) && !toolsOnly.includes(name))).toEqual([]);
   });
 });
