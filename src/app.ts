@@ -251,7 +251,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       ...(services.sql ? [useCompiledReads(services.sql, fastLane?.learn)] : []),
       ...(fastLane ? [useFastLaneMutations(fastLane)] : []),
       refusalLogPlugin(logger),
-      routesPlugin(allRoutes),
+      routesPlugin(allRoutes, logger),
       maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
       maxDepthPlugin({ n: MAX_INTROSPECTION_DEPTH, ignoreIntrospection: false, flattenFragments: true }),
       maxTokensPlugin({ n: MAX_QUERY_TOKENS }),

@@ -3,6 +3,7 @@
  * POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
  */
 import type { Plugin } from "graphql-yoga";
+import type { Logger } from "pino";
 import { z } from "zod";
 import type { Services } from "../deps";
 import { exchangeClientCredentials } from "../auth/credentials";
@@ -11,6 +12,7 @@ import { assertLoginAllowed } from "../auth/principal";
 import { LoginMethod, PartnerScope } from "../generated/prisma/enums";
 import { isValidNin, parseNin } from "../domain/nin";
 import { isDatabaseUnavailable } from "../db/errors";
+import { loggableError } from "../logging";
 import { clientAddress, tooManyRequests } from "../limits/plugin";
 import { RateLimitedError, type RateLimits } from "../limits/rate-limits";
 
@@ -67,7 +69,16 @@ interface PatternRoute {
   handler: RouteHandler;
 }
 
-/** Matches "/a/:b" against a path: each `:name` segment takes one non-empty path segment, decoded. */
+/**
+ * Control characters in a decoded segment (a NUL the database refuses, a line break): no id, slug or file name has
+ * them, so such a path names nothing here.
+ */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+/**
+ * Matches "/a/:b" against a path: each `:name` segment takes one non-empty path segment, decoded, without control
+ * characters.
+ */
 function matchPattern(route: PatternRoute, method: string, path: string[]): Record<string, string> | null {
   if (route.method !== method || route.segments.length !== path.length) return null;
   const params: Record<string, string> = {};
@@ -75,11 +86,14 @@ function matchPattern(route: PatternRoute, method: string, path: string[]): Reco
     const actual = path[i]!;
     if (segment.startsWith(":")) {
       if (actual === "") return null;
+      let decoded: string;
       try {
-        params[segment.slice(1)] = decodeURIComponent(actual);
+        decoded = decodeURIComponent(actual);
       } catch {
         return null;
       }
+      if (CONTROL_CHARACTERS.test(decoded)) return null;
+      params[segment.slice(1)] = decoded;
     } else if (segment !== actual) {
       return null;
     }
@@ -87,8 +101,12 @@ function matchPattern(route: PatternRoute, method: string, path: string[]): Reco
   return params;
 }
 
-/** Keys are "METHOD /path", matched exactly, or "METHOD /path/:param" patterns, tried in order after the exact ones. */
-export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
+/**
+ * Keys are "METHOD /path", matched exactly, or "METHOD /path/:param" patterns, tried in order after the exact ones.
+ * An error a route does not turn into an answer itself is logged and answered 500 without its details, as the
+ * GraphQL endpoint masks one.
+ */
+export function routesPlugin(routes: Record<string, RouteHandler>, logger: Logger): Plugin {
   const patterns: PatternRoute[] = Object.entries(routes)
     .filter(([key]) => key.includes("/:"))
     .map(([key, handler]) => {
@@ -122,7 +140,8 @@ export function routesPlugin(routes: Record<string, RouteHandler>): Plugin {
           const body = { error: "SERVICE_UNAVAILABLE", message: "The service is briefly unavailable: try again in a moment." };
           return endResponse(json(body, 503, { "retry-after": "1" }));
         }
-        throw error;
+        logger.error({ err: loggableError(error), method: request.method, path: url.pathname }, "An HTTP route failed");
+        return endResponse(problem(500, "INTERNAL_SERVER_ERROR", "Something went wrong on our side: try again in a moment."));
       }
     },
   };

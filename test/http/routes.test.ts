@@ -1,5 +1,6 @@
 /** The plain HTTP routes' error answers: what a client sees when a handler fails, without a server of its own. */
 import { createSchema, createYoga } from "graphql-yoga";
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { AuthenticationError } from "../../src/auth/errors";
 import { loadConfig } from "../../src/config";
@@ -9,12 +10,45 @@ import { readiness } from "../../src/http/health";
 import { coreRoutes, routesPlugin } from "../../src/http/routes";
 import { createRateLimits, RateLimitedError } from "../../src/limits/rate-limits";
 
-function serve(handler: () => never) {
-  const yoga = createYoga({ schema: createSchema({ typeDefs: "type Query { ok: Boolean }" }), plugins: [routesPlugin({ "GET /x": handler })], logging: false });
-  return yoga.fetch("http://localhost/x");
+function serve(handler: (request: Request, url: URL, params: Record<string, string>) => Response | Promise<Response>, path = "/x", logged: unknown[] = []) {
+  const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs: "type Query { ok: Boolean }" }),
+    plugins: [routesPlugin({ "GET /x": handler, "GET /x/:id": handler }, logger)],
+    logging: false,
+  });
+  return yoga.fetch(`http://localhost${path}`);
 }
 
 describe("plain routes", () => {
+  it("answer an error no route turned into an answer with a bare 500, logged, never the error's message or stack", async () => {
+    const logged: unknown[] = [];
+    const response = await serve(
+      () => {
+        throw new Error("Invalid `deps.db.paymentLink.findUnique()` invocation in /srv/portal/src/services/payment-links.ts:118:42");
+      },
+      "/x",
+      logged,
+    );
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(JSON.parse(body)).toEqual({ error: "INTERNAL_SERVER_ERROR", message: expect.stringContaining("try again") });
+    expect(body).not.toMatch(/findUnique|payment-links\.ts|at /);
+    expect(logged).toEqual([expect.objectContaining({ msg: "An HTTP route failed", path: "/x" })]);
+  });
+
+  it("take no path parameter with control characters: such a path names nothing", async () => {
+    let reached = 0;
+    const handler = () => {
+      reached++;
+      return new Response("found");
+    };
+    expect((await serve(handler, "/x/a%00b")).status).toBe(404);
+    expect((await serve(handler, "/x/a%0Ab")).status).toBe(404);
+    expect(reached).toBe(0);
+    expect((await serve(handler, "/x/ab")).status).toBe(200);
+  });
+
   it("answer 503 SERVICE_UNAVAILABLE with retry-after while the database is unreachable, as GraphQL does", async () => {
     const response = await serve(() => {
       throw Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
