@@ -86,7 +86,11 @@ export function validateRedirectUris(
   });
 }
 
-/** A public https address: the value trimmed, otherwise as written. */
+/**
+ * A public https address in its standard form (the WHATWG URL serialisation): a path or query with letters outside
+ * ASCII (`/meny/bløtkake`, `/☕`) percent-encoded as UTF-8 and a host in its ASCII form (`xn--blbr-roa.no`), so the
+ * address can go as it is into a `Location` header, a QR code's redirect or a page.
+ */
 export function validateHttpsUrl(url: string, field: string, maxLength: number = HTTPS_URL_MAX_LENGTH): string {
   const trimmed = url.trim();
   if (trimmed === "") fail("Enter an address starting with https://, e.g. https://example.com/.", field);
@@ -102,7 +106,8 @@ export function validateHttpsUrl(url: string, field: string, maxLength: number =
   if (!parsed.hostname.includes(".")) {
     fail("Use a public address with a domain name, e.g. https://example.com/.", field);
   }
-  return trimmed;
+  if (parsed.href.length > maxLength) fail(`The address can be at most ${maxLength} characters once its special characters are encoded: use a shorter one.`, field);
+  return parsed.href;
 }
 
 function fail(message: string, field: string): never {

@@ -55,10 +55,13 @@ export function qrCodeRoutes(services: Services): Record<string, RouteHandler> {
     },
     "GET /r/:id": async (_request, _url, params) => {
       const id = params.id ?? "";
-      const qr = isUuid(id) ? await db.qrCode.findUnique({ where: { id }, select: { url: true } }) : null;
-      if (!qr) return problem(404, "NOT_FOUND", "This QR code is no longer in use.");
-      // Not cacheable: the merchant may point the code somewhere else at any time.
-      return new Response(null, { status: 302, headers: { location: qr.url, "cache-control": "no-store" } });
+      const qr = isUuid(id) ? await db.qrCode.findUnique({ where: { id }, select: { url: true, salesUnit: { select: { status: true } } } }) : null;
+      // Not cacheable, any of it: the merchant may point the code somewhere else at any time.
+      if (!qr) return problem(404, "NOT_FOUND", "This QR code is no longer in use.", { "cache-control": "no-store" });
+      // A closed sales unit's printed codes lead nowhere: the merchant may no longer own what they pointed to.
+      if (qr.salesUnit.status === "DEACTIVATED") return problem(410, "GONE", "This QR code is no longer in use.", { "cache-control": "no-store" });
+      // Addresses are stored in their standard form; one stored before that is put in it here (a header is ASCII only).
+      return new Response(null, { status: 302, headers: { location: new URL(qr.url).href, "cache-control": "no-store" } });
     },
   };
 }

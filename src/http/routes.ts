@@ -59,8 +59,8 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
 
-export function problem(status: number, code: string, message: string): Response {
-  return json({ error: code, message }, status);
+export function problem(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return json({ error: code, message }, status, headers);
 }
 
 interface PatternRoute {

@@ -50,6 +50,7 @@ function download(url: string, token: string | null = tokens["no-sum"]!) {
 }
 
 const uuidOf = (qr: QrData) => /\/qr\/([0-9a-f-]{36})\.svg$/.exec(qr.svgUrl)![1]!;
+const uuidOfUnit = (globalId: string) => Buffer.from(globalId, "base64").toString("utf8").replace(/^SalesUnit:/, "");
 
 describe("createQrCode", () => {
   it("creates a code for a Sales Unit Manager's unit, with download links and an audit event", async () => {
@@ -241,5 +242,34 @@ describe("GET /r/<id>", () => {
   it("answers 404 for unknown and malformed ids", async () => {
     expect((await download("/r/6b1f7c2e-0000-4000-8000-000000000000", null)).status).toBe(404);
     expect((await download("/r/nope", null)).status).toBe(404);
+  });
+
+  it("stores and redirects to an address with letters outside ASCII in its standard, encoded form", async () => {
+    const addresses: [string, string][] = [
+      ["https://fjordkaffe.no/meny/bløtkake", "https://fjordkaffe.no/meny/bl%C3%B8tkake"],
+      ["https://fjordkaffe.no/kaffe/€5", "https://fjordkaffe.no/kaffe/%E2%82%AC5"],
+      ["https://blåbær.no/☕?bord=4", "https://xn--blbr-roah.no/%E2%98%95?bord=4"],
+    ];
+    for (const [written, standard] of addresses) {
+      const qr = await createOk(`Koder ${standard.length}`, written);
+      expect(qr.url).toBe(standard);
+      const response = await download(`/r/${uuidOf(qr)}`, null);
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe(standard);
+    }
+    // One stored before addresses were: put in its standard form on the way out.
+    const old = await createOk("Lagret før", "https://fjordkaffe.no/");
+    await gateway.services.db.qrCode.update({ where: { id: uuidOf(old) }, data: { url: "https://fjordkaffe.no/meny/bløtkake" } });
+    const response = await download(`/r/${uuidOf(old)}`, null);
+    expect([response.status, response.headers.get("location")]).toEqual([302, "https://fjordkaffe.no/meny/bl%C3%B8tkake"]);
+  });
+
+  it("answers 410 for a code of a deactivated sales unit: a closed unit's printed codes lead nowhere", async () => {
+    const [code] = await gateway.services.db.qrCode.findMany({ where: { salesUnitId: uuidOfUnit(vesterbro.id) }, take: 1 });
+    const id = code?.id ?? (await gateway.services.db.qrCode.create({ data: { salesUnitId: uuidOfUnit(vesterbro.id), name: "Kasse", url: "https://hygge.dk/" } })).id;
+    const response = await download(`/r/${id}`, null);
+    expect(response.status).toBe(410);
+    expect(response.headers.get("location")).toBeNull();
+    expect(response.headers.get("cache-control")).toBe("no-store");
   });
 });
