@@ -414,7 +414,8 @@ async function operate(
 export interface Related {
   salesUnit: { environment: Environment; msn: string; directCapture: boolean; lateCapture: boolean };
   merchant: { country: string };
-  paymentLink: { id: string; singleUse: boolean } | null;
+  /** `paidBy`: the payment a single-use link was paid with, if it was. */
+  paymentLink: { id: string; singleUse: boolean; paidBy: string | null } | null;
 }
 
 /** A payment as read for a change: its row and what the operation needs of its sales unit, merchant and link. */
@@ -437,6 +438,10 @@ export type PaymentReader = (transactionId: string) => Promise<PaymentForChange 
 function planChange(current: PaymentForChange, operation: TransactionOperation, actor: Actor, options: OperateOptions, now: Date): Change {
   const { row: before, related } = current;
   options.guard?.(related.salesUnit);
+  const link = related.paymentLink;
+  if (operation.type === "APPROVE" && link?.singleUse && link.paidBy !== null && link.paidBy !== before.id) {
+    throw new InvalidStateError("This single-use payment link was already paid with another payment: this one cannot be approved.");
+  }
   const result = applyOperation(transactionState(before), operation, transactionContext({ ...before, ...related }, now));
   options.check?.(result.amount);
   const next = result.state;
@@ -465,7 +470,7 @@ function planChange(current: PaymentForChange, operation: TransactionOperation, 
  */
 const PAYMENT_FOR_CHANGE = Prisma.raw(`SELECT t.*, s.environment::text AS "unitEnvironment", s.msn AS "unitMsn",
     s."directCapture" AS "unitDirectCapture", s."lateCapture" AS "unitLateCapture", m.country::text AS "merchantCountry",
-    l.id::text AS "linkId", l."singleUse" AS "linkSingleUse"
+    l.id::text AS "linkId", l."singleUse" AS "linkSingleUse", l."paidTransactionId"::text AS "linkPaidBy"
   FROM "Transaction" t JOIN "SalesUnit" s ON s.id = t."salesUnitId" JOIN "Merchant" m ON m.id = t."merchantId"
   LEFT JOIN "PaymentLink" l ON l.id = t."paymentLinkId"`);
 
@@ -477,16 +482,17 @@ type CurrentRow = Transaction & {
   merchantCountry: string;
   linkId: string | null;
   linkSingleUse: boolean | null;
+  linkPaidBy: string | null;
 };
 
 function currentOf(found: CurrentRow): PaymentForChange {
-  const { unitEnvironment, unitMsn, unitDirectCapture, unitLateCapture, merchantCountry, linkId, linkSingleUse, ...row } = found;
+  const { unitEnvironment, unitMsn, unitDirectCapture, unitLateCapture, merchantCountry, linkId, linkSingleUse, linkPaidBy, ...row } = found;
   return {
     row,
     related: {
       salesUnit: { environment: unitEnvironment, msn: unitMsn, directCapture: unitDirectCapture, lateCapture: unitLateCapture },
       merchant: { country: merchantCountry },
-      paymentLink: linkId === null ? null : { id: linkId, singleUse: linkSingleUse === true },
+      paymentLink: linkId === null ? null : { id: linkId, singleUse: linkSingleUse === true, paidBy: linkPaidBy },
     },
   };
 }
@@ -500,7 +506,16 @@ function currentOf(found: CurrentRow): PaymentForChange {
 async function lockForChange(tx: Tx, transactionId: string): Promise<PaymentForChange | null> {
   if (!isUuid(transactionId)) return null;
   const rows = await tx.$queryRaw<CurrentRow[]>`${PAYMENT_FOR_CHANGE} WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
-  return rows[0] ? currentOf(rows[0]) : null;
+  if (!rows[0]) return null;
+  const current = currentOf(rows[0]);
+  const link = current.related.paymentLink;
+  if (link?.singleUse) {
+    // The link's row too (after the payment's, as every change takes them), so two payments through one single-use
+    // link are approved one after the other, and the second sees that the first paid it.
+    const [locked] = await tx.$queryRaw<{ paidBy: string | null }[]>`SELECT "paidTransactionId"::text AS "paidBy" FROM "PaymentLink" WHERE id = ${link.id}::uuid FOR UPDATE`;
+    link.paidBy = locked?.paidBy ?? null;
+  }
+  return current;
 }
 
 /** Payments as `lockForChange` reads them, without a lock, by id, in one statement; unknown and malformed ids are left out. */
@@ -591,9 +606,18 @@ async function recordChange(db: Pick<Tx, "$queryRaw">, change: Change, claim: Id
   if (change.update) {
     writes.push(updateSql(row, claim !== null));
     const link = change.update.closesLink;
-    if (link) writes.push(Prisma.sql`UPDATE "PaymentLink" SET active = false, "updatedAt" = ${utcText(now)}::timestamp(3) WHERE id = ${link}::uuid`);
+    // Only while no other payment paid it: a second approval through the link (read before the first committed)
+    // finds the row taken once it gets the row's lock, and the guard below refuses the whole change.
+    if (link) {
+      writes.push({
+        name: "closed",
+        sql: Prisma.sql`UPDATE "PaymentLink" SET active = false, "paidTransactionId" = ${row.id}::uuid, "updatedAt" = ${utcText(now)}::timestamp(3)
+          WHERE id = ${link}::uuid AND ("paidTransactionId" IS NULL OR "paidTransactionId" = ${row.id}::uuid) RETURNING id`,
+      });
+    }
   }
-  const guard = change.update ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})` : undefined;
+  const linkGuard = change.update?.closesLink ? Prisma.sql` AND expect_rows((SELECT count(*) FROM closed), 1, ${"The single-use payment link was paid meanwhile"})` : Prisma.empty;
+  const guard = change.update ? Prisma.sql`expect_rows((SELECT count(*) FROM payment), 1, ${`Payment ${row.id} changed since it was read`})${linkGuard}` : undefined;
   await appendOutbox(db, transactionEvent(row, change.event, change.moved, now), [...writes, history, audit], guard);
 }
 

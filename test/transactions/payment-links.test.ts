@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestGateway } from "../support/gateway";
-import { sendPlatformEvent, startMoneyGateway, unitByName } from "./support";
+import { mutate, sendPlatformEvent, startMoneyGateway, unitByName } from "./support";
 
 let gateway: TestGateway;
 let web: { id: string };
@@ -15,10 +15,10 @@ beforeAll(async () => {
 });
 afterAll(async () => gateway?.stop());
 
-async function link(options: { singleUse?: boolean; expiresAt?: Date; active?: boolean } = {}) {
+async function link(options: { singleUse?: boolean; expiresAt?: Date; active?: boolean; salesUnitId?: string } = {}) {
   return gateway.services.db.paymentLink.create({
     data: {
-      salesUnitId: web.id,
+      salesUnitId: options.salesUnitId ?? web.id,
       slug: randomBytes(5).toString("hex"),
       amount: 34_900,
       currency: "NOK",
@@ -98,6 +98,46 @@ describe("paying through a payment link", () => {
     expect(await gateway.services.db.paymentLink.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({ active: false });
     expect((await pay(payment.slug))?.__typename).toBe("InvalidStateError");
     expect(await gateway.services.db.transaction.count({ where: { paymentLinkId: payment.id } })).toBe(1);
+  });
+
+  /** Two waiting payments through one single-use link: an instance whose clock ran ahead saw the first as expired. */
+  async function twoWaiting(salesUnitId?: string) {
+    const payment = await link({ singleUse: true, ...(salesUnitId ? { salesUnitId } : {}) });
+    const first = await pay(payment.slug);
+    const a = await gateway.services.db.transaction.findFirstOrThrow({ where: { reference: first?.data?.reference as string } });
+    await gateway.services.db.transaction.update({ where: { id: a.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    const second = await pay(payment.slug);
+    expect(second?.__typename).toBe("MutationPayPaymentLinkSuccess");
+    await gateway.services.db.transaction.update({ where: { id: a.id }, data: { expiresAt: a.expiresAt } });
+    const b = await gateway.services.db.transaction.findFirstOrThrow({ where: { reference: second?.data?.reference as string } });
+    return { payment, a, b };
+  }
+
+  async function expectPaidOnce(linkId: string) {
+    const approved = await gateway.services.db.transaction.findMany({ where: { paymentLinkId: linkId, status: "RESERVED" }, select: { id: true } });
+    expect(approved).toHaveLength(1);
+    expect(await gateway.services.db.paymentLink.findUniqueOrThrow({ where: { id: linkId } })).toMatchObject({ active: false, paidTransactionId: approved[0]!.id });
+    expect(await gateway.services.db.transaction.count({ where: { paymentLinkId: linkId, status: "REQUESTED" } })).toBe(1);
+  }
+
+  it("approves one payment of a single-use link when simulated approvals race on a test unit (the unlocked way first)", async () => {
+    const testShop = await unitByName(gateway, "Fjordkaffe Test Nettbutikk");
+    const { payment, a, b } = await twoWaiting(testShop.id);
+    const admin = await gateway.login("no-admin");
+    const answers = await Promise.all(
+      [a, b].map((t) => mutate(gateway, admin, "simulateCustomerAction", { transactionId: encodeGlobalID("Transaction", t.id), action: "APPROVE" })),
+    );
+    expect(answers.map((answer) => answer.result?.__typename).sort()).toEqual(["InvalidStateError", "MutationSimulateCustomerActionSuccess"]);
+    expect(answers.find((answer) => answer.result?.__typename === "InvalidStateError")!.result!.message).toMatch(/already paid/);
+    await expectPaidOnce(payment.id);
+  });
+
+  it("approves one payment of a single-use link when the platform's approvals race (the locked way)", async () => {
+    const { payment, a, b } = await twoWaiting();
+    const answers = await Promise.all([a, b].map((t) => sendPlatformEvent(gateway, { eventId: randomUUID(), transactionId: t.id, action: "APPROVE" })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect(answers.find((answer) => answer.status === 409)!.body).toMatchObject({ message: expect.stringMatching(/already paid/) });
+    await expectPaidOnce(payment.id);
   });
 
   it("opens a single-use link again when its payment was declined", async () => {
