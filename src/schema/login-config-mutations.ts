@@ -24,7 +24,7 @@ const MarketingConsentInput = builder.inputType("MarketingConsentInput", {
 builder.mutationFields((t) => ({
   setLoginRedirectUris: t.fieldWithInput({
     type: LoginConfig,
-    description: "Replace the Login redirect URIs, stored and compared exactly. The first call activates Login on a sales unit that has the Login product; without the product the URIs wait, not activated, until Login is ordered.",
+    description: "Replace the Login redirect URIs, stored and compared exactly. The first redirect URIs switch Login on for a sales unit that has the Login product; without the product they wait, not activated, and Login is switched on when the Login order is completed.",
     input: {
       salesUnitId: t.input.globalID({ for: SalesUnit, required: true, description: "The sales unit using Login." }),
       redirectUris: t.input.stringList({ required: true, description: "Exact URIs: https, a native app scheme with a path, or http://localhost on test units." }),

@@ -18,7 +18,7 @@ import type { MerchantCountry } from "../domain/types";
 import type { Tx } from "../db/client";
 import { lockRow } from "../db/locks";
 import { publicId, recordChange, type ChangeEvent } from "./changes";
-import { freeMsn, hasOpenProductOrder, hasPendingRecurringRequest, lockedUnit, newKeyMaterial, salesUnitFacts } from "./sales-units";
+import { freeMsn, hasOpenProductOrder, hasPendingRecurringRequest, lockedUnit, newKeyMaterial, salesUnitFacts, switchOnWaitingLogin } from "./sales-units";
 import { lockMerchant } from "./merchants";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -358,10 +358,12 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
       if (fulfilment.kind === "CAPABILITY" && unit[fulfilment.capability]) throw new InvalidStateError("The sales unit has had the product since the order: reject the order instead.");
       if (fulfilment.kind === "PARTNER_LINK" && unit.partnerId) throw new InvalidStateError("The sales unit has been linked to a partner since the order: reject the order instead.");
       previousPartnerId = unit.partnerId;
-      await tx.salesUnit.update({
+      const updated = await tx.salesUnit.update({
         where: { id: unit.id },
         data: fulfilment.kind === "CAPABILITY" ? { [fulfilment.capability]: true } : { partnerId: order.partnerId },
       });
+      // Redirect URIs prepared before Login was ordered take effect now.
+      if (fulfilment.kind === "CAPABILITY" && fulfilment.capability === "login") await switchOnWaitingLogin(tx, caller, updated);
       unitEvent =
         fulfilment.kind === "CAPABILITY"
           ? { type: "salesUnit.UPDATED", salesUnitId: unit.id, aggregateId: unit.id, payload: { fields: [fulfilment.capability], [fulfilment.capability]: true } }

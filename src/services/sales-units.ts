@@ -283,8 +283,7 @@ export async function setLoginRedirectUris(deps: Services, caller: Caller, sales
     }
     const config = await tx.loginConfig.upsert({
       where: { salesUnitId },
-      // Redirect URIs can be prepared before Login is ordered; only a unit with the product (and a URI) starts out activated.
-      create: { salesUnitId, redirectUris: uris, activated: unit.login && uris.length > 0 },
+      create: { salesUnitId, redirectUris: uris },
       update: { redirectUris: uris },
     });
     await recordChange(tx, caller, {
@@ -295,8 +294,30 @@ export async function setLoginRedirectUris(deps: Services, caller: Caller, sales
       data: { before: before?.redirectUris ?? [], after: uris },
       event: { type: "login.REDIRECT_URIS_SET", salesUnitId, payload: { redirectUris: uris } },
     });
-    return config;
+    // The first redirect URIs switch Login on, if the unit has the product; elsewhere they wait for it.
+    const firstUris = (before?.redirectUris.length ?? 0) === 0;
+    return firstUris ? ((await switchOnWaitingLogin(tx, caller, unit)) ?? config) : config;
   });
+}
+
+/**
+ * Switches Login on for a unit that has the product and redirect URIs but has never had Login on with them: the
+ * first URIs of a unit with Login, or URIs prepared before Login was ordered once the order is completed. Audited
+ * and announced as `setLoginActivated` is; answers the changed set-up, or null when nothing was switched on.
+ */
+export async function switchOnWaitingLogin(tx: Tx, caller: Parameters<typeof recordChange>[1], unit: { id: string; merchantId: string; login: boolean }) {
+  if (!unit.login) return null;
+  const { count } = await tx.loginConfig.updateMany({ where: { salesUnitId: unit.id, activated: false, NOT: { redirectUris: { isEmpty: true } } }, data: { activated: true } });
+  if (count === 0) return null;
+  await recordChange(tx, caller, {
+    merchantId: unit.merchantId,
+    action: "login.activate",
+    objectType: "SalesUnit",
+    objectId: unit.id,
+    data: { before: false, after: true },
+    event: { type: "login.ACTIVATED", salesUnitId: unit.id, payload: { activated: true } },
+  });
+  return tx.loginConfig.findUniqueOrThrow({ where: { salesUnitId: unit.id } });
 }
 
 /** What a sales unit's creation announces: what `SalesUnit` shows every viewer. */

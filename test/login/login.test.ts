@@ -1,5 +1,6 @@
 /** Login set-up through the real API: marketing consents, terms and privacy pages, activation. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { uuidOf } from "../support/ids";
 
@@ -178,6 +179,42 @@ describe("setLoginActivated", () => {
     // Sauna Oy Helsinki has the Login product (the test above) and no set-up yet.
     const fresh = (await set(await gateway.login("fi-admin"), "Sauna Oy Helsinki")).data!.setLoginRedirectUris;
     expect(fresh).toEqual({ __typename: "MutationSetLoginRedirectUrisSuccess", data: { activated: false, redirectUris: [] } });
+  });
+
+  it("switches Login on with the first redirect URIs of a unit with the product, also after consents made the set-up, audited and announced", async () => {
+    const SET = `mutation($input: SetLoginRedirectUrisInput!) { setLoginRedirectUris(input: $input) {
+      __typename ... on MutationSetLoginRedirectUrisSuccess { data { activated redirectUris } } } }`;
+    const fiAdmin = await gateway.login("fi-admin");
+    // Sauna Oy Helsinki has the Login product and a set-up without URIs (the tests above): the first URIs switch it on.
+    const id = uuidOf(unit("Sauna Oy Helsinki").id);
+    expect(await gateway.services.db.loginConfig.findUniqueOrThrow({ where: { salesUnitId: id } })).toMatchObject({ activated: false, redirectUris: [] });
+    const first = await gateway.graphql<{ setLoginRedirectUris: unknown }>(fiAdmin, SET, { input: { salesUnitId: unit("Sauna Oy Helsinki").id, redirectUris: ["https://sauna.fi/login"] } });
+    expect(first.data!.setLoginRedirectUris).toEqual({ __typename: "MutationSetLoginRedirectUrisSuccess", data: { activated: true, redirectUris: ["https://sauna.fi/login"] } });
+    expect(await gateway.services.db.auditEvent.count({ where: { action: "login.activate", objectId: id } })).toBe(1);
+    expect(await gateway.services.db.outboxEvent.count({ where: { type: "login.ACTIVATED", salesUnitId: id } })).toBe(1);
+    // Switched off by hand, it stays off when the URIs change.
+    expect((await activate(fiAdmin, "Sauna Oy Helsinki", false)).data!.setLoginActivated).toMatchObject({ data: { activated: false } });
+    const changed = await gateway.graphql<{ setLoginRedirectUris: unknown }>(fiAdmin, SET, { input: { salesUnitId: unit("Sauna Oy Helsinki").id, redirectUris: ["https://sauna.fi/login2"] } });
+    expect(changed.data!.setLoginRedirectUris).toMatchObject({ data: { activated: false } });
+  });
+
+  it("switches on the redirect URIs prepared before Login was ordered when the order is completed", async () => {
+    const id = uuidOf(unit("Fjordkaffe Torgallmenningen").id);
+    // Prepared in a test above, on a unit without the product.
+    expect(await gateway.services.db.loginConfig.findUniqueOrThrow({ where: { salesUnitId: id } })).toMatchObject({ activated: false });
+    const unitRow = await gateway.services.db.salesUnit.findUniqueOrThrow({ where: { id } });
+    const order = await gateway.services.db.productOrder.create({
+      data: { merchantId: unitRow.merchantId, product: "LOGIN", status: "IN_PROGRESS", salesUnitId: id, expectedBy: new Date() },
+    });
+    const operator = await gateway.login("operator");
+    const completed = await gateway.graphql<{ completeProductOrder: { __typename: string } }>(
+      operator,
+      `mutation($input: CompleteProductOrderInput!) { completeProductOrder(input: $input) { __typename } }`,
+      { input: { productOrderId: encodeGlobalID("ProductOrder", order.id) } },
+    );
+    expect(completed.data!.completeProductOrder.__typename).toBe("MutationCompleteProductOrderSuccess");
+    expect(await gateway.services.db.loginConfig.findUniqueOrThrow({ where: { salesUnitId: id } })).toMatchObject({ activated: true });
+    expect(await gateway.services.db.outboxEvent.count({ where: { type: "login.ACTIVATED", salesUnitId: id } })).toBe(1);
   });
 
   it("refuses a deactivated unit and callers without Developer", async () => {
