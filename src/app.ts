@@ -32,7 +32,8 @@ import { bodySizePlugin, limitRequestTime, MAX_REQUEST_BYTES } from "./limits/bo
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
-import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
+import { buildManifest, loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
+import { PAY_PAGE_OPERATION } from "./http/payment-links";
 import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 import { endStreams, eventStreamHold, refuseSingleConnectionMode, streamingResponse, useSseSubscriptions } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
@@ -169,7 +170,11 @@ function forgetPrincipalsAfterMutations(principals: PrincipalCache): Plugin<Reco
 export function createGateway(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Gateway {
   const { config, logger } = services;
   const allRoutes = { ...coreRoutes(services), ...extraRoutes };
-  const manifest = config.persistedOperations === "off" ? new Map<string, string>() : loadManifest(config.persistedOperationsManifest);
+  // The gateway's own pages' operations (the payment link's payer page) are persisted whatever the client build holds.
+  const manifest =
+    config.persistedOperations === "off"
+      ? new Map<string, string>()
+      : new Map([...loadManifest(config.persistedOperationsManifest), ...Object.entries(buildManifest([PAY_PAGE_OPERATION]))]);
   const persisted = persistedOperationsPlugins(config.persistedOperations, manifest);
   // The live event streams (SSE) open on this instance, cut at shutdown.
   const streams = new Set<ServerResponse>();

@@ -6,6 +6,7 @@
  * An unknown slug answers 404; a deactivated, expired or already paid single-use link 410 Gone.
  */
 import { createHash } from "node:crypto";
+import { parse, print } from "graphql";
 import type { Services } from "../deps";
 import { NotFoundError } from "../domain/errors";
 import { SYSTEM_CALLER } from "../services/caller";
@@ -25,11 +26,33 @@ label{display:block;margin-top:1rem}input{font:inherit;padding:.5rem;width:100%;
 button{font:inherit;margin-top:1rem;padding:.6rem 1rem;background:#ff5b24;color:#fff;border:0;border-radius:.4rem}
 button:disabled{background:#c9c9cf}.notice{margin-top:1rem;padding:.75rem;background:#f4f4f6;border-radius:.4rem}`;
 
-// Reads the link from the JSON beside the page and pays with the public payPaymentLink mutation.
-const SCRIPT = `(function () {
+/**
+ * The page's one operation, printed as the persisted-operations manifest prints it. The page sends its hash with it,
+ * and the gateway adds it to the manifest it loads (src/app.ts), so the page pays with PERSISTED_OPERATIONS=only too.
+ */
+export const PAY_PAGE_OPERATION = print(
+  parse("mutation PayThroughLink($input: PayPaymentLinkInput!) { payPaymentLink(input: $input) { __typename ... on Error { message } } }"),
+);
+const PAY_PAGE_HASH = createHash("sha256").update(PAY_PAGE_OPERATION).digest("hex");
+
+/**
+ * How the page sends its operation: the document itself, or (a gateway with persisted operations on, where `only`
+ * refuses documents) its hash.
+ */
+const OPERATION_BY_DOCUMENT = `query: ${JSON.stringify(PAY_PAGE_OPERATION)}`;
+const OPERATION_BY_HASH = `extensions: { persistedQuery: { version: 1, sha256Hash: "${PAY_PAGE_HASH}" } }`;
+
+// Reads the link from the JSON beside the page and pays with the public payPaymentLink mutation, under one
+// idempotency key per page load and phone number, so a retry after a lost answer sends no second payment request.
+const script = (operation: string) => `(function () {
   var slug = decodeURIComponent(location.pathname.split("/").pop());
   var el = function (id) { return document.getElementById(id); };
   var say = function (text) { el("notice").textContent = text; el("notice").hidden = false; };
+  var newKey = function () {
+    return window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 14);
+  };
+  var key = newKey();
+  el("phone").addEventListener("input", function () { key = newKey(); });
   fetch(location.pathname + ".json", { headers: { accept: "application/json" } })
     .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
     .then(function (res) {
@@ -45,8 +68,11 @@ const SCRIPT = `(function () {
   el("form").addEventListener("submit", function (event) {
     event.preventDefault();
     el("pay").disabled = true;
-    var query = "mutation($input: PayPaymentLinkInput!) { payPaymentLink(input: $input) { __typename ... on Error { message } } }";
-    fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: query, variables: { input: { slug: slug, phoneNumber: el("phone").value } } }) })
+    var request = {
+      ${operation},
+      variables: { input: { slug: slug, phoneNumber: el("phone").value, idempotencyKey: key } }
+    };
+    fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) })
       .then(function (r) { return r.json(); })
       .then(function (body) {
         var result = body.data && body.data.payPaymentLink;
@@ -58,7 +84,7 @@ const SCRIPT = `(function () {
   });
 })();`;
 
-const PAGE = `<!doctype html>
+const page = (script: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Pay</title><style>${STYLE}</style></head>
 <body><main>
@@ -68,14 +94,21 @@ const PAGE = `<!doctype html>
 <form id="form" hidden><label for="phone">Your mobile number</label><input id="phone" type="tel" autocomplete="tel" required placeholder="+47 912 34 567">
 <button id="pay" type="submit">Pay in the app</button></form>
 <p class="notice" id="notice" role="status" hidden></p>
-</main><script>${SCRIPT}</script></body></html>`;
+</main><script>${script}</script></body></html>`;
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
-/** Only this page's own inline style and script run, and it talks only to this origin. */
-const PAGE_POLICY = `default-src 'none'; connect-src 'self'; style-src ${sha256(STYLE)}; script-src ${sha256(SCRIPT)}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+/** The page and its policy: only its own inline style and script run, and it talks only to this origin. */
+function payerPage(byHash: boolean): { html: string; policy: string } {
+  const code = script(byHash ? OPERATION_BY_HASH : OPERATION_BY_DOCUMENT);
+  return {
+    html: page(code),
+    policy: `default-src 'none'; connect-src 'self'; style-src ${sha256(STYLE)}; script-src ${sha256(code)}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  };
+}
 
 export function paymentLinkRoutes(services: Services): Record<string, RouteHandler> {
+  const { html, policy } = payerPage(services.config.persistedOperations !== "off");
   return {
     "GET /pay/:slug": async (request, _url, params) => {
       const path = params.slug ?? "";
@@ -93,9 +126,9 @@ export function paymentLinkRoutes(services: Services): Record<string, RouteHandl
       // Whether a link can be paid changes with every payment, so nothing may keep a copy.
       if (asJson) return json(body, status, { "cache-control": "no-store" });
       // The page shows what the JSON says; its status tells crawlers and link previews the same.
-      return new Response(PAGE, {
+      return new Response(html, {
         status,
-        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": PAGE_POLICY, "referrer-policy": "no-referrer", "x-content-type-options": "nosniff" },
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": policy, "referrer-policy": "no-referrer", "x-content-type-options": "nosniff" },
       });
     },
   };

@@ -2,7 +2,7 @@
  * Creating and deactivating payment links (anyone who may request payments on the sales unit), and paying through one
  * (public: the payer needs no login).
  */
-import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
+import { IdempotencyConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { SalesUnit } from "./sales-unit";
 import { PaymentLink } from "./payment-link";
@@ -79,8 +79,12 @@ builder.mutationFields((t) => ({
       payerName: t.input.string({ description: "The payer's name, 1–100 characters; optional." }),
       email: t.input.string({ description: "The payer's e-mail address; optional." }),
       shipping: t.input.field({ type: PaymentLinkShippingInput, description: "Where to send the goods; optional." }),
+      idempotencyKey: t.input.string({
+        description:
+          "Optional: 1–50 characters of a–z, A–Z, 0–9 and '-', one per payer and payment (the payer page draws one when it loads). The same request again with the same key is answered with the payment the first one made, so a retry after a lost answer sends no second request.",
+      }),
     },
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, IdempotencyConflictError] },
     resolve: async (_root, { input }, ctx) => {
       // Anyone may call this, so each payment request costs the caller's address from a small budget.
       await consumeOrRefuse(ctx.services.limits, "publicPayments", ctx.clientAddress);
@@ -90,6 +94,7 @@ builder.mutationFields((t) => ({
         payerName: input.payerName,
         email: input.email,
         shipping: input.shipping,
+        idempotencyKey: input.idempotencyKey,
       });
     },
   }),

@@ -240,12 +240,15 @@ export interface PaymentLinkPaymentInput {
   payerName?: string | null;
   email?: string | null;
   shipping?: { name: string; address: string; method?: string | null } | null;
+  /** The payer page's own key (one per page load): a retry after a lost answer gets the first answer, not a second request. */
+  idempotencyKey?: string | null;
 }
 
 /**
  * The payer side of a payment link: a payment request to the payer's phone for the link's amount, referring to the
  * link. A single-use link takes one payment: refused while an attempt waits for the customer or once one was
- * approved (a declined or expired attempt leaves it open).
+ * approved (a declined or expired attempt leaves it open). With an idempotency key (the payer needs no login, so the
+ * key is scoped to the link), the same request again is answered with the payment the first one made.
  */
 export async function payPaymentLink(deps: Services, caller: Caller, input: PaymentLinkPaymentInput): Promise<Transaction> {
   const details = {
@@ -257,26 +260,37 @@ export async function payPaymentLink(deps: Services, caller: Caller, input: Paym
     shippingMethod: input.shipping?.method == null ? null : validateText(input.shipping.method, "shipping.method", 1, 100, "shipping method"),
   };
   const clock = deps.clock;
-  return deps.db.$transaction(async (tx) => {
-    // Locking the link serialises concurrent payers of a single-use link.
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "PaymentLink" WHERE slug = ${input.slug} FOR UPDATE`;
-    const link = locked ? await tx.paymentLink.findUnique({ where: { id: locked.id }, include: { salesUnit: true } }) : null;
-    if (!link) throw new NotFoundError("payment link");
-    const now = clock.now();
-    const holdingPayment = link.singleUse ? await tx.transaction.findFirst({ where: holdingPaymentWhere(link.id, now), select: { status: true } }) : null;
-    const verdict = paymentLinkVerdict({ ...link, holdingPayment }, now);
-    if (verdict.kind !== "PAYABLE") throw new InvalidStateError(verdict.reason);
-    assertCurrencyMatches(link.currency, link.salesUnit.currency);
-    return createRequest(tx, clock, { ...PLATFORM_ACTOR, requestId: caller.requestId }, {
-      unit: link.salesUnit,
-      amount: link.amount,
-      // 5 + 10 + 1 + 12 characters: within the 50 a reference may have, and unique without a lookup.
-      reference: validateReference(`link-${link.slug}-${randomBytes(6).toString("hex")}`),
-      description: link.description,
-      paymentLinkId: link.id,
-      details,
-    });
-  }, MONEY_TRANSACTION_OPTIONS);
+  const key = input.idempotencyKey == null ? null : validateIdempotencyKey(input.idempotencyKey);
+  // Drawn here so the idempotency record can name the payment before it exists.
+  const id = randomUUID();
+  const claim: IdempotencyClaim | null = key
+    ? { scope: `PAYER:${input.slug}:payPaymentLink`, key, operation: "payPaymentLink", hash: requestHash("payPaymentLink", { slug: input.slug, ...details }), transactionId: id }
+    : null;
+  const pay = (tx: Tx) => payThroughLink(tx, clock, caller, input.slug, details, id);
+  return deps.db.$transaction((tx) => (claim ? idempotent(tx, claim, () => pay(tx)) : pay(tx)), MONEY_TRANSACTION_OPTIONS);
+}
+
+/** `payPaymentLink` inside its database transaction: the link locked and judged, then the request (as payment `id`). */
+async function payThroughLink(tx: Tx, clock: Clock, caller: Caller, slug: string, details: NewPayment["details"], id: string): Promise<Transaction> {
+  // Locking the link serialises concurrent payers of a single-use link.
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "PaymentLink" WHERE slug = ${slug} FOR UPDATE`;
+  const link = locked ? await tx.paymentLink.findUnique({ where: { id: locked.id }, include: { salesUnit: true } }) : null;
+  if (!link) throw new NotFoundError("payment link");
+  const now = clock.now();
+  const holdingPayment = link.singleUse ? await tx.transaction.findFirst({ where: holdingPaymentWhere(link.id, now), select: { status: true } }) : null;
+  const verdict = paymentLinkVerdict({ ...link, holdingPayment }, now);
+  if (verdict.kind !== "PAYABLE") throw new InvalidStateError(verdict.reason);
+  assertCurrencyMatches(link.currency, link.salesUnit.currency);
+  return createRequest(tx, clock, { ...PLATFORM_ACTOR, requestId: caller.requestId }, {
+    id,
+    unit: link.salesUnit,
+    amount: link.amount,
+    // 5 + 10 + 1 + 12 characters: within the 50 a reference may have, and unique without a lookup.
+    reference: validateReference(`link-${link.slug}-${randomBytes(6).toString("hex")}`),
+    description: link.description,
+    paymentLinkId: link.id,
+    details,
+  });
 }
 
 function assertTakesPayments(unit: { name: string; status: SalesUnitStatus }): void {

@@ -138,3 +138,32 @@ describe("the manifest", () => {
     expect(() => loadManifest(path.join(dir, "missing.json"))).toThrow(/npm run persisted:build/);
   });
 });
+
+describe("the payment link's payer page", () => {
+  it("pays under PERSISTED_OPERATIONS=only with the request its page sends, and a retry with its key makes no second payment", async () => {
+    const db = only.services.db;
+    const unit = await db.salesUnit.findFirstOrThrow({ where: { name: "Fjordkaffe Nettbutikk" } });
+    const link = await db.paymentLink.create({
+      data: { salesUnitId: unit.id, slug: `persisted${Date.now().toString(36)}`, amount: 9_900, currency: unit.currency, description: "Kaffe" },
+    });
+    const page = await (await fetch(`${only.url}/pay/${link.slug}`, { headers: { accept: "text/html" } })).text();
+    // What the page's script sends, read from the page itself: the operation by its hash, as `only` requires.
+    expect(page).not.toContain("query:");
+    const hash = /sha256Hash: "([0-9a-f]{64})"/.exec(page)![1]!;
+    const pay = async () => {
+      const response = await fetch(`${only.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+          variables: { input: { slug: link.slug, phoneNumber: "+4791234567", idempotencyKey: "page-load-1" } },
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: { payPaymentLink?: { __typename: string } } } };
+    };
+    expect(await pay()).toMatchObject({ status: 200, body: { data: { payPaymentLink: { __typename: "MutationPayPaymentLinkSuccess" } } } });
+    // The answer was lost, say: the page sends the same request again.
+    expect(await pay()).toMatchObject({ status: 200, body: { data: { payPaymentLink: { __typename: "MutationPayPaymentLinkSuccess" } } } });
+    expect(await db.transaction.count({ where: { paymentLinkId: link.id } })).toBe(1);
+  });
+});
