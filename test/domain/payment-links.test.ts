@@ -46,6 +46,11 @@ describe("paymentLinkVerdict", () => {
       reason: expect.stringContaining("waiting for approval"),
     });
     expect(paymentLinkVerdict(link({ singleUse: true }), now)).toEqual({ kind: "PAYABLE" });
+    // The approval that pays it also closes it: the payer is told it was paid.
+    expect(paymentLinkVerdict(link({ singleUse: true, active: false, paidTransactionId: "6b1f7c2e-0000-4000-8000-000000000000" }), now)).toMatchObject({
+      kind: "GONE",
+      reason: expect.stringContaining("already been paid"),
+    });
   });
 
   it("ignores a holding payment on a link that is not single-use", () => {
