@@ -6,6 +6,7 @@ import { readPaymentsForChange, type PaymentForChange } from "./services/transac
 import { directQueries, type Db } from "./db/client";
 import type { Services } from "./deps";
 import type { Access } from "./auth/permissions";
+import type { PersonForAnonymizing } from "./auth/policies/person";
 import { resolvePrincipal, type Principal } from "./auth/principal";
 import type { VerifiedToken } from "./auth/tokens";
 import { authenticate } from "./auth/authenticate";
@@ -52,10 +53,17 @@ function createLoaders(db: Db) {
     paymentLinkUnit: unitOfChild((ids) => db.paymentLink.findMany({ where: { id: { in: ids } }, select: { id: true, salesUnitId: true } })),
     /** The merchant of an access, for the Administrator check on changing it. */
     membershipMerchant: byId((ids) => db.membership.findMany({ where: { id: { in: ids } }, select: { id: true, merchantId: true } }), (row) => row.merchantId),
-    /** The merchants a person belongs to, for the anonymisation check. */
-    userMerchants: new DataLoader<string, string[]>(async (ids) => {
-      const rows = await db.membership.findMany({ where: { userId: { in: ids.filter(isUuid) } }, select: { userId: true, merchantId: true } });
-      return ids.map((id) => rows.filter((row) => row.userId === id).map((row) => row.merchantId));
+    /** A person's accesses and open applications, for the anonymisation check. */
+    personForAnonymizing: new DataLoader<string, PersonForAnonymizing>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      const [rows, applications] = await Promise.all([
+        db.membership.findMany({ where: { userId: { in: valid } }, select: { userId: true, merchantId: true, acceptedAt: true } }),
+        db.merchantAgreement.findMany({ where: { applicantId: { in: valid }, status: { in: ["DRAFT", "SUBMITTED"] } }, select: { applicantId: true } }),
+      ]);
+      return ids.map((id) => ({
+        memberships: rows.filter((row) => row.userId === id).map((row) => ({ merchantId: row.merchantId, accepted: row.acceptedAt !== null })),
+        applying: applications.some((row) => row.applicantId === id),
+      }));
     }),
     /** The applicant of a merchant agreement, for the applicant's own changes. */
     agreementApplicant: byId((ids) => db.merchantAgreement.findMany({ where: { id: { in: ids } }, select: { id: true, applicantId: true } }), (row) => row.applicantId),

@@ -153,7 +153,7 @@ export const builder = new SchemaBuilder<{
         return owner !== null && (child === "qrCode" ? qrCodePolicy : paymentLinkPolicy).can(context.access, owner);
       },
       membership: async ({ membershipId }) => mayAdministerMembership(context, await context.loaders.membershipMerchant.load(membershipId)),
-      anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.userMerchants.load(userId)),
+      anonymize: async ({ userId }) => mayAnonymize(context, userId, await context.loaders.personForAnonymizing.load(userId)),
       ownAgreement: async ({ agreementId }) => ownsAgreement(context, await context.loaders.agreementApplicant.load(agreementId)),
       subscriptionTarget: async ({ merchantId, salesUnitId, includePersonalData }) => {
         const salesUnit = salesUnitId ? await context.loaders.salesUnitOwner.load(salesUnitId) : null;

@@ -127,7 +127,7 @@ builder.mutationFields((t) => ({
   anonymizeUser: t.fieldWithInput({
     type: AnonymizedUser,
     description:
-      "Delete everything about a person: name, NIN, phone and e-mail are blanked and their accesses removed; the report subscriptions they made end, and their own e-mail address is masked on them and in the audit trail. For the person, an Administrator of every merchant they belong to, or customer service.",
+      "Delete everything about a person: name, NIN, phone and e-mail are blanked and their accesses removed; the report subscriptions they made end, and their own e-mail address is masked on them and in the audit trail. For the person themself, customer service, or an Administrator of every merchant they belong to when every one of their accesses was taken up (they logged in holding it) and they have no merchant application under way.",
     input: { userId: t.input.globalID({ for: PortalUser, required: true, description: "The person whose personal data to delete." }) },
     authScopes: mayAnonymize,
     errors: { types: [ValidationError, NotFoundError, InvalidStateError, LastAdministratorError] },

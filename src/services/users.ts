@@ -305,13 +305,17 @@ export async function anonymizeUser(deps: Services, caller: Caller, userId: stri
     const locked = new Set(before.map((m) => m.merchantId));
     for (const merchantId of [...locked].sort()) await lockMerchant(tx, merchantId);
     const found = (await lockRow(tx, "PortalUser", userId))
-      ? await tx.portalUser.findUnique({ where: { id: userId }, include: { memberships: { select: { merchantId: true } } } })
+      ? await tx.portalUser.findUnique({
+          where: { id: userId },
+          include: { memberships: { select: { merchantId: true, acceptedAt: true } }, agreements: { where: { status: { in: ["DRAFT", "SUBMITTED"] } }, select: { id: true } } },
+        })
       : null;
     if (!found) throw new NotFoundError("user");
     if (found.anonymizedAt) throw new InvalidStateError("This user's personal data has already been deleted.");
     // Asked again with those accesses: the check before the mutation ran saw them as they were then, and a merchant
     // may have added the person since (whose Administrator the caller may not be).
-    if (!mayAnonymize(caller, userId, found.memberships.map((m) => m.merchantId))) throw new ForbiddenError();
+    const person = { memberships: found.memberships.map((m) => ({ merchantId: m.merchantId, accepted: m.acceptedAt !== null })), applying: found.agreements.length > 0 };
+    if (!mayAnonymize(caller, userId, person)) throw new ForbiddenError();
     // A merchant that added the person since the first read (customer service may anonymise anyone).
     for (const merchantId of found.memberships.map((m) => m.merchantId).filter((id) => !locked.has(id)).sort()) await lockMerchant(tx, merchantId);
     const memberships = await tx.membership.findMany({ where: { userId }, orderBy: { merchantId: "asc" } });

@@ -155,7 +155,7 @@ beforeAll(async () => {
   const reportSubscription = await db.reportSubscription.findFirstOrThrow({ where: { merchantId: noMerchant.id, salesUnitId: null } });
   // A person of the NO merchant whom no other row touches, so anonymizeUser's answer depends on the caller only.
   const bystander = await db.portalUser.create({
-    data: { name: "Permission Target", country: "NO", memberships: { create: { merchantId: noMerchant.id, role: "ASSISTANT", permissions: [] } } },
+    data: { name: "Permission Target", country: "NO", memberships: { create: { merchantId: noMerchant.id, role: "ASSISTANT", permissions: [], acceptedAt: new Date() } } },
   });
 
   for (const who of EVERYONE) {

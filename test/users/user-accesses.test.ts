@@ -417,6 +417,28 @@ describe("anonymizeUser", () => {
     expect((await anonymize("no-admin", encodeGlobalID("PortalUser", user.id))).result!.__typename).toBe("MutationAnonymizeUserSuccess");
   });
 
+  it("refuses an Administrator a person who never took up the access, or who is applying for a merchant of their own", async () => {
+    // Anyone in the register can be added by national id: erasing them at once would end a stranger's login.
+    const [stranger] = await newPeople("NO");
+    const { id: unitId } = (await unitIds("no-admin"))[0]!;
+    expect((await addUser("no-admin", { nin: stranger!.nin, country: "NO", role: "ASSISTANT", salesUnitIds: [unitId] })).result!.__typename).toBe("MutationAddUserSuccess");
+    const added = await db().portalUser.findUniqueOrThrow({ where: { nin: stranger!.nin } });
+    const before = await snapshot();
+    expect((await anonymize("no-admin", encodeGlobalID("PortalUser", added.id))).errorCode).toBe("FORBIDDEN");
+    expect(await snapshot()).toEqual(before);
+
+    // Taken up, but the person is also applying for a company of their own: theirs, or customer service's, to erase.
+    await db().membership.updateMany({ where: { userId: added.id }, data: { acceptedAt: new Date() } });
+    const agreement = await db().merchantAgreement.create({
+      data: { applicantId: added.id, merchantName: "Eget Foretak AS", organizationNumber: "923609016", country: "NO", status: "SUBMITTED" },
+    });
+    expect((await anonymize("no-admin", encodeGlobalID("PortalUser", added.id))).errorCode).toBe("FORBIDDEN");
+    expect(await db().portalUser.findUniqueOrThrow({ where: { id: added.id } })).toMatchObject({ anonymizedAt: null, nin: stranger!.nin });
+
+    await db().merchantAgreement.delete({ where: { id: agreement.id } });
+    expect((await anonymize("no-admin", encodeGlobalID("PortalUser", added.id))).result!.__typename).toBe("MutationAnonymizeUserSuccess");
+  });
+
   it("refuses to leave a merchant without an Administrator, and changes nothing", async () => {
     const { user } = await membershipOf("no-admin");
     await db().membership.deleteMany({ where: { merchantId: uuidOf(merchantOf("no-admin")), role: "ADMINISTRATOR", userId: { not: user.id } } });

@@ -68,11 +68,23 @@ export function mayAdministerMembership(who: Who, merchantId: string | null): bo
   return merchantId !== null && who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", merchantId);
 }
 
+/** What decides who may anonymise a person: their accesses, and whether they are applying for a merchant of their own. */
+export interface PersonForAnonymizing {
+  memberships: readonly { merchantId: string; accepted: boolean }[];
+  /** A merchant agreement of theirs still in DRAFT or SUBMITTED. */
+  applying: boolean;
+}
+
 /**
- * May the caller anonymise a person: the person themself, an operator, or someone who administers every merchant the
- * person belongs to (`merchantIds`, at least one).
+ * May the caller anonymise a person: the person themself, an operator, or an Administrator of every merchant the
+ * person belongs to, and only of a person who is wholly their company's: with at least one access, every access
+ * accepted (they logged in holding it), and no application of their own under way. Erasure ends a person's whole
+ * identity, beyond the merchant: an Administrator who could add anyone by national id and erase them at once could
+ * destroy a stranger's login and application; such a person asks customer service, or does it themself.
  */
-export function mayAnonymize(who: Who, userId: string, merchantIds: readonly string[]): boolean {
+export function mayAnonymize(who: Who, userId: string, person: PersonForAnonymizing): boolean {
   if (isOperator(who) || isUser(who, userId)) return true;
-  return merchantIds.length > 0 && merchantIds.every((merchantId) => who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", merchantId));
+  const { memberships, applying } = person;
+  if (memberships.length === 0 || applying || memberships.some((m) => !m.accepted)) return false;
+  return memberships.every((m) => who.access.canOnWholeMerchant("ADMINISTER_MERCHANT", m.merchantId));
 }
