@@ -1,6 +1,7 @@
 /** The per-request (and per-WebSocket-operation) context: who is calling, what they may do, and loaders. */
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
+import { RequestCache } from "@pothos/plugin-scope-auth";
 import { isUuid } from "./domain/ids";
 import { readPaymentsForChange, type PaymentForChange } from "./services/transactions";
 import { directQueries, type Db } from "./db/client";
@@ -160,5 +161,15 @@ export function contextFor(services: Services, { token, principal, access }: Awa
 /** Re-reads the caller's access after a change to it (e.g. a new test sales unit added to their membership). */
 export async function reloadAccess(ctx: Context): Promise<void> {
   if (!ctx.token) return;
-  ctx.access = (await resolvePrincipal(ctx.db, ctx.token, { msn: ctx.msn })).access;
+  changeAccess(ctx, (await resolvePrincipal(ctx.db, ctx.token, { msn: ctx.msn })).access);
+}
+
+/**
+ * The caller's access from now on in this request. The permission checks already answered in it (scope-auth keeps
+ * them for the request) are forgotten with the old access: the document's later fields are asked again, so a caller
+ * who lowered their own access in one mutation does not act on the old answers in the next.
+ */
+export function changeAccess(ctx: Context, access: Access): void {
+  ctx.access = access;
+  RequestCache.clearForContext(ctx);
 }

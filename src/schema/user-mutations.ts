@@ -12,7 +12,7 @@ import * as users from "../services/users";
 import { callerFor } from "../services/caller";
 import { Access } from "../auth/permissions";
 import { isUser } from "../auth/policies/who";
-import { reloadAccess, type Context } from "../context";
+import { changeAccess, reloadAccess, type Context } from "../context";
 
 const ADMINISTER = "ADMINISTER_MERCHANT" as const;
 
@@ -134,7 +134,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const anonymized = await users.anonymizeUser(ctx.services, callerFor(ctx), input.userId.id);
       // The person's token no longer resolves to anyone, so there is no access to reload: they now may do nothing.
-      if (isUser(ctx, input.userId.id)) ctx.access = Access.none;
+      if (isUser(ctx, input.userId.id)) changeAccess(ctx, Access.none);
       return anonymized;
     },
   }),
