@@ -69,8 +69,9 @@ builder.prismaObjectFields(Merchant, (t) => ({
     {
       type: "Membership",
       cursor: "id",
-      description: "User accesses of the merchant (Administrators), oldest first unless `orderBy` says otherwise.",
-      authScopes: (merchant) => ({ wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } }),
+      description:
+        "User accesses of the merchant, for its Administrators and customer service (who hands a sole Administrator's role over with `transferAdministrator`), oldest first unless `orderBy` says otherwise.",
+      authScopes: (merchant) => ({ $any: { operator: true, wholeMerchant: { action: "ADMINISTER_MERCHANT", merchantId: merchant.id } } }),
       args: { orderBy: t.arg({ type: MembershipOrder, required: false, description: "The order of the list; oldest access first when left out." }) },
       resolve: async (query, merchant, args, ctx) => {
         const { cursor, skip, take, ...selection } = query as typeof query & CursorPage;

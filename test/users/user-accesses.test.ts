@@ -461,6 +461,16 @@ describe("anonymizeUser", () => {
 describe("transferAdministrator", () => {
   const transfer = async (who: string, input: Record<string, unknown>) => mutate<MembershipData>(gateway, await token(who), "transferAdministrator", input, MEMBERSHIP);
 
+  it("lets customer service list a merchant's accesses to find the one to hand the role to, and no one else but its Administrators", async () => {
+    const query = `query($id: ID!) { node(id: $id) { ... on Merchant { memberships(first: 50) { totalCount nodes { id role } } } } }`;
+    const merchantId = merchantOf("no-admin");
+    const listed = await gateway.graphql<{ node: { memberships: { totalCount: number; nodes: { id: string; role: string }[] } | null } }>(await token("operator"), query, { id: merchantId });
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.node.memberships!.totalCount).toBe(await db().membership.count({ where: { merchantId: uuidOf(merchantId) } }));
+    const assistant = await gateway.graphql<{ node: { memberships: unknown } | null }>(await token("no-assistant"), query, { id: merchantId });
+    expect(assistant.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
   it("is for customer service only", async () => {
     const { id } = await membershipOf("no-sum-dev");
     const before = await snapshot();
