@@ -417,7 +417,7 @@ async function operate(
   actor: Actor,
   options: OperateOptions = {},
 ): Promise<Transaction> {
-  const locked = await lockForChange(tx, transactionId);
+  const locked = await lockForChange(tx, transactionId, operation.type === "APPROVE");
   if (!locked) throw new NotFoundError("transaction");
   // Read after the lock: a request that queued behind others acts at the time it gets its turn.
   const change = planChange(locked, operation, actor, options, clock.now());
@@ -515,17 +515,17 @@ function currentOf(found: CurrentRow): PaymentForChange {
  * Locks the payment's row (SELECT … FOR UPDATE OF the payment only) until the transaction ends and reads it with
  * what the operation needs; null when there is no such payment. Under READ COMMITTED, a row that another transaction
  * changed while this one waited for the lock is returned as that transaction committed it. Ids come from clients:
- * one that is not a UUID names no row.
+ * one that is not a UUID names no row. `approving`: also the row of its single-use payment link, if it has one.
  */
-async function lockForChange(tx: Tx, transactionId: string): Promise<PaymentForChange | null> {
+async function lockForChange(tx: Tx, transactionId: string, approving = false): Promise<PaymentForChange | null> {
   if (!isUuid(transactionId)) return null;
   const rows = await tx.$queryRaw<CurrentRow[]>`${PAYMENT_FOR_CHANGE} WHERE t.id = ${transactionId}::uuid FOR UPDATE OF t`;
   if (!rows[0]) return null;
   const current = currentOf(rows[0]);
   const link = current.related.paymentLink;
-  if (link?.singleUse) {
-    // The link's row too (after the payment's, as every change takes them), so two payments through one single-use
-    // link are approved one after the other, and the second sees that the first paid it.
+  if (approving && link?.singleUse) {
+    // An approval locks the link's row too (after the payment's), so two payments through one single-use link are
+    // approved one after the other, and the second sees that the first paid it.
     const [locked] = await tx.$queryRaw<{ paidBy: string | null }[]>`SELECT "paidTransactionId"::text AS "paidBy" FROM "PaymentLink" WHERE id = ${link.id}::uuid FOR UPDATE`;
     link.paidBy = locked?.paidBy ?? null;
   }
