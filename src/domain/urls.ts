@@ -88,7 +88,7 @@ export function validateRedirectUris(
 
 /**
  * A public https address in its standard form (the WHATWG URL serialisation): a path or query with letters outside
- * ASCII (`/meny/bløtkake`, `/☕`) percent-encoded as UTF-8 and a host in its ASCII form (`xn--blbr-roa.no`), so the
+ * ASCII (`/meny/bløtkake`, `/☕`) percent-encoded as UTF-8 and a host in its ASCII form (`blåbær.no` as `xn--blbr-roah.no`), so the
  * address can go as it is into a `Location` header, a QR code's redirect or a page.
  */
 export function validateHttpsUrl(url: string, field: string, maxLength: number = HTTPS_URL_MAX_LENGTH): string {
