@@ -16,6 +16,7 @@ import { waitFor } from "../events/support";
 import { parseCsv, parseCsvRecords, pdfText } from "./support";
 import { reportRunDeps } from "../../src/schema/report-run";
 import { executeReportRun, reportRunFile, ReportRunWork, runPendingReports, STALE_RUN_MS } from "../../src/services/report-runs";
+import type { Prisma } from "../../src/generated/prisma/client";
 import { renderReport, writeReport } from "../../src/reports/render";
 import { loadSettlementReport, settlementReportSource } from "../../src/reports/settlement-report";
 import { collect } from "../../src/reports/sink";
@@ -307,28 +308,34 @@ describe("a settlement report written as it is read", () => {
   });
 });
 
+/** A whole-merchant settlement run of the period, by no-admin, as createReportRun would store it; `extra` on top. */
+async function settlementRunRow(extra: Partial<Prisma.ReportRunUncheckedCreateInput> = {}) {
+  const user = await gateway.services.db.portalUser.findFirstOrThrow({ where: { nin: gateway.persona("no-admin").nin! } });
+  return gateway.services.db.reportRun.create({
+    data: {
+      kind: "SETTLEMENTS",
+      merchantId,
+      salesUnitIds: [],
+      periodFrom: new Date(`${from}T00:00:00Z`),
+      periodTo: new Date(`${to}T00:00:00Z`),
+      format: "CSV",
+      createdByKind: "USER",
+      createdById: user.id,
+      ...extra,
+    },
+  });
+}
+
 describe("the claim on a run", () => {
   it("leaves a run to the worker that keeps renewing its claim, however long ago it started, and takes over one whose claim went unrenewed", async () => {
     const deps = reportRunDeps({ services: gateway.services });
-    const admin = gateway.persona("no-admin");
-    const user = await gateway.services.db.portalUser.findFirstOrThrow({ where: { nin: admin.nin! } });
     const now = gateway.services.clock.now().getTime();
     const other = randomUUID();
-    const run = await gateway.services.db.reportRun.create({
-      data: {
-        kind: "SETTLEMENTS",
-        merchantId,
-        salesUnitIds: [],
-        periodFrom: new Date(`${from}T00:00:00Z`),
-        periodTo: new Date(`${to}T00:00:00Z`),
-        format: "CSV",
-        createdByKind: "USER",
-        createdById: user.id,
-        // Another worker started two hours ago (a long export) and renewed its claim a minute ago.
-        claim: other,
-        startedAt: new Date(now - 2 * 3600_000),
-        heartbeatAt: new Date(now - 60_000),
-      },
+    const run = await settlementRunRow({
+      // Another worker started two hours ago (a long export) and renewed its claim a minute ago.
+      claim: other,
+      startedAt: new Date(now - 2 * 3600_000),
+      heartbeatAt: new Date(now - 60_000),
     });
     const othersPartial = `${reportRunFile(deps.directory, run)}.${other}.partial`;
     mkdirSync(deps.directory, { recursive: true });
@@ -382,20 +389,7 @@ describe("a run in flight when its instance stops", () => {
     });
     const work = new ReportRunWork();
     const deps = { ...reportRunDeps({ services: gateway.services }), db: gated, work };
-    const user = await real.portalUser.findFirstOrThrow({ where: { nin: gateway.persona("no-admin").nin! } });
-    const run = await real.reportRun.create({
-      data: {
-        kind: "SETTLEMENTS",
-        merchantId,
-        salesUnitIds: [],
-        periodFrom: new Date(`${from}T00:00:00Z`),
-        periodTo: new Date(`${to}T00:00:00Z`),
-        format: "CSV",
-        createdByKind: "USER",
-        createdById: user.id,
-        createdAt: new Date(Date.now() - 60_000),
-      },
-    });
+    const run = await settlementRunRow({ createdAt: new Date(Date.now() - 60_000) });
     const running = work.track(executeReportRun(deps, run.id));
     await midway;
     const settled = work.settle(0);
@@ -427,11 +421,7 @@ describe("a run whose reads fail midway", () => {
       },
     });
     const deps = { ...reportRunDeps({ services: gateway.services }), db: failing };
-    const admin = gateway.persona("no-admin");
-    const user = await real.portalUser.findFirstOrThrow({ where: { nin: admin.nin! } });
-    const run = await real.reportRun.create({
-      data: { kind: "SETTLEMENTS", merchantId, salesUnitIds: [], periodFrom: new Date(`${from}T00:00:00Z`), periodTo: new Date(`${to}T00:00:00Z`), format: "XLSX", createdByKind: "USER", createdById: user.id },
-    });
+    const run = await settlementRunRow({ format: "XLSX" });
     expect(await executeReportRun(deps, run.id)).toBe(true);
     expect(await real.reportRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "FAILED", failureReason: expect.stringContaining("could not be made") });
     const file = reportRunFile(deps.directory, run);
