@@ -81,7 +81,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       liveConnections: () => events.connections.held(),
       liveSubscriptions: () => events.feed.size,
     });
-    const reportRuns = new ReportRunWork();
+    const reportRuns = new ReportRunWork(Math.max(1, Math.floor(config.databasePoolSize / 4)));
     const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits, metrics, reportRuns };
     const gateway = createGateway(services, {
       ...healthRoutes(services),

@@ -290,6 +290,16 @@ function claimable(now: Date): Prisma.ReportRunWhereInput {
  */
 export async function executeReportRun(deps: ReportRunDeps, id: string): Promise<boolean> {
   if (deps.work?.stopping.aborted) return false;
+  // A slot of this instance's few: a run left unclaimed here is made by a later pass of the report-run job.
+  if (deps.work && !deps.work.acquire()) return false;
+  try {
+    return await claimAndMake(deps, id);
+  } finally {
+    deps.work?.release();
+  }
+}
+
+async function claimAndMake(deps: ReportRunDeps, id: string): Promise<boolean> {
   const now = deps.clock.now();
   const claim = randomUUID();
   const { count } = await deps.db.reportRun.updateMany({ where: { id, ...claimable(now) }, data: { startedAt: now, heartbeatAt: now, claim, progress: 0 } });
@@ -401,6 +411,26 @@ export const REPORT_RUN_SHUTDOWN_GRACE_MS = 10_000;
 export class ReportRunWork {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly controller = new AbortController();
+  private running = 0;
+
+  /**
+   * `slots`: how many runs this instance makes at once. A transaction export holds a connection of the request pool
+   * for its whole run (its cursor's transaction) and asks the pool for another one to write its progress: as many
+   * exports as the pool has connections would each hold one and wait for a second for ever, and every request with
+   * them. So runs take at most a quarter of the pool; the others wait, PENDING, for the report-run job.
+   */
+  constructor(private readonly slots = 2) {}
+
+  /** Takes a slot if one is free. */
+  acquire(): boolean {
+    if (this.running >= this.slots) return false;
+    this.running++;
+    return true;
+  }
+
+  release(): void {
+    this.running--;
+  }
 
   /** Aborted when the instance stops: no run starts after that, and runs in flight stop between batches. */
   get stopping(): AbortSignal {

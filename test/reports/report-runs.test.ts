@@ -326,6 +326,31 @@ async function settlementRunRow(extra: Partial<Prisma.ReportRunUncheckedCreateIn
   });
 }
 
+/** The database with its operations read only once the test releases them: a run is midway until then. */
+function gatedOperations() {
+  const real = gateway.services.db;
+  let reached!: () => void;
+  const midway = new Promise<void>((resolve) => (reached = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const gated = new Proxy(real, {
+    get(target, property) {
+      if (property === "transactionOperation") {
+        return {
+          findMany: async (args: Parameters<typeof real.transactionOperation.findMany>[0]) => {
+            reached();
+            await released;
+            return real.transactionOperation.findMany(args);
+          },
+        };
+      }
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { gated, midway, release };
+}
+
 describe("the claim on a run", () => {
   it("leaves a run to the worker that keeps renewing its claim, however long ago it started, and takes over one whose claim went unrenewed", async () => {
     const deps = reportRunDeps({ services: gateway.services });
@@ -367,26 +392,8 @@ describe("the claim on a run", () => {
 describe("a run in flight when its instance stops", () => {
   it("stops between two batches and gives its claim up, so another instance makes it at once", async () => {
     const real = gateway.services.db;
-    // The first batch's operations are read only when the test says so: the run is midway when the instance stops.
-    let reached!: () => void;
-    const midway = new Promise<void>((resolve) => (reached = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const gated = new Proxy(real, {
-      get(target, property) {
-        if (property === "transactionOperation") {
-          return {
-            findMany: async (args: Parameters<typeof real.transactionOperation.findMany>[0]) => {
-              reached();
-              await released;
-              return real.transactionOperation.findMany(args);
-            },
-          };
-        }
-        const value = Reflect.get(target, property) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    // The run is midway when the instance stops.
+    const { gated, midway, release } = gatedOperations();
     const work = new ReportRunWork();
     const deps = { ...reportRunDeps({ services: gateway.services }), db: gated, work };
     const run = await settlementRunRow({ createdAt: new Date(Date.now() - 60_000) });
@@ -406,6 +413,23 @@ describe("a run in flight when its instance stops", () => {
     await runPendingReports(reportRunDeps({ services: gateway.services }));
     await waitFor("the handed-back run to be made", async () => (await real.reportRun.findUniqueOrThrow({ where: { id: run.id } })).status === "READY");
     expect(readFileSync(file, "utf8")).toContain("OrderId");
+  });
+});
+
+describe("the runs an instance makes at once", () => {
+  it("leaves a run past its slots unclaimed and PENDING, for a later pass, so runs never take the whole request pool", async () => {
+    const real = gateway.services.db;
+    const { gated, midway, release } = gatedOperations();
+    const deps = { ...reportRunDeps({ services: gateway.services }), db: gated, work: new ReportRunWork(1) };
+    const [first, second] = [await settlementRunRow(), await settlementRunRow()];
+    const running = executeReportRun(deps, first.id);
+    await midway;
+    expect(await executeReportRun(deps, second.id)).toBe(false);
+    expect(await real.reportRun.findUniqueOrThrow({ where: { id: second.id } })).toMatchObject({ status: "PENDING", claim: null, startedAt: null });
+    release();
+    expect(await running).toBe(true);
+    expect(await executeReportRun(deps, second.id)).toBe(true);
+    expect((await real.reportRun.findMany({ where: { id: { in: [first.id, second.id] } } })).map((run) => run.status)).toEqual(["READY", "READY"]);
   });
 });
 
