@@ -32,8 +32,8 @@ import { bodySizePlugin, limitRequestTime, MAX_REQUEST_BYTES } from "./limits/bo
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
 import { introspectionPlugin } from "./limits/introspection";
-import { buildManifest, loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
-import { PAY_PAGE_OPERATION } from "./http/payment-links";
+import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
+import { PAY_PAGE_MANIFEST } from "./http/payment-links";
 import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
 import { endStreams, eventStreamHold, refuseSingleConnectionMode, streamingResponse, useSseSubscriptions } from "./events/sse";
 import { errorCodes, metricsPlugin, observeHttp, operationOf, routeLabeller } from "./metrics/plugin";
@@ -174,7 +174,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   const manifest =
     config.persistedOperations === "off"
       ? new Map<string, string>()
-      : new Map([...loadManifest(config.persistedOperationsManifest), ...Object.entries(buildManifest([PAY_PAGE_OPERATION]))]);
+      : new Map([...loadManifest(config.persistedOperationsManifest), ...Object.entries(PAY_PAGE_MANIFEST)]);
   const persisted = persistedOperationsPlugins(config.persistedOperations, manifest);
   // The live event streams (SSE) open on this instance, cut at shutdown.
   const streams = new Set<ServerResponse>();

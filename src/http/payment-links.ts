@@ -6,9 +6,9 @@
  * An unknown slug answers 404; a deactivated, expired or already paid single-use link 410 Gone.
  */
 import { createHash } from "node:crypto";
-import { parse, print } from "graphql";
 import type { Services } from "../deps";
 import { NotFoundError } from "../domain/errors";
+import { buildManifest } from "../limits/persisted";
 import { SYSTEM_CALLER } from "../services/caller";
 import { PaymentLinkGoneError, readPublicPaymentLink } from "../services/payment-links";
 import { json, type RouteHandler } from "./routes";
@@ -27,13 +27,13 @@ button{font:inherit;margin-top:1rem;padding:.6rem 1rem;background:#ff5b24;color:
 button:disabled{background:#c9c9cf}.notice{margin-top:1rem;padding:.75rem;background:#f4f4f6;border-radius:.4rem}`;
 
 /**
- * The page's one operation, printed as the persisted-operations manifest prints it. The page sends its hash with it,
- * and the gateway adds it to the manifest it loads (src/app.ts), so the page pays with PERSISTED_OPERATIONS=only too.
+ * The page's one operation as a manifest entry (its hash, and its text as the manifest prints it). The gateway adds it
+ * to the manifest it loads (src/app.ts), so the page pays with PERSISTED_OPERATIONS=only too.
  */
-export const PAY_PAGE_OPERATION = print(
-  parse("mutation PayThroughLink($input: PayPaymentLinkInput!) { payPaymentLink(input: $input) { __typename ... on Error { message } } }"),
-);
-const PAY_PAGE_HASH = createHash("sha256").update(PAY_PAGE_OPERATION).digest("hex");
+export const PAY_PAGE_MANIFEST = buildManifest([
+  "mutation PayThroughLink($input: PayPaymentLinkInput!) { payPaymentLink(input: $input) { __typename ... on Error { message } } }",
+]);
+const [[PAY_PAGE_HASH, PAY_PAGE_OPERATION]] = Object.entries(PAY_PAGE_MANIFEST) as [[string, string]];
 
 /**
  * How the page sends its operation: the document itself, or (a gateway with persisted operations on, where `only`

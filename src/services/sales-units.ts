@@ -305,7 +305,7 @@ export async function setLoginRedirectUris(deps: Services, caller: Caller, sales
  * first URIs of a unit with Login, or URIs prepared before Login was ordered once the order is completed. Audited
  * and announced as `setLoginActivated` is; answers the changed set-up, or null when nothing was switched on.
  */
-export async function switchOnWaitingLogin(tx: Tx, caller: Parameters<typeof recordChange>[1], unit: { id: string; merchantId: string; login: boolean }) {
+export async function switchOnWaitingLogin(tx: Tx, caller: Caller, unit: { id: string; merchantId: string; login: boolean }) {
   if (!unit.login) return null;
   const { count } = await tx.loginConfig.updateMany({ where: { salesUnitId: unit.id, activated: false, NOT: { redirectUris: { isEmpty: true } } }, data: { activated: true } });
   if (count === 0) return null;
