@@ -3,12 +3,13 @@
  * answer like it (401 without a valid one); objects the caller may not see are 404, exactly like missing ones.
  */
 import { randomUUID } from "node:crypto";
+import { PassThrough, type Writable } from "node:stream";
 import { authenticate } from "../auth/authenticate";
 import { AuthenticationError } from "../auth/errors";
 import type { Principal } from "../auth/principal";
 import type { Services } from "../deps";
 import { callerFor, type Caller } from "../services/caller";
-import { problem } from "./routes";
+import { problem, type RouteClient } from "./routes";
 
 /** The route's caller, from the same bearer token (and `Merchant-Serial-Number`) as /graphql; 401 without one. */
 export async function authenticatedCaller(services: Services, request: Request): Promise<Caller & { principal: Principal }> {
@@ -30,15 +31,37 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
+/** Reports carry payment and personal data: an attachment nothing in between may keep a copy of. */
+function fileHeaders(contentType: string, fileName: string): Record<string, string> {
+  return {
+    "content-type": contentType,
+    "content-disposition": contentDisposition(fileName),
+    "cache-control": "private, no-store",
+    "x-content-type-options": "nosniff",
+  };
+}
+
 export function fileResponse(body: Buffer | string, contentType: string, fileName: string): Response {
-  return new Response(typeof body === "string" ? body : new Uint8Array(body), {
-    status: 200,
-    headers: {
-      "content-type": contentType,
-      "content-disposition": contentDisposition(fileName),
-      // Reports carry payment and personal data; nothing in between may keep a copy.
-      "cache-control": "private, no-store",
-      "x-content-type-options": "nosniff",
-    },
+  return new Response(typeof body === "string" ? body : new Uint8Array(body), { status: 200, headers: fileHeaders(contentType, fileName) });
+}
+
+/**
+ * A file `write` writes (and ends), sent as it is written and at the client's pace: `write` waits while the client
+ * reads slowly, and stops (its writes fail) once the client has gone. The status goes out with the first bytes, so a
+ * failure midway is logged and the connection dropped: the client sees an incomplete download, not a short file
+ * that looks whole.
+ */
+export function streamedFileResponse(
+  services: Services,
+  client: RouteClient,
+  file: { contentType: string; fileName: string; logContext: Record<string, unknown> },
+  write: (out: Writable) => Promise<unknown>,
+): Response {
+  const body = new PassThrough();
+  write(body).catch((error: unknown) => {
+    if (body.destroyed) return; // the client went away: nothing to tell anyone
+    services.logger.error({ err: error, ...file.logContext }, "Writing a download failed midway; the connection was dropped");
+    client.cutShort();
   });
+  return client.streamResponse(body, { status: 200, headers: fileHeaders(file.contentType, file.fileName) });
 }

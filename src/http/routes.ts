@@ -2,6 +2,7 @@
  * The HTTP endpoints beside /graphql (docs/public-contract.md), as a Yoga plugin so they share its server, CORS and fetch API:
  * POST /accesstoken/get, POST /auth/dev/login (development only), GET /.well-known/jwks.json.
  */
+import type { Readable, Writable } from "node:stream";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -52,8 +53,21 @@ const isPartnerScope = (scope: string): scope is PartnerScope => Object.hasOwn(P
 /** Development sessions last a working day. */
 const DEV_SESSION_TTL_SECONDS = 8 * 3600;
 
+/** Who sent a request, and what a route that streams its answer needs of the connection. */
+export interface RouteClient {
+  address: string;
+  /**
+   * A response whose body is `stream`. The Node adapter pipes such a body into the socket at the client's pace and
+   * destroys it when the connection closes (it pumps a web stream without either, so one left behind by a client
+   * that went away would wait for ever).
+   */
+  streamResponse(stream: Readable, init: ResponseInit): Response;
+  /** Drops the connection without finishing the response: a client sees a download that failed midway as incomplete. */
+  cutShort(): void;
+}
+
 /** `params` holds the `:name` segments of a pattern key such as "GET /qr/:file"; `client` who sent the request. */
-export type RouteHandler = (request: Request, url: URL, params: Record<string, string>, client: { address: string }) => Promise<Response> | Response;
+export type RouteHandler = (request: Request, url: URL, params: Record<string, string>, client: RouteClient) => Promise<Response> | Response;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
@@ -114,7 +128,7 @@ export function routesPlugin(routes: Record<string, RouteHandler>, logger: Logge
       return { method, segments: path.split("/"), handler };
     });
   return {
-    async onRequest({ request, url, endResponse, serverContext }) {
+    async onRequest({ request, url, endResponse, serverContext, fetchAPI }) {
       let handler = routes[`${request.method} ${url.pathname}`];
       let params: Record<string, string> = {};
       if (!handler) {
@@ -130,7 +144,13 @@ export function routesPlugin(routes: Record<string, RouteHandler>, logger: Logge
       }
       if (!handler) return;
       try {
-        endResponse(await handler(request, url, params, { address: clientAddress(serverContext) }));
+        const client: RouteClient = {
+          address: clientAddress(serverContext),
+          // The adapter's own Response (not the global one) hands the Node stream through as the body.
+          streamResponse: (stream, init) => new fetchAPI.Response(stream as unknown as BodyInit, init),
+          cutShort: () => (serverContext as { res?: Writable }).res?.destroy(),
+        };
+        endResponse(await handler(request, url, params, client));
       } catch (error) {
         if (error instanceof RateLimitedError) return endResponse(tooManyRequests(error));
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));
@@ -175,7 +195,7 @@ export function coreRoutes(services: Services): Record<string, RouteHandler> {
     },
   };
   if (config.devLogin) {
-    routes["POST /auth/dev/login"] = (request, _url, _params, client) => throttledLogin(limits, client, () => devLogin(request));
+    routes["POST /auth/dev/login"] = (request, _url, _params, client) => throttledLogin(limits, { address: client.address }, () => devLogin(request));
     const devLogin = async (request: Request): Promise<Response> => {
       const raw: unknown = await request.json().catch(() => ({}));
       if (typeof raw === "object" && raw !== null && "operator" in raw) {

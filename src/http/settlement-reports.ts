@@ -2,23 +2,26 @@
  * GET /reports/settlements/<settlementId>.<csv|xml|xlsx|pdf>[?includePersonalData=true] (the `reportUrl` of a
  * Settlement). The settlement policy decides: VIEW_TRANSACTIONS on the sales unit reads it; the variant with payer
  * names and messages needs PERSONAL_DATA_REPORTS (403 otherwise) and each such download is audited.
+ *
+ * The file is written as the client reads it: a page of lines is read, rendered and sent before the next is read, so
+ * a settlement of a hundred thousand payments holds one page in memory and never holds the event loop for long.
  */
 import type { Services } from "../deps";
 import { dayOf } from "../domain/calendar";
 import { isUuid } from "../domain/ids";
 import type { ReportFormat } from "../generated/prisma/enums";
 import { mayReadPersonalData, settlementPolicy } from "../auth/policies/settlement";
-import { loadSettlementReport } from "../reports/settlement-report";
-import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
+import { settlementReportSource } from "../reports/settlement-report";
+import { REPORT_CONTENT_TYPES, reportFileName, writeReport } from "../reports/render";
 import { recordAudit } from "../services/audit";
-import { authenticatedCaller, fileResponse, notFound } from "./downloads";
+import { authenticatedCaller, notFound, streamedFileResponse } from "./downloads";
 import { problem, type RouteHandler } from "./routes";
 
 const FILE = /^(.+)\.(csv|xml|xlsx|pdf)$/;
 
 export function settlementReportRoutes(services: Services): Record<string, RouteHandler> {
   return {
-    "GET /reports/settlements/:file": async (request, url, params) => {
+    "GET /reports/settlements/:file": async (request, url, params, client) => {
       const caller = await authenticatedCaller(services, request);
       const personal = url.searchParams.get("includePersonalData");
       if (personal !== null && personal !== "true" && personal !== "false") {
@@ -42,7 +45,7 @@ export function settlementReportRoutes(services: Services): Record<string, Route
           "Reports with payer names and messages need the Transaction Management permission (Sales Unit Managers) or the Administrator role. Download the report without personal data, or ask an Administrator.",
         );
       }
-      const report = await loadSettlementReport(services.db, { id: settlement.id }, {
+      const source = await settlementReportSource(services.db, { id: settlement.id }, {
         merchantName: settlement.salesUnit.merchant.name,
         generatedAt: services.clock.now(),
         includePersonalData,
@@ -58,10 +61,15 @@ export function settlementReportRoutes(services: Services): Record<string, Route
       }
       const [start, end] = [dayOf(settlement.periodStart), dayOf(settlement.periodEnd)];
       const period = start === end ? [start] : [start, end];
-      return fileResponse(
-        await renderReport(report, format),
-        REPORT_CONTENT_TYPES[format],
-        reportFileName(["settlement", settlement.salesUnit.msn, period.join("_")], format, includePersonalData),
+      return streamedFileResponse(
+        services,
+        client,
+        {
+          contentType: REPORT_CONTENT_TYPES[format],
+          fileName: reportFileName(["settlement", settlement.salesUnit.msn, period.join("_")], format, includePersonalData),
+          logContext: { settlementId: settlement.id, format },
+        },
+        (out) => writeReport(source, format, out),
       );
     },
   };

@@ -24,23 +24,25 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Writes the report to `out` (and ends it), one settlement's lines at a time; answers the lines written. */
+/** Writes the report to `out` (and ends it), a page of lines at a time; answers the lines written. */
 export async function writeCsv(source: ReportSource, out: Writable): Promise<number> {
   const columns = reportColumns(source.includePersonalData);
   await write(out, `${CSV_BOM}${columns.map((c) => csvField(c.header)).join(",")}\r\n`);
   let written = 0;
-  for await (const { lines } of source.groups()) {
-    const text = lines.map((line) =>
-      columns
-        .map((column) => {
-          const value = column.value(line);
-          if (column.kind === "amount") return formatMinorUnits(value as number);
-          return csvField(column.kind === "freeText" ? defuse(String(value)) : String(value));
-        })
-        .join(","),
-    );
-    if (text.length > 0) await write(out, `${text.join("\r\n")}\r\n`);
-    written += lines.length;
+  for await (const { pages } of source.groups()) {
+    for await (const lines of pages) {
+      const text = lines.map((line) =>
+        columns
+          .map((column) => {
+            const value = column.value(line);
+            if (column.kind === "amount") return formatMinorUnits(value as number);
+            return csvField(column.kind === "freeText" ? defuse(String(value)) : String(value));
+          })
+          .join(","),
+      );
+      if (text.length > 0) await write(out, `${text.join("\r\n")}\r\n`);
+      written += lines.length;
+    }
   }
   await end(out);
   return written;

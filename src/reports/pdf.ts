@@ -7,11 +7,14 @@ import type { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import { formatAmount } from "../domain/money";
 import { reportSource, reportTotals, type ReportLine, type ReportSource, type SettlementReport, type SettlementSummary } from "./settlement-report";
-import { collect, drained } from "./sink";
+import { collect, pause } from "./sink";
 
 const MARGIN = 36;
 const ROW = 14;
 const FONT_SIZE = 8;
+
+/** Rows drawn between pauses for the output to drain and other work to run: about a hundredth of a second's worth. */
+const ROWS_PER_SLICE = 100;
 
 interface PdfColumn {
   header: string;
@@ -137,22 +140,23 @@ export async function writePdf(report: ReportSource, out: Writable): Promise<num
   if (report.settlements.length === 0) doc.fontSize(11).text("No settlements in this period.");
 
   let written = 0;
-  for await (const { settlement, lines } of report.groups()) {
+  for await (const { settlement, pages } of report.groups()) {
     settlementHeading(settlement);
     tableHeader();
-    written += lines.length;
-    for (const line of lines) {
-      if (doc.y > bottom()) {
-        doc.addPage();
-        tableHeader();
+    for await (const lines of pages) {
+      for (const line of lines) {
+        if (doc.y > bottom()) {
+          doc.addPage();
+          tableHeader();
+        }
+        const top = doc.y;
+        row(columns.map((c) => c.value(line)), top);
+        doc.y = top + ROW;
+        if (++written % ROWS_PER_SLICE === 0) await pause(out);
       }
-      const top = doc.y;
-      row(columns.map((c) => c.value(line)), top);
-      doc.y = top + ROW;
     }
     doc.x = MARGIN;
     doc.moveDown();
-    await drained(out);
   }
 
   // Totals per sales unit and the grand totals, one line each, after the settlements.

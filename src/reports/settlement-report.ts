@@ -4,7 +4,7 @@
  * file builds it, and is the only place that decides whether payer data goes in.
  */
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import type { Prisma } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
 import type { Currency } from "../generated/prisma/enums";
 import type { Db } from "../db/client";
 import { dayOf, ledgerDay } from "../domain/calendar";
@@ -179,6 +179,7 @@ export interface SettlementRow {
 }
 
 export interface OperationRow {
+  id: string;
   type: "CAPTURE" | "REFUND";
   amount: number;
   createdAt: Date;
@@ -186,64 +187,77 @@ export interface OperationRow {
   transaction: { id: string; reference: string; payerName: string | null; message: string | null };
 }
 
-/** Pure: the report from database rows. Operations of settlements not in `settlements` are ignored. */
-export function buildSettlementReport(
-  settlements: readonly SettlementRow[],
-  operations: readonly OperationRow[],
-  options: { merchantName: string; generatedAt: Date; includePersonalData: boolean; period?: { from: string; to: string } },
-): SettlementReport {
+/** The settlement's share of fees per line: by captured amount, so the column adds up exactly (see buildSettlementReport). */
+function feeShares(settlement: SettlementRow, captured: readonly number[]): number[] {
+  // One settlement's fee is far below 2^53, so a Number holds it exactly.
+  return allocate(Number(settlement.feeAmount), captured);
+}
+
+const capturedAmount = (operation: Pick<OperationRow, "type" | "amount">) => (operation.type === "CAPTURE" ? operation.amount : 0);
+
+/** Pure: the lines of `operations` (some of one settlement's, in order), `fees[i]` being the fee share of `operations[i]`. */
+function settlementLines(settlement: SettlementRow, operations: readonly OperationRow[], fees: readonly number[], includePersonalData: boolean): ReportLine[] {
+  const settlementId = encodeGlobalID("Settlement", settlement.id);
+  return operations.map((operation, i) => {
+    const gross = capturedAmount(operation);
+    const refund = operation.type === "REFUND" ? operation.amount : 0;
+    const fee = fees[i]!;
+    return {
+      salesDate: ledgerDay(operation.createdAt),
+      salesUnitName: settlement.salesUnit.name,
+      msn: settlement.salesUnit.msn,
+      transactionId: encodeGlobalID("Transaction", operation.transaction.id),
+      settlementId,
+      orderId: operation.transaction.reference,
+      settlementDate: dayOf(settlement.payoutDate),
+      grossAmount: gross,
+      currency: settlement.currency,
+      feeAmount: fee,
+      refundAmount: refund,
+      netAmount: gross - refund - fee,
+      payer: includePersonalData ? { ...splitName(operation.transaction.payerName), message: operation.transaction.message ?? "" } : null,
+    };
+  });
+}
+
+function settlementSummary(s: SettlementRow): SettlementSummary {
+  return {
+    id: encodeGlobalID("Settlement", s.id),
+    salesUnitName: s.salesUnit.name,
+    msn: s.salesUnit.msn,
+    periodStart: dayOf(s.periodStart),
+    periodEnd: dayOf(s.periodEnd),
+    payoutDate: dayOf(s.payoutDate),
+    currency: s.currency,
+    grossAmount: BigInt(s.grossAmount),
+    refundedAmount: BigInt(s.refundedAmount),
+    feeAmount: BigInt(s.feeAmount),
+    netAmount: BigInt(s.netAmount),
+  };
+}
+
+/**
+ * Pure: the report from database rows. Operations of settlements not in `settlements` are ignored. Fees are charged
+ * per settlement; lines share them by captured amount, so the column adds up exactly (the first line carries the
+ * fee of a settlement without captures).
+ */
+export function buildSettlementReport(settlements: readonly SettlementRow[], operations: readonly OperationRow[], options: ReportOptions): SettlementReport {
   const bySettlement = new Map<string, OperationRow[]>(settlements.map((s) => [s.id, []]));
   for (const operation of operations) bySettlement.get(operation.settlementId)?.push(operation);
-  const lines: ReportLine[] = [];
-  for (const settlement of settlements) {
+  const lines = settlements.flatMap((settlement) => {
     const covered = bySettlement.get(settlement.id)!;
-    // Fees are charged per settlement; lines share them by captured amount, so the column adds up exactly
-    // (the first line carries the fee of a settlement without captures).
-    // One settlement's fee is far below 2^53, so a Number holds it exactly.
-    const fees = allocate(Number(settlement.feeAmount), covered.map((op) => (op.type === "CAPTURE" ? op.amount : 0)));
-    const settlementId = encodeGlobalID("Settlement", settlement.id);
-    covered.forEach((operation, i) => {
-      const gross = operation.type === "CAPTURE" ? operation.amount : 0;
-      const refund = operation.type === "REFUND" ? operation.amount : 0;
-      const fee = fees[i]!;
-      lines.push({
-        salesDate: ledgerDay(operation.createdAt),
-        salesUnitName: settlement.salesUnit.name,
-        msn: settlement.salesUnit.msn,
-        transactionId: encodeGlobalID("Transaction", operation.transaction.id),
-        settlementId,
-        orderId: operation.transaction.reference,
-        settlementDate: dayOf(settlement.payoutDate),
-        grossAmount: gross,
-        currency: settlement.currency,
-        feeAmount: fee,
-        refundAmount: refund,
-        netAmount: gross - refund - fee,
-        payer: options.includePersonalData
-          ? { ...splitName(operation.transaction.payerName), message: operation.transaction.message ?? "" }
-          : null,
-      });
-    });
-  }
+    return settlementLines(settlement, covered, feeShares(settlement, covered.map(capturedAmount)), options.includePersonalData);
+  });
+  return { ...reportHeading(settlements, options), lines };
+}
+
+function reportHeading(settlements: readonly SettlementRow[], options: ReportOptions): Omit<SettlementReport, "lines"> {
   return {
     merchantName: options.merchantName,
     ...(options.period ? { period: options.period } : {}),
     generatedAt: options.generatedAt,
     includePersonalData: options.includePersonalData,
-    settlements: settlements.map((s) => ({
-      id: encodeGlobalID("Settlement", s.id),
-      salesUnitName: s.salesUnit.name,
-      msn: s.salesUnit.msn,
-      periodStart: dayOf(s.periodStart),
-      periodEnd: dayOf(s.periodEnd),
-      payoutDate: dayOf(s.payoutDate),
-      currency: s.currency,
-      grossAmount: BigInt(s.grossAmount),
-      refundedAmount: BigInt(s.refundedAmount),
-      feeAmount: BigInt(s.feeAmount),
-      netAmount: BigInt(s.netAmount),
-    })),
-    lines,
+    settlements: settlements.map(settlementSummary),
   };
 }
 
@@ -258,30 +272,35 @@ function readSettlements(db: Db, where: Prisma.SettlementWhereInput): Promise<Se
   });
 }
 
-/** The CAPTURE and REFUND operations these settlements cover, oldest first. */
-async function readOperations(db: Db, settlements: readonly SettlementRow[], includePersonalData: boolean): Promise<OperationRow[]> {
-  const operations = await db.transactionOperation.findMany({
-    where: { settlementId: { in: settlements.map((s) => s.id) }, type: { in: ["CAPTURE", "REFUND"] } },
-    select: {
-      type: true,
-      amount: true,
-      createdAt: true,
-      settlementId: true,
-      transaction: { select: { id: true, reference: true, payerName: includePersonalData, message: includePersonalData } },
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return operations.map((op) => ({
-    type: op.type as OperationRow["type"],
-    amount: op.amount,
-    createdAt: op.createdAt,
-    settlementId: op.settlementId!,
-    transaction: {
-      id: op.transaction.id,
-      reference: op.transaction.reference,
-      payerName: op.transaction.payerName ?? null,
-      message: op.transaction.message ?? null,
-    },
+const COVERED_TYPES: OperationRow["type"][] = ["CAPTURE", "REFUND"];
+
+/**
+ * The CAPTURE and REFUND operations these settlements cover, oldest first; with `page`, at most `page.take` of the one
+ * settlement's, those after `page.after` (the order is the index's: settlementId, createdAt, id). Plain SQL: the
+ * client's mapping of a relation costs about three times the read itself, and this runs once per page of a report.
+ */
+async function readOperations(
+  db: Db,
+  settlements: readonly SettlementRow[],
+  includePersonalData: boolean,
+  page?: { take: number; after: Pick<OperationRow, "createdAt" | "id"> | null },
+): Promise<OperationRow[]> {
+  const payer = includePersonalData ? Prisma.sql`t."payerName", t.message` : Prisma.sql`NULL AS "payerName", NULL AS message`;
+  // The column is a timestamp without zone holding UTC: the ISO text read as such is the stored value exactly.
+  const after = page?.after ? Prisma.sql`AND (o."createdAt", o.id) > (${page.after.createdAt.toISOString()}::timestamp, ${page.after.id}::uuid)` : Prisma.empty;
+  const limit = page ? Prisma.sql`LIMIT ${page.take}` : Prisma.empty;
+  // One settlement's read walks the index in order; a list of them is sorted (they are small: see settlementReportSource).
+  const covered = settlements.length === 1 ? Prisma.sql`= ${settlements[0]!.id}::uuid` : Prisma.sql`= ANY(${settlements.map((s) => s.id)}::uuid[])`;
+  const rows = await db.$queryRaw<(Omit<OperationRow, "transaction"> & { transactionId: string; reference: string; payerName: string | null; message: string | null })[]>`
+    SELECT o.id::text AS id, o.type::text AS type, o.amount, o."createdAt", o."settlementId"::text AS "settlementId",
+      t.id::text AS "transactionId", t.reference, ${payer}
+    FROM "TransactionOperation" o JOIN "Transaction" t ON t.id = o."transactionId"
+    WHERE o."settlementId" ${covered} AND o.type IN ('CAPTURE', 'REFUND') ${after}
+    ORDER BY o."createdAt", o.id
+    ${limit}`;
+  return rows.map(({ transactionId, reference, payerName, message, ...operation }) => ({
+    ...operation,
+    transaction: { id: transactionId, reference, payerName, message },
   }));
 }
 
@@ -291,10 +310,11 @@ export async function loadSettlementReport(db: Db, where: Prisma.SettlementWhere
   return buildSettlementReport(settlements, await readOperations(db, settlements, options.includePersonalData), options);
 }
 
-/** One settlement and its lines: the unit a report is written in. */
+/** One settlement and its lines, a page at a time: the unit a report is written in. */
 export interface SettlementGroup {
   settlement: SettlementSummary;
-  lines: ReportLine[];
+  /** The settlement's lines in report order, in pages; read each group's pages before asking for the next group. */
+  pages: AsyncIterable<ReportLine[]>;
 }
 
 /**
@@ -305,6 +325,10 @@ export interface ReportSource extends Omit<SettlementReport, "lines"> {
   groups(): AsyncIterable<SettlementGroup>;
 }
 
+async function* onePage(lines: ReportLine[]): AsyncIterable<ReportLine[]> {
+  yield lines;
+}
+
 /** A report held in memory, as a source. */
 export function reportSource(report: SettlementReport): ReportSource {
   const { lines: _lines, ...heading } = report;
@@ -312,27 +336,94 @@ export function reportSource(report: SettlementReport): ReportSource {
     ...heading,
     async *groups() {
       const lines = linesBySettlement(report);
-      for (const settlement of report.settlements) yield { settlement, lines: lines.get(settlement.id)! };
+      for (const settlement of report.settlements) yield { settlement, pages: onePage(lines.get(settlement.id)!) };
     },
   };
 }
 
-/** Settlements whose operations one read takes: a batch's lines are what a streamed report holds at a time. */
+/** Settlements counted at a time, and the most whose lines one read takes together. */
 const SETTLEMENTS_PER_READ = 50;
 
+/** Lines one read takes, and so about what a streamed report holds at a time. */
+export const LINES_PER_READ = 2_000;
+
+/** How many lines each of these settlements has. */
+async function countLines(db: Db, settlements: readonly SettlementRow[]): Promise<Map<string, number>> {
+  const counts = await db.transactionOperation.groupBy({
+    by: ["settlementId"],
+    where: { settlementId: { in: settlements.map((s) => s.id) }, type: { in: COVERED_TYPES } },
+    _count: { _all: true },
+  });
+  return new Map(counts.map((row) => [row.settlementId!, row._count._all]));
+}
+
+/** The captured amount of each of the settlement's lines (0 for a refund), in report order: what its fee is shared by. */
+async function capturedAmounts(db: Db, settlementId: string): Promise<number[]> {
+  const [row] = await db.$queryRaw<{ amounts: number[] | null }[]>`
+    SELECT array_agg(CASE WHEN type = 'CAPTURE' THEN amount ELSE 0 END ORDER BY "createdAt", id) AS amounts
+    FROM "TransactionOperation" WHERE "settlementId" = ${settlementId}::uuid AND type IN ('CAPTURE', 'REFUND')`;
+  return row?.amounts ?? [];
+}
+
 /**
- * The report of the settlements matching `where`, read as it is written: the settlements first, then their
- * operations SETTLEMENTS_PER_READ settlements at a time. A year of a whole merchant holds one batch in memory,
- * not every line of the year.
+ * One large settlement's lines, `linesPerRead` at a time. Its fee shares need every line's captured amount, so those
+ * come first as one array of numbers; the lines follow page by page in the same order. A settled operation never
+ * changes, so the two reads agree; should they not, the report fails rather than share the fee wrongly.
  */
-export async function settlementReportSource(db: Db, where: Prisma.SettlementWhereInput, options: ReportOptions): Promise<ReportSource> {
+async function* pagedLines(db: Db, settlement: SettlementRow, options: ReportOptions, linesPerRead: number): AsyncIterable<ReportLine[]> {
+  const fees = feeShares(settlement, await capturedAmounts(db, settlement.id));
+  let after: Pick<OperationRow, "createdAt" | "id"> | null = null;
+  let read = 0;
+  for (;;) {
+    const operations = await readOperations(db, [settlement], options.includePersonalData, { take: linesPerRead, after });
+    if (read + operations.length > fees.length) throw new Error(`Settlement ${settlement.id} gained operations while its report was written.`);
+    if (operations.length > 0) yield settlementLines(settlement, operations, fees.slice(read, read + operations.length), options.includePersonalData);
+    read += operations.length;
+    if (operations.length < linesPerRead) break;
+    after = operations[operations.length - 1]!;
+  }
+  if (read !== fees.length) throw new Error(`Settlement ${settlement.id} lost operations while its report was written.`);
+}
+
+/**
+ * The report of the settlements matching `where`, read as it is written: the settlements first, then their lines
+ * about `linesPerRead` at a time. Small settlements are read together (up to SETTLEMENTS_PER_READ of them, as long as
+ * their lines fit in one read); a settlement with more lines than that is read on its own, page by page. So a year of
+ * a whole merchant, or one settlement of a very busy sales unit, holds one read's lines in memory, not all of them.
+ */
+export async function settlementReportSource(
+  db: Db,
+  where: Prisma.SettlementWhereInput,
+  options: ReportOptions,
+  linesPerRead = LINES_PER_READ,
+): Promise<ReportSource> {
   const settlements = await readSettlements(db, where);
+  async function* readTogether(together: SettlementRow[]) {
+    yield* reportSource(buildSettlementReport(together, await readOperations(db, together, options.includePersonalData), options)).groups();
+  }
   return {
-    ...reportSource(buildSettlementReport(settlements, [], options)),
+    ...reportHeading(settlements, options),
     async *groups() {
       for (let i = 0; i < settlements.length; i += SETTLEMENTS_PER_READ) {
         const batch = settlements.slice(i, i + SETTLEMENTS_PER_READ);
-        yield* reportSource(buildSettlementReport(batch, await readOperations(db, batch, options.includePersonalData), options)).groups();
+        const counts = await countLines(db, batch);
+        let together: SettlementRow[] = [];
+        let held = 0;
+        for (const settlement of batch) {
+          const lines = counts.get(settlement.id) ?? 0;
+          if (together.length > 0 && held + lines > linesPerRead) {
+            yield* readTogether(together);
+            together = [];
+            held = 0;
+          }
+          if (lines > linesPerRead) {
+            yield { settlement: settlementSummary(settlement), pages: pagedLines(db, settlement, options, linesPerRead) };
+          } else {
+            together.push(settlement);
+            held += lines;
+          }
+        }
+        if (together.length > 0) yield* readTogether(together);
       }
     },
   };

@@ -24,6 +24,15 @@ export async function write(out: Writable, chunk: string | Buffer): Promise<void
   if (!out.write(chunk)) await drained(out);
 }
 
+/**
+ * Waits for `out` to drain and then lets everything else waiting on this process run (other requests, timers): a
+ * renderer that works synchronously calls it every few hundred rows, so a large file never holds the event loop for long.
+ */
+export async function pause(out: Writable): Promise<void> {
+  await drained(out);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Ends the stream once all is flushed. */
 export async function end(out: Writable): Promise<void> {
   out.end();

@@ -10,7 +10,7 @@ import ExcelJS from "exceljs";
 import { SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { formatMinorUnits } from "../domain/money";
 import { CSV_BOM, csvField, defuse } from "./csv";
-import { drained, end, write } from "./sink";
+import { end, pause, write } from "./sink";
 
 export type ExportFormat = "CSV" | "XLSX";
 
@@ -141,8 +141,7 @@ export async function streamTransactionExport(
     if (sheet) {
       for (const row of batch) sheet.addRow(columns.map((column) => xlsxCell(column, row))).commit();
       // exceljs does not wait for its output: let the zip stream drain before the next batch, or batches pile up.
-      await drained(out);
-      await new Promise((resolve) => setImmediate(resolve));
+      await pause(out);
     } else {
       await write(out, batch.map((row) => `${columns.map((column) => csvCell(column, row)).join(",")}\r\n`).join(""));
     }

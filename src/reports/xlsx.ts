@@ -7,10 +7,13 @@ import ExcelJS from "exceljs";
 import { dateOfDay } from "../domain/calendar";
 import { reportColumns, reportSource, reportTotals, type ReportSource, type SettlementReport } from "./settlement-report";
 import { defuse } from "./csv";
-import { collect, drained } from "./sink";
+import { collect, pause } from "./sink";
 
 const AMOUNT_FORMAT = "#,##0.00";
 const DATE_FORMAT = "yyyy-mm-dd";
+
+/** Rows written between pauses for the output to drain and other work to run (a few milliseconds' worth). */
+const ROWS_PER_SLICE = 250;
 
 /** Dates go in as midnight UTC of the day: Excel stores dates without a zone, so that keeps the calendar date in every locale. */
 function cellValue(kind: string, value: string | number): ExcelJS.CellValue {
@@ -41,14 +44,18 @@ export async function writeXlsx(source: ReportSource, out: Writable): Promise<nu
   lines.getRow(1).font = { bold: true };
   lines.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   let written = 0;
-  for await (const group of source.groups()) {
-    for (const line of group.lines) lines.addRow(Object.fromEntries(columns.map((column) => [column.header, cellValue(column.kind, column.value(line))]))).commit();
-    written += group.lines.length;
-    await drained(out);
+  for await (const { pages } of source.groups()) {
+    for await (const page of pages) {
+      for (const line of page) {
+        lines.addRow(Object.fromEntries(columns.map((column) => [column.header, cellValue(column.kind, column.value(line))]))).commit();
+        if (++written % ROWS_PER_SLICE === 0) await pause(out);
+      }
+    }
   }
   lines.commit();
 
-  const summary = workbook.addWorksheet("Settlements", { views: [{ state: "frozen", ySplit: 1 }] });  summary.columns = [
+  const summary = workbook.addWorksheet("Settlements", { views: [{ state: "frozen", ySplit: 1 }] });
+  summary.columns = [
     { header: "SettlementId", key: "id", width: 20 },
     { header: "SalesUnitName", key: "salesUnitName", width: 28 },
     { header: "MSN", key: "msn", width: 10 },

@@ -22,7 +22,7 @@ export function escapeXml(value: string): string {
 
 const element = (name: string, value: string) => `<${name}>${escapeXml(value)}</${name}>`;
 
-/** Writes the report to `out` (and ends it), one settlement at a time; answers the lines written. */
+/** Writes the report to `out` (and ends it), a page of lines at a time; answers the lines written. */
 export async function writeXml(source: ReportSource, out: Writable): Promise<number> {
   const columns = reportColumns(source.includePersonalData);
   const period = source.period ? ` periodFrom="${source.period.from}" periodTo="${source.period.to}"` : "";
@@ -31,21 +31,24 @@ export async function writeXml(source: ReportSource, out: Writable): Promise<num
     `<?xml version="1.0" encoding="UTF-8"?>\n<SettlementReport merchant="${escapeXml(source.merchantName)}" generatedAt="${source.generatedAt.toISOString()}" includePersonalData="${source.includePersonalData}"${period}>\n`,
   );
   let written = 0;
-  for await (const { settlement, lines } of source.groups()) {
-    const text = [
+  for await (const { settlement, pages } of source.groups()) {
+    const opening = [
       "  <Settlement>",
       `    ${element("SettlementId", settlement.id)}${element("SalesUnitName", settlement.salesUnitName)}${element("MSN", settlement.msn)}`,
       `    ${element("PeriodStart", settlement.periodStart)}${element("PeriodEnd", settlement.periodEnd)}${element("SettlementDate", settlement.payoutDate)}`,
       `    ${element("Currency", settlement.currency)}${element("Gross", formatMinorUnits(settlement.grossAmount))}${element("Fee", formatMinorUnits(settlement.feeAmount))}${element("Refund", formatMinorUnits(settlement.refundedAmount))}${element("Net", formatMinorUnits(settlement.netAmount))}`,
       "    <Lines>",
     ];
-    for (const line of lines) {
-      const cells = columns.map((c) => element(c.header, c.kind === "amount" ? formatMinorUnits(c.value(line) as number) : String(c.value(line))));
-      text.push(`      <Line>${cells.join("")}</Line>`);
+    await write(out, `${opening.join("\n")}\n`);
+    for await (const lines of pages) {
+      const text = lines.map((line) => {
+        const cells = columns.map((c) => element(c.header, c.kind === "amount" ? formatMinorUnits(c.value(line) as number) : String(c.value(line))));
+        return `      <Line>${cells.join("")}</Line>\n`;
+      });
+      await write(out, text.join(""));
+      written += lines.length;
     }
-    text.push("    </Lines>", "  </Settlement>");
-    await write(out, `${text.join("\n")}\n`);
-    written += lines.length;
+    await write(out, "    </Lines>\n  </Settlement>\n");
   }
   // Sums of the settlements above (64-bit, exact): per sales unit and currency, then per currency.
   const totals = reportTotals(source);

@@ -226,9 +226,16 @@ async function produce(
       async *groups() {
         let lines = 0;
         for await (const group of source.groups()) {
-          yield group;
-          lines += group.lines.length;
-          await onProgress(lines);
+          yield {
+            ...group,
+            pages: (async function* () {
+              for await (const page of group.pages) {
+                yield page;
+                lines += page.length;
+                await onProgress(lines);
+              }
+            })(),
+          };
         }
       },
     };

@@ -15,8 +15,9 @@ import { maskEmail, validateEmail } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
 import { formatAmount } from "../domain/money";
 import type { ReportFormat } from "../generated/prisma/enums";
-import { loadSettlementReport } from "../reports/settlement-report";
-import { renderReport, REPORT_CONTENT_TYPES, reportFileName } from "../reports/render";
+import { settlementReportSource } from "../reports/settlement-report";
+import { REPORT_CONTENT_TYPES, reportFileName, writeReport } from "../reports/render";
+import { collect } from "../reports/sink";
 import { SYSTEM_ACTOR, type Actor } from "./audit";
 import { publicId, recordChange } from "./changes";
 import type { MailTransport } from "./mail";
@@ -203,7 +204,7 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
     // Only while the lease is still this pass's: one that outlived it may have been taken over.
     const ours = { id: subscription.id, claimedUntil: lease };
     try {
-      const report = await loadSettlementReport(
+      const report = await settlementReportSource(
         db,
         {
           salesUnit: { merchantId: subscription.merchantId },
@@ -231,7 +232,7 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
         attachments: [
           {
             filename: reportFileName(["settlements", period.periodStart, period.periodEnd], subscription.format, subscription.includePersonalData),
-            content: await renderReport(report, subscription.format),
+            content: await collect((out) => writeReport(report, subscription.format, out)),
             contentType: REPORT_CONTENT_TYPES[subscription.format],
           },
         ],

@@ -75,7 +75,8 @@ describe("the token endpoint's brute-force budget", () => {
         headers: { client_id: "11111111-1111-4111-8111-111111111111", client_secret: "wrong", "ocp-apim-subscription-key": "key" },
       });
       try {
-        return (await handler(request, new URL(request.url), {}, { address: "203.0.113.7" })).status;
+        const client = { address: "203.0.113.7", streamResponse: () => Response.error(), cutShort: () => undefined };
+        return (await handler(request, new URL(request.url), {}, client)).status;
       } catch (error) {
         return isDatabaseUnavailable(error) ? 503 : error instanceof RateLimitedError ? 429 : error instanceof AuthenticationError ? 401 : 500;
       }

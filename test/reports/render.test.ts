@@ -22,7 +22,9 @@ const settlement: SettlementRow = {
   salesUnit: { name: "Fjordkaffe, Bryggen", msn: "751312" },
 };
 
+let operationIds = 0;
 const op = (type: "CAPTURE" | "REFUND", amount: number, extra: Partial<OperationRow["transaction"]> = {}): OperationRow => ({
+  id: `0b6f0a3e-3333-4000-8000-${String(++operationIds).padStart(12, "0")}`,
   type,
   amount,
   createdAt: new Date("2026-03-02T10:00:00Z"),

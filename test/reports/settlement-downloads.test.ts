@@ -1,9 +1,12 @@
 /** GET /reports/settlements/<id>.<format>: formats, totals, the personal-data variant and who may download. */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../src/db/client";
+import { LINES_PER_READ } from "../../src/reports/settlement-report";
 import { startTestGateway, type TestGateway } from "../support/gateway";
-import { parseCsvRecords } from "./support";
+import { insertLargeSettlement, parseCsvRecords, watchingLineReads } from "./support";
 
 let gateway: TestGateway;
 const tokens: Record<string, string> = {};
@@ -142,5 +145,92 @@ describe("settlement report downloads", () => {
     expect((await get(reportUrl.csv!, "eyJhbGciOiJub25lIn0.e30.")).status).toBe(401);
     expect((await get(`${reportUrl.csv}?includePersonalData=yes`)).status).toBe(400);
     expect((await get(`${reportUrl.csv}?includePersonalData=false`)).status).toBe(200);
+  });
+});
+
+describe("a settlement larger than one read", () => {
+  // Three operations share each timestamp, so pages must break ties by id to neither skip nor repeat a line.
+  const CAPTURES = 12_000;
+  let large: { id: string; lines: number; grossAmount: number; refundedAmount: number; feeAmount: number; netAmount: number };
+  const url = (format: string) => `/reports/settlements/${large.id}.${format}`;
+
+  beforeAll(async () => {
+    const db = gateway.services.db;
+    const unit = await db.salesUnit.findFirstOrThrow({ where: { msn: gateway.persona("no-assistant-tm").salesUnits[0]! }, select: { id: true, merchantId: true } });
+    const id = await insertLargeSettlement(db, unit, CAPTURES);
+    const row = await db.settlement.findUniqueOrThrow({ where: { id } });
+    const lines = await db.transactionOperation.count({ where: { settlementId: id } });
+    large = { id, lines, grossAmount: Number(row.grossAmount), refundedAmount: Number(row.refundedAmount), feeAmount: Number(row.feeAmount), netAmount: Number(row.netAmount) };
+    expect(lines).toBeGreaterThan(3 * LINES_PER_READ);
+  });
+
+  it("has every line once, in order, adding up to the settlement across the pages it is read in", async () => {
+    const rows = parseCsvRecords((await (await get(url("csv"))).text()).replace(/^\uFEFF/, ""));
+    expect(rows).toHaveLength(large.lines);
+    expect(totals(rows)).toEqual({ grossAmount: large.grossAmount, refundedAmount: large.refundedAmount, feeAmount: large.feeAmount, netAmount: large.netAmount });
+    const expected = await gateway.services.db.transactionOperation.findMany({
+      where: { settlementId: large.id },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { type: true, transactionId: true },
+    });
+    expect(rows.map((r) => `${r.TransactionId} ${Number(r.Gross) > 0 ? "CAPTURE" : "REFUND"}`)).toEqual(
+      expected.map((op) => `${encodeGlobalID("Transaction", op.transactionId)} ${op.type}`),
+    );
+  });
+
+  it("keeps the server responsive while it draws the PDF", async () => {
+    // Drawn in one go, these lines held the event loop for one to two seconds; drawn in slices, a turn takes milliseconds.
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const response = await get(url("pdf"));
+    const pdf = Buffer.from(await response.arrayBuffer());
+    delay.disable();
+    expect(response.status).toBe(200);
+    expect(pdf.subarray(-6).toString("latin1")).toMatch(/%%EOF/);
+    expect(delay.max / 1e6).toBeLessThan(500);
+  });
+
+  /** Has the gateway's database call `before` ahead of each read of report lines, until the answer is called. */
+  function watchLineReads(before: () => void): () => void {
+    const services = gateway.services as { db: Db };
+    const db = services.db;
+    services.db = watchingLineReads(db, { before });
+    return () => {
+      services.db = db;
+    };
+  }
+
+  it("stops reading when the client goes away", async () => {
+    let reads = 0;
+    const restore = watchLineReads(() => reads++);
+    try {
+      const aborted = new AbortController();
+      const response = await fetch(`${gateway.url}${url("csv")}`, { headers: { authorization: `Bearer ${tokens["no-admin"]!}` }, signal: aborted.signal });
+      const reader = response.body!.getReader();
+      await reader.read();
+      aborted.abort();
+      // Let whatever was under way finish: the reads must stop well short of the settlement's pages.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const settled = reads;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(reads).toBe(settled);
+      expect(reads).toBeLessThan(Math.ceil(large.lines / LINES_PER_READ));
+    } finally {
+      restore();
+    }
+  });
+
+  it("cuts the download short, rather than ending it as if whole, when reading fails midway", async () => {
+    let reads = 0;
+    const restore = watchLineReads(() => {
+      if (++reads === 2) throw new Error("connection lost");
+    });
+    try {
+      const response = await get(url("csv"));
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow();
+    } finally {
+      restore();
+    }
   });
 });
