@@ -1,7 +1,7 @@
 /**
  * E-mailed settlement reports. A subscription covers the whole merchant or one sales unit; on its schedule
  * (DAILY, WEEKLY, MONTHLY, by Oslo ledger days) the delivery job mails the report of the payouts of the period
- * that just ended, in the chosen format and variant.
+ * that just ended (and of any before it that could not be sent), in the chosen format and variant.
  */
 import type { Caller } from "./caller";
 import type { Services } from "../deps";
@@ -9,11 +9,12 @@ import type { Access } from "../auth/permissions";
 import { currentUserAccess } from "../auth/principal";
 import { accessCovers } from "../auth/policies/report-subscription";
 import type { Tx } from "../db/client";
-import { addDays, dateOfDay, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
+import { addDays, dateOfDay, dayOf, ledgerDay, settlementPeriod, type SettlementFrequency, type SettlementPeriod } from "../domain/calendar";
 import { ConflictError, InvalidStateError, NotFoundError } from "../domain/errors";
 import { maskEmail, validateEmail } from "../domain/identifiers";
 import { uuidOrNil } from "../domain/ids";
 import { formatAmount } from "../domain/money";
+import type { Prisma } from "../generated/prisma/client";
 import type { ReportFormat } from "../generated/prisma/enums";
 import { settlementReportSource } from "../reports/settlement-report";
 import { REPORT_CONTENT_TYPES, reportFileName, writeReport } from "../reports/render";
@@ -136,14 +137,32 @@ export async function deleteReportSubscription(deps: Services, caller: Caller, r
   });
 }
 
+/** Missed periods a pass sends at most, oldest first; older ones are left out (a report run covers any period). */
+export const MAX_CATCH_UP_PERIODS = 7;
+
+/** What a subscription has had: when its last report went out, and the last day that report covered. */
+export interface SentSoFar {
+  lastSentAt: Date | null;
+  lastPeriodEnd: string | null;
+}
+
 /**
- * The period whose report is due at `now`: the one before the current period, unless it was sent during the
- * current period already. A new subscription gets the last complete period's report at once.
+ * The periods whose reports are due at `now`, oldest first: every complete period after the last one sent, at most
+ * the latest MAX_CATCH_UP_PERIODS of them, so a report whose sending failed until the next period ended (a mail
+ * server down for a day, for a daily report) goes out late instead of never. A new subscription gets the last
+ * complete period's report, not its history.
  */
-export function duePeriod(frequency: SettlementFrequency, lastSentAt: Date | null, now: Date): SettlementPeriod | null {
+export function duePeriods(frequency: SettlementFrequency, sent: SentSoFar, now: Date): SettlementPeriod[] {
   const current = settlementPeriod(ledgerDay(now), frequency);
-  if (lastSentAt && ledgerDay(lastSentAt) >= current.periodStart) return null;
-  return settlementPeriod(addDays(current.periodStart, -1), frequency);
+  // Reports sent before the period was kept: a pass sends the period before the one it runs in.
+  const sentThrough = sent.lastPeriodEnd ?? (sent.lastSentAt ? addDays(settlementPeriod(ledgerDay(sent.lastSentAt), frequency).periodStart, -1) : null);
+  const due: SettlementPeriod[] = [];
+  let period = settlementPeriod(addDays(current.periodStart, -1), frequency);
+  while (due.length < MAX_CATCH_UP_PERIODS && (sentThrough === null ? due.length === 0 : period.periodEnd > sentThrough)) {
+    due.unshift(period);
+    period = settlementPeriod(addDays(period.periodStart, -1), frequency);
+  }
+  return due;
 }
 
 const SCHEDULE: Record<SettlementFrequency, string> = { DAILY: "daily", WEEKLY: "weekly", MONTHLY: "monthly" };
@@ -158,17 +177,58 @@ export const REPORT_DELIVERY_INTERVAL_MS = 5 * 60_000;
  */
 export const REPORT_DELIVERY_LEASE_MS = 15 * 60_000;
 
+type DueSubscription = Prisma.ReportSubscriptionGetPayload<{ include: { merchant: { select: { name: true } } } }>;
+
+/** Mails the report of `period` to the subscriber; throws when the mail server did not accept it. */
+async function mailReport(db: Services["db"], mail: MailTransport, subscription: DueSubscription, period: SettlementPeriod, now: Date): Promise<void> {
+  const report = await settlementReportSource(
+    db,
+    {
+      salesUnit: { merchantId: subscription.merchantId },
+      ...(subscription.salesUnitId ? { salesUnitId: subscription.salesUnitId } : {}),
+      payoutDate: { gte: dateOfDay(period.periodStart), lte: dateOfDay(period.periodEnd) },
+    },
+    // The same whole-period file a report run of this period makes (createReportRun), totals included.
+    { merchantName: subscription.merchant.name, generatedAt: now, includePersonalData: subscription.includePersonalData, period: { from: period.periodStart, to: period.periodEnd } },
+  );
+  const span = period.periodStart === period.periodEnd ? period.periodStart : `${period.periodStart} – ${period.periodEnd}`;
+  const payouts = report.settlements.map((s) => `${s.salesUnitName} (MSN ${s.msn}): paid out ${s.payoutDate}, net ${formatAmount(s.netAmount, s.currency)}`);
+  await mail.send({
+    to: subscription.email,
+    subject: `Settlement report ${subscription.merchant.name}, ${span}`,
+    text: [
+      `Settlement report for ${subscription.merchant.name}: payouts ${span}.`,
+      "",
+      ...(payouts.length > 0 ? payouts : ["There were no payouts in this period."]),
+      "",
+      `The report is attached as ${subscription.format}.`,
+      ...(subscription.includePersonalData ? ["It contains payer names and messages: store and share it as personal data."] : []),
+      "",
+      `You receive this because ${subscription.email} is subscribed to ${SCHEDULE[subscription.frequency]} settlement reports in the business portal, where the subscription can be removed.`,
+    ].join("\n"),
+    attachments: [
+      {
+        filename: reportFileName(["settlements", period.periodStart, period.periodEnd], subscription.format, subscription.includePersonalData),
+        content: await collect((out) => writeReport(report, subscription.format, out)),
+        contentType: REPORT_CONTENT_TYPES[subscription.format],
+      },
+    ],
+  });
+}
+
 /**
- * One pass of the delivery job: mails every due report and sets `lastSentAt`. Before each delivery the owner's
- * access is read afresh: a subscription whose owner can no longer see what it covers (or is gone) is disabled,
- * audited, and not sent, since the report would hand an address data its owner may no longer see.
+ * One pass of the delivery job: mails every due report (duePeriods: a subscription behind by several periods gets
+ * each, oldest first) and records each as sent. Before a subscription's reports the owner's access is read afresh:
+ * a subscription whose owner can no longer see what it covers (or is gone) is disabled, audited, and not sent, since
+ * the report would hand an address data its owner may no longer see.
  *
- * A subscription is claimed before sending by a compare-and-set that takes a lease (`claimedUntil`), so two
- * gateway instances never both send it. `lastSentAt` moves only once the mail server accepted the report, in
- * the same update that ends the lease: a failed send ends the lease and the next pass tries again, and a pass
- * that dies mid-send leaves a lease that lapses, after which the report is sent. Delivery is therefore at least
- * once: a pass that dies between the mail server's acceptance and that update sends the report twice, which
- * beats losing it. Returns how many reports were sent.
+ * Each report is claimed before sending by a compare-and-set on what was sent so far that takes a lease
+ * (`claimedUntil`), so two gateway instances never both send it. `lastSentAt` and `lastPeriodEnd` move only once the
+ * mail server accepted the report, in the same update that ends the lease: a failed send ends the lease and the next
+ * pass tries again (later periods wait, so they still go out in order), and a pass that dies mid-send leaves a lease
+ * that lapses, after which the report is sent. Delivery is therefore at least once: a pass that dies between the mail
+ * server's acceptance and that update sends the report twice, which beats losing it. Returns how many reports were
+ * sent.
  */
 export async function sendDueReports(services: Pick<Services, "db" | "clock" | "logger"> & Partial<Pick<Services, "metrics">>, mail: MailTransport): Promise<number> {
   const { db, logger } = services;
@@ -186,8 +246,8 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
   };
   let sent = 0;
   for (const subscription of subscriptions) {
-    const period = duePeriod(subscription.frequency, subscription.lastSentAt, now);
-    if (!period) continue;
+    const periods = duePeriods(subscription.frequency, { lastSentAt: subscription.lastSentAt, lastPeriodEnd: subscription.lastPeriodEnd && dayOf(subscription.lastPeriodEnd) }, now);
+    if (periods.length === 0) continue;
     const access = subscription.createdById ? await ownerAccess(subscription.createdById) : null;
     if (!access || !accessCoversSubscription(access, subscription)) {
       await db.$transaction((tx) => disableSubscriptions(tx, SYSTEM_ACTOR, [subscription], "OWNER_ACCESS_LOST", now));
@@ -195,59 +255,32 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
       logger.info({ reportSubscriptionId: subscription.id }, "Disabled a report subscription whose owner lost access to it");
       continue;
     }
-    const lease = new Date(now.getTime() + REPORT_DELIVERY_LEASE_MS);
-    const { count } = await db.reportSubscription.updateMany({
-      where: { id: subscription.id, disabledAt: null, lastSentAt: subscription.lastSentAt, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
-      data: { claimedUntil: lease },
-    });
-    if (count === 0) continue;
-    // Only while the lease is still this pass's: one that outlived it may have been taken over.
-    const ours = { id: subscription.id, claimedUntil: lease };
-    try {
-      const report = await settlementReportSource(
-        db,
-        {
-          salesUnit: { merchantId: subscription.merchantId },
-          ...(subscription.salesUnitId ? { salesUnitId: subscription.salesUnitId } : {}),
-          payoutDate: { gte: dateOfDay(period.periodStart), lte: dateOfDay(period.periodEnd) },
-        },
-        // The same whole-period file a report run of this period makes (createReportRun), totals included.
-        { merchantName: subscription.merchant.name, generatedAt: now, includePersonalData: subscription.includePersonalData, period: { from: period.periodStart, to: period.periodEnd } },
-      );
-      const span = period.periodStart === period.periodEnd ? period.periodStart : `${period.periodStart} – ${period.periodEnd}`;
-      const payouts = report.settlements.map((s) => `${s.salesUnitName} (MSN ${s.msn}): paid out ${s.payoutDate}, net ${formatAmount(s.netAmount, s.currency)}`);
-      await mail.send({
-        to: subscription.email,
-        subject: `Settlement report ${subscription.merchant.name}, ${span}`,
-        text: [
-          `Settlement report for ${subscription.merchant.name}: payouts ${span}.`,
-          "",
-          ...(payouts.length > 0 ? payouts : ["There were no payouts in this period."]),
-          "",
-          `The report is attached as ${subscription.format}.`,
-          ...(subscription.includePersonalData ? ["It contains payer names and messages: store and share it as personal data."] : []),
-          "",
-          `You receive this because ${subscription.email} is subscribed to ${SCHEDULE[subscription.frequency]} settlement reports in the business portal, where the subscription can be removed.`,
-        ].join("\n"),
-        attachments: [
-          {
-            filename: reportFileName(["settlements", period.periodStart, period.periodEnd], subscription.format, subscription.includePersonalData),
-            content: await collect((out) => writeReport(report, subscription.format, out)),
-            contentType: REPORT_CONTENT_TYPES[subscription.format],
-          },
-        ],
+    let sentSoFar = { lastSentAt: subscription.lastSentAt, lastPeriodEnd: subscription.lastPeriodEnd };
+    for (const period of periods) {
+      const lease = new Date(now.getTime() + REPORT_DELIVERY_LEASE_MS);
+      const { count } = await db.reportSubscription.updateMany({
+        where: { id: subscription.id, disabledAt: null, ...sentSoFar, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
+        data: { claimedUntil: lease },
       });
-    } catch (error) {
-      counted("failed");
-      await db.reportSubscription.updateMany({ where: ours, data: { claimedUntil: null } });
-      logger.error({ err: error, reportSubscriptionId: subscription.id }, "Sending a settlement report failed; the next pass retries");
-      continue;
+      if (count === 0) break;
+      // Only while the lease is still this pass's: one that outlived it may have been taken over.
+      const ours = { id: subscription.id, claimedUntil: lease };
+      try {
+        await mailReport(db, mail, subscription, period, now);
+      } catch (error) {
+        counted("failed");
+        await db.reportSubscription.updateMany({ where: ours, data: { claimedUntil: null } });
+        logger.error({ err: error, reportSubscriptionId: subscription.id, period }, "Sending a settlement report failed; the next pass retries");
+        break;
+      }
+      // Outside the try: the report went out, so an error here must not hand the lease back as a failure. Should
+      // the update itself fail, the lease lapses and the report goes out again (at least once, as above).
+      sentSoFar = { lastSentAt: now, lastPeriodEnd: dateOfDay(period.periodEnd) };
+      const { count: recorded } = await db.reportSubscription.updateMany({ where: ours, data: { ...sentSoFar, claimedUntil: null } });
+      sent++;
+      counted("sent");
+      if (recorded === 0) break;
     }
-    // Outside the try: the report went out, so an error here must not hand the lease back as a failure. Should
-    // the update itself fail, the lease lapses and the report goes out again (at least once, as above).
-    await db.reportSubscription.updateMany({ where: ours, data: { lastSentAt: now, claimedUntil: null } });
-    sent++;
-    counted("sent");
   }
   return sent;
 }

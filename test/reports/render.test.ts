@@ -6,7 +6,7 @@ import { renderPdf } from "../../src/reports/pdf";
 import { allocate, buildSettlementReport, reportTotals, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
 import { renderXlsx } from "../../src/reports/xlsx";
 import { escapeXml, renderXml } from "../../src/reports/xml";
-import { duePeriod } from "../../src/services/report-subscriptions";
+import { duePeriods, MAX_CATCH_UP_PERIODS } from "../../src/services/report-subscriptions";
 import { parseCsv, pdfText } from "./support";
 
 const settlement: SettlementRow = {
@@ -131,23 +131,40 @@ describe("renderPdf", () => {
   });
 });
 
-describe("duePeriod", () => {
+describe("duePeriods", () => {
   const at = (iso: string) => new Date(iso);
+  const day = (d: string) => ({ periodStart: d, periodEnd: d });
+  const sentAt = (iso: string | null, lastPeriodEnd: string | null = null) => ({ lastSentAt: iso ? at(iso) : null, lastPeriodEnd });
 
   it("is yesterday for a daily subscription never sent, and nothing once sent today (Oslo time)", () => {
-    expect(duePeriod("DAILY", null, at("2026-03-05T12:00:00Z"))).toEqual({ periodStart: "2026-03-04", periodEnd: "2026-03-04" });
-    expect(duePeriod("DAILY", at("2026-03-04T23:30:00Z"), at("2026-03-05T12:00:00Z"))).toBeNull();
-    expect(duePeriod("DAILY", at("2026-03-04T22:30:00Z"), at("2026-03-05T12:00:00Z"))).toEqual({ periodStart: "2026-03-04", periodEnd: "2026-03-04" });
+    expect(duePeriods("DAILY", sentAt(null), at("2026-03-05T12:00:00Z"))).toEqual([day("2026-03-04")]);
+    expect(duePeriods("DAILY", sentAt("2026-03-04T23:30:00Z"), at("2026-03-05T12:00:00Z"))).toEqual([]);
+    expect(duePeriods("DAILY", sentAt("2026-03-04T22:30:00Z"), at("2026-03-05T12:00:00Z"))).toEqual([day("2026-03-04")]);
+    expect(duePeriods("DAILY", sentAt("2026-03-05T06:00:00Z", "2026-03-04"), at("2026-03-05T12:00:00Z"))).toEqual([]);
   });
 
-  it("is last Monday–Sunday for a weekly one, sent once per week", () => {
-    expect(duePeriod("WEEKLY", at("2026-02-23T06:00:00Z"), at("2026-03-04T12:00:00Z"))).toEqual({ periodStart: "2026-02-23", periodEnd: "2026-03-01" });
-    expect(duePeriod("WEEKLY", at("2026-03-02T06:00:00Z"), at("2026-03-04T12:00:00Z"))).toBeNull();
+  it("is every day missed since the last one sent, oldest first, at most the latest seven", () => {
+    expect(duePeriods("DAILY", sentAt("2026-03-02T06:00:00Z", "2026-03-01"), at("2026-03-05T12:00:00Z"))).toEqual([day("2026-03-02"), day("2026-03-03"), day("2026-03-04")]);
+    // Sent before the period was kept: the day before the one it was sent on.
+    expect(duePeriods("DAILY", sentAt("2026-03-02T06:00:00Z"), at("2026-03-05T12:00:00Z"))).toEqual([day("2026-03-02"), day("2026-03-03"), day("2026-03-04")]);
+    const due = duePeriods("DAILY", sentAt("2026-01-02T06:00:00Z", "2026-01-01"), at("2026-03-05T12:00:00Z"));
+    expect(due).toHaveLength(MAX_CATCH_UP_PERIODS);
+    expect(due[0]).toEqual(day("2026-02-26"));
+    expect(due.at(-1)).toEqual(day("2026-03-04"));
+  });
+
+  it("is last Monday–Sunday for a weekly one, sent once per week, and each week missed", () => {
+    expect(duePeriods("WEEKLY", sentAt("2026-02-23T06:00:00Z"), at("2026-03-04T12:00:00Z"))).toEqual([{ periodStart: "2026-02-23", periodEnd: "2026-03-01" }]);
+    expect(duePeriods("WEEKLY", sentAt("2026-03-02T06:00:00Z"), at("2026-03-04T12:00:00Z"))).toEqual([]);
+    expect(duePeriods("WEEKLY", sentAt("2026-02-17T06:00:00Z", "2026-02-15"), at("2026-03-04T12:00:00Z"))).toEqual([
+      { periodStart: "2026-02-16", periodEnd: "2026-02-22" },
+      { periodStart: "2026-02-23", periodEnd: "2026-03-01" },
+    ]);
   });
 
   it("is last month for a monthly one", () => {
-    expect(duePeriod("MONTHLY", null, at("2026-03-01T00:30:00Z"))).toEqual({ periodStart: "2026-02-01", periodEnd: "2026-02-28" });
-    expect(duePeriod("MONTHLY", at("2026-03-01T00:30:00Z"), at("2026-03-31T12:00:00Z"))).toBeNull();
+    expect(duePeriods("MONTHLY", sentAt(null), at("2026-03-01T00:30:00Z"))).toEqual([{ periodStart: "2026-02-01", periodEnd: "2026-02-28" }]);
+    expect(duePeriods("MONTHLY", sentAt("2026-03-01T00:30:00Z"), at("2026-03-31T12:00:00Z"))).toEqual([]);
   });
 });
 
