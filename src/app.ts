@@ -20,7 +20,7 @@ import { schema } from "./schema";
 import { createContext, type Context } from "./context";
 import type { Services } from "./deps";
 import { coreRoutes, routesPlugin, type RouteHandler } from "./http/routes";
-import { GRAPHIQL_DEFAULT_DOCUMENT, renderPortalGraphiQL } from "./http/graphiql";
+import { graphiqlDocument, renderPortalGraphiQL } from "./http/graphiql";
 import { connectionParam, websocketRules } from "./events/websocket";
 import { serveGraphQLWs } from "./events/graphql-ws-server";
 import { useCompiledReads } from "./sql/plugin";
@@ -207,7 +207,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     schema,
     graphqlEndpoint: "/graphql",
     maxRequestBodySize: MAX_REQUEST_BYTES,
-    graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS", defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT } : false,
+    graphiql: config.graphiql ? { title: "Portal Gateway", subscriptionsProtocol: "WS", defaultQuery: graphiqlDocument(config.publicBaseUrl) } : false,
     // The bundled GraphiQL works without a CDN (developer laptops behind strict proxies, these machines); its
     // subscriptions carry the Headers pane's token (src/http/graphiql.ts).
     renderGraphiQL: renderPortalGraphiQL,

@@ -6,9 +6,12 @@
  */
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 
-/** The README's example queries (named, so that GraphiQL can run each), and a live subscription. */
-export const GRAPHIQL_DEFAULT_DOCUMENT = `# Portal Gateway. Log in first, for example with the development login:
-#   curl -s -X POST localhost:4000/auth/dev/login -H 'content-type: application/json' -d '{"operator": true}'
+/**
+ * The README's example queries (named, so that GraphiQL can run each), and a live subscription; the login example
+ * names the gateway's own address.
+ */
+export const graphiqlDocument = (publicBaseUrl: string) => `# Portal Gateway. Log in first, for example with the development login:
+#   curl -s -X POST ${publicBaseUrl}/auth/dev/login -H 'content-type: application/json' -d '{"operator": true}'
 # and put the token in the Headers pane below: { "Authorization": "Bearer eyJ…" }
 # Run an operation with the play button; subscriptions use the same token.
 

@@ -4,8 +4,10 @@ import path from "node:path";
 import { Kind, type OperationDefinitionNode, parse, print, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/config";
-import { GRAPHIQL_DEFAULT_DOCUMENT } from "../../src/http/graphiql";
+import { graphiqlDocument } from "../../src/http/graphiql";
 import { schema } from "../../src/schema";
+
+const GRAPHIQL_DEFAULT_DOCUMENT = graphiqlDocument("https://portal.example");
 
 function operations(source: string): OperationDefinitionNode[] {
   return parse(source).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -33,5 +35,9 @@ describe("GraphiQL's default document", () => {
     const shapes = operations(GRAPHIQL_DEFAULT_DOCUMENT).map(shape);
     for (const example of examples) expect(shapes).toContain(shape(example));
     expect(shapes.some((s) => s.startsWith("subscription") && s.includes("transactionEvents"))).toBe(true);
+  });
+
+  it("shows the login at the gateway's own address", () => {
+    expect(GRAPHIQL_DEFAULT_DOCUMENT).toContain("curl -s -X POST https://portal.example/auth/dev/login ");
   });
 });
