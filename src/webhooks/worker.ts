@@ -65,6 +65,11 @@ interface ClaimedDelivery {
   id: string;
   endpointId: string;
   outboxEventId: bigint;
+  /**
+   * Counted up by every claim, so it names this one: what settles or hands back the delivery does so only while the
+   * row still has it. A worker whose lease ran out (a stalled process) then changes nothing another instance has
+   * claimed since, which it would otherwise make claimable a third time while the second attempt is in flight.
+   */
   attemptCount: number;
   /** When the delivery was first claimed to be sent: its retry window starts there. */
   firstAttemptAt: Date;
@@ -275,14 +280,14 @@ export class WebhookWorker {
     await this.deps.db.$executeRaw`
       UPDATE "WebhookDelivery" SET "leaseUntil" = NULL, "attemptCount" = GREATEST("attemptCount" - 1, 0),
         "firstAttemptAt" = CASE WHEN "attemptCount" <= 1 THEN NULL ELSE "firstAttemptAt" END
-      WHERE id = ${delivery.id}::uuid AND status = 'PENDING'`;
+      WHERE id = ${delivery.id}::uuid AND status = 'PENDING' AND "attemptCount" = ${delivery.attemptCount}`;
   }
 
   private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent | null, access: Promise<Access>): Promise<void> {
     const { db, config, clock } = this.deps;
     if (!event || !mayReceive(await access, event)) {
       await db.webhookDelivery.updateMany({
-        where: { id: delivery.id, status: "PENDING" },
+        where: { id: delivery.id, status: "PENDING", attemptCount: delivery.attemptCount },
         data: { status: "SKIPPED", leaseUntil: null, completedAt: clock.now(), lastError: "Not sent: the endpoint's owner may not see this event now." },
       });
       return;
@@ -343,7 +348,7 @@ export class WebhookWorker {
             status = ${succeeded ? "SUCCEEDED" : "PENDING"}::"WebhookDeliveryStatus",
             "completedAt" = ${succeeded ? now : null}::timestamp(3),
             "nextAttemptAt" = COALESCE(${next}::timestamp(3), "nextAttemptAt")
-          WHERE id = ${delivery.id}::uuid AND status = 'PENDING'
+          WHERE id = ${delivery.id}::uuid AND status = 'PENDING' AND "attemptCount" = ${delivery.attemptCount}
           RETURNING id
         )
         INSERT INTO "WebhookAttempt" (id, "deliveryId", number, "startedAt", "durationMs", "statusCode", "responseExcerpt", error)
@@ -353,14 +358,14 @@ export class WebhookWorker {
     }
     const disabled = await db.$transaction(async (tx) => {
       const updated = await tx.webhookDelivery.updateMany({
-        where: { id: delivery.id, status: "PENDING" },
+        where: { id: delivery.id, status: "PENDING", attemptCount: delivery.attemptCount },
         data: succeeded
           ? { status: "SUCCEEDED", leaseUntil: null, completedAt: now, lastError: null }
           : gaveUp
             ? { status: "FAILED", leaseUntil: null, completedAt: now, lastError: result.error }
             : { leaseUntil: null, nextAttemptAt: next!, lastError: result.error },
       });
-      // Gone (its endpoint deleted) or already settled by another instance after a lease ran out.
+      // Gone (its endpoint deleted), or no longer ours: another instance settled or claimed it after our lease ran out.
       if (updated.count === 0) return false;
       await tx.webhookAttempt.create({
         data: {

@@ -1,8 +1,9 @@
 /**
- * What a stopping worker and an unsendable row do to deliveries: neither is the receiver's failure. A delivery in
- * flight when its instance stops is handed back untried (no attempt, no strike against the endpoint, however late in
- * its retry window); a delivery that cannot even be prepared fails like an attempt, so it backs off and gives up
- * instead of holding up its object's later events for ever.
+ * What a stopping worker, an unsendable row and a lease that ran out do to deliveries: none is the receiver's failure.
+ * A delivery in flight when its instance stops is handed back untried (no attempt, no strike against the endpoint,
+ * however late in its retry window); a delivery that cannot even be prepared fails like an attempt, so it backs off
+ * and gives up instead of holding up its object's later events for ever; a worker that finishes an attempt after
+ * another instance claimed the delivery leaves that claim alone.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
@@ -60,4 +61,27 @@ it("fails a delivery it cannot prepare like an attempt: it backs off, then gives
   expect(attempts.every((attempt) => attempt.error === "The gateway could not prepare this delivery.")).toBe(true);
   expect(await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({ status: "DISABLED" });
   expect(receiver.received.filter((request) => request.path === "/unsendable")).toEqual([]);
+});
+
+it("leaves a delivery alone that another instance claimed after this one's lease ran out", async () => {
+  const db = owner.services.db;
+  const unit = await createCapturedEndpoint(owner, `${receiver.url}/stalled`);
+  // The attempt times out after 1.5 s and is recorded then: by that time the row is another instance's.
+  const worker = await startTestGateway({ ...FAST_WEBHOOKS, WEBHOOK_TIMEOUT_MS: "1500" }, { sharing: owner });
+  const theirs = new Date(Date.now() + 60_000);
+  try {
+    const payment = await createReservedPayment(db, unit.msn);
+    await captureOneOre(db, payment.id);
+    await waitFor("the receiver to hold the request", () => receiver.received.some((request) => request.path === "/stalled"));
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpoint: { url: `${receiver.url}/stalled` } } });
+    // What another instance's claim does once this one's lease has run out.
+    await db.webhookDelivery.update({ where: { id: delivery.id }, data: { attemptCount: { increment: 1 }, leaseUntil: theirs } });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+  } finally {
+    await worker.stop();
+  }
+  const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpoint: { url: `${receiver.url}/stalled` } } });
+  expect(delivery).toMatchObject({ status: "PENDING", attemptCount: 2, leaseUntil: theirs, lastError: null });
+  expect(await db.webhookAttempt.count({ where: { deliveryId: delivery.id } })).toBe(0);
+  await db.webhookEndpoint.update({ where: { id: delivery.endpointId }, data: { status: "DISABLED" } });
 });
