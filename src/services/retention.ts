@@ -16,12 +16,15 @@
  *   (`REPORT_RUN_RETENTION_MS`); after that the run is gone from `reportRuns` and its download, and the same report
  *   is made again on request. The row goes first, then the file, so a download never finds a row without its file;
  *   an instance that stops in between leaves a file no row names, which nothing serves.
+ * - A mail written to `<DATA_DIR>/outbox-mail/` (no `SMTP_URL`: development) is kept for 30 days after it was
+ *   written (`MAIL_FILE_RETENTION_MS`): a report there may carry payer names, and nobody reads a month-old one.
  *
  * Audit events, operation history and outbox events are records of what happened and are not touched here.
  * Every instance runs the job (src/server.ts): each batch picks its rows with SKIP LOCKED, so two instances never
  * wait on each other, and a batch is small enough to hold no lock for long.
  */
-import { rm } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import { Prisma } from "../generated/prisma/client";
 import type { ReportFormat } from "../generated/prisma/enums";
 import type { Services } from "../deps";
@@ -31,6 +34,7 @@ export const RETENTION_INTERVAL_MS = 15 * 60_000;
 export const PLATFORM_EVENT_RECEIPT_RETENTION_MS = 30 * 86_400_000;
 export const WEBHOOK_DELIVERY_RETENTION_MS = 30 * 86_400_000;
 export const REPORT_RUN_RETENTION_MS = 30 * 86_400_000;
+export const MAIL_FILE_RETENTION_MS = 30 * 86_400_000;
 const BATCH_SIZE = 5_000;
 
 export interface Purged {
@@ -38,6 +42,7 @@ export interface Purged {
   platformEventReceipts: number;
   webhookDeliveries: number;
   reportRuns: number;
+  mailFiles: number;
 }
 
 /** One pass: deletes every record past its retention, batch by batch, and says how many of each went. */
@@ -53,7 +58,27 @@ export async function purgeExpiredRecords(services: Pick<Services, "db" | "clock
     reportRuns: await purge(services, "ReportRun", "id", "finishedAt", new Date(now - REPORT_RUN_RETENTION_MS), finished, async (runs) => {
       await Promise.all(runs.map((run) => rm(reportRunFile(reportRuns, run), { force: true })));
     }),
+    mailFiles: await purgeFiles(services.config.mailOutboxDir, /\.eml$/, new Date(now - MAIL_FILE_RETENTION_MS)),
   };
+}
+
+/** Deletes the files of `directory` named like `pattern` last written before `before`; a missing directory has none. */
+async function purgeFiles(directory: string, pattern: RegExp, before: Date): Promise<number> {
+  const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  let deleted = 0;
+  for (const name of names.filter((n) => pattern.test(n))) {
+    const file = path.join(directory, name);
+    // Another instance may have taken it first.
+    const written = await stat(file).then((s) => s.mtime, () => null);
+    if (written && written < before) {
+      await rm(file, { force: true });
+      deleted++;
+    }
+  }
+  return deleted;
 }
 
 /**

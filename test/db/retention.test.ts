@@ -1,13 +1,14 @@
 /**
  * The retention job's newer tables: finished webhook deliveries (with their attempts) and finished report runs (with
- * their files) go 30 days after they finished; pending ones, and younger ones, stay.
+ * their files) go 30 days after they finished; pending ones, and younger ones, stay. Mail written to files goes 30
+ * days after it was written.
  */
-import { mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
-import { purgeExpiredRecords, REPORT_RUN_RETENTION_MS, WEBHOOK_DELIVERY_RETENTION_MS } from "../../src/services/retention";
+import { MAIL_FILE_RETENTION_MS, purgeExpiredRecords, REPORT_RUN_RETENTION_MS, WEBHOOK_DELIVERY_RETENTION_MS } from "../../src/services/retention";
 import { reportRunFile } from "../../src/services/report-runs";
 
 const HOUR = 3_600_000;
@@ -80,4 +81,18 @@ it("deletes report runs finished more than 30 days ago with their files, and kee
   const left = await db.reportRun.findMany({ where: { id: { in: [ready.id, failed.id, recent.id, pending.id] } }, select: { id: true } });
   expect(left.map((row) => row.id).sort()).toEqual([recent.id, pending.id].sort());
   expect(await readdir(directory)).toEqual([path.basename(reportRunFile(directory, recent))]);
+});
+
+it("deletes mail files written more than 30 days ago, and keeps younger ones and other files", async () => {
+  const directory = gateway.services.config.mailOutboxDir;
+  await mkdir(directory, { recursive: true });
+  const file = async (name: string, written: Date) => {
+    await writeFile(path.join(directory, name), "To: kari@fjordkaffe.no\r\n\r\nReport attached.\r\n");
+    await utimes(path.join(directory, name), written, written);
+  };
+  await file("old.eml", ago(MAIL_FILE_RETENTION_MS + HOUR));
+  await file("recent.eml", ago(MAIL_FILE_RETENTION_MS - HOUR));
+  await file("notes.txt", ago(MAIL_FILE_RETENTION_MS + HOUR));
+  expect((await purgeExpiredRecords(gateway.services)).mailFiles).toBe(1);
+  expect((await readdir(directory)).sort()).toEqual(["notes.txt", "recent.eml"]);
 });
