@@ -18,6 +18,17 @@ export interface MailTransport {
   send(message: MailMessage): Promise<void>;
 }
 
+/**
+ * Whether the mail server refused this message for good: a 5xx reply to its envelope or content (an unknown
+ * recipient, a message too large), which nodemailer reports as EENVELOPE or EMESSAGE with the reply code. Sending
+ * the same message again would be refused again. The server being away, or refusing the gateway itself (EAUTH), is
+ * not this: that passes once it is fixed.
+ */
+export function isRefusedForGood(error: unknown): boolean {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  return (code === "EENVELOPE" || code === "EMESSAGE") && typeof responseCode === "number" && responseCode >= 500 && responseCode < 600;
+}
+
 export function createMailTransport(config: Pick<Config, "smtpUrl" | "mailFrom" | "mailOutboxDir">): MailTransport {
   if (!config.smtpUrl) return fileMailTransport(config.mailOutboxDir, config.mailFrom);
   const smtp = nodemailer.createTransport(config.smtpUrl);

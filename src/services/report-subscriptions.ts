@@ -21,7 +21,7 @@ import { REPORT_CONTENT_TYPES, reportFileName, writeReport } from "../reports/re
 import { collect } from "../reports/sink";
 import { SYSTEM_ACTOR, type Actor } from "./audit";
 import { publicId, recordChange } from "./changes";
-import type { MailTransport } from "./mail";
+import { isRefusedForGood, type MailTransport } from "./mail";
 import type { ReportOutcome } from "../metrics/metrics";
 import { lockMerchant } from "./merchants";
 
@@ -225,7 +225,8 @@ async function mailReport(db: Services["db"], mail: MailTransport, subscription:
  * Each report is claimed before sending by a compare-and-set on what was sent so far that takes a lease
  * (`claimedUntil`), so two gateway instances never both send it. `lastSentAt` and `lastPeriodEnd` move only once the
  * mail server accepted the report, in the same update that ends the lease: a failed send ends the lease and the next
- * pass tries again (later periods wait, so they still go out in order), and a pass that dies mid-send leaves a lease
+ * pass tries again (later periods wait, so they still go out in order), a report the mail server refuses for good
+ * (isRefusedForGood: too large, say) is passed over with an error in the log, and a pass that dies mid-send leaves a lease
  * that lapses, after which the report is sent. Delivery is therefore at least once: a pass that dies between the mail
  * server's acceptance and that update sends the report twice, which beats losing it. Returns how many reports were
  * sent.
@@ -269,6 +270,14 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
         await mailReport(db, mail, subscription, period, now);
       } catch (error) {
         counted("failed");
+        if (isRefusedForGood(error)) {
+          // Retrying would be refused again and hold up every later period: this one is passed over, loudly.
+          logger.error({ err: error, reportSubscriptionId: subscription.id, period }, "The mail server refused a settlement report for good; it is not sent again");
+          sentSoFar = { lastSentAt: sentSoFar.lastSentAt, lastPeriodEnd: dateOfDay(period.periodEnd) };
+          const { count: passed } = await db.reportSubscription.updateMany({ where: ours, data: { lastPeriodEnd: sentSoFar.lastPeriodEnd, claimedUntil: null } });
+          if (passed === 0) break;
+          continue;
+        }
         await db.reportSubscription.updateMany({ where: ours, data: { claimedUntil: null } });
         logger.error({ err: error, reportSubscriptionId: subscription.id, period }, "Sending a settlement report failed; the next pass retries");
         break;

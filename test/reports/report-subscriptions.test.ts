@@ -209,6 +209,26 @@ describe("the delivery job", () => {
     expect(dayOf(row.lastPeriodEnd!)).toBe(next);
     expect(await run(`${addDays(next, 1)}T06:05:00.000Z`)).toBe(0);
   });
+
+  it("passes over a report the mail server refuses for good, so the next period's still goes out", async () => {
+    const [refused, next] = [addDays(payoutDay, 6), addDays(payoutDay, 7)];
+    const subjects: string[] = [];
+    // Refuses the first message as an SMTP server refuses one too large (nodemailer's error for a 552 reply).
+    const picky: MailTransport = {
+      send: async (message) => {
+        subjects.push(message.subject);
+        if (subjects.length === 1) throw Object.assign(new Error("Message size exceeds fixed maximum message size"), { code: "EMESSAGE", responseCode: 552 });
+        await mailer().send(message);
+      },
+    };
+    const now = `${addDays(next, 1)}T06:00:00.000Z`;
+    expect(await run(now, picky)).toBe(1);
+    expect(subjects).toEqual([`Settlement report Fjordkaffe AS, ${refused}`, `Settlement report Fjordkaffe AS, ${next}`]);
+    const row = await gateway.services.db.reportSubscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+    expect(dayOf(row.lastPeriodEnd!)).toBe(next);
+    expect(row.lastSentAt?.toISOString()).toBe(now);
+    expect(await run(`${addDays(next, 1)}T06:05:00.000Z`)).toBe(0);
+  });
 });
 
 describe("a subscriber who loses access", () => {
