@@ -352,9 +352,12 @@ function textFrame(target: Buffer, offset: number, prefix: Buffer, payload: Buff
   return offset + header + length;
 }
 
-/** The id of a `subscribe` message; null for any other message (graphql-ws itself refuses malformed ones). */
+/**
+ * The id of a `subscribe` message; null for any other message (graphql-ws itself refuses malformed ones). Decided on
+ * the parsed message, as graphql-ws decides: a look at the raw text for `"subscribe"` would miss the type spelled with
+ * a JSON escape (`"\u0073ubscribe"`), and such a message reused an id unchecked.
+ */
 function subscribeIdOf(text: string): string | null {
-  if (!text.includes('"subscribe"')) return null;
   try {
     const message = JSON.parse(text) as { type?: unknown; id?: unknown };
     return message.type === "subscribe" && typeof message.id === "string" ? message.id : null;

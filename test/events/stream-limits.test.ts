@@ -255,7 +255,8 @@ describe("subscription ids", () => {
   it("refuses an id reused while its earlier operation is still being set up, and leaves no subscriber behind", async () => {
     const token = await gateway.token("no-admin");
     const after = await latestCursor(gateway.services.db);
-    for (let round = 0; round < 3; round++) {
+    // The last rounds spell the second subscribe's type with a JSON escape: what graphql-ws parses is all that counts.
+    for (const spelling of ['"subscribe"', '"subscribe"', '"subscribe"', '"\\u0073ubscribe"']) {
       const socket = new WebSocket(`${gateway.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
       const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
       const acknowledged = new Promise<void>((resolve) => socket.on("message", (data) => String(data).includes("connection_ack") && resolve()));
@@ -269,7 +270,7 @@ describe("subscription ids", () => {
       // Back to back: the first operation is still setting up when the id comes again.
       socket.send(subscribe);
       socket.send(JSON.stringify({ id: "1", type: "complete" }));
-      socket.send(subscribe);
+      socket.send(subscribe.replace('"subscribe"', spelling));
       expect(await closed).toBe(4409);
       await waitFor("the connection and its subscribers to be released", () => held() === 0 && gateway.services.events.feed.size === 0);
     }
