@@ -90,7 +90,7 @@ builder.mutationFields((t) => ({
   }),
   captureTransaction: t.field({
     type: Transaction,
-    description: "Capture all or part of a reservation; repeatable until everything reserved is captured.",
+    description: "Capture all or part of a reservation; repeatable while the payment is RESERVED or CAPTURED, nothing of it was cancelled, the reservation has not run out and something reserved is left (after a refund the status is REFUNDED and no more is captured).",
     args: { input: t.arg({ type: CaptureTransactionInput, required: true, description: "What to capture." }) },
     authScopes: onTransaction("MANAGE_TRANSACTIONS"),
     errors: { types: MONEY_ERRORS },
