@@ -274,10 +274,12 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
   });
 
   const routeLabel = routeLabeller([...Object.keys(allRoutes), `POST ${yoga.graphqlEndpoint}`, "POST /graphql/stream"]);
-  // Shutdown waits for requests in flight so none of them meets a closed database pool.
+  // Shutdown waits for requests in flight so none of them meets a closed database pool: until each response is done
+  // (or its connection gone), not only until its handler returned, since a streamed download goes on after that.
   let inFlight = 0;
   const server = createServer((req, res) => {
     inFlight++;
+    res.once("close", () => inFlight--);
     observeHttp(services.metrics, routeLabel, req, res);
     const requestId = requestIdFrom(req.headers["x-request-id"]?.toString());
     res.setHeader("x-request-id", requestId);
@@ -288,8 +290,7 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
         logger.error({ err: loggableError(error) }, "Unexpected error in the fast lane");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
         res.end();
-      })
-      .finally(() => inFlight--);
+      });
   });
   limitRequestTime(server);
   const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });

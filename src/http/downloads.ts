@@ -53,15 +53,23 @@ export function fileResponse(body: Buffer | string, contentType: string, fileNam
  */
 export function streamedFileResponse(
   services: Services,
+  request: Request,
   client: RouteClient,
   file: { contentType: string; fileName: string; logContext: Record<string, unknown> },
   write: (out: Writable) => Promise<unknown>,
 ): Response {
   const body = new PassThrough();
-  write(body).catch((error: unknown) => {
-    if (body.destroyed) return; // the client went away: nothing to tell anyone
-    services.logger.error({ err: error, ...file.logContext }, "Writing a download failed midway; the connection was dropped");
-    client.cutShort();
-  });
+  // Once the response is on its way the adapter destroys the body when the connection closes; a client that left
+  // while the route was still working never gets that far, and the writer would wait for it for ever.
+  const gone = () => body.destroy();
+  if (request.signal.aborted) gone();
+  else request.signal.addEventListener("abort", gone, { once: true });
+  write(body)
+    .catch((error: unknown) => {
+      if (body.destroyed) return; // the client went away: nothing to tell anyone
+      services.logger.error({ err: error, ...file.logContext }, "Writing a download failed midway; the connection was dropped");
+      client.cutShort();
+    })
+    .finally(() => request.signal.removeEventListener("abort", gone));
   return client.streamResponse(body, { status: 200, headers: fileHeaders(file.contentType, file.fileName) });
 }

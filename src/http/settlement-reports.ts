@@ -63,6 +63,7 @@ export function settlementReportRoutes(services: Services): Record<string, Route
       const period = start === end ? [start] : [start, end];
       return streamedFileResponse(
         services,
+        request,
         client,
         {
           contentType: REPORT_CONTENT_TYPES[format],

@@ -2,12 +2,11 @@
  * PDF with pdfkit, for people: per settlement a heading, its totals, and a table of its lines (the ids that only
  * machines need stay in CSV, XML and XLSX). A4 landscape, the built-in Helvetica, page numbers in the footer.
  */
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import { formatAmount } from "../domain/money";
 import { reportSource, reportTotals, type ReportLine, type ReportSource, type SettlementReport, type SettlementSummary } from "./settlement-report";
-import { collect, pause } from "./sink";
+import { collect, flushed, pause } from "./sink";
 
 const MARGIN = 36;
 const ROW = 14;
@@ -63,9 +62,9 @@ export async function writePdf(report: ReportSource, out: Writable): Promise<num
     margin: MARGIN,
     info: { Title: `Settlement report ${report.merchantName}`, Creator: "Portal Gateway", CreationDate: report.generatedAt },
   });
-  const finished = once(out, "finish");
-  // Awaited at the end; a failing output (a full disk) must not be an unhandled rejection meanwhile.
-  finished.catch(() => undefined);
+  const done = flushed(out);
+  // Awaited at the end; a failing output (a full disk, a reader gone) must not be an unhandled rejection meanwhile.
+  done.catch(() => undefined);
   doc.pipe(out);
   let pages = 0;
   // pdfkit keeps the current font in these two fields; the footer's must not stay on for the page's text.
@@ -179,7 +178,7 @@ export async function writePdf(report: ReportSource, out: Writable): Promise<num
   }
 
   doc.end();
-  await finished;
+  await done;
   return written;
 }
 

@@ -1,6 +1,7 @@
 /** Writing a report to a stream with back-pressure, and the same into memory for the callers that want bytes. */
 import { once } from "node:events";
 import { PassThrough, type Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 
 /** Resolves once `out` can take more; fails when it is closed or fails first (a wait for "drain" alone would never end). */
 export function drained(out: Writable): Promise<void> {
@@ -33,10 +34,29 @@ export async function pause(out: Writable): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Ends the stream once all is flushed. */
+/** Ends the stream and waits until all is flushed; fails should the stream close first (its reader went away). */
 export async function end(out: Writable): Promise<void> {
   out.end();
-  await once(out, "finish");
+  await flushed(out);
+}
+
+/**
+ * Resolves once `out` has flushed everything it was given and ended; rejects should it be destroyed or fail first.
+ * (A wait for "finish" alone would never end for a stream destroyed without an error.)
+ */
+export function flushed(out: Writable): Promise<void> {
+  return finished(out, { readable: false });
+}
+
+/**
+ * Finishes an exceljs streaming workbook written to `out`: its commit waits for "finish" alone, so it would never end
+ * for an output destroyed first (its reader gone); this fails then instead.
+ */
+export async function committed(workbook: { commit(): Promise<unknown> }, out: Writable): Promise<void> {
+  const done = flushed(out);
+  done.catch(() => undefined);
+  await Promise.race([workbook.commit(), done]);
+  await done;
 }
 
 /** The bytes a writer (which ends its stream) writes. */

@@ -10,7 +10,7 @@ import ExcelJS from "exceljs";
 import { SqlParams, TRANSACTION_COLUMN_TYPES, toSql, type Condition } from "../db/conditions";
 import { formatMinorUnits } from "../domain/money";
 import { CSV_BOM, csvField, defuse } from "./csv";
-import { end, pause, write } from "./sink";
+import { committed, end, pause, write } from "./sink";
 
 export type ExportFormat = "CSV" | "XLSX";
 
@@ -152,7 +152,7 @@ export async function streamTransactionExport(
   await session.execute("CLOSE transaction_export", []);
   if (workbook && sheet) {
     sheet.commit();
-    await workbook.commit();
+    await committed(workbook, out);
   } else {
     await end(out);
   }

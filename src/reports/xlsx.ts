@@ -7,7 +7,7 @@ import ExcelJS from "exceljs";
 import { dateOfDay } from "../domain/calendar";
 import { reportColumns, reportSource, reportTotals, type ReportSource, type SettlementReport } from "./settlement-report";
 import { defuse } from "./csv";
-import { collect, pause } from "./sink";
+import { collect, committed, pause } from "./sink";
 
 const AMOUNT_FORMAT = "#,##0.00";
 const DATE_FORMAT = "yyyy-mm-dd";
@@ -109,7 +109,7 @@ export async function writeXlsx(source: ReportSource, out: Writable): Promise<nu
   }
   totalsSheet.getRow(1).font = { bold: true };
   totalsSheet.commit();
-  await workbook.commit();
+  await committed(workbook, out);
   return written;
 }
 

@@ -258,16 +258,19 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
     }
     let sentSoFar = { lastSentAt: subscription.lastSentAt, lastPeriodEnd: subscription.lastPeriodEnd };
     for (const period of periods) {
-      const lease = new Date(now.getTime() + REPORT_DELIVERY_LEASE_MS);
+      // The clock now, not at the start of the pass: a pass that catches up may run longer than a lease, and a lease
+      // dated from its start would already have lapsed for another instance.
+      const claimedAt = services.clock.now();
+      const lease = new Date(claimedAt.getTime() + REPORT_DELIVERY_LEASE_MS);
       const { count } = await db.reportSubscription.updateMany({
-        where: { id: subscription.id, disabledAt: null, ...sentSoFar, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
+        where: { id: subscription.id, disabledAt: null, ...sentSoFar, OR: [{ claimedUntil: null }, { claimedUntil: { lte: claimedAt } }] },
         data: { claimedUntil: lease },
       });
       if (count === 0) break;
       // Only while the lease is still this pass's: one that outlived it may have been taken over.
       const ours = { id: subscription.id, claimedUntil: lease };
       try {
-        await mailReport(db, mail, subscription, period, now);
+        await mailReport(db, mail, subscription, period, claimedAt);
       } catch (error) {
         counted("failed");
         if (isRefusedForGood(error)) {
@@ -284,7 +287,7 @@ export async function sendDueReports(services: Pick<Services, "db" | "clock" | "
       }
       // Outside the try: the report went out, so an error here must not hand the lease back as a failure. Should
       // the update itself fail, the lease lapses and the report goes out again (at least once, as above).
-      sentSoFar = { lastSentAt: now, lastPeriodEnd: dateOfDay(period.periodEnd) };
+      sentSoFar = { lastSentAt: services.clock.now(), lastPeriodEnd: dateOfDay(period.periodEnd) };
       const { count: recorded } = await db.reportSubscription.updateMany({ where: ours, data: { ...sentSoFar, claimedUntil: null } });
       sent++;
       counted("sent");

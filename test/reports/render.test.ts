@@ -1,9 +1,11 @@
 /** Report building and rendering as pure functions: fee shares, amounts, escaping, and each format's shape. */
+import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { renderCsv } from "../../src/reports/csv";
 import { renderPdf } from "../../src/reports/pdf";
-import { allocate, buildSettlementReport, reportTotals, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
+import { writeReport } from "../../src/reports/render";
+import { allocate, buildSettlementReport, reportSource, reportTotals, type OperationRow, type SettlementRow } from "../../src/reports/settlement-report";
 import { renderXlsx } from "../../src/reports/xlsx";
 import { escapeXml, renderXml } from "../../src/reports/xml";
 import { duePeriods, MAX_CATCH_UP_PERIODS } from "../../src/services/report-subscriptions";
@@ -128,6 +130,29 @@ describe("renderPdf", () => {
     const big = { ...settlement, grossAmount: 30_000, refundedAmount: 0, feeAmount: 450, netAmount: 29_550 };
     const pdf = await renderPdf(buildSettlementReport([big], many, { merchantName: "Fjordkaffe AS", generatedAt: new Date(), includePersonalData: false }));
     expect(pdf.toString("latin1").match(/\/Type \/Page\b/g)!.length).toBeGreaterThan(1);
+  });
+});
+
+describe("a writer whose reader goes away", () => {
+  // A report of 30 settlements of 100 lines: far more than a stream buffers, in every format.
+  const many = Array.from({ length: 30 }, (_, i) => ({ ...settlement, id: `0b6f0a3e-1111-4000-8000-${String(i).padStart(12, "0")}` }));
+  const large = buildSettlementReport(
+    many,
+    many.flatMap((s) => Array.from({ length: 100 }, (_, i) => ({ ...op(i % 7 === 0 ? "REFUND" : "CAPTURE", 100 + i), settlementId: s.id }))),
+    { merchantName: "Fjordkaffe AS", generatedAt: new Date("2026-03-05T08:00:00Z"), includePersonalData: true },
+  );
+
+  it.each(["CSV", "XML", "XLSX", "PDF"] as const)("stops with an error in %s, whether the reader leaves at once or midway", async (format) => {
+    for (const report of [build(true), large]) {
+      const atOnce = new PassThrough();
+      const writing = writeReport(reportSource(report), format, atOnce);
+      atOnce.destroy();
+      await expect(writing).rejects.toThrow();
+
+      const midway = new PassThrough();
+      midway.once("data", () => midway.destroy());
+      await expect(writeReport(reportSource(report), format, midway)).rejects.toThrow();
+    }
   });
 });
 

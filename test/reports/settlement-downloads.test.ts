@@ -4,7 +4,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client";
-import { LINES_PER_READ } from "../../src/reports/settlement-report";
+import { allocate, LINES_PER_READ } from "../../src/reports/settlement-report";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { insertLargeSettlement, parseCsvRecords, watchingLineReads } from "./support";
 
@@ -171,11 +171,13 @@ describe("a settlement larger than one read", () => {
     const expected = await gateway.services.db.transactionOperation.findMany({
       where: { settlementId: large.id },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: { type: true, transactionId: true },
+      select: { type: true, amount: true, transactionId: true },
     });
     expect(rows.map((r) => `${r.TransactionId} ${Number(r.Gross) > 0 ? "CAPTURE" : "REFUND"}`)).toEqual(
       expected.map((op) => `${encodeGlobalID("Transaction", op.transactionId)} ${op.type}`),
     );
+    // Each line's fee share is the one the whole settlement's split gives it, across page boundaries too.
+    expect(rows.map((r) => cents(r.Fee!))).toEqual(allocate(large.feeAmount, expected.map((op) => (op.type === "CAPTURE" ? op.amount : 0))));
   });
 
   it("keeps the server responsive while it draws the PDF", async () => {
