@@ -83,6 +83,13 @@ function principalKey(token: VerifiedToken, msn: string | null): string {
   return JSON.stringify([subject, msn]);
 }
 
+/**
+ * The order in which permission reads began, per Access they answered: of two reads under way at once (a replay page's
+ * and a live batch's), the one begun later is the newer, whichever ends first.
+ */
+let accessReads = 0;
+const accessReadOrder = new WeakMap<Access, number>();
+
 /** The subscriber's events: a replay of what followed `after`, then live ones, each batch admitted by the scope. */
 export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec): Promise<AsyncIterableIterator<OutboxRecord>> {
   ctx.holdStream?.();
@@ -95,6 +102,7 @@ export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec):
   const { db, msn } = ctx;
   const types = new Set(feed.types);
   const principal = principalKey(token, msn);
+  let newestAccess = 0;
   return ctx.services.events.feed.subscribe<Access>({
     after,
     // Over WebSocket the connection closes with 4401 at expiry (src/events/websocket.ts); ending the subscription
@@ -120,12 +128,20 @@ export async function subscribeToFeed(ctx: Context, feed: FeedSubscriptionSpec):
       ? { groupKey: JSON.stringify([principal, feed.cursor.prefix, feed.types, scope.key, lane.sharingKey]) }
       : {}),
     async loadAccess() {
-      return (await resolvePrincipal(db, token, { msn })).access;
+      const order = ++accessReads;
+      const { access } = await resolvePrincipal(db, token, { msn });
+      accessReadOrder.set(access, Math.max(order, accessReadOrder.get(access) ?? 0));
+      return access;
     },
     admit(access, events) {
       scope.recheck(access);
-      // Field rules (payer details) read the context: let them follow the change too.
-      ctx.access = access;
+      // Field rules (payer details) read the context: let them follow the change too, but never back to permissions
+      // read before the ones it holds (a replay page's read that began before a revocation and ended after it).
+      const order = accessReadOrder.get(access) ?? 0;
+      if (order >= newestAccess) {
+        newestAccess = order;
+        ctx.access = access;
+      }
       const visible = events.filter((event) => scope.admits(access, event));
       feed.onBatch?.(access, visible);
       return visible;
