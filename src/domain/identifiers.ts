@@ -61,9 +61,10 @@ export function validateOrganizationNumber(country: Country, value: string, fiel
       return compact;
     }
     case "DK":
-      if (!/^\d{8}$/.test(compact)) {
+      // The CVR register's modulus-11 rule (Erhvervsstyrelsen): weights 2,7,6,5,4,3,2 and a check digit; none starts with 0.
+      if (!/^[1-9]\d{7}$/.test(compact) || mod11CheckDigit(compact, [2, 7, 6, 5, 4, 3, 2]) !== Number(compact[7])) {
         throw new ValidationError(
-          "A Danish CVR number has 8 digits: check it in the CVR register and try again.",
+          "A Danish CVR number has 8 digits and a valid check digit: check it in the CVR register and try again.",
           field,
         );
       }

@@ -15,7 +15,7 @@ const DRAFT = "Saved as typed; checked when the agreement is submitted.";
 builder.mutationFields((t) => ({
   createMerchantAgreement: t.fieldWithInput({
     type: MerchantAgreement,
-    description: "Start an application to become a merchant: a DRAFT only the applicant sees.",
+    description: "Start an application to become a merchant: a DRAFT that the applicant and customer service see.",
     input: {
       merchantName: t.input.string({ required: true, description: `The company's legal name (1–50 characters). ${DRAFT}` }),
       organizationNumber: t.input.string({ required: true, description: `NO: 9 digits; DK: CVR, 8 digits; FI: Y-tunnus 1234567-8. ${DRAFT}` }),

@@ -337,8 +337,7 @@ export async function startProductOrder(deps: Services, caller: Caller, productO
 /**
  * Delivers the product: a new production sales unit (active at once, with its API keys), a partner link, or a
  * capability switched on. The order then points at the sales unit it concerns.
- */
-/**
+ *
  * An order goes SUBMITTED → IN_PROGRESS (an operator takes it, `startProductOrder`) → COMPLETED, or is REJECTED from
  * either open state; completing skips no step, so the Administrator always sees that someone works on the order.
  */
@@ -350,7 +349,7 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
     const fulfilment = FULFILMENT[order.product];
     let salesUnitId = order.salesUnitId;
     let previousPartnerId: string | null = null;
-    let unitEvent: ChangeEvent;
+    let unitEvents: ChangeEvent[];
     if (salesUnitId) {
       const unit = await lockedUnit(tx, salesUnitId);
       if (unit.status === "DEACTIVATED") throw new InvalidStateError("The sales unit was deactivated after the order: reject the order instead.");
@@ -364,15 +363,11 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
       });
       // Redirect URIs prepared before Login was ordered take effect now.
       if (fulfilment.kind === "CAPABILITY" && fulfilment.capability === "login") await switchOnWaitingLogin(tx, caller, updated);
-      unitEvent =
+      unitEvents = [
         fulfilment.kind === "CAPABILITY"
           ? { type: "salesUnit.UPDATED", salesUnitId: unit.id, aggregateId: unit.id, payload: { fields: [fulfilment.capability], [fulfilment.capability]: true } }
-          : {
-              type: "salesUnit.PARTNER_LINKED",
-              salesUnitId: unit.id,
-              aggregateId: unit.id,
-              payload: { partnerId: order.partnerId && publicId("Partner", order.partnerId), previousPartnerId: previousPartnerId && publicId("Partner", previousPartnerId) },
-            };
+          : partnerLinked(unit.id, order.partnerId, previousPartnerId),
+      ];
     } else {
       const merchant = await tx.merchant.findUniqueOrThrow({ where: { id: order.merchantId } });
       const unit = await tx.salesUnit.create({
@@ -390,7 +385,9 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
       });
       await tx.apiKeys.create({ data: { salesUnitId: unit.id, ...newKeyMaterial(deps.encryptionKey) } });
       salesUnitId = unit.id;
-      unitEvent = { type: "salesUnit.CREATED", salesUnitId: unit.id, aggregateId: unit.id, payload: salesUnitFacts(unit) };
+      unitEvents = [{ type: "salesUnit.CREATED", salesUnitId: unit.id, aggregateId: unit.id, payload: salesUnitFacts(unit) }];
+      // A partner's integration on a new unit links the partner as much as one on an existing unit does.
+      if (order.partnerId) unitEvents.push(partnerLinked(unit.id, order.partnerId, null));
     }
     const completed = await tx.productOrder.update({
       where: { id: order.id },
@@ -402,10 +399,19 @@ export async function completeProductOrder(deps: Services, caller: Caller, produ
       objectType: "ProductOrder",
       objectId: order.id,
       data: { product: order.product, salesUnitId, createdSalesUnit: order.salesUnitId === null, partnerId: order.partnerId, previousPartnerId },
-      event: [{ type: "productOrder.COMPLETED", salesUnitId: null, payload: orderFacts(completed) }, unitEvent],
+      event: [{ type: "productOrder.COMPLETED", salesUnitId: null, payload: orderFacts(completed) }, ...unitEvents],
     });
     return completed;
   });
+}
+
+function partnerLinked(salesUnitId: string, partnerId: string | null, previousPartnerId: string | null): ChangeEvent {
+  return {
+    type: "salesUnit.PARTNER_LINKED",
+    salesUnitId,
+    aggregateId: salesUnitId,
+    payload: { partnerId: partnerId && publicId("Partner", partnerId), previousPartnerId: previousPartnerId && publicId("Partner", previousPartnerId) },
+  };
 }
 
 export async function rejectProductOrder(deps: Services, caller: Caller, productOrderId: string, reason: string) {

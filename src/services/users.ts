@@ -325,7 +325,7 @@ export async function anonymizeUser(deps: Services, caller: Caller, userId: stri
     await tx.membership.deleteMany({ where: { userId } });
     await endSubscriptionsOf(tx, caller.actor, userId, null, now);
     if (found.email) {
-      await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: found.email }, data: { contactEmail: null } });
+      await tx.merchantAgreement.updateMany({ where: { applicantId: userId, contactEmail: { equals: found.email, mode: "insensitive" } }, data: { contactEmail: null } });
       // The person's own address on the (now ended) subscriptions they made, and where older audit rows kept it whole.
       const masked = maskEmail(found.email);
       await tx.reportSubscription.updateMany({ where: { createdById: userId, email: { equals: found.email, mode: "insensitive" } }, data: { email: masked } });

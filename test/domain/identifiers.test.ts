@@ -70,8 +70,12 @@ describe("organisation numbers", () => {
     expect(() => validateSettlementAccount("NO", "0000.00.00000")).toThrow(ValidationError);
   });
 
-  it("accepts a Danish CVR number of 8 digits and nothing else", () => {
-    expect(validateOrganizationNumber("DK", "2512 3456")).toBe("25123456");
+  it("accepts a Danish CVR number of 8 digits with its modulus-11 check digit, and nothing else", () => {
+    expect(validateOrganizationNumber("DK", "1358 5628")).toBe("13585628");
+    expect(validateOrganizationNumber("DK", "38742159")).toBe("38742159");
+    expect(() => validateOrganizationNumber("DK", "13585627")).toThrow(ValidationError);
+    expect(() => validateOrganizationNumber("DK", "12345678")).toThrow(ValidationError);
+    expect(() => validateOrganizationNumber("DK", "00000000")).toThrow(ValidationError);
     expect(() => validateOrganizationNumber("DK", "2512345")).toThrow(ValidationError);
   });
 

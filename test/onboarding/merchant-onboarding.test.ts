@@ -175,6 +175,16 @@ describe("merchant agreements", () => {
     expect(await db().membership.findMany({ where: { userId: person.id }, select: { role: true } })).toEqual([{ role: "ADMINISTRATOR" }]);
   });
 
+  it("lose the applicant's own address when the applicant is anonymised, however it was capitalised", async () => {
+    const person = await db().portalUser.create({ data: { name: "Ola Nordmann", country: "NO", email: "ola@nordmann.no" } });
+    const agreement = await db().merchantAgreement.create({
+      data: { applicantId: person.id, merchantName: "Nordmann AS", organizationNumber: "923609016", country: "NO", contactEmail: "Ola@Nordmann.no", status: "DRAFT" },
+    });
+    const deletion = await mutate(gateway, await token("operator"), "anonymizeUser", { userId: encodeGlobalID("PortalUser", person.id) }, "userId");
+    expect(deletion.result).toMatchObject({ __typename: "MutationAnonymizeUserSuccess" });
+    expect(await db().merchantAgreement.findUniqueOrThrow({ where: { id: agreement.id } })).toMatchObject({ contactEmail: null });
+  });
+
   it("are rejected by customer service with a reason the applicant reads", async () => {
     const created = await draft("applicant", { organizationNumber: "10150817", country: "DK", contactEmail: "a@b.dk" });
     await call("applicant", "submitMerchantAgreement", { agreementId: created.id });

@@ -5,6 +5,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { uuidOf } from "../support/ids";
 import { mutate } from "../support/mutate";
 import { expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../../src/domain/calendar";
 
@@ -131,6 +132,11 @@ describe("fulfilling orders", () => {
     expect(result).toMatchObject({ data: { salesUnit: { name: "Fjordkaffe Sandviken", channel: "IN_PERSON", partner: { name: LINKED } } } });
     const partnerView = await gateway.graphql<{ salesUnits: { nodes: { msn: string }[] } }>(await token("partner"), "{ salesUnits(first: 50) { nodes { msn } } }");
     expect(partnerView.data!.salesUnits.nodes.map((n) => n.msn)).toContain(result!.data!.salesUnit!.msn);
+    // Announced as a new unit and as a partner link, as linking an existing unit is.
+    const unitId = uuidOf(result!.data!.salesUnit!.id);
+    const events = await db().outboxEvent.findMany({ where: { aggregateId: unitId }, orderBy: { id: "asc" } });
+    expect(events.map((e) => e.type)).toEqual(["salesUnit.CREATED", "salesUnit.PARTNER_LINKED"]);
+    expect(events[1]!.payload).toMatchObject({ partnerId: expect.any(String), previousPartnerId: null });
   });
 
   it("switches payment links on for an existing sales unit", async () => {
