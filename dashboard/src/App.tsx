@@ -17,6 +17,7 @@ export function App() {
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [lastEvent, setLastEvent] = useState<LiveEvent | null>(null);
+  const [attempt, setAttempt] = useState(0);
   const path = usePath();
 
   const logOut = useCallback(() => {
@@ -27,6 +28,7 @@ export function App() {
 
   useEffect(() => {
     if (!token) return;
+    setError(null);
     request(ViewerDocument, {}).then(
       (data) => {
         if (data.viewer) setViewer(data.viewer);
@@ -37,10 +39,11 @@ export function App() {
       },
       (e: unknown) => {
         setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
-        logOut();
+        // Only a token the gateway refuses ends the session; a rate limit, an outage or a lost network does not.
+        if (e instanceof ApiError && (e.code === "UNAUTHENTICATED" || e.code === "FORBIDDEN")) logOut();
       },
     );
-  }, [token, logOut]);
+  }, [token, logOut, attempt]);
 
   if (!token) {
     return (
@@ -54,7 +57,20 @@ export function App() {
       />
     );
   }
-  if (!viewer) return <p class="loading">Loading who you are…</p>;
+  if (!viewer) {
+    if (!error) return <p class="loading">Loading who you are…</p>;
+    return (
+      <p class="error" role="alert">
+        {error}{" "}
+        <button type="button" onClick={() => setAttempt(attempt + 1)}>
+          Try again
+        </button>{" "}
+        <button type="button" onClick={logOut}>
+          Log out
+        </button>
+      </p>
+    );
+  }
 
   const detail = /^\/transactions\/([^/]+)$/.exec(path);
   return (
@@ -79,7 +95,7 @@ export function App() {
       <main>
         <TodayTotals />
         {detail ? (
-          <TransactionDetail id={decodeURIComponent(detail[1]!)} viewer={viewer} lastEvent={lastEvent} />
+          <TransactionDetail key={detail[1]} id={decodeURIComponent(detail[1]!)} viewer={viewer} lastEvent={lastEvent} />
         ) : path.startsWith("/transactions") ? (
           <Transactions lastEvent={lastEvent} />
         ) : (

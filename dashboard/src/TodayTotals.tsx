@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { createClient } from "graphql-ws";
 import { TodayFiguresDocument, type TodayFiguresSubscription } from "@client/graphql";
 import { currentToken, graphqlSource } from "./api";
+import { TOKEN_REFUSED } from "./live";
 
 type Figures = NonNullable<TodayFiguresSubscription["transactionAggregates"]>["totals"];
 
@@ -36,6 +37,9 @@ export function TodayTotals() {
     const client = createClient({
       url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`,
       connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      // Through an outage of any length (graphql-ws gives up after 5 tries by default), but not with a refused token.
+      retryAttempts: Number.POSITIVE_INFINITY,
+      shouldRetry: (event) => !(typeof event === "object" && event !== null && "code" in event && TOKEN_REFUSED.has(Number(event.code))),
     });
     const unsubscribe = client.subscribe<TodayFiguresSubscription>(
       { query: graphqlSource(TodayFiguresDocument), variables: { from } },

@@ -24,8 +24,10 @@ export function TransactionDetail(props: { id: string; viewer: Viewer; lastEvent
   const load = useCallback(() => {
     request(TransactionDetailDocument, { id: props.id }).then(
       (data) => {
+        // A later answer replaces an earlier failure: one lost reload must not stick.
+        setError(null);
+        setMissing(data.node?.__typename !== "Transaction");
         if (data.node?.__typename === "Transaction") setTransaction(data.node);
-        else setMissing(true);
       },
       (e: unknown) => setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e)),
     );

@@ -75,19 +75,26 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
 
   const cursor = cursors[cursors.length - 1] ?? null;
   useEffect(() => {
+    // Only the newest request's answer counts: an older, slower one (the search before a sort) is dropped.
+    let current = true;
     setLoading(true);
     setError(null);
     request(TransactionsDocument, { filter, orderBy: order, first: size, after: cursor }).then(
       (data) => {
+        if (!current) return;
         setPage(data.transactions);
         setShown(data.transactions.edges.map((e) => e.node));
         setLoading(false);
       },
       (e: unknown) => {
+        if (!current) return;
         setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
         setLoading(false);
       },
     );
+    return () => {
+      current = false;
+    };
   }, [filter, order, size, cursor]);
 
   // A payment on screen moves with the live feed: the event carries its status and amounts as of the change.
@@ -228,10 +235,10 @@ export function Transactions(props: { lastEvent: LiveEvent | null }) {
             </tbody>
           </table>
           <div class="pager">
-            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            <button type="button" disabled={loading || cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
               Previous
             </button>
-            <button type="button" disabled={!page.pageInfo.hasNextPage} onClick={() => setCursors([...cursors, page.pageInfo.endCursor ?? null])}>
+            <button type="button" disabled={loading || !page.pageInfo.hasNextPage} onClick={() => setCursors([...cursors, page.pageInfo.endCursor ?? null])}>
               Next
             </button>
           </div>

@@ -22,7 +22,7 @@ export interface LiveStatus {
 }
 
 /** graphql-ws close codes the gateway uses for a token it will not take: retrying with it is pointless. */
-const TOKEN_REFUSED = new Set([4401, 4403]);
+export const TOKEN_REFUSED = new Set([4401, 4403]);
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -75,6 +75,9 @@ export function startLiveFeed(options: {
       report({ state: "reconnecting", error: describe(error) });
       retryTimer = setTimeout(connect, Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
     };
+    // A subscription the gateway refuses (FORBIDDEN, a bad cursor) comes as a result with errors and no data, then
+    // `complete`: that is the refusal to stop on, not a dropped connection to resume.
+    let refusal: readonly { message: string }[] | null = null;
     const unsubscribe = client.subscribe<TransactionEventsSubscription>(
       {
         query: graphqlSource(TransactionEventsDocument),
@@ -87,11 +90,12 @@ export function startLiveFeed(options: {
             report({ lastEventId: event.id });
             options.onEvent(event);
           } else if (result.errors?.length) {
+            refusal = result.errors;
             report({ error: result.errors.map((e) => e.message).join("; ") });
           }
         },
         error: again,
-        complete: () => again(null),
+        complete: () => again(refusal ? [...refusal] : null),
       },
     );
     dispose = () => {

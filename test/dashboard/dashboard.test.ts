@@ -1,8 +1,8 @@
 /**
  * The reference dashboard used as a person would, in headless Chromium against a real gateway: log in with the
  * development login, filter transactions, sort them by a column and find one by its amount, capture part of a reserved
- * payment, see what an Assistant may not do, watch a payment made in another browser arrive live, and keep every
- * event across a gateway restart.
+ * payment, see what an Assistant may not do, watch a payment made in another browser arrive live, keep every
+ * event across a gateway restart, and stop (saying why) when the live feed is refused.
  *
  * Two gateways share one database: `api` (never restarted) for set-up and for payments made while `web`, the one
  * the browser talks to on a fixed port, is down.
@@ -10,12 +10,14 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { projectRoot } from "../../src/config";
 import { ensureDashboardBuilt } from "../../src/http/dashboard";
 import { hasChromium, launchChromium, NO_CHROMIUM, screenshot, UI_TIMEOUT_MS } from "../support/browser";
 import { startTestGateway, type TestGateway } from "../support/gateway";
+import { mutate as mutateAny } from "../support/mutate";
 import { freePort } from "../support/ports";
 import { key, mutate, requestPayment, succeeded, unitByName } from "../transactions/support";
 
@@ -274,5 +276,25 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(eventsBefore + 5);
     await screenshot(admin, "dashboard-live-after-restart");
+  });
+
+  it("stops the live panel, saying why, when the gateway refuses the subscription, instead of asking again and again", { timeout: 120_000 }, async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await logIn(context, web.url, "no-sum");
+      await page.locator("[data-testid=live-panel][data-state=live]").waitFor();
+      // Their only access removed by their Administrator: the person is still known, no payment is theirs to watch.
+      const membership = await api.services.db.membership.findFirstOrThrow({ where: { user: { nin: api.persona("no-sum").nin! } } });
+      const removed = await mutateAny(api, await api.token("no-admin"), "removeUser", { membershipId: encodeGlobalID("Membership", membership.id) }, "membershipId");
+      expect(removed.result).toMatchObject({ __typename: "MutationRemoveUserSuccess" });
+      await page.reload();
+      const stopped = page.locator("[data-testid=live-panel][data-state=stopped]");
+      await stopped.waitFor();
+      expect(await stopped.textContent()).toContain("You may not view");
+      await page.waitForTimeout(2_000);
+      expect(await page.getByTestId("live-panel").getAttribute("data-connections")).toBe("1");
+    } finally {
+      await context.close();
+    }
   });
 });
