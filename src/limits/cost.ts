@@ -96,15 +96,17 @@ function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: S
 }
 
 /** Costs that no variable can change, per document and operation name; the document's life bounds the entry. */
-const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+const fixedCosts = new WeakMap<DocumentNode, Map<string | null, number>>();
 
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
-  const known = fixedCosts.get(document)?.get(operationName ?? "");
+  // `null` (no name given) and "" (a name that matches no operation) are different requests.
+  const key = operationName ?? null;
+  const known = fixedCosts.get(document)?.get(key);
   if (known !== undefined) return known;
   const walk = computeCost(schema, document, operationName, variables);
   if (!walk.usedVariables) {
-    const costs = fixedCosts.get(document) ?? new Map<string, number>();
-    costs.set(operationName ?? "", walk.cost);
+    const costs = fixedCosts.get(document) ?? new Map<string | null, number>();
+    costs.set(key, walk.cost);
     fixedCosts.set(document, costs);
   }
   return walk.cost;
@@ -112,7 +114,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
 
 function computeCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): { cost: number; usedVariables: boolean } {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const operation = operationName != null ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return { cost: 0, usedVariables: false };
   const root = schema.getRootType(operation.operation);
   if (!root) return { cost: 0, usedVariables: false };

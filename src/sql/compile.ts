@@ -90,10 +90,12 @@ class Compiler {
     }
     this.scope = { access: input.access, principal: input.principal, params: this.params, alias: () => `t${++this.aliasCount}` };
     const operations = input.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    // As execution chooses: a name given (even "") must match one; without a name the document must hold only one.
+    // Which one is chosen is the request's, not the document's: another request may choose a query that compiles.
     const name = input.operationName;
-    const operation = name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
-    if (!operation) throw new NotCompilable("no single operation");
-    if (operation.operation !== "query") throw new NotCompilable("not a query");
+    const operation = name != null ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+    if (!operation) throw new NotCompilable("no single operation", false);
+    if (operation.operation !== "query") throw new NotCompilable("not a query", operations.length === 1);
     this.operation = operation;
     const coerced = getVariableValues(input.schema, operation.variableDefinitions ?? [], input.variables);
     if (coerced.errors) throw new NotCompilable("variables that do not coerce", false);
@@ -236,7 +238,8 @@ class Compiler {
     options: { table: string; nodeType: string; condition: Condition; orderBy: readonly { column: string; direction: "ASC" | "DESC" }[] },
   ): string {
     const args = this.args(type, nodes);
-    if (args.last != null || args.before != null) throw new NotCompilable("backward paging");
+    // The resolvers page backwards; whether a request does may lie in its variables.
+    if (args.last != null || args.before != null) throw new NotCompilable("backward paging", false);
     const first = args.first as number | null | undefined;
     if (first != null && first < 0) throw new NotCompilable("a negative page size", false);
     // The resolvers refuse a larger page with a ValidationError.
@@ -363,9 +366,15 @@ class Compiler {
       case "node": {
         const { id } = this.args(queryType, nodes) as { id: string };
         const decoded = decodeId(id);
-        const condition = NODE_CONDITIONS[decoded.typename];
+        const condition = NODE_CONDITIONS.get(decoded.typename);
         if (!condition) throw new NotCompilable(`node of type ${decoded.typename}`, false);
-        return this.single(nodes, decoded.typename, { all: [{ field: "id", eq: decoded.id }, condition(access)] });
+        try {
+          return this.single(nodes, decoded.typename, { all: [{ field: "id", eq: decoded.id }, condition(access)] });
+        } catch (error) {
+          // What is selected follows the id's type (`... on Transaction`), and the id may be the request's.
+          if (error instanceof NotCompilable && error.structural) throw new NotCompilable(error.message, false);
+          throw error;
+        }
       }
       case "viewer": {
         const viewerType = getNamedType(queryType.getFields().viewer!.type) as GraphQLObjectType;
@@ -404,14 +413,14 @@ function listOrder(orderBy: unknown, columns: Record<string, string>, defaultFie
 }
 
 /** The node types `node(id:)` compiles, with what the caller may see of each (the same filters as their findUnique). */
-const NODE_CONDITIONS: Record<string, (access: Access) => Condition> = {
-  Transaction: viewableTransactions,
-  SalesUnit: (access) => access.salesUnitScope("VIEW_SALES_UNIT"),
-  Merchant: viewableMerchants,
-};
+const NODE_CONDITIONS = new Map<string, (access: Access) => Condition>([
+  ["Transaction", viewableTransactions],
+  ["SalesUnit", (access) => access.salesUnitScope("VIEW_SALES_UNIT")],
+  ["Merchant", viewableMerchants],
+]);
 
 function mappingOf(typename: string): TypeMapping {
-  const mapping = TYPE_MAPPINGS[typename];
+  const mapping = Object.hasOwn(TYPE_MAPPINGS, typename) ? TYPE_MAPPINGS[typename] : undefined;
   if (!mapping) throw new NotCompilable(`type ${typename}`);
   return mapping;
 }

@@ -38,4 +38,13 @@ describe("compiled statement size", () => {
     expect(error).toBeInstanceOf(NotCompilable);
     expect((error as NotCompilable).structural).toBe(false);
   });
+
+  it("compiles only the operation execution would run: an empty name names none", () => {
+    const access = new Access(partnerGrants(SCOPES, [{ id: randomUUID(), merchantId: randomUUID() }]));
+    const document = parse("query Page { transactions(first: 2) { nodes { id } } }");
+    expect(compileOperation({ schema, document, operationName: "Page", variables: {}, access, principal }).text).toMatch(/^SELECT/);
+    for (const operationName of ["", "Other"]) {
+      expect(() => compileOperation({ schema, document, operationName, variables: {}, access, principal })).toThrow(NotCompilable);
+    }
+  });
 });

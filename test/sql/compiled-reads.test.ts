@@ -2,6 +2,7 @@
  * The compiled read path answers exactly what the resolvers answer. Two gateways share one database, one with
  * COMPILED_READS off; every query below is sent as every persona to both, and the response bodies must be equal.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { quietestStatements, startTestGateway, type TestGateway } from "../support/gateway";
@@ -49,10 +50,18 @@ describe("compiled reads", () => {
     await compiled?.stop();
   });
 
-  async function both(persona: string, query: string, variables?: Record<string, unknown>) {
+  async function both(persona: string, query: string, variables?: Record<string, unknown>, operationName?: string) {
     const token = await compiled.token(persona);
-    const [fast, slow] = await Promise.all([compiled.graphql(token, query, variables), resolvers.graphql(token, query, variables)]);
+    const [fast, slow] = await Promise.all([compiled.graphql(token, query, variables, operationName), resolvers.graphql(token, query, variables, operationName)]);
     return { fast, slow };
+  }
+
+  /** Whether `query` is answered by one compiled statement (after a warm-up request), and without errors. */
+  async function answeredCompiled(query: string, variables: Record<string, unknown>, operationName?: string) {
+    const token = await compiled.token("no-admin");
+    const { statements, response } = await quietestStatements(compiled, token, query, variables, operationName);
+    expect(response.errors).toBeUndefined();
+    return statements.length === 1 && statements[0]!.startsWith(COMPILED_STATEMENT);
   }
 
   for (const { name, query, variables } of QUERIES) {
@@ -169,4 +178,65 @@ describe("compiled reads", () => {
     expect(compiledPage).toHaveLength(1);
     expect(compiledPage[0]?.slice(0, COMPILED_STATEMENT.length)).toBe(COMPILED_STATEMENT);
   });
+
+  it("answers an operation name that names nothing, even an empty one, with the resolvers' error", async () => {
+    const query = `query Page { transactions(first: 2) { nodes { id } } }`;
+    for (const operationName of ["", "Other"]) {
+      const { fast, slow } = await both("no-admin", query, {}, operationName);
+      expect(fast.errors?.length).toBe(1);
+      expect(fast.data).toBeUndefined();
+      expect(fast).toEqual(slow);
+    }
+  });
+
+  it("answers node(id:) of a type it does not compile like the resolvers, whatever the type's name", async () => {
+    const query = `query($id: ID!) { node(id: $id) { id } }`;
+    for (const typename of ["constructor", "__proto__", "toString", "Membership"]) {
+      const id = Buffer.from(`${typename}:${randomUUID()}`).toString("base64");
+      const { fast, slow } = await both("no-admin", query, { id });
+      expect({ typename, ...fast }).toEqual({ typename, ...slow });
+    }
+  });
+
+  // One request's choice must not keep the document from the compiled path for the next request.
+  const requestChoices: { name: string; query: string; first: [Record<string, unknown>, string?]; next: [Record<string, unknown>, string?] }[] = [
+    {
+      name: "a backward page",
+      query: `query($last: Int, $first: Int) { transactions(last: $last, first: $first) { nodes { id status } } }`,
+      first: [{ last: 2 }],
+      next: [{ first: 2 }],
+    },
+    {
+      name: "the document's mutation",
+      query: `query Recent { transactions(first: 2) { nodes { id amount } } } mutation Named { __typename }`,
+      first: [{}, "Named"],
+      next: [{}, "Recent"],
+    },
+    {
+      name: "an operation name that names nothing",
+      query: `query Latest { transactions(first: 2) { nodes { id reference } } }`,
+      first: [{}, "Nothing"],
+      next: [{}, "Latest"],
+    },
+    {
+      name: "a node of a type whose selection it does not compile",
+      query: `query($id: ID!) { node(id: $id) { id ... on SalesUnit { qrCodes { totalCount } } ... on Transaction { status } } }`,
+      first: [{ id: "" }],
+      next: [{ id: "" }],
+    },
+  ];
+  for (const choice of requestChoices) {
+    it(`still compiles a document after one request chose ${choice.name}`, async () => {
+      const token = await compiled.token("no-admin");
+      if (choice.name.startsWith("a node")) {
+        // A sales unit the caller sees first (its QR codes are the resolvers' alone), then a payment.
+        const page = await compiled.graphql<{ transactions: { nodes: { id: string; salesUnit: { id: string } }[] } }>(token, "{ transactions(first: 1) { nodes { id salesUnit { id } } } }");
+        const payment = page.data!.transactions.nodes[0]!;
+        choice.first[0].id = payment.salesUnit.id;
+        choice.next[0].id = payment.id;
+      }
+      await compiled.graphql(token, choice.query, ...choice.first);
+      expect(await answeredCompiled(choice.query, ...choice.next)).toBe(true);
+    });
+  }
 });

@@ -21,7 +21,7 @@ export interface TestGateway extends RunningGateway {
   login(persona: Persona | string): Promise<string>;
   /** A persona's token, logged in once per gateway. */
   token(personaKey: string): Promise<string>;
-  graphql<T = Record<string, unknown>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  graphql<T = Record<string, unknown>>(token: string | null, query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphQLResponse<T>>;
 }
 
 export interface GraphQLResponse<T> {
@@ -87,11 +87,11 @@ export async function startTestGateway(env: Record<string, string> = {}, options
       if (!response.ok) throw new Error(`Login as ${p.key} failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { accessToken: string }).accessToken;
     },
-    graphql: async (token, query, variables) => {
+    graphql: async (token, query, variables, operationName) => {
       const response = await fetch(`${running.url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, operationName }),
       });
       return { status: response.status, ...((await response.json()) as object) };
     },
@@ -133,12 +133,13 @@ export async function quietestStatements<T = Record<string, unknown>>(
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
+  operationName?: string,
 ): Promise<{ statements: string[]; response: GraphQLResponse<T> }> {
-  await gateway.graphql(token, query, variables);
+  await gateway.graphql(token, query, variables, operationName);
   const tries: { statements: string[]; response: GraphQLResponse<T> }[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     gateway.resetQueries();
-    const response = await gateway.graphql<T>(token, query, variables);
+    const response = await gateway.graphql<T>(token, query, variables, operationName);
     tries.push({ statements: [...gateway.queries], response });
   }
   return tries.sort((a, b) => a.statements.length - b.statements.length)[0]!;
