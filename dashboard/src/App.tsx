@@ -18,7 +18,10 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [lastEvent, setLastEvent] = useState<LiveEvent | null>(null);
   const [attempt, setAttempt] = useState(0);
-  const path = usePath();
+  // The Transactions page is keyed by its query string too: the Transactions link, after a sales unit's Transactions
+  // button, shows every payment again.
+  const address = usePath();
+  const path = address.split("?")[0]!;
 
   const logOut = useCallback(() => {
     setToken(null);
@@ -97,7 +100,7 @@ export function App() {
         {detail ? (
           <TransactionDetail key={detail[1]} id={decodeURIComponent(detail[1]!)} viewer={viewer} lastEvent={lastEvent} />
         ) : path.startsWith("/transactions") ? (
-          <Transactions lastEvent={lastEvent} />
+          <Transactions key={address} lastEvent={lastEvent} />
         ) : (
           <SalesUnits viewer={viewer} />
         )}

@@ -8,8 +8,9 @@ export function navigate(path: string): void {
   dispatchEvent(new PopStateEvent("popstate"));
 }
 
+/** The path below /dashboard with its query string: a link to the same page with other parameters is a new page. */
 export function usePath(): string {
-  const read = () => location.pathname.slice(BASE.length) || "/";
+  const read = () => (location.pathname.slice(BASE.length) || "/") + location.search;
   const [path, setPath] = useState(read);
   useEffect(() => {
     const onPop = () => setPath(read());

@@ -153,6 +153,23 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     await page.context().close();
   });
 
+  it("a sales unit's Transactions button shows its payments, and the Transactions link then shows them all", { timeout: 120_000 }, async () => {
+    const token = await api.token("no-admin");
+    const shop = await unitByName(api, "Fjordkaffe Test Nettbutikk");
+    const count = async (filter: string) =>
+      (await api.graphql<{ transactions: { totalCount: number } }>(token, `{ transactions${filter} { totalCount } }`)).data!.transactions.totalCount;
+    const [ofUnit, all] = [await count(`(filter: { salesUnitIds: ["${shop.globalId}"] })`), await count("")];
+    expect(ofUnit).toBeLessThan(all);
+
+    const page = await logIn(await browser.newContext({ viewport: { width: 1500, height: 1000 } }), web.url, "no-admin");
+    await page.getByTestId(`sales-unit-${shop.msn}`).getByRole("button", { name: "Transactions" }).click();
+    await expect.poll(() => page.getByTestId("transaction-count").textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(new RegExp(`^${ofUnit} transactions`));
+    await page.getByRole("link", { name: "Transactions" }).click();
+    await expect.poll(() => page.getByTestId("transaction-count").textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(new RegExp(`^${all} transactions`));
+    expect(await page.locator("select[name=salesUnit]").inputValue()).toBe("");
+    await page.context().close();
+  });
+
   it("sorts transactions by a click on a column header and finds a payment by its amount, typed either way", { timeout: 180_000 }, async () => {
     const token = await api.token("no-admin");
     const shop = await unitByName(api, "Fjordkaffe Test Nettbutikk");
