@@ -14,6 +14,7 @@ export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
   PDF: "application/pdf",
 };
 
+/** A report held whole in memory, as bytes: the reference `writeReport`'s streamed output is checked against. */
 export async function renderReport(report: SettlementReport, format: ReportFormat): Promise<Buffer> {
   switch (format) {
     case "CSV":

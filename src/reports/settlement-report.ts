@@ -304,7 +304,11 @@ async function readOperations(
   }));
 }
 
-/** Reads the settlements matching `where` (oldest payout first) and the operations they cover, all at once. */
+/**
+ * Reads the settlements matching `where` (oldest payout first) and the operations they cover, all at once. The
+ * gateway itself writes reports from `settlementReportSource`, a page at a time; this whole form is the reference the
+ * tests hold the streamed bytes against.
+ */
 export async function loadSettlementReport(db: Db, where: Prisma.SettlementWhereInput, options: ReportOptions): Promise<SettlementReport> {
   const settlements = await readSettlements(db, where);
   return buildSettlementReport(settlements, await readOperations(db, settlements, options.includePersonalData), options);
