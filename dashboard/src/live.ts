@@ -3,11 +3,15 @@
  * with `after` set to the last one received, so the server first replays what happened while the connection was
  * down (a gateway restart, a network cut) and then continues live, without gaps or duplicates.
  *
+ * Before the first event there is no id to resume from, so the feed first reads where it stands
+ * (`transactionEventsCursor`) and starts after that: a change made while the subscription is set up, or while the
+ * connection is down before any event came, is replayed too.
+ *
  * The graphql-ws client's own retry would resubscribe with the first variables, so this loop reconnects itself.
  */
 import { createClient } from "graphql-ws";
-import { TransactionEventsDocument, type TransactionEventsSubscription } from "@client/graphql";
-import { currentToken, graphqlSource } from "./api";
+import { TransactionEventsCursorDocument, TransactionEventsDocument, type TransactionEventsSubscription } from "@client/graphql";
+import { ApiError, currentToken, graphqlSource, request } from "./api";
 
 export type LiveEvent = NonNullable<TransactionEventsSubscription["transactionEvents"]>;
 
@@ -23,6 +27,9 @@ export interface LiveStatus {
 
 /** graphql-ws close codes the gateway uses for a token it will not take: retrying with it is pointless. */
 export const TOKEN_REFUSED = new Set([4401, 4403]);
+
+/** The same refusal over HTTP, as a GraphQL error code. */
+const TOKEN_REFUSED_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN"]);
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -43,8 +50,25 @@ export function startLiveFeed(options: {
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let failures = 0;
 
-  const connect = () => {
+  const connect = async () => {
     if (stopped) return;
+    if (status.lastEventId === null) {
+      try {
+        const { transactionEventsCursor } = await request(TransactionEventsCursorDocument, {});
+        status.lastEventId = transactionEventsCursor;
+      } catch (error) {
+        if (stopped) return;
+        if (error instanceof ApiError && TOKEN_REFUSED_CODES.has(error.code)) {
+          report({ state: "stopped", error: `${error.message} Log in again.` });
+          return;
+        }
+        failures++;
+        report({ state: "reconnecting", error: error instanceof Error ? error.message : "The gateway did not answer; trying again." });
+        retryTimer = setTimeout(connect, Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
+        return;
+      }
+      if (stopped) return;
+    }
     const token = currentToken();
     const client = createClient({
       url,
@@ -104,7 +128,7 @@ export function startLiveFeed(options: {
     };
   };
 
-  connect();
+  void connect();
   return () => {
     stopped = true;
     if (retryTimer) clearTimeout(retryTimer);

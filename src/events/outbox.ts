@@ -98,3 +98,12 @@ export function recordFromRow(row: OutboxRow): OutboxRecord {
     createdAt: new Date(row.createdAt),
   };
 }
+
+/**
+ * The newest delivery sequence so far (0 before the first delivery). Events not delivered yet get higher ones, so a
+ * feed resumed after this misses nothing committed before or after the read.
+ */
+export async function deliveredThrough(db: Pick<Tx, "$queryRaw">): Promise<bigint> {
+  const rows = await db.$queryRaw<{ seq: bigint }[]>`SELECT COALESCE(MAX("deliverySeq"), 0)::bigint AS seq FROM "OutboxEvent"`;
+  return BigInt(rows[0]?.seq ?? 0);
+}

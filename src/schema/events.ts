@@ -12,7 +12,7 @@ import type { Context } from "../context";
 import { ForbiddenError } from "../auth/errors";
 import { EVENT_TYPES, eventTypeSpec, mayReceive, merchantsReceiving, NODE_AGGREGATE_TYPES, receivableWhere } from "../events/catalog";
 import { eventCursor, subscribeToFeed, type FeedScope } from "../events/feed-subscription";
-import { recordFromRow, type OutboxRecord } from "../events/outbox";
+import { deliveredThrough, recordFromRow, type OutboxRecord } from "../events/outbox";
 
 const CURSOR = eventCursor("ev", "an Event");
 
@@ -82,6 +82,16 @@ builder.subscriptionField("events", (t) =>
       return subscribeToFeed(ctx, { types, cursor: CURSOR, after: args.after == null ? null : String(args.after), scope: async () => scopeOf(ctx, types), rootStream: true });
     },
     resolve: (event) => event,
+  }),
+);
+
+builder.queryField("eventsCursor", (t) =>
+  t.id({
+    description:
+      "Where the `events` feed stands now: subscribe with it as `after` to receive every event from this moment on, including those " +
+      "made while the subscription is being set up or the connection is down before the first event arrives.",
+    authScopes: { authenticated: true },
+    resolve: async (_root, _args, ctx) => CURSOR.encode(await deliveredThrough(ctx.db)),
   }),
 );
 

@@ -19,7 +19,7 @@ import { toPrismaWhere } from "../db/conditions";
 import type { Prisma, SalesUnit as SalesUnitRow, Transaction as TransactionRow } from "../generated/prisma/client";
 import type { Db } from "../db/client";
 import { eventCursor, subscribeToFeed, type FeedScope } from "../events/feed-subscription";
-import type { OutboxRecord } from "../events/outbox";
+import { deliveredThrough, type OutboxRecord } from "../events/outbox";
 import { TRANSACTION_EVENT_PREFIX, type TransactionEventName, type TransactionEventPayload } from "../events/transaction-events";
 
 const EVENT_TYPES = ["REQUESTED", "RESERVED", "REJECTED", "EXPIRED", "CAPTURED", "CANCELLED", "REFUNDED"] as const satisfies readonly TransactionEventName[];
@@ -233,6 +233,17 @@ export function subscribeToTransactionEvents(ctx: Context, args: { salesUnitIds?
     },
   });
 }
+
+builder.queryField("transactionEventsCursor", (t) =>
+  t.id({
+    description:
+      "Where the `transactionEvents` feed stands now: subscribe with it as `after` to receive every change from this moment on, " +
+      "including those made while the subscription is being set up or the connection is down before the first event arrives. " +
+      "Read it before loading what the feed will keep up to date.",
+    authScopes: { authenticated: true },
+    resolve: async (_root, _args, ctx) => CURSOR.encode(await deliveredThrough(ctx.db)),
+  }),
+);
 
 builder.subscriptionField("transactionEvents", (t) =>
   t.field({

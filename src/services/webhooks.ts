@@ -10,6 +10,7 @@ import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } 
 import { uuidOrNil } from "../domain/ids";
 import { encryptSecret, generateSecret } from "../auth/secrets";
 import { mayReceive } from "../events/catalog";
+import { deliveredThrough } from "../events/outbox";
 import { recordAudit } from "./audit";
 import { publicId, recordChange } from "./changes";
 import { validateDescription, validateEventTypes, validateWebhookUrl } from "../webhooks/rules";
@@ -66,11 +67,6 @@ async function checkedUnits(tx: Tx, owner: WebhookOwnerInput, salesUnitIds: read
 /** Sales unit ids as events carry them: global ids, as the API shows them. */
 const unitIdsOf = (ids: readonly string[]) => ids.map((id) => publicId("SalesUnit", id));
 
-async function currentSeq(tx: Tx): Promise<bigint> {
-  const rows = await tx.$queryRaw<{ seq: bigint }[]>`SELECT COALESCE(MAX("deliverySeq"), 0)::bigint AS seq FROM "OutboxEvent"`;
-  return BigInt(rows[0]?.seq ?? 0);
-}
-
 export async function createWebhookEndpoint(deps: Services, caller: Caller, input: CreateWebhookEndpointInput): Promise<EndpointWithSecret> {
   const owner = ownerOf(input);
   const eventTypes = validateEventTypes(input.eventTypes);
@@ -95,7 +91,7 @@ export async function createWebhookEndpoint(deps: Services, caller: Caller, inpu
         salesUnitIds: units.ids,
         secretEncrypted: encryptSecret(secret, deps.encryptionKey),
         // Events from now on: history is replayed on request (redeliverWebhookEvents), not by surprise.
-        cursor: await currentSeq(tx),
+        cursor: await deliveredThrough(tx),
       },
     });
     await recordChange(tx, caller, {
@@ -170,7 +166,7 @@ export async function setWebhookEndpointEnabled(deps: Services, caller: Caller, 
     if (before.status === wanted) return before;
     const endpoint = await tx.webhookEndpoint.update({
       where: { id: before.id },
-      data: input.enabled ? { status: "ENABLED", disabledReason: null, cursor: await currentSeq(tx) } : { status: "DISABLED", disabledReason: "Disabled by a user." },
+      data: input.enabled ? { status: "ENABLED", disabledReason: null, cursor: await deliveredThrough(tx) } : { status: "DISABLED", disabledReason: "Disabled by a user." },
     });
     await recordChange(tx, caller, {
       merchantId: before.merchantId,

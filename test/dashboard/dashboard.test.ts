@@ -269,6 +269,10 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     await admin.locator("[data-testid=live-panel][data-state=live]").waitFor();
     const connectionsBefore = Number(await panel.getAttribute("data-connections"));
     const eventsBefore = await admin.locator("[data-testid=live-events] li").count();
+    // A second browser whose panel has had no event yet, so no event id to resume from.
+    const fresh = await logIn(await browser.newContext({ viewport: { width: 1500, height: 1000 } }), web.url, "no-admin");
+    await fresh.locator("[data-testid=live-panel][data-state=live]").waitFor();
+    expect(await fresh.locator("[data-testid=live-events] li").count()).toBe(0);
 
     await web.stop();
     await admin.locator("[data-testid=live-panel][data-state=reconnecting]").waitFor();
@@ -285,14 +289,18 @@ describe.skipIf(!hasChromium)(`The dashboard in headless Chromium${hasChromium ?
     await liveCard(admin, second.reference, "CAPTURED").waitFor({ timeout: 60_000 });
 
     // Every event made meanwhile arrived once: REQUESTED and RESERVED of each, CAPTURED of the second.
-    const types = async (reference: string) =>
-      admin.locator("[data-testid=live-events] li").evaluateAll((items, ref) => items.filter((li) => li.textContent?.includes(ref)).map((li) => li.getAttribute("data-type")), reference);
+    const types = async (reference: string, page = admin) =>
+      page.locator("[data-testid=live-events] li").evaluateAll((items, ref) => items.filter((li) => li.textContent?.includes(ref)).map((li) => li.getAttribute("data-type")), reference);
     await expect.poll(() => types(first.reference), { timeout: UI_TIMEOUT_MS }).toEqual(["RESERVED", "REQUESTED"]);
     await expect.poll(() => types(second.reference), { timeout: UI_TIMEOUT_MS }).toEqual(["CAPTURED", "RESERVED", "REQUESTED"]);
     const ids = await admin.locator("[data-testid=live-events] li").evaluateAll((items) => items.map((li) => li.getAttribute("data-event-id")));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(eventsBefore + 5);
     await screenshot(admin, "dashboard-live-after-restart");
+    // It started after where the feed stood when it opened, so it has the same events.
+    await liveCard(fresh, second.reference, "CAPTURED").waitFor({ timeout: 60_000 });
+    await expect.poll(() => types(first.reference, fresh), { timeout: UI_TIMEOUT_MS }).toEqual(["RESERVED", "REQUESTED"]);
+    await fresh.context().close();
   });
 
   it("stops the live panel, saying why, when the gateway refuses the subscription, instead of asking again and again", { timeout: 120_000 }, async () => {

@@ -152,6 +152,24 @@ describe("transactionEvents across two instances", () => {
     expect(resumed.events.map((event) => event.transaction.capturedAmount)).toEqual([4, 5, 6, 7, 8, 9]);
   });
 
+  it("starts from transactionEventsCursor with nothing missed: a change made between reading it and subscribing comes first", async () => {
+    const db = b.services.db;
+    const payment = await createReservedPayment(db, "751312");
+    const token = await a.login("no-admin");
+    expect((await a.graphql(null, "{ transactionEventsCursor }")).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const read = await a.graphql<{ transactionEventsCursor: string }>(token, "{ transactionEventsCursor }");
+    const cursor = read.data!.transactionEventsCursor;
+    expect(cursor).toMatch(/^te_[0-9a-f]{16}$/);
+
+    await captureOneOre(db, payment.id);
+    await waitFor("the relay to number the capture", async () => (await latestCursor(db)) > cursor);
+    const subscriber = collect(await connectAs(a, "no-admin"), { salesUnitIds: [globalUnitId(payment.salesUnitId)], after: cursor });
+    await captureOneOre(db, payment.id);
+    await waitFor("both captures", () => subscriber.events.length >= 2 || subscriber.errors.length > 0);
+    expect(subscriber.errors).toEqual([]);
+    expect(subscriber.events.map((event) => event.transaction.capturedAmount)).toEqual([1, 2]);
+  });
+
   it("keeps each payment's events in order and delivers each once when many payments change at once", async () => {
     const db = b.services.db;
     const payments = await Promise.all(["751312", "873778", "784829", "984802"].map((msn) => createReservedPayment(db, msn)));
