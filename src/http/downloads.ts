@@ -8,6 +8,7 @@ import { authenticate } from "../auth/authenticate";
 import { AuthenticationError } from "../auth/errors";
 import type { Principal } from "../auth/principal";
 import type { Services } from "../deps";
+import { currentRequestId } from "../logging";
 import { callerFor, type Caller } from "../services/caller";
 import { problem, type RouteClient } from "./routes";
 
@@ -18,17 +19,22 @@ export async function authenticatedCaller(services: Services, request: Request):
     msn: request.headers.get("merchant-serial-number"),
   });
   if (!principal) throw new AuthenticationError();
-  return { ...callerFor({ principal, access, requestId: request.headers.get("x-request-id") ?? randomUUID() }), principal };
+  // The id the response and the logs carry (a client's own only when it is a plain token), so the audit trail finds them.
+  return { ...callerFor({ principal, access, requestId: currentRequestId() ?? randomUUID() }), principal };
 }
 
 export function notFound(what: string): Response {
   return problem(404, "NOT_FOUND", `No ${what} with that id exists or you do not have access to it.`);
 }
 
-/** `filename` for old clients (ASCII), `filename*` (RFC 6266) with the real name for the rest. */
+/**
+ * `filename` for old clients (ASCII), `filename*` (RFC 6266) with the real name for the rest. RFC 8187 allows fewer
+ * characters unescaped than `encodeURIComponent` leaves: ' ( ) * are escaped too.
+ */
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.normalize("NFKD").replace(/[^\x20-\x7e]/g, "").replace(/["\\]/g, "_") || "download";
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Reports carry payment and personal data: an attachment nothing in between may keep a copy of. */
@@ -55,7 +61,7 @@ export function streamedFileResponse(
   services: Services,
   request: Request,
   client: RouteClient,
-  file: { contentType: string; fileName: string; logContext: Record<string, unknown> },
+  file: { contentType: string; fileName: string; logContext: Record<string, unknown>; byteSize?: bigint | number | null },
   write: (out: Writable) => Promise<unknown>,
 ): Response {
   const body = new PassThrough();
@@ -71,5 +77,7 @@ export function streamedFileResponse(
       client.cutShort();
     })
     .finally(() => request.signal.removeEventListener("abort", gone));
-  return client.streamResponse(body, { status: 200, headers: fileHeaders(file.contentType, file.fileName) });
+  const headers = fileHeaders(file.contentType, file.fileName);
+  if (file.byteSize != null) headers["content-length"] = file.byteSize.toString();
+  return client.streamResponse(body, { status: 200, headers });
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Services } from "../deps";
+import { currentRequestId } from "../logging";
 import { verifySignedRequest } from "../auth/platform-signature";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
 import { applyPlatformEvent } from "../services/transactions";
@@ -64,7 +65,7 @@ export function platformEventRoutes(services: Services): Record<string, RouteHan
       }
       const event = PlatformEventBody.parse(parsed);
       try {
-        const transaction = await applyPlatformEvent(services, event, request.headers.get("x-request-id") ?? randomUUID());
+        const transaction = await applyPlatformEvent(services, event, currentRequestId() ?? randomUUID());
         return json({ eventId: event.eventId, transactionId: transaction.id, status: transaction.status });
       } catch (error) {
         if (error instanceof ConflictError) return problem(409, "REPLAYED", error.message);

@@ -41,3 +41,8 @@ it("stops the writer of a client that leaves midway", async () => {
   leaving.abort();
   await vi.waitFor(() => expect(outcome()).toBe("stopped"));
 });
+
+it("names the file in Content-Disposition with every character RFC 8187 does not allow plainly escaped", async () => {
+  const { contentDisposition } = await import("../../src/http/downloads");
+  expect(contentDisposition("Kafé (main)*'s.png")).toBe(`attachment; filename="Kafe (main)*'s.png"; filename*=UTF-8''Kaf%C3%A9%20%28main%29%2A%27s.png`);
+});

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { encodeGlobalID } from "@pothos/plugin-relay";
+import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import ExcelJS from "exceljs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -230,6 +230,17 @@ describe("createReportRun: who may", () => {
     expect((await download(colleague, run.downloadUrl!)).status).toBe(404);
     expect((await download(token, run.downloadUrl!)).status).toBe(200);
     expect((await fetch(run.downloadUrl!.replace(PUBLIC, gateway.url))).status).toBe(401);
+  });
+
+  it("answers 410 at once for a READY run whose file is gone (a data directory not shared, retention just now)", async () => {
+    const token = await gateway.token("no-admin");
+    const created = await createRun(token, { merchantId: encodeGlobalID("Merchant", merchantId), from, to, format: "CSV" });
+    const run = await readyRun(token, created.result!.data!.id);
+    const stored = await gateway.services.db.reportRun.findUniqueOrThrow({ where: { id: decodeGlobalID(run.id).id } });
+    rmSync(reportRunFile(`${gateway.services.config.dataDir}/report-runs`, stored));
+    const response = await fetch(run.downloadUrl!.replace(PUBLIC, gateway.url), { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    expect(response.status).toBe(410);
+    expect(((await response.json()) as { error: string }).error).toBe("GONE");
   });
 
   it("hides a run, its totals and its file from its creator once their access no longer covers it", async () => {

@@ -114,14 +114,20 @@ describe("settlement report downloads", () => {
       expect(text).not.toContain("PayerFirstName");
     }
     const auditBefore = await gateway.services.db.auditEvent.count({ where: { action: "settlementReport.downloadPersonalData" } });
-    const response = await get(reportUrl.personal!, tokens["no-sum-tm"]!);
+    // A request id the gateway will not take (a space in it): the audit row carries the one the response and the logs do.
+    const { pathname, search } = new URL(reportUrl.personal!, gateway.url);
+    const response = await fetch(`${gateway.url}${pathname}${search}`, { headers: { authorization: `Bearer ${tokens["no-sum-tm"]!}`, "x-request-id": "not usable" } });
     expect(response.status).toBe(200);
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).not.toBe("not usable");
     const rows = parseCsvRecords((await response.text()).replace(/^\uFEFF/, ""));
     const lastName = payerName.trim().split(/\s+/).pop()!;
     expect(rows.some((r) => r.PayerLastName === lastName && payerName.startsWith(r.PayerFirstName!))).toBe(true);
     expect(Object.keys(rows[0]!)).toContain("Message");
     expect(totals(rows)).toEqual(expectedTotals());
     expect(await gateway.services.db.auditEvent.count({ where: { action: "settlementReport.downloadPersonalData" } })).toBe(auditBefore + 1);
+    const audited = await gateway.services.db.auditEvent.findFirstOrThrow({ where: { action: "settlementReport.downloadPersonalData" }, orderBy: { id: "desc" } });
+    expect(audited.requestId).toBe(requestId);
   });
 
   it("gives an Assistant with Transaction Management the plain report but 403 for the personal one", async () => {
