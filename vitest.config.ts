@@ -12,6 +12,7 @@ const UNIT_TESTS = [
   "test/auth/platform-signature.test.ts",
   "test/webhooks/rules.test.ts",
   "test/reports/render.test.ts",
+  "test/qr-codes/qr-render.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",
   "test/schema/breaking-changes.test.ts",

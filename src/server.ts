@@ -20,6 +20,7 @@ import { metricsRoutes } from "./metrics/plugin";
 import { createRateLimits } from "./limits/rate-limits";
 import { platformEventRoutes } from "./http/platform-events";
 import { qrCodeRoutes } from "./http/qr-codes";
+import { QrPngRenderer } from "./http/qr-render";
 import { paymentLinkRoutes } from "./http/payment-links";
 import { settlementReportRoutes } from "./http/settlement-reports";
 import { reportRunRoutes } from "./http/report-runs";
@@ -83,11 +84,13 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
     const reportRuns = new ReportRunWork(Math.max(1, Math.floor(config.databasePoolSize / 4)));
     const services: Services = { config, db, tokens, encryptionKey, clock: options.clock ?? systemClock, logger, events, sql, principals, limits, metrics, reportRuns };
+    const qrPng = new QrPngRenderer();
+    cleanup.unshift(() => qrPng.close());
     const gateway = createGateway(services, {
       ...healthRoutes(services),
       ...metricsRoutes(metrics, { token: config.metricsToken, production: config.production }),
       ...platformEventRoutes(services),
-      ...qrCodeRoutes(services),
+      ...qrCodeRoutes(services, qrPng),
       ...paymentLinkRoutes(services),
       ...settlementReportRoutes(services),
       ...reportRunRoutes(services),

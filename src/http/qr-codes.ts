@@ -8,12 +8,12 @@
 import QRCode from "qrcode";
 import type { Services } from "../deps";
 import { isUuid } from "../domain/ids";
+import { isPngSize, PNG_SIZE, PNG_SIZE_RULE } from "../domain/qr-image";
 import { qrRedirectUrl } from "../services/qr-codes";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { authenticatedCaller, fileResponse, notFound } from "./downloads";
+import { QrPngRenderer, RendererBusyError } from "./qr-render";
 import { problem, type RouteHandler } from "./routes";
-
-export const PNG_SIZE = { min: 100, max: 2000, default: 800 } as const;
 
 /** The quiet zone the QR standard asks for, in modules. */
 const MARGIN = 4;
@@ -22,21 +22,17 @@ export function renderQrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: "svg", margin: MARGIN, errorCorrectionLevel: "M" });
 }
 
-export function renderQrPng(text: string, size: number): Promise<Buffer> {
-  // qrcode floors modules × (width / modules) and floating point can lose a pixel; half a pixel more lands on `size`.
-  return QRCode.toBuffer(text, { type: "png", width: size + 0.5, margin: MARGIN, errorCorrectionLevel: "M" });
-}
-
 function parseSize(value: string | null): number | null {
   if (value === null) return PNG_SIZE.default;
   if (!/^\d{1,5}$/.test(value)) return null;
   const size = Number(value);
-  return size >= PNG_SIZE.min && size <= PNG_SIZE.max ? size : null;
+  return isPngSize(size) ? size : null;
 }
 
 const FILE = /^(.+)\.(svg|png)$/;
 
-export function qrCodeRoutes(services: Services): Record<string, RouteHandler> {
+/** `png` draws the PNG images off the event loop (src/http/qr-render.ts). */
+export function qrCodeRoutes(services: Services, png: QrPngRenderer): Record<string, RouteHandler> {
   const { db, config } = services;
   return {
     "GET /qr/:file": async (request, url, params) => {
@@ -49,9 +45,14 @@ export function qrCodeRoutes(services: Services): Record<string, RouteHandler> {
       if (match[2] === "svg") return fileResponse(await renderQrSvg(text), "image/svg+xml; charset=utf-8", `${qr.name}.svg`);
       const size = parseSize(url.searchParams.get("size"));
       if (size === null) {
-        return problem(400, "BAD_REQUEST", `size is the PNG's width in pixels, from ${PNG_SIZE.min} to ${PNG_SIZE.max} (default ${PNG_SIZE.default}).`);
+        return problem(400, "BAD_REQUEST", PNG_SIZE_RULE);
       }
-      return fileResponse(await renderQrPng(text, size), "image/png", `${qr.name}.png`);
+      try {
+        return fileResponse(await png.render(text, size), "image/png", `${qr.name}.png`);
+      } catch (error) {
+        if (!(error instanceof RendererBusyError)) throw error;
+        return problem(503, "BUSY", error.message, { "retry-after": "1" });
+      }
     },
     "GET /r/:id": async (_request, _url, params) => {
       const id = params.id ?? "";

@@ -3,6 +3,7 @@ import { builder } from "./builder";
 import { cursorSeen, nodeConnection } from "./connection";
 import * as qrCodes from "../services/qr-codes";
 import { uuidOrNil } from "../domain/ids";
+import { pngSize } from "../domain/qr-image";
 import { SalesUnit } from "./sales-unit";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 
@@ -22,7 +23,8 @@ export const QrCode = builder.prismaNode("QrCode", {
     pngUrl: t.string({
       description: "Absolute address of the code's PNG image; download it with the same bearer token.",
       args: { size: t.arg.int({ required: false, description: "Width in pixels, 100 to 2000; 800 when left out." }) },
-      resolve: (qr, args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.png${args.size ? `?size=${args.size}` : ""}`,
+      // A size the image route would refuse is refused here, not handed out in an address that answers 400.
+      resolve: (qr, args, ctx) => `${ctx.services.config.publicBaseUrl}/qr/${qr.id}.png${args.size == null ? "" : `?size=${pngSize(args.size)}`}`,
     }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the code was created." }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the code's name or address last changed." }),

@@ -212,6 +212,16 @@ describe("GET /qr/<id>.svg and .png", () => {
     expect(response.status).toBe(400);
   });
 
+  it("hands out pngUrl only for a size the image serves: another is VALIDATION_FAILED, not an address that answers 400", async () => {
+    const query = `query($id: ID!, $size: Int) { node(id: $id) { ... on QrCode { pngUrl(size: $size) } } }`;
+    const sized = await gateway.graphql<{ node: { pngUrl: string } }>(tokens["no-sum"]!, query, { id: qr.id, size: 333 });
+    expect(sized.data!.node.pngUrl).toBe(`${qr.pngUrl}?size=333`);
+    for (const size of [0, 99, 2001]) {
+      const refused = await gateway.graphql(tokens["no-sum"]!, query, { id: qr.id, size });
+      expect(refused.errors?.[0]?.extensions?.code, String(size)).toBe("VALIDATION_FAILED");
+    }
+  });
+
   it("answers 401 without a token or with a bad one", async () => {
     expect((await download(qr.svgUrl, null)).status).toBe(401);
     expect((await download(qr.pngUrl, "not-a-jwt")).status).toBe(401);
