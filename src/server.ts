@@ -14,7 +14,7 @@ import { TokenService } from "./auth/tokens";
 import { PrincipalCache } from "./auth/principal-cache";
 import { startLiveEvents } from "./events/live";
 import { dashboardRoutes, ensureDashboardBuilt } from "./http/dashboard";
-import { healthRoutes, outboxLagSeconds, withTimeout } from "./http/health";
+import { healthRoutes, outboxLagSeconds, sharedForOneSecond, withTimeout } from "./http/health";
 import { Metrics } from "./metrics/metrics";
 import { metricsRoutes } from "./metrics/plugin";
 import { createRateLimits } from "./limits/rate-limits";
@@ -145,18 +145,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     for (const step of cleanup) await step().catch(() => {});
     throw error;
   }
-}
-
-/**
- * Scrapes that arrive together (several Prometheus servers, a flood on the unthrottled /metrics) share one
- * database read: its answer is reused for a second.
- */
-function sharedForOneSecond<T>(read: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | null = null;
-  return () => {
-    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: read() };
-    return last.value;
-  };
 }
 
 async function main(): Promise<void> {

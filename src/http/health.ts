@@ -70,11 +70,25 @@ export async function readiness(services: Pick<Services, "db" | "config" | "even
   return { ready: Object.values(checks).every((check) => check.ok), checks };
 }
 
+/**
+ * Reads that arrive together (several Prometheus servers or probes, a flood on the unthrottled /metrics and /readyz)
+ * share one database read: its answer is reused for a second.
+ */
+export function sharedForOneSecond<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: read() };
+    return last.value;
+  };
+}
+
 export function healthRoutes(services: Services): Record<string, RouteHandler> {
+  // /readyz answers anyone and no request budget applies to it: a flood of probes shares one check a second.
+  const check = sharedForOneSecond(() => readiness(services));
   return {
     "GET /healthz": () => json({ status: "ok" }, 200, { "cache-control": "no-store" }),
     "GET /readyz": async () => {
-      const { ready, checks } = await readiness(services);
+      const { ready, checks } = await check();
       return json({ status: ready ? "ready" : "unavailable", checks }, ready ? 200 : 503, { "cache-control": "no-store" });
     },
   };

@@ -53,7 +53,17 @@ describe("GET /readyz", () => {
     } finally {
       await pool.end();
     }
-    expect((await probe(withoutRelay.url, "/readyz")).status).toBe(200);
+    // Probes within a second share one check.
+    await expect.poll(async () => (await probe(withoutRelay.url, "/readyz")).status, { timeout: 5_000 }).toBe(200);
+  });
+
+  it("answers a flood of probes with one check a second, not a database read each", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    gateway.resetQueries();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => probe(gateway.url, "/readyz")));
+    expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([200]));
+    const checks = gateway.queries.filter((sql) => sql.includes("SELECT 1") || sql.includes('"deliverySeq" IS NULL'));
+    expect(checks.length).toBeLessThanOrEqual(4);
   });
 
   it("turns red while the configured Redis is unreachable", async () => {
