@@ -77,6 +77,9 @@ export function problem(status: number, code: string, message: string, headers: 
   return json({ error: code, message }, status, headers);
 }
 
+/** The methods routes are written for (the keys' first word). */
+const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
 interface PatternRoute {
   method: string;
   segments: string[];
@@ -129,20 +132,29 @@ export function routesPlugin(routes: Record<string, RouteHandler>, logger: Logge
     });
   return {
     async onRequest({ request, url, endResponse, serverContext, fetchAPI }) {
-      let handler = routes[`${request.method} ${url.pathname}`];
-      let params: Record<string, string> = {};
-      if (!handler) {
-        const path = url.pathname.split("/");
+      const path = url.pathname.split("/");
+      const find = (method: string): { handler: RouteHandler; params: Record<string, string> } | null => {
+        const exact = routes[`${method} ${url.pathname}`];
+        if (exact) return { handler: exact, params: {} };
         for (const route of patterns) {
-          const matched = matchPattern(route, request.method, path);
-          if (matched) {
-            handler = route.handler;
-            params = matched;
-            break;
-          }
+          const matched = matchPattern(route, method, path);
+          if (matched) return { handler: route.handler, params: matched };
         }
+        return null;
+      };
+      // HEAD is answered as GET without the body (monitors probe /healthz so); OPTIONS stays Yoga's (CORS preflight).
+      const head = request.method === "HEAD";
+      const found = find(head ? "GET" : request.method);
+      if (!found) {
+        if (request.method === "OPTIONS") return;
+        const allowed = ROUTE_METHODS.filter((method) => find(method) !== null);
+        if (allowed.length > 0) {
+          const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+          endResponse(problem(405, "METHOD_NOT_ALLOWED", `${request.method} is not served here: use ${allow.join(" or ")}.`, { allow: allow.join(", ") }));
+        }
+        return;
       }
-      if (!handler) return;
+      const { handler, params } = found;
       try {
         const client: RouteClient = {
           address: clientAddress(serverContext),
@@ -150,7 +162,11 @@ export function routesPlugin(routes: Record<string, RouteHandler>, logger: Logge
           streamResponse: (stream, init) => new fetchAPI.Response(stream as unknown as BodyInit, init),
           cutShort: () => (serverContext as { res?: Writable }).res?.destroy(),
         };
-        endResponse(await handler(request, url, params, client));
+        const response = await handler(request, url, params, client);
+        if (!head) return endResponse(response);
+        // A streamed body is stopped, so its writer ends as for a client that left.
+        await response.body?.cancel().catch(() => undefined);
+        endResponse(new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers }));
       } catch (error) {
         if (error instanceof RateLimitedError) return endResponse(tooManyRequests(error));
         if (error instanceof AuthenticationError) return endResponse(problem(401, "UNAUTHENTICATED", error.message));

@@ -10,14 +10,14 @@ import { readiness } from "../../src/http/health";
 import { coreRoutes, routesPlugin } from "../../src/http/routes";
 import { createRateLimits, RateLimitedError } from "../../src/limits/rate-limits";
 
-function serve(handler: (request: Request, url: URL, params: Record<string, string>) => Response | Promise<Response>, path = "/x", logged: unknown[] = []) {
+function serve(handler: (request: Request, url: URL, params: Record<string, string>) => Response | Promise<Response>, path = "/x", logged: unknown[] = [], method = "GET") {
   const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
   const yoga = createYoga({
     schema: createSchema({ typeDefs: "type Query { ok: Boolean }" }),
     plugins: [routesPlugin({ "GET /x": handler, "GET /x/:id": handler }, logger)],
     logging: false,
   });
-  return yoga.fetch(`http://localhost${path}`);
+  return yoga.fetch(`http://localhost${path}`, { method });
 }
 
 describe("plain routes", () => {
@@ -47,6 +47,31 @@ describe("plain routes", () => {
     expect((await serve(handler, "/x/a%0Ab")).status).toBe(404);
     expect(reached).toBe(0);
     expect((await serve(handler, "/x/ab")).status).toBe(200);
+  });
+
+  it("answer HEAD as GET without the body, stopping a streamed one", async () => {
+    let cancelled = false;
+    const body = new ReadableStream({
+      pull: (controller) => controller.enqueue(new TextEncoder().encode("x")),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const response = await serve(() => new Response(body, { headers: { "content-type": "text/plain", "x-probe": "1" } }), "/x/ab", [], "HEAD");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-probe")).toBe("1");
+    expect(await response.text()).toBe("");
+    expect(cancelled).toBe(true);
+  });
+
+  it("answer a method a path is not served with 405 and the methods it is, leaving OPTIONS (CORS preflight) to Yoga", async () => {
+    const handler = () => new Response("found");
+    const response = await serve(handler, "/x/ab", [], "DELETE");
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(await response.json()).toEqual({ error: "METHOD_NOT_ALLOWED", message: "DELETE is not served here: use GET or HEAD." });
+    expect((await serve(handler, "/x/ab", [], "OPTIONS")).status).not.toBe(405);
+    expect((await serve(handler, "/nothing", [], "DELETE")).status).toBe(404);
   });
 
   it("answer 503 SERVICE_UNAVAILABLE with retry-after while the database is unreachable, as GraphQL does", async () => {
