@@ -69,6 +69,7 @@ export const ENTITY_EVENT_TYPES = {
   "merchant.UPDATED": { aggregateType: "Merchant", requires: "ADMINISTER_MERCHANT", description: "The merchant's company details changed; the payload names the fields, not their values." },
   "merchantAgreement.CREATED": { aggregateType: "MerchantAgreement", requires: null, description: "A person started a merchant agreement (a draft)." },
   "merchantAgreement.UPDATED": { aggregateType: "MerchantAgreement", requires: null, description: "A draft merchant agreement was changed." },
+  "merchantAgreement.DELETED": { aggregateType: "MerchantAgreement", requires: null, description: "The applicant deleted a draft merchant agreement." },
   "merchantAgreement.SUBMITTED": { aggregateType: "MerchantAgreement", requires: null, description: "A merchant agreement was submitted for customer service to decide." },
   "merchantAgreement.APPROVED": { aggregateType: "MerchantAgreement", requires: null, description: "Customer service approved an agreement, which created the merchant." },
   "merchantAgreement.REJECTED": { aggregateType: "MerchantAgreement", requires: null, description: "Customer service rejected a merchant agreement." },

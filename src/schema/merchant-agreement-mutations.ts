@@ -1,5 +1,6 @@
 /** Applying to become a merchant: the applicant's draft, its submission, and customer service's decision. */
-import { InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { InvalidStateError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
 import { builder } from "./builder";
 import { COMMON_ERRORS } from "./errors";
 import { CountryEnum } from "./enums";
@@ -15,7 +16,7 @@ const DRAFT = "Saved as typed; checked when the agreement is submitted.";
 builder.mutationFields((t) => ({
   createMerchantAgreement: t.fieldWithInput({
     type: MerchantAgreement,
-    description: "Start an application to become a merchant: a DRAFT that the applicant and customer service see.",
+    description: `Start an application to become a merchant: a DRAFT that the applicant and customer service see. At most ${onboarding.MAX_DRAFT_AGREEMENTS} drafts per person at a time (LimitReachedError): submit or delete one first.`,
     input: {
       merchantName: t.input.string({ required: true, description: `The company's legal name (1–50 characters). ${DRAFT}` }),
       organizationNumber: t.input.string({ required: true, description: `NO: 9 digits; DK: CVR, 8 digits; FI: Y-tunnus 1234567-8. ${DRAFT}` }),
@@ -26,7 +27,7 @@ builder.mutationFields((t) => ({
       contactEmail: t.input.string({ description: "Where customer service reaches the applicant; required to submit." }),
     },
     authScopes: { portalUser: true },
-    errors: { types: [ValidationError, InvalidStateError] },
+    errors: { types: [ValidationError, InvalidStateError, LimitReachedError] },
     resolve: (_root, { input }, ctx) => onboarding.createMerchantAgreement(ctx.services, callerFor(ctx), input),
   }),
   updateMerchantAgreement: t.fieldWithInput({
@@ -46,6 +47,16 @@ builder.mutationFields((t) => ({
     authScopes: ownAgreement,
     errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
     resolve: (_root, { input: { agreementId, ...fields } }, ctx) => onboarding.updateMerchantAgreement(ctx.services, callerFor(ctx), agreementId.id, fields),
+  }),
+  deleteMerchantAgreement: t.fieldWithInput({
+    type: "ID",
+    description: `Delete your DRAFT agreement (one you will not submit; you may hold ${onboarding.MAX_DRAFT_AGREEMENTS} drafts at a time). Answers the deleted agreement's id.`,
+    typeOptions: { description: "Your DRAFT agreement to delete." },
+    argOptions: { description: "The draft to delete." },
+    input: { agreementId: t.input.globalID({ for: MerchantAgreement, required: true, description: "The draft." }) },
+    authScopes: ownAgreement,
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError] },
+    resolve: async (_root, { input }, ctx) => encodeGlobalID("MerchantAgreement", await onboarding.deleteMerchantAgreement(ctx.services, callerFor(ctx), input.agreementId.id)),
   }),
   submitMerchantAgreement: t.fieldWithInput({
     type: MerchantAgreement,

@@ -9,7 +9,7 @@ import type { Caller } from "./caller";
 import type { Services } from "../deps";
 import { dateOfDay, expectedByDate, PRODUCT_ORDER_WORKING_DAYS } from "../domain/calendar";
 import { validateCompanyDetails, type CompanyDetails } from "../domain/company";
-import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from "../domain/errors";
+import { ConflictError, InvalidStateError, LimitReachedError, NotFoundError, ValidationError } from "../domain/errors";
 import { isUuid } from "../domain/ids";
 import { NAME_LIMITS, validateEmail, validateName, validateOrganizationNumber, validateReason } from "../domain/identifiers";
 import { currencyForCountry } from "../domain/money";
@@ -59,10 +59,19 @@ function draftData(fields: AgreementFields) {
   };
 }
 
+/** Drafts one person may hold at a time: enough for a few companies, not a store for anything else. */
+export const MAX_DRAFT_AGREEMENTS = 20;
+
 export async function createMerchantAgreement(deps: Services, caller: Caller, fields: AgreementFields & { merchantName: string; organizationNumber: string; country: Country }) {
   const applicantId = callerUserId(caller);
   const data = draftData(fields);
   return deps.db.$transaction(async (tx) => {
+    // One new draft per applicant at a time, so the count below holds until commit.
+    await lockRow(tx, "PortalUser", applicantId);
+    const drafts = await tx.merchantAgreement.count({ where: { applicantId, status: "DRAFT" } });
+    if (drafts >= MAX_DRAFT_AGREEMENTS) {
+      throw new LimitReachedError(`You have ${drafts} draft agreements: submit or delete one (deleteMerchantAgreement) before starting another.`, MAX_DRAFT_AGREEMENTS);
+    }
     const agreement = await tx.merchantAgreement.create({
       data: { ...data, applicantId, merchantName: data.merchantName ?? "", organizationNumber: data.organizationNumber ?? "", country: fields.country },
     });
@@ -102,6 +111,26 @@ export async function updateMerchantAgreement(deps: Services, caller: Caller, ag
       event: { type: "merchantAgreement.UPDATED", salesUnitId: null, payload: { fields: Object.keys(fields) } },
     });
     return agreement;
+  });
+}
+
+/** The applicant drops a DRAFT they will not submit. Submitted agreements stay: customer service decides them. */
+export async function deleteMerchantAgreement(deps: Services, caller: Caller, agreementId: string): Promise<string> {
+  return deps.db.$transaction(async (tx) => {
+    const agreement = await lockedAgreement(tx, agreementId);
+    if (agreement.status !== "DRAFT") {
+      throw new InvalidStateError("Only a draft can be deleted: this agreement has been submitted. Contact customer service to withdraw it.");
+    }
+    await tx.merchantAgreement.delete({ where: { id: agreement.id } });
+    await recordChange(tx, caller, {
+      merchantId: null,
+      action: "merchantAgreement.delete",
+      objectType: "MerchantAgreement",
+      objectId: agreement.id,
+      data: { country: agreement.country },
+      event: { type: "merchantAgreement.DELETED", salesUnitId: null, payload: { status: agreement.status, country: agreement.country } },
+    });
+    return agreement.id;
   });
 }
 

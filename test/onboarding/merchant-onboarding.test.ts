@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/gateway";
 import { mutate } from "../support/mutate";
 import { uuidOf } from "../support/ids";
+import { MAX_DRAFT_AGREEMENTS } from "../../src/services/onboarding";
 
 let gateway: TestGateway;
 const db = () => gateway.services.db;
@@ -193,6 +194,44 @@ describe("merchant agreements", () => {
     expect(result).toMatchObject({ data: { status: "REJECTED" } });
     const read = await gateway.graphql<{ node: { rejectionReason: string } }>(await token("applicant"), "query($id: ID!) { node(id: $id) { ... on MerchantAgreement { rejectionReason } } }", { id: created.id });
     expect(read.data!.node.rejectionReason).toBe("Send us the company's certificate of registration.");
+  });
+
+  /** deleteMerchantAgreement as `who`: the result's type name (its data is the id) or the error code. */
+  const remove = async (who: string, agreementId: string) => {
+    const response = await gateway.graphql<{ deleteMerchantAgreement: { __typename: string; data?: string } }>(
+      await token(who),
+      "mutation($input: DeleteMerchantAgreementInput!) { deleteMerchantAgreement(input: $input) { __typename ... on MutationDeleteMerchantAgreementSuccess { data } } }",
+      { input: { agreementId } },
+    );
+    return response.data?.deleteMerchantAgreement ?? { __typename: String(response.errors?.[0]?.extensions?.code) };
+  };
+
+  it("are deleted by the applicant while drafts, never once submitted, and another person gets FORBIDDEN", async () => {
+    const created = await draft("applicant");
+    const before = await snapshot();
+    expect(await remove("no-admin", created.id)).toEqual({ __typename: "FORBIDDEN" });
+    const submitted = await db().merchantAgreement.findFirstOrThrow({ where: { status: "SUBMITTED", applicant: { nin: gateway.persona("applicant").nin } } });
+    expect(await remove("applicant", globalId(submitted.id))).toEqual({ __typename: "InvalidStateError" });
+    expect(await snapshot()).toEqual(before);
+
+    expect(await remove("applicant", created.id)).toEqual({ __typename: "MutationDeleteMerchantAgreementSuccess", data: created.id });
+    expect(await db().merchantAgreement.findUnique({ where: { id: uuidOf(created.id) } })).toBeNull();
+    expect(await db().auditEvent.count({ where: { objectId: uuidOf(created.id), action: "merchantAgreement.delete" } })).toBe(1);
+    expect(await db().outboxEvent.count({ where: { aggregateId: uuidOf(created.id), type: "merchantAgreement.DELETED" } })).toBe(1);
+  });
+
+  it("are at most MAX_DRAFT_AGREEMENTS drafts per person: the next is LimitReachedError until one is submitted or deleted", async () => {
+    const applicant = await db().portalUser.findFirstOrThrow({ where: { nin: gateway.persona("applicant").nin } });
+    const held = await db().merchantAgreement.count({ where: { applicantId: applicant.id, status: "DRAFT" } });
+    for (let i = held; i < MAX_DRAFT_AGREEMENTS; i++) await draft("applicant");
+    const before = await snapshot();
+    const { result } = await call("applicant", "createMerchantAgreement", { merchantName: "Én for mye AS", organizationNumber: EQUINOR, country: "NO" });
+    expect(result).toMatchObject({ __typename: "LimitReachedError", limit: MAX_DRAFT_AGREEMENTS });
+    expect(await snapshot()).toEqual(before);
+
+    const oldest = await db().merchantAgreement.findFirstOrThrow({ where: { applicantId: applicant.id, status: "DRAFT" }, orderBy: { createdAt: "asc" } });
+    expect((await remove("applicant", globalId(oldest.id))).__typename).toBe("MutationDeleteMerchantAgreementSuccess");
+    await draft("applicant");
   });
 });
 

@@ -119,6 +119,8 @@ const TABLE: Record<string, Row> = {
 
   createMerchantAgreement: { allowed: PORTAL_USERS, input: () => ({ merchantName: "Permission AS", organizationNumber: "123456785", country: "NO" }) },
   updateMerchantAgreement: { allowed: ["applicant"], input: (t) => ({ agreementId: t.agreement, city: "Tromsø" }) },
+  // The target is SUBMITTED: the applicant is let through and refused InvalidStateError, and nothing is deleted.
+  deleteMerchantAgreement: { allowed: ["applicant"], input: (t) => ({ agreementId: t.agreement }) },
   submitMerchantAgreement: { allowed: ["applicant"], input: (t) => ({ agreementId: t.agreement }) },
   approveMerchantAgreement: { allowed: OPERATOR, input: (t) => ({ agreementId: t.agreement }) },
   rejectMerchantAgreement: { allowed: OPERATOR, input: (t) => ({ agreementId: t.agreement, reason: "Permission check" }) },
