@@ -13,6 +13,7 @@ const UNIT_TESTS = [
   "test/webhooks/rules.test.ts",
   "test/reports/render.test.ts",
   "test/qr-codes/qr-render.test.ts",
+  "test/limits/address-key.test.ts",
   "test/schema/schema-file.test.ts",
   "test/schema/codegen.test.ts",
   "test/schema/breaking-changes.test.ts",

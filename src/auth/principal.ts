@@ -26,11 +26,17 @@ export async function resolvePrincipal(db: Db, token: VerifiedToken, options: { 
   switch (token.kind) {
     case "user":
     case "external_user": {
-      const user = await loadUserWithMemberships(db, token.kind === "user" ? { id: token.userId } : { nin: token.nin });
+      // Logging in is the person taking up the accesses merchants gave them: from now on those merchants see who they
+      // are. Only the accesses given before the login (the token's iat, in whole seconds) are taken up: a request with
+      // an older token, which a live dashboard keeps making, takes up nothing, so adding someone by phone number does
+      // not show the adder who they are until they log in again.
+      const loggedInBy = token.issuedAt;
+      const user = await loadUserWithMemberships(db, token.kind === "user" ? { id: token.userId } : { nin: token.nin }, loggedInBy);
       if (!user || user.anonymizedAt) throw new AuthenticationError("This login is no longer valid: the user does not exist.");
       assertLoginAllowed(user.country, token.method, user.memberships.length);
-      // Logging in is the person taking up the accesses merchants gave them: from now on those merchants see who they are.
-      if (user.hasPendingMemberships) await db.membership.updateMany({ where: { userId: user.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
+      if (user.hasPendingMemberships) {
+        await db.membership.updateMany({ where: { userId: user.id, acceptedAt: null, createdAt: { lt: loggedInBy } }, data: { acceptedAt: new Date() } });
+      }
       return {
         principal: { kind: "USER", id: user.id, label: user.name ?? "Portal user", country: user.country, method: token.method, expiresAt: token.expiresAt },
         access: new Access(user.memberships.map(membershipGrant)),
@@ -96,11 +102,11 @@ interface UserWithMemberships {
  * The user and every membership with its sales units, in one statement: this runs on every request of a portal
  * user, and Prisma's include would take three round trips.
  */
-async function loadUserWithMemberships(db: Db, by: { id: string } | { nin: string }): Promise<UserWithMemberships | null> {
+async function loadUserWithMemberships(db: Db, by: { id: string } | { nin: string }, loggedInBy: Date | null = null): Promise<UserWithMemberships | null> {
   const condition = "id" in by ? Prisma.sql`u.id = ${uuidOrNil(by.id)}::uuid` : Prisma.sql`u.nin = ${by.nin}`;
   const rows = await db.$queryRaw<UserWithMemberships[]>`
     SELECT u.id, u.name, u.country::text AS country, u."anonymizedAt",
-      COALESCE(bool_or(m.id IS NOT NULL AND m."acceptedAt" IS NULL), false) AS "hasPendingMemberships",
+      COALESCE(bool_or(m.id IS NOT NULL AND m."acceptedAt" IS NULL AND m."createdAt" < ${loggedInBy ?? new Date(0)}), false) AS "hasPendingMemberships",
       COALESCE(json_agg(json_build_object(
         'merchantId', m."merchantId",
         'role', m.role,

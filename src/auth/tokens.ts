@@ -16,7 +16,8 @@ export type TokenSubject =
   | { kind: "merchant_key"; apiKeysId: string; issuedUnder: ApiKeyGenerations }
   | { kind: "operator"; operatorId: string };
 
-export type VerifiedToken = TokenSubject & { expiresAt: Date };
+/** `issuedAt` is when the person (or client) logged in: a user takes up the accesses that existed then. */
+export type VerifiedToken = TokenSubject & { expiresAt: Date; issuedAt: Date };
 
 /**
  * What a merchant API key token was issued under: which subscription key was presented, and how many times the
@@ -115,7 +116,7 @@ export class TokenService {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       },
     );
-    return { ...decodeSubject(payload), expiresAt: new Date((payload.exp ?? 0) * 1000) };
+    return { ...decodeSubject(payload), expiresAt: new Date((payload.exp ?? 0) * 1000), issuedAt: new Date((payload.iat ?? 0) * 1000) };
   }
 
   /** An external eID broker's token names the person by `nin` and the login method by `amr`. */
@@ -132,7 +133,13 @@ export class TokenService {
     if (typeof payload.nin !== "string" || typeof method !== "string" || !LOGIN_METHODS.includes(method)) {
       throw new AuthenticationError("The bearer token was refused: it must name the person (nin) and a login method (amr).");
     }
-    return { kind: "external_user", nin: payload.nin, method: method as LoginMethod, expiresAt: new Date((payload.exp ?? 0) * 1000) };
+    return {
+      kind: "external_user",
+      nin: payload.nin,
+      method: method as LoginMethod,
+      expiresAt: new Date((payload.exp ?? 0) * 1000),
+      issuedAt: new Date((payload.iat ?? 0) * 1000),
+    };
   }
 }
 

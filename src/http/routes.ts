@@ -18,19 +18,19 @@ import { clientAddress, tooManyRequests } from "../limits/plugin";
 import { RateLimitedError, type RateLimits } from "../limits/rate-limits";
 
 /**
- * Brute-force protection for the login endpoints: failed attempts are counted per client address (and per
- * client_id, with ten times the room so one address cannot lock a partner out), and once a budget is spent every
- * attempt is refused with 429 before any secret is checked. Only a refusal of what the caller sent counts (a 4xx, a
- * refused credential, a malformed body): an answer that is the gateway's own trouble (the database unavailable, a
- * 503 clients are told to retry) must not lock every terminal behind a proxy out once the database is back.
+ * Brute-force protection for the login endpoints: failed attempts are counted per client address (an IPv6 /64 being
+ * one address, `clientAddress`), and once the budget is spent every attempt is refused with 429 before any secret is
+ * checked. Only a refusal of what the caller sent counts (a 4xx, a refused credential, a malformed body): an answer
+ * that is the gateway's own trouble (the database unavailable, a 503 clients are told to retry) must not lock every
+ * terminal behind a proxy out once the database is back.
+ *
+ * Failures are not counted per client_id: a client_id is not secret, so anyone could spend that budget from a few
+ * addresses and lock the integration out, and it protects nothing, since client secrets and subscription keys are
+ * 256 random bits each, beyond guessing at any rate.
  */
-async function throttledLogin(limits: RateLimits, keys: { address: string; clientId?: string }, attempt: () => Promise<Response>): Promise<Response> {
-  await limits.assertOpen("loginFailures", keys.address);
-  if (keys.clientId) await limits.assertOpen("clientFailures", keys.clientId);
-  const failed = async () => {
-    await limits.penalise("loginFailures", keys.address);
-    if (keys.clientId) await limits.penalise("clientFailures", keys.clientId);
-  };
+async function throttledLogin(limits: RateLimits, address: string, attempt: () => Promise<Response>): Promise<Response> {
+  await limits.assertOpen("loginFailures", address);
+  const failed = () => limits.penalise("loginFailures", address);
   try {
     const response = await attempt();
     if (response.status >= 400 && response.status < 500) await failed();
@@ -193,7 +193,7 @@ export function coreRoutes(services: Services): Record<string, RouteHandler> {
     "GET /.well-known/jwks.json": () => json(tokens.jwks, 200, { "cache-control": "public, max-age=300" }),
     "POST /accesstoken/get": (request, _url, _params, client) => {
       const header = (name: string) => request.headers.get(name)?.trim() ?? "";
-      return throttledLogin(limits, { address: client.address, clientId: header("client_id") }, async () => {
+      return throttledLogin(limits, client.address, async () => {
         const credentials = { clientId: header("client_id"), clientSecret: header("client_secret"), subscriptionKey: header("ocp-apim-subscription-key") };
         if (!credentials.clientId || !credentials.clientSecret || !credentials.subscriptionKey) {
           return problem(400, "BAD_REQUEST", "Send the headers client_id, client_secret and Ocp-Apim-Subscription-Key.");
@@ -211,7 +211,7 @@ export function coreRoutes(services: Services): Record<string, RouteHandler> {
     },
   };
   if (config.devLogin) {
-    routes["POST /auth/dev/login"] = (request, _url, _params, client) => throttledLogin(limits, { address: client.address }, () => devLogin(request));
+    routes["POST /auth/dev/login"] = (request, _url, _params, client) => throttledLogin(limits, client.address, () => devLogin(request));
     const devLogin = async (request: Request): Promise<Response> => {
       const raw: unknown = await request.json().catch(() => ({}));
       if (typeof raw === "object" && raw !== null && "operator" in raw) {

@@ -6,15 +6,34 @@
  */
 import type { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
+import ipaddr from "ipaddr.js";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context";
 import { RateLimitedError, type LimitName, type RateLimits } from "./rate-limits";
 
-/** The peer's address as the socket sees it; behind a proxy that is the proxy's, so budget the proxy accordingly. */
+/**
+ * The peer's address as the socket sees it, as the budgets count it (`addressKey`); behind a proxy that is the
+ * proxy's, so budget the proxy accordingly.
+ */
 export function clientAddress(serverContext: unknown): string {
   // A WebSocket operation's server context carries the address alone (src/events/graphql-ws-server.ts).
   const { req, address } = serverContext as { req?: IncomingMessage; address?: string | null };
-  return req?.socket.remoteAddress ?? address ?? "unknown";
+  const peer = req?.socket.remoteAddress ?? address;
+  return peer ? addressKey(peer) : "unknown";
+}
+
+/**
+ * Whom an address budgets: an IPv4 address (also one written IPv4-mapped, ::ffff:a.b.c.d), or an IPv6 /64, the share
+ * one host or home usually gets and can take any address of at will; budgets per IPv6 address would be one per guess.
+ */
+export function addressKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  return `${(parsed as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(":")}::/64`;
 }
 
 export function tooManyRequests(error: RateLimitedError): Response {

@@ -21,7 +21,6 @@ export function limitRules(config: Config) {
     address: { points: config.rateLimitPerAddressPerMinute, durationSeconds: 60 },
     /** Failed client-credential and development logins per client address: guessing stops quickly. */
     loginFailures: { points: config.loginFailureLimit, durationSeconds: 15 * 60 },
-    clientFailures: { points: config.loginFailureLimit * 10, durationSeconds: 15 * 60 },
     /** Public payments through payment links per client address. */
     publicPayments: { points: config.publicPaymentsPerMinute, durationSeconds: 60 },
   } satisfies Record<string, LimitRule>;

@@ -93,6 +93,15 @@ describe("token endpoint brute-force protection", () => {
     expect((await tokenRequest(right, "127.0.0.6")).status).toBe(200);
   });
 
+  it("does not lock a partner out when wrong secrets for its client_id, which is not secret, come from many addresses", async () => {
+    const partner = gateway.persona("partner");
+    const wrong = { client_id: partner.clientId!, client_secret: "guess", "Ocp-Apim-Subscription-Key": partner.subscriptionKey! };
+    for (let address = 20; address < 32; address++) {
+      for (let i = 0; i < 3; i++) expect((await tokenRequest(wrong, `127.0.0.${address}`)).status).toBe(401);
+    }
+    expect((await tokenRequest({ ...wrong, client_secret: partner.clientSecret! }, "127.0.0.40")).status).toBe(200);
+  });
+
   it("throttles failed development logins the same way", async () => {
     const login = (nin: string) => send(gateway.url, "/auth/dev/login", { method: "POST", from: "127.0.0.7", headers: { "content-type": "application/json" }, body: JSON.stringify({ nin, method: "BANKID_NO" }) });
     for (let i = 0; i < 3; i++) expect((await login("01010112345")).status).toBe(404);

@@ -225,11 +225,31 @@ describe("addUser by phone", () => {
     const listed = await gateway.graphql(admin, `{ viewer { memberships { merchant { memberships(first: 100) { edges { node { user { name nin } } } } } } } }`);
     expect(JSON.stringify(listed)).not.toContain(person.nin);
 
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // a login's iat is in whole seconds: the next one lies after the access
     const login = await fetch(`${gateway.url}/auth/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ nin: person.nin, method: "BANKID_NO" }) });
     const { accessToken } = (await login.json()) as { accessToken: string };
     expect((await gateway.graphql(accessToken, "{ viewer { memberships { role } } }")).errors).toBeUndefined();
     const afterLogin = await gateway.graphql<{ node: { acceptedAt: string | null; user: Record<string, string | null> } }>(admin, read, { id: result!.data!.id });
     expect(afterLogin.data!.node).toEqual({ acceptedAt: expect.any(String), user: { name: person.name, nin: person.nin, phoneNumber: person.phoneNumber } });
+  });
+
+  it("takes up an access only at a login after it was given: requests with an older token, a live feed's say, show the adder nobody", async () => {
+    const person = await db().portalUser.findFirstOrThrow({ where: { nin: gateway.persona("dk-admin").nin } });
+    const earlier = await gateway.login("dk-admin");
+    const { result } = await addUser("no-admin", { phoneNumber: person.phoneNumber!, country: person.country, role: "ASSISTANT", salesUnitIds: [(await unitIds("no-admin"))[0]!.id] });
+    expect(result!.__typename).toBe("MutationAddUserSuccess");
+    const read = `query($id: ID!) { node(id: $id) { ... on Membership { acceptedAt user { name nin } } } }`;
+    const seen = async () => (await gateway.graphql<{ node: { acceptedAt: string | null; user: Record<string, string | null> } }>(await token("no-admin"), read, { id: result!.data!.id })).data!.node;
+
+    // The token from before the access: it already reaches the new merchant, but takes nothing up.
+    expect((await gateway.graphql<{ viewer: { memberships: unknown[] } }>(earlier, "{ viewer { memberships { role } } }")).data!.viewer.memberships).toHaveLength(2);
+    expect(await seen()).toEqual({ acceptedAt: null, user: { name: null, nin: null } });
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // a login's iat is in whole seconds: the next one lies after the access
+    const fresh = await gateway.login("dk-admin");
+    expect((await gateway.graphql(fresh, "{ viewer { kind } }")).errors).toBeUndefined();
+    expect(await seen()).toEqual({ acceptedAt: expect.any(String), user: { name: person.name, nin: person.nin } });
+    await db().membership.delete({ where: { id: uuidOf(result!.data!.id) } }); // other tests add this person afresh
   });
 
   it("refuses a landline, a foreign number, a Swedish user by phone, and both NIN and phone; nothing changes", async () => {
