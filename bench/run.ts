@@ -3,7 +3,8 @@
  * statement per question behind node:http), each in its own process on the same generated database, loaded by
  * autocannon from a process of its own. Answers are checked equal first; then rounds measure every server in turn
  * (the order rotating between rounds) and ratios are taken within a round, because absolute figures on a shared
- * machine mean little. SQL statements are counted on the wire by a proxy in front of PostgreSQL. The last line of
+ * machine mean little. SQL statements are counted on the wire by a proxy in front of PostgreSQL, before the timed
+ * loads, which run with the servers connected straight to PostgreSQL. The last line of
  * stdout is one JSON object with the figures.
  */
 import { spawn } from "node:child_process";
@@ -253,19 +254,20 @@ const SETTLE_QUIET_MS = 300;
 const SETTLE_LIMIT_MS = 30_000;
 
 /**
- * Waits until the server sends no more statements: requests cut off when a load stops still run to the end, and
- * must neither burden the next server's load nor be counted as its writes.
+ * Waits until the database runs none of the servers' statements: requests cut off when a load stops still run to the
+ * end, and must neither burden the next server's load nor be counted as its writes. The servers are connected
+ * straight to PostgreSQL while they are timed, so PostgreSQL's own view of its sessions tells.
  */
-async function settle(proxies: CountingProxies, server: ServerName): Promise<void> {
+async function settle(client: pg.Client, server: ServerName): Promise<void> {
   const deadline = Date.now() + SETTLE_LIMIT_MS;
-  let last = statementsOf((await proxies.counts())[server]!);
   while (Date.now() < deadline) {
+    const { rows } = await client.query<{ busy: number }>(
+      "SELECT count(*)::int AS busy FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
+    );
+    if (rows[0]!.busy === 0) return;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_QUIET_MS));
-    const now = statementsOf((await proxies.counts())[server]!);
-    if (now === last) return;
-    last = now;
   }
-  log(`  ${server} was still sending statements ${SETTLE_LIMIT_MS / 1000} s after the load stopped`);
+  log(`  ${server}'s statements were still running ${SETTLE_LIMIT_MS / 1000} s after the load stopped`);
 }
 
 const median = (values: number[]) => {
@@ -353,21 +355,28 @@ async function main(): Promise<void> {
     const tokens = await createTokenMinter();
     const encryptionKey = randomBytes(32).toString("base64");
 
-    log("Starting the gateway (production mode), PostGraphile and the floor, each in its own process");
-    const [gateway, postgraphile, floor] = await Promise.all([
-      startGatewayProcess({ databaseUrl: viaProxy(dataset.url, proxies.ports.gateway!), encryptionKey, signingKeyPem: tokens.signingKeyPem }),
-      startPostgraphile(viaProxy(dataset.url, proxies.ports.postgraphile!), POOL_SIZE),
-      startFloor(viaProxy(dataset.url, proxies.ports.floor!), POOL_SIZE),
-    ]);
-    const baseline = BASELINE
-      ? await startGatewayProcess({ databaseUrl: viaProxy(dataset.url, proxies.ports.baseline!), encryptionKey, signingKeyPem: tokens.signingKeyPem, root: BASELINE, name: "baseline", env: BASELINE_ENV })
-      : null;
-    const servers: Record<ServerName, HttpServer> = { gateway, postgraphile, floor, baseline: baseline ?? gateway };
-    running.unshift(gateway, postgraphile, floor);
-    if (baseline) running.unshift(baseline);
-    const urls = { gateway: gateway.url, postgraphile: postgraphile.url, floor: floor.url, baseline: baseline?.url ?? gateway.url };
-    const load = await startLoadGenerator();
-    running.unshift(load);
+    /** The servers, each in a process of its own, connected to `databaseUrl(server)`. */
+    const startServers = async (databaseUrl: (server: ServerName) => string) => {
+      const [gateway, postgraphile, floor] = await Promise.all([
+        startGatewayProcess({ databaseUrl: databaseUrl("gateway"), encryptionKey, signingKeyPem: tokens.signingKeyPem }),
+        startPostgraphile(databaseUrl("postgraphile"), POOL_SIZE),
+        startFloor(databaseUrl("floor"), POOL_SIZE),
+      ]);
+      const baseline = BASELINE
+        ? await startGatewayProcess({ databaseUrl: databaseUrl("baseline"), encryptionKey, signingKeyPem: tokens.signingKeyPem, root: BASELINE, name: "baseline", env: BASELINE_ENV })
+        : null;
+      const started = [gateway, postgraphile, floor, ...(baseline ? [baseline] : [])];
+      running.unshift(...started);
+      const servers: Record<ServerName, HttpServer> = { gateway, postgraphile, floor, baseline: baseline ?? gateway };
+      const urls = { gateway: gateway.url, postgraphile: postgraphile.url, floor: floor.url, baseline: baseline?.url ?? gateway.url };
+      const stop = async () => {
+        for (const server of started) {
+          await server.stop();
+          running.splice(running.indexOf(server), 1);
+        }
+      };
+      return { servers, urls, stop };
+    };
 
     let statements: StatementsPerRequest = {};
     const measurements = await withClient(dataset.url, async (client) => {
@@ -375,11 +384,25 @@ async function main(): Promise<void> {
       const only = options.only?.split(",");
       const scenarios = (await buildScenarios(client, tokens)).filter((s) => !only || only.includes(s.name));
       if (BASELINE) for (const scenario of scenarios) withBaseline(scenario);
+
+      // Answers are checked and statements counted with each server behind its counting proxy; the loads are timed
+      // with the servers connected straight to PostgreSQL, so the proxy's work (a process relaying every byte, on the
+      // same two cores) burdens no server's figures.
+      log("Starting the gateway (production mode), PostGraphile and the floor behind the counting proxies");
+      const counted = await startServers((server) => viaProxy(dataset.url, proxies.ports[server]!));
       log("Checking that the servers give the same answers");
-      await checkAnswers(scenarios, urls);
+      await checkAnswers(scenarios, counted.urls);
       const m1 = scenarios.find((s) => s.name === "m1");
-      if (m1) await checkCaptures(client, m1, urls);
-      statements = await countStatements(scenarios, urls, proxies);
+      if (m1) await checkCaptures(client, m1, counted.urls);
+      statements = await countStatements(scenarios, counted.urls, proxies);
+      await counted.stop();
+      await proxies.stop();
+      running.splice(running.indexOf(proxies), 1);
+
+      log("Starting them again, connected straight to PostgreSQL, for the timed loads");
+      const { servers } = await startServers(() => dataset.url);
+      const load = await startLoadGenerator();
+      running.unshift(load);
 
       const runId = Date.now().toString(36);
       const loadSpec = (scenario: Scenario, server: ServerName, seconds: number, tag: string, connections = CONNECTIONS) => ({
@@ -393,7 +416,7 @@ async function main(): Promise<void> {
       for (const scenario of scenarios) {
         for (const server of scenario.servers) {
           await load.run(loadSpec(scenario, server, WARMUP_SECONDS, `w-${scenario.name}`));
-          await settle(proxies, server);
+          await settle(client, server);
         }
       }
 
@@ -409,7 +432,7 @@ async function main(): Promise<void> {
             const result = await load.run(loadSpec(scenario, server, SECONDS, `r${round}-${scenario.name}-${connections}`, connections));
             const after = await runtimeOf(servers[server]);
             const runtime = before && after ? { ...after, gcSeconds: after.gcSeconds - before.gcSeconds, cpuSeconds: after.cpuSeconds - before.cpuSeconds } : undefined;
-            await settle(proxies, server);
+            await settle(client, server);
             if (result.completed === 0) {
               result.errors++;
               result.firstError ??= `no answer within ${SECONDS} s`;
@@ -431,13 +454,13 @@ async function main(): Promise<void> {
           }
         }
       }
+      for (const server of [load, ...new Set(Object.values(servers))]) {
+        await server.stop();
+        running.splice(running.indexOf(server), 1);
+      }
       return measured;
     });
 
-    for (const server of [load, gateway, ...(baseline ? [baseline] : []), postgraphile, floor, proxies]) {
-      await server.stop();
-      running.splice(running.indexOf(server), 1);
-    }
     const s1 = options["skip-s1"] ? {} : await runS1WithFloor(await ensureDemoDatabase(postgres.adminUrl));
     log("E1: transaction exports over the dataset");
     const e1 = await runExportScenario(dataset.url, QUICK, log);
