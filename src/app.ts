@@ -288,8 +288,10 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
     withRequestId(requestId, () => Promise.resolve(handled()))
       .catch((error: unknown) => {
         logger.error({ err: loggableError(error) }, "Unexpected error in the fast lane");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-        res.end();
+        if (res.headersSent) return void res.end();
+        // Yoga's masked shape, so a client reads the same as for an error Yoga answers.
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
       });
   });
   limitRequestTime(server);

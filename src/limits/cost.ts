@@ -5,7 +5,8 @@
  *
  * Rules: every field of an object type costs 1; a connection (a field whose type ends in "Connection") multiplies
  * what is under it by `first` or `last` (20, Pothos's page size, when neither is given), and its `edges` and
- * `nodes` lists add nothing more; any other list multiplies by LIST_SIZE; scalars are free; the schema
+ * `nodes` lists add nothing more; a list sized by a list argument (`nodes(ids:)`) costs an object per item and
+ * multiplies what is under it by the argument's length; any other list multiplies by LIST_SIZE; scalars are free; the schema
  * (`__schema`, `__type`) costs INTROSPECTION_COST, whatever is asked of it.
  */
 import {
@@ -58,6 +59,21 @@ function pageSize(walk: Walk, args: readonly { name: { value: string }; value: P
   return DEFAULT_PAGE_SIZE;
 }
 
+/**
+ * The length of a list argument (`nodes(ids:)` answers one object per id), or null when the field takes none: a
+ * list sized by its argument costs an object per item as well as what each item selects.
+ */
+function listArgumentLength(walk: Walk, args: readonly { value: Parameters<typeof valueFromASTUntyped>[0] }[]): number | null {
+  let length: number | null = null;
+  for (const arg of args) {
+    const value = valueFromASTUntyped(arg.value, walk.variables);
+    if (!Array.isArray(value)) continue;
+    if (arg.value.kind === Kind.VARIABLE) walk.usedVariables = true;
+    length = Math.max(length ?? 0, value.length);
+  }
+  return length;
+}
+
 function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: SelectionSetNode, inConnection: boolean): number {
   let total = 0;
   for (const selection of selectionSet.selections) {
@@ -88,6 +104,11 @@ function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: S
       const named = getNamedType(field.type) as GraphQLCompositeType;
       const connection = named.name.endsWith("Connection");
       const list = isListType(getNullableType(field.type));
+      const sizedBy = list && !connection && !inConnection ? listArgumentLength(walk, selection.arguments ?? []) : null;
+      if (sizedBy !== null) {
+        total += 1 + sizedBy * (1 + selectionCost(walk, named, selection.selectionSet, false));
+        continue;
+      }
       const multiplier = connection ? pageSize(walk, selection.arguments ?? []) : list && !inConnection ? LIST_SIZE : 1;
       total += 1 + multiplier * selectionCost(walk, named, selection.selectionSet, connection);
     }

@@ -23,18 +23,18 @@ function checkText(text: string, where: string): GraphQLError | null {
   return null;
 }
 
-function checkValue(value: unknown, where: string): GraphQLError | null {
+/** Deeper than any input type nests (a filter in an input is 3 levels): JSON nested further is refused, not walked. */
+export const MAX_INPUT_DEPTH = 16;
+
+function checkValue(value: unknown, where: string, depth = 0): GraphQLError | null {
   if (typeof value === "string") return checkText(value, where);
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const problem = checkValue(item, `${where}[${index}]`);
-      if (problem) return problem;
-    }
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const problem = checkValue(item, `${where}.${key}`);
-      if (problem) return problem;
-    }
+  if (value === null || typeof value !== "object") return null;
+  // Refused before it is walked: thousands of levels would overflow the stack of a walk that recurses.
+  if (depth >= MAX_INPUT_DEPTH) return badInput(`${where} nests deeper than ${MAX_INPUT_DEPTH} levels: no input type does.`);
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, index) => [`[${index}]`, item]) : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
+  for (const [step, item] of entries) {
+    const problem = checkValue(item, `${where}${step}`, depth + 1);
+    if (problem) return problem;
   }
   return null;
 }

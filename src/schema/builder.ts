@@ -11,7 +11,7 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import WithInputPlugin from "@pothos/plugin-with-input";
 import GuardedFieldsNullablePlugin from "./guarded-fields-plugin";
 import InvalidIdPlugin from "./invalid-id-plugin";
-import PageSizePlugin, { PAGE_SIZE_ARGUMENTS } from "./page-size";
+import PageSizePlugin, { MAX_PAGE_SIZE, PAGE_SIZE_ARGUMENTS } from "./page-size";
 import { JSONResolver } from "graphql-scalars";
 import { DateScalar, DateTimeScalar } from "./date-scalars";
 import type PrismaTypes from "../generated/pothos-types";
@@ -19,6 +19,7 @@ import { getDatamodel } from "../generated/pothos-types";
 import type { Context } from "../context";
 import { isProduction } from "../config";
 import { decodeGlobalId } from "../domain/ids";
+import { ValidationError } from "../domain/errors";
 import type { Action } from "../auth/permissions";
 import { AuthenticationError, ForbiddenError } from "../auth/errors";
 import { ownsAgreement } from "../auth/policies/agreement";
@@ -60,6 +61,9 @@ export interface AuthScopes {
   /** Manages this webhook endpoint; an unknown id is refused like someone else's. */
   webhookEndpoint: { webhookEndpointId: string };
 }
+
+/** `nodes(ids:)` takes as many ids as a page has rows. */
+const MAX_NODE_IDS = MAX_PAGE_SIZE;
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -105,8 +109,13 @@ export const builder = new SchemaBuilder<{
       args: { id: { description: "A global id, as any object's `id` field gives it." } },
     },
     nodesQueryOptions: {
-      description: "The objects with these global ids, in the same order; null for each you may not see or that does not exist.",
-      args: { ids: { description: "Global ids, as the objects' `id` fields give them." } },
+      description: `The objects with these global ids (at most ${MAX_NODE_IDS}), in the same order; null for each you may not see or that does not exist.`,
+      args: { ids: { description: `Global ids, as the objects' \`id\` fields give them; more than ${MAX_NODE_IDS} are refused with VALIDATION_FAILED.` } },
+      // Bounded like a page: one request must not load thousands of objects (the cost limit prices each id too).
+      resolve: (_root, { ids }, _context, _info, resolveNodes) => {
+        if (ids.length > MAX_NODE_IDS) throw new ValidationError(`ids: at most ${MAX_NODE_IDS} ids a request; ask for the rest in another.`, "ids");
+        return resolveNodes(ids);
+      },
     },
     firstArgOptions: { description: PAGE_SIZE_ARGUMENTS.first },
     lastArgOptions: { description: PAGE_SIZE_ARGUMENTS.last },

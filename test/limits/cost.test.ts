@@ -30,4 +30,14 @@ describe("operationCost", () => {
     expect(operationCost(schema, document, null, {})).toBe(operationCost(schema, document, null, { n: 100 }));
     expect(operationCost(schema, document, null, {})).toBeGreaterThan(operationCost(schema, document, null, { n: 20 }));
   });
+
+  it("prices nodes(ids:) by its ids, the same written inline or in a variable, and never a later request's ids at an earlier one's price", () => {
+    const inline = (n: number) => parse(`{ nodes(ids: [${Array.from({ length: n }, () => '"x"').join(", ")}]) { id } }`);
+    expect(operationCost(schema, inline(1000), null, {})).toBeGreaterThan(operationCost(schema, inline(1), null, {}) * 50);
+    const document = parse(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`);
+    const ids = (n: number) => ({ ids: Array.from({ length: n }, () => "x") });
+    expect(operationCost(schema, document, null, ids(1))).toBe(operationCost(schema, inline(1), null, {}));
+    expect(operationCost(schema, document, null, ids(1000))).toBe(operationCost(schema, inline(1000), null, {}));
+    expect(operationCost(schema, document, null, ids(1))).toBe(operationCost(schema, inline(1), null, {}));
+  });
 });

@@ -39,6 +39,17 @@ describe("operation limits", () => {
     expect((await gateway.graphql(token, PAGE, { n: 50 })).errors).toBeUndefined();
   });
 
+  it("takes at most 100 ids in nodes(ids:), and prices each id: four aliases of 950 ids are refused, not answered", async () => {
+    const merchant = gateway.persona("no-admin").merchantId!;
+    const NODES = `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Merchant { name } } }`;
+    const served = await gateway.graphql<{ nodes: ({ id: string } | null)[] }>(token, NODES, { ids: Array.from({ length: 100 }, () => merchant) });
+    expect(served.errors).toBeUndefined();
+    expect(served.data!.nodes).toHaveLength(100);
+    expect(codeOf(await gateway.graphql(token, NODES, { ids: Array.from({ length: 101 }, () => merchant) }))).toBe("VALIDATION_FAILED");
+    const aliased = `query($ids: [ID!]!) { ${["a", "b", "c", "d"].map((alias) => `${alias}: nodes(ids: $ids) { id ... on Merchant { salesUnits(first: 100) { nodes { id name msn status } } } }`).join(" ")} }`;
+    expect(codeOf(await gateway.graphql(token, aliased, { ids: Array.from({ length: 950 }, () => merchant) }))).toBe("QUERY_TOO_COSTLY");
+  });
+
   it("remembers a document's verdicts but prices its variables on every request: served for n = 50, then refused for n = 100,000", async () => {
     const document = `query($n: Int, $ref: String) { transactions(first: $n, filter: { reference: $ref }) { edges { node { id salesUnit { name } } } } }`;
     expect((await gateway.graphql(token, document, { n: 50 })).errors).toBeUndefined();

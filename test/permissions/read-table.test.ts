@@ -178,6 +178,8 @@ const OTHER_ROOTS: Record<string, string> = {
   settlements: "for every sales unit, answered or refused",
   events: "the outbox events the catalogue lets it receive",
   webhookEventTypes: "the whole catalogue for every caller",
+  eventsCursor: "the same position in the delivery order for every caller, naming no event",
+  transactionEventsCursor: "the same position as eventsCursor, with the transaction feed's prefix",
   viewer: "the caller itself",
 };
 
@@ -483,11 +485,17 @@ describe("reads follow the permission table", () => {
 
       // Only the viewer's own kind is asked for (the other one answers null without reading).
       const own = caller.kind === "USER" ? "user { id }" : caller.kind === "PARTNER" ? "partner { id }" : "";
-      const response = await gateway.graphql<{ webhookEventTypes: { type: string }[]; viewer: { kind: string; user?: { id: string }; partner?: { id: string } } }>(
-        token,
-        `{ webhookEventTypes { type } viewer { kind ${own} } }`,
-      );
+      const response = await gateway.graphql<{
+        webhookEventTypes: { type: string }[];
+        eventsCursor: string;
+        transactionEventsCursor: string;
+        viewer: { kind: string; user?: { id: string }; partner?: { id: string } };
+      }>(token, `{ webhookEventTypes { type } eventsCursor transactionEventsCursor viewer { kind ${own} } }`);
       expect(response.errors).toBeUndefined();
+      // Only where the delivery order stands (the outbox is quiet here): the same for every caller.
+      const { eventsCursor, transactionEventsCursor } = response.data!;
+      expect(eventsCursor).toMatch(/^ev_[0-9a-f]{16}$/);
+      expect(transactionEventsCursor).toBe(eventsCursor.replace(/^ev_/, "te_"));
       expect(response.data!.webhookEventTypes.map((t) => t.type)).toEqual(EVENT_TYPES.map((t) => t.type));
       const viewer = response.data!.viewer;
       expect(viewer.kind).toBe(caller.kind);

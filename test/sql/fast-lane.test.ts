@@ -148,6 +148,13 @@ describe("the fast lane for compiled reads", () => {
     expect(codeOf(nul.answer)).toBe("BAD_USER_INPUT");
     expect(parsed(nul.answer)).toEqual(parsed(await post(resolvers, token, { query, variables: { n: 3, f: { search: "a\u0000b" } } })));
 
+    // Nested thousands of levels deep: refused as input, not a stack overflow answered 500.
+    const deep = `{"query":${JSON.stringify(query)},"variables":{"n":3,"f":${"[".repeat(6_000)}"x"${"]".repeat(6_000)}}}`;
+    const nested = await pathOf(gateway, () => post(gateway, token, deep));
+    expect(nested.answer.status).toBe(200);
+    expect(codeOf(nested.answer)).toBe("BAD_USER_INPUT");
+    expect(nested.answer.body).toBe((await post(resolvers, token, deep)).body);
+
     // Variables that do not coerce: Yoga's variable error.
     const wrong = await pathOf(gateway, () => post(gateway, token, { query, variables: { n: "three" } }));
     expect(wrong.path).toBe("yoga");
