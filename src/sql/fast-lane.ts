@@ -52,6 +52,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 const PARAM_KEYS = new Set(["query", "operationName", "variables"]);
 /** Statements remembered per caller's access (documents × variables); beyond this the caller's are forgotten. */
 const MAX_STATEMENTS_PER_ACCESS = 64;
+/** The largest statement (with its key) remembered: 64 of them stay within a megabyte per caller's access. */
+const MAX_CACHED_STATEMENT_CHARS = 16 * 1024;
 
 interface KnownDocument {
   /** Distinguishes documents in the statement cache's keys. */
@@ -62,6 +64,8 @@ interface KnownDocument {
   label: string;
   /** A document of money mutations, which the lane executes with the resolvers; null: a compiled read. */
   mutation: OperationDefinitionNode | null;
+  /** The variables the operation declares; null when none can be told (then every variable keys the statement). */
+  variables: string[] | null;
 }
 
 export interface FastLane {
@@ -75,8 +79,8 @@ export interface FastLane {
   accepts(req: IncomingMessage): boolean;
   /** Answers the request, or hands it to `next` (Yoga) with its body. */
   serve(req: IncomingMessage, res: ServerResponse, next: () => unknown): Promise<unknown>;
-  /** How many requests the lane answered and handed on (tests, benchmarks). */
-  readonly counts: { answered: number; handedOn: number };
+  /** How many requests the lane answered and handed on, and statements it compiled (tests, benchmarks). */
+  readonly counts: { answered: number; handedOn: number; compiled: number };
 }
 
 /** An absent operation name and an empty one are different requests to graphql-js: they are different keys. */
@@ -157,7 +161,7 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
   const { config, limits, metrics } = services;
   const known = new Map<string, KnownDocument>();
   let nextDocumentId = 0;
-  const counts = { answered: 0, handedOn: 0 };
+  const counts = { answered: 0, handedOn: 0, compiled: 0 };
   /**
    * Compiled statements by the caller's access: a statement depends only on the document, the operation, the
    * variables and the caller's principal and access, and the principal cache hands out the same objects until any
@@ -170,10 +174,16 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
       mine = { principal, byKey: new Map() };
       statements.set(access, mine);
     }
-    const key = `${entry.id}\n${JSON.stringify(params.variables)}`;
+    // Only the variables the operation declares make the statement: others are ignored by execution and by the
+    // compiler alike, and keyed they would let a caller fill the cache with junk variables.
+    const declared = entry.variables === null ? params.variables : Object.fromEntries(entry.variables.filter((name) => Object.hasOwn(params.variables, name)).map((name) => [name, params.variables[name]]));
+    const key = `${entry.id}\n${JSON.stringify(declared)}`;
     const known = mine.byKey.get(key);
     if (known) return known;
     const statement = compileOperation({ schema: entry.schema, document: entry.document, operationName: params.operationName, variables: params.variables, access, principal });
+    counts.compiled++;
+    // A large statement (a long search, a partner's many sales units) is compiled afresh rather than held.
+    if (key.length + statement.text.length > MAX_CACHED_STATEMENT_CHARS) return statement;
     if (mine.byKey.size >= MAX_STATEMENTS_PER_ACCESS) mine.byKey.clear();
     mine.byKey.set(key, statement);
     return statement;
@@ -187,12 +197,14 @@ export function createFastLane(services: Services, runner: SqlRunner): FastLane 
     return next();
   };
 
-  const remember = (query: string, operationName: string | null | undefined, document: Omit<KnownDocument, "id">) => {
+  const remember = (query: string, operationName: string | null | undefined, document: Omit<KnownDocument, "id" | "variables">) => {
     // Yoga refuses a text that mentions the schema before parsing it when introspection is closed: leave those to it.
     const key = keyOf(query, operationName);
     if (known.has(key) || mentionsSchema(query)) return;
     if (known.size >= MAX_KNOWN_DOCUMENTS) known.delete(known.keys().next().value!);
-    known.set(key, { id: nextDocumentId++, ...document });
+    // The entry is for this text and operation name, so the operation is the same on every request that finds it.
+    const variables = getOperationAST(document.document, operationName)?.variableDefinitions?.map((v) => v.variable.name.value) ?? null;
+    known.set(key, { id: nextDocumentId++, variables, ...document });
   };
   /** Mutations executed here whose result Yoga answers (it has errors), by request. */
   const executedResults = new WeakMap<IncomingMessage, ExecutionResult>();

@@ -71,6 +71,24 @@ describe("the fast lane for compiled reads", () => {
     }
   });
 
+  it("keeps one statement per value of the variables the operation declares: undeclared ones neither key it nor change it", async () => {
+    const token = await gateway.token("no-admin");
+    const query = "query Recent($n: Int) { transactions(first: $n) { nodes { id reference } } }";
+    expect((await pathOf(gateway, () => post(gateway, token, { query, variables: { n: 2 } }))).path).toBe("yoga");
+    const first = await pathOf(gateway, () => post(gateway, token, { query, variables: { n: 2 } }));
+    expect(first.path).toBe("lane");
+    const compiledBefore = gateway.fastLane!.counts.compiled;
+    for (let i = 0; i < 20; i++) {
+      const junk = await pathOf(gateway, () => post(gateway, token, { query, variables: { n: 2, [`junk${i}`]: "x".repeat(1_000) } }));
+      expect(junk.path).toBe("lane");
+      expect(junk.answer.body).toBe(first.answer.body);
+    }
+    expect(gateway.fastLane!.counts.compiled).toBe(compiledBefore);
+    // Another value of a declared variable is another statement.
+    expect((await pathOf(gateway, () => post(gateway, token, { query, variables: { n: 3 } }))).answer.body).not.toBe(first.answer.body);
+    expect(gateway.fastLane!.counts.compiled).toBe(compiledBefore + 1);
+  });
+
   it("leaves a content type Yoga refuses to Yoga, whatever its case or spacing", async () => {
     const token = await gateway.token("no-admin");
     const query = "{ viewer { label kind } }";
