@@ -12,7 +12,7 @@ import { SalesUnit } from "./sales-unit";
 import { decodedTransactionFilter, TransactionFilter } from "./transaction";
 import type { Context } from "../context";
 import { mayReportOn, settlementReportActions } from "../auth/policies/report-run";
-import { maySearchPayers, transactionListCondition, viewableTransactions } from "../auth/policies/transaction";
+import { mayExportPayers, transactionListCondition, viewableTransactions } from "../auth/policies/transaction";
 import { AuthenticationError } from "../auth/errors";
 import { dayOf } from "../domain/calendar";
 import { callerFor } from "../services/caller";
@@ -86,7 +86,7 @@ builder.mutationFields((t) => ({
     type: ReportRun,
     description:
       "Export the transactions a filter selects (what `transactions` would list, in its order) as CSV or XLSX, streamed from the database into the file. " +
-      "Payer columns are included only for callers who may see payer details on every sales unit whose transactions they see.",
+      "Payer columns are included only for callers who may see payer details and take personal-data reports (PERSONAL_DATA_REPORTS) on every sales unit whose transactions they see.",
     args: { input: t.arg({ type: CreateTransactionExportInput, required: true, description: "What to export." }) },
     authScopes: { authenticated: true },
     errors: { types: [ValidationError] },
@@ -97,7 +97,7 @@ builder.mutationFields((t) => ({
         condition: transactionListCondition(filter, ctx.access),
         access: viewableTransactions(ctx.access),
         format: input.format,
-        includePayer: maySearchPayers(ctx.access),
+        includePayer: mayExportPayers(ctx.access),
         merchantId: filter?.merchantId && ctx.access.canOnMerchant("VIEW_TRANSACTIONS", filter.merchantId) ? filter.merchantId : null,
       });
       await runs.startReportRun(deps, run.id);

@@ -511,12 +511,14 @@ describe("createTransactionExport", () => {
     expect(records.map((r) => r[header!.indexOf("OrderId")])).toContain(`'${dashed}`);
   });
 
-  it("leaves the payer columns out for a caller who may not see payer details (an operator)", async () => {
-    const { body } = await exportRows("operator", { merchantId: encodeGlobalID("Merchant", merchantId) });
-    const [header] = parseCsv(body.toString("utf8").replace(/^\uFEFF/, ""));
-    expect(header).not.toContain("PayerName");
-    expect(header).not.toContain("Message");
-    expect(body.toString("utf8")).not.toContain("@SUM(A1)");
+  it("leaves the payer columns out for a caller who may not see payer details (an operator), or may see them but not take personal-data reports", async () => {
+    for (const who of ["operator", "no-sum", "no-assistant"]) {
+      const { body } = await exportRows(who, who === "operator" ? { merchantId: encodeGlobalID("Merchant", merchantId) } : {});
+      const [header] = parseCsv(body.toString("utf8").replace(/^\uFEFF/, ""));
+      expect(header, who).not.toContain("PayerName");
+      expect(header, who).not.toContain("Message");
+      expect(body.toString("utf8"), who).not.toContain("@SUM(A1)");
+    }
   });
 
   it("writes XLSX with the same rows", async () => {

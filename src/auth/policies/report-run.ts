@@ -6,7 +6,7 @@
  */
 import { all, type Condition } from "../../db/conditions";
 import type { Access, Action } from "../permissions";
-import { maySearchPayers, viewableTransactions } from "./transaction";
+import { mayExportPayers, viewableTransactions } from "./transaction";
 import { NOTHING, type Who } from "./who";
 
 /** The actions a settlement report needs on what it covers. */
@@ -82,7 +82,7 @@ function reachOf(condition: unknown): string {
 /**
  * Does `access` still cover what the run holds? A settlement report: its actions on its sales units (or the whole
  * merchant). An export: the same transactions as when it was made (`condition.access`, stored with the run), and
- * payer details when it has payer columns.
+ * payer details and personal-data reports when it has payer columns.
  */
 export function accessCoversRun(
   access: Access,
@@ -91,7 +91,7 @@ export function accessCoversRun(
   if (run.kind === "TRANSACTIONS") {
     const stored = (run.condition as { access?: unknown } | null)?.access;
     const same = reachOf(JSON.parse(JSON.stringify(viewableTransactions(access)))) === reachOf(stored);
-    return same && (!run.includePersonalData || maySearchPayers(access));
+    return same && (!run.includePersonalData || mayExportPayers(access));
   }
   const merchantId = run.merchantId!;
   return mayReportOn(access, merchantId, run.salesUnitIds.map((id) => ({ id, merchantId })), settlementReportActions(run.includePersonalData));

@@ -61,6 +61,15 @@ export function maySearchPayers(access: Access): boolean {
   return access.grants.every((g) => !g.actions.has("VIEW_TRANSACTIONS") || g.actions.has("VIEW_PAYER_DETAILS"));
 }
 
+/**
+ * A file with payer names, contact details and messages makes its holder a controller of that personal data, as a
+ * settlement report with them does: a transaction export has payer columns only for callers who may both see payer
+ * details and take reports with personal data (PERSONAL_DATA_REPORTS) wherever they may see transactions.
+ */
+export function mayExportPayers(access: Access): boolean {
+  return access.grants.every((g) => !g.actions.has("VIEW_TRANSACTIONS") || (g.actions.has("VIEW_PAYER_DETAILS") && g.actions.has("PERSONAL_DATA_REPORTS")));
+}
+
 /** The rows of the transactions list: what the principal may view, narrowed by the filter. */
 export function transactionListCondition(filter: TransactionListFilter | null | undefined, access: Access): Condition {
   const conditions: Condition[] = [viewableTransactions(access)];
