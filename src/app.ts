@@ -31,7 +31,7 @@ import { inputGuardPlugin } from "./limits/input-guard";
 import { bodySizePlugin, limitRequestTime, MAX_REQUEST_BYTES } from "./limits/body-size";
 import { clientAddress, rateLimitPlugin } from "./limits/plugin";
 import { costLimitPlugin } from "./limits/cost";
-import { introspectionPlugin } from "./limits/introspection";
+import { introspectionPlugin, refusedBeforeParsing } from "./limits/introspection";
 import { loadManifest, persistedOperationsPlugins, persistedQueryOf } from "./limits/persisted";
 import { PAY_PAGE_MANIFEST } from "./http/payment-links";
 import { offerNextLane, permissionClass, useSharedSubscriptionResults } from "./events/shared-execution";
@@ -269,7 +269,11 @@ export function createGateway(services: Services, extraRoutes: Record<string, Ro
       useSharedSubscriptionResults<Context & Record<string, unknown>>((ctx) => permissionClass(ctx.principal, ctx.access)),
       // Subscriptions for clients that cannot open WebSockets (graphql-sse protocol, both modes) on /graphql/stream.
       refuseSingleConnectionMode(SSE_ENDPOINT),
-      useSseSubscriptions(SSE_ENDPOINT, (error) => operationRefusal(error, logger)),
+      useSseSubscriptions(
+        SSE_ENDPOINT,
+        (error) => operationRefusal(error, logger),
+        (request, query) => refusedBeforeParsing(config.introspection, request, query),
+      ),
     ],
   });
 

@@ -95,7 +95,12 @@ export function refuseSingleConnectionMode(endpoint: string): Plugin {
  * error thrown before the operation runs (the WebSocket transport's rule: its own errors as they are, the database
  * being away as SERVICE_UNAVAILABLE, anything else masked and logged).
  */
-export function useSseSubscriptions(endpoint: string, shown: (error: unknown) => GraphQLError): Plugin {
+export function useSseSubscriptions(
+  endpoint: string,
+  shown: (error: unknown) => GraphQLError,
+  /** A refusal due before parsing (anonymous introspection), which Yoga's `onParams` gives its own endpoint. */
+  beforeParsing: (request: Request, query: string) => GraphQLError | null = () => null,
+): Plugin {
   const contexts = new WeakMap<Request, Record<string, unknown>>();
   let handler: (request: Request) => Promise<Response>;
   const refusal = (error: unknown): ExecutionResult => ({ data: null, errors: [error instanceof GraphQLError ? error : shown(error)] });
@@ -105,6 +110,8 @@ export function useSseSubscriptions(endpoint: string, shown: (error: unknown) =>
       handler = createHandler(
         {
           onSubscribe(request, params) {
+            const early = beforeParsing(request.raw, params.query);
+            if (early) return refusal(early);
             const enveloped = yoga.getEnveloped({ ...contexts.get(request.raw), request: request.raw, params });
             let document: DocumentNode;
             try {

@@ -33,6 +33,15 @@ const MENTIONS_SCHEMA = /\b__(?:schema|type)\b/;
 export const mentionsSchema = (text: string): boolean => MENTIONS_SCHEMA.test(text);
 
 /**
+ * The refusal before parsing (below), or null: also asked by the graphql-sse endpoint, which parses its operations
+ * itself rather than through Yoga's `onParams`.
+ */
+export function refusedBeforeParsing(policy: IntrospectionPolicy, request: Request, query: unknown): GraphQLError | null {
+  if (policy === "public" || typeof query !== "string" || !MENTIONS_SCHEMA.test(query)) return null;
+  return policy === "off" || !request.headers.has("authorization") ? refusal(policy) : null;
+}
+
+/**
  * Refused twice over: before parsing and validation when the request carries no credentials at all and its text
  * mentions `__schema` or `__type` (validating a large introspection document is most of its cost, which an
  * anonymous scanner would otherwise get for free; validation results are cached per document, so the refusal
@@ -41,8 +50,8 @@ export const mentionsSchema = (text: string): boolean => MENTIONS_SCHEMA.test(te
 export function introspectionPlugin(policy: IntrospectionPolicy): Plugin {
   return {
     onParams({ request, params }) {
-      if (policy === "public" || typeof params.query !== "string" || !MENTIONS_SCHEMA.test(params.query)) return;
-      if (policy === "off" || !request.headers.has("authorization")) throw refusal(policy);
+      const refused = refusedBeforeParsing(policy, request, params.query);
+      if (refused) throw refused;
     },
     onExecute({ args, setResultAndStopExecution }) {
       if (policy === "public" || !asksForSchema(args.document)) return;

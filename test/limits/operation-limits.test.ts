@@ -111,6 +111,19 @@ describe("introspection and GraphiQL in production", () => {
     expect((await gateway.graphql(null, `{ __typename }`)).status).toBe(200);
   });
 
+  it("refuses anonymous introspection before parsing it on /graphql/stream too", async () => {
+    const response = await fetch(`${gateway.url}/graphql/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: `{ __schema { noSuchField } }` }),
+    });
+    const text = await response.text();
+    const next = /event: next\ndata: (.*)\n/.exec(text);
+    expect(next, text).not.toBeNull();
+    const result = JSON.parse(next![1]!) as { data: unknown; errors: { extensions?: { code?: string } }[] };
+    expect(result.errors.map((error) => error.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+  });
+
   it("serves no GraphiQL page", async () => {
     const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: "text/html" } });
     expect(await page.text()).not.toMatch(/graphiql/i);
