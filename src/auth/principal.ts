@@ -106,7 +106,7 @@ async function loadUserWithMemberships(db: Db, by: { id: string } | { nin: strin
   const condition = "id" in by ? Prisma.sql`u.id = ${uuidOrNil(by.id)}::uuid` : Prisma.sql`u.nin = ${by.nin}`;
   const rows = await db.$queryRaw<UserWithMemberships[]>`
     SELECT u.id, u.name, u.country::text AS country, u."anonymizedAt",
-      COALESCE(bool_or(m.id IS NOT NULL AND m."acceptedAt" IS NULL AND m."createdAt" < ${loggedInBy ?? new Date(0)}), false) AS "hasPendingMemberships",
+      COALESCE(bool_or(m.id IS NOT NULL AND m."acceptedAt" IS NULL AND m."createdAt" < (${(loggedInBy ?? new Date(0)).toISOString()}::timestamptz AT TIME ZONE 'UTC')), false) AS "hasPendingMemberships",
       COALESCE(json_agg(json_build_object(
         'merchantId', m."merchantId",
         'role', m.role,

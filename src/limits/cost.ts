@@ -5,8 +5,8 @@
  *
  * Rules: every field of an object type costs 1; a connection (a field whose type ends in "Connection") multiplies
  * what is under it by `first` or `last` (20, Pothos's page size, when neither is given), and its `edges` and
- * `nodes` lists add nothing more; a list sized by a list argument (`nodes(ids:)`) costs an object per item and
- * multiplies what is under it by the argument's length; any other list multiplies by LIST_SIZE; scalars are free; the schema
+ * `nodes` lists add nothing more; a list with a list argument (`nodes(ids:)`) costs an object per item, as many items
+ * as the argument is long (LIST_SIZE at least); any other list multiplies by LIST_SIZE; scalars are free; the schema
  * (`__schema`, `__type`) costs INTROSPECTION_COST, whatever is asked of it.
  */
 import {
@@ -106,7 +106,8 @@ function selectionCost(walk: Walk, parent: GraphQLCompositeType, selectionSet: S
       const list = isListType(getNullableType(field.type));
       const sizedBy = list && !connection && !inConnection ? listArgumentLength(walk, selection.arguments ?? []) : null;
       if (sizedBy !== null) {
-        total += 1 + sizedBy * (1 + selectionCost(walk, named, selection.selectionSet, false));
+        // Never below what an unsized list costs: a list argument may filter what it answers rather than name it.
+        total += 1 + Math.max(LIST_SIZE, sizedBy) * (1 + selectionCost(walk, named, selection.selectionSet, false));
         continue;
       }
       const multiplier = connection ? pageSize(walk, selection.arguments ?? []) : list && !inConnection ? LIST_SIZE : 1;
