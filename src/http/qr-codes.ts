@@ -12,7 +12,7 @@ import { isPngSize, PNG_SIZE, PNG_SIZE_RULE } from "../domain/qr-image";
 import { qrRedirectUrl } from "../services/qr-codes";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { authenticatedCaller, fileResponse, notFound } from "./downloads";
-import { QrPngRenderer, RendererBusyError } from "./qr-render";
+import { type QrPngRenderer, RendererBusyError } from "./qr-render";
 import { problem, type RouteHandler } from "./routes";
 
 /** The quiet zone the QR standard asks for, in modules. */
