@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ViewerDocument, type ViewerQuery } from "@client/graphql";
-import { ApiError, currentToken, request, setToken } from "./api";
+import { ApiError, currentToken, isTokenRefused, request, setToken } from "./api";
 import { Login } from "./Login";
 import { LivePanel } from "./LivePanel";
 import type { LiveEvent } from "./live";
@@ -43,7 +43,7 @@ export function App() {
       (e: unknown) => {
         setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
         // Only a token the gateway refuses ends the session; a rate limit, an outage or a lost network does not.
-        if (e instanceof ApiError && (e.code === "UNAUTHENTICATED" || e.code === "FORBIDDEN")) logOut();
+        if (isTokenRefused(e)) logOut();
       },
     );
   }, [token, logOut, attempt]);

@@ -30,6 +30,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Whether the gateway refused the token itself (not a rate limit, an outage or a lost network): log in again. */
+export function isTokenRefused(error: unknown): error is ApiError {
+  return error instanceof ApiError && (error.code === "UNAUTHENTICATED" || error.code === "FORBIDDEN");
+}
+
 interface GraphQLBody<R> {
   data?: R | null;
   errors?: { message: string; extensions?: { code?: string } }[];

@@ -11,7 +11,7 @@
  */
 import { createClient } from "graphql-ws";
 import { TransactionEventsCursorDocument, TransactionEventsDocument, type TransactionEventsSubscription } from "@client/graphql";
-import { ApiError, currentToken, graphqlSource, request } from "./api";
+import { currentToken, graphqlSource, isTokenRefused, request } from "./api";
 
 export type LiveEvent = NonNullable<TransactionEventsSubscription["transactionEvents"]>;
 
@@ -27,9 +27,6 @@ export interface LiveStatus {
 
 /** graphql-ws close codes the gateway uses for a token it will not take: retrying with it is pointless. */
 export const TOKEN_REFUSED = new Set([4401, 4403]);
-
-/** The same refusal over HTTP, as a GraphQL error code. */
-const TOKEN_REFUSED_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN"]);
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -50,6 +47,13 @@ export function startLiveFeed(options: {
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let failures = 0;
 
+  /** Tries again after a back-off that doubles with each failure in a row (up to MAX_BACKOFF_MS). */
+  const retryLater = (error: string | null) => {
+    failures++;
+    report({ state: "reconnecting", error });
+    retryTimer = setTimeout(connect, Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
+  };
+
   const connect = async () => {
     if (stopped) return;
     if (status.lastEventId === null) {
@@ -58,13 +62,11 @@ export function startLiveFeed(options: {
         status.lastEventId = transactionEventsCursor;
       } catch (error) {
         if (stopped) return;
-        if (error instanceof ApiError && TOKEN_REFUSED_CODES.has(error.code)) {
+        if (isTokenRefused(error)) {
           report({ state: "stopped", error: `${error.message} Log in again.` });
           return;
         }
-        failures++;
-        report({ state: "reconnecting", error: error instanceof Error ? error.message : "The gateway did not answer; trying again." });
-        retryTimer = setTimeout(connect, Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
+        retryLater(error instanceof Error ? error.message : "The gateway did not answer; trying again.");
         return;
       }
       if (stopped) return;
@@ -95,9 +97,7 @@ export function startLiveFeed(options: {
         report({ state: "stopped", error: describe(error) });
         return;
       }
-      failures++;
-      report({ state: "reconnecting", error: describe(error) });
-      retryTimer = setTimeout(connect, Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
+      retryLater(describe(error));
     };
     // A subscription the gateway refuses (FORBIDDEN, a bad cursor) comes as a result with errors and no data, then
     // `complete`: that is the refusal to stop on, not a dropped connection to resume.
