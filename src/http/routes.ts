@@ -77,9 +77,6 @@ export function problem(status: number, code: string, message: string, headers: 
   return json({ error: code, message }, status, headers);
 }
 
-/** The methods routes are written for (the keys' first word). */
-const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
 interface PatternRoute {
   method: string;
   segments: string[];
@@ -96,8 +93,8 @@ const CONTROL_CHARACTERS = /\p{Cc}/u;
  * Matches "/a/:b" against a path: each `:name` segment takes one non-empty path segment, decoded, without control
  * characters.
  */
-function matchPattern(route: PatternRoute, method: string, path: string[]): Record<string, string> | null {
-  if (route.method !== method || route.segments.length !== path.length) return null;
+function matchPattern(route: PatternRoute, path: string[]): Record<string, string> | null {
+  if (route.segments.length !== path.length) return null;
   const params: Record<string, string> = {};
   for (const [i, segment] of route.segments.entries()) {
     const actual = path[i]!;
@@ -124,30 +121,34 @@ function matchPattern(route: PatternRoute, method: string, path: string[]): Reco
  * GraphQL endpoint masks one.
  */
 export function routesPlugin(routes: Record<string, RouteHandler>, logger: Logger): Plugin {
-  const patterns: PatternRoute[] = Object.entries(routes)
-    .filter(([key]) => key.includes("/:"))
-    .map(([key, handler]) => {
-      const [method, path] = key.split(" ") as [string, string];
-      return { method, segments: path.split("/"), handler };
-    });
+  const exact = new Map<string, Map<string, RouteHandler>>();
+  const patterns: PatternRoute[] = [];
+  for (const [key, handler] of Object.entries(routes)) {
+    const [method, path] = key.split(" ") as [string, string];
+    if (path.includes("/:")) patterns.push({ method, segments: path.split("/"), handler });
+    else exact.set(path, (exact.get(path) ?? new Map<string, RouteHandler>()).set(method, handler));
+  }
+  /** The routes serving a path, by method: exact paths first, then patterns in their order (the first match wins). */
+  const routesFor = (pathname: string) => {
+    const found = new Map<string, { handler: RouteHandler; params: Record<string, string> }>();
+    for (const [method, handler] of exact.get(pathname) ?? []) found.set(method, { handler, params: {} });
+    const path = pathname.split("/");
+    for (const route of patterns) {
+      if (found.has(route.method)) continue;
+      const params = matchPattern(route, path);
+      if (params) found.set(route.method, { handler: route.handler, params });
+    }
+    return found;
+  };
   return {
     async onRequest({ request, url, endResponse, serverContext, fetchAPI }) {
-      const path = url.pathname.split("/");
-      const find = (method: string): { handler: RouteHandler; params: Record<string, string> } | null => {
-        const exact = routes[`${method} ${url.pathname}`];
-        if (exact) return { handler: exact, params: {} };
-        for (const route of patterns) {
-          const matched = matchPattern(route, method, path);
-          if (matched) return { handler: route.handler, params: matched };
-        }
-        return null;
-      };
+      const served = routesFor(url.pathname);
       // HEAD is answered as GET without the body (monitors probe /healthz so); OPTIONS stays Yoga's (CORS preflight).
       const head = request.method === "HEAD";
-      const found = find(head ? "GET" : request.method);
+      const found = served.get(head ? "GET" : request.method);
       if (!found) {
         if (request.method === "OPTIONS") return;
-        const allowed = ROUTE_METHODS.filter((method) => find(method) !== null);
+        const allowed = [...served.keys()];
         if (allowed.length > 0) {
           const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
           endResponse(problem(405, "METHOD_NOT_ALLOWED", `${request.method} is not served here: use ${allow.join(" or ")}.`, { allow: allow.join(", ") }));
