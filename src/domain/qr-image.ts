@@ -1,7 +1,10 @@
-/** The sizes a QR code's PNG image comes in, checked alike by the image route and by `QrCode.pngUrl(size:)`. */
+/** How a QR code's images are drawn: the PNG sizes (checked alike by the image route and by `QrCode.pngUrl(size:)`) and the margin. */
 import { ValidationError } from "./errors";
 
 export const PNG_SIZE = { min: 100, max: 2000, default: 800 } as const;
+
+/** The quiet zone the QR standard asks for, in modules, around every image (SVG and PNG). */
+export const QR_MARGIN = 4;
 
 export const PNG_SIZE_RULE = `size is the PNG's width in pixels, from ${PNG_SIZE.min} to ${PNG_SIZE.max} (default ${PNG_SIZE.default}).`;
 

@@ -8,18 +8,16 @@
 import QRCode from "qrcode";
 import type { Services } from "../deps";
 import { isUuid } from "../domain/ids";
-import { isPngSize, PNG_SIZE, PNG_SIZE_RULE } from "../domain/qr-image";
+import { isPngSize, PNG_SIZE, PNG_SIZE_RULE, QR_MARGIN } from "../domain/qr-image";
 import { qrRedirectUrl } from "../services/qr-codes";
 import { qrCodePolicy } from "../auth/policies/qr-code";
 import { authenticatedCaller, fileResponse, notFound } from "./downloads";
 import { type QrPngRenderer, RendererBusyError } from "./qr-render";
 import { problem, type RouteHandler } from "./routes";
 
-/** The quiet zone the QR standard asks for, in modules. */
-const MARGIN = 4;
 
 export function renderQrSvg(text: string): Promise<string> {
-  return QRCode.toString(text, { type: "svg", margin: MARGIN, errorCorrectionLevel: "M" });
+  return QRCode.toString(text, { type: "svg", margin: QR_MARGIN, errorCorrectionLevel: "M" });
 }
 
 function parseSize(value: string | null): number | null {

@@ -7,9 +7,7 @@
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-
-/** Options of the drawing, the same for every image (the quiet zone the QR standard asks for, in modules). */
-const MARGIN = 4;
+import { QR_MARGIN } from "../domain/qr-image";
 
 /**
  * The worker's program (CommonJS, run from this string, so it needs no TypeScript loader under `npm start`, tests
@@ -20,7 +18,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const QRCode = require(workerData.qrcode);
 parentPort.on("message", ({ id, text, size }) => {
-  QRCode.toBuffer(text, { type: "png", width: size + 0.5, margin: ${MARGIN}, errorCorrectionLevel: "M" }).then(
+  QRCode.toBuffer(text, { type: "png", width: size + 0.5, margin: ${QR_MARGIN}, errorCorrectionLevel: "M" }).then(
     (png) => parentPort.postMessage({ id, png }),
     (error) => parentPort.postMessage({ id, error: String(error && error.message || error) }),
   );
